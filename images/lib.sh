@@ -1,0 +1,54 @@
+# Shared helpers for the Wrenn image scripts. Sourced, never executed.
+# shellcheck shell=bash
+
+: "${WRENN_IMAGES:=${WRENN_HOME:-$HOME/.wrenn}/images}"
+IMAGES_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_ROOT=$(cd "$IMAGES_SRC/.." && pwd)
+CACHE="$WRENN_IMAGES/.cache"
+STAMPS="$WRENN_IMAGES/.stamps"
+PLATFORM_TEAM=00000000-0000-0000-0000-000000000000
+: "${JAVA_HOME:=/usr/lib/jvm/temurin-25-jdk-amd64}"
+export WRENN_IMAGES IMAGES_SRC REPO_ROOT CACHE STAMPS PLATFORM_TEAM JAVA_HOME
+
+log() { printf '[images %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# sha256 of a file's contents
+file_hash() { sha256sum "$1" | cut -c1-64; }
+
+# hash of everything given: files by content (name + bytes), other words literally
+inputs_hash() {
+  local x
+  for x in "$@"; do
+    if [[ -f "$x" ]]; then printf 'file %s %s\n' "${x#"$IMAGES_SRC"/}" "$(file_hash "$x")"
+    else printf 'word %s\n' "$x"; fi
+  done | sha256sum | cut -c1-64
+}
+
+# the installed version of a Debian package (empty when not installed)
+deb_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true; }
+
+# stamp_current NAME HASH: true when step NAME last succeeded with these inputs
+stamp_current() { [[ -f "$STAMPS/$1" && "$(cat "$STAMPS/$1")" == "$2" ]]; }
+stamp_write() { mkdir -p "$STAMPS"; printf '%s\n' "$2" > "$STAMPS/$1.tmp"; mv "$STAMPS/$1.tmp" "$STAMPS/$1"; }
+stamp_value() { cat "$STAMPS/$1" 2>/dev/null || echo none; }
+
+# run_step NAME "what" HASH OUTPUT... -- COMMAND...
+# Skips COMMAND when the stamp matches HASH and every OUTPUT exists; otherwise runs it
+# and records HASH. One progress line per step.
+run_step() {
+  local name=$1 what=$2 hash=$3; shift 3
+  local outputs=() missing=0 o
+  while [[ $1 != -- ]]; do outputs+=("$1"); shift; done; shift
+  for o in "${outputs[@]}"; do [[ -e "$o" ]] || missing=1; done
+  if (( ! missing )) && stamp_current "$name" "$hash"; then
+    log "$name: up to date ($what)"
+    return 0
+  fi
+  rm -f "$STAMPS/$name"
+  local t0=$SECONDS
+  log "$name: building ($what)"
+  "$@" || die "$name failed"
+  stamp_write "$name" "$hash"
+  log "$name: done in $((SECONDS - t0)) s"
+}

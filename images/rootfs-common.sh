@@ -1,0 +1,105 @@
+# Steps shared by both templates. Sourced by minimal.sh and debian.sh.
+# shellcheck shell=bash
+
+# install_wrenn ROOT ENVD_JAR: Wrenn's boot chain, the JRE and envd under /opt/wrenn.
+install_wrenn() {
+  local root=$1 jar=$2
+  install -d -m 0755 "$root/opt/wrenn/bin" "$root/etc" "$root/proc" "$root/sys" "$root/dev" \
+    "$root/run" "$root/root" "$root/sbin"
+  install -d -m 1777 "$root/tmp"
+  install -m 0755 /bin/busybox "$root/opt/wrenn/bin/busybox"
+  ln -sfn busybox "$root/opt/wrenn/bin/init"
+  install -m 0755 "$IMAGES_SRC/guest/wrenn-setup" "$root/opt/wrenn/bin/wrenn-setup"
+  install -m 0755 "$IMAGES_SRC/guest/envd" "$root/opt/wrenn/bin/envd"
+  install -m 0644 "$IMAGES_SRC/guest/inittab" "$root/etc/inittab"
+  rm -rf "$root/opt/wrenn/jre"
+  cp -a "$CACHE/jre" "$root/opt/wrenn/jre"
+  install -m 0644 "$jar" "$root/opt/wrenn/envd.jar"
+  printf 'wrenn\n' > "$root/etc/hostname"
+  printf '127.0.0.1\tlocalhost\n127.0.1.1\twrenn\n::1\tlocalhost ip6-localhost ip6-loopback\n' > "$root/etc/hosts"
+  : > "$root/etc/resolv.conf"
+  ln -sfn ../proc/self/mounts "$root/etc/mtab"
+  # the JRE's libraries (glibc) must be present: a no-op where the distribution has them
+  local f
+  for f in "$root"/opt/wrenn/jre/bin/* "$root"/opt/wrenn/jre/lib/*.so "$root"/opt/wrenn/jre/lib/server/*.so; do
+    copy_libs_of "$root" "$f"
+  done
+}
+
+# copy_libs_of ROOT FILE: the host's shared libraries FILE needs, where ROOT lacks them
+copy_libs_of() {
+  local root=$1 f=$2 lib
+  while read -r lib; do
+    [[ -e "$root$lib" ]] || install -D -m 0755 "$lib" "$root$lib"
+  done < <(ldd "$f" 2>/dev/null | awk '/=> \//{print $3} /^\t\/[^ ]+ \(/{print $1}' | grep -E '^/(usr/)?lib' || true)
+}
+
+# copy_with_libs ROOT FILE...: FILEs (same path inside ROOT) with the libraries they need
+copy_with_libs() {
+  local root=$1 f; shift
+  for f in "$@"; do
+    install -D -m "$(stat -c %a "$(readlink -f "$f")")" "$(readlink -f "$f")" "$root$f"
+    copy_libs_of "$root" "$f"
+  done
+}
+
+# train_aot ROOT: run envd once inside ROOT (chroot, private mount/net/pid namespaces, so
+# paths match the guest's and nothing outlives the run), hit it, stop it: the JVM writes
+# /opt/wrenn/envd.aot as it exits.
+train_aot() {
+  local root=$1
+  rm -f "$root/opt/wrenn/envd.aot"
+  unshare --mount --net --pid --fork --propagation private /bin/bash -euo pipefail -c '
+    root=$1
+    mount -t proc proc "$root/proc"
+    mount --rbind /dev "$root/dev"
+    mount -t tmpfs tmpfs "$root/tmp"
+    mount -t tmpfs tmpfs "$root/run"
+    exec chroot "$root" /opt/wrenn/bin/busybox sh -c "
+      bb=/opt/wrenn/bin/busybox
+      \$bb ip link set lo up
+      WRENN_ENVD_TRAIN=/opt/wrenn/envd.aot /opt/wrenn/bin/envd > /tmp/train.log 2>&1 &
+      pid=\$!
+      i=0
+      until \$bb wget -q -O /dev/null http://127.0.0.1:49983/health 2>/dev/null; do
+        i=\$((i + 1))
+        if [ \$i -gt 600 ] || ! kill -0 \$pid 2>/dev/null; then
+          echo envd did not answer /health during AOT training; cat /tmp/train.log; exit 1
+        fi
+        \$bb usleep 100000
+      done
+      # exercise the common paths so their classes land in the cache
+      for i in 1 2 3 4 5 6 7 8 9 10; do
+        \$bb wget -q -O /dev/null http://127.0.0.1:49983/health 2>/dev/null
+        \$bb wget -q -O /dev/null \"http://127.0.0.1:49983/files?path=/etc/hostname\" 2>/dev/null
+        \$bb wget -q -O /dev/null --header \"Content-Type: application/json\" \
+          --post-data \"{\\\"path\\\":\\\"/etc\\\"}\" http://127.0.0.1:49983/filesystem.Filesystem/Stat 2>/dev/null
+      done
+      kill \$pid
+      wait \$pid
+      if [ ! -s /opt/wrenn/envd.aot ]; then echo no AOT cache written; cat /tmp/train.log; exit 1; fi
+    "
+  ' train "$root"
+  [[ -s "$root/opt/wrenn/envd.aot" ]] || die "AOT training wrote no cache"
+}
+
+# make_image ROOT NAME: rootfs.ext4 (+ template.json) under the platform team, atomically
+make_image() {
+  local root=$1 name=$2
+  local dest="$WRENN_IMAGES/teams/$PLATFORM_TEAM/$name"
+  local used files size
+  used=$(du -sm "$root" | cut -f1)
+  files=$(find "$root" | wc -l)
+  # room for the files plus a margin; the guest grows the fs to its disk at boot
+  size=$(( (used * 5 / 4 + 64 + 31) / 32 * 32 ))
+  mkdir -p "$dest"
+  rm -f "$dest/rootfs.ext4.tmp"
+  mkfs.ext4 -q -F -L wrenn-root -m 0 -d "$root" "$dest/rootfs.ext4.tmp" "${size}M" > /dev/null
+  printf '{"name":"%s","default_user":"user","default_workdir":"/home/user","image_size_mb":%d}\n' \
+    "$name" "$size" > "$dest/template.json.tmp"
+  mv "$dest/rootfs.ext4.tmp" "$dest/rootfs.ext4"
+  mv "$dest/template.json.tmp" "$dest/template.json"
+  local free_inodes
+  free_inodes=$(dumpe2fs -h "$dest/rootfs.ext4" 2>/dev/null | awk -F: '/^Free inodes/{gsub(/ /,"",$2); print $2}')
+  log "$name: rootfs.ext4 ${size} MiB (${used} MiB in $files files, $free_inodes inodes free)"
+}

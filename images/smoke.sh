@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Boot a Wrenn template under QEMU exactly as the host agent does and wait for envd.
+#
+# usage: smoke.sh [TEMPLATE...] [-n BOOTS]    (templates default to: minimal debian)
+#
+# Per boot: a throw-away network namespace wrenn-smoke-<pid> with tap0 + veth0, a host veth
+# for slot $WRENN_SMOKE_SLOT (default 16000), nftables as in docs/ARCHITECTURE.md, a qcow2
+# overlay over the template's rootfs.ext4, QEMU microvm under TCG. It reports boot -> /health
+# time and the grown root filesystem, then removes everything it made, also on failure.
+# A boot that does not answer within $WRENN_SMOKE_TIMEOUT s (default 30) is retried once:
+# under TCG about one cold boot in 25 hangs silently.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+boots=1 templates=()
+while (($#)); do
+  case $1 in
+    -n) boots=$2; shift 2 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) templates+=("$1"); shift ;;
+  esac
+done
+((${#templates[@]})) || templates=(minimal debian)
+timeout=${WRENN_SMOKE_TIMEOUT:-30}
+slot=${WRENN_SMOKE_SLOT:-16000}
+disk_size=${WRENN_SMOKE_DISK:-5G}
+mem=${WRENN_SMOKE_MEM:-256}
+
+kernel="$WRENN_IMAGES/kernel/vmlinux"
+initrd="$WRENN_IMAGES/kernel/initrd.img"
+[[ -f $kernel && -f $initrd ]] || die "no kernel in $WRENN_IMAGES/kernel: run images/build.sh"
+
+# slot n: host end 10.231.{n/64}.{(n%64)*4+1}/30, namespace end +1
+net_a=$((slot / 64)) net_b=$(((slot % 64) * 4))
+host_ip="10.231.$net_a.$((net_b + 1))" ns_ip="10.231.$net_a.$((net_b + 2))"
+ns="wrenn-smoke-$$"
+host_veth="wrs$slot"            # not the agent's wrh prefix
+work=$(mktemp -d /tmp/wrenn-smoke.XXXXXX)
+qemu_pid=
+
+stop_qemu() {
+  [[ -n $qemu_pid ]] || return 0
+  if kill -0 "$qemu_pid" 2>/dev/null; then
+    kill "$qemu_pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$qemu_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$qemu_pid" 2>/dev/null || true
+  fi
+  wait "$qemu_pid" 2>/dev/null || true
+  qemu_pid=
+}
+cleanup() {
+  stop_qemu
+  ip netns del "$ns" 2>/dev/null || true
+  ip link del "$host_veth" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ip link show "$host_veth" > /dev/null 2>&1 && die "$host_veth exists: another smoke test on slot $slot? (WRENN_SMOKE_SLOT)"
+ip -o addr show | grep -q " $host_ip/" && die "$host_ip already in use: pick another WRENN_SMOKE_SLOT"
+
+# --- the namespace, as the host agent builds it -------------------------------------------
+ip netns add "$ns"
+ip link add "$host_veth" type veth peer name veth0 netns "$ns"
+ip addr add "$host_ip/30" dev "$host_veth"
+ip link set "$host_veth" up
+ip -n "$ns" link set lo up
+ip -n "$ns" addr add "$ns_ip/30" dev veth0
+ip -n "$ns" link set veth0 up
+ip -n "$ns" tuntap add dev tap0 mode tap
+ip -n "$ns" addr add 169.254.0.22/30 dev tap0
+ip -n "$ns" link set tap0 up
+ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
+ip netns exec "$ns" nft -f - <<NFT
+table ip wrenn {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname "veth0" ip daddr $ns_ip meta l4proto tcp dnat to 169.254.0.21
+  }
+  chain forward {
+    type filter hook forward priority filter; policy drop;
+    ct state established,related accept
+    iifname "veth0" oifname "tap0" accept
+  }
+  chain input {
+    type filter hook input priority filter; policy accept;
+    iifname "tap0" ct state established,related accept
+    iifname "tap0" drop
+  }
+}
+NFT
+
+now_ms() { date +%s%3N; }
+healthy() { curl -s -o /dev/null --max-time 1 -w '%{http_code}' "http://$ns_ip:49983/health" 2>/dev/null | grep -q '^2'; }
+
+# boot TEMPLATE_DIR: start QEMU on a fresh overlay and wait for envd; sets boot_ms
+boot() {
+  local dir=$1 t0
+  rm -f "$work/overlay.qcow2" "$work/serial.log"
+  qemu-img create -q -f qcow2 -F raw -b "$dir/rootfs.ext4" "$work/overlay.qcow2" "$disk_size"
+  t0=$(now_ms)
+  ip netns exec "$ns" qemu-system-x86_64 \
+    -M microvm -accel tcg -cpu max -m "$mem" -smp 1 -nodefaults -no-user-config -display none \
+    -no-reboot -serial "file:$work/serial.log" \
+    -kernel "$kernel" -initrd "$initrd" \
+    -append "console=ttyS0 quiet panic=-1 reboot=t root=/dev/vda rw init=/opt/wrenn/bin/init" \
+    -drive "id=root,file=$work/overlay.qcow2,format=qcow2,if=none,cache=unsafe" \
+    -device virtio-blk-device,drive=root \
+    -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
+    -device virtio-net-device,netdev=n0,mac=52:54:00:00:00:21 \
+    -qmp "unix:$work/qmp.sock,server,nowait" 2> "$work/qemu.err" &
+  qemu_pid=$!
+  while ! healthy; do
+    if ! kill -0 "$qemu_pid" 2>/dev/null; then
+      cp "$work/serial.log" "$CACHE/smoke-last-serial.log" 2>/dev/null || true
+      log "QEMU exited before envd answered; serial log (all of it: $CACHE/smoke-last-serial.log):"
+      grep -av '^\[ *[0-9.]*\]  ' "$work/serial.log" | tail -n 30 >&2 || true
+      qemu_pid=; return 1
+    fi
+    if (( $(now_ms) - t0 > timeout * 1000 )); then
+      cp "$work/serial.log" "$CACHE/smoke-last-serial.log" 2>/dev/null || true
+      log "no /health after ${timeout} s; serial log (all of it: $CACHE/smoke-last-serial.log):"
+      tail -n 30 "$work/serial.log" >&2 || true
+      return 1
+    fi
+    sleep 0.05
+  done
+  boot_ms=$(( $(now_ms) - t0 ))
+}
+
+# df through envd's process API (Connect server stream, JSON codec); empty when unsupported
+envd_df() {
+  local body='{"process":{"cmd":"/bin/df","args":["-m","/"]}}' len
+  len=${#body}
+  { printf '\x00'; printf "\\x$(printf %02x $((len >> 24 & 255)))\\x$(printf %02x $((len >> 16 & 255)))\\x$(printf %02x $((len >> 8 & 255)))\\x$(printf %02x $((len & 255)))"; printf '%s' "$body"; } \
+    > "$work/df.req"
+  curl -s --max-time 10 -H 'Content-Type: application/connect+json' -H 'Connect-Protocol-Version: 1' \
+    --data-binary "@$work/df.req" "http://$ns_ip:49983/process.Process/Start" 2>/dev/null \
+    | grep -ao '"stdout":"[^"]*"' | cut -d'"' -f4 | while read -r b; do printf '%s' "$b" | base64 -d; done \
+    | awk 'NR==2 {print $2 " MiB, " $4 " MiB free (via envd)"}' || true
+}
+
+failed=0
+for name in "${templates[@]}"; do
+  dir="$WRENN_IMAGES/teams/$PLATFORM_TEAM/$name"
+  [[ -f "$dir/rootfs.ext4" ]] || { log "$name: no rootfs.ext4 in $dir"; failed=1; continue; }
+  for i in $(seq "$boots"); do
+    if ! boot "$dir"; then
+      stop_qemu
+      log "$name: boot $i did not reach envd, retrying once"
+      if ! boot "$dir"; then stop_qemu; log "$name: FAILED"; failed=1; continue; fi
+    fi
+    # the root filesystem is grown in the background after boot: wait for its line
+    grown=
+    for _ in $(seq 100); do
+      grown=$(grep -a 'root filesystem grown\|resize2fs /dev/vda failed' "$work/serial.log" || true)
+      [[ -n $grown ]] && break
+      sleep 0.1
+    done
+    df=$(envd_df)
+    ready=$(grep -a -m1 -i 'envd' "$work/serial.log" | tr -d '\r' || true)
+    log "$name: boot $i: /health after ${boot_ms} ms | ${grown:-rootfs not grown yet} | ${df:-df via envd: n/a} | overlay $(du -k "$work/overlay.qcow2" | cut -f1) KiB | serial: ${ready:-no envd line}"
+    mkdir -p "$CACHE" && cp "$work/serial.log" "$CACHE/smoke-$name.serial.log"
+    [[ $grown == *grown* ]] || failed=1
+    stop_qemu
+  done
+done
+exit "$failed"
