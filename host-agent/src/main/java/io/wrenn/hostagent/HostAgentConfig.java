@@ -1,0 +1,82 @@
+package io.wrenn.hostagent;
+
+import io.wrenn.hostagent.layout.Layout;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How to run a host agent.
+ *
+ * @param layout        where its files are
+ * @param bindHost      address the gRPC server listens on ("127.0.0.1" for the all-in-one)
+ * @param port          TCP port; 0 picks a free one (see {@link HostAgentServer#port()})
+ * @param sharedSecret  the bearer token every call must carry
+ * @param accelerator   {@code AUTO} probes once by booting a guest; {@code KVM}/{@code TCG} force it
+ * @param onShutdown    what {@link HostAgentServer#close()} does with running VMs
+ * @param bootDeadline  how long a cold boot may stay silent before the watchdog kills and retries it
+ * @param bootAttempts  how many cold boots to try per create
+ */
+public record HostAgentConfig(
+        Layout layout,
+        String bindHost,
+        int port,
+        String sharedSecret,
+        AcceleratorChoice accelerator,
+        ShutdownPolicy onShutdown,
+        Duration bootDeadline,
+        int bootAttempts) {
+
+    /** Which accelerator to use. */
+    public enum AcceleratorChoice { AUTO, KVM, TCG }
+
+    /** What happens to running VMs when the agent closes. */
+    public enum ShutdownPolicy {
+        /** Destroy every VM: nothing is left behind (`wrenn up`, tests). */
+        DESTROY_VMS,
+        /** Leave VMs running; the next agent on the same home re-adopts them. */
+        LEAVE_RUNNING
+    }
+
+    public HostAgentConfig {
+        Objects.requireNonNull(layout, "layout is null");
+        Objects.requireNonNull(bindHost, "bindHost is null");
+        Objects.requireNonNull(sharedSecret, "sharedSecret is null");
+        Objects.requireNonNull(accelerator, "accelerator is null");
+        Objects.requireNonNull(onShutdown, "onShutdown is null");
+        Objects.requireNonNull(bootDeadline, "bootDeadline is null");
+        if (sharedSecret.isEmpty()) {
+            throw new IllegalArgumentException("sharedSecret is empty");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port out of range");
+        }
+        if (bootAttempts < 1) {
+            throw new IllegalArgumentException("bootAttempts must be at least 1");
+        }
+    }
+
+    /**
+     * Defaults: 127.0.0.1, a random port, accelerator probed, VMs destroyed on close, 25 s boot
+     * deadline, 3 boot attempts.
+     */
+    public static HostAgentConfig defaults(Layout layout, String sharedSecret) {
+        return new HostAgentConfig(layout, "127.0.0.1", 0, sharedSecret, AcceleratorChoice.AUTO,
+                ShutdownPolicy.DESTROY_VMS, Duration.ofSeconds(25), 3);
+    }
+
+    public HostAgentConfig withBind(String host, int newPort) {
+        return new HostAgentConfig(layout, host, newPort, sharedSecret, accelerator, onShutdown, bootDeadline, bootAttempts);
+    }
+
+    public HostAgentConfig withAccelerator(AcceleratorChoice choice) {
+        return new HostAgentConfig(layout, bindHost, port, sharedSecret, choice, onShutdown, bootDeadline, bootAttempts);
+    }
+
+    public HostAgentConfig withShutdownPolicy(ShutdownPolicy policy) {
+        return new HostAgentConfig(layout, bindHost, port, sharedSecret, accelerator, policy, bootDeadline, bootAttempts);
+    }
+
+    public HostAgentConfig withBoot(Duration deadline, int attempts) {
+        return new HostAgentConfig(layout, bindHost, port, sharedSecret, accelerator, onShutdown, deadline, attempts);
+    }
+}

@@ -1,0 +1,187 @@
+package io.wrenn.hostagent;
+
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.wrenn.hostagent.disk.QemuImgDisks;
+import io.wrenn.hostagent.guest.EnvdClient;
+import io.wrenn.hostagent.layout.Layout;
+import io.wrenn.hostagent.net.NamespaceNetwork;
+import io.wrenn.hostagent.os.CommandRunner;
+import io.wrenn.hostagent.os.ProcessCommandRunner;
+import io.wrenn.hostagent.probe.AcceleratorProbe;
+import io.wrenn.hostagent.rpc.BearerAuthInterceptor;
+import io.wrenn.hostagent.rpc.HostAgentService;
+import io.wrenn.hostagent.sandbox.BootPolicy;
+import io.wrenn.hostagent.sandbox.Reaper;
+import io.wrenn.hostagent.sandbox.SandboxManager;
+import io.wrenn.hostagent.sandbox.TemplateCatalog;
+import io.wrenn.hostagent.vm.Accelerator;
+import io.wrenn.hostagent.vm.QemuVirtualMachines;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/**
+ * A host agent: the gRPC server of {@code hostagent.proto} and everything behind it.
+ *
+ * <pre>{@code
+ * try (HostAgentServer agent = new HostAgentServer(HostAgentConfig.defaults(Layout.fromEnvironment(), secret))) {
+ *     agent.start();
+ *     int port = agent.port();
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class HostAgentServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HostAgentServer.class);
+
+    private final HostAgentConfig config;
+    private final CommandRunner commands = new ProcessCommandRunner();
+    private ExecutorService executor;
+    private ScheduledExecutorService timers;
+    private HttpClient http;
+    private SandboxManager manager;
+    private Reaper reaper;
+    private Server server;
+    private boolean closed;
+
+    public HostAgentServer(HostAgentConfig config) {
+        this.config = config;
+    }
+
+    /**
+     * Prepares the home directory, re-adopts VMs left running by a previous agent, decides the
+     * accelerator, starts the reaper and the gRPC server.
+     */
+    public synchronized HostAgentServer start() {
+        if (server != null) {
+            throw new IllegalStateException("already started");
+        }
+        installJulBridge();
+        Layout layout = config.layout();
+        try {
+            Files.createDirectories(layout.sandboxesDir());
+            Files.createDirectories(layout.hostDir());
+            Files.createDirectories(layout.logsDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare " + layout.home(), e);
+        }
+        http = EnvdClient.newHttpClient();
+        TemplateCatalog templates = new TemplateCatalog(layout, commands);
+        manager = new SandboxManager(layout, new NamespaceNetwork(commands), new QemuImgDisks(commands),
+                new QemuVirtualMachines(commands), http, templates,
+                new BootPolicy(config.bootDeadline(), config.bootAttempts()), Clock.systemUTC());
+        manager.recover();
+        manager.accelerator(switch (config.accelerator()) {
+            case KVM -> Accelerator.KVM;
+            case TCG -> Accelerator.TCG;
+            case AUTO -> new AcceleratorProbe(layout, commands, templates, manager).resolve();
+        });
+        reaper = new Reaper(manager);
+        reaper.start();
+        timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("wrenn-exec-timers").daemon().factory());
+        executor = Executors.newVirtualThreadPerTaskExecutor();
+        HostAgentService service = new HostAgentService(version(), layout, manager, templates, timers);
+        server = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.port()))
+                .executor(executor)
+                .addService(ServerInterceptors.intercept(service, new BearerAuthInterceptor(config.sharedSecret())))
+                .build();
+        try {
+            server.start();
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException("cannot listen on " + config.bindHost() + ":" + config.port(), e);
+        }
+        LOG.info("host agent {} listening on {}:{} (accelerator {}, {} sandboxes re-adopted)", version(),
+                config.bindHost(), server.getPort(), manager.accelerator().wireName(), manager.list().size());
+        return this;
+    }
+
+    /** The port the gRPC server listens on. */
+    public synchronized int port() {
+        if (server == null) {
+            throw new IllegalStateException("not started");
+        }
+        return server.getPort();
+    }
+
+    /** The sandbox manager, for callers in the same JVM (and the reaper's {@code tick()} in tests). */
+    public synchronized SandboxManager sandboxes() {
+        if (manager == null) {
+            throw new IllegalStateException("not started");
+        }
+        return manager;
+    }
+
+    /** The reaper, so tests can run a pass without waiting for the schedule. */
+    public synchronized Reaper reaper() {
+        if (reaper == null) {
+            throw new IllegalStateException("not started");
+        }
+        return reaper;
+    }
+
+    /** Stops serving, then destroys the VMs or leaves them running as the configuration says. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (server != null) {
+            server.shutdown();
+            try {
+                if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                    server.shutdownNow();
+                    server.awaitTermination(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                server.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (reaper != null) {
+            reaper.close();
+        }
+        if (manager != null && config.onShutdown() == HostAgentConfig.ShutdownPolicy.DESTROY_VMS) {
+            manager.destroyAll();
+        }
+        if (timers != null) {
+            timers.shutdownNow();
+        }
+        if (executor != null) {
+            executor.shutdownNow();
+        }
+        if (http != null) {
+            http.shutdownNow();
+        }
+        LOG.info("host agent stopped ({})", config.onShutdown() == HostAgentConfig.ShutdownPolicy.DESTROY_VMS
+                ? "VMs destroyed" : "VMs left running");
+    }
+
+    /** The agent's version: the jar's implementation version, or "dev" when run from classes. */
+    public static String version() {
+        String v = HostAgentServer.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    private static synchronized void installJulBridge() {
+        // grpc-java logs through java.util.logging; route it to SLF4J once per JVM.
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+        }
+    }
+}

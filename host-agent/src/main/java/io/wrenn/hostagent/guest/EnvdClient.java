@@ -1,0 +1,340 @@
+package io.wrenn.hostagent.guest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A client of one guest's envd (E2B's envd protocol: Connect with the JSON codec over HTTP/1.1,
+ * plus plain HTTP routes), reached at the sandbox namespace's address.
+ *
+ * <p>The user a call acts as goes in {@code Authorization: Basic base64("<user>:")}, as E2B's
+ * SDKs send it; file routes take it as the {@code username} query parameter.
+ */
+public final class EnvdClient {
+
+    public static final int PORT = 49983;
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    private static final Duration UNARY_TIMEOUT = Duration.ofSeconds(30);
+
+    private final HttpClient http;
+    private final URI base;
+
+    public EnvdClient(HttpClient http, String address) {
+        this.http = http;
+        this.base = URI.create("http://" + address + ":" + PORT);
+    }
+
+    /** A client suited to envd: HTTP/1.1, short connect timeout, virtual threads. */
+    public static HttpClient newHttpClient() {
+        return HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofMillis(700))
+                .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
+                .build();
+    }
+
+    /** Whether envd answers {@code GET /health} with a 2xx within {@code timeout}. */
+    public boolean health(Duration timeout) {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("/health")).timeout(timeout).GET().build();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() / 100 == 2;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** {@code POST /init}: default environment, user and workdir, and the host's clock. */
+    public void init(Map<String, String> envVars, String defaultUser, String defaultWorkdir, Instant now) {
+        ObjectNode body = JSON.createObjectNode();
+        body.set("envVars", JSON.valueToTree(envVars));
+        if (defaultUser != null && !defaultUser.isEmpty()) {
+            body.put("defaultUser", defaultUser);
+        }
+        if (defaultWorkdir != null && !defaultWorkdir.isEmpty()) {
+            body.put("defaultWorkdir", defaultWorkdir);
+        }
+        body.put("timestamp", DateTimeFormatter.ISO_INSTANT.format(now));
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("/init"))
+                .timeout(UNARY_TIMEOUT)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                .build();
+        HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString(), "init");
+        if (response.statusCode() / 100 != 2) {
+            throw new GuestException(GuestException.Kind.UNAVAILABLE, "the guest agent refused its initialisation");
+        }
+    }
+
+    /** What to run: the program, its arguments, extra environment, working directory and user (null = defaults). */
+    public record StartSpec(String cmd, List<String> args, Map<String, String> envs, String cwd, String user) {
+    }
+
+    /** {@code process.Process/Start}: starts a process and returns its event stream. */
+    public ProcessStream start(StartSpec spec) {
+        ObjectNode process = JSON.createObjectNode().put("cmd", spec.cmd());
+        process.set("args", JSON.valueToTree(spec.args()));
+        process.set("envs", JSON.valueToTree(spec.envs()));
+        if (spec.cwd() != null && !spec.cwd().isEmpty()) {
+            process.put("cwd", spec.cwd());
+        }
+        ObjectNode body = JSON.createObjectNode();
+        body.set("process", process);
+        body.put("stdin", false);
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/process.Process/Start"))
+                .header("Content-Type", "application/connect+json")
+                .header("Connect-Protocol-Version", "1")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(
+                        ConnectEnvelope.encode(JSON.writeValueAsBytes(body))));
+        withUser(request, spec.user());
+        HttpResponse<InputStream> response = send(request.build(), HttpResponse.BodyHandlers.ofInputStream(), "exec");
+        if (response.statusCode() != 200) {
+            throw connectError(response, "exec");
+        }
+        return new ProcessStream(response.body());
+    }
+
+    /** {@code process.Process/SendSignal} with {@code SIGNAL_SIGKILL} or {@code SIGNAL_SIGTERM}. */
+    public void sendSignal(long pid, String signal) {
+        ObjectNode body = JSON.createObjectNode();
+        body.set("process", JSON.createObjectNode().put("pid", pid));
+        body.put("signal", signal);
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("/process.Process/SendSignal"))
+                .timeout(UNARY_TIMEOUT)
+                .header("Content-Type", "application/json")
+                .header("Connect-Protocol-Version", "1")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
+                .build();
+        HttpResponse<InputStream> response = send(request, HttpResponse.BodyHandlers.ofInputStream(), "signal");
+        if (response.statusCode() != 200) {
+            throw connectError(response, "signal");
+        }
+        drainQuietly(response.body());
+    }
+
+    /**
+     * {@code POST /files} with a raw body: writes {@code body} to {@code path} as {@code user}.
+     * The body is streamed; nothing is held in memory beyond the HTTP client's buffers.
+     */
+    public void writeFile(String path, String user, Supplier<InputStream> body) {
+        HttpRequest request = HttpRequest.newBuilder(filesUri(path, user))
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(body))
+                .build();
+        HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString(), "write file");
+        if (response.statusCode() / 100 != 2) {
+            throw GuestException.fromHttpStatus(response.statusCode(), "write file");
+        }
+    }
+
+    /** An open download: the body and, when the guest said, its length. */
+    public record Download(InputStream body, OptionalLong length) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                body.close();
+            } catch (IOException ignored) {
+                // the connection is dropped either way
+            }
+        }
+    }
+
+    /** {@code GET /files}: opens {@code path} for reading as {@code user}. */
+    public Download readFile(String path, String user) {
+        HttpRequest request = HttpRequest.newBuilder(filesUri(path, user)).GET().build();
+        HttpResponse<InputStream> response = send(request, HttpResponse.BodyHandlers.ofInputStream(), "read file");
+        if (response.statusCode() != 200) {
+            drainQuietly(response.body());
+            throw GuestException.fromHttpStatus(response.statusCode(), "read file");
+        }
+        return new Download(response.body(), response.headers().firstValueAsLong("Content-Length"));
+    }
+
+    /** {@code filesystem.Filesystem/Stat}: the size of a file, when the download did not tell. */
+    public long fileSize(String path, String user) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/filesystem.Filesystem/Stat"))
+                .timeout(UNARY_TIMEOUT)
+                .header("Content-Type", "application/json")
+                .header("Connect-Protocol-Version", "1")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(Map.of("path", path))));
+        withUser(request, user);
+        HttpResponse<InputStream> response = send(request.build(), HttpResponse.BodyHandlers.ofInputStream(), "stat");
+        if (response.statusCode() != 200) {
+            throw connectError(response, "stat");
+        }
+        try (InputStream in = response.body()) {
+            JsonNode size = JSON.readTree(in).path("entry").path("size");
+            // proto3 JSON writes 64-bit integers as strings.
+            return size.isString() ? Long.parseLong(size.asString()) : size.asLong(0);
+        } catch (IOException | NumberFormatException e) {
+            throw new GuestException(GuestException.Kind.INTERNAL, "stat: unreadable answer from the guest agent", e);
+        }
+    }
+
+    private URI filesUri(String path, String user) {
+        StringBuilder query = new StringBuilder("/files?path=").append(URLEncoder.encode(path, StandardCharsets.UTF_8));
+        if (user != null && !user.isEmpty()) {
+            query.append("&username=").append(URLEncoder.encode(user, StandardCharsets.UTF_8));
+        }
+        return base.resolve(query.toString());
+    }
+
+    private static void withUser(HttpRequest.Builder request, String user) {
+        if (user != null && !user.isEmpty()) {
+            String token = Base64.getEncoder().encodeToString((user + ":").getBytes(StandardCharsets.UTF_8));
+            request.header("Authorization", "Basic " + token);
+        }
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler, String what) {
+        try {
+            return http.send(request, handler);
+        } catch (IOException e) {
+            throw new GuestException(GuestException.Kind.UNAVAILABLE, what + ": the guest agent did not answer", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GuestException(GuestException.Kind.UNAVAILABLE, what + ": interrupted", e);
+        }
+    }
+
+    /** Reads a Connect unary error body ({@code {"code":..., "message":...}}) into an exception. */
+    private static GuestException connectError(HttpResponse<InputStream> response, String what) {
+        try (InputStream in = response.body()) {
+            byte[] bytes = in.readNBytes(64 * 1024);
+            JsonNode error = JSON.readTree(bytes);
+            String code = error.path("code").asString("");
+            String message = error.path("message").asString("");
+            GuestException.Kind kind = code.isEmpty()
+                    ? GuestException.fromHttpStatus(response.statusCode(), what).kind()
+                    : GuestException.fromConnectCode(code);
+            return new GuestException(kind, what + ": " + (message.isEmpty() ? "failed in the guest" : message));
+        } catch (IOException | RuntimeException e) {
+            return GuestException.fromHttpStatus(response.statusCode(), what);
+        }
+    }
+
+    private static void drainQuietly(InputStream in) {
+        try (in) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (IOException ignored) {
+            // nothing to read
+        }
+    }
+
+    /** Decodes a Connect event frame payload of {@code process.Process/Start}; null for keepalives. */
+    static ProcessEvent decodeEvent(byte[] payload) {
+        JsonNode event = JSON.readTree(payload).path("event");
+        if (event.has("start")) {
+            return new ProcessEvent.Started(event.path("start").path("pid").asLong());
+        }
+        if (event.has("data")) {
+            JsonNode data = event.path("data");
+            if (data.has("stdout")) {
+                return new ProcessEvent.Stdout(Base64.getMimeDecoder().decode(data.path("stdout").asString()));
+            }
+            if (data.has("stderr")) {
+                return new ProcessEvent.Stderr(Base64.getMimeDecoder().decode(data.path("stderr").asString()));
+            }
+            if (data.has("pty")) {
+                return new ProcessEvent.Stdout(Base64.getMimeDecoder().decode(data.path("pty").asString()));
+            }
+            return null;
+        }
+        if (event.has("end")) {
+            JsonNode end = event.path("end");
+            String error = end.hasNonNull("error") ? end.path("error").asString() : null;
+            return new ProcessEvent.Ended(end.path("exitCode").asInt(0), end.path("exited").asBoolean(false),
+                    end.path("status").asString(""), error);
+        }
+        return null;
+    }
+
+    /** The end-of-stream frame's error, or null when the stream ended cleanly. */
+    static GuestException decodeEndOfStream(byte[] payload) {
+        if (payload.length == 0) {
+            return null;
+        }
+        JsonNode error = JSON.readTree(payload).path("error");
+        if (error.isMissingNode() || error.isNull()) {
+            return null;
+        }
+        return new GuestException(GuestException.fromConnectCode(error.path("code").asString("")),
+                error.path("message").asString("the process failed in the guest"));
+    }
+
+    /**
+     * The event stream of one started process. {@link #next()} blocks for the next frame, so the
+     * caller's pace is the stream's pace: nothing is read ahead and buffered.
+     */
+    public static final class ProcessStream implements AutoCloseable {
+        private final InputStream body;
+        private boolean finished;
+
+        ProcessStream(InputStream body) {
+            this.body = body;
+        }
+
+        /**
+         * The next event, or null when the stream is over.
+         *
+         * @throws GuestException when the stream ended with an error or broke off
+         */
+        public ProcessEvent next() {
+            while (!finished) {
+                ConnectEnvelope frame;
+                try {
+                    frame = ConnectEnvelope.read(body);
+                } catch (IOException e) {
+                    finished = true;
+                    throw new GuestException(GuestException.Kind.UNAVAILABLE, "the guest agent's stream broke off", e);
+                }
+                if (frame == null) {
+                    finished = true;
+                    return null;
+                }
+                if (frame.isEndStream()) {
+                    finished = true;
+                    GuestException error = decodeEndOfStream(frame.payload());
+                    if (error != null) {
+                        throw error;
+                    }
+                    return null;
+                }
+                ProcessEvent event = decodeEvent(frame.payload());
+                if (event != null) {
+                    return event;
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public void close() {
+            try {
+                body.close();
+            } catch (IOException ignored) {
+                // the connection is dropped either way
+            }
+        }
+    }
+}

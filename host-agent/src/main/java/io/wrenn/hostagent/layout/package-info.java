@@ -1,0 +1,2 @@
+/** Where Wrenn keeps its files: the single builder of paths under {@code WRENN_HOME}. */
+package io.wrenn.hostagent.layout;

@@ -1,0 +1,127 @@
+package io.wrenn.hostagent.net;
+
+import io.wrenn.hostagent.os.Command;
+import io.wrenn.hostagent.os.CommandFailedException;
+import io.wrenn.hostagent.os.CommandRunner;
+import io.wrenn.hostagent.os.CommandResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@link SandboxNetwork} with iproute2, sysctl and nft. */
+public final class NamespaceNetwork implements SandboxNetwork {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NamespaceNetwork.class);
+    private static final Path NETNS_DIR = Path.of("/run/netns");
+
+    private final CommandRunner commands;
+
+    public NamespaceNetwork(CommandRunner commands) {
+        this.commands = commands;
+    }
+
+    @Override
+    public void create(String namespace, NetworkSlot slot) {
+        commands.run("ip", "netns", "add", namespace);
+        try {
+            // Creating the pair with its peer already inside the namespace avoids a moment where
+            // two agents' "veth0" could collide on the host.
+            CommandResult veth = commands.runUnchecked(Command.of("ip", "link", "add", slot.hostVeth(), "type", "veth",
+                    "peer", "name", NetworkSlot.NAMESPACE_VETH, "netns", namespace));
+            if (veth.exitCode() != 0) {
+                if (hostVethExists(slot.number())) {
+                    throw new SlotTakenException(slot);
+                }
+                throw new CommandFailedException(List.of("ip", "link", "add", slot.hostVeth()), veth.exitCode(), veth.output());
+            }
+            commands.run("ip", "addr", "add", slot.hostAddress() + "/30", "dev", slot.hostVeth());
+            commands.run("ip", "link", "set", slot.hostVeth(), "up");
+            inNamespace(namespace, "ip", "link", "set", "lo", "up");
+            inNamespace(namespace, "ip", "addr", "add", slot.namespaceAddress() + "/30", "dev", NetworkSlot.NAMESPACE_VETH);
+            inNamespace(namespace, "ip", "link", "set", NetworkSlot.NAMESPACE_VETH, "up");
+            inNamespace(namespace, "ip", "tuntap", "add", "dev", NetworkSlot.TAP_NAME, "mode", "tap");
+            inNamespace(namespace, "ip", "addr", "add", NetworkSlot.TAP_ADDRESS + "/30", "dev", NetworkSlot.TAP_NAME);
+            inNamespace(namespace, "ip", "link", "set", NetworkSlot.TAP_NAME, "up");
+            inNamespace(namespace, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+            // The guest gets no IPv6 path either: the ruleset below is written for IPv4 traffic.
+            inNamespace(namespace, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
+            Path rules = writeRuleset(namespace, slot);
+            try {
+                inNamespace(namespace, "nft", "-f", rules.toString());
+            } finally {
+                Files.deleteIfExists(rules);
+            }
+        } catch (RuntimeException | java.io.IOException e) {
+            delete(namespace, slot);
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("could not write the firewall rules", e);
+        }
+    }
+
+    private static Path writeRuleset(String namespace, NetworkSlot slot) throws java.io.IOException {
+        Path file = Files.createTempFile(namespace + "-", ".nft");
+        Files.writeString(file, NftRuleset.forSlot(slot));
+        return file;
+    }
+
+    private void inNamespace(String namespace, String... argv) {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+        full.addAll(Arrays.asList(argv));
+        commands.run(Command.of(full));
+    }
+
+    @Override
+    public void delete(String namespace, NetworkSlot slot) {
+        // Deleting the namespace removes the veth pair too, but asynchronously; deleting the host end
+        // first makes the slot reusable at once.
+        if (slot != null && hostVethExists(slot.number())) {
+            commands.runUnchecked(Command.of("ip", "link", "del", slot.hostVeth()));
+        }
+        if (Files.exists(NETNS_DIR.resolve(namespace))) {
+            CommandResult result = commands.runUnchecked(Command.of("ip", "netns", "del", namespace));
+            if (result.exitCode() != 0) {
+                LOG.warn("could not delete namespace {}: {}", namespace, result.output().strip());
+            }
+        }
+    }
+
+    @Override
+    public List<String> listNamespaces() {
+        try (var entries = Files.list(NETNS_DIR)) {
+            return entries.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("wrenn-")).sorted().toList();
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
+    }
+
+    @Override
+    public boolean hostVethExists(int slotNumber) {
+        return Files.exists(Path.of("/sys/class/net", "wrh" + slotNumber));
+    }
+
+    @Override
+    public List<Long> pidsIn(String namespace) {
+        CommandResult result = commands.runUnchecked(Command.of("ip", "netns", "pids", namespace));
+        if (result.exitCode() != 0) {
+            return List.of();
+        }
+        return result.output().lines().map(String::strip).filter(l -> l.matches("\\d+")).map(Long::valueOf).toList();
+    }
+
+    @Override
+    public long ageMillis(String namespace) {
+        try {
+            FileTime created = Files.getLastModifiedTime(NETNS_DIR.resolve(namespace));
+            return System.currentTimeMillis() - created.toMillis();
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.wrenn.hostagent.rpc;
+
+import io.grpc.stub.StreamObserver;
+import io.wrenn.hostagent.layout.Layout;
+import io.wrenn.hostagent.protocol.CreateSandboxRequest;
+import io.wrenn.hostagent.protocol.DestroySandboxRequest;
+import io.wrenn.hostagent.protocol.DestroySandboxResponse;
+import io.wrenn.hostagent.protocol.ExecEvent;
+import io.wrenn.hostagent.protocol.ExecRequest;
+import io.wrenn.hostagent.protocol.GetHostInfoRequest;
+import io.wrenn.hostagent.protocol.HostAgentGrpc;
+import io.wrenn.hostagent.protocol.HostInfo;
+import io.wrenn.hostagent.protocol.ListSandboxesRequest;
+import io.wrenn.hostagent.protocol.ListSandboxesResponse;
+import io.wrenn.hostagent.protocol.ReadFileRequest;
+import io.wrenn.hostagent.protocol.ReadFileResponse;
+import io.wrenn.hostagent.protocol.SandboxState;
+import io.wrenn.hostagent.protocol.TemplateImage;
+import io.wrenn.hostagent.protocol.WriteFileRequest;
+import io.wrenn.hostagent.protocol.WriteFileResponse;
+import io.wrenn.hostagent.sandbox.Sandbox;
+import io.wrenn.hostagent.sandbox.SandboxManager;
+import io.wrenn.hostagent.sandbox.SandboxRecord;
+import io.wrenn.hostagent.sandbox.SandboxSpec;
+import io.wrenn.hostagent.sandbox.Template;
+import io.wrenn.hostagent.sandbox.TemplateCatalog;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** The gRPC face of the host agent: translates messages and statuses, the work is elsewhere. */
+public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
+
+    private final String version;
+    private final Layout layout;
+    private final SandboxManager manager;
+    private final TemplateCatalog templates;
+    private final ExecHandler exec;
+    private final WriteFileHandler writeFile;
+    private final ReadFileHandler readFile;
+
+    public HostAgentService(String version, Layout layout, SandboxManager manager, TemplateCatalog templates,
+            ScheduledExecutorService timers) {
+        this.version = version;
+        this.layout = layout;
+        this.manager = manager;
+        this.templates = templates;
+        this.exec = new ExecHandler(manager, timers);
+        this.writeFile = new WriteFileHandler(manager);
+        this.readFile = new ReadFileHandler(manager);
+    }
+
+    @Override
+    public void getHostInfo(GetHostInfoRequest request, StreamObserver<HostInfo> observer) {
+        unary(observer, () -> {
+            HostInfo.Builder info = HostInfo.newBuilder()
+                    .setVersion(version)
+                    .setAccelerator(manager.accelerator().wireName())
+                    .setCpuCount(HostFacts.cpuCount())
+                    .setMemoryMb(HostFacts.memoryMb())
+                    .setDiskFreeMb(HostFacts.diskFreeMb(layout.sandboxesDir()));
+            for (Template template : templates.all()) {
+                info.addTemplates(TemplateImage.newBuilder()
+                        .setTeamId(template.teamId())
+                        .setName(template.name())
+                        .setImageSizeMb((int) template.imageSizeMb())
+                        .setSizeBytes(template.sizeBytes()));
+            }
+            return info.build();
+        });
+    }
+
+    @Override
+    public void createSandbox(CreateSandboxRequest request, StreamObserver<io.wrenn.hostagent.protocol.Sandbox> observer) {
+        unary(observer, () -> toProto(manager.create(new SandboxSpec(request.getSandboxId(), request.getTeamId(),
+                request.getTemplateTeamId(), request.getTemplateName(), request.getVcpus(), request.getMemoryMb(),
+                request.getDiskSizeMb(), request.getTimeoutS(), request.getEnvMap()))));
+    }
+
+    @Override
+    public void destroySandbox(DestroySandboxRequest request, StreamObserver<DestroySandboxResponse> observer) {
+        unary(observer, () -> {
+            manager.destroy(request.getSandboxId());
+            return DestroySandboxResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void listSandboxes(ListSandboxesRequest request, StreamObserver<ListSandboxesResponse> observer) {
+        unary(observer, () -> {
+            ListSandboxesResponse.Builder response = ListSandboxesResponse.newBuilder();
+            manager.list().forEach(s -> response.addSandboxes(toProto(s)));
+            return response.build();
+        });
+    }
+
+    @Override
+    public void exec(ExecRequest request, StreamObserver<ExecEvent> observer) {
+        exec.exec(request, observer);
+    }
+
+    @Override
+    public StreamObserver<WriteFileRequest> writeFile(StreamObserver<WriteFileResponse> observer) {
+        return writeFile.writeFile(observer);
+    }
+
+    @Override
+    public void readFile(ReadFileRequest request, StreamObserver<ReadFileResponse> observer) {
+        readFile.readFile(request, observer);
+    }
+
+    static io.wrenn.hostagent.protocol.Sandbox toProto(Sandbox sandbox) {
+        SandboxRecord record = sandbox.record();
+        SandboxSpec spec = record.spec();
+        return io.wrenn.hostagent.protocol.Sandbox.newBuilder()
+                .setSandboxId(spec.sandboxId())
+                .setTeamId(spec.teamId())
+                .setState(switch (sandbox.state()) {
+                    case STARTING -> SandboxState.SANDBOX_STATE_STARTING;
+                    case RUNNING -> SandboxState.SANDBOX_STATE_RUNNING;
+                    case STOPPING -> SandboxState.SANDBOX_STATE_STOPPING;
+                    case STOPPED -> SandboxState.SANDBOX_STATE_STOPPED;
+                })
+                .setTemplateTeamId(spec.templateTeamId())
+                .setTemplateName(spec.templateName())
+                .setVcpus(spec.vcpus())
+                .setMemoryMb(spec.memoryMb())
+                .setDiskSizeMb(spec.diskSizeMb())
+                .setStartedAtMs(record.startedAtMs())
+                .setExpiresAtMs(record.expiresAtMs())
+                .setBootMs(record.bootMs())
+                .build();
+    }
+
+    /** Runs a unary call on the calling (virtual) thread and maps failures to statuses. */
+    private static <T> void unary(StreamObserver<T> observer, java.util.function.Supplier<T> work) {
+        T result;
+        try {
+            result = work.get();
+        } catch (RuntimeException e) {
+            observer.onError(Statuses.toStatus(e));
+            return;
+        }
+        observer.onNext(result);
+        observer.onCompleted();
+    }
+}

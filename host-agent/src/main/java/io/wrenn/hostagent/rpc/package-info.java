@@ -1,0 +1,2 @@
+/** The gRPC service (hostagent.proto): authentication, message translation, streaming with back-pressure. */
+package io.wrenn.hostagent.rpc;

@@ -1,0 +1,66 @@
+package io.wrenn.hostagent.sandbox;
+
+import io.wrenn.hostagent.guest.EnvdClient;
+import io.wrenn.hostagent.net.NetworkSlot;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One sandbox this agent manages: what was asked for, its VM's PID, its lifecycle state and a
+ * client of its guest agent. {@link #lock} serialises create and destroy of the same sandbox.
+ */
+public final class Sandbox {
+
+    public enum State { STARTING, RUNNING, STOPPING, STOPPED }
+
+    final ReentrantLock lock = new ReentrantLock();
+    private volatile SandboxRecord record;
+    private volatile long pid;
+    private volatile State state;
+    private volatile EnvdClient envd;
+
+    Sandbox(SandboxRecord record, State state) {
+        this.record = record;
+        this.state = state;
+    }
+
+    public String id() {
+        return record.spec().sandboxId();
+    }
+
+    public SandboxRecord record() {
+        return record;
+    }
+
+    void record(SandboxRecord value) {
+        record = value;
+    }
+
+    public long pid() {
+        return pid;
+    }
+
+    void pid(long value) {
+        pid = value;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    void state(State value) {
+        state = value;
+    }
+
+    /** The client of this sandbox's envd. */
+    public EnvdClient envd() {
+        return envd;
+    }
+
+    void envd(EnvdClient value) {
+        envd = value;
+    }
+
+    public NetworkSlot slot() {
+        return new NetworkSlot(record.slot());
+    }
+}

@@ -1,0 +1,61 @@
+package io.wrenn.hostagent.sandbox;
+
+import io.wrenn.hostagent.layout.Layout;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Optional;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Reads and writes {@code sandbox.json}; writes are atomic (temp file + rename). */
+public final class SandboxStore {
+
+    private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+    private final Layout layout;
+
+    public SandboxStore(Layout layout) {
+        this.layout = layout;
+    }
+
+    public void write(SandboxRecord record) {
+        Path target = layout.sandboxJson(record.spec().sandboxId());
+        Path temp = target.resolveSibling("sandbox.json.tmp");
+        try {
+            Files.write(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Optional<SandboxRecord> read(String sandboxId) {
+        Path file = layout.sandboxJson(sandboxId);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JSON.readValue(file.toFile(), SandboxRecord.class));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Ids of every sandbox directory, with or without a readable {@code sandbox.json}. */
+    public List<String> sandboxIds() {
+        try (var dirs = Files.list(layout.sandboxesDir())) {
+            return dirs.map(p -> p.getFileName().toString()).filter(Layout::isUuid).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+}

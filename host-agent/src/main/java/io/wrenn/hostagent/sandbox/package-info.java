@@ -1,0 +1,2 @@
+/** Sandbox lifecycle: create (with undo), destroy, list, re-adoption after restart, the reaper. */
+package io.wrenn.hostagent.sandbox;

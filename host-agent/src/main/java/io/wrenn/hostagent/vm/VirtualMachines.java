@@ -1,0 +1,26 @@
+package io.wrenn.hostagent.vm;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Starts, watches and stops sandbox VMs. */
+public interface VirtualMachines {
+
+    /** Starts a VM in the background and returns its PID once QEMU has initialised. */
+    long start(VmSpec spec);
+
+    /**
+     * Whether the process {@code pid} is alive and is the QEMU of this sandbox (its command line
+     * names {@code qmpSocket}), so a recycled PID is never mistaken for a VM.
+     */
+    boolean isRunning(long pid, Path qmpSocket);
+
+    /**
+     * Stops the VM: QMP {@code quit}, then SIGKILL when QEMU is still there after {@code grace};
+     * returns once the process is gone.
+     */
+    void stop(long pid, Path qmpSocket, Duration grace);
+
+    /** SIGKILL at once and wait until the process is gone. */
+    void kill(long pid, Path qmpSocket);
+}
