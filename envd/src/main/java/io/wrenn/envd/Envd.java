@@ -1,0 +1,161 @@
+package io.wrenn.envd;
+
+import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import io.wrenn.envd.connect.ConnectService;
+import io.wrenn.envd.connect.Rpc;
+import io.wrenn.envd.filesystem.FilesystemRpcs;
+import io.wrenn.envd.files.FilesHandler;
+import io.wrenn.envd.http.AccessTokenFilter;
+import io.wrenn.envd.http.HttpResponses;
+import io.wrenn.envd.http.Route;
+import io.wrenn.envd.init.HostMetrics;
+import io.wrenn.envd.init.InitHandler;
+import io.wrenn.envd.init.SandboxDefaults;
+import io.wrenn.envd.init.SystemClock;
+import io.wrenn.envd.process.ConnectRpc;
+import io.wrenn.envd.process.ProcessControlRpcs;
+import io.wrenn.envd.process.ProcessLauncher;
+import io.wrenn.envd.process.ProcessRegistry;
+import io.wrenn.envd.process.StartRpc;
+import io.wrenn.envd.user.UserDirectory;
+import io.wrenn.envd.user.UserResolver;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The agent inside every sandbox VM: E2B's envd protocol (Connect with the JSON codec, plus a few
+ * plain HTTP routes) on port 49983, on the JDK's HTTP server with a virtual thread per exchange.
+ */
+public final class Envd implements AutoCloseable {
+    public static final int DEFAULT_PORT = 49983;
+
+    /**
+     * @param address         where to listen (port 0 picks a free port)
+     * @param clock           how {@code /init} sets the guest clock
+     * @param users           where users and groups are looked up
+     * @param outputWindow    bytes of output kept per process for clients that attach late
+     * @param retention       how long an exited process stays reachable through Connect
+     * @param keepaliveMillis idle interval after which process streams send a keepalive event
+     */
+    public record Config(InetSocketAddress address, SystemClock clock, UserDirectory users,
+                         long outputWindow, Duration retention, long keepaliveMillis) {
+        public static Config defaults(int port) {
+            return new Config(new InetSocketAddress("0.0.0.0", port), SystemClock.realtime(), UserDirectory.system(),
+                    1024 * 1024, Duration.ofMinutes(1), 30_000);
+        }
+    }
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final ProcessRegistry processes;
+    private final SandboxDefaults defaults;
+
+    private Envd(HttpServer server, ExecutorService executor, ProcessRegistry processes, SandboxDefaults defaults) {
+        this.server = server;
+        this.executor = executor;
+        this.processes = processes;
+        this.defaults = defaults;
+    }
+
+    public static Envd start(Config config) throws IOException {
+        var defaults = new SandboxDefaults();
+        var users = new UserResolver(config.users(), defaults);
+        var processes = new ProcessRegistry(ProcessLauncher.system(), config.outputWindow(), config.retention());
+        var control = new ProcessControlRpcs(processes);
+        var filesystem = new FilesystemRpcs(users);
+        var files = new FilesHandler(users);
+        var init = new InitHandler(defaults, config.clock());
+        var metrics = new HostMetrics();
+
+        var processService = new ConnectService("process.Process", Map.of(
+                "Start", Rpc.serverStream(new StartRpc(processes, users, defaults, config.keepaliveMillis())),
+                "Connect", Rpc.serverStream(new ConnectRpc(processes, config.keepaliveMillis())),
+                "List", Rpc.unary(control::list),
+                "SendInput", Rpc.unary(control::sendInput),
+                "SendSignal", Rpc.unary(control::sendSignal),
+                "CloseStdin", Rpc.unary(control::closeStdin),
+                "Update", Rpc.unary(control::update)));
+        var filesystemService = new ConnectService("filesystem.Filesystem", Map.of(
+                "Stat", Rpc.unary(filesystem::stat),
+                "ListDir", Rpc.unary(filesystem::listDir),
+                "MakeDir", Rpc.unary(filesystem::makeDir),
+                "Move", Rpc.unary(filesystem::move),
+                "Remove", Rpc.unary(filesystem::remove)));
+
+        HttpServer server = HttpServer.create(config.address(), 128);
+        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        server.setExecutor(executor);
+        var tokenFilter = new AccessTokenFilter(defaults);
+        mount(server, tokenFilter, processService.path(), processService);
+        mount(server, tokenFilter, filesystemService.path(), filesystemService);
+        mount(server, tokenFilter, "/health", new Route("/health", Map.of("GET", HttpResponses::noContent)));
+        mount(server, tokenFilter, "/init", new Route("/init", Map.of("POST", init::handle)));
+        mount(server, tokenFilter, "/envs", new Route("/envs", Map.of(
+                "GET", exchange -> HttpResponses.json(exchange, 200, defaults.envVars()))));
+        mount(server, tokenFilter, "/metrics", new Route("/metrics", Map.of("GET", metrics::handle)));
+        mount(server, tokenFilter, "/files", new Route("/files", Map.of("GET", files::download, "POST", files::upload)));
+        mount(server, tokenFilter, "/", new Route("/", Map.of()));
+        server.start();
+        return new Envd(server, executor, processes, defaults);
+    }
+
+    private static void mount(HttpServer server, AccessTokenFilter filter, String path, HttpHandler handler) {
+        HttpContext context = server.createContext(path, handler);
+        context.getFilters().add(filter);
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public SandboxDefaults defaults() {
+        return defaults;
+    }
+
+    /** Stops serving and kills the processes still running. */
+    @Override
+    public void close() {
+        server.stop(0);
+        processes.close();
+        executor.shutdownNow();
+    }
+
+    public static void main(String[] args) throws IOException {
+        long startNanos = System.nanoTime();
+        int port = portFrom(args);
+        Envd envd = start(Config.defaults(port));
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(envd::close));
+        long readyMillis = (System.nanoTime() - startNanos) / 1_000_000;
+        long uptimeMillis = ProcessHandle.current().info().startInstant()
+                .map(start -> Duration.between(start, Instant.now()).toMillis()).orElse(-1L);
+        // The VM's serial console shows this line: it is how boot time is measured.
+        System.out.println("envd " + EnvdVersion.VERSION + " ready on :" + envd.port() + " in " + readyMillis
+                + " ms (jvm uptime " + uptimeMillis + " ms)");
+    }
+
+    /** {@code --port N}, else the {@code WRENN_ENVD_PORT} environment variable, else 49983. */
+    static int portFrom(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--port") && i + 1 < args.length) {
+                return Integer.parseInt(args[i + 1]);
+            }
+            if (args[i].startsWith("--port=")) {
+                return Integer.parseInt(args[i].substring("--port=".length()));
+            }
+            if (args[i].equals("--version")) {
+                System.out.println(EnvdVersion.VERSION);
+                System.exit(0);
+            }
+        }
+        String env = System.getenv("WRENN_ENVD_PORT");
+        return env == null || env.isBlank() ? DEFAULT_PORT : Integer.parseInt(env.trim());
+    }
+}

@@ -1,0 +1,219 @@
+package io.wrenn.envd.files;
+
+import com.sun.net.httpserver.HttpExchange;
+import io.wrenn.envd.connect.ConnectException;
+import io.wrenn.envd.filesystem.Ownership;
+import io.wrenn.envd.http.HttpResponses;
+import io.wrenn.envd.http.QueryParams;
+import io.wrenn.envd.user.User;
+import io.wrenn.envd.user.UserResolver;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLEncoder;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * {@code GET /files} streams a file (one byte range on request); {@code POST /files} writes files
+ * from a raw {@code application/octet-stream} body or from the {@code file} parts of a
+ * {@code multipart/form-data} body. Both stream through fixed buffers. {@code path} is resolved
+ * for the user named by {@code username} (else the default user); written files and the
+ * directories created for them belong to that user.
+ */
+public final class FilesHandler {
+    private static final int COPY_BUFFER = 64 * 1024;
+
+    private final UserResolver users;
+
+    public FilesHandler(UserResolver users) {
+        this.users = users;
+    }
+
+    public void download(HttpExchange exchange) throws IOException {
+        QueryParams params = QueryParams.of(exchange.getRequestURI());
+        User user = users.resolve(params.get("username"));
+        Path path = users.resolvePath(params.get("path").orElse(""), user);
+        if (!Files.exists(path)) {
+            HttpResponses.error(exchange, 404, "file " + path + " not found");
+            return;
+        }
+        if (Files.isDirectory(path)) {
+            HttpResponses.error(exchange, 400, "path " + path + " is a directory");
+            return;
+        }
+        if (!Files.isRegularFile(path)) {
+            HttpResponses.error(exchange, 400, "path " + path + " is not a regular file");
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = channel.size();
+            var headers = exchange.getResponseHeaders();
+            headers.set("Accept-Ranges", "bytes");
+            headers.set("Cache-Control", "no-store");
+            String name = path.getFileName().toString();
+            headers.set("Content-Disposition", "attachment; filename*=UTF-8''" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20"));
+            switch (ByteRange.parse(Optional.ofNullable(exchange.getRequestHeaders().getFirst("Range")), size)) {
+                case ByteRange.Request.Whole() -> {
+                    headers.set("Content-Type", "application/octet-stream");
+                    exchange.sendResponseHeaders(200, size == 0 ? -1 : size);
+                    copy(channel, 0, size, exchange.getResponseBody());
+                }
+                case ByteRange.Request.Partial(ByteRange range) -> {
+                    headers.set("Content-Type", "application/octet-stream");
+                    headers.set("Content-Range", "bytes " + range.first() + "-" + range.last() + "/" + size);
+                    exchange.sendResponseHeaders(206, range.length());
+                    copy(channel, range.first(), range.length(), exchange.getResponseBody());
+                }
+                case ByteRange.Request.Unsatisfiable() -> {
+                    headers.set("Content-Range", "bytes */" + size);
+                    HttpResponses.error(exchange, 416, "range not satisfiable for a file of " + size + " bytes");
+                }
+            }
+        } catch (AccessDeniedException e) {
+            if (exchange.getResponseCode() < 0) {
+                HttpResponses.error(exchange, 403, "permission denied: " + path);
+            }
+        } catch (NoSuchFileException e) {
+            if (exchange.getResponseCode() < 0) {
+                HttpResponses.error(exchange, 404, "file " + path + " not found");
+            }
+        }
+    }
+
+    private static void copy(FileChannel channel, long from, long length, OutputStream out) throws IOException {
+        channel.position(from);
+        InputStream in = Channels.newInputStream(channel);
+        byte[] buffer = new byte[COPY_BUFFER];
+        long left = length;
+        while (left > 0) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+            if (n < 0) {
+                break; // the file shrank while we sent it; the client sees a short body
+            }
+            out.write(buffer, 0, n);
+            left -= n;
+        }
+    }
+
+    public void upload(HttpExchange exchange) throws IOException {
+        QueryParams params = QueryParams.of(exchange.getRequestURI());
+        User user = users.resolve(params.get("username"));
+        Optional<String> pathParam = params.get("path");
+        String contentType = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type")).orElse("");
+        String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        InputStream body = exchange.getRequestBody();
+        String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
+        if (encoding != null && encoding.equalsIgnoreCase("gzip")) {
+            body = new GZIPInputStream(body, COPY_BUFFER);
+        } else if (encoding != null && !encoding.equalsIgnoreCase("identity")) {
+            HttpResponses.error(exchange, 415, "unsupported Content-Encoding " + encoding);
+            return;
+        }
+        List<Object> written = new ArrayList<>();
+        try {
+            if (mediaType.equals("application/octet-stream")) {
+                Path target = users.resolvePath(pathParam.orElseThrow(
+                        () -> ConnectException.invalidArgument("the path query parameter is required for a raw upload")), user);
+                write(target, body, user);
+                written.add(entry(target));
+            } else if (mediaType.startsWith("multipart/")) {
+                String boundary = HeaderParameters.parse(contentType).get("boundary");
+                if (boundary == null || boundary.isEmpty()) {
+                    throw ConnectException.invalidArgument("multipart body without a boundary");
+                }
+                Set<Path> seen = new HashSet<>();
+                var multipart = new MultipartStream(body, boundary);
+                MultipartStream.Part part;
+                while ((part = multipart.next()) != null) {
+                    if (!part.name().filter("file"::equals).isPresent()) {
+                        continue;
+                    }
+                    String name = pathParam.or(part::filename).filter(s -> !s.isEmpty()).orElseThrow(
+                            () -> ConnectException.invalidArgument("a file part needs a filename when no path is given"));
+                    Path target = users.resolvePath(name, user);
+                    if (!seen.add(target)) {
+                        throw ConnectException.invalidArgument("several parts of one upload write to " + target);
+                    }
+                    write(target, part.content(), user);
+                    written.add(entry(target));
+                }
+            } else {
+                throw ConnectException.invalidArgument("unsupported Content-Type '" + contentType
+                        + "': expected multipart/form-data or application/octet-stream");
+            }
+        } catch (ConnectException e) {
+            HttpResponses.error(exchange, e);
+            return;
+        } catch (IOException e) {
+            if (isNoSpace(e)) {
+                HttpResponses.error(exchange, 507, "not enough disk space");
+            } else if (e instanceof AccessDeniedException a) {
+                HttpResponses.error(exchange, 403, "permission denied: " + a.getFile());
+            } else {
+                HttpResponses.error(exchange, 400, "upload failed: " + e.getMessage());
+            }
+            return;
+        }
+        HttpResponses.json(exchange, 200, written);
+    }
+
+    private static void write(Path target, InputStream content, User user) throws IOException {
+        if (Files.isDirectory(target)) {
+            throw ConnectException.invalidArgument("path " + target + " is a directory");
+        }
+        Path parent = target.getParent();
+        if (parent != null) {
+            try {
+                Ownership.ensureDirectories(parent, user);
+            } catch (IOException e) {
+                if (isNoSpace(e)) {
+                    throw e;
+                }
+                throw ConnectException.invalidArgument("cannot create directory " + parent + ": " + e.getMessage());
+            }
+        }
+        try (OutputStream out = Files.newOutputStream(target,
+                StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            Ownership.chown(target, user);
+            byte[] buffer = new byte[COPY_BUFFER];
+            int n;
+            while ((n = content.read(buffer)) >= 0) {
+                out.write(buffer, 0, n);
+            }
+        }
+    }
+
+    private static boolean isNoSpace(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("No space left on device")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Map<String, Object> entry(Path path) {
+        var json = new LinkedHashMap<String, Object>();
+        json.put("path", path.toString());
+        json.put("name", path.getFileName().toString());
+        json.put("type", "file");
+        return json;
+    }
+}
