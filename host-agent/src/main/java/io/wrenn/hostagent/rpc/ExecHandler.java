@@ -143,11 +143,12 @@ final class ExecHandler {
         ExecEvent.Exited.Builder exited = ExecEvent.Exited.newBuilder()
                 .setExitCode(ended.exitCode())
                 .setTimedOut(timedOut);
-        if (ended.error() != null && !ended.error().isEmpty()) {
-            exited.setError(ended.error());
-        } else if (ended.status().startsWith("signal") || (!ended.exited() && ended.exitCode() < 0)) {
-            // Killed by a signal: envd says "signal: killed" and reports exit code -1.
-            exited.setError(ended.status().isEmpty() ? "killed by a signal" : ended.status());
+        if (!ended.exited()) {
+            // Killed by a signal or never ran. For a normal exit envd's error text only repeats the
+            // exit code ("exit status 3"), which is not an error of the exec itself.
+            String why = ended.error() != null && !ended.error().isEmpty() ? ended.error()
+                    : ended.status().isEmpty() ? "killed by a signal" : ended.status();
+            exited.setError(why);
         }
         return exited.build();
     }
