@@ -1,0 +1,42 @@
+package io.wrenn.api;
+
+/**
+ * Every error the public API can return, as the stable snake_case {@code code} of the
+ * {@code {code, message}} body and the HTTP status that carries it. Clients switch on the
+ * code, never on the message; openapi.yaml lists the same codes.
+ */
+public enum ErrorCode {
+    INVALID_JSON(400),
+    INVALID_REQUEST(400),
+    UNAUTHORIZED(401),
+    NOT_FOUND(404),
+    SANDBOX_NOT_FOUND(404),
+    TEMPLATE_NOT_FOUND(404),
+    FILE_NOT_FOUND(404),
+    METHOD_NOT_ALLOWED(405),
+    INVALID_STATE(409),
+    CONFLICT(409),
+    PAYLOAD_TOO_LARGE(413),
+    INTERNAL(500),
+    NOT_IMPLEMENTED(501),
+    HOST_ERROR(502),
+    NO_HOST_AVAILABLE(503),
+    HOST_UNAVAILABLE(503),
+    HOST_TIMEOUT(504);
+
+    private final int httpStatus;
+
+    ErrorCode(int httpStatus) {
+        this.httpStatus = httpStatus;
+    }
+
+    /** The HTTP status this error is sent with. */
+    public int httpStatus() {
+        return httpStatus;
+    }
+
+    /** The wire form, e.g. {@code template_not_found}. */
+    public String code() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

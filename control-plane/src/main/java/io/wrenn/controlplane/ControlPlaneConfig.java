@@ -1,0 +1,106 @@
+package io.wrenn.controlplane;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+
+/**
+ * Everything the control plane needs to start. Build one with {@link #builder()}; every field
+ * but the database URL and the agent secret has a default.
+ *
+ * @param bindHost           address the REST server listens on
+ * @param port               its port; 0 picks a free one ({@link ControlPlane#port()} tells which)
+ * @param jdbcUrl            PostgreSQL, e.g. from {@link io.wrenn.controlplane.db.EmbeddedDatabase#jdbcUrl()}
+ * @param agentSecret        shared secret sent to host agents as {@code authorization: Bearer …}
+ * @param limits             bounds and defaults for sandboxes, exec and uploads
+ * @param reconcileInterval  time between two reconciler passes
+ * @param createTimeout      how long a host may take to create a sandbox; a {@code starting} row
+ *                           older than this that no host has becomes {@code error}
+ */
+public record ControlPlaneConfig(
+        String bindHost,
+        int port,
+        String jdbcUrl,
+        String jdbcUser,
+        String jdbcPassword,
+        String agentSecret,
+        Limits limits,
+        Duration reconcileInterval,
+        Duration createTimeout) {
+
+    public ControlPlaneConfig {
+        requireNonNull(bindHost, "bindHost is null");
+        requireNonNull(jdbcUrl, "jdbcUrl is null");
+        requireNonNull(agentSecret, "agentSecret is null");
+        requireNonNull(limits, "limits is null");
+        requireNonNull(reconcileInterval, "reconcileInterval is null");
+        requireNonNull(createTimeout, "createTimeout is null");
+        jdbcUser = jdbcUser == null ? "" : jdbcUser;
+        jdbcPassword = jdbcPassword == null ? "" : jdbcPassword;
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+    }
+
+    /**
+     * Bounds and defaults applied to what callers ask for. Sizes in MiB, times in seconds.
+     *
+     * @param execOutputLimitBytes bytes of stdout and of stderr kept per exec; the rest is discarded
+     * @param maxUploadBytes       largest file accepted by {@code PUT …/files}
+     */
+    public record Limits(
+            int minVcpus, int maxVcpus, int defaultVcpus,
+            int minMemoryMb, int maxMemoryMb, int defaultMemoryMb,
+            int minDiskSizeMb, int maxDiskSizeMb, int defaultDiskSizeMb,
+            int maxTimeoutS, int defaultTimeoutS,
+            int maxExecTimeoutS, int defaultExecTimeoutS,
+            int execOutputLimitBytes,
+            long maxUploadBytes) {
+
+        public static Limits defaults() {
+            return new Limits(
+                    1, 8, 1,
+                    128, 16384, 512,
+                    512, 51200, 5120,
+                    86_400, 300,
+                    3_600, 60,
+                    1 << 20,
+                    1L << 30);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Mutable builder with defaults: loopback, port 8080, default limits, 5 s reconcile. */
+    public static final class Builder {
+        private String bindHost = "127.0.0.1";
+        private int port = 8080;
+        private String jdbcUrl;
+        private String jdbcUser = "";
+        private String jdbcPassword = "";
+        private String agentSecret;
+        private Limits limits = Limits.defaults();
+        private Duration reconcileInterval = Duration.ofSeconds(5);
+        private Duration createTimeout = Duration.ofMinutes(3);
+
+        private Builder() {
+        }
+
+        public Builder bindHost(String bindHost) { this.bindHost = bindHost; return this; }
+        public Builder port(int port) { this.port = port; return this; }
+        public Builder jdbcUrl(String jdbcUrl) { this.jdbcUrl = jdbcUrl; return this; }
+        public Builder jdbcUser(String jdbcUser) { this.jdbcUser = jdbcUser; return this; }
+        public Builder jdbcPassword(String jdbcPassword) { this.jdbcPassword = jdbcPassword; return this; }
+        public Builder agentSecret(String agentSecret) { this.agentSecret = agentSecret; return this; }
+        public Builder limits(Limits limits) { this.limits = limits; return this; }
+        public Builder reconcileInterval(Duration reconcileInterval) { this.reconcileInterval = reconcileInterval; return this; }
+        public Builder createTimeout(Duration createTimeout) { this.createTimeout = createTimeout; return this; }
+
+        public ControlPlaneConfig build() {
+            return new ControlPlaneConfig(bindHost, port, jdbcUrl, jdbcUser, jdbcPassword, agentSecret, limits,
+                    reconcileInterval, createTimeout);
+        }
+    }
+}

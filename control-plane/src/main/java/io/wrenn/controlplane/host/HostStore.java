@@ -1,0 +1,71 @@
+package io.wrenn.controlplane.host;
+
+import io.wrenn.hostagent.protocol.HostInfo;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+
+/** Hosts in PostgreSQL. */
+public final class HostStore {
+
+    private final Jdbi jdbi;
+
+    public HostStore(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    /** Records a host at {@code address} (or finds it) and marks it online. */
+    public UUID upsert(String address) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        INSERT INTO hosts (id, address, status, last_seen_at) VALUES (:id, :address, 'online', now())
+                        ON CONFLICT (address) DO UPDATE SET status = 'online', last_seen_at = now()
+                        RETURNING id""")
+                .bind("id", UUID.randomUUID())
+                .bind("address", address)
+                .mapTo(UUID.class)
+                .one());
+    }
+
+    public List<Host> all() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT id, address, status FROM hosts ORDER BY created_at")
+                .map((rs, ctx) -> new Host(rs.getObject("id", UUID.class), rs.getString("address"), rs.getString("status")))
+                .list());
+    }
+
+    public List<Host> online() {
+        return all().stream().filter(Host::online).toList();
+    }
+
+    public Optional<Host> find(UUID id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT id, address, status FROM hosts WHERE id = :id")
+                .bind("id", id)
+                .map((rs, ctx) -> new Host(rs.getObject("id", UUID.class), rs.getString("address"), rs.getString("status")))
+                .findOne());
+    }
+
+    public void markOnline(UUID id) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE hosts SET status = 'online', last_seen_at = now() WHERE id = :id")
+                .bind("id", id).execute());
+    }
+
+    public void markUnreachable(UUID id) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE hosts SET status = 'unreachable' WHERE id = :id")
+                .bind("id", id).execute());
+    }
+
+    /** Keeps the facts a host reports about itself, for operators and the scheduler. */
+    public void recordInfo(UUID id, HostInfo info) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                        UPDATE hosts SET accelerator = :accelerator, version = :version, cpu_count = :cpus,
+                            memory_mb = :memory, disk_free_mb = :disk, status = 'online', last_seen_at = now()
+                        WHERE id = :id""")
+                .bind("id", id)
+                .bind("accelerator", info.getAccelerator())
+                .bind("version", info.getVersion())
+                .bind("cpus", info.getCpuCount())
+                .bind("memory", info.getMemoryMb())
+                .bind("disk", info.getDiskFreeMb())
+                .execute());
+    }
+}

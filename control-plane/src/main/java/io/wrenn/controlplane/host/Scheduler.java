@@ -1,0 +1,75 @@
+package io.wrenn.controlplane.host;
+
+import io.grpc.StatusException;
+import io.wrenn.api.ErrorCode;
+import io.wrenn.controlplane.http.ApiException;
+import io.wrenn.controlplane.template.Template;
+import io.wrenn.hostagent.protocol.GetHostInfoRequest;
+import io.wrenn.hostagent.protocol.HostInfo;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Picks the host for a new sandbox: among online hosts that answer and hold the template's
+ * image, the one with the smallest share of its memory already given to sandboxes.
+ * Asking each host for its facts at schedule time keeps the choice honest (a host's image
+ * cache is its own business) at the cost of one short call per host.
+ */
+public final class Scheduler {
+
+    private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+    private static final Duration INFO_DEADLINE = Duration.ofSeconds(5);
+
+    private final HostStore hosts;
+    private final HostAgents agents;
+    /** Memory (MiB) already reserved on each host by sandboxes that are not stopped. */
+    private final Function<List<UUID>, Map<UUID, Long>> reservedMemory;
+
+    public Scheduler(HostStore hosts, HostAgents agents, Function<List<UUID>, Map<UUID, Long>> reservedMemory) {
+        this.hosts = hosts;
+        this.agents = agents;
+        this.reservedMemory = reservedMemory;
+    }
+
+    public Host choose(Template template) {
+        List<Host> online = hosts.online();
+        if (online.isEmpty()) {
+            throw new ApiException(ErrorCode.NO_HOST_AVAILABLE, "no host is online");
+        }
+        Map<UUID, Long> reserved = reservedMemory.apply(online.stream().map(Host::id).toList());
+        record Candidate(Host host, double load) {
+        }
+        return online.stream()
+                .map(host -> {
+                    HostInfo info;
+                    try {
+                        info = agents.stub(host, INFO_DEADLINE).getHostInfo(GetHostInfoRequest.getDefaultInstance());
+                    } catch (StatusException e) {
+                        log.warn("host {} did not answer GetHostInfo: {}", host.address(), e.getStatus());
+                        return null;
+                    } catch (RuntimeException e) {
+                        log.warn("host {} could not be asked for its facts", host.address(), e);
+                        return null;
+                    }
+                    hosts.recordInfo(host.id(), info);
+                    boolean hasImage = info.getTemplatesList().stream().anyMatch(t ->
+                            t.getName().equals(template.name()) && t.getTeamId().equals(template.teamId().toString()));
+                    if (!hasImage) {
+                        return null;
+                    }
+                    double capacity = Math.max(1, info.getMemoryMb());
+                    return new Candidate(host, reserved.getOrDefault(host.id(), 0L) / capacity);
+                })
+                .filter(java.util.Objects::nonNull)
+                .min(Comparator.comparingDouble(Candidate::load))
+                .map(Candidate::host)
+                .orElseThrow(() -> new ApiException(ErrorCode.NO_HOST_AVAILABLE,
+                        "no online host can start template '" + template.name() + "'"));
+    }
+}

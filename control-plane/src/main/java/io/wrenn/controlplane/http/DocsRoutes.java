@@ -1,0 +1,77 @@
+package io.wrenn.controlplane.http;
+
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.Properties;
+
+/** The unauthenticated routes: health, the OpenAPI document and Swagger UI over it. */
+public final class DocsRoutes {
+
+    private final byte[] openApi;
+    private final String docsPage;
+
+    public DocsRoutes() {
+        this.openApi = resource("openapi.yaml");
+        this.docsPage = swaggerPage(swaggerUiVersion());
+    }
+
+    public void register(RouteTable routes) {
+        routes.get("/health", ctx -> ctx.json(Map.of("status", "ok")));
+        routes.get("/openapi.yaml", this::openApi);
+        routes.get("/docs", ctx -> ctx.html(docsPage));
+    }
+
+    private void openApi(Context ctx) {
+        ctx.contentType("application/yaml").result(openApi);
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = DocsRoutes.class.getClassLoader().getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing classpath resource " + name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The webjar's files sit under its version; read it rather than repeat it here. */
+    private static String swaggerUiVersion() {
+        Properties properties = new Properties();
+        try (InputStream in = DocsRoutes.class.getClassLoader()
+                .getResourceAsStream("META-INF/maven/org.webjars/swagger-ui/pom.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("the swagger-ui webjar is missing");
+            }
+            properties.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return properties.getProperty("version");
+    }
+
+    private static String swaggerPage(String version) {
+        String base = "/webjars/swagger-ui/" + version;
+        return """
+                <!DOCTYPE html>
+                <html lang="en">
+                <head>
+                  <meta charset="utf-8">
+                  <title>Wrenn API</title>
+                  <link rel="stylesheet" href="%1$s/swagger-ui.css">
+                </head>
+                <body>
+                  <div id="swagger-ui"></div>
+                  <script src="%1$s/swagger-ui-bundle.js"></script>
+                  <script>
+                    window.ui = SwaggerUIBundle({ url: "/openapi.yaml", dom_id: "#swagger-ui" });
+                  </script>
+                </body>
+                </html>
+                """.formatted(base);
+    }
+}

@@ -1,0 +1,192 @@
+package io.wrenn.controlplane.reconciler;
+
+import io.grpc.StatusException;
+import io.wrenn.controlplane.host.Host;
+import io.wrenn.controlplane.host.HostAgents;
+import io.wrenn.controlplane.host.HostStore;
+import io.wrenn.controlplane.sandbox.Sandbox;
+import io.wrenn.controlplane.sandbox.SandboxStatus;
+import io.wrenn.controlplane.sandbox.SandboxStore;
+import io.wrenn.hostagent.protocol.DestroySandboxRequest;
+import io.wrenn.hostagent.protocol.ListSandboxesRequest;
+import io.wrenn.hostagent.protocol.SandboxState;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Converges the database and the hosts. One {@link #tick()} asks every host for its sandboxes
+ * and compares; the rules, per host:
+ * <ol>
+ *   <li>The host does not answer: its {@code running} sandboxes become {@code unknown}.
+ *       Nothing is destroyed or forgotten because of an outage.</li>
+ *   <li>The database has a {@code running} or {@code unknown} sandbox the host does not
+ *       run: it becomes {@code stopped} (reason {@code timeout} if it had expired, else
+ *       {@code vm_exited}). An {@code unknown} one the host runs is {@code running} again.</li>
+ *   <li>A {@code starting} row older than the create deadline: {@code running} if the host
+ *       runs it (its creator died), else {@code error}. Younger ones belong to their creator.</li>
+ *   <li>A {@code stopping} row (a delete whose host call failed) is finished: destroyed if the
+ *       host still has it, then {@code stopped}.</li>
+ *   <li>A VM the database does not know, or knows as finished or on another host, is
+ *       destroyed; so is one the host lists as stopped once its row is settled (the host
+ *       then removes what is left of it).</li>
+ * </ol>
+ * Database rows are read before the host is asked, and every change is compare-and-set on
+ * the status read, so a request that changes a row meanwhile always wins.
+ */
+public final class Reconciler {
+
+    private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+    private static final Duration LIST_DEADLINE = Duration.ofSeconds(10);
+    private static final Duration DESTROY_DEADLINE = Duration.ofSeconds(60);
+    /** A delete in flight owns its 'stopping' row for this long. */
+    private static final Duration STOPPING_GRACE = Duration.ofSeconds(90);
+    /** Reaping is not instantaneous: an expiry this close counts as the reason. */
+    private static final Duration EXPIRY_SLACK = Duration.ofSeconds(30);
+
+    private final HostStore hosts;
+    private final SandboxStore sandboxes;
+    private final HostAgents agents;
+    private final Duration createDeadline;
+    private final Clock clock;
+
+    public Reconciler(HostStore hosts, SandboxStore sandboxes, HostAgents agents, Duration createDeadline, Clock clock) {
+        this.hosts = hosts;
+        this.sandboxes = sandboxes;
+        this.agents = agents;
+        this.createDeadline = createDeadline;
+        this.clock = clock;
+    }
+
+    /** One pass over every host. A failing host does not stop the others. */
+    public void tick() {
+        for (Host host : hosts.all()) {
+            try {
+                reconcile(host);
+            } catch (RuntimeException e) {
+                log.error("reconciling host {} failed", host.address(), e);
+            }
+        }
+    }
+
+    private void reconcile(Host host) {
+        List<Sandbox> known = sandboxes.listActiveOnHost(host.id());
+        Map<UUID, io.wrenn.hostagent.protocol.Sandbox> onHost = new HashMap<>();
+        try {
+            for (io.wrenn.hostagent.protocol.Sandbox vm : agents.stub(host, LIST_DEADLINE)
+                    .listSandboxes(ListSandboxesRequest.getDefaultInstance()).getSandboxesList()) {
+                parseUuid(vm.getSandboxId()).ifPresent(id -> onHost.put(id, vm));
+            }
+        } catch (StatusException | RuntimeException e) {
+            hostUnreachable(host, e);
+            return;
+        }
+        if (!host.online()) {
+            log.info("host {} answers again", host.address());
+        }
+        hosts.markOnline(host.id());
+
+        Instant now = clock.instant();
+        for (Sandbox row : known) {
+            io.wrenn.hostagent.protocol.Sandbox vm = onHost.remove(row.id());
+            boolean live = vm != null && vm.getState() != SandboxState.SANDBOX_STATE_STOPPED;
+            switch (row.status()) {
+                case RUNNING, UNKNOWN -> {
+                    if (live && row.status() == SandboxStatus.UNKNOWN) {
+                        sandboxes.transition(row.id(), EnumSet.of(SandboxStatus.UNKNOWN), SandboxStatus.RUNNING, null);
+                    } else if (!live) {
+                        String reason = expired(row, now) ? "timeout" : "vm_exited";
+                        if (sandboxes.transition(row.id(), EnumSet.of(row.status()), SandboxStatus.STOPPED, reason)) {
+                            log.info("sandbox {} is gone from host {}: stopped ({})", row.id(), host.address(), reason);
+                        }
+                        if (vm != null) {
+                            destroy(host, row.id());
+                        }
+                    }
+                }
+                case STARTING -> {
+                    if (row.createdAt().plus(createDeadline).isAfter(now)) {
+                        continue;
+                    }
+                    if (live) {
+                        sandboxes.markRunning(row.id(), EnumSet.of(SandboxStatus.STARTING),
+                                vm.getStartedAtMs() == 0 ? null : Instant.ofEpochMilli(vm.getStartedAtMs()),
+                                vm.getExpiresAtMs() == 0 ? null : Instant.ofEpochMilli(vm.getExpiresAtMs()),
+                                vm.getBootMs() == 0 ? null : vm.getBootMs());
+                    } else {
+                        sandboxes.transition(row.id(), EnumSet.of(SandboxStatus.STARTING), SandboxStatus.ERROR,
+                                "create did not finish in time");
+                        if (vm != null) {
+                            destroy(host, row.id());
+                        }
+                    }
+                }
+                case STOPPING -> {
+                    if (row.updatedAt().plus(STOPPING_GRACE).isAfter(now)) {
+                        continue;
+                    }
+                    if (vm != null && !destroy(host, row.id())) {
+                        continue;
+                    }
+                    sandboxes.transition(row.id(), EnumSet.of(SandboxStatus.STOPPING), SandboxStatus.STOPPED, row.statusReason());
+                }
+                case STOPPED, ERROR -> {
+                    // not returned by listActiveOnHost
+                }
+            }
+        }
+
+        // What is left on the host has no active row here. Read each again: a row created
+        // after our first read belongs to a create in flight and must be left alone.
+        for (Map.Entry<UUID, io.wrenn.hostagent.protocol.Sandbox> entry : onHost.entrySet()) {
+            Optional<Sandbox> row = sandboxes.find(entry.getKey());
+            boolean orphan = row.map(r -> r.status().terminal() || !host.id().equals(r.hostId())).orElse(true);
+            if (orphan) {
+                log.info("destroying sandbox {} on host {}: {}", entry.getKey(), host.address(),
+                        row.map(r -> "it is " + r.status().wire()).orElse("unknown to the database"));
+                destroy(host, entry.getKey());
+            }
+        }
+    }
+
+    private void hostUnreachable(Host host, Exception e) {
+        if (host.online()) {
+            log.warn("host {} does not answer: {}", host.address(), e instanceof StatusException s ? s.getStatus() : e.toString());
+        }
+        hosts.markUnreachable(host.id());
+        int marked = sandboxes.transitionAllOnHost(host.id(), SandboxStatus.RUNNING, SandboxStatus.UNKNOWN, "host_unreachable");
+        if (marked > 0) {
+            log.warn("{} sandboxes on host {} are now unknown", marked, host.address());
+        }
+    }
+
+    private boolean destroy(Host host, UUID id) {
+        try {
+            agents.stub(host, DESTROY_DEADLINE).destroySandbox(DestroySandboxRequest.newBuilder().setSandboxId(id.toString()).build());
+            return true;
+        } catch (StatusException | RuntimeException e) {
+            log.warn("could not destroy sandbox {} on host {}: {}", id, host.address(), e.toString());
+            return false;
+        }
+    }
+
+    private static boolean expired(Sandbox row, Instant now) {
+        return row.expiresAt() != null && !row.expiresAt().isAfter(now.plus(EXPIRY_SLACK));
+    }
+
+    private static Optional<UUID> parseUuid(String value) {
+        try {
+            return Optional.of(UUID.fromString(value));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package io.wrenn.controlplane.sandbox;
+
+import io.wrenn.controlplane.http.ApiException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Checks shared by several requests: environment maps, metadata, user names, guest paths. */
+final class Inputs {
+
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,255}");
+    private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
+    private static final int MAX_ENV_ENTRIES = 256;
+    private static final int MAX_ENV_BYTES = 64 * 1024;
+    private static final int MAX_METADATA_ENTRIES = 64;
+    private static final int MAX_METADATA_KEY = 128;
+    private static final int MAX_METADATA_VALUE = 1024;
+    private static final int MAX_PATH = 4096;
+    private static final int MAX_ARG_BYTES = 128 * 1024;
+
+    private Inputs() {
+    }
+
+    static Map<String, String> env(String field, Map<String, String> env) {
+        if (env.size() > MAX_ENV_ENTRIES) {
+            throw ApiException.invalid("'" + field + "' has more than " + MAX_ENV_ENTRIES + " entries");
+        }
+        int bytes = 0;
+        for (Map.Entry<String, String> entry : env.entrySet()) {
+            if (!ENV_NAME.matcher(entry.getKey()).matches()) {
+                throw ApiException.invalid("'" + field + "' has an invalid variable name: names are letters, digits"
+                        + " and '_', not starting with a digit");
+            }
+            if (entry.getValue().indexOf('\0') >= 0) {
+                throw ApiException.invalid("'" + field + "." + entry.getKey() + "' contains a NUL character");
+            }
+            bytes += entry.getKey().length() + entry.getValue().getBytes(StandardCharsets.UTF_8).length;
+        }
+        if (bytes > MAX_ENV_BYTES) {
+            throw ApiException.invalid("'" + field + "' is larger than " + MAX_ENV_BYTES + " bytes");
+        }
+        return env;
+    }
+
+    static Map<String, String> metadata(Map<String, String> metadata) {
+        if (metadata.size() > MAX_METADATA_ENTRIES) {
+            throw ApiException.invalid("'metadata' has more than " + MAX_METADATA_ENTRIES + " entries");
+        }
+        for (Map.Entry<String, String> entry : metadata.entrySet()) {
+            if (entry.getKey().isEmpty() || entry.getKey().length() > MAX_METADATA_KEY) {
+                throw ApiException.invalid("'metadata' keys must be 1 to " + MAX_METADATA_KEY + " characters");
+            }
+            if (entry.getValue().length() > MAX_METADATA_VALUE) {
+                throw ApiException.invalid("'metadata' values must be at most " + MAX_METADATA_VALUE + " characters");
+            }
+        }
+        return metadata;
+    }
+
+    /** Empty means the sandbox's default user. */
+    static String user(String field, String user) {
+        if (!user.isEmpty() && !USER.matcher(user).matches()) {
+            throw ApiException.invalid("'" + field + "' is not a valid user name");
+        }
+        return user;
+    }
+
+    /**
+     * A guest path must be absolute, free of NUL and of {@code ..} components: the guest is
+     * the user's own, but a path that is not what it looks like is always a bug or an attack.
+     */
+    static String absolutePath(String field, String path, boolean required) {
+        if (path == null || path.isEmpty()) {
+            if (required) {
+                throw ApiException.invalid("'" + field + "' is required");
+            }
+            return "";
+        }
+        if (path.length() > MAX_PATH) {
+            throw ApiException.invalid("'" + field + "' is longer than " + MAX_PATH + " characters");
+        }
+        if (path.indexOf('\0') >= 0) {
+            throw ApiException.invalid("'" + field + "' contains a NUL character");
+        }
+        if (!path.startsWith("/")) {
+            throw ApiException.invalid("'" + field + "' must be an absolute path");
+        }
+        for (String component : path.split("/")) {
+            if (component.equals("..")) {
+                throw ApiException.invalid("'" + field + "' must not contain '..' components");
+            }
+        }
+        return path;
+    }
+
+    static String argument(String field, String value) {
+        if (value.indexOf('\0') >= 0) {
+            throw ApiException.invalid("'" + field + "' contains a NUL character");
+        }
+        if (value.length() > MAX_ARG_BYTES) {
+            throw ApiException.invalid("'" + field + "' is too long");
+        }
+        return value;
+    }
+}

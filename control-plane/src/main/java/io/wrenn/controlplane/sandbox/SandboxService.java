@@ -1,0 +1,169 @@
+package io.wrenn.controlplane.sandbox;
+
+import io.grpc.StatusException;
+import io.wrenn.api.ErrorCode;
+import io.wrenn.controlplane.ControlPlaneConfig.Limits;
+import io.wrenn.controlplane.host.AgentErrors;
+import io.wrenn.controlplane.host.Host;
+import io.wrenn.controlplane.host.HostAgents;
+import io.wrenn.controlplane.host.HostStore;
+import io.wrenn.controlplane.host.Scheduler;
+import io.wrenn.controlplane.http.ApiException;
+import io.wrenn.controlplane.ids.WireId;
+import io.wrenn.controlplane.template.Template;
+import io.wrenn.controlplane.template.TemplateStore;
+import io.wrenn.hostagent.protocol.CreateSandboxRequest;
+import io.wrenn.hostagent.protocol.DestroySandboxRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sandbox lifecycle as seen by API callers. Each host call is bracketed: the row takes
+ * its transitional state first (so a crash leaves a trace the reconciler understands) and is
+ * settled with the outcome afterwards.
+ */
+public final class SandboxService {
+
+    private static final Logger log = LoggerFactory.getLogger(SandboxService.class);
+    private static final Duration DESTROY_DEADLINE = Duration.ofSeconds(60);
+    static final Set<SandboxStatus> DEFAULT_LIST = EnumSet.of(
+            SandboxStatus.STARTING, SandboxStatus.RUNNING, SandboxStatus.STOPPING, SandboxStatus.UNKNOWN, SandboxStatus.ERROR);
+
+    private final SandboxStore sandboxes;
+    private final TemplateStore templates;
+    private final HostStore hosts;
+    private final HostAgents agents;
+    private final Scheduler scheduler;
+    private final Limits limits;
+    private final Duration createDeadline;
+
+    public SandboxService(SandboxStore sandboxes, TemplateStore templates, HostStore hosts, HostAgents agents,
+                          Scheduler scheduler, Limits limits, Duration createDeadline) {
+        this.sandboxes = sandboxes;
+        this.templates = templates;
+        this.hosts = hosts;
+        this.agents = agents;
+        this.scheduler = scheduler;
+        this.limits = limits;
+        this.createDeadline = createDeadline;
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    /** Creates a sandbox and returns it once the host reports it running. */
+    Sandbox create(UUID teamId, CreateSandboxBody request) {
+        Template template = templates.findVisible(teamId, request.template())
+                .orElseThrow(() -> new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "template '" + request.template() + "' not found"));
+        int vcpus = request.vcpus().orElse(Math.max(template.vcpus(), limits.defaultVcpus()));
+        int memoryMb = request.memoryMb().orElse(Math.max(template.memoryMb(), limits.defaultMemoryMb()));
+        Host host = scheduler.choose(template);
+
+        UUID id = UUID.randomUUID();
+        sandboxes.insertStarting(id, teamId, host.id(), template.id(), vcpus, memoryMb, request.diskSizeMb(),
+                request.timeoutS(), request.env().keySet(), request.metadata());
+        io.wrenn.hostagent.protocol.Sandbox created;
+        try {
+            created = agents.stub(host, createDeadline).createSandbox(CreateSandboxRequest.newBuilder()
+                    .setSandboxId(id.toString())
+                    .setTeamId(teamId.toString())
+                    .setTemplateTeamId(template.teamId().toString())
+                    .setTemplateName(template.name())
+                    .setVcpus(vcpus)
+                    .setMemoryMb(memoryMb)
+                    .setDiskSizeMb(request.diskSizeMb())
+                    .setTimeoutS(request.timeoutS())
+                    .putAllEnv(request.env())
+                    .build());
+        } catch (StatusException e) {
+            // The host undoes a failed create itself; if it half-succeeded after all (a deadline
+            // hit while it was still booting), the reconciler destroys the VM of an error row.
+            String reason = "create failed: " + e.getStatus().getCode()
+                    + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription());
+            sandboxes.transition(id, EnumSet.of(SandboxStatus.STARTING), SandboxStatus.ERROR, reason);
+            log.warn("sandbox {} could not be created on {}: {}", id, host.address(), e.getStatus());
+            throw AgentErrors.toApi(e, ErrorCode.TEMPLATE_NOT_FOUND);
+        } catch (RuntimeException e) {
+            sandboxes.transition(id, EnumSet.of(SandboxStatus.STARTING), SandboxStatus.ERROR, "create failed");
+            throw e;
+        }
+        boolean settled = sandboxes.markRunning(id, EnumSet.of(SandboxStatus.STARTING),
+                created.getStartedAtMs() == 0 ? null : Instant.ofEpochMilli(created.getStartedAtMs()),
+                created.getExpiresAtMs() == 0 ? null : Instant.ofEpochMilli(created.getExpiresAtMs()),
+                created.getBootMs() == 0 ? null : created.getBootMs());
+        if (!settled) {
+            // Deleted (or given up on) while it booted: do not leave its VM behind.
+            log.info("sandbox {} changed state while it was created; destroying its VM", id);
+            destroyQuietly(host, id);
+            throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox was stopped while it was being created");
+        }
+        return sandboxes.find(id).orElseThrow();
+    }
+
+    Sandbox get(UUID teamId, String wireId) {
+        return WireId.SANDBOX.decode(wireId)
+                .flatMap(id -> sandboxes.findForTeam(teamId, id))
+                .orElseThrow(() -> new ApiException(ErrorCode.SANDBOX_NOT_FOUND, "sandbox '" + wireId + "' not found"));
+    }
+
+    List<Sandbox> list(UUID teamId, Set<SandboxStatus> statuses) {
+        return sandboxes.listForTeam(teamId, statuses);
+    }
+
+    /**
+     * Stops a sandbox. Idempotent: a stopped sandbox stays stopped and the call succeeds, so a
+     * client may retry a delete whose answer it lost.
+     */
+    void delete(UUID teamId, String wireId) {
+        Sandbox sandbox = get(teamId, wireId);
+        if (sandbox.status() == SandboxStatus.STOPPED) {
+            return;
+        }
+        Set<SandboxStatus> from = EnumSet.complementOf(EnumSet.of(SandboxStatus.STOPPED));
+        if (!sandboxes.transition(sandbox.id(), from, SandboxStatus.STOPPING, "deleted")) {
+            return;
+        }
+        Host host = sandbox.hostId() == null ? null : hosts.find(sandbox.hostId()).orElse(null);
+        if (host != null) {
+            try {
+                agents.stub(host, DESTROY_DEADLINE).destroySandbox(
+                        DestroySandboxRequest.newBuilder().setSandboxId(sandbox.id().toString()).build());
+            } catch (StatusException e) {
+                // The row stays 'stopping': the reconciler finishes the job when the host answers.
+                log.warn("destroy of sandbox {} on {} failed: {}", sandbox.id(), host.address(), e.getStatus());
+                throw AgentErrors.toApi(e, ErrorCode.SANDBOX_NOT_FOUND);
+            }
+        }
+        sandboxes.transition(sandbox.id(), EnumSet.of(SandboxStatus.STOPPING), SandboxStatus.STOPPED, "deleted");
+    }
+
+    /** The team's sandbox if it is running, and the host it runs on; else 404 or 409. */
+    Placement requireRunning(UUID teamId, String wireId) {
+        Sandbox sandbox = get(teamId, wireId);
+        if (sandbox.status() != SandboxStatus.RUNNING) {
+            throw new ApiException(ErrorCode.INVALID_STATE, "sandbox '" + wireId + "' is " + sandbox.status().wire() + ", not running");
+        }
+        Host host = hosts.find(sandbox.hostId())
+                .orElseThrow(() -> new ApiException(ErrorCode.HOST_UNAVAILABLE, "the sandbox's host is gone"));
+        return new Placement(sandbox, host);
+    }
+
+    private void destroyQuietly(Host host, UUID id) {
+        try {
+            agents.stub(host, DESTROY_DEADLINE).destroySandbox(DestroySandboxRequest.newBuilder().setSandboxId(id.toString()).build());
+        } catch (StatusException | RuntimeException e) {
+            log.warn("could not destroy sandbox {} on {}; the reconciler will retry", id, host.address(), e);
+        }
+    }
+
+    /** A running sandbox and its host. */
+    record Placement(Sandbox sandbox, Host host) {
+    }
+}

@@ -1,0 +1,179 @@
+package io.wrenn.controlplane.sandbox;
+
+import io.wrenn.controlplane.http.Jsons;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+import tools.jackson.core.type.TypeReference;
+
+/**
+ * Sandbox rows. Status changes are compare-and-set ({@link #transition}): the caller names the
+ * states it expects, so a request and the reconciler racing on one row cannot undo each other.
+ */
+public final class SandboxStore {
+
+    private static final String SELECT = """
+            SELECT s.id, s.team_id, s.host_id, s.template_id, t.name AS template_name, s.status, s.status_reason,
+                   s.vcpus, s.memory_mb, s.disk_size_mb, s.timeout_s, s.env_keys::text AS env_keys,
+                   s.metadata::text AS metadata, s.boot_ms, s.created_at, s.updated_at, s.started_at,
+                   s.expires_at, s.stopped_at
+            FROM sandboxes s JOIN templates t ON t.id = s.template_id
+            """;
+    private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {
+    };
+    private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {
+    };
+
+    private final Jdbi jdbi;
+
+    public SandboxStore(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    public void insertStarting(UUID id, UUID teamId, UUID hostId, UUID templateId, int vcpus, int memoryMb,
+                               int diskSizeMb, int timeoutS, Collection<String> envKeys, Map<String, String> metadata) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO sandboxes (id, team_id, host_id, template_id, status, vcpus, memory_mb, disk_size_mb,
+                                               timeout_s, env_keys, metadata)
+                        VALUES (:id, :team, :host, :template, 'starting', :vcpus, :memory, :disk, :timeout,
+                                CAST(:envKeys AS jsonb), CAST(:metadata AS jsonb))""")
+                .bind("id", id)
+                .bind("team", teamId)
+                .bind("host", hostId)
+                .bind("template", templateId)
+                .bind("vcpus", vcpus)
+                .bind("memory", memoryMb)
+                .bind("disk", diskSizeMb)
+                .bind("timeout", timeoutS)
+                .bind("envKeys", Jsons.mapper().writeValueAsString(List.copyOf(envKeys)))
+                .bind("metadata", Jsons.mapper().writeValueAsString(metadata))
+                .execute());
+    }
+
+    public Optional<Sandbox> find(UUID id) {
+        return jdbi.withHandle(h -> h.createQuery(SELECT + " WHERE s.id = :id")
+                .bind("id", id)
+                .map((rs, ctx) -> map(rs))
+                .findOne());
+    }
+
+    /** The sandbox if it belongs to {@code teamId}; another team's sandbox is as absent as a missing one. */
+    public Optional<Sandbox> findForTeam(UUID teamId, UUID id) {
+        return find(id).filter(s -> s.teamId().equals(teamId));
+    }
+
+    /** The team's sandboxes, newest first, with one of {@code statuses}. */
+    public List<Sandbox> listForTeam(UUID teamId, Set<SandboxStatus> statuses) {
+        return jdbi.withHandle(h -> h.createQuery(SELECT + " WHERE s.team_id = :team AND s.status IN (<statuses>)"
+                        + " ORDER BY s.created_at DESC, s.id")
+                .bind("team", teamId)
+                .bindList("statuses", statuses.stream().map(SandboxStatus::wire).toList())
+                .map((rs, ctx) -> map(rs))
+                .list());
+    }
+
+    /** Sandboxes placed on {@code hostId} that are not finished. */
+    public List<Sandbox> listActiveOnHost(UUID hostId) {
+        return jdbi.withHandle(h -> h.createQuery(SELECT + " WHERE s.host_id = :host AND s.status NOT IN ('stopped', 'error')")
+                .bind("host", hostId)
+                .map((rs, ctx) -> map(rs))
+                .list());
+    }
+
+    /** Memory reserved per host by sandboxes that are not finished. */
+    public Map<UUID, Long> reservedMemory(List<UUID> hostIds) {
+        if (hostIds.isEmpty()) {
+            return Map.of();
+        }
+        return jdbi.withHandle(h -> {
+            Map<UUID, Long> reserved = new HashMap<>();
+            h.createQuery("SELECT host_id, sum(memory_mb) AS mb FROM sandboxes"
+                            + " WHERE host_id IN (<hosts>) AND status NOT IN ('stopped', 'error') GROUP BY host_id")
+                    .bindList("hosts", hostIds)
+                    .map((rs, ctx) -> Map.entry(rs.getObject("host_id", UUID.class), rs.getLong("mb")))
+                    .forEach(e -> reserved.put(e.getKey(), e.getValue()));
+            return reserved;
+        });
+    }
+
+    /**
+     * Moves the sandbox to {@code to} if it is in one of {@code from}; returns whether it did.
+     * Entering {@code stopped} or {@code error} stamps stopped_at.
+     */
+    public boolean transition(UUID id, Set<SandboxStatus> from, SandboxStatus to, String reason) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE sandboxes SET status = :to, status_reason = :reason, updated_at = now(),
+                            stopped_at = CASE WHEN :terminal THEN now() ELSE stopped_at END
+                        WHERE id = :id AND status IN (<from>)""")
+                .bind("id", id)
+                .bind("to", to.wire())
+                .bind("reason", reason)
+                .bind("terminal", to.terminal())
+                .bindList("from", from.stream().map(SandboxStatus::wire).toList())
+                .execute()) == 1;
+    }
+
+    /** Settles a create: {@code starting → running} with the times the host reported. */
+    public boolean markRunning(UUID id, Set<SandboxStatus> from, Instant startedAt, Instant expiresAt, Long bootMs) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE sandboxes SET status = 'running', status_reason = NULL, updated_at = now(),
+                            started_at = COALESCE(:started, started_at, now()), expires_at = :expires,
+                            boot_ms = COALESCE(:boot, boot_ms)
+                        WHERE id = :id AND status IN (<from>)""")
+                .bind("id", id)
+                .bind("started", startedAt == null ? null : OffsetDateTime.ofInstant(startedAt, java.time.ZoneOffset.UTC))
+                .bind("expires", expiresAt == null ? null : OffsetDateTime.ofInstant(expiresAt, java.time.ZoneOffset.UTC))
+                .bind("boot", bootMs)
+                .bindList("from", from.stream().map(SandboxStatus::wire).toList())
+                .execute()) == 1;
+    }
+
+    /** Every sandbox on {@code hostId} in {@code from} becomes {@code to}; returns how many. */
+    public int transitionAllOnHost(UUID hostId, SandboxStatus from, SandboxStatus to, String reason) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE sandboxes SET status = :to, status_reason = :reason, updated_at = now()
+                        WHERE host_id = :host AND status = :from""")
+                .bind("host", hostId)
+                .bind("from", from.wire())
+                .bind("to", to.wire())
+                .bind("reason", reason)
+                .execute());
+    }
+
+    private static Sandbox map(ResultSet rs) throws SQLException {
+        return new Sandbox(
+                rs.getObject("id", UUID.class),
+                rs.getObject("team_id", UUID.class),
+                rs.getObject("host_id", UUID.class),
+                rs.getObject("template_id", UUID.class),
+                rs.getString("template_name"),
+                SandboxStatus.fromWire(rs.getString("status")),
+                rs.getString("status_reason"),
+                rs.getInt("vcpus"),
+                rs.getInt("memory_mb"),
+                rs.getInt("disk_size_mb"),
+                rs.getInt("timeout_s"),
+                Jsons.mapper().readValue(rs.getString("env_keys"), STRING_LIST),
+                Jsons.mapper().readValue(rs.getString("metadata"), STRING_MAP),
+                (Long) rs.getObject("boot_ms"),
+                instant(rs, "created_at"),
+                instant(rs, "updated_at"),
+                instant(rs, "started_at"),
+                instant(rs, "expires_at"),
+                instant(rs, "stopped_at"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+}

@@ -1,0 +1,274 @@
+package io.wrenn.controlplane.testing;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.wrenn.hostagent.protocol.CreateSandboxRequest;
+import io.wrenn.hostagent.protocol.DestroySandboxRequest;
+import io.wrenn.hostagent.protocol.DestroySandboxResponse;
+import io.wrenn.hostagent.protocol.ExecEvent;
+import io.wrenn.hostagent.protocol.ExecRequest;
+import io.wrenn.hostagent.protocol.FileInfo;
+import io.wrenn.hostagent.protocol.GetHostInfoRequest;
+import io.wrenn.hostagent.protocol.HostAgentGrpc;
+import io.wrenn.hostagent.protocol.HostInfo;
+import io.wrenn.hostagent.protocol.ListSandboxesRequest;
+import io.wrenn.hostagent.protocol.ListSandboxesResponse;
+import io.wrenn.hostagent.protocol.ReadFileRequest;
+import io.wrenn.hostagent.protocol.ReadFileResponse;
+import io.wrenn.hostagent.protocol.Sandbox;
+import io.wrenn.hostagent.protocol.SandboxState;
+import io.wrenn.hostagent.protocol.TemplateImage;
+import io.wrenn.hostagent.protocol.WriteFileHeader;
+import io.wrenn.hostagent.protocol.WriteFileRequest;
+import io.wrenn.hostagent.protocol.WriteFileResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * An in-memory host agent speaking the real gRPC contract over an in-process channel. Its
+ * "guest" runs a few scripted programs (see {@link #exec}) and keeps files in a map.
+ */
+public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase implements AutoCloseable {
+
+    public static final String SECRET = "test-secret";
+    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+    private final String name = "fake-agent-" + UUID.randomUUID();
+    private final Server server;
+    /** The host's view: every sandbox it has. */
+    public final Map<String, Sandbox> sandboxes = new ConcurrentHashMap<>();
+    /** Files per sandbox id, by path. */
+    public final Map<String, Map<String, byte[]>> files = new ConcurrentHashMap<>();
+    public final List<CreateSandboxRequest> creates = new CopyOnWriteArrayList<>();
+    public final List<ExecRequest> execs = new CopyOnWriteArrayList<>();
+    public final List<String> destroyed = new CopyOnWriteArrayList<>();
+    /** Largest data message seen by WriteFile: proves uploads arrive in chunks. */
+    public volatile int largestWriteChunk;
+    /** When true every call fails with UNAVAILABLE, as an unreachable host would. */
+    public volatile boolean down;
+    /** When set, CreateSandbox fails with this status. */
+    public volatile Status failCreate;
+
+    public FakeHostAgent() {
+        ServerInterceptor auth = new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                if (!("Bearer " + SECRET).equals(headers.get(AUTHORIZATION))) {
+                    call.close(Status.UNAUTHENTICATED.withDescription("bad secret"), new Metadata());
+                    return new ServerCall.Listener<>() {
+                    };
+                }
+                if (down) {
+                    call.close(Status.UNAVAILABLE.withDescription("host down"), new Metadata());
+                    return new ServerCall.Listener<>() {
+                    };
+                }
+                return next.startCall(call, headers);
+            }
+        };
+        try {
+            server = InProcessServerBuilder.forName(name)
+                    .addService(ServerInterceptors.intercept(this, auth)).build().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The address to register with the control plane. */
+    public String address() {
+        return name;
+    }
+
+    public static ManagedChannel channel(String address) {
+        return InProcessChannelBuilder.forName(address).build();
+    }
+
+    /** Makes the VM of {@code sandboxId} vanish, as if its QEMU was killed and cleaned up. */
+    public void vanish(UUID sandboxId) {
+        sandboxes.remove(sandboxId.toString());
+    }
+
+    @Override
+    public void getHostInfo(GetHostInfoRequest request, StreamObserver<HostInfo> response) {
+        String platform = new UUID(0, 0).toString();
+        response.onNext(HostInfo.newBuilder()
+                .setVersion("fake")
+                .setAccelerator("tcg")
+                .setCpuCount(2)
+                .setMemoryMb(24_000)
+                .setDiskFreeMb(100_000)
+                .addTemplates(TemplateImage.newBuilder().setTeamId(platform).setName("minimal").setImageSizeMb(256))
+                .addTemplates(TemplateImage.newBuilder().setTeamId(platform).setName("debian").setImageSizeMb(1024))
+                .build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void createSandbox(CreateSandboxRequest request, StreamObserver<Sandbox> response) {
+        creates.add(request);
+        if (failCreate != null) {
+            response.onError(failCreate.asRuntimeException());
+            return;
+        }
+        long now = System.currentTimeMillis();
+        Sandbox sandbox = Sandbox.newBuilder()
+                .setSandboxId(request.getSandboxId())
+                .setTeamId(request.getTeamId())
+                .setState(SandboxState.SANDBOX_STATE_RUNNING)
+                .setTemplateTeamId(request.getTemplateTeamId())
+                .setTemplateName(request.getTemplateName())
+                .setVcpus(request.getVcpus())
+                .setMemoryMb(request.getMemoryMb())
+                .setDiskSizeMb(request.getDiskSizeMb())
+                .setStartedAtMs(now)
+                .setExpiresAtMs(request.getTimeoutS() == 0 ? 0 : now + request.getTimeoutS() * 1000L)
+                .setBootMs(42)
+                .build();
+        sandboxes.put(request.getSandboxId(), sandbox);
+        response.onNext(sandbox);
+        response.onCompleted();
+    }
+
+    @Override
+    public void destroySandbox(DestroySandboxRequest request, StreamObserver<DestroySandboxResponse> response) {
+        destroyed.add(request.getSandboxId());
+        sandboxes.remove(request.getSandboxId());
+        files.remove(request.getSandboxId());
+        response.onNext(DestroySandboxResponse.getDefaultInstance());
+        response.onCompleted();
+    }
+
+    @Override
+    public void listSandboxes(ListSandboxesRequest request, StreamObserver<ListSandboxesResponse> response) {
+        response.onNext(ListSandboxesResponse.newBuilder().addAllSandboxes(new ArrayList<>(sandboxes.values())).build());
+        response.onCompleted();
+    }
+
+    /**
+     * Programs of the fake guest: {@code echo ARGS…}; {@code exit N}; {@code spew N} (N bytes
+     * of 'a' on stdout and on stderr); {@code binary} (bytes that are not UTF-8);
+     * {@code sleep} (times out); {@code env NAME} (prints the variable); {@code pwd}.
+     */
+    @Override
+    public void exec(ExecRequest request, StreamObserver<ExecEvent> response) {
+        execs.add(request);
+        if (!sandboxes.containsKey(request.getSandboxId())) {
+            response.onError(Status.NOT_FOUND.withDescription("no such sandbox").asRuntimeException());
+            return;
+        }
+        response.onNext(ExecEvent.newBuilder().setStarted(ExecEvent.Started.newBuilder().setPid(7)).build());
+        int exitCode = 0;
+        boolean timedOut = false;
+        switch (request.getCmd()) {
+            case "echo" -> stdout(response, String.join(" ", request.getArgsList()) + "\n");
+            case "exit" -> exitCode = Integer.parseInt(request.getArgs(0));
+            case "spew" -> {
+                int n = Integer.parseInt(request.getArgs(0));
+                byte[] chunk = "a".repeat(64 * 1024).getBytes();
+                for (int sent = 0; sent < n; sent += chunk.length) {
+                    ByteString part = ByteString.copyFrom(chunk, 0, Math.min(chunk.length, n - sent));
+                    response.onNext(ExecEvent.newBuilder().setStdout(part).build());
+                    response.onNext(ExecEvent.newBuilder().setStderr(part).build());
+                }
+            }
+            case "binary" -> response.onNext(ExecEvent.newBuilder().setStdout(ByteString.copyFrom(new byte[] {(byte) 0xff, 0, (byte) 0xfe})).build());
+            case "sleep" -> {
+                timedOut = true;
+                exitCode = -1;
+            }
+            case "env" -> stdout(response, request.getEnvOrDefault(request.getArgs(0), ""));
+            case "pwd" -> stdout(response, request.getCwd());
+            default -> {
+                response.onNext(ExecEvent.newBuilder().setExited(ExecEvent.Exited.newBuilder()
+                        .setExitCode(-1).setError("executable not found")).build());
+                response.onCompleted();
+                return;
+            }
+        }
+        response.onNext(ExecEvent.newBuilder().setExited(ExecEvent.Exited.newBuilder()
+                .setExitCode(exitCode).setTimedOut(timedOut)).build());
+        response.onCompleted();
+    }
+
+    private static void stdout(StreamObserver<ExecEvent> response, String text) {
+        response.onNext(ExecEvent.newBuilder().setStdout(ByteString.copyFromUtf8(text)).build());
+    }
+
+    @Override
+    public StreamObserver<WriteFileRequest> writeFile(StreamObserver<WriteFileResponse> response) {
+        return new StreamObserver<>() {
+            private WriteFileHeader header;
+            private final ByteArrayOutputStream data = new ByteArrayOutputStream();
+            private boolean failed;
+
+            @Override
+            public void onNext(WriteFileRequest message) {
+                if (failed) {
+                    return;
+                }
+                if (message.hasHeader()) {
+                    header = message.getHeader();
+                    if (!sandboxes.containsKey(header.getSandboxId())) {
+                        failed = true;
+                        response.onError(Status.NOT_FOUND.withDescription("no such sandbox").asRuntimeException());
+                    }
+                } else {
+                    largestWriteChunk = Math.max(largestWriteChunk, message.getData().size());
+                    data.writeBytes(message.getData().toByteArray());
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onCompleted() {
+                if (failed) {
+                    return;
+                }
+                files.computeIfAbsent(header.getSandboxId(), k -> new ConcurrentHashMap<>()).put(header.getPath(), data.toByteArray());
+                response.onNext(WriteFileResponse.newBuilder().setBytesWritten(data.size()).build());
+                response.onCompleted();
+            }
+        };
+    }
+
+    @Override
+    public void readFile(ReadFileRequest request, StreamObserver<ReadFileResponse> response) {
+        byte[] content = files.getOrDefault(request.getSandboxId(), Map.of()).get(request.getPath());
+        if (content == null) {
+            response.onError(Status.NOT_FOUND.withDescription("no such file: " + request.getPath()).asRuntimeException());
+            return;
+        }
+        response.onNext(ReadFileResponse.newBuilder().setInfo(FileInfo.newBuilder().setSize(content.length)).build());
+        int chunk = 64 * 1024;
+        for (int offset = 0; offset < content.length; offset += chunk) {
+            response.onNext(ReadFileResponse.newBuilder()
+                    .setData(ByteString.copyFrom(content, offset, Math.min(chunk, content.length - offset))).build());
+        }
+        response.onCompleted();
+    }
+
+    @Override
+    public void close() {
+        server.shutdownNow();
+    }
+}

@@ -1,0 +1,53 @@
+package io.wrenn.controlplane.testing;
+
+import io.wrenn.controlplane.db.EmbeddedDatabase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One embedded PostgreSQL for the whole test JVM (starting one costs seconds), stopped by a
+ * shutdown hook; each caller gets a database of its own inside it.
+ */
+public final class TestPostgres {
+
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static EmbeddedDatabase server;
+
+    private TestPostgres() {
+    }
+
+    private static synchronized EmbeddedDatabase server() {
+        if (server == null) {
+            try {
+                Path dir = Files.createTempDirectory("wrenn-test-pg");
+                server = EmbeddedDatabase.start(dir.resolve("data"));
+                Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return server;
+    }
+
+    /** A JDBC URL of a new, empty database. */
+    public static String newDatabase() {
+        EmbeddedDatabase pg = server();
+        String name = "wrenn_test_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
+        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password())) {
+            c.createStatement().execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return pg.jdbcUrl().replace("/postgres?", "/" + name + "?");
+    }
+
+    public static String user() {
+        return server().user();
+    }
+}
