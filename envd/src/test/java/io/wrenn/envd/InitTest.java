@@ -1,0 +1,98 @@
+package io.wrenn.envd;
+
+import io.wrenn.envd.json.Json;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpRequest;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+
+import static io.wrenn.envd.EnvdClient.output;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class InitTest {
+    private EnvdFixture fixture;
+    private EnvdClient client;
+
+    @BeforeEach
+    void start() throws Exception {
+        fixture = new EnvdFixture();
+        client = fixture.client;
+    }
+
+    @AfterEach
+    void stop() {
+        fixture.close();
+    }
+
+    private EnvdClient.Reply init(Object body) {
+        return client.send(client.request("/init").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Json.write(body))).build());
+    }
+
+    private String runSh(String script) {
+        try (var stream = client.stream("process.Process/Start", Map.of("process", Map.of("cmd", "/bin/sh", "args", List.of("-c", script))))) {
+            return output(stream.rest(), "stdout");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void healthIsNoContent() {
+        assertThat(client.send(client.request("/health").GET().build()).status()).isEqualTo(204);
+    }
+
+    @Test
+    void initEnvVarsApplyToLaterProcessesAndRequestEnvsWin() {
+        assertThat(init(Map.of("envVars", Map.of("FROM_INIT", "yes", "OVERRIDE", "init"))).status()).isEqualTo(204);
+
+        assertThat(runSh("echo $FROM_INIT $OVERRIDE")).isEqualTo("yes init\n");
+        try (var stream = client.stream("process.Process/Start", Map.of("process", Map.of("cmd", "/bin/sh",
+                "args", List.of("-c", "echo $OVERRIDE"), "envs", Map.of("OVERRIDE", "request"))))) {
+            assertThat(output(stream.rest(), "stdout")).isEqualTo("request\n");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        assertThat(Json.parse(client.send(client.request("/envs").GET().build()).body()))
+                .isEqualTo(Map.of("FROM_INIT", "yes", "OVERRIDE", "init"));
+    }
+
+    @Test
+    void defaultUserAndWorkdirApply() {
+        assertThat(init(Map.of("defaultUser", "nobody", "defaultWorkdir", "/tmp")).status()).isEqualTo(204);
+
+        assertThat(runSh("id -un; pwd")).isEqualTo("nobody\n/tmp\n");
+    }
+
+    @Test
+    void accessTokenIsRequiredOnceSet() {
+        assertThat(init(Map.of("accessToken", "s3cret")).status()).isEqualTo(204);
+
+        assertThat(client.unary("process.Process/List", Map.of()).status()).isEqualTo(401);
+        assertThat(client.unary("process.Process/List", Map.of(), "X-Access-Token", "wrong").status()).isEqualTo(401);
+        assertThat(client.send(client.request("/envs").GET().build()).status()).isEqualTo(401);
+        assertThat(client.send(client.request("/health").GET().build()).status()).isEqualTo(204);
+        assertThat(client.unary("process.Process/List", Map.of(), "X-Access-Token", "s3cret").status()).isEqualTo(200);
+    }
+
+    @Test
+    void clockMovesForwardOnlyWhenTheHostIsAhead() {
+        Instant ahead = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MILLIS);
+        assertThat(init(Map.of("timestamp", ahead.toString())).status()).isEqualTo(204);
+        assertThat(fixture.clockSets).containsExactly(ahead);
+
+        assertThat(init(Map.of("timestamp", "2001-01-01T00:00:00Z")).status()).isEqualTo(204);
+        assertThat(fixture.clockSets).containsExactly(ahead);
+    }
+
+    @Test
+    void badInitBodyIsRejected() {
+        assertThat(init("not an object").status()).isEqualTo(400);
+        assertThat(init(Map.of("timestamp", "yesterday")).status()).isEqualTo(400);
+    }
+}
