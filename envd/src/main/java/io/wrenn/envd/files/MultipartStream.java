@@ -133,15 +133,34 @@ final class MultipartStream {
         }
     }
 
-    private int indexOfDelimiter() {
+    /**
+     * Looks for the next delimiter from {@code pos}. A delimiter counts only when "--" or a line
+     * end follows it (RFC 2046); a possible delimiter running past the buffered data is reported
+     * as {@code -(index) - 2} so the caller holds the bytes back until more arrive.
+     *
+     * @return the index of a delimiter, {@code -1} for none, or {@code -(index) - 2} for "maybe at index"
+     */
+    private int scan() {
         outer:
-        for (int i = pos; i <= limit - delimiter.length; i++) {
-            for (int j = 0; j < delimiter.length; j++) {
+        for (int i = pos; i < limit; i++) {
+            int avail = limit - i;
+            int compare = Math.min(avail, delimiter.length);
+            for (int j = 0; j < compare; j++) {
                 if (buf[i + j] != delimiter[j]) {
                     continue outer;
                 }
             }
-            return i;
+            if (avail < delimiter.length + 2) {
+                if (eof && avail >= delimiter.length) {
+                    return i; // the body ends right after a delimiter; accept it
+                }
+                return -i - 2;
+            }
+            byte a = buf[i + delimiter.length];
+            byte b = buf[i + delimiter.length + 1];
+            if ((a == '-' && b == '-') || (a == '\r' && b == '\n') || a == ' ' || a == '\t') {
+                return i;
+            }
         }
         return -1;
     }
@@ -165,8 +184,8 @@ final class MultipartStream {
             if (len == 0) {
                 return 0;
             }
-            fill(delimiter.length);
-            int found = indexOfDelimiter();
+            fill(delimiter.length + 2);
+            int found = scan();
             if (found == pos) {
                 pos += delimiter.length;
                 done = true;
@@ -175,11 +194,16 @@ final class MultipartStream {
             int available;
             if (found >= 0) {
                 available = found - pos;
-            } else if (eof) {
-                throw new EOFException("multipart body ended without a closing boundary");
+            } else if (found < -1) {
+                available = (-found - 2) - pos;
+                if (available == 0) {
+                    throw new EOFException("multipart body ended without a closing boundary");
+                }
             } else {
-                // Hold back a tail that could be the start of a delimiter split across reads.
-                available = (limit - pos) - (delimiter.length - 1);
+                available = limit - pos;
+                if (available == 0) {
+                    throw new EOFException("multipart body ended without a closing boundary");
+                }
             }
             int n = Math.min(len, available);
             System.arraycopy(buf, pos, b, off, n);
