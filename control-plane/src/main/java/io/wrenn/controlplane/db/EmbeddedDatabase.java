@@ -9,6 +9,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,10 +87,39 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     @Override
     public void close() {
+        Optional<ProcessHandle> server = serverProcess(dataDirectory);
         try {
             postgres.close();
         } catch (IOException e) {
             throw new UncheckedIOException("could not stop the embedded PostgreSQL", e);
+        }
+        // pg_ctl returns once the pid file is gone, a moment before the server has exited.
+        server.ifPresent(process -> {
+            try {
+                process.onExit().get(15, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                log.warn("PostgreSQL (pid {}) did not exit; killing it", process.pid());
+                process.destroyForcibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** The server that holds {@code data}, according to its pid file, if it is alive. */
+    private static Optional<ProcessHandle> serverProcess(Path data) {
+        try {
+            Path pidFile = data.resolve("postmaster.pid");
+            if (!Files.exists(pidFile)) {
+                return Optional.empty();
+            }
+            List<String> lines = Files.readAllLines(pidFile);
+            return lines.isEmpty() ? Optional.empty() : parsePid(lines.getFirst()).flatMap(ProcessHandle::of)
+                    .filter(p -> p.isAlive() && p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 
@@ -111,14 +143,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
      * which ignores stale ones.
      */
     private static void stopLeftoverServer(Path data) throws IOException {
-        Path pidFile = data.resolve("postmaster.pid");
-        if (!Files.exists(pidFile)) {
-            return;
-        }
-        List<String> lines = Files.readAllLines(pidFile);
-        Optional<ProcessHandle> server = lines.isEmpty() ? Optional.empty() : parsePid(lines.getFirst()).flatMap(ProcessHandle::of);
-        Optional<ProcessHandle> leftover = server.filter(p -> p.isAlive()
-                && p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+        Optional<ProcessHandle> leftover = serverProcess(data);
         if (leftover.isEmpty()) {
             return;
         }
@@ -128,7 +153,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
         // from ProcessHandle, and the old server's clients are gone anyway.
         process.destroy();
         try {
-            process.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            process.onExit().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             process.destroyForcibly();
         }

@@ -11,15 +11,17 @@ public final class TestControlPlane implements AutoCloseable {
     public final ControlPlane controlPlane;
     public final String apiKey;
     public final Http http;
+    public final String jdbcUrl;
 
     public TestControlPlane() {
         this(ControlPlaneConfig.Limits.defaults());
     }
 
     public TestControlPlane(ControlPlaneConfig.Limits limits) {
+        jdbcUrl = TestPostgres.newDatabase();
         ControlPlaneConfig config = ControlPlaneConfig.builder()
                 .port(0)
-                .jdbcUrl(TestPostgres.newDatabase())
+                .jdbcUrl(jdbcUrl)
                 .jdbcUser(TestPostgres.user())
                 .agentSecret(FakeHostAgent.SECRET)
                 .limits(limits)

@@ -1,0 +1,186 @@
+package io.wrenn.controlplane.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wrenn.controlplane.db.Database;
+import io.wrenn.controlplane.host.HostAgents;
+import io.wrenn.controlplane.host.HostStore;
+import io.wrenn.controlplane.ids.WireId;
+import io.wrenn.controlplane.sandbox.SandboxStatus;
+import io.wrenn.controlplane.sandbox.SandboxStore;
+import io.wrenn.controlplane.testing.FakeHostAgent;
+import io.wrenn.controlplane.testing.TestPostgres;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import io.wrenn.controlplane.testing.Http;
+import io.wrenn.controlplane.testing.TestControlPlane;
+import io.wrenn.hostagent.protocol.Sandbox;
+import io.wrenn.hostagent.protocol.SandboxState;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ReconcilerTest {
+
+    TestControlPlane wrenn;
+    Http http;
+
+    @BeforeEach
+    void start() {
+        wrenn = new TestControlPlane();
+        http = wrenn.http;
+    }
+
+    @AfterEach
+    void stop() {
+        wrenn.close();
+    }
+
+    private String create(String body) {
+        Http.Response response = http.post("/v1/sandboxes", body);
+        assertThat(response.status()).as(response.toString()).isEqualTo(201);
+        return response.json().get("id").stringValue();
+    }
+
+    private String status(String id) {
+        return http.get("/v1/sandboxes/" + id).json().get("status").stringValue();
+    }
+
+    private String reason(String id) {
+        return http.get("/v1/sandboxes/" + id).json().get("status_reason").stringValue();
+    }
+
+    private static UUID uuid(String id) {
+        return WireId.SANDBOX.decode(id).orElseThrow();
+    }
+
+    @Test
+    void aRunningSandboxTheHostLostBecomesStopped() {
+        String id = create("{\"template\":\"minimal\"}");
+        wrenn.agent.vanish(uuid(id));
+        wrenn.controlPlane.reconcile();
+        assertThat(status(id)).isEqualTo("stopped");
+        assertThat(reason(id)).isEqualTo("vm_exited");
+    }
+
+    @Test
+    void anExpiredSandboxStopsWithReasonTimeout() {
+        String id = create("{\"template\":\"minimal\",\"timeout_s\":1}");
+        wrenn.agent.vanish(uuid(id)); // the host's reaper took it
+        wrenn.controlPlane.reconcile();
+        assertThat(status(id)).isEqualTo("stopped");
+        assertThat(reason(id)).isEqualTo("timeout");
+    }
+
+    @Test
+    void aVmTheHostListsAsStoppedIsStoppedAndCleanedUp() {
+        String id = create("{\"template\":\"minimal\"}");
+        String vmId = uuid(id).toString();
+        wrenn.agent.sandboxes.computeIfPresent(vmId, (k, vm) -> vm.toBuilder().setState(SandboxState.SANDBOX_STATE_STOPPED).build());
+        wrenn.controlPlane.reconcile();
+        assertThat(status(id)).isEqualTo("stopped");
+        assertThat(wrenn.agent.destroyed).contains(vmId);
+    }
+
+    @Test
+    void aVmTheDatabaseDoesNotKnowIsDestroyed() {
+        String stranger = UUID.randomUUID().toString();
+        wrenn.agent.sandboxes.put(stranger, Sandbox.newBuilder().setSandboxId(stranger)
+                .setState(SandboxState.SANDBOX_STATE_RUNNING).build());
+        String kept = create("{\"template\":\"minimal\"}");
+        wrenn.controlPlane.reconcile();
+        assertThat(wrenn.agent.destroyed).containsExactly(stranger);
+        assertThat(wrenn.agent.sandboxes).doesNotContainKey(stranger);
+        assertThat(status(kept)).isEqualTo("running");
+    }
+
+    @Test
+    void aVmTheDatabaseKnowsAsStoppedIsDestroyed() {
+        String id = create("{\"template\":\"minimal\"}");
+        Sandbox vm = wrenn.agent.sandboxes.get(uuid(id).toString());
+        assertThat(http.delete("/v1/sandboxes/" + id).status()).isEqualTo(204);
+        wrenn.agent.sandboxes.put(vm.getSandboxId(), vm); // it came back somehow
+        wrenn.agent.destroyed.clear();
+        wrenn.controlPlane.reconcile();
+        assertThat(wrenn.agent.destroyed).containsExactly(vm.getSandboxId());
+    }
+
+    @Test
+    void anUnreachableHostMakesItsSandboxesUnknownUntilItAnswers() {
+        String id = create("{\"template\":\"minimal\"}");
+        wrenn.agent.down = true;
+        wrenn.controlPlane.reconcile();
+        assertThat(status(id)).isEqualTo("unknown");
+        wrenn.controlPlane.reconcile();
+        assertThat(status(id)).isEqualTo("unknown");
+        assertThat(wrenn.agent.destroyed).isEmpty();
+
+        // While unknown, exec is refused, and creating finds no host.
+        assertThat(http.post("/v1/sandboxes/" + id + "/exec", "{\"cmd\":\"echo\"}").status()).isEqualTo(409);
+        Http.Response noHost = http.post("/v1/sandboxes", "{\"template\":\"minimal\"}");
+        assertThat(noHost.status()).isEqualTo(503);
+        assertThat(noHost.code()).isEqualTo("no_host_available");
+
+        wrenn.agent.down = false;
+        wrenn.controlPlane.reconcile();
+        assertThat(status(id)).isEqualTo("running");
+    }
+
+    @Test
+    void anUnknownSandboxTheHostNoLongerHasBecomesStopped() {
+        String id = create("{\"template\":\"minimal\"}");
+        wrenn.agent.down = true;
+        wrenn.controlPlane.reconcile();
+        wrenn.agent.vanish(uuid(id));
+        wrenn.agent.down = false;
+        wrenn.controlPlane.reconcile();
+        assertThat(status(id)).isEqualTo("stopped");
+    }
+
+    @Test
+    void aStartingRowPastTheCreateDeadlineBecomesErrorOrRunning() {
+        try (Database db = Database.open(wrenn.jdbcUrl, TestPostgres.user(), "");
+             HostAgents agents = new HostAgents(FakeHostAgent.SECRET, FakeHostAgent::channel)) {
+            SandboxStore store = new SandboxStore(db.jdbi());
+            HostStore hosts = new HostStore(db.jdbi());
+            UUID hostId = hosts.upsert(wrenn.agent.address());
+            UUID team = db.jdbi().withHandle(h -> h.createQuery("SELECT team_id FROM api_keys").mapTo(UUID.class).one());
+            UUID template = db.jdbi().withHandle(h -> h.createQuery("SELECT id FROM templates WHERE name = 'minimal'").mapTo(UUID.class).one());
+            UUID abandoned = UUID.randomUUID();
+            UUID adopted = UUID.randomUUID();
+            store.insertStarting(abandoned, team, hostId, template, 1, 512, 5120, 300, List.of(), Map.of());
+            store.insertStarting(adopted, team, hostId, template, 1, 512, 5120, 300, List.of(), Map.of());
+            wrenn.agent.sandboxes.put(adopted.toString(), Sandbox.newBuilder().setSandboxId(adopted.toString())
+                    .setState(SandboxState.SANDBOX_STATE_RUNNING).setStartedAtMs(System.currentTimeMillis()).build());
+
+            // Within the deadline, a starting row belongs to its creator.
+            new Reconciler(hosts, store, agents, Duration.ofMinutes(3), Clock.systemUTC()).tick();
+            assertThat(store.find(abandoned).orElseThrow().status()).isEqualTo(SandboxStatus.STARTING);
+            assertThat(store.find(adopted).orElseThrow().status()).isEqualTo(SandboxStatus.STARTING);
+
+            Clock later = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(10));
+            new Reconciler(hosts, store, agents, Duration.ofMinutes(3), later).tick();
+            assertThat(store.find(abandoned).orElseThrow().status()).isEqualTo(SandboxStatus.ERROR);
+            assertThat(store.find(adopted).orElseThrow().status()).isEqualTo(SandboxStatus.RUNNING);
+            assertThat(wrenn.agent.destroyed).isEmpty();
+        }
+    }
+
+    @Test
+    void aDeleteWhileTheHostIsDownIsFinishedLater() {
+        String id = create("{\"template\":\"minimal\"}");
+        wrenn.agent.down = true;
+        Http.Response delete = http.delete("/v1/sandboxes/" + id);
+        assertThat(delete.status()).isEqualTo(503);
+        assertThat(delete.code()).isEqualTo("host_unavailable");
+        assertThat(status(id)).isEqualTo("stopping");
+        wrenn.agent.down = false;
+        // A retried delete finishes the job at once.
+        assertThat(http.delete("/v1/sandboxes/" + id).status()).isEqualTo(204);
+        assertThat(status(id)).isEqualTo("stopped");
+        assertThat(wrenn.agent.sandboxes).doesNotContainKey(uuid(id).toString());
+    }
+}
