@@ -1,0 +1,129 @@
+package io.wrenn.cli;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.wrenn.controlplane.ControlPlane;
+import io.wrenn.controlplane.ControlPlaneConfig;
+import io.wrenn.controlplane.db.EmbeddedDatabase;
+import io.wrenn.hostagent.HostAgentConfig;
+import io.wrenn.hostagent.HostAgentServer;
+import io.wrenn.hostagent.layout.Layout;
+
+/**
+ * Wrenn on one machine: embedded PostgreSQL, one host agent and the control plane, started in
+ * that order and stopped in the reverse one. The control plane still reaches the agent over
+ * gRPC on loopback, so this is the production path, not a shortcut. Used by `wrenn up`, the
+ * benchmark and the end-to-end tests.
+ */
+public final class AllInOne implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AllInOne.class);
+
+    /**
+     * @param layout   where Wrenn keeps its files
+     * @param apiHost  address the REST API listens on
+     * @param apiPort  REST port (0 = any free port)
+     * @param reconcileInterval how often the reconciler compares database and host
+     */
+    public record Settings(Layout layout, String apiHost, int apiPort, java.time.Duration reconcileInterval) {
+        public Settings(Layout layout, String apiHost, int apiPort) {
+            this(layout, apiHost, apiPort, java.time.Duration.ofSeconds(5));
+        }
+    }
+
+    private final Layout layout;
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private EmbeddedDatabase database;
+    private HostAgentServer agent;
+    private ControlPlane controlPlane;
+    private String apiKey;
+
+    private AllInOne(Layout layout) {
+        this.layout = layout;
+    }
+
+    public static AllInOne start(Settings settings) {
+        AllInOne wrenn = new AllInOne(settings.layout());
+        try {
+            wrenn.startAll(settings);
+            return wrenn;
+        } catch (RuntimeException | Error e) {
+            wrenn.close();
+            throw e;
+        }
+    }
+
+    private void startAll(Settings settings) {
+        String agentSecret = SecretFile.readOrCreateRandom(layout.agentSecretFile());
+
+        database = EmbeddedDatabase.start(layout.postgresDir());
+        started.push(database);
+
+        agent = new HostAgentServer(HostAgentConfig.defaults(layout, agentSecret)).start();
+        started.push(agent);
+
+        controlPlane = new ControlPlane(ControlPlaneConfig.builder()
+                .bindHost(settings.apiHost())
+                .port(settings.apiPort())
+                .jdbcUrl(database.jdbcUrl())
+                .jdbcUser(database.user())
+                .jdbcPassword(database.password())
+                .agentSecret(agentSecret)
+                .reconcileInterval(settings.reconcileInterval())
+                .build()).start();
+        started.push(controlPlane);
+        controlPlane.registerHost("127.0.0.1:" + agent.port());
+
+        // The bootstrap key exists in plain text only once: at first start it is saved for the
+        // operator; later starts read it back from the file.
+        Optional<String> fresh = controlPlane.bootstrap();
+        fresh.ifPresent(key -> SecretFile.write(layout.apiKeyFile(), key));
+        apiKey = fresh.or(() -> SecretFile.read(layout.apiKeyFile())).orElse(null);
+    }
+
+    public Layout layout() {
+        return layout;
+    }
+
+    public int apiPort() {
+        return controlPlane.port();
+    }
+
+    /** The bootstrap team's API key, or null if its file was removed after the first start. */
+    public String apiKey() {
+        return apiKey;
+    }
+
+    public ControlPlane controlPlane() {
+        return controlPlane;
+    }
+
+    public HostAgentServer agent() {
+        return agent;
+    }
+
+    public EmbeddedDatabase database() {
+        return database;
+    }
+
+    public String accelerator() {
+        return agent.sandboxes().accelerator().wireName();
+    }
+
+    /** Stops the control plane, then the agent (destroying its VMs), then PostgreSQL. */
+    @Override
+    public synchronized void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable part = started.pop();
+            try {
+                part.close();
+            } catch (Exception e) {
+                log.warn("stopping {} failed", part.getClass().getSimpleName(), e);
+            }
+        }
+    }
+}

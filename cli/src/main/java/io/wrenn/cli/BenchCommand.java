@@ -1,0 +1,154 @@
+package io.wrenn.cli;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+
+import io.wrenn.controlplane.ids.WireId;
+import io.wrenn.hostagent.layout.Layout;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * `wrenn bench`: starts a private all-in-one Wrenn (its own home, the shared image cache) and
+ * measures what users feel, next to the floor each is built on. Prints a Markdown table.
+ */
+@Command(name = "bench", description = "Measure create and exec latency on this machine.")
+final class BenchCommand implements Callable<Integer> {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @Option(names = "--creates", defaultValue = "5", description = "cold creates to time")
+    int creates;
+
+    @Option(names = "--execs", defaultValue = "50", description = "exec round trips to time")
+    int execs;
+
+    @Option(names = "--template", defaultValue = "minimal")
+    String template;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private String base;
+    private String key;
+
+    @Override
+    public Integer call() throws Exception {
+        Layout shared = Layout.fromEnvironment();
+        Path home = Files.createTempDirectory("wrenn-bench-");
+        try (AllInOne wrenn = AllInOne.start(new AllInOne.Settings(Layout.of(home, shared.imagesDir()), "127.0.0.1", 0))) {
+            base = "http://127.0.0.1:" + wrenn.apiPort();
+            key = wrenn.apiKey();
+            List<Row> rows = new ArrayList<>();
+
+            List<Double> create = new ArrayList<>();
+            List<Double> createToExec = new ArrayList<>();
+            for (int i = 0; i < creates; i++) {
+                long t0 = System.nanoTime();
+                String id = call("POST", "/v1/sandboxes", "{\"template\":\"" + template + "\"}").get("id").asString();
+                long t1 = System.nanoTime();
+                call("POST", "/v1/sandboxes/" + id + "/exec", "{\"cmd\":\"true\"}");
+                long t2 = System.nanoTime();
+                create.add(ms(t1 - t0));
+                createToExec.add(ms(t2 - t0));
+                call("DELETE", "/v1/sandboxes/" + id, null);
+            }
+            rows.add(Row.of("cold create (`" + template + "`, API 201)", create));
+            rows.add(Row.of("cold create → first exec answered", createToExec));
+
+            String id = call("POST", "/v1/sandboxes", "{\"template\":\"" + template + "\"}").get("id").asString();
+            UUID uuid = WireId.SANDBOX.decode(id).orElseThrow();
+            String envd = "http://" + wrenn.agent().sandboxes().running(uuid.toString()).slot().namespaceAddress() + ":49983";
+            for (int i = 0; i < 5; i++) {
+                call("POST", "/v1/sandboxes/" + id + "/exec", "{\"cmd\":\"true\"}");
+                envdStart(envd);
+            }
+            List<Double> api = new ArrayList<>();
+            List<Double> direct = new ArrayList<>();
+            for (int i = 0; i < execs; i++) {
+                long t0 = System.nanoTime();
+                call("POST", "/v1/sandboxes/" + id + "/exec", "{\"cmd\":\"true\"}");
+                long t1 = System.nanoTime();
+                envdStart(envd);
+                long t2 = System.nanoTime();
+                api.add(ms(t1 - t0));
+                direct.add(ms(t2 - t1));
+            }
+            rows.add(Row.of("exec `true` through the REST API", api));
+            rows.add(Row.of("exec `true` straight to envd (floor)", direct));
+            call("DELETE", "/v1/sandboxes/" + id, null);
+
+            System.out.printf("%nWrenn benchmark — accelerator %s, %d cores%n%n", wrenn.accelerator(),
+                    Runtime.getRuntime().availableProcessors());
+            System.out.println("| measure (ms) | min | median | max | runs |");
+            System.out.println("| --- | ---: | ---: | ---: | ---: |");
+            rows.forEach(row -> System.out.println(row.markdown()));
+            double ratio = Row.of("", api).median / Row.of("", direct).median;
+            System.out.printf("%nexec round trip, API / direct envd (median): %.2f×%n", ratio);
+        } finally {
+            deleteTree(home);
+        }
+        return 0;
+    }
+
+    private record Row(String name, double min, double median, double max, int runs) {
+        static Row of(String name, List<Double> samples) {
+            List<Double> sorted = samples.stream().sorted().toList();
+            return new Row(name, sorted.getFirst(), sorted.get(sorted.size() / 2), sorted.getLast(), sorted.size());
+        }
+
+        String markdown() {
+            return "| %s | %.1f | %.1f | %.1f | %d |".formatted(name, min, median, max, runs);
+        }
+    }
+
+    private JsonNode call(String method, String path, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .header("X-API-Key", key).timeout(Duration.ofMinutes(3))
+                .method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body));
+        var response = http.send(request.header("Content-Type", "application/json").build(), BodyHandlers.ofString());
+        if (response.statusCode() >= 300) {
+            throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + " " + response.body());
+        }
+        return response.body().isEmpty() ? null : JSON.readTree(response.body());
+    }
+
+    /** One process.Process/Start of `true` over envd's own wire protocol, read to the end of its stream. */
+    private void envdStart(String envd) throws Exception {
+        byte[] json = "{\"process\":{\"cmd\":\"true\"}}".getBytes(StandardCharsets.UTF_8);
+        ByteBuffer envelope = ByteBuffer.allocate(5 + json.length).put((byte) 0).putInt(json.length).put(json);
+        var response = http.send(HttpRequest.newBuilder(URI.create(envd + "/process.Process/Start"))
+                .header("Content-Type", "application/connect+json")
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("user:".getBytes()))
+                .POST(BodyPublishers.ofByteArray(envelope.array())).build(), BodyHandlers.ofByteArray());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("envd answered " + response.statusCode());
+        }
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1_000_000.0;
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.wrenn.cli;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+
+import io.wrenn.hostagent.layout.Layout;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `wrenn up`: embedded PostgreSQL, the control plane and one host agent, in the foreground. */
+@Command(name = "up", description = "Run Wrenn on this machine (all-in-one) until Ctrl-C.")
+final class UpCommand implements Callable<Integer> {
+    @Option(names = "--port", description = "API port (default: $WRENN_PORT or 8080)")
+    Integer port;
+
+    @Option(names = "--bind", description = "API address (default: 127.0.0.1)", defaultValue = "127.0.0.1")
+    String bind;
+
+    @Override
+    public Integer call() throws Exception {
+        Layout layout = Layout.fromEnvironment();
+        int apiPort = port != null ? port : Integer.parseInt(System.getenv().getOrDefault("WRENN_PORT", "8080"));
+        AllInOne wrenn = AllInOne.start(new AllInOne.Settings(layout, bind, apiPort));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+            System.out.println("Stopping Wrenn…");
+            wrenn.close();
+            stopped.countDown();
+        }));
+        String key = wrenn.apiKey();
+        String url = "http://" + bind + ":" + wrenn.apiPort();
+        System.out.printf("""
+
+                Wrenn is up (%s, accelerator %s).
+                  API       %s   (docs: %s/docs)
+                  API key   %s   (saved in %s)
+                  try       curl -H "X-API-Key: $(cat %s)" -d '{"template":"minimal"}' %s/v1/sandboxes
+
+                Ctrl-C stops everything.
+                %n""", layout.home(), wrenn.accelerator(), url, url, key, layout.apiKeyFile(),
+                layout.apiKeyFile(), url);
+        stopped.await();
+        return 0;
+    }
+}
