@@ -11,15 +11,25 @@ import java.lang.invoke.VarHandle;
 import java.time.Instant;
 
 /**
- * The two system calls the JDK does not offer: {@code kill(2)} with a process group (negative
- * pid), so a signal reaches a whole command tree, and {@code clock_settime(2)}, to set the guest
- * clock after a snapshot restore. Bound with java.lang.foreign; no native library of our own.
+ * The system calls the JDK does not offer: {@code kill(2)} with a process group (negative pid),
+ * so a signal reaches a whole command tree; {@code clock_settime(2)}, to set the guest clock after
+ * a snapshot restore; and the pseudo-terminal calls behind {@link io.wrenn.envd.process.Pty}.
+ * Bound with java.lang.foreign; no native library of our own. Constants are Linux's (x86-64 and
+ * arm64 agree on all of them).
  */
 public final class Libc {
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
     public static final int ESRCH = 3;
+    public static final int EINTR = 4;
+    public static final int EIO = 5;
+    public static final int EAGAIN = 11;
     private static final int CLOCK_REALTIME = 0;
+    private static final int O_RDWR = 02;
+    private static final int O_NOCTTY = 0400;
+    private static final int O_CLOEXEC = 02000000;
+    private static final long TIOCSWINSZ = 0x5414L;
+    private static final long TIOCGPTN = 0x80045430L;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
@@ -29,13 +39,167 @@ public final class Libc {
     private static final MethodHandle CLOCK_SETTIME = downcall("clock_settime",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
 
+    private static final MethodHandle POSIX_OPENPT = downcall("posix_openpt",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle GRANTPT = downcall("grantpt",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle UNLOCKPT = downcall("unlockpt",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle OPEN = downcall("open",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+            Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle CLOSE = downcall("close",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle READ = downcall("read",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle WRITE = downcall("write",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle IOCTL_PTR = downcall("ioctl",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
+            Linker.Option.firstVariadicArg(2));
+
     private Libc() {
     }
 
-    private static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
+    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         MemorySegment symbol = LINKER.defaultLookup().find(name)
                 .orElseThrow(() -> new IllegalStateException("libc has no " + name));
-        return LINKER.downcallHandle(symbol, descriptor, Linker.Option.captureCallState("errno"));
+        var all = new Linker.Option[options.length + 1];
+        all[0] = Linker.Option.captureCallState("errno");
+        System.arraycopy(options, 0, all, 1, options.length);
+        return LINKER.downcallHandle(symbol, descriptor, all);
+    }
+
+    /** A failed call: the errno, and which call it was. */
+    public static final class ErrnoException extends java.io.IOException {
+        private final int errno;
+
+        ErrnoException(String call, int errno) {
+            super(call + " failed: errno " + errno);
+            this.errno = errno;
+        }
+
+        public int errno() {
+            return errno;
+        }
+    }
+
+    private static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    /**
+     * Opens a new pseudo-terminal; returns {master fd, slave fd, pty number}. Both fds are
+     * close-on-exec, and the slave is opened without becoming envd's controlling terminal.
+     */
+    public static int[] openPty() throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int master = (int) POSIX_OPENPT.invokeExact(state, O_RDWR | O_NOCTTY | O_CLOEXEC);
+            if (master < 0) {
+                throw new ErrnoException("posix_openpt", errno(state));
+            }
+            try {
+                if ((int) GRANTPT.invokeExact(state, master) != 0) {
+                    throw new ErrnoException("grantpt", errno(state));
+                }
+                if ((int) UNLOCKPT.invokeExact(state, master) != 0) {
+                    throw new ErrnoException("unlockpt", errno(state));
+                }
+                MemorySegment number = arena.allocate(ValueLayout.JAVA_INT);
+                if ((int) IOCTL_PTR.invokeExact(state, master, TIOCGPTN, number) != 0) {
+                    throw new ErrnoException("ioctl(TIOCGPTN)", errno(state));
+                }
+                int n = number.get(ValueLayout.JAVA_INT, 0);
+                MemorySegment path = arena.allocateFrom("/dev/pts/" + n);
+                int slave = (int) OPEN.invokeExact(state, path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+                if (slave < 0) {
+                    throw new ErrnoException("open(/dev/pts/" + n + ")", errno(state));
+                }
+                return new int[] {master, slave, n};
+            } catch (ErrnoException e) {
+                close(master);
+                throw e;
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("openpty failed", t);
+        }
+    }
+
+    /** Sets a terminal's size (the kernel then signals SIGWINCH to its foreground process group). */
+    public static void setWindowSize(int fd, int cols, int rows) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment winsize = arena.allocate(8, 2); // unsigned short rows, cols, xpixel, ypixel
+            winsize.set(ValueLayout.JAVA_SHORT, 0, (short) rows);
+            winsize.set(ValueLayout.JAVA_SHORT, 2, (short) cols);
+            if ((int) IOCTL_PTR.invokeExact(state, fd, TIOCSWINSZ, winsize) != 0) {
+                throw new ErrnoException("ioctl(TIOCSWINSZ)", errno(state));
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("ioctl failed", t);
+        }
+    }
+
+    /** Reads into {@code buffer}; returns the count, 0 at end of file. Retries EINTR. */
+    public static int read(int fd, MemorySegment buffer, MemorySegment state) throws ErrnoException {
+        while (true) {
+            long n;
+            try {
+                n = (long) READ.invokeExact(state, fd, buffer, buffer.byteSize());
+            } catch (Throwable t) {
+                throw new IllegalStateException("read failed", t);
+            }
+            if (n >= 0) {
+                return (int) n;
+            }
+            int errno = errno(state);
+            if (errno != EINTR) {
+                throw new ErrnoException("read", errno);
+            }
+        }
+    }
+
+    /** The state segment {@link #read} needs, allocated once per reading thread. */
+    public static MemorySegment callState(Arena arena) {
+        return arena.allocate(CALL_STATE);
+    }
+
+    /** Writes all of {@code data}. Retries EINTR and EAGAIN. */
+    public static void writeFully(int fd, byte[] data) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment buffer = arena.allocateFrom(ValueLayout.JAVA_BYTE, data);
+            long offset = 0;
+            while (offset < data.length) {
+                long n = (long) WRITE.invokeExact(state, fd, buffer.asSlice(offset), (long) data.length - offset);
+                if (n < 0) {
+                    int errno = errno(state);
+                    if (errno == EINTR || errno == EAGAIN) {
+                        continue;
+                    }
+                    throw new ErrnoException("write", errno);
+                }
+                offset += n;
+            }
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("write failed", t);
+        }
+    }
+
+    public static void close(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int ignored = (int) CLOSE.invokeExact(state, fd);
+        } catch (Throwable t) {
+            throw new IllegalStateException("close failed", t);
+        }
     }
 
     /** Sends {@code signal} to {@code pid} (a negative pid names a process group); returns 0 or the errno. */

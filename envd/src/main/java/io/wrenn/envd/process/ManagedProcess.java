@@ -27,6 +27,7 @@ public final class ManagedProcess {
 
     private final ProcessSpec spec;
     private final Process process;
+    private final Pty pty; // null unless the process runs on a pseudo-terminal
     private final boolean ownProcessGroup;
     private final OutputLog output;
     private final OutputLog.Cursor starterCursor;
@@ -36,45 +37,73 @@ public final class ManagedProcess {
     private volatile int signalSent;
     private volatile long lastOutputNanos = System.nanoTime();
 
-    private ManagedProcess(ProcessSpec spec, Process process, boolean ownProcessGroup, long outputCapacity) {
+    private ManagedProcess(ProcessSpec spec, Process process, Pty pty, boolean ownProcessGroup, long outputCapacity) {
         this.spec = spec;
         this.process = process;
+        this.pty = pty;
         this.ownProcessGroup = ownProcessGroup;
         this.output = new OutputLog(outputCapacity);
         // Taken before the readers start, so the client that started the process misses nothing.
         this.starterCursor = output.holdingCursorFromStart();
-        this.stdin = spec.stdin() ? process.getOutputStream() : null;
-        if (!spec.stdin()) {
+        this.stdin = spec.stdin() && pty == null ? process.getOutputStream() : null;
+        if (this.stdin == null) {
             closeQuietly(process.getOutputStream());
         }
     }
 
-    /** Starts the process described by {@code spec} with {@code command} as its argv. */
-    static ManagedProcess start(ProcessSpec spec, List<String> command, boolean ownProcessGroup, long outputCapacity) {
-        var builder = new ProcessBuilder(command).directory(spec.workdir().toFile());
+    /** Starts the process described by {@code spec}. */
+    static ManagedProcess start(ProcessSpec spec, ProcessLauncher launcher, long outputCapacity) {
+        Pty pty = spec.pty().map(size -> Pty.open(size.cols(), size.rows())).orElse(null);
+        var builder = new ProcessBuilder(launcher.command(spec, Optional.ofNullable(pty).map(Pty::slavePath)))
+                .directory(spec.workdir().toFile());
         builder.environment().clear();
         builder.environment().putAll(spec.environment());
-        if (!spec.stdin()) {
+        if (!spec.stdin() || pty != null) {
             builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        }
+        if (pty != null) {
+            // The wrapper replaces all three with the terminal before the command runs.
+            builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            builder.redirectError(ProcessBuilder.Redirect.DISCARD);
         }
         Process process;
         try {
             process = builder.start();
         } catch (IOException e) {
+            if (pty != null) {
+                pty.closeUnused();
+            }
             throw new ConnectException(Code.INVALID_ARGUMENT, "cannot start " + spec.cmd() + ": " + e.getMessage(), e);
         }
-        var managed = new ManagedProcess(spec, process, ownProcessGroup, outputCapacity);
+        var managed = new ManagedProcess(spec, process, pty, launcher.ownProcessGroup(), outputCapacity);
         managed.startThreads();
         return managed;
     }
 
     private void startThreads() {
         int pid = pid();
-        Thread out = Thread.ofPlatform().daemon().name("envd-" + pid + "-stdout")
-                .start(() -> pump(process.getInputStream(), OutputChunk.Stream.STDOUT));
-        Thread err = Thread.ofPlatform().daemon().name("envd-" + pid + "-stderr")
-                .start(() -> pump(process.getErrorStream(), OutputChunk.Stream.STDERR));
-        Thread.ofPlatform().daemon().name("envd-" + pid + "-wait").start(() -> awaitExit(out, err));
+        Thread[] readers;
+        if (pty != null) {
+            readers = new Thread[] {Thread.ofPlatform().daemon().name("envd-" + pid + "-pty").start(this::pumpPty)};
+        } else {
+            readers = new Thread[] {
+                    Thread.ofPlatform().daemon().name("envd-" + pid + "-stdout")
+                            .start(() -> pump(process.getInputStream(), OutputChunk.Stream.STDOUT)),
+                    Thread.ofPlatform().daemon().name("envd-" + pid + "-stderr")
+                            .start(() -> pump(process.getErrorStream(), OutputChunk.Stream.STDERR))};
+        }
+        Thread.ofPlatform().daemon().name("envd-" + pid + "-wait").start(() -> awaitExit(readers));
+    }
+
+    private void pumpPty() {
+        try {
+            pty.pumpThenClose(data -> {
+                lastOutputNanos = System.nanoTime();
+                output.append(new OutputChunk(OutputChunk.Stream.PTY, data));
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void pump(InputStream in, OutputChunk.Stream stream) {
@@ -92,16 +121,20 @@ public final class ManagedProcess {
         }
     }
 
-    private void awaitExit(Thread out, Thread err) {
+    private void awaitExit(Thread[] readers) {
         int exitValue;
         try {
             exitValue = process.waitFor();
+            if (pty != null) {
+                pty.closeSlave();
+            }
             // Let the readers drain what the process wrote. Stop waiting once the pipes have been
             // quiet for a while: a background child that inherited them may keep them open forever.
-            while (out.isAlive() || err.isAlive()) {
-                out.join(100);
-                err.join(10);
-                if (System.nanoTime() - lastOutputNanos > DRAIN_QUIET_NANOS && !readersAreAppending(out, err)) {
+            while (anyAlive(readers)) {
+                for (Thread reader : readers) {
+                    reader.join(50);
+                }
+                if (System.nanoTime() - lastOutputNanos > DRAIN_QUIET_NANOS && !readersAreAppending(readers)) {
                     break;
                 }
             }
@@ -115,6 +148,15 @@ public final class ManagedProcess {
         }
         output.close();
         exit.complete(ExitStatus.of(exitValue, signalSent));
+    }
+
+    private static boolean anyAlive(Thread[] threads) {
+        for (Thread t : threads) {
+            if (t.isAlive()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True while a reader is blocked handing a chunk to the log (back-pressure), not waiting on its pipe. */
@@ -176,7 +218,12 @@ public final class ManagedProcess {
         }
     }
 
+    /** Input for the process: its stdin pipe, or its terminal when it runs on one. */
     public void writeStdin(byte[] data) {
+        if (pty != null) {
+            writePty(data);
+            return;
+        }
         synchronized (stdinLock) {
             if (stdin == null) {
                 throw new ConnectException(Code.FAILED_PRECONDITION, spec.stdin() || !isRunning()
@@ -191,7 +238,28 @@ public final class ManagedProcess {
         }
     }
 
+    public void writePty(byte[] data) {
+        if (pty == null) {
+            throw new ConnectException(Code.FAILED_PRECONDITION, "process " + pid() + " has no pty");
+        }
+        if (!isRunning()) {
+            throw ConnectException.notFound("process " + pid() + " is not running");
+        }
+        pty.write(data);
+    }
+
+    public void resizePty(int cols, int rows) {
+        if (pty == null) {
+            throw new ConnectException(Code.FAILED_PRECONDITION, "process " + pid() + " has no pty");
+        }
+        pty.resize(cols, rows);
+    }
+
     public void closeStdin() {
+        if (pty != null) {
+            throw new ConnectException(Code.FAILED_PRECONDITION,
+                    "process " + pid() + " runs on a pty: send Ctrl-D (0x04) instead of closing stdin");
+        }
         synchronized (stdinLock) {
             closeQuietly(stdin);
             stdin = null;

@@ -44,9 +44,10 @@ public final class ProcessControlRpcs {
         ManagedProcess process = registry.requireRunning(Selector.from(request));
         JsonObject input = request.object("input").orElseThrow(() -> ConnectException.invalidArgument("input is required"));
         if (input.has("pty")) {
-            throw new ConnectException(Code.FAILED_PRECONDITION, "process " + process.pid() + " has no pty");
+            process.writePty(input.bytes("pty").orElseThrow());
+        } else {
+            process.writeStdin(input.bytes("stdin").orElse(new byte[0]));
         }
-        process.writeStdin(input.bytes("stdin").orElse(new byte[0]));
         return Map.of();
     }
 
@@ -67,9 +68,10 @@ public final class ProcessControlRpcs {
 
     public Object update(CallContext context, JsonObject request) {
         ManagedProcess process = registry.requireRunning(Selector.from(request));
-        if (request.object("pty").isPresent()) {
-            throw new ConnectException(Code.UNIMPLEMENTED, "pty is not supported by this envd yet (process " + process.pid() + ")");
-        }
+        request.object("pty").ifPresent(pty -> {
+            ProcessSpec.PtySize size = StartRpc.ptySize(pty);
+            process.resizePty(size.cols(), size.rows());
+        });
         return Map.of();
     }
 }

@@ -59,9 +59,20 @@ public final class ProcessLauncher {
         return setsid.isPresent();
     }
 
-    public List<String> command(ProcessSpec spec) {
+    /**
+     * The argv. For a process on a pseudo-terminal, a shell first opens the terminal's slave
+     * as stdin, stdout and stderr; being the leader of the new session, it thereby makes the
+     * terminal its controlling terminal, then execs the command (same pid throughout).
+     */
+    public List<String> command(ProcessSpec spec, Optional<String> ptySlave) {
         var command = new ArrayList<String>();
         setsid.ifPresent(p -> command.add(p.toString()));
+        ptySlave.ifPresent(slave -> {
+            command.add("/bin/sh");
+            command.add("-c");
+            command.add("exec 0<>\"$0\" 1>&0 2>&0; exec \"$@\"");
+            command.add(slave);
+        });
         if (spec.user().uid() != ownUid) {
             Path tool = setpriv.orElseThrow(() -> new IllegalStateException("setpriv is needed to run as " + spec.user().name()));
             command.add(tool.toString());

@@ -36,7 +36,7 @@ public final class ProcessRegistry implements AutoCloseable {
     }
 
     public ManagedProcess start(ProcessSpec spec, Optional<Duration> timeout) {
-        ManagedProcess process = ManagedProcess.start(spec, launcher.command(spec), launcher.ownProcessGroup(), outputCapacity);
+        ManagedProcess process = ManagedProcess.start(spec, launcher, outputCapacity);
         int pid = process.pid();
         processes.put(pid, process);
         timeout.ifPresent(t -> timers.schedule(() -> killQuietly(process), t.toMillis(), TimeUnit.MILLISECONDS));

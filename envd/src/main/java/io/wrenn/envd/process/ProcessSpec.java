@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param executable   {@code cmd} resolved against PATH
  * @param environment  the complete environment of the process
  * @param workdir      its working directory, known to exist
+ * @param pty          the terminal size when the process runs on a pseudo-terminal
  */
 public record ProcessSpec(
         String cmd,
@@ -31,5 +32,10 @@ public record ProcessSpec(
         User user,
         Path executable,
         Map<String, String> environment,
-        Path workdir) {
+        Path workdir,
+        Optional<PtySize> pty) {
+
+    /** A terminal size in character cells. */
+    public record PtySize(int cols, int rows) {
+    }
 }

@@ -53,9 +53,6 @@ public final class StartRpc implements Rpc.StreamHandler {
     }
 
     private ProcessSpec specOf(CallContext context, JsonObject request) {
-        if (request.object("pty").isPresent()) {
-            throw new ConnectException(Code.UNIMPLEMENTED, "pty is not supported by this envd yet");
-        }
         JsonObject config = request.object("process")
                 .orElseThrow(() -> ConnectException.invalidArgument("process is required"));
         String cmd = config.string("cmd").filter(s -> !s.isEmpty())
@@ -64,11 +61,15 @@ public final class StartRpc implements Rpc.StreamHandler {
         Map<String, String> requestEnvs = config.stringMap("envs");
         Optional<String> requestCwd = config.string("cwd").filter(s -> !s.isEmpty());
 
+        Optional<ProcessSpec.PtySize> pty = request.object("pty").map(StartRpc::ptySize);
         var environment = new LinkedHashMap<String, String>();
         environment.put("PATH", DEFAULT_PATH);
         environment.put("HOME", user.home());
         environment.put("USER", user.name());
         environment.put("LOGNAME", user.name());
+        if (pty.isPresent()) {
+            environment.put("TERM", "xterm-256color"); // what terminal clients emulate; /init or the request may override
+        }
         environment.putAll(defaults.envVars());
         environment.putAll(requestEnvs);
 
@@ -76,7 +77,18 @@ public final class StartRpc implements Rpc.StreamHandler {
         Path executable = findExecutable(cmd, environment.getOrDefault("PATH", DEFAULT_PATH), workdir);
         return new ProcessSpec(cmd, config.stringList("args"), requestEnvs, requestCwd,
                 request.string("tag").filter(s -> !s.isEmpty()), request.bool("stdin").orElse(true),
-                user, executable, environment, workdir);
+                user, executable, environment, workdir, pty);
+    }
+
+    /** The protocol's {@code PTY} message; a missing or zero size means 80x24. */
+    static ProcessSpec.PtySize ptySize(JsonObject pty) {
+        JsonObject size = pty.object("size").orElse(JsonObject.empty());
+        int cols = size.integer("cols").orElse(0L).intValue();
+        int rows = size.integer("rows").orElse(0L).intValue();
+        if (cols < 0 || rows < 0 || cols > 0xffff || rows > 0xffff) {
+            throw ConnectException.invalidArgument("pty size out of range");
+        }
+        return new ProcessSpec.PtySize(cols == 0 ? 80 : cols, rows == 0 ? 24 : rows);
     }
 
     private Path workdir(Optional<String> requestCwd, User user) {
