@@ -84,6 +84,8 @@ public final class ControlPlane implements AutoCloseable {
             javalin.http.maxRequestSize = MAX_JSON_BODY;
             javalin.startup.showJavalinBanner = false;
             javalin.staticFiles.enableWebjars();
+            javalin.requestLogger.http((ctx, ms) ->
+                    log.debug("{} {} {} {} ms", ctx.method(), ctx.path(), ctx.status().getCode(), Math.round(ms)));
             ErrorHandlers.install(javalin.routes);
             javalin.routes.before("/v1/*", auth::authenticate);
             RouteTable table = new RouteTable(javalin.routes);

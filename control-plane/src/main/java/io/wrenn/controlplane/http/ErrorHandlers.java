@@ -42,6 +42,12 @@ public final class ErrorHandlers {
             }
         });
         routes.exception(Exception.class, (e, ctx) -> {
+            if (ctx.res().isCommitted()) {
+                // A streamed response broke half-way (often the client left): the status line
+                // is gone, so the only signal left is the truncated body.
+                log.warn("{} {} failed after the response started: {}", ctx.method(), ctx.path(), e.toString());
+                return;
+            }
             log.error("internal error on {} {}", ctx.method(), ctx.path(), e);
             send(ctx, ErrorCode.INTERNAL, "internal error");
         });
