@@ -61,12 +61,16 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
     public final List<String> destroyed = new CopyOnWriteArrayList<>();
     /** Largest data message seen by WriteFile: proves uploads arrive in chunks. */
     public volatile int largestWriteChunk;
+    /** Names of the platform templates this host has images of. */
+    public final java.util.Set<String> templates = ConcurrentHashMap.newKeySet();
     /** When true every call fails with UNAVAILABLE, as an unreachable host would. */
     public volatile boolean down;
     /** When set, CreateSandbox fails with this status. */
     public volatile Status failCreate;
 
     public FakeHostAgent() {
+        templates.add("minimal");
+        templates.add("debian");
         ServerInterceptor auth = new ServerInterceptor() {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
@@ -108,15 +112,14 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
     @Override
     public void getHostInfo(GetHostInfoRequest request, StreamObserver<HostInfo> response) {
         String platform = new UUID(0, 0).toString();
-        response.onNext(HostInfo.newBuilder()
+        HostInfo.Builder info = HostInfo.newBuilder()
                 .setVersion("fake")
                 .setAccelerator("tcg")
                 .setCpuCount(2)
                 .setMemoryMb(24_000)
-                .setDiskFreeMb(100_000)
-                .addTemplates(TemplateImage.newBuilder().setTeamId(platform).setName("minimal").setImageSizeMb(256))
-                .addTemplates(TemplateImage.newBuilder().setTeamId(platform).setName("debian").setImageSizeMb(1024))
-                .build());
+                .setDiskFreeMb(100_000);
+        templates.forEach(name -> info.addTemplates(TemplateImage.newBuilder().setTeamId(platform).setName(name).setImageSizeMb(256)));
+        response.onNext(info.build());
         response.onCompleted();
     }
 
