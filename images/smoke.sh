@@ -25,6 +25,10 @@ timeout=${WRENN_SMOKE_TIMEOUT:-30}
 slot=${WRENN_SMOKE_SLOT:-16000}
 disk_size=${WRENN_SMOKE_DISK:-5G}
 mem=${WRENN_SMOKE_MEM:-256}
+cmdline="console=ttyS0 quiet panic=-1 reboot=t root=/dev/vda rw init=/opt/wrenn/bin/init"
+# see host_tsc_khz in lib.sh: without it a boot on a busy host can hang before any output
+tsc_khz=$(host_tsc_khz)
+[[ -n $tsc_khz && ${WRENN_SMOKE_NO_TSC:-0} != 1 ]] && cmdline+=" tsc_early_khz=$tsc_khz"
 
 kernel="$WRENN_IMAGES/kernel/vmlinux"
 initrd="$WRENN_IMAGES/kernel/initrd.img"
@@ -104,7 +108,7 @@ boot() {
     -M microvm -accel tcg -cpu max -m "$mem" -smp 1 -nodefaults -no-user-config -display none \
     -no-reboot -serial "file:$work/serial.log" \
     -kernel "$kernel" -initrd "$initrd" \
-    -append "console=ttyS0 quiet panic=-1 reboot=t root=/dev/vda rw init=/opt/wrenn/bin/init" \
+    -append "$cmdline" \
     -drive "id=root,file=$work/overlay.qcow2,format=qcow2,if=none,cache=unsafe" \
     -device virtio-blk-device,drive=root \
     -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
