@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.wrenn.envd.connect.ConnectService;
 import io.wrenn.envd.connect.Rpc;
 import io.wrenn.envd.filesystem.FilesystemRpcs;
+import io.wrenn.envd.filesystem.WatchRpcs;
 import io.wrenn.envd.files.FilesHandler;
 import io.wrenn.envd.http.AccessTokenFilter;
 import io.wrenn.envd.http.HttpResponses;
@@ -56,12 +57,15 @@ public final class Envd implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final ProcessRegistry processes;
+    private final WatchRpcs watches;
     private final SandboxDefaults defaults;
 
-    private Envd(HttpServer server, ExecutorService executor, ProcessRegistry processes, SandboxDefaults defaults) {
+    private Envd(HttpServer server, ExecutorService executor, ProcessRegistry processes, WatchRpcs watches,
+                 SandboxDefaults defaults) {
         this.server = server;
         this.executor = executor;
         this.processes = processes;
+        this.watches = watches;
         this.defaults = defaults;
     }
 
@@ -71,6 +75,7 @@ public final class Envd implements AutoCloseable {
         var processes = new ProcessRegistry(ProcessLauncher.system(), config.outputWindow(), config.retention());
         var control = new ProcessControlRpcs(processes);
         var filesystem = new FilesystemRpcs(users);
+        var watches = new WatchRpcs(users, config.keepaliveMillis());
         var files = new FilesHandler(users);
         var init = new InitHandler(defaults, config.clock());
         var metrics = new HostMetrics();
@@ -88,7 +93,11 @@ public final class Envd implements AutoCloseable {
                 "ListDir", Rpc.unary(filesystem::listDir),
                 "MakeDir", Rpc.unary(filesystem::makeDir),
                 "Move", Rpc.unary(filesystem::move),
-                "Remove", Rpc.unary(filesystem::remove)));
+                "Remove", Rpc.unary(filesystem::remove),
+                "WatchDir", Rpc.serverStream(watches::watchDir),
+                "CreateWatcher", Rpc.unary(watches::createWatcher),
+                "GetWatcherEvents", Rpc.unary(watches::getWatcherEvents),
+                "RemoveWatcher", Rpc.unary(watches::removeWatcher)));
 
         HttpServer server = HttpServer.create(config.address(), 128);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -104,7 +113,7 @@ public final class Envd implements AutoCloseable {
         mount(server, tokenFilter, "/files", new Route("/files", Map.of("GET", files::download, "POST", files::upload)));
         mount(server, tokenFilter, "/", new Route("/", Map.of()));
         server.start();
-        return new Envd(server, executor, processes, defaults);
+        return new Envd(server, executor, processes, watches, defaults);
     }
 
     private static void mount(HttpServer server, AccessTokenFilter filter, String path, HttpHandler handler) {
@@ -125,6 +134,7 @@ public final class Envd implements AutoCloseable {
     public void close() {
         server.stop(0);
         processes.close();
+        watches.close();
         executor.shutdownNow();
     }
 

@@ -145,10 +145,63 @@ class FilesystemTest {
     }
 
     @Test
-    void watchDirIsNotImplementedYet() throws Exception {
-        var reply = client.unary("filesystem.Filesystem/CreateWatcher", Map.of("path", dir.toString()));
-        assertThat(reply.status()).isEqualTo(501);
-        assertThat(reply.json().string("code")).contains("unimplemented");
+    void watchDirStreamsChangesRecursively() throws Exception {
+        Files.createDirectories(dir.resolve("sub"));
+        try (var stream = client.stream("filesystem.Filesystem/WatchDir",
+                Map.of("path", dir.toString(), "recursive", true, "includeEntry", true), "Keepalive-Ping-Interval", "1")) {
+            assertThat(stream.next().orElseThrow().has("start")).isTrue();
+
+            Files.writeString(dir.resolve("sub/new.txt"), "x");
+            JsonObject created = nextChange(stream);
+            assertThat(created.string("name")).contains("sub/new.txt");
+            assertThat(created.string("type")).contains("EVENT_TYPE_CREATE");
+            assertThat(created.object("entry").orElseThrow().string("path")).contains(dir.resolve("sub/new.txt").toString());
+
+            Files.delete(dir.resolve("sub/new.txt"));
+            JsonObject removed = nextChangeOfType(stream, "EVENT_TYPE_REMOVE");
+            assertThat(removed.string("name")).contains("sub/new.txt");
+        }
+    }
+
+    @Test
+    void watchDirOfAMissingDirectoryIsNotFound() throws Exception {
+        try (var stream = client.stream("filesystem.Filesystem/WatchDir", Map.of("path", dir.resolve("missing").toString()))) {
+            assertThat(stream.rest()).isEmpty();
+            assertThat(stream.error().orElseThrow().string("code")).contains("not_found");
+        }
+    }
+
+    @Test
+    void polledWatcherCollectsEvents() throws Exception {
+        String id = ok("CreateWatcher", Map.of("path", dir.toString())).string("watcherId").orElseThrow();
+
+        Files.writeString(dir.resolve("polled.txt"), "x");
+
+        var seen = new java.util.ArrayList<Object>();
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> {
+            seen.addAll((List<?>) ok("GetWatcherEvents", Map.of("watcherId", id)).asMap().get("events"));
+            return seen.stream().anyMatch(e -> "polled.txt".equals(((Map<?, ?>) e).get("name")));
+        });
+        ok("RemoveWatcher", Map.of("watcherId", id));
+        fails("GetWatcherEvents", Map.of("watcherId", id), 404, "not_found");
+    }
+
+    private static JsonObject nextChange(EnvdClient.Stream stream) {
+        while (true) {
+            JsonObject message = stream.next().orElseThrow();
+            if (message.has("filesystem")) {
+                return message.object("filesystem").orElseThrow();
+            }
+        }
+    }
+
+    private static JsonObject nextChangeOfType(EnvdClient.Stream stream, String type) {
+        while (true) {
+            JsonObject change = nextChange(stream);
+            if (change.string("type").filter(type::equals).isPresent()) {
+                return change;
+            }
+        }
     }
 
     @SuppressWarnings("unchecked")

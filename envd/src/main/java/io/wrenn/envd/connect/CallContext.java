@@ -42,4 +42,18 @@ public record CallContext(Headers headers) {
             }
         }).filter(ms -> ms > 0);
     }
+
+    /**
+     * How often an idle stream should send a keepalive: the client's {@code Keepalive-Ping-Interval}
+     * (seconds, kept within 1 s..5 min) or {@code defaultMillis}.
+     */
+    public long keepaliveMillis(long defaultMillis) {
+        return header("Keepalive-Ping-Interval").map(v -> {
+            try {
+                return Math.clamp(Long.parseLong(v) * 1000, 1000L, 300_000L);
+            } catch (NumberFormatException e) {
+                return defaultMillis;
+            }
+        }).orElse(defaultMillis);
+    }
 }

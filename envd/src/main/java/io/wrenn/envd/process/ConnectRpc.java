@@ -28,7 +28,7 @@ public final class ConnectRpc implements Rpc.StreamHandler {
         ManagedProcess process = registry.require(Selector.from(request));
         var deadline = context.timeoutMillis().map(ms -> System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms));
         ProcessEventStreamer.stream(process, process.output().cursorFromStart(), stream,
-                ProcessEventStreamer.keepaliveMillis(context.header("Keepalive-Ping-Interval"), keepaliveMillis),
+                context.keepaliveMillis(keepaliveMillis),
                 deadline);
     }
 }

@@ -70,15 +70,4 @@ final class ProcessEventStreamer {
     private static Map<String, Object> event(String kind, Object body) {
         return Map.of("event", Map.of(kind, body));
     }
-
-    /** The keepalive interval a client asked for in {@code Keepalive-Ping-Interval} (seconds), within sane bounds. */
-    static long keepaliveMillis(Optional<String> header, long defaultMillis) {
-        return header.map(v -> {
-            try {
-                return Math.clamp(Long.parseLong(v.trim()) * 1000, 1000L, 300_000L);
-            } catch (NumberFormatException e) {
-                return defaultMillis;
-            }
-        }).orElse(defaultMillis);
-    }
 }

@@ -48,7 +48,7 @@ public final class StartRpc implements Rpc.StreamHandler {
         ProcessSpec spec = specOf(context, request);
         ManagedProcess process = registry.start(spec, context.timeoutMillis().map(Duration::ofMillis));
         ProcessEventStreamer.stream(process, process.starterCursor(), stream,
-                ProcessEventStreamer.keepaliveMillis(context.header("Keepalive-Ping-Interval"), keepaliveMillis),
+                context.keepaliveMillis(keepaliveMillis),
                 Optional.empty());
     }
 
