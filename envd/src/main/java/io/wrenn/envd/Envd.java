@@ -149,6 +149,9 @@ public final class Envd implements AutoCloseable {
         // The VM's serial console shows this line: it is how boot time is measured.
         System.out.println("envd " + EnvdVersion.VERSION + " ready on :" + envd.port() + " in " + readyMillis
                 + " ms (jvm uptime " + uptimeMillis + " ms)");
+        // Binding native calls takes ~100 ms; do it while the host is still on its way to /init
+        // (which sets the clock through one of them) instead of on that request.
+        Thread.ofPlatform().daemon().name("envd-warmup").start(io.wrenn.envd.linux.Libc::warmUp);
     }
 
     /** {@code --port N}, else the {@code WRENN_ENVD_PORT} environment variable, else 49983. */

@@ -34,31 +34,46 @@ public final class Libc {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle KILL = downcall("kill",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle CLOCK_SETTIME = downcall("clock_settime",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    // Each group of calls is bound on first use (holder classes): binding costs tens of
+    // milliseconds, and a cold-booted guest should pay only for what it uses.
+    private static final class Signals {
+        static final MethodHandle KILL = downcall("kill",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
 
-    private static final MethodHandle POSIX_OPENPT = downcall("posix_openpt",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle GRANTPT = downcall("grantpt",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle UNLOCKPT = downcall("unlockpt",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle OPEN = downcall("open",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
-            Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle CLOSE = downcall("close",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle READ = downcall("read",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-    private static final MethodHandle WRITE = downcall("write",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-    private static final MethodHandle IOCTL_PTR = downcall("ioctl",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
-            Linker.Option.firstVariadicArg(2));
+    private static final class Clock {
+        static final MethodHandle CLOCK_SETTIME = downcall("clock_settime",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    }
+
+    private static final class Terminal {
+        static final MethodHandle POSIX_OPENPT = downcall("posix_openpt",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        static final MethodHandle GRANTPT = downcall("grantpt",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        static final MethodHandle UNLOCKPT = downcall("unlockpt",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        static final MethodHandle OPEN = downcall("open",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+                Linker.Option.firstVariadicArg(2));
+        static final MethodHandle CLOSE = downcall("close",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        static final MethodHandle READ = downcall("read",
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+        static final MethodHandle WRITE = downcall("write",
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+        static final MethodHandle IOCTL_PTR = downcall("ioctl",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
+                Linker.Option.firstVariadicArg(2));
+    }
 
     private Libc() {
+    }
+
+    /** Binds the calls envd needs soonest ({@code clock_settime} for the first /init, {@code kill}), ahead of use. */
+    public static void warmUp() {
+        MethodHandle ignored = Clock.CLOCK_SETTIME;
+        ignored = Signals.KILL;
     }
 
     private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
@@ -95,24 +110,24 @@ public final class Libc {
     public static int[] openPty() throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int master = (int) POSIX_OPENPT.invokeExact(state, O_RDWR | O_NOCTTY | O_CLOEXEC);
+            int master = (int) Terminal.POSIX_OPENPT.invokeExact(state, O_RDWR | O_NOCTTY | O_CLOEXEC);
             if (master < 0) {
                 throw new ErrnoException("posix_openpt", errno(state));
             }
             try {
-                if ((int) GRANTPT.invokeExact(state, master) != 0) {
+                if ((int) Terminal.GRANTPT.invokeExact(state, master) != 0) {
                     throw new ErrnoException("grantpt", errno(state));
                 }
-                if ((int) UNLOCKPT.invokeExact(state, master) != 0) {
+                if ((int) Terminal.UNLOCKPT.invokeExact(state, master) != 0) {
                     throw new ErrnoException("unlockpt", errno(state));
                 }
                 MemorySegment number = arena.allocate(ValueLayout.JAVA_INT);
-                if ((int) IOCTL_PTR.invokeExact(state, master, TIOCGPTN, number) != 0) {
+                if ((int) Terminal.IOCTL_PTR.invokeExact(state, master, TIOCGPTN, number) != 0) {
                     throw new ErrnoException("ioctl(TIOCGPTN)", errno(state));
                 }
                 int n = number.get(ValueLayout.JAVA_INT, 0);
                 MemorySegment path = arena.allocateFrom("/dev/pts/" + n);
-                int slave = (int) OPEN.invokeExact(state, path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+                int slave = (int) Terminal.OPEN.invokeExact(state, path, O_RDWR | O_NOCTTY | O_CLOEXEC);
                 if (slave < 0) {
                     throw new ErrnoException("open(/dev/pts/" + n + ")", errno(state));
                 }
@@ -135,7 +150,7 @@ public final class Libc {
             MemorySegment winsize = arena.allocate(8, 2); // unsigned short rows, cols, xpixel, ypixel
             winsize.set(ValueLayout.JAVA_SHORT, 0, (short) rows);
             winsize.set(ValueLayout.JAVA_SHORT, 2, (short) cols);
-            if ((int) IOCTL_PTR.invokeExact(state, fd, TIOCSWINSZ, winsize) != 0) {
+            if ((int) Terminal.IOCTL_PTR.invokeExact(state, fd, TIOCSWINSZ, winsize) != 0) {
                 throw new ErrnoException("ioctl(TIOCSWINSZ)", errno(state));
             }
         } catch (ErrnoException e) {
@@ -150,7 +165,7 @@ public final class Libc {
         while (true) {
             long n;
             try {
-                n = (long) READ.invokeExact(state, fd, buffer, buffer.byteSize());
+                n = (long) Terminal.READ.invokeExact(state, fd, buffer, buffer.byteSize());
             } catch (Throwable t) {
                 throw new IllegalStateException("read failed", t);
             }
@@ -176,7 +191,7 @@ public final class Libc {
             MemorySegment buffer = arena.allocateFrom(ValueLayout.JAVA_BYTE, data);
             long offset = 0;
             while (offset < data.length) {
-                long n = (long) WRITE.invokeExact(state, fd, buffer.asSlice(offset), (long) data.length - offset);
+                long n = (long) Terminal.WRITE.invokeExact(state, fd, buffer.asSlice(offset), (long) data.length - offset);
                 if (n < 0) {
                     int errno = errno(state);
                     if (errno == EINTR || errno == EAGAIN) {
@@ -196,7 +211,7 @@ public final class Libc {
     public static void close(int fd) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int ignored = (int) CLOSE.invokeExact(state, fd);
+            int ignored = (int) Terminal.CLOSE.invokeExact(state, fd);
         } catch (Throwable t) {
             throw new IllegalStateException("close failed", t);
         }
@@ -206,7 +221,7 @@ public final class Libc {
     public static int kill(int pid, int signal) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(CALL_STATE);
-            int result = (int) KILL.invokeExact(state, pid, signal);
+            int result = (int) Signals.KILL.invokeExact(state, pid, signal);
             return result == 0 ? 0 : (int) ERRNO.get(state, 0L);
         } catch (Throwable t) {
             throw new IllegalStateException("kill failed", t);
@@ -220,7 +235,7 @@ public final class Libc {
             MemorySegment timespec = arena.allocate(16, 8);
             timespec.set(ValueLayout.JAVA_LONG, 0, instant.getEpochSecond());
             timespec.set(ValueLayout.JAVA_LONG, 8, instant.getNano());
-            int result = (int) CLOCK_SETTIME.invokeExact(state, CLOCK_REALTIME, timespec);
+            int result = (int) Clock.CLOCK_SETTIME.invokeExact(state, CLOCK_REALTIME, timespec);
             return result == 0 ? 0 : (int) ERRNO.get(state, 0L);
         } catch (Throwable t) {
             throw new IllegalStateException("clock_settime failed", t);
