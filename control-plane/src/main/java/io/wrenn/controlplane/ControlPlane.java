@@ -42,6 +42,8 @@ public final class ControlPlane implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
     /** JSON request bodies are small; file uploads bypass this limit by streaming. */
     private static final long MAX_JSON_BODY = 1 << 20;
+    /** The name {@link #registerHost(String)} gives the host it registers. */
+    public static final String LOCAL_HOST = "local";
 
     private final ControlPlaneConfig config;
     private final HostAgents agents;
@@ -107,10 +109,19 @@ public final class ControlPlane implements AutoCloseable {
         return app.port();
     }
 
-    /** Records the host agent at {@code address} (host:port) as an online host; returns its id ({@code host-…}). */
+    /**
+     * Records the local host agent, now at {@code address} (host:port), as an online host and
+     * returns its id ({@code host-…}). The local host keeps its id across restarts even when
+     * its agent listens on another port, so its sandboxes stay attached to it.
+     */
     public String registerHost(String address) {
+        return registerHost(LOCAL_HOST, address);
+    }
+
+    /** Records the host agent called {@code name}, now at {@code address}; returns its id. */
+    public String registerHost(String name, String address) {
         requireStarted();
-        return WireId.HOST.encode(hosts.upsert(address));
+        return WireId.HOST.encode(hosts.upsert(name, address));
     }
 
     /**

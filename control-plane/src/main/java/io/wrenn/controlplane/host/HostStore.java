@@ -15,13 +15,18 @@ public final class HostStore {
         this.jdbi = jdbi;
     }
 
-    /** Records a host at {@code address} (or finds it) and marks it online. */
-    public UUID upsert(String address) {
+    /**
+     * Records the host called {@code name}, now reachable at {@code address}, and marks it
+     * online. The name is the identity: a host that comes back on a new address keeps its id,
+     * and with it its sandboxes.
+     */
+    public UUID upsert(String name, String address) {
         return jdbi.withHandle(h -> h.createQuery("""
-                        INSERT INTO hosts (id, address, status, last_seen_at) VALUES (:id, :address, 'online', now())
-                        ON CONFLICT (address) DO UPDATE SET status = 'online', last_seen_at = now()
+                        INSERT INTO hosts (id, name, address, status, last_seen_at) VALUES (:id, :name, :address, 'online', now())
+                        ON CONFLICT (name) DO UPDATE SET address = excluded.address, status = 'online', last_seen_at = now()
                         RETURNING id""")
                 .bind("id", UUID.randomUUID())
+                .bind("name", name)
                 .bind("address", address)
                 .mapTo(UUID.class)
                 .one());

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,13 +68,20 @@ public final class Reconciler {
         this.clock = clock;
     }
 
-    /** One pass over every host. A failing host does not stop the others. */
+    /**
+     * One pass over every host, the hosts in parallel so that one that does not answer (and
+     * costs a whole deadline) does not delay the others. A failing host does not stop the rest.
+     */
     public void tick() {
-        for (Host host : hosts.all()) {
-            try {
-                reconcile(host);
-            } catch (RuntimeException e) {
-                log.error("reconciling host {} failed", host.address(), e);
+        try (ExecutorService perHost = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Host host : hosts.all()) {
+                perHost.submit(() -> {
+                    try {
+                        reconcile(host);
+                    } catch (RuntimeException e) {
+                        log.error("reconciling host {} failed", host.address(), e);
+                    }
+                });
             }
         }
     }

@@ -21,7 +21,7 @@ class SchedulerTest {
     void start() {
         wrenn = new TestControlPlane();
         second = new FakeHostAgent();
-        wrenn.controlPlane.registerHost(second.address());
+        wrenn.controlPlane.registerHost("second", second.address());
     }
 
     @AfterEach

@@ -2,6 +2,7 @@ package io.wrenn.controlplane.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.wrenn.controlplane.ControlPlane;
 import io.wrenn.controlplane.db.Database;
 import io.wrenn.controlplane.host.HostAgents;
 import io.wrenn.controlplane.host.HostStore;
@@ -146,7 +147,7 @@ class ReconcilerTest {
              HostAgents agents = new HostAgents(FakeHostAgent.SECRET, FakeHostAgent::channel)) {
             SandboxStore store = new SandboxStore(db.jdbi());
             HostStore hosts = new HostStore(db.jdbi());
-            UUID hostId = hosts.upsert(wrenn.agent.address());
+            UUID hostId = hosts.upsert(ControlPlane.LOCAL_HOST, wrenn.agent.address());
             UUID team = db.jdbi().withHandle(h -> h.createQuery("SELECT team_id FROM api_keys").mapTo(UUID.class).one());
             UUID template = db.jdbi().withHandle(h -> h.createQuery("SELECT id FROM templates WHERE name = 'minimal'").mapTo(UUID.class).one());
             UUID abandoned = UUID.randomUUID();
@@ -166,6 +167,22 @@ class ReconcilerTest {
             assertThat(store.find(abandoned).orElseThrow().status()).isEqualTo(SandboxStatus.ERROR);
             assertThat(store.find(adopted).orElseThrow().status()).isEqualTo(SandboxStatus.RUNNING);
             assertThat(wrenn.agent.destroyed).isEmpty();
+        }
+    }
+
+    @Test
+    void theLocalHostKeepsItsSandboxesWhenItsAgentComesBackOnANewAddress() {
+        String id = create("{\"template\":\"minimal\"}");
+        try (FakeHostAgent restarted = new FakeHostAgent()) {
+            restarted.sandboxes.putAll(wrenn.agent.sandboxes); // it re-adopted its VMs
+            wrenn.agent.down = true; // the old address is gone
+            wrenn.controlPlane.registerHost(restarted.address());
+            wrenn.controlPlane.reconcile();
+            assertThat(status(id)).isEqualTo("running");
+            assertThat(restarted.destroyed).isEmpty();
+            Http.Response exec = http.post("/v1/sandboxes/" + id + "/exec", "{\"cmd\":\"echo\",\"args\":[\"hi\"]}");
+            assertThat(exec.status()).isEqualTo(200);
+            assertThat(restarted.execs).hasSize(1);
         }
     }
 
