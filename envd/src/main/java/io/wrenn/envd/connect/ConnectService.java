@@ -94,7 +94,7 @@ public final class ConnectService implements HttpHandler {
     private void serveUnary(HttpExchange exchange, Rpc.Unary unary) throws IOException {
         Object response;
         try {
-            JsonObject request = Json.parseObject(exchange.getRequestBody().readAllBytes());
+            JsonObject request = Json.parseObject(RequestBodies.read(exchange.getRequestBody(), RequestBodies.MAX_MESSAGE_BYTES));
             response = unary.handler().handle(new CallContext(exchange.getRequestHeaders()), request);
         } catch (RuntimeException e) {
             sendUnaryError(exchange, toConnect(e));

@@ -13,8 +13,8 @@ public record Envelope(int flags, byte[] payload) {
     public static final int COMPRESSED = 0x01;
     public static final int END_STREAM = 0x02;
 
-    /** Requests are tiny; anything larger than this is refused rather than buffered. */
-    public static final int MAX_REQUEST_MESSAGE = 16 * 1024 * 1024;
+    /** Anything larger than this is refused rather than buffered. */
+    public static final int MAX_REQUEST_MESSAGE = RequestBodies.MAX_MESSAGE_BYTES;
 
     public boolean isEndStream() {
         return (flags & END_STREAM) != 0;

@@ -1,6 +1,7 @@
 package io.wrenn.envd.init;
 
 import com.sun.net.httpserver.HttpExchange;
+import io.wrenn.envd.connect.RequestBodies;
 import io.wrenn.envd.http.HttpResponses;
 import io.wrenn.envd.json.Json;
 import io.wrenn.envd.json.JsonException;
@@ -32,7 +33,7 @@ public final class InitHandler {
     public void handle(HttpExchange exchange) throws IOException {
         JsonObject body;
         try {
-            body = Json.parseObject(exchange.getRequestBody().readAllBytes());
+            body = Json.parseObject(RequestBodies.read(exchange.getRequestBody(), 1024 * 1024));
         } catch (JsonException e) {
             HttpResponses.error(exchange, 400, "invalid JSON: " + e.getMessage());
             return;

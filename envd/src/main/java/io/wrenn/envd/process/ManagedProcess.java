@@ -35,6 +35,7 @@ public final class ManagedProcess {
     private final Object stdinLock = new Object();
     private OutputStream stdin; // guarded by stdinLock; null when closed or never open
     private volatile int signalSent;
+    private volatile boolean reaped; // the JDK has collected the exit status: the pid may be reused
     private volatile long lastOutputNanos = System.nanoTime();
 
     private ManagedProcess(ProcessSpec spec, Process process, Pty pty, boolean ownProcessGroup, long outputCapacity) {
@@ -125,6 +126,7 @@ public final class ManagedProcess {
         int exitValue;
         try {
             exitValue = process.waitFor();
+            reaped = true;
             if (pty != null) {
                 pty.closeSlave();
             }
@@ -204,7 +206,7 @@ public final class ManagedProcess {
      * links to it.
      */
     public void signal(int signal) {
-        if (!isRunning()) {
+        if (reaped || !isRunning()) {
             throw ConnectException.notFound("process " + pid() + " is not running");
         }
         signalSent = signal;
