@@ -261,6 +261,24 @@ class SandboxApiTest {
     }
 
     @Test
+    void curlStyleFormContentTypesStillWork() {
+        // `curl -d` and `curl --data-binary` send application/x-www-form-urlencoded by default.
+        Http.Response created = http.send("POST", "/v1/sandboxes", "application/x-www-form-urlencoded",
+                "{\"template\":\"minimal\"}".getBytes());
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String id = created.json().get("id").stringValue();
+        Http.Response exec = http.send("POST", "/v1/sandboxes/" + id + "/exec", "application/x-www-form-urlencoded",
+                "{\"cmd\":\"echo\",\"args\":[\"a=b&c\"]}".getBytes());
+        assertThat(exec.json().get("stdout").stringValue()).isEqualTo("a=b&c\n");
+        byte[] form = "x=1&y=2".getBytes();
+        Http.Response put = http.send("PUT", "/v1/sandboxes/" + id + "/files?path=/f", "application/x-www-form-urlencoded", form);
+        assertThat(put.status()).isEqualTo(200);
+        assertThat(http.get("/v1/sandboxes/" + id + "/files?path=/f").body()).isEqualTo(form);
+        Http.Response none = http.send("POST", "/v1/sandboxes/" + id + "/exec", null, "{\"cmd\":\"echo\"}".getBytes());
+        assertThat(none.status()).isEqualTo(200);
+    }
+
+    @Test
     void listRejectsUnknownStatus() {
         Http.Response response = http.get("/v1/sandboxes?status=sleeping");
         assertThat(response.status()).isEqualTo(400);

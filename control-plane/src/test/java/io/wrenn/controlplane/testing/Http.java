@@ -43,6 +43,14 @@ public final class Http {
         return send(builder(path).header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
+    public Response send(String method, String path, String contentType, byte[] body) {
+        HttpRequest.Builder builder = builder(path).method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            builder.header("Content-Type", contentType);
+        }
+        return send(builder);
+    }
+
     public Response send(String method, String path, HttpRequest.BodyPublisher body) {
         return send(builder(path).method(method, body));
     }
