@@ -9,6 +9,7 @@ import io.wrenn.envd.filesystem.FilesystemRpcs;
 import io.wrenn.envd.filesystem.WatchRpcs;
 import io.wrenn.envd.files.FilesHandler;
 import io.wrenn.envd.http.AccessTokenFilter;
+import io.wrenn.envd.http.CorsFilter;
 import io.wrenn.envd.http.HttpResponses;
 import io.wrenn.envd.http.Route;
 import io.wrenn.envd.init.HostMetrics;
@@ -102,23 +103,26 @@ public final class Envd implements AutoCloseable {
         HttpServer server = HttpServer.create(config.address(), 128);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
-        var tokenFilter = new AccessTokenFilter(defaults);
-        mount(server, tokenFilter, processService.path(), processService);
-        mount(server, tokenFilter, filesystemService.path(), filesystemService);
-        mount(server, tokenFilter, "/health", new Route("/health", Map.of("GET", HttpResponses::noContent)));
-        mount(server, tokenFilter, "/init", new Route("/init", Map.of("POST", init::handle)));
-        mount(server, tokenFilter, "/envs", new Route("/envs", Map.of(
+        var filters = java.util.List.of(new CorsFilter(), new AccessTokenFilter(defaults));
+        mount(server, filters, processService.path(), processService);
+        mount(server, filters, filesystemService.path(), filesystemService);
+        mount(server, filters, "/health", new Route("/health", Map.of("GET", exchange -> {
+            exchange.getResponseHeaders().set("X-Envd-Version", EnvdVersion.VERSION);
+            HttpResponses.noContent(exchange);
+        })));
+        mount(server, filters, "/init", new Route("/init", Map.of("POST", init::handle)));
+        mount(server, filters, "/envs", new Route("/envs", Map.of(
                 "GET", exchange -> HttpResponses.json(exchange, 200, defaults.envVars()))));
-        mount(server, tokenFilter, "/metrics", new Route("/metrics", Map.of("GET", metrics::handle)));
-        mount(server, tokenFilter, "/files", new Route("/files", Map.of("GET", files::download, "POST", files::upload)));
-        mount(server, tokenFilter, "/", new Route("/", Map.of()));
+        mount(server, filters, "/metrics", new Route("/metrics", Map.of("GET", metrics::handle)));
+        mount(server, filters, "/files", new Route("/files", Map.of("GET", files::download, "POST", files::upload)));
+        mount(server, filters, "/", new Route("/", Map.of()));
         server.start();
         return new Envd(server, executor, processes, watches, defaults);
     }
 
-    private static void mount(HttpServer server, AccessTokenFilter filter, String path, HttpHandler handler) {
+    private static void mount(HttpServer server, java.util.List<com.sun.net.httpserver.Filter> filters, String path, HttpHandler handler) {
         HttpContext context = server.createContext(path, handler);
-        context.getFilters().add(filter);
+        context.getFilters().addAll(filters);
     }
 
     public int port() {

@@ -43,8 +43,20 @@ class InitTest {
     }
 
     @Test
-    void healthIsNoContent() {
-        assertThat(client.send(client.request("/health").GET().build()).status()).isEqualTo(204);
+    void healthIsNoContentAndNamesTheVersion() throws Exception {
+        var response = client.http.send(client.request("/health").GET().build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+        assertThat(response.statusCode()).isEqualTo(204);
+        assertThat(response.headers().firstValue("X-Envd-Version")).contains(EnvdVersion.VERSION);
+    }
+
+    @Test
+    void corsPreflightIsAnsweredEvenWithAToken() throws Exception {
+        init(Map.of("accessToken", "t"));
+        var response = client.http.send(client.request("/process.Process/List", "Access-Control-Request-Headers", "content-type,x-access-token")
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+        assertThat(response.statusCode()).isEqualTo(204);
+        assertThat(response.headers().firstValue("Access-Control-Allow-Origin")).contains("*");
+        assertThat(response.headers().firstValue("Access-Control-Allow-Headers")).contains("content-type,x-access-token");
     }
 
     @Test
