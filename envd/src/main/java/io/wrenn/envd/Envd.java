@@ -77,7 +77,7 @@ public final class Envd implements AutoCloseable {
         var control = new ProcessControlRpcs(processes);
         var filesystem = new FilesystemRpcs(users);
         var watches = new WatchRpcs(users, config.keepaliveMillis());
-        var files = new FilesHandler(users);
+        var files = new FilesHandler(users, defaults);
         var init = new InitHandler(defaults, config.clock());
         var metrics = new HostMetrics();
 

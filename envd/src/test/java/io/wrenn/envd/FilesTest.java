@@ -167,6 +167,32 @@ class FilesTest {
     }
 
     @Test
+    void withATokenFilesNeedTheTokenOrAValidSignature() throws Exception {
+        Path file = Files.writeString(dir.resolve("secret.txt"), "s");
+        var init = client.send(client.request("/init").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"accessToken\":\"tok\"}")).build());
+        assertThat(init.status()).isEqualTo(204);
+
+        assertThat(download("path=" + q(file)).statusCode()).isEqualTo(401);
+        assertThat(download("path=" + q(file), "X-Access-Token", "tok").statusCode()).isEqualTo(200);
+
+        long expires = java.time.Instant.now().getEpochSecond() + 60;
+        String text = file + ":read::tok:" + expires;
+        String signature = "v1_" + java.util.Base64.getEncoder().withoutPadding().encodeToString(
+                java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        String signed = "path=" + q(file) + "&signature=" + URLEncoder.encode(signature, StandardCharsets.UTF_8)
+                + "&signature_expiration=" + expires;
+        assertThat(download(signed).statusCode()).isEqualTo(200);
+        assertThat(download(signed.replace("signature_expiration=" + expires, "signature_expiration=" + (expires + 1))).statusCode())
+                .isEqualTo(401);
+
+        var upload = client.send(client.request("/files?" + signed)
+                .header("Content-Type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofString("x")).build());
+        assertThat(upload.status()).as("a read signature does not allow writing").isEqualTo(401);
+    }
+
+    @Test
     void uploadOntoADirectoryIsABadRequest() {
         var reply = client.send(client.request("/files?path=" + q(dir))
                 .header("Content-Type", "application/octet-stream")

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import io.wrenn.envd.connect.ConnectException;
 import io.wrenn.envd.filesystem.Ownership;
 import io.wrenn.envd.http.HttpResponses;
+import io.wrenn.envd.init.SandboxDefaults;
 import io.wrenn.envd.http.QueryParams;
 import io.wrenn.envd.user.User;
 import io.wrenn.envd.user.UserResolver;
@@ -35,19 +36,28 @@ import java.util.zip.GZIPInputStream;
  * from a raw {@code application/octet-stream} body or from the {@code file} parts of a
  * {@code multipart/form-data} body. Both stream through fixed buffers. {@code path} is resolved
  * for the user named by {@code username} (else the default user); written files and the
- * directories created for them belong to that user.
+ * directories created for them belong to that user. With an access token set, a request needs
+ * the token or a signed URL ({@link SignedUrls}).
  */
 public final class FilesHandler {
     private static final int COPY_BUFFER = 64 * 1024;
 
     private final UserResolver users;
+    private final SandboxDefaults defaults;
 
-    public FilesHandler(UserResolver users) {
+    public FilesHandler(UserResolver users, SandboxDefaults defaults) {
         this.users = users;
+        this.defaults = defaults;
+    }
+
+    private void authorize(HttpExchange exchange, QueryParams params, String operation) {
+        SignedUrls.authorize(defaults.accessToken(),
+                Optional.ofNullable(exchange.getRequestHeaders().getFirst("X-Access-Token")), params, operation);
     }
 
     public void download(HttpExchange exchange) throws IOException {
         QueryParams params = QueryParams.of(exchange.getRequestURI());
+        authorize(exchange, params, "read");
         User user = users.resolve(params.get("username"));
         Path path = users.resolvePath(params.get("path").orElse(""), user);
         if (!Files.exists(path)) {
@@ -114,6 +124,7 @@ public final class FilesHandler {
 
     public void upload(HttpExchange exchange) throws IOException {
         QueryParams params = QueryParams.of(exchange.getRequestURI());
+        authorize(exchange, params, "write");
         User user = users.resolve(params.get("username"));
         Optional<String> pathParam = params.get("path");
         String contentType = Optional.ofNullable(exchange.getRequestHeaders().getFirst("Content-Type")).orElse("");
