@@ -268,6 +268,19 @@ class ProcessTest {
     }
 
     @Test
+    void aBackgroundChildHoldingThePipesDoesNotHoldTheEndBack() throws Exception {
+        List<JsonObject> events;
+        long started = System.nanoTime();
+        events = sh("(while true; do echo tick; sleep 0.1; done) & echo leader-done");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
+        assertThat(output(events, "stdout")).startsWith("leader-done\n");
+        assertThat(endOf(events).integer("exitCode")).contains(0L);
+        // The orphaned loop is still in the process group envd made: kill it like a client would not be able to.
+        long pid = events.getFirst().object("start").orElseThrow().integer("pid").orElseThrow();
+        io.wrenn.envd.linux.Libc.kill((int) -pid, 9);
+    }
+
+    @Test
     void largeOutputIsDeliveredCompletelyToTheStartStream() {
         // 8 MiB, far more than the 1 MiB window: the live stream applies back-pressure instead of dropping.
         List<JsonObject> events = sh("head -c 8388608 /dev/zero | tr '\\0' 'x'");

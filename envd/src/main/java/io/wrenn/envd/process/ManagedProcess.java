@@ -24,6 +24,8 @@ public final class ManagedProcess {
     private static final int READ_SIZE = 32 * 1024;
     /** After the process exits, how long a pipe may stay silent before we stop waiting for EOF (a background child may hold it open). */
     private static final long DRAIN_QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** After the process exits, how long output from background children that inherited its pipes may delay the end. */
+    private static final long DRAIN_MAX_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final ProcessSpec spec;
     private final Process process;
@@ -131,12 +133,18 @@ public final class ManagedProcess {
                 pty.closeSlave();
             }
             // Let the readers drain what the process wrote. Stop waiting once the pipes have been
-            // quiet for a while: a background child that inherited them may keep them open forever.
+            // quiet for a while, or after a bound: a background child that inherited them may keep
+            // them open (and even busy) forever. While a reader is blocked handing output to a slow
+            // client, the output is the process's own and the wait goes on.
+            long exitedAt = System.nanoTime();
             while (anyAlive(readers)) {
                 for (Thread reader : readers) {
                     reader.join(50);
                 }
-                if (System.nanoTime() - lastOutputNanos > DRAIN_QUIET_NANOS && !readersAreAppending(readers)) {
+                long now = System.nanoTime();
+                boolean quiet = now - lastOutputNanos > DRAIN_QUIET_NANOS;
+                boolean tooLong = now - exitedAt > DRAIN_MAX_NANOS;
+                if ((quiet || tooLong) && !readersAreAppending(readers)) {
                     break;
                 }
             }
