@@ -55,6 +55,9 @@ fi
 if want minimal || want debian; then
   envd_jar=${WRENN_ENVD_JAR:-$REPO_ROOT/envd/target/envd.jar}
   [[ -f $envd_jar ]] || die "no envd jar at $envd_jar: build it first (mvn -pl envd -am package) or set WRENN_ENVD_JAR"
+  # a private copy: Maven may rewrite the original while we build
+  cp "$envd_jar" "$CACHE/envd.jar.tmp" && mv "$CACHE/envd.jar.tmp" "$CACHE/envd.jar"
+  envd_jar="$CACHE/envd.jar"
   envd_hash=$(file_hash "$envd_jar")
   modules=$("$JAVA_HOME/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release 25 "$envd_jar" 2>/dev/null) \
     || die "jdeps failed on $envd_jar"

@@ -44,42 +44,54 @@ copy_with_libs() {
 }
 
 # train_aot ROOT: run envd once inside ROOT (chroot, private mount/net/pid namespaces, so
-# paths match the guest's and nothing outlives the run), hit it, stop it: the JVM writes
+# paths match the guest's and nothing outlives the run), exercise it, stop it: the JVM writes
 # /opt/wrenn/envd.aot as it exits.
 train_aot() {
-  local root=$1
+  local root=$1 body='{"process":{"cmd":"/bin/true","args":[]}}'
   rm -f "$root/opt/wrenn/envd.aot"
+  # a Connect stream request: flags byte, big-endian length, JSON
+  printf "\\000\\000\\000\\000\\$(printf %03o ${#body})%s" "$body" > "$root/opt/wrenn/train-start.bin"
+  cat > "$root/opt/wrenn/train.sh" <<'TRAIN'
+bb=/opt/wrenn/bin/busybox
+u=http://127.0.0.1:49983
+$bb ip link set lo up
+WRENN_ENVD_TRAIN=/opt/wrenn/envd.aot /opt/wrenn/bin/envd > /tmp/train.log 2>&1 &
+pid=$!
+i=0
+until $bb wget -q -O /dev/null $u/health 2>/dev/null; do
+  i=$((i + 1))
+  if [ $i -gt 600 ] || ! kill -0 $pid 2>/dev/null; then
+    echo "envd did not answer /health during AOT training:"; cat /tmp/train.log; exit 1
+  fi
+  $bb usleep 100000
+done
+# the common paths (files, filesystem and process RPCs), so their classes land in the cache;
+# failures here do not matter
+echo hello > /tmp/upload.txt
+json='Content-Type: application/json'
+for i in 1 2 3 4 5; do
+  $bb wget -q -O /dev/null $u/health
+  $bb wget -q -O /dev/null --header "$json" --post-data '{"envVars":{"WRENN":"1"}}' $u/init
+  $bb wget -q -O /dev/null $u/metrics
+  $bb wget -q -O /dev/null --header 'Content-Type: application/octet-stream' --post-file /tmp/upload.txt "$u/files?path=/tmp/uploaded.txt"
+  $bb wget -q -O /dev/null "$u/files?path=/tmp/uploaded.txt"
+  $bb wget -q -O /dev/null --header "$json" --post-data '{"path":"/etc"}' $u/filesystem.Filesystem/Stat
+  $bb wget -q -O /dev/null --header "$json" --post-data '{"path":"/etc"}' $u/filesystem.Filesystem/ListDir
+  $bb wget -q -O /dev/null --header 'Content-Type: application/connect+json' --post-file /opt/wrenn/train-start.bin $u/process.Process/Start
+done
+kill $pid
+wait $pid
+[ -s /opt/wrenn/envd.aot ] || { echo "no AOT cache written:"; cat /tmp/train.log; exit 1; }
+TRAIN
   unshare --mount --net --pid --fork --propagation private /bin/bash -euo pipefail -c '
     root=$1
     mount -t proc proc "$root/proc"
     mount --rbind /dev "$root/dev"
     mount -t tmpfs tmpfs "$root/tmp"
     mount -t tmpfs tmpfs "$root/run"
-    exec chroot "$root" /opt/wrenn/bin/busybox sh -c "
-      bb=/opt/wrenn/bin/busybox
-      \$bb ip link set lo up
-      WRENN_ENVD_TRAIN=/opt/wrenn/envd.aot /opt/wrenn/bin/envd > /tmp/train.log 2>&1 &
-      pid=\$!
-      i=0
-      until \$bb wget -q -O /dev/null http://127.0.0.1:49983/health 2>/dev/null; do
-        i=\$((i + 1))
-        if [ \$i -gt 600 ] || ! kill -0 \$pid 2>/dev/null; then
-          echo envd did not answer /health during AOT training; cat /tmp/train.log; exit 1
-        fi
-        \$bb usleep 100000
-      done
-      # exercise the common paths so their classes land in the cache
-      for i in 1 2 3 4 5 6 7 8 9 10; do
-        \$bb wget -q -O /dev/null http://127.0.0.1:49983/health 2>/dev/null
-        \$bb wget -q -O /dev/null \"http://127.0.0.1:49983/files?path=/etc/hostname\" 2>/dev/null
-        \$bb wget -q -O /dev/null --header \"Content-Type: application/json\" \
-          --post-data \"{\\\"path\\\":\\\"/etc\\\"}\" http://127.0.0.1:49983/filesystem.Filesystem/Stat 2>/dev/null
-      done
-      kill \$pid
-      wait \$pid
-      if [ ! -s /opt/wrenn/envd.aot ]; then echo no AOT cache written; cat /tmp/train.log; exit 1; fi
-    "
+    exec chroot "$root" /opt/wrenn/bin/busybox sh /opt/wrenn/train.sh
   ' train "$root"
+  rm -f "$root/opt/wrenn/train.sh" "$root/opt/wrenn/train-start.bin"
   [[ -s "$root/opt/wrenn/envd.aot" ]] || die "AOT training wrote no cache"
 }
 
