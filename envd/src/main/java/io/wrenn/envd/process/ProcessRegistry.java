@@ -15,13 +15,18 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The processes envd started, by pid. An exited process stays findable for {@code retention}, so a
- * client that reattaches just after the end still receives the output and the exit status.
+ * client that reattaches just after the end still receives the output and the exit status; at most
+ * {@link #MAX_RETAINED} exited processes are kept (oldest forgotten first), so a burst of short
+ * commands cannot pile up output windows.
  */
 public final class ProcessRegistry implements AutoCloseable {
+    static final int MAX_RETAINED = 64;
+
     private final ProcessLauncher launcher;
     private final long outputCapacity;
     private final Duration retention;
     private final Map<Integer, ManagedProcess> processes = new ConcurrentHashMap<>();
+    private final java.util.ArrayDeque<ManagedProcess> retained = new java.util.ArrayDeque<>(); // guarded by itself
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("envd-timers").factory());
 
@@ -40,9 +45,27 @@ public final class ProcessRegistry implements AutoCloseable {
         int pid = process.pid();
         processes.put(pid, process);
         timeout.ifPresent(t -> timers.schedule(() -> killQuietly(process), t.toMillis(), TimeUnit.MILLISECONDS));
-        process.exit().whenComplete((status, error) ->
-                timers.schedule(() -> processes.remove(pid, process), retention.toMillis(), TimeUnit.MILLISECONDS));
+        process.exit().whenComplete((status, error) -> retain(process));
         return process;
+    }
+
+    private void retain(ManagedProcess process) {
+        synchronized (retained) {
+            retained.addLast(process);
+            while (retained.size() > MAX_RETAINED) {
+                forget(retained.removeFirst());
+            }
+        }
+        timers.schedule(() -> {
+            synchronized (retained) {
+                retained.remove(process);
+            }
+            forget(process);
+        }, retention.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void forget(ManagedProcess process) {
+        processes.remove(process.pid(), process);
     }
 
     private static void killQuietly(ManagedProcess process) {
