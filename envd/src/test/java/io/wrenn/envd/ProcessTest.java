@@ -255,6 +255,17 @@ class ProcessTest {
     }
 
     @Test
+    void aStreamRequestWithoutEnvelopeIsAccepted() throws Exception {
+        var response = client.http.send(client.request("/process.Process/Start")
+                .header("Content-Type", "application/connect+json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"process\":{\"cmd\":\"echo\",\"args\":[\"bare\"]}}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        try (var stream = new EnvdClient.Stream(response.body())) {
+            assertThat(output(stream.rest(), "stdout")).isEqualTo("bare\n");
+        }
+    }
+
+    @Test
     void unaryErrorsUseConnectCodesAndStatuses() {
         var reply = client.unary("process.Process/Nope", Map.of());
         assertThat(reply.status()).isEqualTo(501);

@@ -146,10 +146,18 @@ public final class ConnectService implements HttpHandler {
 
     private static JsonObject readSingleMessage(HttpExchange exchange) {
         try {
-            Envelope envelope = Envelope.read(exchange.getRequestBody());
-            if (envelope == null) {
+            var in = new java.io.PushbackInputStream(exchange.getRequestBody(), 1);
+            int first = in.read();
+            if (first < 0) {
                 return JsonObject.empty();
             }
+            in.unread(first);
+            if (first == '{') {
+                // Not an envelope (whose first byte is a flags byte): a client that sent the bare
+                // JSON message. Accepted, since the intent is unambiguous.
+                return Json.parseObject(RequestBodies.read(in, RequestBodies.MAX_MESSAGE_BYTES));
+            }
+            Envelope envelope = Envelope.read(in);
             if ((envelope.flags() & Envelope.COMPRESSED) != 0) {
                 throw new ConnectException(Code.UNIMPLEMENTED, "compressed messages are not supported");
             }
