@@ -62,8 +62,10 @@ public final class SandboxService {
     Sandbox create(UUID teamId, CreateSandboxBody request) {
         Template template = templates.findVisible(teamId, request.template())
                 .orElseThrow(() -> new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "template '" + request.template() + "' not found"));
-        int vcpus = request.vcpus().orElse(Math.max(template.vcpus(), limits.defaultVcpus()));
-        int memoryMb = request.memoryMb().orElse(Math.max(template.memoryMb(), limits.defaultMemoryMb()));
+        // An image template boots cold, so any size works and the configured defaults apply.
+        // (A snapshot template will pin its own sizes: memory is restored as it was saved.)
+        int vcpus = request.vcpus().orElse(limits.defaultVcpus());
+        int memoryMb = request.memoryMb().orElse(limits.defaultMemoryMb());
         Host host = scheduler.choose(template);
 
         UUID id = UUID.randomUUID();
