@@ -1,7 +1,6 @@
 package io.wrenn.envd.process;
 
 import io.wrenn.envd.connect.CallContext;
-import io.wrenn.envd.connect.Code;
 import io.wrenn.envd.connect.ConnectException;
 import io.wrenn.envd.json.JsonObject;
 

@@ -1,7 +1,6 @@
 package io.wrenn.envd.process;
 
 import io.wrenn.envd.connect.CallContext;
-import io.wrenn.envd.connect.Code;
 import io.wrenn.envd.connect.ConnectException;
 import io.wrenn.envd.connect.MessageStream;
 import io.wrenn.envd.connect.Rpc;
@@ -26,7 +25,8 @@ import java.util.Optional;
  * working directory is the request's {@code cwd}, else the default workdir, else the user's home
  * (or {@code /} when that home does not exist); a requested directory that does not exist is an
  * error, never a silent fallback. A {@code Connect-Timeout-Ms} header limits how long the process
- * may run: it is killed when the time is up.
+ * may run: it is killed when the time is up. With {@code pty} the process runs on a
+ * pseudo-terminal of that size and its output arrives as {@code data.pty}.
  */
 public final class StartRpc implements Rpc.StreamHandler {
     static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
