@@ -27,7 +27,6 @@ import io.wrenn.envd.user.UserResolver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -148,11 +147,12 @@ public final class Envd implements AutoCloseable {
         Envd envd = start(Config.defaults(port));
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(envd::close));
         long readyMillis = (System.nanoTime() - startNanos) / 1_000_000;
-        long uptimeMillis = ProcessHandle.current().info().startInstant()
-                .map(start -> Duration.between(start, Instant.now()).toMillis()).orElse(-1L);
+        String jvmAge = StartupClock.processAgeMillis().stream().mapToObj(ms -> ms + " ms").findFirst().orElse("?");
+        String systemUptime = StartupClock.systemUptimeMillis().stream()
+                .mapToObj(ms -> String.format(java.util.Locale.ROOT, "%.2f s", ms / 1000.0)).findFirst().orElse("?");
         // The VM's serial console shows this line: it is how boot time is measured.
         System.out.println("envd " + EnvdVersion.VERSION + " ready on :" + envd.port() + " in " + readyMillis
-                + " ms (jvm uptime " + uptimeMillis + " ms)");
+                + " ms (jvm uptime " + jvmAge + ", system uptime " + systemUptime + ")");
         // Binding native calls takes ~100 ms; do it while the host is still on its way to /init
         // (which sets the clock through one of them) instead of on that request.
         Thread.ofPlatform().daemon().name("envd-warmup").start(io.wrenn.envd.linux.Libc::warmUp);
