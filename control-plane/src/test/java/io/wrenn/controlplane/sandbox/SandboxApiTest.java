@@ -279,6 +279,29 @@ class SandboxApiTest {
     }
 
     @Test
+    void deletingASandboxWhileItBootsLeavesNoVmBehind() throws Exception {
+        java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+        wrenn.agent.createGate = gate;
+        java.util.concurrent.CompletableFuture<Http.Response> creating;
+        String id;
+        try {
+            creating = java.util.concurrent.CompletableFuture.supplyAsync(() -> http.post("/v1/sandboxes", "{\"template\":\"minimal\"}"));
+            org.awaitility.Awaitility.await().until(() -> ids(http.get("/v1/sandboxes?status=starting")).size() == 1);
+            id = ids(http.get("/v1/sandboxes?status=starting")).getFirst();
+            assertThat(http.delete("/v1/sandboxes/" + id).status()).isEqualTo(204);
+            assertThat(http.get("/v1/sandboxes/" + id).json().get("status").stringValue()).isEqualTo("stopped");
+        } finally {
+            wrenn.agent.createGate = null;
+            gate.countDown();
+        }
+        Http.Response created = creating.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(created.status()).isEqualTo(409);
+        assertThat(created.code()).isEqualTo("invalid_state");
+        assertThat(wrenn.agent.sandboxes).doesNotContainKey(io.wrenn.controlplane.ids.WireId.SANDBOX.decode(id).orElseThrow().toString());
+        assertThat(http.get("/v1/sandboxes/" + id).json().get("status").stringValue()).isEqualTo("stopped");
+    }
+
+    @Test
     void listRejectsUnknownStatus() {
         Http.Response response = http.get("/v1/sandboxes?status=sleeping");
         assertThat(response.status()).isEqualTo(400);

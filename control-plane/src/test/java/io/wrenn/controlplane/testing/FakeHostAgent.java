@@ -65,6 +65,8 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
     public final java.util.Set<String> templates = ConcurrentHashMap.newKeySet();
     /** When true every call fails with UNAVAILABLE, as an unreachable host would. */
     public volatile boolean down;
+    /** When set, CreateSandbox waits for it before answering (a slow boot). */
+    public volatile java.util.concurrent.CountDownLatch createGate;
     /** When set, CreateSandbox fails with this status. */
     public volatile Status failCreate;
 
@@ -126,6 +128,14 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
     @Override
     public void createSandbox(CreateSandboxRequest request, StreamObserver<Sandbox> response) {
         creates.add(request);
+        java.util.concurrent.CountDownLatch gate = createGate;
+        if (gate != null) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (failCreate != null) {
             response.onError(failCreate.asRuntimeException());
             return;
