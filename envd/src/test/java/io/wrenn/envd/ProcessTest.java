@@ -255,6 +255,42 @@ class ProcessTest {
     }
 
     @Test
+    void connectToAnUnknownProcessEndsWithNotFound() throws Exception {
+        try (var stream = client.stream("process.Process/Connect", Map.of("process", Map.of("pid", 999_999)))) {
+            assertThat(stream.rest()).isEmpty();
+            assertThat(stream.error().orElseThrow().string("code")).contains("not_found");
+        }
+    }
+
+    @Test
+    void connectTimeoutEndsOnlyTheConnectStream() throws Exception {
+        try (var started = client.stream("process.Process/Start", startRequest("sleep", List.of("1000")))) {
+            long pid = started.nextEvent().orElseThrow().object("start").orElseThrow().integer("pid").orElseThrow();
+            try (var attached = client.stream("process.Process/Connect", Map.of("process", Map.of("pid", pid)),
+                    "Connect-Timeout-Ms", "200")) {
+                attached.rest();
+                assertThat(attached.error().orElseThrow().string("code")).contains("deadline_exceeded");
+            }
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true);
+            client.unary("process.Process/SendSignal", Map.of("process", Map.of("pid", pid), "signal", "SIGNAL_SIGKILL"));
+            assertThat(endOf(started.rest()).bool("exited")).contains(false);
+        }
+    }
+
+    @Test
+    void inputToAProcessWithoutStdinIsAFailedPrecondition() throws Exception {
+        try (var stream = client.stream("process.Process/Start", startRequest("sleep", List.of("1000")))) {
+            long pid = stream.nextEvent().orElseThrow().object("start").orElseThrow().integer("pid").orElseThrow();
+            var reply = client.unary("process.Process/SendInput", Map.of("process", Map.of("pid", pid),
+                    "input", Map.of("stdin", "eA==")));
+            assertThat(reply.status()).isEqualTo(400);
+            assertThat(reply.json().string("code")).contains("failed_precondition");
+            client.unary("process.Process/SendSignal", Map.of("process", Map.of("pid", pid), "signal", "SIGNAL_SIGKILL"));
+            stream.rest();
+        }
+    }
+
+    @Test
     void aStreamRequestWithoutEnvelopeIsAccepted() throws Exception {
         var response = client.http.send(client.request("/process.Process/Start")
                 .header("Content-Type", "application/connect+json")
