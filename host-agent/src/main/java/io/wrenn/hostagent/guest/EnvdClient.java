@@ -31,6 +31,7 @@ import tools.jackson.databind.node.ObjectNode;
 public final class EnvdClient {
 
     public static final int PORT = 49983;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EnvdClient.class);
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final Duration UNARY_TIMEOUT = Duration.ofSeconds(30);
 
@@ -82,6 +83,7 @@ public final class EnvdClient {
                 .build();
         HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString(), "init");
         if (response.statusCode() / 100 != 2) {
+            LOG.warn("envd at {} refused /init: {} {}", base, response.statusCode(), response.body());
             throw new GuestException(GuestException.Kind.UNAVAILABLE, "the guest agent refused its initialisation");
         }
     }

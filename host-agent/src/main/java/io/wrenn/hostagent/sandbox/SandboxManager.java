@@ -8,6 +8,7 @@ import io.wrenn.hostagent.net.NetworkSlot;
 import io.wrenn.hostagent.net.SandboxNetwork;
 import io.wrenn.hostagent.net.SlotAllocator;
 import io.wrenn.hostagent.vm.Accelerator;
+import io.wrenn.hostagent.vm.GuestKernelArgs;
 import io.wrenn.hostagent.vm.VirtualMachines;
 import io.wrenn.hostagent.vm.VmSpec;
 import java.io.IOException;
@@ -192,7 +193,8 @@ public final class SandboxManager {
         sandbox.envd(envd);
 
         undo.add("kill VM", () -> vms.kill(sandbox.pid(), layout.sandboxQmpSocket(id)));
-        VmSpec vm = new VmSpec(namespace, layout.kernelImage(), layout.initrdImage(), layout.sandboxOverlay(id),
+        VmSpec vm = new VmSpec(namespace, layout.kernelImage(), layout.initrdImage(),
+                GuestKernelArgs.forAccelerator(accel), layout.sandboxOverlay(id),
                 record.spec().vcpus(), record.spec().memoryMb(), accel, layout.sandboxQmpSocket(id),
                 layout.sandboxSerialLog(id), layout.sandboxPidFile(id), layout.sandboxQemuLog(id));
         bootUnderWatchdog(sandbox, template, vm, envd, policy);
@@ -256,6 +258,7 @@ public final class SandboxManager {
             LOG.warn("sandbox {} boot attempt {} of {}: guest agent silent or VM gone after {} ms; {}", sandbox.id(),
                     attempt, policy.attempts(), (System.nanoTime() - t0) / 1_000_000,
                     attempt < policy.attempts() ? "retrying" : "giving up");
+            LOG.warn("sandbox {} serial console, last lines:\n{}", sandbox.id(), tail(vm.serialLog(), 3000));
             vms.kill(sandbox.pid(), vm.qmpSocket());
         }
         throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "the sandbox did not boot");
@@ -508,6 +511,17 @@ public final class SandboxManager {
         }
     }
 
+    /** The end of a log file, for diagnosing a boot that went wrong. */
+    private static String tail(Path file, int bytes) {
+        try {
+            byte[] all = Files.readAllBytes(file);
+            int from = Math.max(0, all.length - bytes);
+            return new String(all, from, all.length - from, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no serial log)";
+        }
+    }
+
     private Path qmpSocket(Sandbox sandbox) {
         return layout.sandboxQmpSocket(sandbox.id());
     }
@@ -517,6 +531,7 @@ public final class SandboxManager {
             return s;
         }
         if (e instanceof GuestException g) {
+            LOG.warn("guest agent initialisation failed", g);
             return new SandboxException(SandboxException.Kind.UNAVAILABLE, "the guest agent failed to initialise", g);
         }
         LOG.error("sandbox creation failed", e);

@@ -10,10 +10,6 @@ import java.util.List;
  */
 public final class QemuCommandLine {
 
-    /** The guest kernel's command line: the initramfs mounts /dev/vda and switches to Wrenn's init. */
-    public static final String KERNEL_APPEND =
-            "console=ttyS0 quiet panic=-1 reboot=t root=/dev/vda rw init=/opt/wrenn/bin/init";
-
     private QemuCommandLine() {
     }
 
@@ -29,7 +25,7 @@ public final class QemuCommandLine {
                 "-serial", "file:" + spec.serialLog(),
                 "-kernel", spec.kernel().toString(),
                 "-initrd", spec.initrd().toString(),
-                "-append", KERNEL_APPEND,
+                "-append", spec.kernelArgs(),
                 // cache=unsafe: the overlay is throw-away scratch space, durability buys nothing.
                 "-drive", "id=root,file=" + spec.disk() + ",format=qcow2,if=none,cache=unsafe",
                 "-device", "virtio-blk-device,drive=root",

@@ -7,6 +7,7 @@ public record VmSpec(
         String namespace,
         Path kernel,
         Path initrd,
+        String kernelArgs,
         Path disk,
         int vcpus,
         int memoryMb,

@@ -1,0 +1,125 @@
+package io.wrenn.hostagent.it;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.wrenn.hostagent.HostAgentConfig;
+import io.wrenn.hostagent.HostAgentServer;
+import io.wrenn.hostagent.layout.Layout;
+import io.wrenn.hostagent.protocol.CreateSandboxRequest;
+import io.wrenn.hostagent.protocol.ExecEvent;
+import io.wrenn.hostagent.protocol.ExecRequest;
+import io.wrenn.hostagent.protocol.HostAgentGrpc;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A host agent on a throw-away home with the shared image cache, and a gRPC client of it.
+ * Tests that use it are skipped when not root or when the images are not built yet.
+ */
+final class AgentFixture implements AutoCloseable {
+
+    static final Path IMAGES = Path.of(System.getenv().getOrDefault("WRENN_IMAGES", "/root/.wrenn/images"));
+    static final String SECRET = "test-secret-" + UUID.randomUUID();
+
+    final Path home;
+    HostAgentServer server;
+    ManagedChannel channel;
+    HostAgentGrpc.HostAgentBlockingStub stub;
+    HostAgentGrpc.HostAgentStub asyncStub;
+
+    static void assumeVmsPossible() {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root (namespaces, taps)");
+        Layout layout = Layout.of(Path.of("/nonexistent"), IMAGES);
+        assumeTrue(Files.isRegularFile(layout.kernelImage()) && Files.isRegularFile(layout.initrdImage()),
+                "no guest kernel in " + IMAGES + " yet (images/build.sh)");
+        assumeTrue(Files.isRegularFile(layout.templateRootfs(Layout.PLATFORM_TEAM, "minimal")),
+                "no minimal template in " + IMAGES + " yet (images/build.sh)");
+    }
+
+    AgentFixture(Path home) {
+        this.home = home;
+    }
+
+    HostAgentConfig config(HostAgentConfig.ShutdownPolicy policy) {
+        return HostAgentConfig.defaults(Layout.of(home, IMAGES), SECRET)
+                .withAccelerator(HostAgentConfig.AcceleratorChoice.TCG)
+                .withShutdownPolicy(policy)
+                .withBoot(Duration.ofSeconds(25), 3);
+    }
+
+    AgentFixture start(HostAgentConfig.ShutdownPolicy policy) {
+        server = new HostAgentServer(config(policy)).start();
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + SECRET);
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
+                .intercept(MetadataUtils.newAttachHeadersInterceptor(headers)).build();
+        stub = HostAgentGrpc.newBlockingStub(channel);
+        asyncStub = HostAgentGrpc.newStub(channel);
+        return this;
+    }
+
+    /** Closes the client and the server (the server's policy decides what happens to VMs). */
+    void stop() throws InterruptedException {
+        if (channel != null) {
+            channel.shutdownNow();
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+            channel = null;
+        }
+        if (server != null) {
+            server.close();
+            server = null;
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+
+    static CreateSandboxRequest.Builder minimal(String id) {
+        return CreateSandboxRequest.newBuilder()
+                .setSandboxId(id)
+                .setTeamId(UUID.randomUUID().toString())
+                .setTemplateTeamId(Layout.PLATFORM_TEAM)
+                .setTemplateName("minimal")
+                .setVcpus(1)
+                .setMemoryMb(256)
+                .setDiskSizeMb(1024);
+    }
+
+    /** The collected result of one exec. */
+    record ExecResult(String stdout, String stderr, ExecEvent.Exited exited, boolean started) {
+    }
+
+    ExecResult exec(ExecRequest request) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ExecEvent.Exited exited = null;
+        boolean started = false;
+        Iterator<ExecEvent> events = stub.withDeadlineAfter(2, TimeUnit.MINUTES).exec(request);
+        while (events.hasNext()) {
+            ExecEvent event = events.next();
+            switch (event.getEventCase()) {
+                case STARTED -> started = true;
+                case STDOUT -> out.writeBytes(event.getStdout().toByteArray());
+                case STDERR -> err.writeBytes(event.getStderr().toByteArray());
+                case EXITED -> exited = event.getExited();
+                case EVENT_NOT_SET -> { }
+            }
+        }
+        return new ExecResult(out.toString(), err.toString(), exited, started);
+    }
+
+    ExecResult sh(String sandboxId, String script) {
+        return exec(ExecRequest.newBuilder().setSandboxId(sandboxId).setCmd("/bin/sh").addArgs("-c").addArgs(script).build());
+    }
+}

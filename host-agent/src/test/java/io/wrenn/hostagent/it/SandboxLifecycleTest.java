@@ -1,0 +1,414 @@
+package io.wrenn.hostagent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.wrenn.hostagent.HostAgentConfig;
+import io.wrenn.hostagent.layout.Layout;
+import io.wrenn.hostagent.net.NetworkSlot;
+import io.wrenn.hostagent.net.SandboxNetwork;
+import io.wrenn.hostagent.protocol.DestroySandboxRequest;
+import io.wrenn.hostagent.protocol.ExecRequest;
+import io.wrenn.hostagent.protocol.GetHostInfoRequest;
+import io.wrenn.hostagent.protocol.HostInfo;
+import io.wrenn.hostagent.protocol.ListSandboxesRequest;
+import io.wrenn.hostagent.protocol.ReadFileRequest;
+import io.wrenn.hostagent.protocol.ReadFileResponse;
+import io.wrenn.hostagent.protocol.Sandbox;
+import io.wrenn.hostagent.protocol.SandboxState;
+import io.wrenn.hostagent.protocol.WriteFileHeader;
+import io.wrenn.hostagent.protocol.WriteFileRequest;
+import io.wrenn.hostagent.protocol.WriteFileResponse;
+import io.wrenn.hostagent.sandbox.SandboxRecord;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The host agent end to end with real VMs (QEMU TCG here), driven through its gRPC API. VMs are
+ * booted sparingly: one sandbox serves most assertions, in order.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SandboxLifecycleTest {
+
+    @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ALWAYS)
+    static Path home;
+
+    private AgentFixture agent;
+    private final String id = UUID.randomUUID().toString();
+    private Sandbox created;
+
+    @BeforeAll
+    void startAgent() {
+        AgentFixture.assumeVmsPossible();
+        // Closing this agent leaves VMs running (the restart test needs that); @AfterAll destroys them.
+        agent = new AgentFixture(home).start(HostAgentConfig.ShutdownPolicy.LEAVE_RUNNING);
+    }
+
+    @AfterAll
+    void stopAgent() throws Exception {
+        if (agent != null) {
+            // A fresh agent with the destroy policy removes whatever a failed test left behind.
+            agent.stop();
+            try (AgentFixture cleaner = new AgentFixture(home).start(HostAgentConfig.ShutdownPolicy.DESTROY_VMS)) {
+                cleaner.server.sandboxes().list().forEach(s -> cleaner.server.sandboxes().destroy(s.id()));
+            }
+        }
+    }
+
+    private Layout layout() {
+        return Layout.of(home, AgentFixture.IMAGES);
+    }
+
+    private long pidOf(String sandboxId) throws Exception {
+        return Long.parseLong(Files.readString(layout().sandboxPidFile(sandboxId)).strip());
+    }
+
+    private static boolean namespaceExists(String sandboxId) {
+        return Files.exists(Path.of("/run/netns", SandboxNetwork.namespaceName(sandboxId)));
+    }
+
+    private List<String> listedIds() {
+        return agent.stub.listSandboxes(ListSandboxesRequest.getDefaultInstance()).getSandboxesList().stream()
+                .map(Sandbox::getSandboxId).toList();
+    }
+
+    @Test
+    @Order(1)
+    void rejectsCallsWithoutTheSecret() {
+        var unauthenticated = io.wrenn.hostagent.protocol.HostAgentGrpc.newBlockingStub(
+                io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", agent.server.port())
+                        .usePlaintext().build());
+        assertThatThrownBy(() -> unauthenticated.listSandboxes(ListSandboxesRequest.getDefaultInstance()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+    }
+
+    @Test
+    @Order(2)
+    void reportsHostInfo() {
+        HostInfo info = agent.stub.getHostInfo(GetHostInfoRequest.getDefaultInstance());
+
+        assertThat(info.getAccelerator()).isEqualTo("tcg");
+        assertThat(info.getCpuCount()).isPositive();
+        assertThat(info.getMemoryMb()).isPositive();
+        assertThat(info.getTemplatesList()).anySatisfy(t -> {
+            assertThat(t.getName()).isEqualTo("minimal");
+            assertThat(t.getTeamId()).isEqualTo(Layout.PLATFORM_TEAM);
+            assertThat(t.getImageSizeMb()).isPositive();
+        });
+    }
+
+    @Test
+    @Order(3)
+    void refusesBadCreates() {
+        assertThatThrownBy(() -> agent.stub.createSandbox(AgentFixture.minimal(UUID.randomUUID().toString())
+                .setTemplateName("no-such-template").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+        assertThatThrownBy(() -> agent.stub.createSandbox(AgentFixture.minimal(UUID.randomUUID().toString())
+                .setDiskSizeMb(16).build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+        assertThatThrownBy(() -> agent.stub.createSandbox(AgentFixture.minimal("not-a-uuid").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+        assertThat(listedIds()).isEmpty();
+    }
+
+    @Test
+    @Order(10)
+    void createsASandbox() throws Exception {
+        long t0 = System.nanoTime();
+        created = agent.stub.createSandbox(AgentFixture.minimal(id).putEnv("WRENN_TEST", "from-create").build());
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        System.out.println("create minimal: " + ms + " ms, boot_ms " + created.getBootMs());
+
+        assertThat(created.getState()).isEqualTo(SandboxState.SANDBOX_STATE_RUNNING);
+        assertThat(created.getBootMs()).isPositive();
+        assertThat(created.getDiskSizeMb()).isEqualTo(1024);
+        assertThat(listedIds()).containsExactly(id);
+        SandboxRecord record = JsonMapper.builder().build().readValue(layout().sandboxJson(id).toFile(), SandboxRecord.class);
+        assertThat(record.spec().env()).containsEntry("WRENN_TEST", "from-create");
+        assertThat(record.slot()).isPositive();
+        assertThat(namespaceExists(id)).isTrue();
+
+        // Creating the same id again returns the running sandbox.
+        Sandbox again = agent.stub.createSandbox(AgentFixture.minimal(id).build());
+        assertThat(again.getStartedAtMs()).isEqualTo(created.getStartedAtMs());
+    }
+
+    @Test
+    @Order(11)
+    void execRunsAProgramAndStreamsItsOutput() {
+        long t0 = System.nanoTime();
+        AgentFixture.ExecResult hello = agent.exec(ExecRequest.newBuilder().setSandboxId(id).setCmd("echo").addArgs("hello").build());
+        System.out.println("exec echo: " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+
+        assertThat(hello.started()).isTrue();
+        assertThat(hello.stdout()).isEqualTo("hello\n");
+        assertThat(hello.exited().getExitCode()).isZero();
+        assertThat(hello.exited().getError()).isEmpty();
+        assertThat(hello.exited().getTimedOut()).isFalse();
+    }
+
+    @Test
+    @Order(12)
+    void execHonoursEnvCwdUserAndExitCodes() {
+        AgentFixture.ExecResult env = agent.exec(ExecRequest.newBuilder().setSandboxId(id).setCmd("/bin/sh")
+                .addArgs("-c").addArgs("echo $FOO $WRENN_TEST; pwd; id -un; echo oops >&2; exit 3")
+                .putEnv("FOO", "bar").setCwd("/tmp").build());
+
+        assertThat(env.stdout()).isEqualTo("bar from-create\n/tmp\nuser\n");
+        assertThat(env.stderr()).isEqualTo("oops\n");
+        assertThat(env.exited().getExitCode()).isEqualTo(3);
+        assertThat(env.exited().getError()).isEmpty();
+
+        AgentFixture.ExecResult defaults = agent.sh(id, "pwd; id -un");
+        assertThat(defaults.stdout()).isEqualTo("/home/user\nuser\n");
+
+        AgentFixture.ExecResult root = agent.exec(ExecRequest.newBuilder().setSandboxId(id).setCmd("id").addArgs("-u")
+                .setUser("root").build());
+        assertThat(root.stdout()).isEqualTo("0\n");
+    }
+
+    @Test
+    @Order(13)
+    void execOfAMissingProgramEndsWithAnError() {
+        AgentFixture.ExecResult missing = agent.exec(ExecRequest.newBuilder().setSandboxId(id).setCmd("/no/such/program").build());
+
+        assertThat(missing.exited()).isNotNull();
+        assertThat(missing.exited().getExitCode()).isNotZero();
+        assertThat(missing.exited().getError()).isNotEmpty();
+    }
+
+    @Test
+    @Order(14)
+    void execTimeoutKillsTheProcess() {
+        long t0 = System.nanoTime();
+        AgentFixture.ExecResult slow = agent.exec(ExecRequest.newBuilder().setSandboxId(id).setCmd("sleep").addArgs("60")
+                .setTimeoutS(1).build());
+
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(20_000);
+        assertThat(slow.exited().getTimedOut()).isTrue();
+        assertThat(slow.exited().getError()).isNotEmpty();
+    }
+
+    @Test
+    @Order(15)
+    void execStreamsLargeOutputCompletely() {
+        AgentFixture.ExecResult big = agent.sh(id, "head -c 3000000 /dev/zero | tr '\\0' 'x'");
+
+        assertThat(big.stdout()).hasSize(3_000_000);
+        assertThat(big.exited().getExitCode()).isZero();
+    }
+
+    @Test
+    @Order(20)
+    void writesAndReadsBackAFileByteForByte() throws Exception {
+        byte[] content = new byte[5 * 1024 * 1024 + 123];
+        new Random(7).nextBytes(content);
+
+        long t0 = System.nanoTime();
+        CompletableFuture<WriteFileResponse> done = new CompletableFuture<>();
+        StreamObserver<WriteFileRequest> upload = agent.asyncStub.writeFile(new StreamObserver<>() {
+            @Override
+            public void onNext(WriteFileResponse value) {
+                done.complete(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        upload.onNext(WriteFileRequest.newBuilder().setHeader(WriteFileHeader.newBuilder()
+                .setSandboxId(id).setPath("/home/user/data/blob.bin")).build());
+        for (int offset = 0; offset < content.length; offset += 100_000) {
+            int n = Math.min(100_000, content.length - offset);
+            upload.onNext(WriteFileRequest.newBuilder().setData(ByteString.copyFrom(content, offset, n)).build());
+        }
+        upload.onCompleted();
+        assertThat(done.get(2, TimeUnit.MINUTES).getBytesWritten()).isEqualTo(content.length);
+        long writeMs = (System.nanoTime() - t0) / 1_000_000;
+
+        t0 = System.nanoTime();
+        Iterator<ReadFileResponse> parts = agent.stub.withDeadlineAfter(2, TimeUnit.MINUTES).readFile(
+                ReadFileRequest.newBuilder().setSandboxId(id).setPath("/home/user/data/blob.bin").build());
+        ReadFileResponse first = parts.next();
+        assertThat(first.hasInfo()).isTrue();
+        assertThat(first.getInfo().getSize()).isEqualTo(content.length);
+        ByteArrayOutputStream read = new ByteArrayOutputStream();
+        while (parts.hasNext()) {
+            ReadFileResponse part = parts.next();
+            assertThat(part.getData().size()).isLessThanOrEqualTo(64 * 1024);
+            read.writeBytes(part.getData().toByteArray());
+        }
+        System.out.println("5 MiB write " + writeMs + " ms, read " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        assertThat(read.toByteArray()).isEqualTo(content);
+
+        AgentFixture.ExecResult owner = agent.sh(id, "stat -c %U /home/user/data/blob.bin");
+        assertThat(owner.stdout()).isEqualTo("user\n");
+    }
+
+    @Test
+    @Order(21)
+    void fileErrorsMapToStatuses() {
+        assertThatThrownBy(() -> agent.stub.readFile(ReadFileRequest.newBuilder().setSandboxId(id)
+                .setPath("/no/such/file").build()).next())
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+                    assertThat(e.getStatus().getDescription()).doesNotContain(home.toString());
+                });
+        assertThatThrownBy(() -> agent.stub.readFile(ReadFileRequest.newBuilder().setSandboxId(id)
+                .setPath("relative").build()).next())
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+        assertThatThrownBy(() -> agent.stub.readFile(ReadFileRequest.newBuilder()
+                .setSandboxId(UUID.randomUUID().toString()).setPath("/etc/hostname").build()).next())
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+    }
+
+    @Test
+    @Order(30)
+    void guestReachesNeitherTheHostNorAnotherSandbox() throws Exception {
+        String other = UUID.randomUUID().toString();
+        agent.stub.createSandbox(AgentFixture.minimal(other).build());
+        try (ServerSocket listener = new ServerSocket()) {
+            listener.bind(new InetSocketAddress("0.0.0.0", 0));
+            int port = listener.getLocalPort();
+            Thread.ofVirtual().start(() -> {
+                while (!listener.isClosed()) {
+                    try {
+                        listener.accept().close();
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            });
+            NetworkSlot mine = new NetworkSlot(readRecord(id).slot());
+            NetworkSlot theirs = new NetworkSlot(readRecord(other).slot());
+
+            // The probe works at all: the guest reaches its own envd through loopback.
+            AgentFixture.ExecResult control = agent.sh(id, "nc -w 3 127.0.0.1 49983 </dev/null && echo open");
+            assertThat(control.stdout()).contains("open");
+            // The host itself answers on the veth address.
+            try (var socket = new java.net.Socket()) {
+                socket.connect(new InetSocketAddress(mine.hostAddress(), port), 2000);
+            }
+
+            for (String target : List.of(mine.hostAddress() + " " + port, NetworkSlot.TAP_ADDRESS + " " + port,
+                    mine.namespaceAddress() + " " + port, theirs.namespaceAddress() + " 49983",
+                    theirs.hostAddress() + " " + port)) {
+                AgentFixture.ExecResult attempt = agent.sh(id, "nc -w 3 " + target + " </dev/null && echo open");
+                assertThat(attempt.stdout()).as("guest connecting to %s", target).doesNotContain("open");
+            }
+        } finally {
+            agent.stub.destroySandbox(DestroySandboxRequest.newBuilder().setSandboxId(other).build());
+        }
+        assertThat(listedIds()).containsExactly(id);
+    }
+
+    private SandboxRecord readRecord(String sandboxId) {
+        return JsonMapper.builder().build().readValue(layout().sandboxJson(sandboxId).toFile(), SandboxRecord.class);
+    }
+
+    @Test
+    @Order(40)
+    void aKilledVmDisappearsAndIsCleanedUp() throws Exception {
+        String victim = UUID.randomUUID().toString();
+        agent.stub.createSandbox(AgentFixture.minimal(victim).build());
+        long pid = pidOf(victim);
+
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+
+        long t0 = System.nanoTime();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !listedIds().contains(victim));
+        System.out.println("killed VM unlisted after " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        await().atMost(Duration.ofSeconds(20)).until(() -> !namespaceExists(victim) && !Files.exists(layout().sandboxDir(victim)));
+        assertThat(listedIds()).containsExactly(id);
+    }
+
+    @Test
+    @Order(50)
+    void theReaperDestroysExpiredSandboxes() {
+        String shortLived = UUID.randomUUID().toString();
+        Sandbox sandbox = agent.stub.createSandbox(AgentFixture.minimal(shortLived).setTimeoutS(1).build());
+        assertThat(sandbox.getExpiresAtMs()).isEqualTo(sandbox.getStartedAtMs() + 1000);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            agent.server.reaper().tick();
+            return !listedIds().contains(shortLived);
+        });
+        await().atMost(Duration.ofSeconds(20)).until(() -> !namespaceExists(shortLived)
+                && !Files.exists(layout().sandboxDir(shortLived)));
+    }
+
+    @Test
+    @Order(60)
+    void aRestartedAgentReadoptsRunningVms() throws Exception {
+        long pid = pidOf(id);
+        agent.stop();
+        assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isPresent();
+
+        long t0 = System.nanoTime();
+        agent = new AgentFixture(home).start(HostAgentConfig.ShutdownPolicy.LEAVE_RUNNING);
+        System.out.println("agent restart: " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        List<Sandbox> listed = agent.stub.listSandboxes(ListSandboxesRequest.getDefaultInstance()).getSandboxesList();
+        assertThat(listed).singleElement().satisfies(s -> {
+            assertThat(s.getSandboxId()).isEqualTo(id);
+            assertThat(s.getState()).isEqualTo(SandboxState.SANDBOX_STATE_RUNNING);
+            assertThat(s.getStartedAtMs()).isEqualTo(created.getStartedAtMs());
+        });
+        assertThat(agent.sh(id, "cat /home/user/data/blob.bin | wc -c").stdout().strip()).isEqualTo("5243003");
+    }
+
+    @Test
+    @Order(70)
+    void destroyRemovesEverything() throws Exception {
+        long pid = pidOf(id);
+        long t0 = System.nanoTime();
+        agent.stub.destroySandbox(DestroySandboxRequest.newBuilder().setSandboxId(id).build());
+        System.out.println("destroy: " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+
+        // QEMU has released everything when destroy returns; its parent (init) reaps it a moment later.
+        await().atMost(Duration.ofSeconds(5)).until(() -> ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isEmpty());
+        assertThat(namespaceExists(id)).isFalse();
+        assertThat(Files.exists(layout().sandboxDir(id))).isFalse();
+        assertThat(listedIds()).isEmpty();
+        // Idempotent.
+        agent.stub.destroySandbox(DestroySandboxRequest.newBuilder().setSandboxId(id).build());
+        assertThatThrownBy(() -> agent.sh(id, "true"))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+    }
+}

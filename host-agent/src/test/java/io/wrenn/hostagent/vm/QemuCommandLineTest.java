@@ -1,0 +1,51 @@
+package io.wrenn.hostagent.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class QemuCommandLineTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void runsMicrovmInTheNamespaceDaemonizedWithQmpAndSerialFiles() {
+        VmSpec spec = new VmSpec("wrenn-0123456789ab", Path.of("/k/vmlinux"), Path.of("/k/initrd.img"), "console=ttyS0",
+                Path.of("/s/disk.qcow2"), 2, 512, Accelerator.TCG, Path.of("/s/qmp.sock"), Path.of("/s/serial.log"),
+                Path.of("/s/qemu.pid"), Path.of("/s/qemu.log"));
+
+        List<String> argv = QemuCommandLine.build(spec);
+
+        assertThat(argv).startsWith("ip", "netns", "exec", "wrenn-0123456789ab", "qemu-system-x86_64", "-M", "microvm");
+        assertThat(String.join(" ", argv))
+                .contains("-accel tcg -cpu max")
+                .contains("-m 512 -smp 2")
+                .contains("-serial file:/s/serial.log")
+                .contains("-kernel /k/vmlinux -initrd /k/initrd.img -append console=ttyS0")
+                .contains("-drive id=root,file=/s/disk.qcow2,format=qcow2,if=none,cache=unsafe")
+                .contains("-netdev tap,id=n0,ifname=tap0,script=no,downscript=no")
+                .contains("mac=52:54:00:00:00:21")
+                .contains("-qmp unix:/s/qmp.sock,server=on,wait=off")
+                .endsWith("-daemonize -pidfile /s/qemu.pid");
+        assertThat(String.join(" ", QemuCommandLine.build(new VmSpec("n", spec.kernel(), spec.initrd(), "x", spec.disk(), 1, 256,
+                Accelerator.KVM, spec.qmpSocket(), spec.serialLog(), spec.pidFile(), spec.qemuLog()))))
+                .contains("-accel kvm -cpu host");
+    }
+
+    @Test
+    void tcgGuestsSkipTscCalibrationWithTheHostsFrequency() throws Exception {
+        Path cpuinfo = dir.resolve("cpuinfo");
+        Files.writeString(cpuinfo, "processor\t: 0\nmodel name\t: x\ncpu MHz\t\t: 2600.000\n");
+
+        assertThat(GuestKernelArgs.hostTscKhz(cpuinfo)).hasValue(2_600_000);
+        assertThat(GuestKernelArgs.hostTscKhz(dir.resolve("missing"))).isEmpty();
+        assertThat(GuestKernelArgs.forAccelerator(Accelerator.KVM)).isEqualTo(GuestKernelArgs.BASE);
+        assertThat(GuestKernelArgs.BASE).isEqualTo(
+                "console=ttyS0 quiet panic=-1 reboot=t root=/dev/vda rw init=/opt/wrenn/bin/init");
+    }
+}
