@@ -470,7 +470,9 @@ public final class SandboxManager {
             Optional<SandboxRecord> record = store.read(id);
             Optional<Long> pid = readPid(id);
             String namespace = SandboxNetwork.namespaceName(id);
-            boolean alive = record.isPresent() && record.get().slot() > 0 && pid.isPresent()
+            // bootMs is written only once the guest agent was initialised: a VM from a create that
+            // the previous agent did not finish is not a sandbox anyone was promised.
+            boolean alive = record.isPresent() && record.get().slot() > 0 && record.get().bootMs() > 0 && pid.isPresent()
                     && vms.isRunning(pid.get(), layout.sandboxQmpSocket(id))
                     && network.listNamespaces().contains(namespace);
             if (alive) {
