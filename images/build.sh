@@ -42,11 +42,11 @@ if want kernel || want minimal || want debian; then
     kernel_pkg=$(sed -n 's/^package=//p' "$WRENN_IMAGES/kernel/version")
     kernel_ver=$(sed -n 's/^version=//p' "$WRENN_IMAGES/kernel/version")
   fi
-  h=$(inputs_hash "$IMAGES_SRC/kernel.sh" "$IMAGES_SRC/lib.sh" "$kernel_pkg" "$kernel_ver")
+  h=$(inputs_hash "$IMAGES_SRC/kernel.sh" "$kernel_pkg" "$kernel_ver")
   run_step kernel "$kernel_pkg $kernel_ver" "$h" \
     "$WRENN_IMAGES/kernel/vmlinux" "$CACHE/kernel/modules" -- "$IMAGES_SRC/kernel.sh" "$kernel_pkg" "$kernel_ver"
 
-  h=$(inputs_hash "$IMAGES_SRC/initrd.sh" "$IMAGES_SRC/lib.sh" "$IMAGES_SRC/guest/initramfs-init" \
+  h=$(inputs_hash "$IMAGES_SRC/initrd.sh" "$IMAGES_SRC/guest/initramfs-init" \
       "busybox $(deb_version busybox-static)" "kernel $(stamp_value kernel)")
   run_step initrd "busybox initramfs + virtio modules" "$h" "$WRENN_IMAGES/kernel/initrd.img" -- "$IMAGES_SRC/initrd.sh"
 fi
@@ -62,11 +62,11 @@ if want minimal || want debian; then
   modules=$("$JAVA_HOME/bin/jdeps" --print-module-deps --ignore-missing-deps --multi-release 25 "$envd_jar" 2>/dev/null) \
     || die "jdeps failed on $envd_jar"
   modules=$(printf '%s\n' ${modules//,/ } ${WRENN_JRE_MODULES:+${WRENN_JRE_MODULES//,/ }} java.base | sort -u | paste -sd,)
-  h=$(inputs_hash "$IMAGES_SRC/jre.sh" "$IMAGES_SRC/lib.sh" "$JAVA_HOME/release" "$modules")
+  h=$(inputs_hash "$IMAGES_SRC/jre.sh" "$JAVA_HOME/release" "$modules")
   run_step jre "jlink $modules" "$h" "$CACHE/jre" -- "$IMAGES_SRC/jre.sh" "$modules"
 
   # what every template's Wrenn part is made of
-  common=("$IMAGES_SRC/lib.sh" "$IMAGES_SRC/rootfs-common.sh" "$IMAGES_SRC/guest/wrenn-setup"
+  common=("$IMAGES_SRC/rootfs-common.sh" "$IMAGES_SRC/guest/wrenn-setup"
           "$IMAGES_SRC/guest/envd" "$IMAGES_SRC/guest/inittab" "jre $(stamp_value jre)" "envd $envd_hash"
           "busybox $(deb_version busybox-static)" "libc6 $(deb_version libc6)")
   tdir="$WRENN_IMAGES/teams/$PLATFORM_TEAM"
@@ -81,7 +81,7 @@ fi
 
 if want debian; then
   mirror=${WRENN_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-  h=$(inputs_hash "$IMAGES_SRC/debian-base.sh" "$IMAGES_SRC/lib.sh" "$IMAGES_SRC/debian-packages" \
+  h=$(inputs_hash "$IMAGES_SRC/debian-base.sh" "$IMAGES_SRC/debian-packages" \
       "debootstrap $(deb_version debootstrap)" "$mirror")
   run_step debian-base "debootstrap bookworm minbase + $(paste -sd' ' "$IMAGES_SRC/debian-packages")" "$h" \
     "$CACHE/debian-base" -- "$IMAGES_SRC/debian-base.sh" "$CACHE/debian-base"

@@ -29,6 +29,7 @@ cmdline="console=ttyS0 quiet panic=-1 reboot=t root=/dev/vda rw init=/opt/wrenn/
 # see host_tsc_khz in lib.sh: without it a boot on a busy host can hang before any output
 tsc_khz=$(host_tsc_khz)
 [[ -n $tsc_khz && ${WRENN_SMOKE_NO_TSC:-0} != 1 ]] && cmdline+=" tsc_early_khz=$tsc_khz"
+cmdline+="${WRENN_SMOKE_APPEND:+ $WRENN_SMOKE_APPEND}"
 
 kernel="$WRENN_IMAGES/kernel/vmlinux"
 initrd="$WRENN_IMAGES/kernel/initrd.img"
@@ -99,7 +100,12 @@ table ip wrenn {
 NFT
 
 now_ms() { date +%s%3N; }
-healthy() { curl -s -o /dev/null --max-time 1 -w '%{http_code}' "http://$ns_ip:49983/health" 2>/dev/null | grep -q '^2'; }
+healthy() {
+  local code
+  code=$(curl -s -o /dev/null --connect-timeout 0.3 --max-time 5 -w '%{http_code}' "http://$ns_ip:49983/health" 2>/dev/null) || true
+  [[ ${WRENN_SMOKE_DEBUG:-0} == 1 ]] && log "health: $code; serial: $(grep -ac . "$work/serial.log" 2>/dev/null) lines, ready: $(grep -ac 'ready on' "$work/serial.log" 2>/dev/null)"
+  [[ $code == 2* ]]
+}
 
 # boot TEMPLATE_DIR: start QEMU on a fresh overlay and wait for envd; sets boot_ms
 boot() {
@@ -136,16 +142,27 @@ boot() {
   boot_ms=$(( $(now_ms) - t0 ))
 }
 
-# df through envd's process API (Connect server stream, JSON codec); empty when unsupported
-envd_df() {
-  local body='{"process":{"cmd":"/bin/df","args":["-m","/"]}}' len
+# envd_run USER CMD ARG...: run a command through envd's process API (Connect server stream,
+# JSON codec) as USER and print its stdout
+envd_run() {
+  local user=$1 cmd=$2 args='' a body len; shift 2
+  for a in "$@"; do args+="${args:+,}\"$a\""; done
+  body="{\"process\":{\"cmd\":\"$cmd\",\"args\":[$args]}}"
   len=${#body}
   { printf '\x00'; printf "\\x$(printf %02x $((len >> 24 & 255)))\\x$(printf %02x $((len >> 16 & 255)))\\x$(printf %02x $((len >> 8 & 255)))\\x$(printf %02x $((len & 255)))"; printf '%s' "$body"; } \
-    > "$work/df.req"
-  curl -s --max-time 10 -H 'Content-Type: application/connect+json' -H 'Connect-Protocol-Version: 1' \
-    --data-binary "@$work/df.req" "http://$ns_ip:49983/process.Process/Start" 2>/dev/null \
-    | grep -ao '"stdout":"[^"]*"' | cut -d'"' -f4 | while read -r b; do printf '%s' "$b" | base64 -d; done \
-    | awk 'NR==2 {print $2 " MiB, " $4 " MiB free (via envd)"}' || true
+    > "$work/req.bin"
+  curl -s --max-time 20 -H 'Content-Type: application/connect+json' -H 'Connect-Protocol-Version: 1' \
+    -H "Authorization: Basic $(printf '%s:' "$user" | base64)" \
+    --data-binary "@$work/req.bin" "http://$ns_ip:49983/process.Process/Start" 2>/dev/null \
+    | grep -ao '"stdout":"[^"]*"' | cut -d'"' -f4 | while read -r b; do printf '%s' "$b" | base64 -d; done || true
+}
+
+# check NAME EXPECTED USER CMD ARG...: compare a command's output through envd
+check() {
+  local what=$1 want=$2 got; shift 2
+  got=$(envd_run "$@" | tr '\n' ' ' | sed 's/ *$//')
+  if [[ $got == "$want" ]]; then checks+=" $what:ok"
+  else checks+=" $what:FAILED(got '$got', want '$want')"; failed=1; fi
 }
 
 failed=0
@@ -165,9 +182,16 @@ for name in "${templates[@]}"; do
       [[ -n $grown ]] && break
       sleep 0.1
     done
-    df=$(envd_df)
+    df=$(envd_run root /bin/df -m / | awk 'NR==2 {print $2 " MiB, " $4 " MiB free (via envd)"}')
+    checks=
+    check user "1000 /home/user wrenn" user /bin/sh -c 'id -u; echo $HOME; hostname'
+    check net "169.254.0.21/30" root /bin/sh -c "/opt/wrenn/bin/busybox ip -o -4 addr show eth0 | awk '{print \$4}'"
+    if [[ $name == debian ]]; then
+      check sudo 0 user /usr/bin/sudo -n id -u
+      check python "3" user /usr/bin/python3 -c 'import sys; print(sys.version_info[0])'
+    fi
     ready=$(grep -a -m1 'ready on' "$work/serial.log" | tr -d '\r' || true)
-    log "$name: boot $i: /health after ${boot_ms} ms | ${grown:-rootfs not grown yet} | ${df:-df via envd: n/a} | overlay $(du -k "$work/overlay.qcow2" | cut -f1) KiB | serial: ${ready:-no envd line}"
+    log "$name: boot $i: /health after ${boot_ms} ms | ${grown:-rootfs not grown yet} | ${df:-df via envd: n/a} | overlay $(du -k "$work/overlay.qcow2" | cut -f1) KiB | checks:$checks | serial: ${ready:-no envd line}"
     mkdir -p "$CACHE" && cp "$work/serial.log" "$CACHE/smoke-$name.serial.log"
     [[ $grown == *grown* ]] || failed=1
     stop_qemu
