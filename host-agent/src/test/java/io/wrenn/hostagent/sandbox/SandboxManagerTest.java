@@ -1,0 +1,157 @@
+package io.wrenn.hostagent.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.wrenn.hostagent.guest.EnvdClient;
+import io.wrenn.hostagent.layout.Layout;
+import io.wrenn.hostagent.net.SandboxNetwork;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Create's undo and the restart clean-up, with fakes for the network, disks and VMs. No guest
+ * agent ever answers here, so every create fails: that is the point.
+ */
+class SandboxManagerTest {
+
+    @TempDir
+    Path home;
+    private Layout layout;
+    private final Fakes.Network network = new Fakes.Network();
+    private final Fakes.Disks disks = new Fakes.Disks();
+    private final Fakes.Vms vms = new Fakes.Vms();
+    private HttpClient http;
+    private SandboxManager manager;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        layout = Layout.of(home, home.resolve("images"));
+        Path template = layout.templateDir(Layout.PLATFORM_TEAM, "minimal");
+        Files.createDirectories(template);
+        Files.writeString(layout.templateJson(Layout.PLATFORM_TEAM, "minimal"),
+                "{\"name\":\"minimal\",\"default_user\":\"user\",\"default_workdir\":\"/home/user\",\"image_size_mb\":160}");
+        try (var file = java.nio.channels.FileChannel.open(layout.templateRootfs(Layout.PLATFORM_TEAM, "minimal"),
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            file.truncate(0);
+            file.position((160L << 20) - 1);
+            file.write(java.nio.ByteBuffer.wrap(new byte[1]));
+        }
+        Files.createDirectories(layout.sandboxesDir());
+        http = EnvdClient.newHttpClient();
+        manager = new SandboxManager(layout, network, disks, vms, http,
+                new TemplateCatalog(layout, new Fakes.FailingCommands()),
+                new BootPolicy(Duration.ofMillis(300), 2), Clock.systemUTC());
+    }
+
+    @AfterEach
+    void tearDown() {
+        http.shutdownNow();
+    }
+
+    private static SandboxSpec spec(String id, int diskMb) {
+        return new SandboxSpec(id, UUID.randomUUID().toString(), Layout.PLATFORM_TEAM, "minimal", 1, 256, diskMb, 0, Map.of());
+    }
+
+    @Test
+    void aVmThatDoesNotStartUndoesNetworkAndFiles() {
+        vms.failStart = new IllegalStateException("qemu: bad argument");
+        String id = UUID.randomUUID().toString();
+
+        assertThatThrownBy(() -> manager.create(spec(id, 1024)))
+                .isInstanceOfSatisfying(SandboxException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(SandboxException.Kind.INTERNAL);
+                    assertThat(e.getMessage()).doesNotContain(home.toString());
+                });
+
+        assertThat(network.created).containsExactly(SandboxNetwork.namespaceName(id) + "@1");
+        assertThat(network.deleted).containsExactly(SandboxNetwork.namespaceName(id));
+        assertThat(layout.sandboxDir(id)).doesNotExist();
+        assertThat(manager.list()).isEmpty();
+
+        // The slot went back: the next sandbox gets it again.
+        String next = UUID.randomUUID().toString();
+        assertThatThrownBy(() -> manager.create(spec(next, 1024))).isInstanceOf(SandboxException.class);
+        assertThat(network.created).last().isEqualTo(SandboxNetwork.namespaceName(next) + "@1");
+    }
+
+    @Test
+    void aSilentGuestIsKilledAndRetriedOnAFreshDiskThenEverythingIsUndone() {
+        String id = UUID.randomUUID().toString();
+
+        assertThatThrownBy(() -> manager.create(spec(id, 1024)))
+                .isInstanceOfSatisfying(SandboxException.class,
+                        e -> assertThat(e.kind()).isEqualTo(SandboxException.Kind.UNAVAILABLE));
+
+        assertThat(disks.overlays).hasSize(2);
+        assertThat(vms.killed).hasSize(2);
+        assertThat(vms.running).isEmpty();
+        assertThat(network.live).isEmpty();
+        assertThat(layout.sandboxDir(id)).doesNotExist();
+    }
+
+    @Test
+    void refusesADiskSmallerThanTheImageBeforeTouchingAnything() {
+        assertThatThrownBy(() -> manager.create(spec(UUID.randomUUID().toString(), 100)))
+                .isInstanceOfSatisfying(SandboxException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(SandboxException.Kind.INVALID_ARGUMENT);
+                    assertThat(e.getMessage()).contains("160");
+                });
+        assertThatThrownBy(() -> manager.create(new SandboxSpec(UUID.randomUUID().toString(), "", Layout.PLATFORM_TEAM,
+                "nope", 1, 256, 0, 0, Map.of())))
+                .isInstanceOfSatisfying(SandboxException.class,
+                        e -> assertThat(e.kind()).isEqualTo(SandboxException.Kind.NOT_FOUND));
+        assertThat(network.created).isEmpty();
+        assertThat(disks.overlays).isEmpty();
+    }
+
+    @Test
+    void recoveryAdoptsLiveVmsAndCleansUpDeadOnes() throws Exception {
+        SandboxStore store = new SandboxStore(layout);
+        String alive = UUID.randomUUID().toString();
+        String dead = UUID.randomUUID().toString();
+        String unfinished = UUID.randomUUID().toString();
+        for (String id : new String[] {alive, dead, unfinished}) {
+            Files.createDirectories(layout.sandboxDir(id));
+        }
+        store.write(new SandboxRecord(spec(alive, 1024), 7, "tcg", "user", "/home/user", 1000, 0, 3000));
+        store.write(new SandboxRecord(spec(dead, 1024), 8, "tcg", "user", "/home/user", 1000, 0, 3000));
+        store.write(new SandboxRecord(spec(unfinished, 1024), 9, "tcg", "user", "/home/user", 1000, 0, 0));
+        Files.writeString(layout.sandboxPidFile(alive), "4100001");
+        Files.writeString(layout.sandboxPidFile(dead), "4100002");
+        Files.writeString(layout.sandboxPidFile(unfinished), "4100003");
+        vms.running.add(4100001L);
+        vms.running.add(4100003L);
+        network.live.add(SandboxNetwork.namespaceName(alive));
+        network.live.add(SandboxNetwork.namespaceName(dead));
+        network.live.add(SandboxNetwork.namespaceName(unfinished));
+        network.live.add("wrenn-orphan00000");
+
+        manager.recover();
+
+        assertThat(manager.list()).singleElement().satisfies(s -> {
+            assertThat(s.id()).isEqualTo(alive);
+            assertThat(s.state()).isEqualTo(Sandbox.State.RUNNING);
+            assertThat(s.pid()).isEqualTo(4100001L);
+        });
+        assertThat(layout.sandboxDir(dead)).doesNotExist();
+        assertThat(layout.sandboxDir(unfinished)).doesNotExist();
+        assertThat(vms.running).containsExactly(4100001L);
+        assertThat(network.live).containsExactly(SandboxNetwork.namespaceName(alive));
+
+        // The adopted VM dies: the next list drops it and the clean-up follows.
+        vms.running.remove(4100001L);
+        assertThat(manager.list()).isEmpty();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> !Files.exists(layout.sandboxDir(alive)) && network.live.isEmpty());
+    }
+}
