@@ -145,7 +145,7 @@ public final class EnvdClient {
                 .build();
         HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString(), "write file");
         if (response.statusCode() / 100 != 2) {
-            throw GuestException.fromHttpStatus(response.statusCode(), "write file");
+            throw fileError(response.statusCode(), response.body(), "write file");
         }
     }
 
@@ -166,8 +166,13 @@ public final class EnvdClient {
         HttpRequest request = HttpRequest.newBuilder(filesUri(path, user)).GET().build();
         HttpResponse<InputStream> response = send(request, HttpResponse.BodyHandlers.ofInputStream(), "read file");
         if (response.statusCode() != 200) {
-            drainQuietly(response.body());
-            throw GuestException.fromHttpStatus(response.statusCode(), "read file");
+            String body;
+            try (InputStream in = response.body()) {
+                body = new String(in.readNBytes(4096), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                body = "";
+            }
+            throw fileError(response.statusCode(), body, "read file");
         }
         return new Download(response.body(), response.headers().firstValueAsLong("Content-Length"));
     }
@@ -191,6 +196,29 @@ public final class EnvdClient {
         } catch (IOException | NumberFormatException e) {
             throw new GuestException(GuestException.Kind.INTERNAL, "stat: unreadable answer from the guest agent", e);
         }
+    }
+
+    /**
+     * An error of a file route, with envd's own message when it sent one: it speaks of paths in the
+     * guest, which the user chose, never of the host's.
+     */
+    static GuestException fileError(int status, String body, String what) {
+        String message = "";
+        try {
+            message = JSON.readTree(body).path("message").asString("");
+        } catch (RuntimeException e) {
+            // not JSON: keep the generic message
+        }
+        if (message.isEmpty()) {
+            return GuestException.fromHttpStatus(status, what);
+        }
+        if (message.length() > 300) {
+            message = message.substring(0, 300) + "...";
+        }
+        GuestException.Kind kind = status == 400 && (message.contains("is a directory") || message.contains("not a regular file"))
+                ? GuestException.Kind.FAILED_PRECONDITION
+                : GuestException.fromHttpStatus(status, what).kind();
+        return new GuestException(kind, what + ": " + message);
     }
 
     private URI filesUri(String path, String user) {

@@ -28,7 +28,8 @@ public final class GuestException extends RuntimeException {
     public static GuestException fromHttpStatus(int status, String what) {
         return switch (status) {
             case 400 -> new GuestException(Kind.INVALID_ARGUMENT, what + ": invalid path or request");
-            case 401, 403 -> new GuestException(Kind.INVALID_ARGUMENT, what + ": unknown user or not permitted");
+            case 401 -> new GuestException(Kind.INVALID_ARGUMENT, what + ": unknown user");
+            case 403 -> new GuestException(Kind.FAILED_PRECONDITION, what + ": permission denied");
             case 404 -> new GuestException(Kind.NOT_FOUND, what + ": no such file");
             case 409 -> new GuestException(Kind.ALREADY_EXISTS, what + ": already exists");
             case 507 -> new GuestException(Kind.RESOURCE_EXHAUSTED, what + ": not enough disk space in the sandbox");

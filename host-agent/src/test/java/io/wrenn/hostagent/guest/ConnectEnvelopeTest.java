@@ -93,5 +93,9 @@ class ConnectEnvelopeTest {
         assertThat(GuestException.fromHttpStatus(409, "write file").kind()).isEqualTo(GuestException.Kind.ALREADY_EXISTS);
         assertThat(GuestException.fromHttpStatus(507, "write file").kind()).isEqualTo(GuestException.Kind.RESOURCE_EXHAUSTED);
         assertThat(GuestException.fromHttpStatus(500, "write file").kind()).isEqualTo(GuestException.Kind.INTERNAL);
+        GuestException directory = EnvdClient.fileError(400, "{\"code\":400,\"message\":\"path /tmp is a directory\"}", "read file");
+        assertThat(directory.kind()).isEqualTo(GuestException.Kind.FAILED_PRECONDITION);
+        assertThat(directory.getMessage()).isEqualTo("read file: path /tmp is a directory");
+        assertThat(EnvdClient.fileError(404, "not json", "read file").kind()).isEqualTo(GuestException.Kind.NOT_FOUND);
     }
 }

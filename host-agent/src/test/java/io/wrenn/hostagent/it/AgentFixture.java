@@ -119,6 +119,36 @@ final class AgentFixture implements AutoCloseable {
         return new ExecResult(out.toString(), err.toString(), exited, started);
     }
 
+    /** Uploads {@code content} in 100 kB messages; the future holds the answer or the failure. */
+    java.util.concurrent.CompletableFuture<io.wrenn.hostagent.protocol.WriteFileResponse> writeFile(
+            String sandboxId, String path, byte[] content) {
+        var done = new java.util.concurrent.CompletableFuture<io.wrenn.hostagent.protocol.WriteFileResponse>();
+        var upload = asyncStub.writeFile(new io.grpc.stub.StreamObserver<>() {
+            @Override
+            public void onNext(io.wrenn.hostagent.protocol.WriteFileResponse value) {
+                done.complete(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        });
+        upload.onNext(io.wrenn.hostagent.protocol.WriteFileRequest.newBuilder().setHeader(
+                io.wrenn.hostagent.protocol.WriteFileHeader.newBuilder().setSandboxId(sandboxId).setPath(path)).build());
+        for (int offset = 0; offset < content.length; offset += 100_000) {
+            int n = Math.min(100_000, content.length - offset);
+            upload.onNext(io.wrenn.hostagent.protocol.WriteFileRequest.newBuilder()
+                    .setData(com.google.protobuf.ByteString.copyFrom(content, offset, n)).build());
+        }
+        upload.onCompleted();
+        return done;
+    }
+
     ExecResult sh(String sandboxId, String script) {
         return exec(ExecRequest.newBuilder().setSandboxId(sandboxId).setCmd("/bin/sh").addArgs("-c").addArgs(script).build());
     }

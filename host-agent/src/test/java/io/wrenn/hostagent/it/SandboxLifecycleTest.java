@@ -219,6 +219,38 @@ class SandboxLifecycleTest {
     }
 
     @Test
+    @Order(16)
+    void aCancelledExecKillsItsProcess() {
+        io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
+        CompletableFuture<Void> started = new CompletableFuture<>();
+        context.run(() -> agent.asyncStub.exec(ExecRequest.newBuilder().setSandboxId(id).setCmd("sleep").addArgs("313").build(),
+                new StreamObserver<>() {
+                    @Override
+                    public void onNext(io.wrenn.hostagent.protocol.ExecEvent value) {
+                        if (value.hasStarted()) {
+                            started.complete(null);
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        started.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                }));
+        assertThat(started).succeedsWithin(Duration.ofSeconds(30));
+        assertThat(agent.sh(id, "ps | grep -c '[s]leep 313'").stdout().strip()).isEqualTo("1");
+
+        context.cancel(null);
+
+        await().atMost(Duration.ofSeconds(15))
+                .until(() -> agent.sh(id, "ps | grep -c '[s]leep 313'").stdout().strip().equals("0"));
+    }
+
+    @Test
     @Order(15)
     void execStreamsLargeOutputCompletely() {
         AgentFixture.ExecResult big = agent.sh(id, "head -c 3000000 /dev/zero | tr '\\0' 'x'");
@@ -234,29 +266,7 @@ class SandboxLifecycleTest {
         new Random(7).nextBytes(content);
 
         long t0 = System.nanoTime();
-        CompletableFuture<WriteFileResponse> done = new CompletableFuture<>();
-        StreamObserver<WriteFileRequest> upload = agent.asyncStub.writeFile(new StreamObserver<>() {
-            @Override
-            public void onNext(WriteFileResponse value) {
-                done.complete(value);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                done.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-            }
-        });
-        upload.onNext(WriteFileRequest.newBuilder().setHeader(WriteFileHeader.newBuilder()
-                .setSandboxId(id).setPath("/home/user/data/blob.bin")).build());
-        for (int offset = 0; offset < content.length; offset += 100_000) {
-            int n = Math.min(100_000, content.length - offset);
-            upload.onNext(WriteFileRequest.newBuilder().setData(ByteString.copyFrom(content, offset, n)).build());
-        }
-        upload.onCompleted();
+        CompletableFuture<WriteFileResponse> done = agent.writeFile(id, "/home/user/data/blob.bin", content);
         assertThat(done.get(2, TimeUnit.MINUTES).getBytesWritten()).isEqualTo(content.length);
         long writeMs = (System.nanoTime() - t0) / 1_000_000;
 
@@ -289,9 +299,18 @@ class SandboxLifecycleTest {
                     assertThat(e.getStatus().getDescription()).doesNotContain(home.toString());
                 });
         assertThatThrownBy(() -> agent.stub.readFile(ReadFileRequest.newBuilder().setSandboxId(id)
+                .setPath("/tmp").build()).next())
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION));
+        assertThatThrownBy(() -> agent.stub.readFile(ReadFileRequest.newBuilder().setSandboxId(id)
+                .setPath("/etc/hostname").setUser("nobody-such").build()).next())
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+        assertThatThrownBy(() -> agent.stub.readFile(ReadFileRequest.newBuilder().setSandboxId(id)
                 .setPath("relative").build()).next())
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+
         assertThatThrownBy(() -> agent.stub.readFile(ReadFileRequest.newBuilder()
                 .setSandboxId(UUID.randomUUID().toString()).setPath("/etc/hostname").build()).next())
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
