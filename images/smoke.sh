@@ -3,12 +3,15 @@
 #
 # usage: smoke.sh [TEMPLATE...] [-n BOOTS]    (templates default to: minimal debian)
 #
-# Per boot: a throw-away network namespace wrenn-smoke-<pid> with tap0 + veth0, a host veth
-# for slot $WRENN_SMOKE_SLOT (default 16000), nftables as in docs/ARCHITECTURE.md, a qcow2
-# overlay over the template's rootfs.ext4, QEMU microvm under TCG. It reports boot -> /health
-# time and the grown root filesystem, then removes everything it made, also on failure.
-# A boot that does not answer within $WRENN_SMOKE_TIMEOUT s (default 30) is retried once:
-# under TCG about one cold boot in 25 hangs silently.
+# Per run: a throw-away network namespace wrenn-smoke-<pid> with tap0 + veth0, a host veth
+# wrs<slot> (first free slot from $WRENN_SMOKE_SLOT, default 16000), nftables as in
+# docs/ARCHITECTURE.md; per boot a qcow2 overlay over the template's rootfs.ext4 and QEMU
+# microvm under TCG. It reports QEMU start -> /health time, the grown root filesystem (from the
+# serial log and through envd) and a few checks run through envd, then removes everything it
+# made, also on failure. A boot that does not answer within $WRENN_SMOKE_TIMEOUT s (default 30)
+# is retried once. More knobs: WRENN_SMOKE_DISK (5G), WRENN_SMOKE_MEM (256),
+# WRENN_SMOKE_APPEND (extra kernel arguments), WRENN_SMOKE_NO_TSC=1, WRENN_SMOKE_DEBUG=1.
+# The last boot's serial log is kept in $WRENN_IMAGES/.cache/smoke-<template>.serial.log.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -16,7 +19,7 @@ boots=1 templates=()
 while (($#)); do
   case $1 in
     -n) boots=$2; shift 2 ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) templates+=("$1"); shift ;;
   esac
 done
@@ -35,13 +38,9 @@ kernel="$WRENN_IMAGES/kernel/vmlinux"
 initrd="$WRENN_IMAGES/kernel/initrd.img"
 [[ -f $kernel && -f $initrd ]] || die "no kernel in $WRENN_IMAGES/kernel: run images/build.sh"
 
-# slot n: host end 10.231.{n/64}.{(n%64)*4+1}/30, namespace end +1
-net_a=$((slot / 64)) net_b=$(((slot % 64) * 4))
-host_ip="10.231.$net_a.$((net_b + 1))" ns_ip="10.231.$net_a.$((net_b + 2))"
 ns="wrenn-smoke-$$"
-host_veth="wrs$slot"            # not the agent's wrh prefix
 work=$(mktemp -d /tmp/wrenn-smoke.XXXXXX)
-qemu_pid=
+qemu_pid='' host_veth=''
 
 stop_qemu() {
   [[ -n $qemu_pid ]] || return 0
@@ -56,18 +55,26 @@ stop_qemu() {
 cleanup() {
   stop_qemu
   ip netns del "$ns" 2>/dev/null || true
-  ip link del "$host_veth" 2>/dev/null || true
+  [[ -z $host_veth ]] || ip link del "$host_veth" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-ip link show "$host_veth" > /dev/null 2>&1 && die "$host_veth exists: another smoke test on slot $slot? (WRENN_SMOKE_SLOT)"
-ip -o addr show | grep -q " $host_ip/" && die "$host_ip already in use: pick another WRENN_SMOKE_SLOT"
-
 # --- the namespace, as the host agent builds it -------------------------------------------
 ip netns add "$ns"
-ip link add "$host_veth" type veth peer name veth0 netns "$ns"
+# the first free slot from $slot on (smoke tests may run side by side); the host end is
+# named wrs<n>, not the agent's wrh<n>, and an address already in use is skipped
+for ((; slot <= 16383; slot++)); do
+  # slot n: host end 10.231.{n/64}.{(n%64)*4+1}/30, namespace end +1
+  net_a=$((slot / 64)) net_b=$(((slot % 64) * 4))
+  host_ip="10.231.$net_a.$((net_b + 1))" ns_ip="10.231.$net_a.$((net_b + 2))"
+  ip -o addr show | grep -q " $host_ip/" && continue
+  if ip link add "wrs$slot" type veth peer name veth0 netns "$ns" 2>/dev/null; then
+    host_veth="wrs$slot"; break
+  fi
+done
+[[ -n $host_veth ]] || die "no free smoke-test slot from ${WRENN_SMOKE_SLOT:-16000} on"
 ip addr add "$host_ip/30" dev "$host_veth"
 ip link set "$host_veth" up
 ip -n "$ns" link set lo up
