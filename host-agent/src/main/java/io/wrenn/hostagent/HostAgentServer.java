@@ -140,6 +140,9 @@ public final class HostAgentServer implements AutoCloseable {
             return;
         }
         closed = true;
+        if (manager != null) {
+            manager.shutdown();
+        }
         if (server != null) {
             server.shutdown();
             try {

@@ -60,6 +60,8 @@ public final class SandboxManager {
     private final Map<String, Sandbox> sandboxes = new ConcurrentHashMap<>();
     private volatile BootPolicy bootPolicy;
     private volatile Accelerator accelerator = Accelerator.TCG;
+    /** Set on shutdown: no new creates, and boots in progress give up (and undo) at once. */
+    private volatile boolean closing;
 
     public SandboxManager(Layout layout, SandboxNetwork network, DiskImages disks, VirtualMachines vms,
             HttpClient http, TemplateCatalog templates, BootPolicy bootPolicy, Clock clock) {
@@ -91,6 +93,9 @@ public final class SandboxManager {
      * returns it.
      */
     public Sandbox create(SandboxSpec requested) {
+        if (closing) {
+            throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "the host agent is shutting down");
+        }
         SandboxSpec spec = validate(requested);
         Template template = templates.find(spec.templateTeamId(), spec.templateName())
                 .orElseThrow(() -> new SandboxException(SandboxException.Kind.NOT_FOUND,
@@ -267,6 +272,10 @@ public final class SandboxManager {
     private boolean awaitGuest(Sandbox sandbox, VmSpec vm, EnvdClient envd, Duration deadline) {
         long end = System.nanoTime() + deadline.toNanos();
         while (System.nanoTime() < end) {
+            if (closing) {
+                vms.kill(sandbox.pid(), vm.qmpSocket());
+                throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "the host agent is shutting down");
+            }
             if (!vms.isRunning(sandbox.pid(), vm.qmpSocket())) {
                 return false;
             }
@@ -359,6 +368,14 @@ public final class SandboxManager {
         if (Files.exists(dir)) {
             deleteRecursively(dir);
         }
+    }
+
+    /**
+     * Refuses new creates and makes boots in progress give up, so that shutdown does not wait
+     * for them (a create that gives up undoes itself).
+     */
+    public void shutdown() {
+        closing = true;
     }
 
     /** Destroys every sandbox, in parallel (shutdown of {@code wrenn up}). */
