@@ -193,6 +193,9 @@ for name in "${templates[@]}"; do
     checks=
     check user "1000 /home/user wrenn" user /bin/sh -c 'id -u; echo $HOME; hostname'
     check net "169.254.0.21/30" root /bin/sh -c "/opt/wrenn/bin/busybox ip -o -4 addr show eth0 | awk '{print \$4}'"
+    guest_now=$(envd_run root /bin/date +%s) host_now=$(date +%s)
+    if [[ -n $guest_now ]] && (( guest_now - host_now < 5 && host_now - guest_now < 5 )); then checks+=" clock:ok"
+    else checks+=" clock:off(guest ${guest_now:-?}, host $host_now)"; fi
     if [[ $name == debian ]]; then
       check sudo 0 user /usr/bin/sudo -n id -u
       check python "3" user /usr/bin/python3 -c 'import sys; print(sys.version_info[0])'
