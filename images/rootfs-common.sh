@@ -95,10 +95,11 @@ TRAIN
   [[ -s "$root/opt/wrenn/envd.aot" ]] || die "AOT training wrote no cache"
 }
 
-# make_image ROOT NAME: rootfs.ext4 (+ template.json) under the platform team, atomically
+# make_image ROOT NAME [TEAM]: rootfs.ext4 (+ template.json) under the team (default: the
+# platform team), atomically
 make_image() {
-  local root=$1 name=$2
-  local dest="$WRENN_IMAGES/teams/$PLATFORM_TEAM/$name"
+  local root=$1 name=$2 team=${3:-$PLATFORM_TEAM}
+  local dest="$WRENN_IMAGES/teams/$team/$name"
   local used files size
   used=$(du -sm "$root" | cut -f1)
   files=$(find "$root" | wc -l)

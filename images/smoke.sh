@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Boot a Wrenn template under QEMU exactly as the host agent does and wait for envd.
 #
-# usage: smoke.sh [TEMPLATE...] [-n BOOTS]    (templates default to: minimal debian)
+# usage: smoke.sh [TEMPLATE...] [-n BOOTS]    (TEMPLATE: NAME or TEAM_UUID/NAME; default: minimal debian)
 #
 # Per run: a throw-away network namespace wrenn-smoke-<pid> with tap0 + veth0, a host veth
 # wrs<slot> (first free slot from $WRENN_SMOKE_SLOT, default 16000), nftables as in
@@ -174,7 +174,9 @@ check() {
 
 failed=0
 for name in "${templates[@]}"; do
-  dir="$WRENN_IMAGES/teams/$PLATFORM_TEAM/$name"
+  # NAME (a platform template) or TEAM_UUID/NAME
+  if [[ $name == */* ]]; then dir="$WRENN_IMAGES/teams/$name"; name=${name#*/}
+  else dir="$WRENN_IMAGES/teams/$PLATFORM_TEAM/$name"; fi
   [[ -f "$dir/rootfs.ext4" ]] || { log "$name: no rootfs.ext4 in $dir"; failed=1; continue; }
   for i in $(seq "$boots"); do
     if ! boot "$dir"; then
