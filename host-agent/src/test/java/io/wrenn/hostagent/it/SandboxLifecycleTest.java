@@ -174,6 +174,28 @@ class SandboxLifecycleTest {
         assertThat(hello.exited().getExitCode()).isZero();
         assertThat(hello.exited().getError()).isEmpty();
         assertThat(hello.exited().getTimedOut()).isFalse();
+
+        StringBuilder timings = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            long t1 = System.nanoTime();
+            assertThat(agent.exec(ExecRequest.newBuilder().setSandboxId(id).setCmd("true").build()).exited().getExitCode()).isZero();
+            timings.append((System.nanoTime() - t1) / 1_000_000).append(" ms ");
+        }
+        System.out.println("exec true x5 through gRPC: " + timings);
+
+        // The same through the envd client directly, to see what the agent's hop costs.
+        var envd = agent.server.sandboxes().running(id).envd();
+        StringBuilder direct = new StringBuilder();
+        for (int i = 0; i < 5; i++) {
+            long t1 = System.nanoTime();
+            try (var stream = envd.start(new io.wrenn.hostagent.guest.EnvdClient.StartSpec("true", List.of(), java.util.Map.of(), "", "user"))) {
+                while (stream.next() != null) {
+                    // drain
+                }
+            }
+            direct.append((System.nanoTime() - t1) / 1_000_000).append(" ms ");
+        }
+        System.out.println("exec true x5 direct to envd: " + direct);
     }
 
     @Test
@@ -320,8 +342,17 @@ class SandboxLifecycleTest {
     @Test
     @Order(30)
     void guestReachesNeitherTheHostNorAnotherSandbox() throws Exception {
+        // The other sandbox runs the debian template, which also checks that template's boot and defaults.
         String other = UUID.randomUUID().toString();
-        agent.stub.createSandbox(AgentFixture.minimal(other).build());
+        boolean debian = Files.isRegularFile(layout().templateRootfs(Layout.PLATFORM_TEAM, "debian"));
+        long t0 = System.nanoTime();
+        agent.stub.createSandbox(AgentFixture.minimal(other).setTemplateName(debian ? "debian" : "minimal").build());
+        System.out.println("create " + (debian ? "debian" : "minimal") + ": " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        if (debian) {
+            AgentFixture.ExecResult bash = agent.exec(ExecRequest.newBuilder().setSandboxId(other).setCmd("/bin/bash")
+                    .addArgs("-lc").addArgs("echo ${BASH_VERSION%%.*} $(whoami) $PWD; python3 -c 'print(6*7)'").build());
+            assertThat(bash.stdout()).isEqualTo("5 user /home/user\n42\n");
+        }
         try (ServerSocket listener = new ServerSocket()) {
             listener.bind(new InetSocketAddress("0.0.0.0", 0));
             int port = listener.getLocalPort();
