@@ -81,6 +81,14 @@ public final class Layout {
         return home.resolve("host");
     }
 
+    /**
+     * Machine-wide facts shared by every agent on this machine whatever its home, forgotten at
+     * reboot (a tmpfs): {@code /run/wrenn}. Throw-away homes (tests) thus probe the machine once.
+     */
+    public Path machineRunDir() {
+        return Path.of("/run/wrenn");
+    }
+
     public Path imagesDir() {
         return images;
     }

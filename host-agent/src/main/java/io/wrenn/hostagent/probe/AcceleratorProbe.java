@@ -50,15 +50,19 @@ public final class AcceleratorProbe {
             return Accelerator.TCG;
         }
         String key = cacheKey();
-        Path cache = layout.hostDir().resolve("accelerator");
-        Optional<Accelerator> cached = readCache(cache, key);
+        // Two caches: the home's (survives reboots) and the machine's (shared by throw-away homes).
+        Path homeCache = layout.hostDir().resolve("accelerator");
+        Path machineCache = layout.machineRunDir().resolve("accelerator");
+        Optional<Accelerator> cached = readCache(homeCache, key).or(() -> readCache(machineCache, key));
         if (cached.isPresent()) {
+            writeCache(homeCache, key, cached.get());
             return cached.get();
         }
-        LOG.info("probing whether a guest boots with KVM (once per QEMU and kernel version)");
+        LOG.info("probing whether a guest boots with KVM (once per machine, QEMU and kernel)");
         Accelerator verdict = manager.bootsWith(Accelerator.KVM, minimal.get(), PROBE_DEADLINE) ? Accelerator.KVM : Accelerator.TCG;
         LOG.info("accelerator: {}", verdict.wireName());
-        writeCache(cache, key, verdict);
+        writeCache(homeCache, key, verdict);
+        writeCache(machineCache, key, verdict);
         return verdict;
     }
 
@@ -88,7 +92,11 @@ public final class AcceleratorProbe {
     private static void writeCache(Path cache, String key, Accelerator verdict) {
         try {
             Files.createDirectories(cache.getParent());
-            Files.writeString(cache, key + "\n" + verdict.wireName() + "\n");
+            // Written whole then renamed, so a concurrent reader never sees half a file.
+            Path temp = Files.createTempFile(cache.getParent(), "accelerator", ".tmp");
+            Files.writeString(temp, key + "\n" + verdict.wireName() + "\n");
+            Files.move(temp, cache, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             LOG.warn("could not cache the accelerator verdict: {}", e.toString());
         }

@@ -18,8 +18,10 @@ class AcceleratorProbeTest {
     Path home;
 
     @Test
-    void probesOnceAndCachesTheVerdict() {
+    void probesOnceAndCachesTheVerdict() throws Exception {
         AgentFixture.assumeVmsPossible();
+        // Forget the machine-wide verdict so that this test really probes.
+        Files.deleteIfExists(Layout.of(home).machineRunDir().resolve("accelerator"));
         assumeTrue(Files.exists(Path.of("/dev/kvm")), "no /dev/kvm: the probe is not needed");
         Layout layout = Layout.of(home, AgentFixture.IMAGES);
         HostAgentConfig config = HostAgentConfig.defaults(layout, "secret");
@@ -32,6 +34,7 @@ class AcceleratorProbeTest {
         long probeMs = (System.nanoTime() - t0) / 1_000_000;
         assertThat(first).isIn("kvm", "tcg");
         assertThat(layout.hostDir().resolve("accelerator")).content().endsWith(first + "\n");
+        assertThat(layout.machineRunDir().resolve("accelerator")).content().endsWith(first + "\n");
 
         t0 = System.nanoTime();
         try (HostAgentServer agent = new HostAgentServer(config).start()) {
@@ -42,5 +45,13 @@ class AcceleratorProbeTest {
         assertThat(cachedMs).isLessThan(probeMs);
         // The probe leaves nothing behind.
         assertThat(layout.sandboxesDir()).isEmptyDirectory();
+
+        // A fresh home on the same machine uses the machine's verdict without probing.
+        Layout other = Layout.of(home.resolve("other"), AgentFixture.IMAGES);
+        t0 = System.nanoTime();
+        try (HostAgentServer agent = new HostAgentServer(HostAgentConfig.defaults(other, "secret")).start()) {
+            assertThat(agent.sandboxes().accelerator().wireName()).isEqualTo(first);
+        }
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(probeMs);
     }
 }
