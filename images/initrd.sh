@@ -40,4 +40,4 @@ mknod -m 0600 "$root/dev/console" c 5 1
 
 (cd "$root" && find . | LC_ALL=C sort | busybox cpio -o -H newc 2>/dev/null) | gzip -9n > "$work/initrd.img"
 mv "$work/initrd.img" "$WRENN_IMAGES/kernel/initrd.img"
-log "initrd: $(du -h "$WRENN_IMAGES/kernel/initrd.img" | cut -f1) ($MODULES)"
+summary "$(du -h "$WRENN_IMAGES/kernel/initrd.img" | cut -f1) ($MODULES)"

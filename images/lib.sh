@@ -11,6 +11,8 @@ PLATFORM_TEAM=00000000-0000-0000-0000-000000000000
 export WRENN_IMAGES IMAGES_SRC REPO_ROOT CACHE STAMPS PLATFORM_TEAM JAVA_HOME
 
 log() { printf '[images %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+# summary TEXT: a step's result; build.sh prints it on the step's "done" line
+summary() { if [[ -n ${WRENN_STEP_SUMMARY:-} ]]; then printf '%s\n' "$*" > "$WRENN_STEP_SUMMARY"; else log "$*"; fi; }
 die() { log "ERROR: $*"; exit 1; }
 
 # sha256 of a file's contents
@@ -42,15 +44,16 @@ run_step() {
   while [[ $1 != -- ]]; do outputs+=("$1"); shift; done; shift
   for o in "${outputs[@]}"; do [[ -e "$o" ]] || missing=1; done
   if (( ! missing )) && stamp_current "$name" "$hash"; then
-    log "$name: up to date ($what)"
+    log "$name: up to date ($(cat "$STAMPS/$name.summary" 2>/dev/null || echo "$what"))"
     return 0
   fi
   rm -f "$STAMPS/$name"
   local t0=$SECONDS
   log "$name: building ($what)"
-  "$@" || die "$name failed"
+  rm -f "$STAMPS/$name.summary"
+  WRENN_STEP_SUMMARY="$STAMPS/$name.summary" "$@" || die "$name failed"
   stamp_write "$name" "$hash"
-  log "$name: done in $((SECONDS - t0)) s"
+  log "$name: done in $((SECONDS - t0)) s: $(cat "$STAMPS/$name.summary" 2>/dev/null || echo ok)"
 }
 
 # host_tsc_khz: the host's TSC frequency in kHz. Under TCG the guest's TSC runs at the host's

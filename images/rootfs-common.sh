@@ -114,5 +114,5 @@ make_image() {
   mv "$dest/template.json.tmp" "$dest/template.json"
   local free_inodes
   free_inodes=$(dumpe2fs -h "$dest/rootfs.ext4" 2>/dev/null | awk -F: '/^Free inodes/{gsub(/ /,"",$2); print $2}')
-  log "$name: rootfs.ext4 ${size} MiB (${used} MiB in $files files, $free_inodes inodes free)"
+  summary "rootfs.ext4 ${size} MiB (${used} MiB in $files files, $free_inodes inodes free)"
 }
