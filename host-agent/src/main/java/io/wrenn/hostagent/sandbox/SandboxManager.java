@@ -253,6 +253,7 @@ public final class SandboxManager {
             try {
                 sandbox.pid(vms.start(vm));
             } catch (RuntimeException e) {
+                LOG.warn("sandbox {}: QEMU did not start: {}\n{}", sandbox.id(), e.getMessage(), tail(vm.qemuLog(), 3000));
                 throw new SandboxException(SandboxException.Kind.INTERNAL, "the VM did not start", e);
             }
             if (awaitGuest(sandbox, vm, envd, policy.deadline())) {
