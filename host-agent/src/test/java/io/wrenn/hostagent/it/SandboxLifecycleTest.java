@@ -309,6 +309,13 @@ class SandboxLifecycleTest {
 
         AgentFixture.ExecResult owner = agent.sh(id, "stat -c %U /home/user/data/blob.bin");
         assertThat(owner.stdout()).isEqualTo("user\n");
+
+        // An empty file round-trips too: info says 0 and no data follows.
+        assertThat(agent.writeFile(id, "/tmp/empty", new byte[0]).get(1, TimeUnit.MINUTES).getBytesWritten()).isZero();
+        Iterator<ReadFileResponse> empty = agent.stub.readFile(ReadFileRequest.newBuilder().setSandboxId(id)
+                .setPath("/tmp/empty").build());
+        assertThat(empty.next().getInfo().getSize()).isZero();
+        assertThat(empty.hasNext()).isFalse();
     }
 
     @Test
