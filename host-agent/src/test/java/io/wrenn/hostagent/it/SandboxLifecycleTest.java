@@ -468,4 +468,23 @@ class SandboxLifecycleTest {
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
     }
+
+    @Test
+    @Order(80)
+    void closingAnAgentThatDestroysVmsLeavesNothingBehind() throws Exception {
+        agent.stop();
+        agent = new AgentFixture(home).start(HostAgentConfig.ShutdownPolicy.DESTROY_VMS);
+        String last = UUID.randomUUID().toString();
+        agent.stub.createSandbox(AgentFixture.minimal(last).build());
+        long pid = pidOf(last);
+        int slot = readRecord(last).slot();
+
+        agent.stop();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isEmpty());
+        assertThat(namespaceExists(last)).isFalse();
+        assertThat(Path.of("/sys/class/net", new NetworkSlot(slot).hostVeth())).doesNotExist();
+        assertThat(layout().sandboxDir(last)).doesNotExist();
+        agent = new AgentFixture(home).start(HostAgentConfig.ShutdownPolicy.LEAVE_RUNNING);
+    }
 }
