@@ -86,7 +86,7 @@ ip -n "$ns" link set tap0 up
 # the guest's MAC is fixed: a permanent neighbour entry spares the first packets an ARP
 # round (and a failed resolution while the guest boots would hold them back for seconds)
 ip -n "$ns" neigh replace 169.254.0.21 lladdr 52:54:00:00:00:21 dev tap0 nud permanent
-ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
+ip netns exec "$ns" sh -c "echo 1 > /proc/sys/net/ipv4/ip_forward"
 ip netns exec "$ns" nft -f - <<NFT
 table ip wrenn {
   chain prerouting {
