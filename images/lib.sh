@@ -7,7 +7,12 @@ REPO_ROOT=$(cd "$IMAGES_SRC/.." && pwd)
 CACHE="$WRENN_IMAGES/.cache"
 STAMPS="$WRENN_IMAGES/.stamps"
 PLATFORM_TEAM=00000000-0000-0000-0000-000000000000
-: "${JAVA_HOME:=/usr/lib/jvm/temurin-25-jdk-amd64}"
+# the JDK whose jlink makes the guest JRE: must be 25 or newer (envd's bytecode and AOT cache)
+jdk_major() { sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" 2>/dev/null; }
+JAVA_HOME=${WRENN_JAVA_HOME:-${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}}
+jdk=$(jdk_major "$JAVA_HOME")
+if [[ -z $jdk || $jdk -lt 25 ]]; then JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64; fi
+unset jdk
 export WRENN_IMAGES IMAGES_SRC REPO_ROOT CACHE STAMPS PLATFORM_TEAM JAVA_HOME
 
 log() { printf '[images %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
