@@ -28,6 +28,8 @@ final class ExecHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ExecHandler.class);
 
+    private static final long KILL_CONFIRM_GRACE_S = 10;
+
     private final SandboxManager manager;
     private final ScheduledExecutorService timers;
 
@@ -75,6 +77,12 @@ final class ExecHandler {
                     timer = timers.schedule(() -> Thread.ofVirtual().start(() -> {
                         timedOut.set(true);
                         kill.run();
+                        // If the guest never confirms the kill, stop waiting for it.
+                        timers.schedule(() -> {
+                            if (!finished.get()) {
+                                stream.close();
+                            }
+                        }, KILL_CONFIRM_GRACE_S, TimeUnit.SECONDS);
                     }), request.getTimeoutS(), TimeUnit.SECONDS);
                 }
                 ExecEvent.Exited exited = relay(stream, call, gate, pid, timedOut, kill);
@@ -89,7 +97,11 @@ final class ExecHandler {
             if (gate.cancelled()) {
                 return;
             }
-            if (pid.get() < 0 && e.kind() != GuestException.Kind.UNAVAILABLE) {
+            if (timedOut.get()) {
+                call.onNext(ExecEvent.newBuilder().setExited(ExecEvent.Exited.newBuilder()
+                        .setExitCode(-1).setTimedOut(true).setError("timed out; the guest did not confirm the kill")).build());
+                call.onCompleted();
+            } else if (pid.get() < 0 && e.kind() != GuestException.Kind.UNAVAILABLE) {
                 // envd refused to start it (no such program, bad cwd or user): an exit, not an RPC failure.
                 call.onNext(ExecEvent.newBuilder().setExited(ExecEvent.Exited.newBuilder()
                         .setExitCode(-1).setError(e.getMessage())).build());
