@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * A host agent on a throw-away home with the shared image cache, and a gRPC client of it.
  * Tests that use it are skipped when not root or when the images are not built yet.
  */
-final class AgentFixture implements AutoCloseable {
+class AgentFixture implements AutoCloseable {
 
     static final Path IMAGES = Path.of(System.getenv().getOrDefault("WRENN_IMAGES", "/root/.wrenn/images"));
     static final String SECRET = "test-secret-" + UUID.randomUUID();
