@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -97,6 +98,27 @@ class SandboxManagerTest {
         assertThat(vms.running).isEmpty();
         assertThat(network.live).isEmpty();
         assertThat(layout.sandboxDir(id)).doesNotExist();
+    }
+
+    @Test
+    void parallelCreatesGetDistinctSlots() throws Exception {
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            threads.add(Thread.ofVirtual().start(() -> {
+                try {
+                    manager.create(spec(UUID.randomUUID().toString(), 1024));
+                } catch (SandboxException expected) {
+                    // no guest agent answers here
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+
+        assertThat(network.created).hasSize(4);
+        assertThat(network.created.stream().map(c -> c.substring(c.indexOf('@') + 1)).distinct()).hasSize(4);
+        assertThat(network.live).isEmpty();
     }
 
     @Test
