@@ -37,10 +37,16 @@ public final class EnvdClient {
 
     private final HttpClient http;
     private final URI base;
+    private final String accessToken;
 
-    public EnvdClient(HttpClient http, String address) {
+    /**
+     * @param accessToken set on envd by {@link #init} and sent with every later call, so that
+     *                    only this agent can drive the guest; null for none
+     */
+    public EnvdClient(HttpClient http, String address, String accessToken) {
         this.http = http;
         this.base = URI.create("http://" + address + ":" + PORT);
+        this.accessToken = accessToken;
     }
 
     /** A client suited to envd: HTTP/1.1, short connect timeout, virtual threads. */
@@ -76,6 +82,9 @@ public final class EnvdClient {
             body.put("defaultWorkdir", defaultWorkdir);
         }
         body.put("timestamp", DateTimeFormatter.ISO_INSTANT.format(now));
+        if (accessToken != null) {
+            body.put("accessToken", accessToken);
+        }
         HttpRequest request = HttpRequest.newBuilder(base.resolve("/init"))
                 .timeout(UNARY_TIMEOUT)
                 .header("Content-Type", "application/json")
@@ -237,6 +246,9 @@ public final class EnvdClient {
     }
 
     private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler, String what) {
+        if (accessToken != null) {
+            request = HttpRequest.newBuilder(request, (name, value) -> true).header("X-Access-Token", accessToken).build();
+        }
         try {
             return http.send(request, handler);
         } catch (IOException e) {

@@ -110,7 +110,7 @@ public final class SandboxManager {
         long startedAt = clock.millis();
         long expiresAt = effective.timeoutS() == 0 ? 0 : startedAt + effective.timeoutS() * 1000L;
         SandboxRecord initial = new SandboxRecord(effective, 0, accelerator.wireName(),
-                template.defaultUser(), template.defaultWorkdir(), startedAt, expiresAt, 0);
+                template.defaultUser(), template.defaultWorkdir(), startedAt, expiresAt, 0, newAccessToken());
 
         Sandbox fresh = new Sandbox(initial, Sandbox.State.STARTING);
         fresh.lock.lock();
@@ -191,10 +191,10 @@ public final class SandboxManager {
 
         SandboxRecord record = new SandboxRecord(sandbox.record().spec(), slot.number(), accel.wireName(),
                 sandbox.record().defaultUser(), sandbox.record().defaultWorkdir(), sandbox.record().startedAtMs(),
-                sandbox.record().expiresAtMs(), 0);
+                sandbox.record().expiresAtMs(), 0, sandbox.record().envdAccessToken());
         sandbox.record(record);
         store.write(record);
-        EnvdClient envd = new EnvdClient(http, slot.namespaceAddress());
+        EnvdClient envd = new EnvdClient(http, slot.namespaceAddress(), record.envdAccessToken());
         sandbox.envd(envd);
 
         undo.add("kill VM", () -> vms.kill(sandbox.pid(), layout.sandboxQmpSocket(id)));
@@ -302,7 +302,7 @@ public final class SandboxManager {
         SandboxSpec spec = new SandboxSpec(id, Layout.PLATFORM_TEAM, template.teamId(), template.name(), 1, 256,
                 (int) Math.max(template.imageSizeMb(), 1), 0, Map.of());
         SandboxRecord record = new SandboxRecord(spec, 0, accel.wireName(), template.defaultUser(),
-                template.defaultWorkdir(), clock.millis(), 0, 0);
+                template.defaultWorkdir(), clock.millis(), 0, 0, newAccessToken());
         Sandbox probe = new Sandbox(record, Sandbox.State.STARTING);
         sandboxes.put(id, probe);
         Undo undo = new Undo();
@@ -496,7 +496,7 @@ public final class SandboxManager {
             if (alive) {
                 Sandbox sandbox = new Sandbox(record.get(), Sandbox.State.RUNNING);
                 sandbox.pid(pid.get());
-                sandbox.envd(new EnvdClient(http, sandbox.slot().namespaceAddress()));
+                sandbox.envd(new EnvdClient(http, sandbox.slot().namespaceAddress(), record.get().envdAccessToken()));
                 slots.claim(sandbox.slot());
                 sandboxes.put(id, sandbox);
                 keptNamespaces.add(namespace);
@@ -529,6 +529,14 @@ public final class SandboxManager {
         } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    private static String newAccessToken() {
+        byte[] bytes = new byte[24];
+        RANDOM.nextBytes(bytes);
+        return java.util.HexFormat.of().formatHex(bytes);
     }
 
     /** The end of a log file, for diagnosing a boot that went wrong. */

@@ -11,6 +11,8 @@ package io.wrenn.hostagent.sandbox;
  * @param startedAtMs    when the create call arrived (epoch ms)
  * @param expiresAtMs    when the reaper destroys it (epoch ms), 0 = never
  * @param bootMs         create call → first answer of the guest agent
+ * @param envdAccessToken the secret envd demands on every call but {@code /health}, so that
+ *                       nothing else on the host can drive the guest (the file is 0600)
  */
 public record SandboxRecord(
         SandboxSpec spec,
@@ -20,9 +22,11 @@ public record SandboxRecord(
         String defaultWorkdir,
         long startedAtMs,
         long expiresAtMs,
-        long bootMs) {
+        long bootMs,
+        String envdAccessToken) {
 
     public SandboxRecord withBootMs(long value) {
-        return new SandboxRecord(spec, slot, accelerator, defaultUser, defaultWorkdir, startedAtMs, expiresAtMs, value);
+        return new SandboxRecord(spec, slot, accelerator, defaultUser, defaultWorkdir, startedAtMs, expiresAtMs, value,
+                envdAccessToken);
     }
 }

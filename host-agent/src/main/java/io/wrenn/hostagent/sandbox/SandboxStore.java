@@ -27,6 +27,10 @@ public final class SandboxStore {
         Path target = layout.sandboxJson(record.spec().sandboxId());
         Path temp = target.resolveSibling("sandbox.json.tmp");
         try {
+            // 0600: the record holds the guest agent's access token.
+            Files.deleteIfExists(temp);
+            Files.createFile(temp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
             Files.write(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -157,6 +157,18 @@ class SandboxLifecycleTest {
         assertThat(record.slot()).isPositive();
         assertThat(namespaceExists(id)).isTrue();
 
+        // Only the agent can drive the guest: envd wants the access token the agent set at /init.
+        var http = java.net.http.HttpClient.newHttpClient();
+        var address = new NetworkSlot(record.slot()).namespaceAddress();
+        var envs = java.net.URI.create("http://" + address + ":49983/envs");
+        assertThat(http.send(java.net.http.HttpRequest.newBuilder(envs).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(401);
+        assertThat(http.send(java.net.http.HttpRequest.newBuilder(envs).header("X-Access-Token", record.envdAccessToken()).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body()).contains("from-create");
+        assertThat(Files.getPosixFilePermissions(layout().sandboxJson(id)))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+
         // Creating the same id again returns the running sandbox.
         Sandbox again = agent.stub.createSandbox(AgentFixture.minimal(id).build());
         assertThat(again.getStartedAtMs()).isEqualTo(created.getStartedAtMs());

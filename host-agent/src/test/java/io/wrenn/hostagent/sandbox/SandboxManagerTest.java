@@ -145,9 +145,9 @@ class SandboxManagerTest {
         for (String id : new String[] {alive, dead, unfinished}) {
             Files.createDirectories(layout.sandboxDir(id));
         }
-        store.write(new SandboxRecord(spec(alive, 1024), 7, "tcg", "user", "/home/user", 1000, 0, 3000));
-        store.write(new SandboxRecord(spec(dead, 1024), 8, "tcg", "user", "/home/user", 1000, 0, 3000));
-        store.write(new SandboxRecord(spec(unfinished, 1024), 9, "tcg", "user", "/home/user", 1000, 0, 0));
+        store.write(new SandboxRecord(spec(alive, 1024), 7, "tcg", "user", "/home/user", 1000, 0, 3000, "token"));
+        store.write(new SandboxRecord(spec(dead, 1024), 8, "tcg", "user", "/home/user", 1000, 0, 3000, "token"));
+        store.write(new SandboxRecord(spec(unfinished, 1024), 9, "tcg", "user", "/home/user", 1000, 0, 0, "token"));
         Files.writeString(layout.sandboxPidFile(alive), "4100001");
         Files.writeString(layout.sandboxPidFile(dead), "4100002");
         Files.writeString(layout.sandboxPidFile(unfinished), "4100003");
