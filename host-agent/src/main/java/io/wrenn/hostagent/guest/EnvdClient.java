@@ -49,11 +49,15 @@ public final class EnvdClient {
         this.accessToken = accessToken;
     }
 
-    /** A client suited to envd: HTTP/1.1, short connect timeout, virtual threads. */
+    /**
+     * A client suited to envd: HTTP/1.1 and virtual threads. The connect timeout is generous
+     * because a TCG guest on a busy host answers a SYN slowly; health checks bound themselves
+     * with their own (shorter) request timeout, which covers connecting too.
+     */
     public static HttpClient newHttpClient() {
         return HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofMillis(700))
+                .connectTimeout(Duration.ofSeconds(5))
                 .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
                 .build();
     }
