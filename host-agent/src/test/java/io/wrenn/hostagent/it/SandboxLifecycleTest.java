@@ -188,17 +188,17 @@ class SandboxLifecycleTest {
         assertThat(hello.exited().getTimedOut()).isFalse();
 
         StringBuilder timings = new StringBuilder();
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 15; i++) {
             long t1 = System.nanoTime();
             assertThat(agent.exec(ExecRequest.newBuilder().setSandboxId(id).setCmd("true").build()).exited().getExitCode()).isZero();
             timings.append((System.nanoTime() - t1) / 1_000_000).append(" ms ");
         }
-        System.out.println("exec true x5 through gRPC: " + timings);
+        System.out.println("exec true x15 through gRPC: " + timings);
 
         // The same through the envd client directly, to see what the agent's hop costs.
         var envd = agent.server.sandboxes().running(id).envd();
         StringBuilder direct = new StringBuilder();
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 15; i++) {
             long t1 = System.nanoTime();
             try (var stream = envd.start(new io.wrenn.hostagent.guest.EnvdClient.StartSpec("true", List.of(), java.util.Map.of(), "", "user"))) {
                 while (stream.next() != null) {
@@ -207,7 +207,7 @@ class SandboxLifecycleTest {
             }
             direct.append((System.nanoTime() - t1) / 1_000_000).append(" ms ");
         }
-        System.out.println("exec true x5 direct to envd: " + direct);
+        System.out.println("exec true x15 direct to envd: " + direct);
     }
 
     @Test
