@@ -168,7 +168,8 @@ class SandboxSpineTest {
                 }
             });
             for (String target : wrenn.hostAddressesSeenFrom(sandbox)) {
-                JsonNode api = this.api.exec(sandbox, Map.of("cmd", "wget", "args", List.of("-q", "-T", "3", "-O-",
+                // `timeout` rather than wget's own -T: Debian 12's static busybox wget crashes on -T.
+                JsonNode api = this.api.exec(sandbox, Map.of("cmd", "timeout", "args", List.of("5", "wget", "-q", "-O-",
                         "http://" + target + ":" + wrenn.apiPort() + "/health"), "timeout_s", 15));
                 assertThat(api.get("exit_code").asInt()).as("control plane via %s", target).isNotZero();
                 this.api.exec(sandbox, Map.of("cmd", "nc", "args",
@@ -177,7 +178,7 @@ class SandboxSpineTest {
             assertThat(accepted.get()).as("connections from the guest that reached the host").isZero();
         }
         // The probe itself works: the guest reaches its own agent over loopback.
-        JsonNode self = api.exec(sandbox, "wget", "-q", "-T", "3", "-O-", "http://127.0.0.1:49983/health");
+        JsonNode self = api.exec(sandbox, "timeout", "5", "wget", "-q", "-O-", "http://127.0.0.1:49983/health");
         assertThat(self.get("exit_code").asInt()).isZero();
     }
 

@@ -102,6 +102,17 @@ public final class WrennFixture implements AutoCloseable {
         return wrenn.agent().sandboxes().running(uuid(wireId)).slot().namespaceAddress();
     }
 
+    /** The host-side traces of a sandbox of any Wrenn home, read from its files (for a Wrenn in another process). */
+    public static HostView hostView(Layout layout, String wireId) {
+        String id = uuid(wireId);
+        try {
+            long pid = Long.parseLong(Files.readString(layout.sandboxPidFile(id)).strip());
+            return new HostView(pid, SandboxNetwork.namespaceName(id), layout.sandboxOverlay(id));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static String uuid(String wireId) {
         UUID id = WireId.SANDBOX.decode(wireId).orElseThrow(() -> new IllegalArgumentException(wireId));
         return id.toString();
@@ -109,8 +120,14 @@ public final class WrennFixture implements AutoCloseable {
 
     /** The host-side traces of one sandbox: its QEMU process, its namespace, its disk. */
     public record HostView(long qemuPid, String namespace, Path overlay) {
+        /** Alive and not a zombie: an exited QEMU whose parent has not reaped it yet counts as gone. */
         public boolean qemuAlive() {
-            return ProcessHandle.of(qemuPid).map(ProcessHandle::isAlive).orElse(false);
+            try {
+                // /proc reports size 0 for every file; a zombie's command line reads empty.
+                return Files.readAllBytes(Path.of("/proc", Long.toString(qemuPid), "cmdline")).length > 0;
+            } catch (java.io.IOException gone) {
+                return false;
+            }
         }
 
         public boolean namespaceExists() {

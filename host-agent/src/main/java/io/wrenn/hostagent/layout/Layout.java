@@ -149,7 +149,7 @@ public final class Layout {
         return sandboxDir(sandboxId).resolve("sandbox.json");
     }
 
-    /** QEMU's own stdout/stderr until it daemonizes (argument errors land here). */
+    /** QEMU's own stdout/stderr (argument errors and warnings land here). */
     public Path sandboxQemuLog(String sandboxId) {
         return sandboxDir(sandboxId).resolve("qemu.log");
     }

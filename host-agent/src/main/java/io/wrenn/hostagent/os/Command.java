@@ -10,8 +10,8 @@ import java.util.Objects;
  *
  * @param argv       program and arguments, never interpreted by a shell
  * @param outputFile when set, stdout and stderr are appended to this file instead of being
- *                   captured; required for programs that leave a child running (QEMU
- *                   {@code -daemonize}), which would otherwise hold our pipe open forever
+ *                   captured; required for programs that are spawned rather than awaited (see
+ *                   {@link CommandRunner#spawn}), which would otherwise hold our pipe open forever
  * @param timeout    how long to wait for the program to exit
  */
 public record Command(List<String> argv, Path outputFile, Duration timeout) {

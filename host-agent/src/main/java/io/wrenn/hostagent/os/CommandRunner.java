@@ -22,4 +22,11 @@ public interface CommandRunner {
 
     /** Runs the command and returns its result whatever the exit code; throws only on timeout or start failure. */
     CommandResult runUnchecked(Command command);
+
+    /**
+     * Starts a long-running program (a VM) without waiting for it. The program stays our child,
+     * so the JVM reaps it when it exits and no zombie outlives it; its output must go to
+     * {@link Command#outputFile()} because nobody reads a pipe.
+     */
+    ProcessHandle spawn(Command command);
 }

@@ -57,6 +57,22 @@ public final class ProcessCommandRunner implements CommandRunner {
         }
     }
 
+    @Override
+    public ProcessHandle spawn(Command command) {
+        if (command.outputFile() == null) {
+            throw new IllegalArgumentException("a spawned program needs an output file");
+        }
+        LOG.debug("spawn: {}", String.join(" ", command.argv()));
+        ProcessBuilder builder = new ProcessBuilder(command.argv()).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(command.outputFile().toFile()));
+        try {
+            return builder.start().toHandle();
+        } catch (IOException e) {
+            throw new CommandFailedException(command.argv(), "could not start", e);
+        }
+    }
+
     private static String drain(InputStream in) {
         try (in) {
             byte[] bytes = in.readNBytes(MAX_CAPTURED_BYTES);

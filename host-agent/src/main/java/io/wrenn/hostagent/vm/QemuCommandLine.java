@@ -15,7 +15,9 @@ public final class QemuCommandLine {
 
     /** The argv, run inside the sandbox's namespace so that {@code tap0} is the namespace's tap. */
     public static List<String> build(VmSpec spec) {
-        List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", spec.namespace(),
+        // setsid: a Ctrl-C at the terminal of `wrenn up` goes to the agent, which decides the VMs'
+        // fate, not straight to QEMU. Both wrappers exec, so the child's PID is QEMU's.
+        List<String> argv = new ArrayList<>(List.of("setsid", "ip", "netns", "exec", spec.namespace(),
                 "qemu-system-x86_64", "-M", "microvm"));
         argv.addAll(spec.accelerator().qemuArgs());
         argv.addAll(List.of(
@@ -32,9 +34,10 @@ public final class QemuCommandLine {
                 "-netdev", "tap,id=n0,ifname=" + NetworkSlot.TAP_NAME + ",script=no,downscript=no",
                 "-device", "virtio-net-device,netdev=n0,mac=" + NetworkSlot.GUEST_MAC,
                 "-qmp", "unix:" + spec.qmpSocket() + ",server=on,wait=off",
-                // Daemonized, QEMU is nobody's child: it outlives a crash of the agent, which then
-                // re-adopts it by the pid file.
-                "-daemonize", "-pidfile", spec.pidFile().toString()));
+                // Not daemonized: QEMU stays the agent's child so the JVM reaps it (a daemon is
+                // reparented to PID 1, which in a container may never reap it). It still outlives
+                // a crash of the agent, which then re-adopts it by the pid file.
+                "-pidfile", spec.pidFile().toString()));
         return argv;
     }
 }

@@ -10,14 +10,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@link VirtualMachines} with {@code qemu-system-x86_64 -daemonize}, QMP and signals. */
+/** {@link VirtualMachines} with {@code qemu-system-x86_64} as the agent's child, QMP and signals. */
 public final class QemuVirtualMachines implements VirtualMachines {
 
     private static final Logger LOG = LoggerFactory.getLogger(QemuVirtualMachines.class);
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
     private final CommandRunner commands;
 
@@ -27,16 +30,27 @@ public final class QemuVirtualMachines implements VirtualMachines {
 
     @Override
     public long start(VmSpec spec) {
-        // With -daemonize the foreground QEMU exits once the VM is set up (or failed to be); its
-        // output goes to a file because the daemon inherits it and would hold a pipe open forever.
-        commands.run(Command.of(QemuCommandLine.build(spec))
-                .withOutputFile(spec.qemuLog())
-                .withTimeout(Duration.ofSeconds(30)));
-        try {
-            return Long.parseLong(Files.readString(spec.pidFile()).strip());
-        } catch (IOException | NumberFormatException e) {
-            throw new CommandFailedException(java.util.List.of("qemu-system-x86_64"), "no pid file after start", e);
+        List<String> argv = QemuCommandLine.build(spec);
+        ProcessHandle qemu = commands.spawn(Command.of(argv).withOutputFile(spec.qemuLog()));
+        // QEMU opens its QMP socket once the machine is set up; an argument error ends it first.
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (!Files.exists(spec.qmpSocket())) {
+            if (!qemu.isAlive()) {
+                throw new CommandFailedException(argv, "QEMU exited while starting", null);
+            }
+            if (System.nanoTime() > deadline) {
+                qemu.destroyForcibly();
+                throw new CommandFailedException(argv, "QEMU did not set up within " + START_TIMEOUT, null);
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                qemu.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new CommandFailedException(argv, "interrupted while starting", e);
+            }
         }
+        return qemu.pid();
     }
 
     @Override

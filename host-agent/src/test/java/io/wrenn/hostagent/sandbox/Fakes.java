@@ -30,6 +30,11 @@ final class Fakes {
         public CommandResult runUnchecked(Command command) {
             return new CommandResult(1, "fake");
         }
+
+        @Override
+        public ProcessHandle spawn(Command command) {
+            throw new io.wrenn.hostagent.os.CommandFailedException(command.argv(), "fake", null);
+        }
     }
 
     static final class Network implements SandboxNetwork {

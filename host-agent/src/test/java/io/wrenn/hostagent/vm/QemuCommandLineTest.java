@@ -21,7 +21,7 @@ class QemuCommandLineTest {
 
         List<String> argv = QemuCommandLine.build(spec);
 
-        assertThat(argv).startsWith("ip", "netns", "exec", "wrenn-0123456789ab", "qemu-system-x86_64", "-M", "microvm");
+        assertThat(argv).startsWith("setsid", "ip", "netns", "exec", "wrenn-0123456789ab", "qemu-system-x86_64", "-M", "microvm");
         assertThat(String.join(" ", argv))
                 .contains("-accel tcg -cpu max")
                 .contains("-m 512 -smp 2")
@@ -31,7 +31,7 @@ class QemuCommandLineTest {
                 .contains("-netdev tap,id=n0,ifname=tap0,script=no,downscript=no")
                 .contains("mac=52:54:00:00:00:21")
                 .contains("-qmp unix:/s/qmp.sock,server=on,wait=off")
-                .endsWith("-daemonize -pidfile /s/qemu.pid");
+                .endsWith("-pidfile /s/qemu.pid");
         assertThat(String.join(" ", QemuCommandLine.build(new VmSpec("n", spec.kernel(), spec.initrd(), "x", spec.disk(), 1, 256,
                 Accelerator.KVM, spec.qmpSocket(), spec.serialLog(), spec.pidFile(), spec.qemuLog()))))
                 .contains("-accel kvm -cpu host");

@@ -1,0 +1,137 @@
+package io.wrenn.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.wrenn.hostagent.layout.Layout;
+import io.wrenn.testkit.WrennClient;
+import io.wrenn.testkit.WrennFixture;
+
+/**
+ * `wrenn up` as an operator runs it: the launcher's own Java command in a separate process,
+ * stopped by SIGTERM (what Ctrl-C and systemd send), started again on the same home.
+ */
+class WrennUpTest {
+    private static final Pattern PRINTED_KEY = Pattern.compile("API key\\s+(\\S+)");
+
+    private Path home;
+    private final List<Process> started = new ArrayList<>();
+
+    @BeforeEach
+    void createHome() throws IOException {
+        home = Files.createTempDirectory("wrenn-up-");
+    }
+
+    @AfterEach
+    void cleanUp() throws IOException {
+        for (Process process : started) {
+            process.destroyForcibly();
+        }
+        try (var paths = Files.walk(home)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    @Test
+    void upPrintsAKeyThatWorksStopsCleanlyAndKeepsItsDataAcrossRestarts() throws Exception {
+        int port = freePort();
+        Layout layout = Layout.of(home, Layout.fromEnvironment().imagesDir());
+
+        Process first = up(port, "first.log");
+        String key = awaitPrintedKey(first, "first.log");
+        assertThat(Files.readString(layout.apiKeyFile()).strip()).isEqualTo(key);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(layout.apiKeyFile())))
+                .isEqualTo("rw-------");
+
+        WrennClient api = new WrennClient(URI.create("http://127.0.0.1:" + port), key);
+        String id = api.createSandbox(Map.of("template", "minimal")).get("id").asString();
+        assertThat(api.exec(id, "echo", "hello").get("stdout").asString()).isEqualTo("hello\n");
+        var host = WrennFixture.hostView(layout, id);
+        assertThat(host.qemuAlive()).isTrue();
+
+        stop(first);
+        assertThat(host.qemuAlive()).as("QEMU after stop").isFalse();
+        assertThat(host.namespaceExists()).as("namespace after stop").isFalse();
+        assertThat(processesMentioning(home)).as("processes of this home after stop").isEmpty();
+
+        Process second = up(port, "second.log");
+        assertThat(awaitPrintedKey(second, "second.log")).isEqualTo(key);
+        // The VM went away with the first Wrenn; the reconciler records that.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(api.get("/v1/sandboxes/" + id).json().get("status").asString()).isEqualTo("stopped"));
+        stop(second);
+        assertThat(processesMentioning(home)).isEmpty();
+    }
+
+    private Process up(int port, String logName) throws IOException {
+        Path cli = Path.of(System.getProperty("wrenn.cli.dir", "../cli/target")).toAbsolutePath();
+        ProcessBuilder builder = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp", cli.resolve("wrenn.jar") + ":" + cli.resolve("lib") + "/*",
+                "io.wrenn.cli.Wrenn", "up", "--port", Integer.toString(port))
+                .redirectErrorStream(true)
+                .redirectOutput(home.resolve(logName).toFile());
+        builder.environment().put("WRENN_HOME", home.toString());
+        builder.environment().put("WRENN_IMAGES", Layout.fromEnvironment().imagesDir().toString());
+        Process process = builder.start();
+        started.add(process);
+        return process;
+    }
+
+    private String awaitPrintedKey(Process process, String logName) {
+        Path log = home.resolve(logName);
+        return await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            assertThat(process.isAlive()).as("wrenn up is running; its output:%n%s", read(log)).isTrue();
+            Matcher matcher = PRINTED_KEY.matcher(read(log));
+            return matcher.find() ? matcher.group(1) : null;
+        }, key -> key != null);
+    }
+
+    private static void stop(Process process) throws InterruptedException {
+        process.destroy(); // SIGTERM
+        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("wrenn up stopped").isTrue();
+    }
+
+    /** Live processes (not zombies) whose command line names this home: PostgreSQL, QEMU, the JVM. */
+    private static List<Long> processesMentioning(Path home) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> read(Path.of("/proc", Long.toString(p.pid()), "cmdline")).contains(home.toString()))
+                .map(ProcessHandle::pid)
+                .toList();
+    }
+
+    private static String read(Path file) {
+        try {
+            return new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
