@@ -69,10 +69,12 @@ final class BenchCommand implements Callable<Integer> {
 
             String id = call("POST", "/v1/sandboxes", "{\"template\":\"" + template + "\"}").get("id").asString();
             UUID uuid = WireId.SANDBOX.decode(id).orElseThrow();
-            String envd = "http://" + wrenn.agent().sandboxes().running(uuid.toString()).slot().namespaceAddress() + ":49983";
+            var running = wrenn.agent().sandboxes().running(uuid.toString());
+            String envd = "http://" + running.slot().namespaceAddress() + ":49983";
+            String token = running.record().envdAccessToken();
             for (int i = 0; i < 5; i++) {
                 call("POST", "/v1/sandboxes/" + id + "/exec", "{\"cmd\":\"true\"}");
-                envdStart(envd);
+                envdStart(envd, token);
             }
             List<Double> api = new ArrayList<>();
             List<Double> direct = new ArrayList<>();
@@ -80,7 +82,7 @@ final class BenchCommand implements Callable<Integer> {
                 long t0 = System.nanoTime();
                 call("POST", "/v1/sandboxes/" + id + "/exec", "{\"cmd\":\"true\"}");
                 long t1 = System.nanoTime();
-                envdStart(envd);
+                envdStart(envd, token);
                 long t2 = System.nanoTime();
                 api.add(ms(t1 - t0));
                 direct.add(ms(t2 - t1));
@@ -125,11 +127,12 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** One process.Process/Start of `true` over envd's own wire protocol, read to the end of its stream. */
-    private void envdStart(String envd) throws Exception {
+    private void envdStart(String envd, String accessToken) throws Exception {
         byte[] json = "{\"process\":{\"cmd\":\"true\"}}".getBytes(StandardCharsets.UTF_8);
         ByteBuffer envelope = ByteBuffer.allocate(5 + json.length).put((byte) 0).putInt(json.length).put(json);
         var response = http.send(HttpRequest.newBuilder(URI.create(envd + "/process.Process/Start"))
                 .header("Content-Type", "application/connect+json")
+                .header("X-Access-Token", accessToken)
                 .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("user:".getBytes()))
                 .POST(BodyPublishers.ofByteArray(envelope.array())).build(), BodyHandlers.ofByteArray());
         if (response.statusCode() != 200) {
