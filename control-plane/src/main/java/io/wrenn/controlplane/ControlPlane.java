@@ -90,6 +90,7 @@ public final class ControlPlane implements AutoCloseable {
                     log.debug("{} {} {} {} ms", ctx.method(), ctx.path(), ctx.status().getCode(), Math.round(ms)));
             ErrorHandlers.install(javalin.routes);
             javalin.routes.before("/v1/*", auth::authenticate);
+            javalin.routes.wsBeforeUpgrade("/v1/*", auth::authenticate);
             RouteTable table = new RouteTable(javalin.routes);
             new DocsRoutes().register(table);
             new SandboxRoutes(sandboxes, agents).register(table);

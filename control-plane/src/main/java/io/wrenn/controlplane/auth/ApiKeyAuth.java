@@ -31,6 +31,15 @@ public final class ApiKeyAuth {
         ctx.attribute(CALLER, caller);
     }
 
+    /** The caller recorded by {@link #authenticate} on a WebSocket's upgrade request. */
+    public static Caller caller(io.javalin.websocket.WsContext ctx) {
+        Caller caller = ctx.attribute(CALLER);
+        if (caller == null) {
+            throw new IllegalStateException("socket is not behind ApiKeyAuth");
+        }
+        return caller;
+    }
+
     /** The caller recorded by {@link #authenticate}; only valid on authenticated routes. */
     public static Caller caller(Context ctx) {
         Caller caller = ctx.attribute(CALLER);

@@ -27,6 +27,7 @@ public final class AgentErrors {
             case NOT_FOUND -> new ApiException(notFound, orDefault(message, "not found"));
             case INVALID_ARGUMENT, OUT_OF_RANGE -> new ApiException(ErrorCode.INVALID_REQUEST, orDefault(message, "invalid request"));
             case ALREADY_EXISTS -> new ApiException(ErrorCode.CONFLICT, orDefault(message, "already exists"));
+            case PERMISSION_DENIED -> new ApiException(ErrorCode.PERMISSION_DENIED, orDefault(message, "permission denied in the sandbox"));
             case FAILED_PRECONDITION, ABORTED -> new ApiException(ErrorCode.INVALID_STATE, orDefault(message, "wrong state"));
             case RESOURCE_EXHAUSTED -> new ApiException(ErrorCode.NO_HOST_AVAILABLE, orDefault(message, "the host is out of resources"));
             case UNAVAILABLE -> new ApiException(ErrorCode.HOST_UNAVAILABLE, "the host or the sandbox did not answer" + suffix(message));

@@ -47,6 +47,12 @@ public final class HostAgents implements AutoCloseable {
         return HostAgentGrpc.newBlockingV2Stub(channel).withCallCredentials(credentials);
     }
 
+    /** An asynchronous stub for {@code host}, for calls streaming both ways with flow control. */
+    public HostAgentGrpc.HostAgentStub asyncStub(Host host) {
+        ManagedChannel channel = channels.computeIfAbsent(host.address(), channelFactory);
+        return HostAgentGrpc.newStub(channel).withCallCredentials(credentials);
+    }
+
     @Override
     public void close() {
         channels.values().forEach(ManagedChannel::shutdownNow);

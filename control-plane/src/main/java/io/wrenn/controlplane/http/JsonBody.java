@@ -67,6 +67,16 @@ public final class JsonBody {
         return string(name).orElseThrow(() -> ApiException.invalid("'" + name + "' is required"));
     }
 
+    /** A boolean field; absent or null gives {@code fallback}. */
+    public boolean bool(String name, boolean fallback) {
+        return field(name).map(node -> {
+            if (!node.isBoolean()) {
+                throw ApiException.invalid("'" + name + "' must be true or false");
+            }
+            return node.booleanValue();
+        }).orElse(fallback);
+    }
+
     /** An integer field within [min, max]; absent or null gives empty. */
     public OptionalInt integer(String name, int min, int max) {
         Optional<JsonNode> node = field(name);

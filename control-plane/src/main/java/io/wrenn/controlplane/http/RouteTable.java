@@ -38,6 +38,13 @@ public final class RouteTable {
         routes.delete(path, handler);
     }
 
+    /** A WebSocket route: served as {@code GET} (the upgrade request), so the spec lists it as one. */
+    public void websocket(String path, Handler beforeUpgrade, java.util.function.Consumer<io.javalin.websocket.WsConfig> socket) {
+        served.add(new Route("GET", path));
+        routes.wsBeforeUpgrade(path, beforeUpgrade);
+        routes.ws(path, socket);
+    }
+
     public List<Route> served() {
         return List.copyOf(served);
     }

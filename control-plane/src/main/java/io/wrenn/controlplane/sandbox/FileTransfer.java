@@ -92,12 +92,19 @@ final class FileTransfer {
      * anything is sent, so the caller can still answer with a proper error.
      */
     Download open(UUID teamId, String wireId, String path, String user) {
+        return open(teamId, wireId, path, user, 0, 0);
+    }
+
+    /** Like {@link #open(UUID, String, String, String)}, for the bytes from {@code offset}, at most {@code length} (0 = all). */
+    Download open(UUID teamId, String wireId, String path, String user, long offset, long length) {
         SandboxService.Placement placement = sandboxes.requireRunning(teamId, wireId);
         BlockingClientCall<?, ReadFileResponse> call = agents.stub(placement.host(), DEADLINE)
                 .readFile(ReadFileRequest.newBuilder()
                         .setSandboxId(placement.sandbox().id().toString())
                         .setPath(path)
                         .setUser(user)
+                        .setOffset(offset)
+                        .setLength(length)
                         .build());
         try {
             ReadFileResponse first = call.read();

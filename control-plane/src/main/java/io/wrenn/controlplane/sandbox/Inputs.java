@@ -102,4 +102,17 @@ final class Inputs {
         }
         return value;
     }
+
+    /** A process id from a path segment. */
+    static int pid(String value) {
+        try {
+            int pid = Integer.parseInt(value);
+            if (pid > 0) {
+                return pid;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw ApiException.invalid("'pid' must be a positive integer");
+    }
 }

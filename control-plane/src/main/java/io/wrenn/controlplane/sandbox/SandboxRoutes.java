@@ -1,6 +1,7 @@
 package io.wrenn.controlplane.sandbox;
 
 import io.javalin.http.Context;
+import io.wrenn.api.ErrorCode;
 import io.wrenn.controlplane.auth.ApiKeyAuth;
 import io.wrenn.controlplane.http.ApiException;
 import io.wrenn.controlplane.http.RouteTable;
@@ -8,7 +9,9 @@ import java.io.OutputStream;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
 /** The {@code /v1/sandboxes} routes: thin adapters from HTTP to the services. */
 public final class SandboxRoutes {
@@ -16,11 +19,15 @@ public final class SandboxRoutes {
     private final SandboxService sandboxes;
     private final ExecService exec;
     private final FileTransfer files;
+    private final ProcessSocket processSocket;
+    private final GuestCalls guest;
 
     public SandboxRoutes(SandboxService sandboxes, io.wrenn.controlplane.host.HostAgents agents) {
         this.sandboxes = sandboxes;
         this.exec = new ExecService(sandboxes, agents, sandboxes.limits().execOutputLimitBytes());
         this.files = new FileTransfer(sandboxes, agents, sandboxes.limits().maxUploadBytes());
+        this.processSocket = new ProcessSocket(sandboxes, agents);
+        this.guest = new GuestCalls(sandboxes, agents);
     }
 
     public void register(RouteTable routes) {
@@ -31,6 +38,76 @@ public final class SandboxRoutes {
         routes.post("/v1/sandboxes/{id}/exec", this::exec);
         routes.put("/v1/sandboxes/{id}/files", this::writeFile);
         routes.get("/v1/sandboxes/{id}/files", this::readFile);
+        routes.websocket(ProcessSocket.PATH,
+                ctx -> processSocket.placement(ApiKeyAuth.caller(ctx), ctx.pathParam("id")),
+                ws -> processSocket.configure(ws, ApiKeyAuth::caller));
+        routes.get("/v1/sandboxes/{id}/processes", this::listProcesses);
+        routes.get("/v1/sandboxes/{id}/files/list", this::listFiles);
+        routes.get("/v1/sandboxes/{id}/files/stat", this::statFile);
+        routes.post("/v1/sandboxes/{id}/files/mkdir", this::makeDir);
+        routes.post("/v1/sandboxes/{id}/files/move", this::moveFile);
+        routes.delete("/v1/sandboxes/{id}/files", this::removeFile);
+        routes.post("/v1/sandboxes/{id}/processes/{pid}/signal", this::signalProcess);
+    }
+
+    private void listFiles(Context ctx) {
+        String path = Inputs.absolutePath("path", ctx.queryParam("path"), true);
+        int depth = depth(ctx.queryParam("depth"));
+        ctx.json(Map.of("entries", guest.list(ApiKeyAuth.caller(ctx).teamId(), ctx.pathParam("id"), path, depth, user(ctx))));
+    }
+
+    private void statFile(Context ctx) {
+        String path = Inputs.absolutePath("path", ctx.queryParam("path"), true);
+        ctx.json(guest.stat(ApiKeyAuth.caller(ctx).teamId(), ctx.pathParam("id"), path, user(ctx)));
+    }
+
+    private void makeDir(Context ctx) {
+        PathBody body = PathBody.parse(ctx.bodyAsBytes(), false);
+        ctx.status(201).json(guest.makeDir(ApiKeyAuth.caller(ctx).teamId(), ctx.pathParam("id"), body.path(), body.user()));
+    }
+
+    private void moveFile(Context ctx) {
+        PathBody body = PathBody.parse(ctx.bodyAsBytes(), true);
+        ctx.json(guest.move(ApiKeyAuth.caller(ctx).teamId(), ctx.pathParam("id"), body.path(), body.destination(), body.user()));
+    }
+
+    private void removeFile(Context ctx) {
+        String path = Inputs.absolutePath("path", ctx.queryParam("path"), true);
+        if (path.equals("/")) {
+            throw ApiException.invalid("'path' must not be the root directory");
+        }
+        guest.remove(ApiKeyAuth.caller(ctx).teamId(), ctx.pathParam("id"), path, user(ctx));
+        ctx.status(204);
+    }
+
+    private static String user(Context ctx) {
+        return Inputs.user("user", orEmpty(ctx.queryParam("user")));
+    }
+
+    private static int depth(String value) {
+        if (value == null || value.isEmpty()) {
+            return 1;
+        }
+        try {
+            int depth = Integer.parseInt(value);
+            if (depth >= 1 && depth <= 32) {
+                return depth;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw ApiException.invalid("'depth' must be an integer from 1 to 32");
+    }
+
+    private void listProcesses(Context ctx) {
+        ctx.json(Map.of("processes", guest.listProcesses(ApiKeyAuth.caller(ctx).teamId(), ctx.pathParam("id"))));
+    }
+
+    private void signalProcess(Context ctx) {
+        int pid = Inputs.pid(ctx.pathParam("pid"));
+        String signal = SignalBody.parse(ctx.bodyAsBytes());
+        guest.signal(ApiKeyAuth.caller(ctx).teamId(), ctx.pathParam("id"), pid, signal);
+        ctx.status(204);
     }
 
     private void create(Context ctx) {
@@ -70,11 +147,29 @@ public final class SandboxRoutes {
     private void readFile(Context ctx) throws Exception {
         String path = Inputs.absolutePath("path", ctx.queryParam("path"), true);
         String user = Inputs.user("user", orEmpty(ctx.queryParam("user")));
-        FileTransfer.Download download = files.open(ApiKeyAuth.caller(ctx).teamId(), ctx.pathParam("id"), path, user);
+        UUID team = ApiKeyAuth.caller(ctx).teamId();
+        String range = ctx.header("Range");
+        FileTransfer.Download download;
+        ctx.header("Accept-Ranges", "bytes");
+        if (range == null) {
+            download = files.open(team, ctx.pathParam("id"), path, user);
+            ctx.res().setStatus(200);
+            ctx.res().setContentLengthLong(download.size());
+        } else {
+            long size = ((Number) guest.stat(team, ctx.pathParam("id"), path, user).get("size")).longValue();
+            Optional<ByteRange> bytes = ByteRange.parse(range, size);
+            if (bytes.isEmpty()) {
+                ctx.header("Content-Range", "bytes */" + size);
+                throw new ApiException(ErrorCode.RANGE_NOT_SATISFIABLE, "the range is outside the file's " + size + " bytes");
+            }
+            ByteRange r = bytes.get();
+            download = files.open(team, ctx.pathParam("id"), path, user, r.first(), r.length());
+            ctx.res().setStatus(206);
+            ctx.res().setHeader("Content-Range", "bytes " + r.first() + "-" + r.last() + "/" + size);
+            ctx.res().setContentLengthLong(r.length());
+        }
         // Written straight to the servlet response: Javalin's result() would buffer or pipe it.
-        ctx.res().setStatus(200);
         ctx.res().setContentType("application/octet-stream");
-        ctx.res().setContentLengthLong(download.size());
         OutputStream out = ctx.res().getOutputStream();
         download.copyTo(out);
         out.flush();

@@ -105,46 +105,61 @@ public final class EnvdClient {
     public record StartSpec(String cmd, List<String> args, Map<String, String> envs, String cwd, String user) {
     }
 
-    /** {@code process.Process/Start}: starts a process and returns its event stream. */
+    /** {@code process.Process/Start} of a one-shot process without stdin: its event stream. */
     public ProcessStream start(StartSpec spec) {
-        ObjectNode process = JSON.createObjectNode().put("cmd", spec.cmd());
-        process.set("args", JSON.valueToTree(spec.args()));
-        process.set("envs", JSON.valueToTree(spec.envs()));
-        if (spec.cwd() != null && !spec.cwd().isEmpty()) {
-            process.put("cwd", spec.cwd());
+        return processes().start(new GuestProcesses.Start(spec.cmd(), spec.args(), spec.envs(), spec.cwd(),
+                spec.user(), null, null, false));
+    }
+
+    /** The process RPCs of this guest. */
+    public GuestProcesses processes() {
+        return new GuestProcesses(this);
+    }
+
+    /** The filesystem RPCs of this guest. */
+    public GuestFilesystem filesystem() {
+        return new GuestFilesystem(this);
+    }
+
+    /** A unary Connect call with the JSON codec, as {@code user}; returns the response message. */
+    JsonNode unary(String method, Object message, String user, String what) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/" + method))
+                .timeout(UNARY_TIMEOUT)
+                .header("Content-Type", "application/json")
+                .header("Connect-Protocol-Version", "1")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(message)));
+        withUser(request, user);
+        HttpResponse<InputStream> response = send(request.build(), HttpResponse.BodyHandlers.ofInputStream(), what);
+        if (response.statusCode() != 200) {
+            throw connectError(response, what);
         }
-        ObjectNode body = JSON.createObjectNode();
-        body.set("process", process);
-        body.put("stdin", false);
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/process.Process/Start"))
+        try (InputStream in = response.body()) {
+            return JSON.readTree(in.readNBytes(4 << 20));
+        } catch (IOException | RuntimeException e) {
+            throw new GuestException(GuestException.Kind.UNAVAILABLE, what + ": unreadable answer from the guest agent", e);
+        }
+    }
+
+    /**
+     * A server-streaming Connect call with the JSON codec, as {@code user}: the open response
+     * body, whose enveloped frames the caller reads at its own pace.
+     */
+    InputStream serverStream(String method, Object message, String user, String what) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/" + method))
                 .header("Content-Type", "application/connect+json")
                 .header("Connect-Protocol-Version", "1")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(
-                        ConnectEnvelope.encode(JSON.writeValueAsBytes(body))));
-        withUser(request, spec.user());
-        HttpResponse<InputStream> response = send(request.build(), HttpResponse.BodyHandlers.ofInputStream(), "exec");
+                .POST(HttpRequest.BodyPublishers.ofByteArray(ConnectEnvelope.encode(JSON.writeValueAsBytes(message))));
+        withUser(request, user);
+        HttpResponse<InputStream> response = send(request.build(), HttpResponse.BodyHandlers.ofInputStream(), what);
         if (response.statusCode() != 200) {
-            throw connectError(response, "exec");
+            throw connectError(response, what);
         }
-        return new ProcessStream(response.body());
+        return response.body();
     }
 
     /** {@code process.Process/SendSignal} with {@code SIGNAL_SIGKILL} or {@code SIGNAL_SIGTERM}. */
     public void sendSignal(long pid, String signal) {
-        ObjectNode body = JSON.createObjectNode();
-        body.set("process", JSON.createObjectNode().put("pid", pid));
-        body.put("signal", signal);
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("/process.Process/SendSignal"))
-                .timeout(UNARY_TIMEOUT)
-                .header("Content-Type", "application/json")
-                .header("Connect-Protocol-Version", "1")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)))
-                .build();
-        HttpResponse<InputStream> response = send(request, HttpResponse.BodyHandlers.ofInputStream(), "signal");
-        if (response.statusCode() != 200) {
-            throw connectError(response, "signal");
-        }
-        drainQuietly(response.body());
+        processes().signal(pid, signal);
     }
 
     /**
@@ -176,9 +191,24 @@ public final class EnvdClient {
 
     /** {@code GET /files}: opens {@code path} for reading as {@code user}. */
     public Download readFile(String path, String user) {
-        HttpRequest request = HttpRequest.newBuilder(filesUri(path, user)).GET().build();
-        HttpResponse<InputStream> response = send(request, HttpResponse.BodyHandlers.ofInputStream(), "read file");
-        if (response.statusCode() != 200) {
+        return readFile(path, user, 0, 0);
+    }
+
+    /**
+     * {@code GET /files} of the bytes from {@code offset}, at most {@code length} of them
+     * ({@code 0} = to the end). An offset at or past the end reads nothing.
+     */
+    public Download readFile(String path, String user, long offset, long length) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(filesUri(path, user)).GET();
+        if (offset > 0 || length > 0) {
+            builder.header("Range", "bytes=" + offset + "-" + (length > 0 ? Long.toString(offset + length - 1) : ""));
+        }
+        HttpResponse<InputStream> response = send(builder.build(), HttpResponse.BodyHandlers.ofInputStream(), "read file");
+        if (response.statusCode() == 416) {
+            drainQuietly(response.body());
+            return new Download(InputStream.nullInputStream(), OptionalLong.of(0));
+        }
+        if (response.statusCode() != 200 && response.statusCode() != 206) {
             String body;
             try (InputStream in = response.body()) {
                 body = new String(in.readNBytes(4096), StandardCharsets.UTF_8);
@@ -192,23 +222,7 @@ public final class EnvdClient {
 
     /** {@code filesystem.Filesystem/Stat}: the size of a file, when the download did not tell. */
     public long fileSize(String path, String user) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/filesystem.Filesystem/Stat"))
-                .timeout(UNARY_TIMEOUT)
-                .header("Content-Type", "application/json")
-                .header("Connect-Protocol-Version", "1")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(Map.of("path", path))));
-        withUser(request, user);
-        HttpResponse<InputStream> response = send(request.build(), HttpResponse.BodyHandlers.ofInputStream(), "stat");
-        if (response.statusCode() != 200) {
-            throw connectError(response, "stat");
-        }
-        try (InputStream in = response.body()) {
-            JsonNode size = JSON.readTree(in).path("entry").path("size");
-            // proto3 JSON writes 64-bit integers as strings.
-            return size.isString() ? Long.parseLong(size.asString()) : size.asLong(0);
-        } catch (IOException | NumberFormatException e) {
-            throw new GuestException(GuestException.Kind.INTERNAL, "stat: unreadable answer from the guest agent", e);
-        }
+        return filesystem().stat(path, user).size();
     }
 
     /**
@@ -279,12 +293,16 @@ public final class EnvdClient {
         }
     }
 
-    private static void drainQuietly(InputStream in) {
+    static void drainQuietly(InputStream in) {
         try (in) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
         } catch (IOException ignored) {
             // nothing to read
         }
+    }
+
+    static JsonNode readTree(byte[] payload) {
+        return JSON.readTree(payload);
     }
 
     /** Decodes a Connect event frame payload of {@code process.Process/Start}; null for keepalives. */
@@ -302,7 +320,7 @@ public final class EnvdClient {
                 return new ProcessEvent.Stderr(Base64.getMimeDecoder().decode(data.path("stderr").asString()));
             }
             if (data.has("pty")) {
-                return new ProcessEvent.Stdout(Base64.getMimeDecoder().decode(data.path("pty").asString()));
+                return new ProcessEvent.Pty(Base64.getMimeDecoder().decode(data.path("pty").asString()));
             }
             return null;
         }
@@ -328,59 +346,10 @@ public final class EnvdClient {
                 error.path("message").asString("the process failed in the guest"));
     }
 
-    /**
-     * The event stream of one started process. {@link #next()} blocks for the next frame, so the
-     * caller's pace is the stream's pace: nothing is read ahead and buffered.
-     */
-    public static final class ProcessStream implements AutoCloseable {
-        private final InputStream body;
-        private boolean finished;
-
+    /** The event stream of one process ({@code Start} or {@code Connect}). */
+    public static final class ProcessStream extends ConnectStream<ProcessEvent> {
         ProcessStream(InputStream body) {
-            this.body = body;
-        }
-
-        /**
-         * The next event, or null when the stream is over.
-         *
-         * @throws GuestException when the stream ended with an error or broke off
-         */
-        public ProcessEvent next() {
-            while (!finished) {
-                ConnectEnvelope frame;
-                try {
-                    frame = ConnectEnvelope.read(body);
-                } catch (IOException e) {
-                    finished = true;
-                    throw new GuestException(GuestException.Kind.UNAVAILABLE, "the guest agent's stream broke off", e);
-                }
-                if (frame == null) {
-                    finished = true;
-                    return null;
-                }
-                if (frame.isEndStream()) {
-                    finished = true;
-                    GuestException error = decodeEndOfStream(frame.payload());
-                    if (error != null) {
-                        throw error;
-                    }
-                    return null;
-                }
-                ProcessEvent event = decodeEvent(frame.payload());
-                if (event != null) {
-                    return event;
-                }
-            }
-            return null;
-        }
-
-        @Override
-        public void close() {
-            try {
-                body.close();
-            } catch (IOException ignored) {
-                // the connection is dropped either way
-            }
+            super(body, EnvdClient::decodeEvent);
         }
     }
 }

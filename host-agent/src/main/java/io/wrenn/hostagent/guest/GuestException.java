@@ -6,7 +6,7 @@ package io.wrenn.hostagent.guest;
  */
 public final class GuestException extends RuntimeException {
 
-    public enum Kind { NOT_FOUND, INVALID_ARGUMENT, ALREADY_EXISTS, FAILED_PRECONDITION, RESOURCE_EXHAUSTED, UNAVAILABLE, INTERNAL }
+    public enum Kind { NOT_FOUND, INVALID_ARGUMENT, ALREADY_EXISTS, FAILED_PRECONDITION, PERMISSION_DENIED, RESOURCE_EXHAUSTED, UNAVAILABLE, INTERNAL }
 
     private final Kind kind;
 
@@ -29,7 +29,8 @@ public final class GuestException extends RuntimeException {
         return switch (status) {
             case 400 -> new GuestException(Kind.INVALID_ARGUMENT, what + ": invalid path or request");
             case 401 -> new GuestException(Kind.INVALID_ARGUMENT, what + ": unknown user");
-            case 403 -> new GuestException(Kind.FAILED_PRECONDITION, what + ": permission denied");
+            case 403 -> new GuestException(Kind.PERMISSION_DENIED, what + ": permission denied");
+            case 413 -> new GuestException(Kind.RESOURCE_EXHAUSTED, what + ": too large");
             case 404 -> new GuestException(Kind.NOT_FOUND, what + ": no such file");
             case 409 -> new GuestException(Kind.ALREADY_EXISTS, what + ": already exists");
             case 507 -> new GuestException(Kind.RESOURCE_EXHAUSTED, what + ": not enough disk space in the sandbox");
@@ -41,7 +42,8 @@ public final class GuestException extends RuntimeException {
     public static Kind fromConnectCode(String code) {
         return switch (code == null ? "" : code) {
             case "not_found" -> Kind.NOT_FOUND;
-            case "invalid_argument", "out_of_range", "unauthenticated", "permission_denied" -> Kind.INVALID_ARGUMENT;
+            case "invalid_argument", "out_of_range", "unauthenticated" -> Kind.INVALID_ARGUMENT;
+            case "permission_denied" -> Kind.PERMISSION_DENIED;
             case "already_exists" -> Kind.ALREADY_EXISTS;
             case "failed_precondition" -> Kind.FAILED_PRECONDITION;
             case "resource_exhausted" -> Kind.RESOURCE_EXHAUSTED;

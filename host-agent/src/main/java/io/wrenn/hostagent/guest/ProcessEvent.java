@@ -1,6 +1,6 @@
 package io.wrenn.hostagent.guest;
 
-/** What envd's {@code process.Process/Start} stream says about a process. */
+/** What envd's {@code process.Process/Start} and {@code Connect} streams say about a process. */
 public sealed interface ProcessEvent {
 
     record Started(long pid) implements ProcessEvent {
@@ -10,6 +10,10 @@ public sealed interface ProcessEvent {
     }
 
     record Stderr(byte[] data) implements ProcessEvent {
+    }
+
+    /** Output of a process on a pseudo-terminal (stdout and stderr are one stream there). */
+    record Pty(byte[] data) implements ProcessEvent {
     }
 
     /**

@@ -142,6 +142,8 @@ final class ExecHandler {
                         .setStdout(ByteString.copyFrom(out.data())).build());
                 case ProcessEvent.Stderr err -> call.onNext(ExecEvent.newBuilder()
                         .setStderr(ByteString.copyFrom(err.data())).build());
+                case ProcessEvent.Pty pty -> call.onNext(ExecEvent.newBuilder()
+                        .setStdout(ByteString.copyFrom(pty.data())).build());
                 case ProcessEvent.Ended ended -> {
                     return exited(ended, timedOut.get());
                 }
@@ -151,7 +153,7 @@ final class ExecHandler {
                 .setError("the guest agent ended the stream without an exit status").build();
     }
 
-    private static ExecEvent.Exited exited(ProcessEvent.Ended ended, boolean timedOut) {
+    static ExecEvent.Exited exited(ProcessEvent.Ended ended, boolean timedOut) {
         ExecEvent.Exited.Builder exited = ExecEvent.Exited.newBuilder()
                 .setExitCode(ended.exitCode())
                 .setTimedOut(timedOut);

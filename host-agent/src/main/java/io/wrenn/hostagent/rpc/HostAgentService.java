@@ -2,6 +2,7 @@ package io.wrenn.hostagent.rpc;
 
 import io.grpc.stub.StreamObserver;
 import io.wrenn.hostagent.layout.Layout;
+import io.wrenn.hostagent.protocol.*;
 import io.wrenn.hostagent.protocol.CreateSandboxRequest;
 import io.wrenn.hostagent.protocol.DestroySandboxRequest;
 import io.wrenn.hostagent.protocol.DestroySandboxResponse;
@@ -36,6 +37,8 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
     private final ExecHandler exec;
     private final WriteFileHandler writeFile;
     private final ReadFileHandler readFile;
+    private final ProcessHandler processes;
+    private final FilesystemHandler filesystem;
 
     public HostAgentService(String version, Layout layout, SandboxManager manager, TemplateCatalog templates,
             ScheduledExecutorService timers) {
@@ -46,6 +49,8 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
         this.exec = new ExecHandler(manager, timers);
         this.writeFile = new WriteFileHandler(manager);
         this.readFile = new ReadFileHandler(manager);
+        this.processes = new ProcessHandler(manager, timers);
+        this.filesystem = new FilesystemHandler(manager);
     }
 
     @Override
@@ -105,6 +110,51 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
     @Override
     public void readFile(ReadFileRequest request, StreamObserver<ReadFileResponse> observer) {
         readFile.readFile(request, observer);
+    }
+
+    @Override
+    public StreamObserver<ProcessClientMessage> process(StreamObserver<ProcessServerMessage> observer) {
+        return processes.process(observer);
+    }
+
+    @Override
+    public void listProcesses(ListProcessesRequest request, StreamObserver<ListProcessesResponse> observer) {
+        unary(observer, () -> processes.list(request));
+    }
+
+    @Override
+    public void signalProcess(SignalProcessRequest request, StreamObserver<SignalProcessResponse> observer) {
+        unary(observer, () -> processes.signal(request));
+    }
+
+    @Override
+    public void statPath(PathRequest request, StreamObserver<FileEntry> observer) {
+        unary(observer, () -> filesystem.stat(request));
+    }
+
+    @Override
+    public void listDir(ListDirRequest request, StreamObserver<ListDirResponse> observer) {
+        unary(observer, () -> filesystem.listDir(request));
+    }
+
+    @Override
+    public void makeDir(PathRequest request, StreamObserver<FileEntry> observer) {
+        unary(observer, () -> filesystem.makeDir(request));
+    }
+
+    @Override
+    public void removePath(PathRequest request, StreamObserver<RemovePathResponse> observer) {
+        unary(observer, () -> filesystem.remove(request));
+    }
+
+    @Override
+    public void movePath(MovePathRequest request, StreamObserver<FileEntry> observer) {
+        unary(observer, () -> filesystem.move(request));
+    }
+
+    @Override
+    public void watchDir(WatchDirRequest request, StreamObserver<WatchDirEvent> observer) {
+        filesystem.watch(request, observer);
     }
 
     static io.wrenn.hostagent.protocol.Sandbox toProto(Sandbox sandbox) {

@@ -35,9 +35,11 @@ final class ReadFileHandler {
             Sandbox sandbox = manager.running(request.getSandboxId());
             String user = request.getUser().isEmpty() ? sandbox.record().defaultUser() : request.getUser();
             EnvdClient envd = sandbox.envd();
-            try (EnvdClient.Download download = envd.readFile(path, user)) {
+            boolean ranged = request.getOffset() > 0 || request.getLength() > 0;
+            try (EnvdClient.Download download = envd.readFile(path, user, request.getOffset(), request.getLength())) {
                 gate.onCancel(download::close);
-                long size = download.length().isPresent() ? download.length().getAsLong() : envd.fileSize(path, user);
+                // The info carries the whole file's size; a range's own length is the client's to compute.
+                long size = !ranged && download.length().isPresent() ? download.length().getAsLong() : envd.fileSize(path, user);
                 if (!gate.awaitReady()) {
                     return;
                 }

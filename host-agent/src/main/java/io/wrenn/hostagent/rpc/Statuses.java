@@ -36,6 +36,7 @@ final class Statuses {
             case "INVALID_ARGUMENT" -> Status.INVALID_ARGUMENT;
             case "ALREADY_EXISTS" -> Status.ALREADY_EXISTS;
             case "FAILED_PRECONDITION" -> Status.FAILED_PRECONDITION;
+            case "PERMISSION_DENIED" -> Status.PERMISSION_DENIED;
             case "RESOURCE_EXHAUSTED" -> Status.RESOURCE_EXHAUSTED;
             case "UNAVAILABLE" -> Status.UNAVAILABLE;
             default -> Status.INTERNAL;

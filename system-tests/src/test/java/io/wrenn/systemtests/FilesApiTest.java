@@ -1,0 +1,115 @@
+package io.wrenn.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestInstance.Lifecycle;
+
+import io.wrenn.testkit.WrennClient;
+import io.wrenn.testkit.WrennFixture;
+import tools.jackson.databind.JsonNode;
+
+/** The filesystem API: list, stat, mkdir, move, remove and ranged downloads, with their errors. */
+@TestInstance(Lifecycle.PER_CLASS)
+class FilesApiTest {
+    private WrennFixture wrenn;
+    private WrennClient api;
+    private String sandbox;
+    private String files;
+
+    @BeforeAll
+    void start() {
+        wrenn = WrennFixture.start();
+        api = wrenn.client();
+        sandbox = api.createSandbox(Map.of("template", "minimal")).get("id").asString();
+        files = "/v1/sandboxes/" + sandbox + "/files";
+    }
+
+    @AfterAll
+    void stop() {
+        if (wrenn != null) {
+            wrenn.close();
+        }
+    }
+
+    @Test
+    void makeListStatMoveAndRemove() {
+        WrennClient.Response made = api.post(files + "/mkdir", Map.of("path", "/home/user/project/src"));
+        assertThat(made.status()).as(made.toString()).isEqualTo(201);
+        assertThat(made.json().path("type").asString()).isEqualTo("directory");
+        assertThat(made.json().path("owner").asString()).isEqualTo("user");
+        assertThat(api.post(files + "/mkdir", Map.of("path", "/home/user/project/src")).status()).isEqualTo(409);
+
+        assertThat(api.put(files + "?path=/home/user/project/src/main.txt", "hello".getBytes(StandardCharsets.UTF_8)).status())
+                .isEqualTo(200);
+        JsonNode listed = api.get(files + "/list?path=/home/user/project&depth=2").json();
+        assertThat(listed.path("entries").findValuesAsString("path"))
+                .contains("/home/user/project/src", "/home/user/project/src/main.txt");
+
+        JsonNode stat = api.get(files + "/stat?path=/home/user/project/src/main.txt").json();
+        assertThat(stat.path("type").asString()).isEqualTo("file");
+        assertThat(stat.path("size").asLong()).isEqualTo(5);
+        assertThat(stat.path("mode").asString()).matches("0[0-7]{3}");
+        assertThat(stat.path("modified_at").asString()).isNotEmpty();
+
+        WrennClient.Response moved = api.post(files + "/move",
+                Map.of("source", "/home/user/project/src/main.txt", "destination", "/home/user/project/renamed.txt"));
+        assertThat(moved.status()).as(moved.toString()).isEqualTo(200);
+        assertThat(api.get(files + "?path=/home/user/project/renamed.txt").text()).isEqualTo("hello");
+        assertThat(api.get(files + "/stat?path=/home/user/project/src/main.txt").status()).isEqualTo(404);
+
+        assertThat(api.delete(files + "?path=/home/user/project").status()).isEqualTo(204);
+        assertThat(api.get(files + "/stat?path=/home/user/project").status()).isEqualTo(404);
+        assertThat(api.delete(files + "?path=/home/user/project").status()).isEqualTo(404);
+    }
+
+    @Test
+    void errorsSayWhatIsWrong() {
+        assertThat(api.get(files + "/list?path=/nope").status()).isEqualTo(404);
+        assertThat(api.get(files + "/list?path=/etc/passwd").status()).isEqualTo(409);
+        assertThat(api.get(files + "/list?path=relative").status()).isEqualTo(400);
+        assertThat(api.get(files + "/list?path=/etc&depth=0").status()).isEqualTo(400);
+        assertThat(api.get(files + "/list?path=/etc&depth=x").status()).isEqualTo(400);
+        assertThat(api.get(files + "/stat?path=/a/../etc").status()).isEqualTo(400);
+        assertThat(api.delete(files + "?path=/").status()).isEqualTo(400);
+        assertThat(api.post(files + "/mkdir", Map.of("path", "/etc/passwd")).status()).isEqualTo(409);
+        assertThat(api.post(files + "/mkdir", Map.of("path", "/tmp/x", "extra", 1)).status()).isEqualTo(400);
+        assertThat(api.post(files + "/move", Map.of("source", "/nope", "destination", "/tmp/nope")).status()).isEqualTo(404);
+        String other = wrenn.createTeamWithKey("files-other");
+        assertThat(api.withKey(other).get(files + "/list?path=/").status()).isEqualTo(404);
+        assertThat(api.withKey(other).delete(files + "?path=/etc/hostname").status()).isEqualTo(404);
+        assertThat(api.get(files + "/stat?path=/etc/hostname").status()).isEqualTo(200);
+    }
+
+    @Test
+    void rangedDownloadsReturnExactlyTheBytesAsked() {
+        byte[] content = new byte[300_000];
+        for (int i = 0; i < content.length; i++) {
+            content[i] = (byte) (i * 31 + 7);
+        }
+        assertThat(api.put(files + "?path=/tmp/ranged.bin", content).status()).isEqualTo(200);
+
+        WrennClient.Response middle = ranged("bytes=1000-199999");
+        assertThat(middle.status()).isEqualTo(206);
+        assertThat(middle.headers().get("content-range")).containsExactly("bytes 1000-199999/300000");
+        assertThat(middle.body()).isEqualTo(java.util.Arrays.copyOfRange(content, 1000, 200_000));
+
+        assertThat(ranged("bytes=299990-").body()).isEqualTo(java.util.Arrays.copyOfRange(content, 299_990, 300_000));
+        assertThat(ranged("bytes=-5").body()).isEqualTo(java.util.Arrays.copyOfRange(content, 299_995, 300_000));
+        WrennClient.Response outside = ranged("bytes=300000-");
+        assertThat(outside.status()).isEqualTo(416);
+        assertThat(outside.headers().get("content-range")).containsExactly("bytes */300000");
+        assertThat(ranged("bytes=1-2,5-6").status()).isEqualTo(400);
+        assertThat(ranged("lines=1-2").status()).isEqualTo(400);
+    }
+
+    private WrennClient.Response ranged(String range) {
+        return api.send(api.request(files + "?path=/tmp/ranged.bin").header("Range", range).GET());
+    }
+}
