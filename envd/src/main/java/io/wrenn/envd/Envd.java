@@ -21,6 +21,7 @@ import io.wrenn.envd.process.ProcessControlRpcs;
 import io.wrenn.envd.process.ProcessLauncher;
 import io.wrenn.envd.process.ProcessRegistry;
 import io.wrenn.envd.process.StartRpc;
+import io.wrenn.envd.user.FileAccess;
 import io.wrenn.envd.user.UserDirectory;
 import io.wrenn.envd.user.UserResolver;
 
@@ -79,9 +80,10 @@ public final class Envd implements AutoCloseable {
         var users = new UserResolver(config.users(), defaults);
         var processes = new ProcessRegistry(ProcessLauncher.system(), config.outputWindow(), config.retention());
         var control = new ProcessControlRpcs(processes);
-        var filesystem = new FilesystemRpcs(users);
-        var watches = new WatchRpcs(users, config.keepaliveMillis());
-        var files = new FilesHandler(users, defaults);
+        var access = new FileAccess(config.users(), ProcessLauncher.currentUid());
+        var filesystem = new FilesystemRpcs(users, access);
+        var watches = new WatchRpcs(users, access, config.keepaliveMillis());
+        var files = new FilesHandler(users, access, defaults);
         var init = new InitHandler(defaults, config.clock());
         var metrics = new HostMetrics();
 

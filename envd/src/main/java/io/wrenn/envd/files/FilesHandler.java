@@ -2,10 +2,12 @@ package io.wrenn.envd.files;
 
 import com.sun.net.httpserver.HttpExchange;
 import io.wrenn.envd.connect.ConnectException;
-import io.wrenn.envd.filesystem.Ownership;
+import io.wrenn.envd.filesystem.Directories;
+import io.wrenn.envd.filesystem.FileErrors;
 import io.wrenn.envd.http.HttpResponses;
 import io.wrenn.envd.init.SandboxDefaults;
 import io.wrenn.envd.http.QueryParams;
+import io.wrenn.envd.user.FileAccess;
 import io.wrenn.envd.user.User;
 import io.wrenn.envd.user.UserResolver;
 
@@ -16,11 +18,11 @@ import java.net.URLEncoder;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -35,18 +37,21 @@ import java.util.zip.GZIPInputStream;
  * {@code GET /files} streams a file (one byte range on request); {@code POST /files} writes files
  * from a raw {@code application/octet-stream} body or from the {@code file} parts of a
  * {@code multipart/form-data} body. Both stream through fixed buffers. {@code path} is resolved
- * for the user named by {@code username} (else the default user); written files and the
- * directories created for them belong to that user. With an access token set, a request needs
+ * for the user named by {@code username} (else the default user), and the file work runs with that
+ * user's filesystem identity ({@link FileAccess}): the kernel decides what the user may read and
+ * write, and written files and the directories created for them belong to the user. With an access token set, a request needs
  * the token or a signed URL ({@link SignedUrls}).
  */
 public final class FilesHandler {
     private static final int COPY_BUFFER = 64 * 1024;
 
     private final UserResolver users;
+    private final FileAccess access;
     private final SandboxDefaults defaults;
 
-    public FilesHandler(UserResolver users, SandboxDefaults defaults) {
+    public FilesHandler(UserResolver users, FileAccess access, SandboxDefaults defaults) {
         this.users = users;
+        this.access = access;
         this.defaults = defaults;
     }
 
@@ -60,15 +65,26 @@ public final class FilesHandler {
         authorize(exchange, params, "read");
         User user = users.resolve(params.get("username"));
         Path path = users.resolvePath(params.get("path").orElse(""), user);
-        if (!Files.exists(path)) {
-            HttpResponses.error(exchange, 404, "file " + path + " not found");
-            return;
+        try {
+            access.as(user, () -> {
+                send(exchange, path);
+                return null;
+            });
+        } catch (FileSystemException e) {
+            if (exchange.getResponseCode() < 0) {
+                error(exchange, FileErrors.translate(e, path));
+            }
         }
-        if (Files.isDirectory(path)) {
+    }
+
+    /** Runs as the user: the kernel decides whether the user may open the file. */
+    private static void send(HttpExchange exchange, Path path) throws IOException {
+        BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+        if (attributes.isDirectory()) {
             HttpResponses.error(exchange, 400, "path " + path + " is a directory");
             return;
         }
-        if (!Files.isRegularFile(path)) {
+        if (!attributes.isRegularFile()) {
             HttpResponses.error(exchange, 400, "path " + path + " is not a regular file");
             return;
         }
@@ -96,15 +112,11 @@ public final class FilesHandler {
                     HttpResponses.error(exchange, 416, "range not satisfiable for a file of " + size + " bytes");
                 }
             }
-        } catch (AccessDeniedException e) {
-            if (exchange.getResponseCode() < 0) {
-                HttpResponses.error(exchange, 403, "permission denied: " + path);
-            }
-        } catch (NoSuchFileException e) {
-            if (exchange.getResponseCode() < 0) {
-                HttpResponses.error(exchange, 404, "file " + path + " not found");
-            }
         }
+    }
+
+    private static void error(HttpExchange exchange, ConnectException e) throws IOException {
+        HttpResponses.error(exchange, FileErrors.httpStatus(e), e.getMessage());
     }
 
     private static void copy(FileChannel channel, long from, long length, OutputStream out) throws IOException {
@@ -137,46 +149,21 @@ public final class FilesHandler {
             HttpResponses.error(exchange, 415, "unsupported Content-Encoding " + encoding);
             return;
         }
-        List<Object> written = new ArrayList<>();
+        InputStream content = body;
+        List<Object> written;
         try {
-            if (mediaType.equals("application/octet-stream")) {
-                Path target = users.resolvePath(pathParam.orElseThrow(
-                        () -> ConnectException.invalidArgument("the path query parameter is required for a raw upload")), user);
-                write(target, body, user);
-                written.add(entry(target));
-            } else if (mediaType.startsWith("multipart/")) {
-                String boundary = HeaderParameters.parse(contentType).get("boundary");
-                if (boundary == null || boundary.isEmpty()) {
-                    throw ConnectException.invalidArgument("multipart body without a boundary");
-                }
-                Set<Path> seen = new HashSet<>();
-                var multipart = new MultipartStream(body, boundary);
-                MultipartStream.Part part;
-                while ((part = multipart.next()) != null) {
-                    if (!part.name().filter("file"::equals).isPresent()) {
-                        continue;
-                    }
-                    String name = pathParam.or(part::filename).filter(s -> !s.isEmpty()).orElseThrow(
-                            () -> ConnectException.invalidArgument("a file part needs a filename when no path is given"));
-                    Path target = users.resolvePath(name, user);
-                    if (!seen.add(target)) {
-                        throw ConnectException.invalidArgument("several parts of one upload write to " + target);
-                    }
-                    write(target, part.content(), user);
-                    written.add(entry(target));
-                }
-            } else {
-                throw ConnectException.invalidArgument("unsupported Content-Type '" + contentType
-                        + "': expected multipart/form-data or application/octet-stream");
-            }
+            // The whole upload, copy loop included, runs as the user: the kernel checks every
+            // open, mkdir and write (a write as root would, e.g., keep a setuid bit the user's
+            // own write clears).
+            written = access.as(user, () -> receive(mediaType, contentType, pathParam, content, user));
         } catch (ConnectException e) {
-            HttpResponses.error(exchange, e);
+            error(exchange, e);
             return;
         } catch (IOException e) {
             if (isNoSpace(e)) {
                 HttpResponses.error(exchange, 507, "not enough disk space");
-            } else if (e instanceof AccessDeniedException a) {
-                HttpResponses.error(exchange, 403, "permission denied: " + a.getFile());
+            } else if (e instanceof FileSystemException f) {
+                error(exchange, FileErrors.translate(f, f.getFile() == null ? Path.of("/") : Path.of(f.getFile())));
             } else {
                 HttpResponses.error(exchange, 400, "upload failed: " + e.getMessage());
             }
@@ -185,24 +172,54 @@ public final class FilesHandler {
         HttpResponses.json(exchange, 200, written);
     }
 
-    private static void write(Path target, InputStream content, User user) throws IOException {
+    /** Runs as the user: writes every file of the body; returns what it wrote. */
+    private List<Object> receive(String mediaType, String contentType, Optional<String> pathParam, InputStream body,
+                                 User user) throws IOException {
+        List<Object> written = new ArrayList<>();
+        if (mediaType.equals("application/octet-stream")) {
+            Path target = users.resolvePath(pathParam.orElseThrow(
+                    () -> ConnectException.invalidArgument("the path query parameter is required for a raw upload")), user);
+            write(target, body);
+            written.add(entry(target));
+        } else if (mediaType.startsWith("multipart/")) {
+            String boundary = HeaderParameters.parse(contentType).get("boundary");
+            if (boundary == null || boundary.isEmpty()) {
+                throw ConnectException.invalidArgument("multipart body without a boundary");
+            }
+            Set<Path> seen = new HashSet<>();
+            var multipart = new MultipartStream(body, boundary);
+            MultipartStream.Part part;
+            while ((part = multipart.next()) != null) {
+                if (!part.name().filter("file"::equals).isPresent()) {
+                    continue;
+                }
+                String name = pathParam.or(part::filename).filter(s -> !s.isEmpty()).orElseThrow(
+                        () -> ConnectException.invalidArgument("a file part needs a filename when no path is given"));
+                Path target = users.resolvePath(name, user);
+                if (!seen.add(target)) {
+                    throw ConnectException.invalidArgument("several parts of one upload write to " + target);
+                }
+                write(target, part.content());
+                written.add(entry(target));
+            }
+        } else {
+            throw ConnectException.invalidArgument("unsupported Content-Type '" + contentType
+                    + "': expected multipart/form-data or application/octet-stream");
+        }
+        return written;
+    }
+
+    /** Runs as the user, so the file and the directories created for it are the user's. */
+    private static void write(Path target, InputStream content) throws IOException {
         if (Files.isDirectory(target)) {
             throw ConnectException.invalidArgument("path " + target + " is a directory");
         }
         Path parent = target.getParent();
         if (parent != null) {
-            try {
-                Ownership.ensureDirectories(parent, user);
-            } catch (IOException e) {
-                if (isNoSpace(e)) {
-                    throw e;
-                }
-                throw ConnectException.invalidArgument("cannot create directory " + parent + ": " + e.getMessage());
-            }
+            Directories.createMissing(parent);
         }
         try (OutputStream out = Files.newOutputStream(target,
                 StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            Ownership.chown(target, user);
             byte[] buffer = new byte[COPY_BUFFER];
             int n;
             while ((n = content.read(buffer)) >= 0) {

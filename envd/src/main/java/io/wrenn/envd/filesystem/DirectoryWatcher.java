@@ -1,5 +1,9 @@
 package io.wrenn.envd.filesystem;
 
+import io.wrenn.envd.connect.ConnectException;
+import io.wrenn.envd.user.FileAccess;
+import io.wrenn.envd.user.User;
+
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileVisitResult;
@@ -21,6 +25,10 @@ import java.util.concurrent.TimeUnit;
  * ones created later), through the JDK's WatchService (inotify on Linux). The JDK reports a
  * rename as a remove plus a create and attribute changes as writes, so those are the event types
  * clients see.
+ *
+ * <p>The WatchService registers directories from a thread of its own, as root. So every directory
+ * is first opened as the watching user (inotify needs the same read permission): only the
+ * directories the user may list are watched, the top one included.
  */
 final class DirectoryWatcher implements AutoCloseable {
     /** One change: the path relative to the watched directory, its type, and its absolute path. */
@@ -29,17 +37,21 @@ final class DirectoryWatcher implements AutoCloseable {
 
     private final Path root;
     private final boolean recursive;
+    private final FileAccess access;
+    private final User user;
     private final WatchService service;
 
-    DirectoryWatcher(Path root, boolean recursive) throws IOException {
+    /** Watches {@code root} for {@code user}; fails as the user would when the user may not list it. */
+    DirectoryWatcher(Path root, boolean recursive, FileAccess access, User user) throws IOException {
         this.root = root;
         this.recursive = recursive;
+        this.access = access;
+        this.user = user;
+        List<Path> directories = access.as(user, () -> readableDirectories(root, recursive));
         this.service = root.getFileSystem().newWatchService();
         try {
-            if (recursive) {
-                registerTree(root);
-            } else {
-                register(root);
+            for (Path dir : directories) {
+                register(dir);
             }
         } catch (IOException e) {
             service.close();
@@ -47,24 +59,42 @@ final class DirectoryWatcher implements AutoCloseable {
         }
     }
 
-    private void register(Path dir) throws IOException {
-        dir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-                StandardWatchEventKinds.ENTRY_DELETE);
-    }
-
-    private void registerTree(Path top) throws IOException {
+    /**
+     * Run as the user: {@code top} (and, when recursive, the directories below it) that the user
+     * can open for reading. Failing to open {@code top} is an error; a directory below it that the
+     * user cannot open is left out.
+     */
+    private static List<Path> readableDirectories(Path top, boolean recursive) throws IOException {
+        if (!Files.readAttributes(top, BasicFileAttributes.class).isDirectory()) {
+            throw ConnectException.invalidArgument("path " + top + " is not a directory");
+        }
+        if (!recursive) {
+            try (var ignored = Files.newDirectoryStream(top)) {
+                return List.of(top);
+            }
+        }
+        var readable = new ArrayList<Path>();
         Files.walkFileTree(top, new SimpleFileVisitor<>() {
             @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                register(dir);
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                readable.add(dir); // the walk opened it: the user may read it
                 return FileVisitResult.CONTINUE;
             }
 
             @Override
-            public FileVisitResult visitFileFailed(Path file, IOException exc) {
+            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+                if (file.equals(top)) {
+                    throw exc;
+                }
                 return FileVisitResult.CONTINUE;
             }
         });
+        return readable;
+    }
+
+    private void register(Path dir) throws IOException {
+        dir.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                StandardWatchEventKinds.ENTRY_DELETE);
     }
 
     /** The changes that arrive within {@code waitMillis} (empty when none do). */
@@ -91,9 +121,11 @@ final class DirectoryWatcher implements AutoCloseable {
                 events.add(new Event(root.relativize(path).toString(), type, path));
                 if (recursive && type.equals("EVENT_TYPE_CREATE") && Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
                     try {
-                        registerTree(path);
-                    } catch (IOException e) {
-                        // Removed again before we could watch it.
+                        for (Path added : access.as(user, () -> readableDirectories(path, true))) {
+                            register(added);
+                        }
+                    } catch (IOException | ConnectException e) {
+                        // Removed again before we could watch it, or the user may not read it.
                     }
                 }
             }

@@ -4,14 +4,12 @@ import io.wrenn.envd.connect.CallContext;
 import io.wrenn.envd.connect.Code;
 import io.wrenn.envd.connect.ConnectException;
 import io.wrenn.envd.json.JsonObject;
+import io.wrenn.envd.user.FileAccess;
 import io.wrenn.envd.user.User;
 import io.wrenn.envd.user.UserResolver;
 
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -24,18 +22,22 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The unary methods of {@code filesystem.Filesystem}: Stat, ListDir, MakeDir, Move, Remove. Paths
- * are resolved for the calling user (relative to its home, {@code ~} expanded); what MakeDir and
- * Move create belongs to that user.
+ * are resolved for the calling user (relative to its home, {@code ~} expanded), and each method
+ * runs with that user's filesystem identity ({@link FileAccess}): the kernel decides what the user
+ * may see and change, and what MakeDir and Move create belongs to the user.
  */
 public final class FilesystemRpcs {
     private final UserResolver users;
+    private final FileAccess access;
     private final EntryInfos entries;
 
-    public FilesystemRpcs(UserResolver users) {
+    public FilesystemRpcs(UserResolver users, FileAccess access) {
         this.users = users;
+        this.access = access;
         this.entries = new EntryInfos(users.directory());
     }
 
@@ -47,89 +49,91 @@ public final class FilesystemRpcs {
         return users.resolvePath(request.string(field, ""), user);
     }
 
+    /** Runs {@code operation} as {@code user}; a failure becomes its Connect error. */
+    private Object asUser(User user, Path path, FileAccess.Operation<Object> operation) {
+        try {
+            return access.as(user, operation);
+        } catch (IOException e) {
+            throw FileErrors.translate(e, path);
+        }
+    }
+
     public Object stat(CallContext context, JsonObject request) {
-        Path path = path(request, "path", caller(context));
-        requireExists(path);
-        return Map.of("entry", entry(path, path));
+        User user = caller(context);
+        Path path = path(request, "path", user);
+        return asUser(user, path, () -> Map.of("entry", entries.of(path, path)));
     }
 
     public Object listDir(CallContext context, JsonObject request) {
-        Path requested = path(request, "path", caller(context));
-        int depth = request.integer("depth").orElse(0L).intValue();
-        if (depth <= 0) {
-            depth = 1;
-        }
-        requireExists(requested);
-        Path root;
-        try {
-            root = requested.toRealPath();
-        } catch (IOException e) {
-            throw translate(e, requested);
-        }
+        User user = caller(context);
+        Path requested = path(request, "path", user);
+        int depth = Math.max(request.integer("depth").orElse(0L).intValue(), 0);
+        return asUser(user, requested, () -> Map.of("entries", list(requested, depth == 0 ? 1 : depth)));
+    }
+
+    private List<Object> list(Path requested, int depth) throws IOException {
+        Path root = requested.toRealPath();
         if (!Files.isDirectory(root)) {
             throw ConnectException.invalidArgument("path " + requested + " is not a directory");
         }
         List<Object> list = new ArrayList<>();
-        try {
-            Files.walkFileTree(root, EnumSet.noneOf(java.nio.file.FileVisitOption.class), depth, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                    if (!dir.equals(root)) {
-                        add(dir);
-                    }
-                    return FileVisitResult.CONTINUE;
+        Files.walkFileTree(root, EnumSet.noneOf(java.nio.file.FileVisitOption.class), depth, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                if (!dir.equals(root)) {
+                    add(dir);
                 }
+                return FileVisitResult.CONTINUE;
+            }
 
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                    add(file);
-                    return FileVisitResult.CONTINUE;
-                }
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                add(file);
+                return FileVisitResult.CONTINUE;
+            }
 
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException exc) {
-                    return FileVisitResult.CONTINUE; // vanished or unreadable meanwhile: skip it
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+                if (file.equals(root)) {
+                    throw exc; // the directory itself cannot be read (e.g. permission denied)
                 }
+                return FileVisitResult.CONTINUE; // vanished or unreadable below it: skip it
+            }
 
-                private void add(Path p) {
-                    try {
-                        list.add(entries.of(p, requested.resolve(root.relativize(p))));
-                    } catch (IOException e) {
-                        // vanished meanwhile
-                    }
+            private void add(Path p) {
+                try {
+                    list.add(entries.of(p, requested.resolve(root.relativize(p))));
+                } catch (IOException e) {
+                    // vanished meanwhile
                 }
-            });
-        } catch (IOException e) {
-            throw translate(e, requested);
-        }
-        return Map.of("entries", list);
+            }
+        });
+        return list;
     }
 
     public Object makeDir(CallContext context, JsonObject request) {
         User user = caller(context);
         Path path = path(request, "path", user);
-        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            if (Files.isDirectory(path)) {
-                throw new ConnectException(Code.ALREADY_EXISTS, "directory " + path + " already exists");
+        return asUser(user, path, () -> {
+            if (lstat(path).isPresent()) {
+                if (Files.isDirectory(path)) {
+                    throw new ConnectException(Code.ALREADY_EXISTS, "directory " + path + " already exists");
+                }
+                throw ConnectException.invalidArgument("path " + path + " already exists and is not a directory");
             }
-            throw ConnectException.invalidArgument("path " + path + " already exists and is not a directory");
-        }
-        try {
-            Ownership.ensureDirectories(path, user);
-        } catch (IOException e) {
-            throw translate(e, path);
-        }
-        return Map.of("entry", entry(path, path));
+            Directories.createMissing(path);
+            return Map.of("entry", entries.of(path, path));
+        });
     }
 
     public Object move(CallContext context, JsonObject request) {
         User user = caller(context);
         Path source = path(request, "source", user);
         Path destination = path(request, "destination", user);
-        requireExists(source);
-        try {
+        return asUser(user, source, () -> {
+            Files.readAttributes(source, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (destination.getParent() != null) {
-                Ownership.ensureDirectories(destination.getParent(), user);
+                Directories.createMissing(destination.getParent());
             }
             try {
                 // rename(2): atomic, replaces an existing file or empty directory.
@@ -137,21 +141,18 @@ public final class FilesystemRpcs {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(source, destination, StandardCopyOption.REPLACE_EXISTING);
             }
-        } catch (IOException e) {
-            throw translate(e, source);
-        }
-        return Map.of("entry", entry(destination, destination));
+            return Map.of("entry", entries.of(destination, destination));
+        });
     }
 
     public Object remove(CallContext context, JsonObject request) {
-        Path path = path(request, "path", caller(context));
-        requireExists(path);
-        try {
+        User user = caller(context);
+        Path path = path(request, "path", user);
+        return asUser(user, path, () -> {
+            Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             deleteRecursively(path);
-        } catch (IOException e) {
-            throw translate(e, path);
-        }
-        return Map.of();
+            return Map.of();
+        });
     }
 
     private static void deleteRecursively(Path path) throws IOException {
@@ -165,6 +166,9 @@ public final class FilesystemRpcs {
 
                 @Override
                 public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                    if (exc != null) {
+                        throw exc;
+                    }
                     Files.deleteIfExists(dir);
                     return FileVisitResult.CONTINUE;
                 }
@@ -174,28 +178,12 @@ public final class FilesystemRpcs {
         }
     }
 
-    private Map<String, Object> entry(Path path, Path shown) {
+    /** The path's own attributes (a symlink is not followed), empty when nothing is there. */
+    private static Optional<BasicFileAttributes> lstat(Path path) throws IOException {
         try {
-            return entries.of(path, shown);
-        } catch (IOException e) {
-            throw translate(e, path);
+            return Optional.of(Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
         }
-    }
-
-    private static void requireExists(Path path) {
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            throw ConnectException.notFound("path " + path + " does not exist");
-        }
-    }
-
-    static ConnectException translate(IOException e, Path path) {
-        return switch (e) {
-            case NoSuchFileException n -> ConnectException.notFound("path " + n.getFile() + " does not exist");
-            case AccessDeniedException a -> new ConnectException(Code.PERMISSION_DENIED, "permission denied: " + a.getFile());
-            case DirectoryNotEmptyException d -> new ConnectException(Code.FAILED_PRECONDITION, "directory " + d.getFile() + " is not empty");
-            case FileSystemException f when f.getReason() != null && f.getReason().contains("No space left") ->
-                    new ConnectException(Code.RESOURCE_EXHAUSTED, "no space left on device");
-            default -> ConnectException.internal("cannot access " + path + ": " + e.getMessage(), e);
-        };
     }
 }

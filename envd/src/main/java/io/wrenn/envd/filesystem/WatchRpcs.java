@@ -5,11 +5,11 @@ import io.wrenn.envd.connect.Code;
 import io.wrenn.envd.connect.ConnectException;
 import io.wrenn.envd.connect.MessageStream;
 import io.wrenn.envd.json.JsonObject;
+import io.wrenn.envd.user.FileAccess;
 import io.wrenn.envd.user.User;
 import io.wrenn.envd.user.UserResolver;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -32,26 +32,38 @@ public final class WatchRpcs {
     static final int MAX_WATCHERS = 256;
 
     private final UserResolver users;
+    private final FileAccess access;
     private final EntryInfos entries;
     private final long keepaliveMillis;
     private final Map<String, PolledWatcher> watchers = new ConcurrentHashMap<>();
 
-    public WatchRpcs(UserResolver users, long keepaliveMillis) {
+    public WatchRpcs(UserResolver users, FileAccess access, long keepaliveMillis) {
         this.users = users;
+        this.access = access;
         this.entries = new EntryInfos(users.directory());
         this.keepaliveMillis = keepaliveMillis;
     }
 
-    private Path watchedDirectory(CallContext context, JsonObject request) {
-        User user = users.resolve(context.basicAuthUser());
+    /** Starts watching the requested directory for the caller; fails as the caller would reading it. */
+    private DirectoryWatcher watch(User user, JsonObject request) {
         Path path = users.resolvePath(request.string("path", ""), user);
-        if (!Files.exists(path)) {
-            throw ConnectException.notFound("path " + path + " does not exist");
+        try {
+            return new DirectoryWatcher(path, request.bool("recursive").orElse(false), access, user);
+        } catch (IOException e) {
+            throw FileErrors.translate(e, path);
         }
-        if (!Files.isDirectory(path)) {
-            throw ConnectException.invalidArgument("path " + path + " is not a directory");
+    }
+
+    /** The events as the protocol's messages; entries are read as {@code user}, so they show what the user may see. */
+    private List<Map<String, Object>> eventsJson(List<DirectoryWatcher.Event> events, boolean includeEntry, User user) {
+        if (!includeEntry || events.isEmpty()) {
+            return events.stream().map(e -> eventJson(e, false)).toList();
         }
-        return path;
+        try {
+            return access.as(user, () -> events.stream().map(e -> eventJson(e, true)).toList());
+        } catch (IOException e) {
+            throw FileErrors.translate(e, events.getFirst().path());
+        }
     }
 
     private Map<String, Object> eventJson(DirectoryWatcher.Event event, boolean includeEntry) {
@@ -62,7 +74,7 @@ public final class WatchRpcs {
             try {
                 json.put("entry", entries.of(event.path(), event.path()));
             } catch (IOException e) {
-                // Gone again; the event goes out without its entry.
+                // Gone again, or the user may not look at it; the event goes out without its entry.
             }
         }
         return json;
@@ -70,10 +82,10 @@ public final class WatchRpcs {
 
     /** {@code WatchDir}: {@code start}, then one {@code filesystem} message per change, {@code keepalive} when idle. */
     public void watchDir(CallContext context, JsonObject request, MessageStream stream) throws IOException {
-        Path dir = watchedDirectory(context, request);
+        User user = users.resolve(context.basicAuthUser());
         boolean includeEntry = request.bool("includeEntry").orElse(false);
         Optional<Long> deadline = context.timeoutMillis().map(ms -> System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms));
-        try (var watcher = new DirectoryWatcher(dir, request.bool("recursive").orElse(false))) {
+        try (var watcher = watch(user, request)) {
             stream.send(Map.of("start", Map.of()));
             while (true) {
                 long wait = context.keepaliveMillis(keepaliveMillis);
@@ -88,8 +100,8 @@ public final class WatchRpcs {
                 if (events.isEmpty()) {
                     stream.send(Map.of("keepalive", Map.of()));
                 }
-                for (var event : events) {
-                    stream.send(Map.of("filesystem", eventJson(event, includeEntry)));
+                for (var event : eventsJson(events, includeEntry, user)) {
+                    stream.send(Map.of("filesystem", event));
                 }
             }
         } catch (InterruptedException e) {
@@ -99,19 +111,14 @@ public final class WatchRpcs {
     }
 
     public Object createWatcher(CallContext context, JsonObject request) {
-        Path dir = watchedDirectory(context, request);
+        User user = users.resolve(context.basicAuthUser());
         if (watchers.size() >= MAX_WATCHERS) {
             throw new ConnectException(Code.RESOURCE_EXHAUSTED, "too many watchers; remove some first");
         }
-        try {
-            var watcher = new PolledWatcher(new DirectoryWatcher(dir, request.bool("recursive").orElse(false)),
-                    request.bool("includeEntry").orElse(false));
-            String id = "w-" + UUID.randomUUID();
-            watchers.put(id, watcher);
-            return Map.of("watcherId", id);
-        } catch (IOException e) {
-            throw FilesystemRpcs.translate(e, dir);
-        }
+        var watcher = new PolledWatcher(watch(user, request), request.bool("includeEntry").orElse(false), user);
+        String id = "w-" + UUID.randomUUID();
+        watchers.put(id, watcher);
+        return Map.of("watcherId", id);
     }
 
     public Object getWatcherEvents(CallContext context, JsonObject request) {
@@ -151,11 +158,13 @@ public final class WatchRpcs {
     private final class PolledWatcher {
         private final DirectoryWatcher watcher;
         private final boolean includeEntry;
+        private final User user;
         private final ArrayDeque<Map<String, Object>> pending = new ArrayDeque<>();
 
-        PolledWatcher(DirectoryWatcher watcher, boolean includeEntry) {
+        PolledWatcher(DirectoryWatcher watcher, boolean includeEntry, User user) {
             this.watcher = watcher;
             this.includeEntry = includeEntry;
+            this.user = user;
         }
 
         DirectoryWatcher watcher() {
@@ -166,11 +175,11 @@ public final class WatchRpcs {
         synchronized List<Object> drain() throws InterruptedException {
             List<DirectoryWatcher.Event> events;
             while (!(events = watcher.poll(0)).isEmpty()) {
-                for (var event : events) {
+                for (var event : eventsJson(events, includeEntry, user)) {
                     if (pending.size() >= MAX_PENDING) {
                         pending.removeFirst();
                     }
-                    pending.addLast(eventJson(event, includeEntry));
+                    pending.addLast(event);
                 }
             }
             var out = new ArrayList<Object>(pending);

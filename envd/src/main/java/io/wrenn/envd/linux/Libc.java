@@ -13,7 +13,8 @@ import java.time.Instant;
 /**
  * The system calls the JDK does not offer: {@code kill(2)} with a process group (negative pid),
  * so a signal reaches a whole command tree; {@code clock_settime(2)}, to set the guest clock after
- * a snapshot restore; and the pseudo-terminal calls behind {@link io.wrenn.envd.process.Pty}.
+ * a snapshot restore; the pseudo-terminal calls behind {@link io.wrenn.envd.process.Pty}; and the
+ * per-thread filesystem identity behind {@link io.wrenn.envd.user.FileAccess}.
  * Bound with java.lang.foreign; no native library of our own. Constants are Linux's (x86-64 and
  * arm64 agree on all of them).
  */
@@ -67,13 +68,31 @@ public final class Libc {
                 Linker.Option.firstVariadicArg(2));
     }
 
+    /**
+     * setfsuid, setfsgid and setgroups as raw system calls. The kernel keeps credentials per
+     * thread; glibc's {@code setgroups()} wrapper broadcasts the change to every thread of the
+     * process (POSIX wants process-wide ids), the raw call does not. Numbers differ per
+     * architecture (x86-64 / arm64).
+     */
+    private static final class Credentials {
+        static final boolean ARM64 = System.getProperty("os.arch").equals("aarch64");
+        static final long SYS_GETGROUPS = ARM64 ? 158 : 115;
+        static final long SYS_SETGROUPS = ARM64 ? 159 : 116;
+        static final long SYS_SETFSUID = ARM64 ? 151 : 122;
+        static final long SYS_SETFSGID = ARM64 ? 152 : 123;
+        static final MethodHandle SYSCALL = downcall("syscall",
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
+                Linker.Option.firstVariadicArg(1));
+    }
+
     private Libc() {
     }
 
-    /** Binds the calls envd needs soonest ({@code clock_settime} for the first /init, {@code kill}), ahead of use. */
+    /** Binds the calls envd needs soonest ({@code clock_settime} for the first /init, {@code kill}, the identity calls), ahead of use. */
     public static void warmUp() {
         MethodHandle ignored = Clock.CLOCK_SETTIME;
         ignored = Signals.KILL;
+        ignored = Credentials.SYSCALL;
     }
 
     private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
@@ -225,6 +244,61 @@ public final class Libc {
             return result == 0 ? 0 : (int) ERRNO.get(state, 0L);
         } catch (Throwable t) {
             throw new IllegalStateException("kill failed", t);
+        }
+    }
+
+    private static long syscall(MemorySegment state, long number, long arg, MemorySegment pointer) {
+        try {
+            return (long) Credentials.SYSCALL.invokeExact(state, number, arg, pointer);
+        } catch (Throwable t) {
+            throw new IllegalStateException("syscall " + number + " failed", t);
+        }
+    }
+
+    /**
+     * Sets the calling thread's filesystem uid; returns the previous one. Passing -1 changes
+     * nothing and so reads it. The kernel reports no error: compare a second read to the wish.
+     * Leaving fsuid 0 drops this thread's filesystem capabilities (CAP_DAC_OVERRIDE, CAP_FOWNER,
+     * CAP_FSETID, ...); returning to 0 restores them.
+     */
+    public static int setFsUid(int uid) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) syscall(arena.allocate(CALL_STATE), Credentials.SYS_SETFSUID, Integer.toUnsignedLong(uid), MemorySegment.NULL);
+        }
+    }
+
+    /** Sets the calling thread's filesystem gid; returns the previous one (see {@link #setFsUid}). */
+    public static int setFsGid(int gid) {
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) syscall(arena.allocate(CALL_STATE), Credentials.SYS_SETFSGID, Integer.toUnsignedLong(gid), MemorySegment.NULL);
+        }
+    }
+
+    /** Sets the calling thread's supplementary groups, and only this thread's. */
+    public static void setThreadGroups(int[] gids) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment list = gids.length == 0 ? MemorySegment.NULL : arena.allocateFrom(ValueLayout.JAVA_INT, gids);
+            if (syscall(state, Credentials.SYS_SETGROUPS, gids.length, list) != 0) {
+                throw new ErrnoException("setgroups", errno(state));
+            }
+        }
+    }
+
+    /** The calling thread's supplementary groups. */
+    public static int[] threadGroups() throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            long count = syscall(state, Credentials.SYS_GETGROUPS, 0, MemorySegment.NULL);
+            if (count < 0) {
+                throw new ErrnoException("getgroups", errno(state));
+            }
+            MemorySegment list = arena.allocate(ValueLayout.JAVA_INT, Math.max(count, 1));
+            count = syscall(state, Credentials.SYS_GETGROUPS, count, list);
+            if (count < 0) {
+                throw new ErrnoException("getgroups", errno(state));
+            }
+            return list.asSlice(0, count * Integer.BYTES).toArray(ValueLayout.JAVA_INT);
         }
     }
 

@@ -49,6 +49,26 @@ public final class UserDirectory {
         return Integer.toString(gid);
     }
 
+    /**
+     * The groups a user's processes get at login: its primary group and every group of
+     * /etc/group that lists it as a member (what {@code initgroups(3)} computes), sorted.
+     */
+    public int[] groupIds(User user) {
+        var gids = new java.util.TreeSet<Integer>();
+        gids.add(user.gid());
+        for (String line : lines(group)) {
+            String[] fields = line.split(":", -1);
+            if (fields.length >= 4 && java.util.Arrays.asList(fields[3].split(",")).contains(user.name())) {
+                try {
+                    gids.add(Integer.parseInt(fields[2]));
+                } catch (NumberFormatException e) {
+                    // a malformed line names no group
+                }
+            }
+        }
+        return gids.stream().mapToInt(Integer::intValue).toArray();
+    }
+
     private List<User> users() {
         return lines(passwd).stream()
                 .map(line -> line.split(":", -1))
