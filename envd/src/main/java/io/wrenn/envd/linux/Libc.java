@@ -13,8 +13,9 @@ import java.time.Instant;
 /**
  * The system calls the JDK does not offer: {@code kill(2)} with a process group (negative pid),
  * so a signal reaches a whole command tree; {@code clock_settime(2)}, to set the guest clock after
- * a snapshot restore; the pseudo-terminal calls behind {@link io.wrenn.envd.process.Pty}; and the
- * per-thread filesystem identity behind {@link io.wrenn.envd.user.FileAccess}.
+ * a snapshot restore; the pseudo-terminal calls behind {@link io.wrenn.envd.process.Pty}; the
+ * per-thread filesystem identity behind {@link io.wrenn.envd.user.FileAccess}; and inotify, whose
+ * watches must be added by the thread that acts as the watching user.
  * Bound with java.lang.foreign; no native library of our own. Constants are Linux's (x86-64 and
  * arm64 agree on all of them).
  */
@@ -25,12 +26,16 @@ public final class Libc {
     public static final int EINTR = 4;
     public static final int EIO = 5;
     public static final int EAGAIN = 11;
+    public static final int EACCES = 13;
+    public static final int ENOTDIR = 20;
+    public static final int ENOENT = 2;
     private static final int CLOCK_REALTIME = 0;
     private static final int O_RDWR = 02;
     private static final int O_NOCTTY = 0400;
     private static final int O_CLOEXEC = 02000000;
     private static final long TIOCSWINSZ = 0x5414L;
     private static final long TIOCGPTN = 0x80045430L;
+    private static final short POLLIN = 1;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
@@ -83,6 +88,15 @@ public final class Libc {
         static final MethodHandle SYSCALL = downcall("syscall",
                 FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
                 Linker.Option.firstVariadicArg(1));
+    }
+
+    private static final class Inotify {
+        static final MethodHandle INIT1 = downcall("inotify_init1",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        static final MethodHandle ADD_WATCH = downcall("inotify_add_watch",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+        static final MethodHandle POLL = downcall("poll",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
     }
 
     private Libc() {
@@ -299,6 +313,64 @@ public final class Libc {
                 throw new ErrnoException("getgroups", errno(state));
             }
             return list.asSlice(0, count * Integer.BYTES).toArray(ValueLayout.JAVA_INT);
+        }
+    }
+
+    /** A new inotify instance (close-on-exec, blocking reads); returns its fd. */
+    public static int inotifyInit() throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int fd = (int) Inotify.INIT1.invokeExact(state, O_CLOEXEC);
+            if (fd < 0) {
+                throw new ErrnoException("inotify_init1", errno(state));
+            }
+            return fd;
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("inotify_init1 failed", t);
+        }
+    }
+
+    /**
+     * Watches {@code path} on inotify instance {@code fd}; returns the watch descriptor. The
+     * kernel resolves the path and checks read permission with the calling thread's credentials.
+     */
+    public static int inotifyAddWatch(int fd, String path, int mask) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int wd = (int) Inotify.ADD_WATCH.invokeExact(state, fd, arena.allocateFrom(path), mask);
+            if (wd < 0) {
+                throw new ErrnoException("inotify_add_watch", errno(state));
+            }
+            return wd;
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("inotify_add_watch failed", t);
+        }
+    }
+
+    /** Waits up to {@code timeoutMillis} for {@code fd} to be readable; true when it is. */
+    public static boolean awaitReadable(int fd, int timeoutMillis) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment pollfd = arena.allocate(8, 4); // int fd; short events; short revents
+            pollfd.set(ValueLayout.JAVA_INT, 0, fd);
+            pollfd.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
+            int n = (int) Inotify.POLL.invokeExact(state, pollfd, 1L, timeoutMillis);
+            if (n < 0) {
+                int errno = errno(state);
+                if (errno == EINTR) {
+                    return false;
+                }
+                throw new ErrnoException("poll", errno);
+            }
+            return n > 0;
+        } catch (ErrnoException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("poll failed", t);
         }
     }
 
