@@ -2,13 +2,13 @@ package io.wrenn.cli;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.wrenn.controlplane.ControlPlane;
 import io.wrenn.controlplane.ControlPlaneConfig;
+import io.wrenn.controlplane.auth.Bootstrap;
 import io.wrenn.controlplane.db.EmbeddedDatabase;
 import io.wrenn.hostagent.HostAgentConfig;
 import io.wrenn.hostagent.HostAgentServer;
@@ -41,6 +41,9 @@ public final class AllInOne implements AutoCloseable {
     private HostAgentServer agent;
     private ControlPlane controlPlane;
     private String apiKey;
+    private String adminEmail;
+    private String adminPassword;
+    private boolean freshAdminPassword;
 
     private AllInOne(Layout layout) {
         this.layout = layout;
@@ -78,11 +81,15 @@ public final class AllInOne implements AutoCloseable {
         started.push(controlPlane);
         controlPlane.registerHost("127.0.0.1:" + agent.port());
 
-        // The bootstrap key exists in plain text only once: at first start it is saved for the
-        // operator; later starts read it back from the file.
-        Optional<String> fresh = controlPlane.bootstrap();
-        fresh.ifPresent(key -> SecretFile.write(layout.apiKeyFile(), key));
-        apiKey = fresh.or(() -> SecretFile.read(layout.apiKeyFile())).orElse(null);
+        // The bootstrap key and the admin's password exist in plain text only once: at first
+        // start they are saved for the operator; later starts read them back from the files.
+        Bootstrap.Result bootstrap = controlPlane.bootstrap();
+        bootstrap.apiKey().ifPresent(key -> SecretFile.write(layout.apiKeyFile(), key));
+        apiKey = bootstrap.apiKey().or(() -> SecretFile.read(layout.apiKeyFile())).orElse(null);
+        adminEmail = bootstrap.adminEmail();
+        freshAdminPassword = bootstrap.adminPassword().isPresent();
+        bootstrap.adminPassword().ifPresent(password -> SecretFile.write(layout.adminPasswordFile(), password));
+        adminPassword = bootstrap.adminPassword().or(() -> SecretFile.read(layout.adminPasswordFile())).orElse(null);
     }
 
     public Layout layout() {
@@ -96,6 +103,21 @@ public final class AllInOne implements AutoCloseable {
     /** The bootstrap team's API key, or null if its file was removed after the first start. */
     public String apiKey() {
         return apiKey;
+    }
+
+    /** The bootstrap admin's email (a platform admin). */
+    public String adminEmail() {
+        return adminEmail;
+    }
+
+    /** The bootstrap admin's generated password, or null if its file was removed after the first start. */
+    public String adminPassword() {
+        return adminPassword;
+    }
+
+    /** Whether this start generated the admin's password (the first start): it is printed then. */
+    public boolean adminPasswordIsNew() {
+        return freshAdminPassword;
     }
 
     public ControlPlane controlPlane() {

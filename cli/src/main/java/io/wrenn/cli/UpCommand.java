@@ -29,16 +29,19 @@ final class UpCommand implements Callable<Integer> {
         }));
         String key = wrenn.apiKey();
         String url = "http://" + bind + ":" + wrenn.apiPort();
+        // The password is shown once, at the start that made it; later starts point to its file.
+        String password = wrenn.adminPasswordIsNew() ? wrenn.adminPassword() : "(in " + layout.adminPasswordFile() + ")";
         System.out.printf("""
 
                 Wrenn is up (%s, accelerator %s).
                   API       %s   (docs: %s/docs)
                   API key   %s   (saved in %s)
+                  admin     %s   password %s   (saved in %s)
                   try       curl -H "X-API-Key: $(cat %s)" -d '{"template":"minimal"}' %s/v1/sandboxes
 
                 Ctrl-C stops everything.
                 %n""", layout.home(), wrenn.accelerator(), url, url, key, layout.apiKeyFile(),
-                layout.apiKeyFile(), url);
+                wrenn.adminEmail(), password, layout.adminPasswordFile(), layout.apiKeyFile(), url);
         stopped.await();
         return 0;
     }

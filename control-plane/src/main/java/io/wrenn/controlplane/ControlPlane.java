@@ -3,11 +3,33 @@ package io.wrenn.controlplane;
 import io.grpc.ManagedChannel;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson3;
-import io.wrenn.controlplane.auth.ApiKeyAuth;
+import io.javalin.http.Handler;
+import io.wrenn.controlplane.account.AccountRoutes;
+import io.wrenn.controlplane.account.AccountService;
+import io.wrenn.controlplane.account.LoginThrottle;
+import io.wrenn.controlplane.account.Passwords;
+import io.wrenn.controlplane.account.UserStore;
+import io.wrenn.controlplane.admin.AdminRoutes;
+import io.wrenn.controlplane.audit.AuditLog;
+import io.wrenn.controlplane.audit.AuditRecorder;
+import io.wrenn.controlplane.audit.AuditRoutes;
+import io.wrenn.controlplane.auth.ApiKeyRoutes;
 import io.wrenn.controlplane.auth.ApiKeyStore;
+import io.wrenn.controlplane.auth.Authenticator;
 import io.wrenn.controlplane.auth.Bootstrap;
+import io.wrenn.controlplane.auth.SessionStore;
 import io.wrenn.controlplane.auth.TeamKeys;
+import io.wrenn.controlplane.auth.Tokens;
 import io.wrenn.controlplane.db.Database;
+import io.wrenn.controlplane.db.Secrets;
+import io.wrenn.controlplane.http.ClientAddress;
+import io.wrenn.controlplane.http.RouteFilter;
+import io.wrenn.controlplane.oauth.OAuthAccounts;
+import io.wrenn.controlplane.oauth.OAuthRoutes;
+import io.wrenn.controlplane.sandbox.SandboxAdmin;
+import io.wrenn.controlplane.team.TeamRoutes;
+import io.wrenn.controlplane.team.TeamService;
+import io.wrenn.controlplane.team.TeamStore;
 import io.wrenn.controlplane.host.HostAgents;
 import io.wrenn.controlplane.host.HostStore;
 import io.wrenn.controlplane.host.Scheduler;
@@ -24,7 +46,6 @@ import io.wrenn.controlplane.sandbox.SandboxStore;
 import io.wrenn.controlplane.template.TemplateStore;
 import java.time.Clock;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -53,6 +74,7 @@ public final class ControlPlane implements AutoCloseable {
     private Reconciler reconciler;
     private HostStore hosts;
     private List<Route> routes = List.of();
+    private Passwords passwords;
 
     public ControlPlane(ControlPlaneConfig config) {
         this.config = config;
@@ -77,7 +99,24 @@ public final class ControlPlane implements AutoCloseable {
         Scheduler scheduler = new Scheduler(hosts, agents, sandboxStore::reservedMemory);
         SandboxService sandboxes = new SandboxService(sandboxStore, new TemplateStore(jdbi), hosts, agents, scheduler,
                 config.limits(), config.createTimeout());
-        ApiKeyAuth auth = new ApiKeyAuth(new ApiKeyStore(jdbi));
+        Passwords passwords = new Passwords();
+        this.passwords = passwords;
+        ApiKeyStore apiKeys = new ApiKeyStore(jdbi);
+        Tokens tokens = new Tokens(new Secrets(jdbi).getOrCreate("token-signing-key", 32), config.tokenLifetime(), Clock.systemUTC());
+        Authenticator authenticator = new Authenticator(apiKeys, new SessionStore(jdbi), tokens);
+        ClientAddress clientAddress = new ClientAddress(config.trustedProxies());
+        AuditRecorder audit = new AuditRecorder(new AuditLog(jdbi), clientAddress);
+        RouteFilter filter = (route, handler) -> {
+            Handler authenticated = ctx -> {
+                authenticator.authenticate(ctx, route.access());
+                handler.handle(ctx);
+            };
+            return route.audited() ? audit.wrap(route, authenticated) : authenticated;
+        };
+        UserStore users = new UserStore(jdbi);
+        TeamStore teamStore = new TeamStore(jdbi);
+        TeamService teams = new TeamService(teamStore, users, List.of(sandboxes::stopAllOfTeam));
+        AccountService accounts = new AccountService(users, teamStore, passwords, new LoginThrottle(jdbi), tokens);
         reconciler = new Reconciler(hosts, sandboxStore, agents, config.createTimeout(), Clock.systemUTC());
 
         app = Javalin.create(javalin -> {
@@ -89,10 +128,14 @@ public final class ControlPlane implements AutoCloseable {
             javalin.requestLogger.http((ctx, ms) ->
                     log.debug("{} {} {} {} ms", ctx.method(), ctx.path(), ctx.status().getCode(), Math.round(ms)));
             ErrorHandlers.install(javalin.routes);
-            javalin.routes.before("/v1/*", auth::authenticate);
-            javalin.routes.wsBeforeUpgrade("/v1/*", auth::authenticate);
-            RouteTable table = new RouteTable(javalin.routes);
+            RouteTable table = new RouteTable(javalin.routes, filter);
             new DocsRoutes().register(table);
+            new AccountRoutes(accounts, teams, clientAddress).register(table);
+            new OAuthRoutes(config.oauthProviders(), jdbi, new OAuthAccounts(jdbi, users), accounts).register(table);
+            new TeamRoutes(teams).register(table);
+            new ApiKeyRoutes(apiKeys).register(table);
+            new AuditRoutes(new AuditLog(jdbi)).register(table);
+            new AdminRoutes(jdbi, users, new SandboxAdmin(sandboxStore)).register(table);
             new SandboxRoutes(sandboxes, agents).register(table);
             routes = table.served();
         });
@@ -126,12 +169,13 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /**
-     * On a fresh database creates the admin user, a team and an API key and returns the key,
-     * the only time it is available in plain text. Empty once any API key exists.
+     * On a fresh database creates the admin (a platform admin with a generated password), a
+     * team and an API key, and returns the key and the password: the only time either is
+     * available in plain text. Later calls return neither.
      */
-    public Optional<String> bootstrap() {
+    public Bootstrap.Result bootstrap() {
         requireStarted();
-        return new Bootstrap(database.jdbi()).run();
+        return new Bootstrap(database.jdbi(), passwords).run();
     }
 
     /** Creates a team named {@code name} and returns a new API key for it. */

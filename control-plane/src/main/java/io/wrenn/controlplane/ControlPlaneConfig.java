@@ -2,7 +2,9 @@ package io.wrenn.controlplane;
 
 import static java.util.Objects.requireNonNull;
 
+import io.wrenn.controlplane.oauth.OAuthProvider;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Everything the control plane needs to start. Build one with {@link #builder()}; every field
@@ -16,6 +18,10 @@ import java.time.Duration;
  * @param reconcileInterval  time between two reconciler passes
  * @param createTimeout      how long a host may take to create a sandbox; a {@code starting} row
  *                           older than this that no host has becomes {@code error}
+ * @param trustedProxies     addresses or CIDR ranges of reverse proxies whose {@code X-Forwarded-For}
+ *                           is believed; empty (the default) believes no one and uses the TCP peer
+ * @param tokenLifetime      how long a person's token is valid
+ * @param oauthProviders     OAuth login providers ({@code /v1/auth/oauth/{name}/…}); none by default
  */
 public record ControlPlaneConfig(
         String bindHost,
@@ -26,7 +32,10 @@ public record ControlPlaneConfig(
         String agentSecret,
         Limits limits,
         Duration reconcileInterval,
-        Duration createTimeout) {
+        Duration createTimeout,
+        List<String> trustedProxies,
+        Duration tokenLifetime,
+        List<OAuthProvider> oauthProviders) {
 
     public ControlPlaneConfig {
         requireNonNull(bindHost, "bindHost is null");
@@ -35,6 +44,9 @@ public record ControlPlaneConfig(
         requireNonNull(limits, "limits is null");
         requireNonNull(reconcileInterval, "reconcileInterval is null");
         requireNonNull(createTimeout, "createTimeout is null");
+        trustedProxies = List.copyOf(requireNonNull(trustedProxies, "trustedProxies is null"));
+        requireNonNull(tokenLifetime, "tokenLifetime is null");
+        oauthProviders = List.copyOf(requireNonNull(oauthProviders, "oauthProviders is null"));
         jdbcUser = jdbcUser == null ? "" : jdbcUser;
         jdbcPassword = jdbcPassword == null ? "" : jdbcPassword;
         if (port < 0 || port > 65535) {
@@ -84,6 +96,9 @@ public record ControlPlaneConfig(
         private Limits limits = Limits.defaults();
         private Duration reconcileInterval = Duration.ofSeconds(5);
         private Duration createTimeout = Duration.ofMinutes(3);
+        private List<String> trustedProxies = List.of();
+        private Duration tokenLifetime = Duration.ofMinutes(15);
+        private List<OAuthProvider> oauthProviders = List.of();
 
         private Builder() {
         }
@@ -97,10 +112,13 @@ public record ControlPlaneConfig(
         public Builder limits(Limits limits) { this.limits = limits; return this; }
         public Builder reconcileInterval(Duration reconcileInterval) { this.reconcileInterval = reconcileInterval; return this; }
         public Builder createTimeout(Duration createTimeout) { this.createTimeout = createTimeout; return this; }
+        public Builder trustedProxies(List<String> trustedProxies) { this.trustedProxies = trustedProxies; return this; }
+        public Builder tokenLifetime(Duration tokenLifetime) { this.tokenLifetime = tokenLifetime; return this; }
+        public Builder oauthProviders(List<OAuthProvider> oauthProviders) { this.oauthProviders = oauthProviders; return this; }
 
         public ControlPlaneConfig build() {
             return new ControlPlaneConfig(bindHost, port, jdbcUrl, jdbcUser, jdbcPassword, agentSecret, limits,
-                    reconcileInterval, createTimeout);
+                    reconcileInterval, createTimeout, trustedProxies, tokenLifetime, oauthProviders);
         }
     }
 }

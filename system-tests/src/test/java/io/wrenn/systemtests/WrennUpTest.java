@@ -31,6 +31,7 @@ import io.wrenn.testkit.WrennFixture;
  */
 class WrennUpTest {
     private static final Pattern PRINTED_KEY = Pattern.compile("API key\\s+(\\S+)");
+    private static final Pattern PRINTED_ADMIN = Pattern.compile("admin\\s+(\\S+)\\s+password\\s+(\\S+)");
 
     private Path home;
     private final List<Process> started = new ArrayList<>();
@@ -63,6 +64,19 @@ class WrennUpTest {
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(layout.apiKeyFile())))
                 .isEqualTo("rw-------");
 
+        // The bootstrap admin: printed once, saved 0600, a platform admin who can log in.
+        Matcher admin = PRINTED_ADMIN.matcher(read(home.resolve("first.log")));
+        assertThat(admin.find()).as(read(home.resolve("first.log"))).isTrue();
+        String adminPassword = admin.group(2);
+        assertThat(Files.readString(layout.adminPasswordFile()).strip()).isEqualTo(adminPassword);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(layout.adminPasswordFile())))
+                .isEqualTo("rw-------");
+        WrennClient anonymous = new WrennClient(URI.create("http://127.0.0.1:" + port), null);
+        var login = anonymous.post("/v1/auth/login", Map.of("email", admin.group(1), "password", adminPassword));
+        assertThat(login.status()).as(login.toString()).isEqualTo(200);
+        assertThat(login.json().get("user").get("is_admin").asBoolean()).isTrue();
+        assertThat(anonymous.withToken(login.json().get("token").asString()).get("/v1/admin/users").status()).isEqualTo(200);
+
         WrennClient api = new WrennClient(URI.create("http://127.0.0.1:" + port), key);
         String id = api.createSandbox(Map.of("template", "minimal")).get("id").asString();
         assertThat(api.exec(id, "echo", "hello").get("stdout").asString()).isEqualTo("hello\n");
@@ -76,6 +90,10 @@ class WrennUpTest {
 
         Process second = up(port, "second.log");
         assertThat(awaitPrintedKey(second, "second.log")).isEqualTo(key);
+        assertThat(read(home.resolve("second.log"))).as("the password is printed only at the first start")
+                .doesNotContain(adminPassword);
+        assertThat(anonymous.post("/v1/auth/login", Map.of("email", admin.group(1), "password", adminPassword)).status())
+                .isEqualTo(200);
         // The VM went away with the first Wrenn; the reconciler records that.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(api.get("/v1/sandboxes/" + id).json().get("status").asString()).isEqualTo("stopped"));

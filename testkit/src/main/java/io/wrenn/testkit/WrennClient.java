@@ -30,14 +30,44 @@ public final class WrennClient {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final URI base;
     private final String apiKey;
+    private final String token;
 
     public WrennClient(URI base, String apiKey) {
-        this.base = base;
-        this.apiKey = apiKey;
+        this(base, apiKey, null);
     }
 
+    private WrennClient(URI base, String apiKey, String token) {
+        this.base = base;
+        this.apiKey = apiKey;
+        this.token = token;
+    }
+
+    /** The same server with this API key (and no token). */
     public WrennClient withKey(String otherKey) {
-        return new WrennClient(base, otherKey);
+        return new WrennClient(base, otherKey, null);
+    }
+
+    /** The same server with a person's token as {@code Authorization: Bearer} (and no API key). */
+    public WrennClient withToken(String bearer) {
+        return new WrennClient(base, null, bearer);
+    }
+
+    /**
+     * Signs a person up (a new account and its own team) and returns a client with their token;
+     * Fails loudly unless the API answers 201.
+     */
+    public Person signup(String email, String password, String name) {
+        Response response = withKey(null).post("/v1/auth/signup", Map.of("email", email, "password", password, "name", name));
+        if (response.status() != 201) {
+            throw new AssertionError("signup " + email + " answered " + response);
+        }
+        JsonNode body = response.json();
+        return new Person(withToken(body.get("token").asString()), body.get("user").get("id").asString(),
+                body.get("team").get("id").asString(), email, password, name);
+    }
+
+    /** A signed-up person: a client with their token, their ids and their login. */
+    public record Person(WrennClient client, String userId, String teamId, String email, String password, String name) {
     }
 
     public URI base() {
@@ -78,6 +108,21 @@ public final class WrennClient {
                 .POST(BodyPublishers.ofString(body)));
     }
 
+    public Response patch(String path, Object body) {
+        return send(request(path).header("Content-Type", "application/json")
+                .method("PATCH", BodyPublishers.ofString(JSON.writeValueAsString(body))));
+    }
+
+    /** Any method with a raw body of the given type (null type and body: none). */
+    public Response send(String method, String path, String contentType, byte[] body) {
+        HttpRequest.Builder builder = request(path).method(method,
+                body == null ? BodyPublishers.noBody() : BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            builder.header("Content-Type", contentType);
+        }
+        return send(builder);
+    }
+
     public Response put(String path, byte[] body) {
         return send(request(path).header("Content-Type", "application/octet-stream")
                 .PUT(BodyPublishers.ofByteArray(body)));
@@ -105,6 +150,9 @@ public final class WrennClient {
         HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofMinutes(3));
         if (apiKey != null) {
             builder.header("X-API-Key", apiKey);
+        }
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
         }
         return builder;
     }

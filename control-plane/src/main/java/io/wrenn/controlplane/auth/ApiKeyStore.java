@@ -3,11 +3,12 @@ package io.wrenn.controlplane.auth;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 
-/** API keys in PostgreSQL, looked up by their hash. */
+/** API keys in PostgreSQL, looked up by their hash. Deleting a key revokes it; the row stays for the audit log. */
 public final class ApiKeyStore {
 
     /** last_used_at is a hint for people, not an audit trail: write it at most this often. */
@@ -19,9 +20,16 @@ public final class ApiKeyStore {
         this.jdbi = jdbi;
     }
 
+    /** A key as listed: never the key itself, only its first characters. */
+    public record KeyInfo(UUID id, String name, String prefix, UUID createdBy, String createdByEmail,
+                          Instant createdAt, Instant lastUsedAt) {
+    }
+
+    /** The caller a live key of a live team stands for. */
     public Optional<Caller> findByHash(byte[] hash) {
-        Optional<KeyRow> row = jdbi.withHandle(h -> h.createQuery(
-                        "SELECT id, team_id, last_used_at FROM api_keys WHERE hash = :hash")
+        Optional<KeyRow> row = jdbi.withHandle(h -> h.createQuery("""
+                        SELECT k.id, k.team_id, k.last_used_at FROM api_keys k JOIN teams t ON t.id = k.team_id
+                        WHERE k.hash = :hash AND k.revoked_at IS NULL AND t.deleted_at IS NULL""")
                 .bind("hash", hash)
                 .map((rs, ctx) -> new KeyRow(
                         rs.getObject("id", UUID.class),
@@ -29,7 +37,7 @@ public final class ApiKeyStore {
                         Optional.ofNullable(rs.getObject("last_used_at", OffsetDateTime.class)).map(OffsetDateTime::toInstant)))
                 .findOne());
         row.ifPresent(this::touch);
-        return row.map(r -> new Caller(r.teamId(), r.id()));
+        return row.map(r -> Caller.ofKey(r.id(), r.teamId()));
     }
 
     private void touch(KeyRow row) {
@@ -42,8 +50,65 @@ public final class ApiKeyStore {
                 .execute());
     }
 
+    /** Stores a new key of {@code teamId} (its hash only) and returns its id. */
+    public UUID create(UUID teamId, String name, String key, UUID createdBy) {
+        UUID id = UUID.randomUUID();
+        jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO api_keys (id, team_id, name, prefix, hash, created_by)
+                        VALUES (:id, :team, :name, :prefix, :hash, :user)""")
+                .bind("id", id)
+                .bind("team", teamId)
+                .bind("name", name)
+                .bind("prefix", ApiKeys.displayPrefix(key))
+                .bind("hash", ApiKeys.hash(key))
+                .bind("user", createdBy)
+                .execute());
+        return id;
+    }
+
+    public List<KeyInfo> listForTeam(UUID teamId) {
+        return jdbi.withHandle(h -> h.createQuery(SELECT + " WHERE k.team_id = :team AND k.revoked_at IS NULL"
+                        + " ORDER BY k.created_at DESC, k.id")
+                .bind("team", teamId)
+                .map((rs, ctx) -> map(rs))
+                .list());
+    }
+
+    public Optional<KeyInfo> find(UUID teamId, UUID id) {
+        return jdbi.withHandle(h -> h.createQuery(SELECT + " WHERE k.team_id = :team AND k.id = :id AND k.revoked_at IS NULL")
+                .bind("team", teamId)
+                .bind("id", id)
+                .map((rs, ctx) -> map(rs))
+                .findOne());
+    }
+
+    /** Revokes the key if it is a live key of {@code teamId}; returns whether it did. */
+    public boolean revoke(UUID teamId, UUID id) {
+        return jdbi.withHandle(h -> h.createUpdate(
+                        "UPDATE api_keys SET revoked_at = now() WHERE id = :id AND team_id = :team AND revoked_at IS NULL")
+                .bind("id", id)
+                .bind("team", teamId)
+                .execute()) == 1;
+    }
+
     public boolean anyExists() {
         return jdbi.withHandle(h -> h.createQuery("SELECT EXISTS (SELECT 1 FROM api_keys)").mapTo(Boolean.class).one());
+    }
+
+    private static final String SELECT = """
+            SELECT k.id, k.name, k.prefix, k.created_by, u.email AS created_by_email, k.created_at, k.last_used_at
+            FROM api_keys k LEFT JOIN users u ON u.id = k.created_by""";
+
+    private static KeyInfo map(java.sql.ResultSet rs) throws java.sql.SQLException {
+        OffsetDateTime lastUsed = rs.getObject("last_used_at", OffsetDateTime.class);
+        return new KeyInfo(
+                rs.getObject("id", UUID.class),
+                rs.getString("name"),
+                rs.getString("prefix"),
+                rs.getObject("created_by", UUID.class),
+                rs.getString("created_by_email"),
+                rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+                lastUsed == null ? null : lastUsed.toInstant());
     }
 
     private record KeyRow(UUID id, UUID teamId, Optional<Instant> lastUsedAt) {

@@ -1,2 +1,2 @@
-/** API keys: their form, their storage as hashes, request authentication and the first key. */
+/** Request authentication: people's tokens, teams' API keys, the caller and its role, the first-start bootstrap. */
 package io.wrenn.controlplane.auth;

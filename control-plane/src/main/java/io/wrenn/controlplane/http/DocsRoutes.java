@@ -19,9 +19,9 @@ public final class DocsRoutes {
     }
 
     public void register(RouteTable routes) {
-        routes.get("/health", ctx -> ctx.json(Map.of("status", "ok")));
-        routes.get("/openapi.yaml", this::openApi);
-        routes.get("/docs", ctx -> ctx.html(docsPage));
+        routes.get("/health", Access.PUBLIC, ctx -> ctx.json(Map.of("status", "ok")));
+        routes.get("/openapi.yaml", Access.PUBLIC, this::openApi);
+        routes.get("/docs", Access.PUBLIC, ctx -> ctx.html(docsPage));
     }
 
     private void openApi(Context ctx) {

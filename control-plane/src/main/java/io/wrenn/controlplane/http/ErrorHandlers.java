@@ -54,6 +54,10 @@ public final class ErrorHandlers {
     }
 
     public static void send(Context ctx, ErrorCode code, String message) {
+        if (code == ErrorCode.RATE_LIMITED) {
+            // Failures age out of the throttle's window one by one: a minute is a fair time to wait.
+            ctx.header("Retry-After", "60");
+        }
         ctx.status(code.httpStatus()).json(ErrorBody.of(code, message));
     }
 }

@@ -2,7 +2,10 @@ package io.wrenn.controlplane.sandbox;
 
 import io.javalin.http.Context;
 import io.wrenn.api.ErrorCode;
-import io.wrenn.controlplane.auth.ApiKeyAuth;
+import io.wrenn.controlplane.audit.AuditTrail;
+import io.wrenn.controlplane.auth.Authenticator;
+import io.wrenn.controlplane.http.Access;
+import io.wrenn.controlplane.ids.WireId;
 import io.wrenn.controlplane.http.ApiException;
 import io.wrenn.controlplane.http.RouteTable;
 import java.io.OutputStream;
@@ -31,44 +34,44 @@ public final class SandboxRoutes {
     }
 
     public void register(RouteTable routes) {
-        routes.post("/v1/sandboxes", this::create);
-        routes.get("/v1/sandboxes", this::list);
-        routes.get("/v1/sandboxes/{id}", this::get);
-        routes.delete("/v1/sandboxes/{id}", this::delete);
-        routes.post("/v1/sandboxes/{id}/exec", this::exec);
-        routes.put("/v1/sandboxes/{id}/files", this::writeFile);
-        routes.get("/v1/sandboxes/{id}/files", this::readFile);
-        routes.websocket(ProcessSocket.PATH,
-                ctx -> processSocket.placement(ApiKeyAuth.caller(ctx), ctx.pathParam("id")),
-                ws -> processSocket.configure(ws, ApiKeyAuth::caller));
-        routes.get("/v1/sandboxes/{id}/processes", this::listProcesses);
-        routes.get("/v1/sandboxes/{id}/files/list", this::listFiles);
-        routes.get("/v1/sandboxes/{id}/files/stat", this::statFile);
-        routes.post("/v1/sandboxes/{id}/files/mkdir", this::makeDir);
-        routes.post("/v1/sandboxes/{id}/files/move", this::moveFile);
-        routes.delete("/v1/sandboxes/{id}/files", this::removeFile);
-        routes.post("/v1/sandboxes/{id}/processes/{pid}/signal", this::signalProcess);
+        routes.post("/v1/sandboxes", Access.TEAM, this::create);
+        routes.get("/v1/sandboxes", Access.TEAM, this::list);
+        routes.get("/v1/sandboxes/{id}", Access.TEAM, this::get);
+        routes.delete("/v1/sandboxes/{id}", Access.TEAM, this::delete);
+        routes.post("/v1/sandboxes/{id}/exec", Access.TEAM, this::exec);
+        routes.put("/v1/sandboxes/{id}/files", Access.TEAM, this::writeFile);
+        routes.get("/v1/sandboxes/{id}/files", Access.TEAM, this::readFile);
+        routes.websocket(ProcessSocket.PATH, Access.TEAM,
+                ctx -> processSocket.placement(Authenticator.caller(ctx), ctx.pathParam("id")),
+                ws -> processSocket.configure(ws, Authenticator::caller));
+        routes.get("/v1/sandboxes/{id}/processes", Access.TEAM, this::listProcesses);
+        routes.get("/v1/sandboxes/{id}/files/list", Access.TEAM, this::listFiles);
+        routes.get("/v1/sandboxes/{id}/files/stat", Access.TEAM, this::statFile);
+        routes.post("/v1/sandboxes/{id}/files/mkdir", Access.TEAM, this::makeDir);
+        routes.post("/v1/sandboxes/{id}/files/move", Access.TEAM, this::moveFile);
+        routes.delete("/v1/sandboxes/{id}/files", Access.TEAM, this::removeFile);
+        routes.post("/v1/sandboxes/{id}/processes/{pid}/signal", Access.TEAM, this::signalProcess);
     }
 
     private void listFiles(Context ctx) {
         String path = Inputs.absolutePath("path", ctx.queryParam("path"), true);
         int depth = depth(ctx.queryParam("depth"));
-        ctx.json(Map.of("entries", guest.list(ApiKeyAuth.caller(ctx).teamId(), ctx.pathParam("id"), path, depth, user(ctx))));
+        ctx.json(Map.of("entries", guest.list(Authenticator.caller(ctx).requireTeam(), ctx.pathParam("id"), path, depth, user(ctx))));
     }
 
     private void statFile(Context ctx) {
         String path = Inputs.absolutePath("path", ctx.queryParam("path"), true);
-        ctx.json(guest.stat(ApiKeyAuth.caller(ctx).teamId(), ctx.pathParam("id"), path, user(ctx)));
+        ctx.json(guest.stat(Authenticator.caller(ctx).requireTeam(), ctx.pathParam("id"), path, user(ctx)));
     }
 
     private void makeDir(Context ctx) {
         PathBody body = PathBody.parse(ctx.bodyAsBytes(), false);
-        ctx.status(201).json(guest.makeDir(ApiKeyAuth.caller(ctx).teamId(), ctx.pathParam("id"), body.path(), body.user()));
+        ctx.status(201).json(guest.makeDir(Authenticator.caller(ctx).requireTeam(), ctx.pathParam("id"), body.path(), body.user()));
     }
 
     private void moveFile(Context ctx) {
         PathBody body = PathBody.parse(ctx.bodyAsBytes(), true);
-        ctx.json(guest.move(ApiKeyAuth.caller(ctx).teamId(), ctx.pathParam("id"), body.path(), body.destination(), body.user()));
+        ctx.json(guest.move(Authenticator.caller(ctx).requireTeam(), ctx.pathParam("id"), body.path(), body.destination(), body.user()));
     }
 
     private void removeFile(Context ctx) {
@@ -76,7 +79,7 @@ public final class SandboxRoutes {
         if (path.equals("/")) {
             throw ApiException.invalid("'path' must not be the root directory");
         }
-        guest.remove(ApiKeyAuth.caller(ctx).teamId(), ctx.pathParam("id"), path, user(ctx));
+        guest.remove(Authenticator.caller(ctx).requireTeam(), ctx.pathParam("id"), path, user(ctx));
         ctx.status(204);
     }
 
@@ -100,46 +103,47 @@ public final class SandboxRoutes {
     }
 
     private void listProcesses(Context ctx) {
-        ctx.json(Map.of("processes", guest.listProcesses(ApiKeyAuth.caller(ctx).teamId(), ctx.pathParam("id"))));
+        ctx.json(Map.of("processes", guest.listProcesses(Authenticator.caller(ctx).requireTeam(), ctx.pathParam("id"))));
     }
 
     private void signalProcess(Context ctx) {
         int pid = Inputs.pid(ctx.pathParam("pid"));
         String signal = SignalBody.parse(ctx.bodyAsBytes());
-        guest.signal(ApiKeyAuth.caller(ctx).teamId(), ctx.pathParam("id"), pid, signal);
+        guest.signal(Authenticator.caller(ctx).requireTeam(), ctx.pathParam("id"), pid, signal);
         ctx.status(204);
     }
 
     private void create(Context ctx) {
         CreateSandboxBody request = CreateSandboxBody.parse(ctx.bodyAsBytes(), sandboxes.limits());
-        Sandbox sandbox = sandboxes.create(ApiKeyAuth.caller(ctx).teamId(), request);
+        Sandbox sandbox = sandboxes.create(Authenticator.caller(ctx).requireTeam(), request);
+        AuditTrail.resource(ctx, WireId.SANDBOX, sandbox.id());
         ctx.status(201).json(SandboxView.of(sandbox));
     }
 
     private void list(Context ctx) {
         Set<SandboxStatus> statuses = statusFilter(ctx.queryParam("status"));
-        List<SandboxView> views = sandboxes.list(ApiKeyAuth.caller(ctx).teamId(), statuses).stream().map(SandboxView::of).toList();
+        List<SandboxView> views = sandboxes.list(Authenticator.caller(ctx).requireTeam(), statuses).stream().map(SandboxView::of).toList();
         ctx.json(Map.of("sandboxes", views));
     }
 
     private void get(Context ctx) {
-        ctx.json(SandboxView.of(sandboxes.get(ApiKeyAuth.caller(ctx).teamId(), ctx.pathParam("id"))));
+        ctx.json(SandboxView.of(sandboxes.get(Authenticator.caller(ctx).requireTeam(), ctx.pathParam("id"))));
     }
 
     private void delete(Context ctx) {
-        sandboxes.delete(ApiKeyAuth.caller(ctx).teamId(), ctx.pathParam("id"));
+        sandboxes.delete(Authenticator.caller(ctx).requireTeam(), ctx.pathParam("id"));
         ctx.status(204);
     }
 
     private void exec(Context ctx) {
         ExecBody request = ExecBody.parse(ctx.bodyAsBytes(), sandboxes.limits());
-        ctx.json(exec.exec(ApiKeyAuth.caller(ctx).teamId(), ctx.pathParam("id"), request));
+        ctx.json(exec.exec(Authenticator.caller(ctx).requireTeam(), ctx.pathParam("id"), request));
     }
 
     private void writeFile(Context ctx) throws Exception {
         String path = Inputs.absolutePath("path", ctx.queryParam("path"), true);
         String user = Inputs.user("user", orEmpty(ctx.queryParam("user")));
-        long written = files.write(ApiKeyAuth.caller(ctx).teamId(), ctx.pathParam("id"), path, user,
+        long written = files.write(Authenticator.caller(ctx).requireTeam(), ctx.pathParam("id"), path, user,
                 ctx.req().getContentLengthLong(), ctx.req().getInputStream());
         ctx.json(Map.of("path", path, "size", written));
     }
@@ -147,7 +151,7 @@ public final class SandboxRoutes {
     private void readFile(Context ctx) throws Exception {
         String path = Inputs.absolutePath("path", ctx.queryParam("path"), true);
         String user = Inputs.user("user", orEmpty(ctx.queryParam("user")));
-        UUID team = ApiKeyAuth.caller(ctx).teamId();
+        UUID team = Authenticator.caller(ctx).requireTeam();
         String range = ctx.header("Range");
         FileTransfer.Download download;
         ctx.header("Accept-Ranges", "bytes");

@@ -112,11 +112,27 @@ public final class SandboxService {
     Sandbox get(UUID teamId, String wireId) {
         return WireId.SANDBOX.decode(wireId)
                 .flatMap(id -> sandboxes.findForTeam(teamId, id))
-                .orElseThrow(() -> new ApiException(ErrorCode.SANDBOX_NOT_FOUND, "sandbox '" + wireId + "' not found"));
+                .orElseThrow(() -> new ApiException(ErrorCode.SANDBOX_NOT_FOUND, "no such sandbox in your team"));
     }
 
     List<Sandbox> list(UUID teamId, Set<SandboxStatus> statuses) {
         return sandboxes.listForTeam(teamId, statuses);
+    }
+
+    /**
+     * Stops every sandbox of a team (its deletion). A sandbox whose host does not answer stays
+     * {@code stopping} and is finished when the host answers again; returns how many were asked to stop.
+     */
+    public int stopAllOfTeam(UUID teamId) {
+        List<Sandbox> active = sandboxes.listForTeam(teamId, EnumSet.complementOf(EnumSet.of(SandboxStatus.STOPPED)));
+        for (Sandbox sandbox : active) {
+            try {
+                delete(teamId, WireId.SANDBOX.encode(sandbox.id()));
+            } catch (RuntimeException e) {
+                log.warn("stopping sandbox {} of deleted team {} failed: {}", sandbox.id(), teamId, e.toString());
+            }
+        }
+        return active.size();
     }
 
     /**

@@ -81,6 +81,14 @@ public final class SandboxStore {
                 .list());
     }
 
+    /** Every team's sandboxes with one of {@code statuses}, newest first (platform admins). */
+    public List<Sandbox> listAll(Set<SandboxStatus> statuses) {
+        return jdbi.withHandle(h -> h.createQuery(SELECT + " WHERE s.status IN (<statuses>) ORDER BY s.created_at DESC, s.id")
+                .bindList("statuses", statuses.stream().map(SandboxStatus::wire).toList())
+                .map((rs, ctx) -> map(rs))
+                .list());
+    }
+
     /** Sandboxes placed on {@code hostId} that are not finished. */
     public List<Sandbox> listActiveOnHost(UUID hostId) {
         return jdbi.withHandle(h -> h.createQuery(SELECT + " WHERE s.host_id = :host AND s.status NOT IN ('stopped', 'error')")

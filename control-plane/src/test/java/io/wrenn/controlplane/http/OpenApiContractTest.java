@@ -13,7 +13,6 @@ import io.wrenn.controlplane.testing.TestControlPlane;
 import java.net.http.HttpRequest;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -45,43 +44,104 @@ class OpenApiContractTest {
     @Test
     void specIsOpenApi31() {
         assertThat(spec.getOpenapi()).startsWith("3.1");
-        assertThat(spec.getComponents().getSecuritySchemes()).containsKey("apiKey");
+        assertThat(spec.getComponents().getSecuritySchemes()).containsKeys("apiKey", "bearer");
         assertThat(spec.getComponents().getSecuritySchemes().get("apiKey").getName()).isEqualTo("X-API-Key");
     }
 
     @Test
     void servedRoutesEqualTheSpec() {
-        Set<Route> documented = new HashSet<>();
+        Set<String> documented = new HashSet<>();
         spec.getPaths().forEach((path, item) -> item.readOperationsMap().keySet()
-                .forEach(method -> documented.add(new Route(method.name(), path))));
-        assertThat(Set.copyOf(wrenn.controlPlane.routes())).isEqualTo(documented);
+                .forEach(method -> documented.add(method.name() + " " + path)));
+        Set<String> served = wrenn.controlPlane.routes().stream().map(r -> r.method() + " " + r.path()).collect(Collectors.toSet());
+        assertThat(served).isEqualTo(documented);
     }
 
     @Test
-    void everyDocumentedRouteAnswersAndV1RoutesNeedAKey() {
+    void everyDocumentedRouteAnswersAndNonPublicRoutesNeedCredentials() {
         Http anonymous = wrenn.http.withKey(null);
         for (Route route : wrenn.controlPlane.routes()) {
-            String path = route.path().replace("{id}", "sb-0000000000000000000000000").replaceAll("\\{[a-z_]+}", "1");
+            String path = route.path().replaceAll("\\{[a-z_]+}", "x");
             Http.Response response = anonymous.send(route.method(), path, HttpRequest.BodyPublishers.noBody());
-            assertThat(response.status()).as(route.toString()).isNotEqualTo(404).isNotEqualTo(405);
-            if (path.startsWith("/v1/")) {
+            assertThat(response.status()).as(route.toString()).isNotEqualTo(405);
+            assertThat(response.text()).as(route.toString()).doesNotContain("no such route");
+            if (route.access() != Access.PUBLIC) {
                 assertThat(response.status()).as(route.toString()).isEqualTo(401);
             }
         }
     }
 
+    /** The spec's {@code security} says exactly what the server checks: {@link Access} of each route. */
     @Test
-    void everyV1OperationDocumentsAuthAndErrors() {
-        spec.getPaths().forEach((path, item) -> {
-            for (Map.Entry<PathItem.HttpMethod, Operation> op : item.readOperationsMap().entrySet()) {
-                if (!path.startsWith("/v1/")) {
-                    continue;
+    void documentedSecurityMatchesEachRoutesAccess() {
+        assertThat(spec.getSecurity()).hasSize(2);
+        assertThat(spec.getSecurity().get(0)).containsOnlyKeys("apiKey");
+        assertThat(spec.getSecurity().get(1)).containsOnlyKeys("bearer");
+        for (Route route : wrenn.controlPlane.routes()) {
+            Operation op = operation(route);
+            String what = route.toString();
+            switch (route.access()) {
+                case PUBLIC -> assertThat(op.getSecurity()).as(what).isEmpty();
+                case TEAM -> assertThat(op.getSecurity()).as(what + " inherits API key or token").isNull();
+                case USER, USER_IN_TEAM, ADMIN -> {
+                    assertThat(op.getSecurity()).as(what).hasSize(1);
+                    assertThat(op.getSecurity().getFirst()).as(what).containsOnlyKeys("bearer");
                 }
-                assertThat(op.getValue().getSecurity()).as(path).isNull(); // inherits the global API key
-                assertThat(op.getValue().getResponses()).as(op.getKey() + " " + path).containsKeys("401", "500");
             }
-        });
-        assertThat(spec.getSecurity()).isNotEmpty();
+            assertThat(route.path().startsWith("/v1/admin/")).as(what).isEqualTo(route.access() == Access.ADMIN);
+        }
+    }
+
+    @Test
+    void everyOperationDocumentsItsErrors() {
+        for (Route route : wrenn.controlPlane.routes()) {
+            Operation op = operation(route);
+            if (!route.path().startsWith("/v1/")) {
+                continue;
+            }
+            assertThat(op.getResponses()).as(route.toString()).containsKey("500");
+            if (route.access() != Access.PUBLIC) {
+                assertThat(op.getResponses()).as(route.toString()).containsKeys("401", "403");
+            }
+            if (op.getRequestBody() != null && op.getRequestBody().getContent().containsKey("application/json")) {
+                assertThat(op.getResponses()).as(route.toString()).containsKey("400");
+            }
+        }
+    }
+
+    /** The isolation matrix (system tests) sends these examples: every body and required query parameter needs one. */
+    @Test
+    void everyRequestBodyAndRequiredQueryParameterHasAnExample() {
+        spec.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, op) -> {
+            if (op.getRequestBody() != null) {
+                op.getRequestBody().getContent().forEach((type, media) ->
+                        assertThat(media.getExample()).as(method + " " + path + " " + type).isNotNull());
+            }
+            java.util.List<io.swagger.v3.oas.models.parameters.Parameter> parameters = new java.util.ArrayList<>();
+            if (item.getParameters() != null) {
+                parameters.addAll(item.getParameters());
+            }
+            if (op.getParameters() != null) {
+                parameters.addAll(op.getParameters());
+            }
+            parameters.stream().map(OpenApiContractTest::resolve).filter(p -> "query".equals(p.getIn()) && Boolean.TRUE.equals(p.getRequired()))
+                    .forEach(p -> assertThat(p.getExample()).as(method + " " + path + " ?" + p.getName()).isNotNull());
+        }));
+    }
+
+    private static io.swagger.v3.oas.models.parameters.Parameter resolve(io.swagger.v3.oas.models.parameters.Parameter p) {
+        if (p.get$ref() == null) {
+            return p;
+        }
+        return spec.getComponents().getParameters().get(p.get$ref().substring(p.get$ref().lastIndexOf('/') + 1));
+    }
+
+    private static Operation operation(Route route) {
+        PathItem item = spec.getPaths().get(route.path());
+        assertThat(item).as(route.toString()).isNotNull();
+        Operation op = item.readOperationsMap().get(PathItem.HttpMethod.valueOf(route.method()));
+        assertThat(op).as(route.toString()).isNotNull();
+        return op;
     }
 
     @Test

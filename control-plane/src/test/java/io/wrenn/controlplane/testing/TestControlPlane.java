@@ -2,7 +2,10 @@ package io.wrenn.controlplane.testing;
 
 import io.wrenn.controlplane.ControlPlane;
 import io.wrenn.controlplane.ControlPlaneConfig;
+import io.wrenn.controlplane.auth.Bootstrap;
 import java.time.Duration;
+import java.util.UUID;
+import java.util.function.Consumer;
 
 /** A control plane on a fresh database and a random port, wired to one fake host agent. */
 public final class TestControlPlane implements AutoCloseable {
@@ -10,6 +13,8 @@ public final class TestControlPlane implements AutoCloseable {
     public final FakeHostAgent agent = new FakeHostAgent();
     public final ControlPlane controlPlane;
     public final String apiKey;
+    /** The bootstrap admin's password (the admin is {@link Bootstrap#ADMIN_EMAIL}). */
+    public final String adminPassword;
     public final Http http;
     public final String jdbcUrl;
 
@@ -18,20 +23,44 @@ public final class TestControlPlane implements AutoCloseable {
     }
 
     public TestControlPlane(ControlPlaneConfig.Limits limits) {
+        this(builder -> builder.limits(limits));
+    }
+
+    public TestControlPlane(Consumer<ControlPlaneConfig.Builder> customise) {
         jdbcUrl = TestPostgres.newDatabase();
-        ControlPlaneConfig config = ControlPlaneConfig.builder()
+        ControlPlaneConfig.Builder config = ControlPlaneConfig.builder()
                 .port(0)
                 .jdbcUrl(jdbcUrl)
                 .jdbcUser(TestPostgres.user())
                 .agentSecret(FakeHostAgent.SECRET)
-                .limits(limits)
                 // Tests drive the reconciler by hand.
-                .reconcileInterval(Duration.ofHours(1))
-                .build();
-        controlPlane = new ControlPlane(config, FakeHostAgent::channel).start();
+                .reconcileInterval(Duration.ofHours(1));
+        customise.accept(config);
+        controlPlane = new ControlPlane(config.build(), FakeHostAgent::channel).start();
         controlPlane.registerHost(agent.address());
-        apiKey = controlPlane.bootstrap().orElseThrow();
+        Bootstrap.Result bootstrap = controlPlane.bootstrap();
+        apiKey = bootstrap.apiKey().orElseThrow();
+        adminPassword = bootstrap.adminPassword().orElseThrow();
         http = new Http(controlPlane.port(), apiKey);
+    }
+
+    /** Signs a new person up and returns their session answer (token, user, team). */
+    public Person signup(String name) {
+        String email = name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]", "") + "-"
+                + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
+        String password = "pw-" + UUID.randomUUID();
+        Http.Response response = http.withKey(null).post("/v1/auth/signup",
+                "{\"email\":\"" + email + "\",\"password\":\"" + password + "\",\"name\":\"" + name + "\"}");
+        if (response.status() != 201) {
+            throw new AssertionError("signup answered " + response);
+        }
+        var json = response.json();
+        return new Person(email, password, json.get("user").get("id").stringValue(),
+                json.get("team").get("id").stringValue(), json.get("token").stringValue(), http.withToken(json.get("token").stringValue()));
+    }
+
+    /** A signed-up person: their login, ids, token and a client that sends the token. */
+    public record Person(String email, String password, String userId, String teamId, String token, Http http) {
     }
 
     @Override

@@ -68,6 +68,11 @@ public final class Layout {
         return home.resolve("api-key");
     }
 
+    /** The bootstrap admin's email and generated password (0600), written at first start. */
+    public Path adminPasswordFile() {
+        return home.resolve("admin-password");
+    }
+
     public Path agentSecretFile() {
         return home.resolve("agent-secret");
     }

@@ -1,0 +1,94 @@
+package io.wrenn.controlplane.account;
+
+import io.javalin.http.Context;
+import io.wrenn.controlplane.audit.AuditTrail;
+import io.wrenn.controlplane.auth.Authenticator;
+import io.wrenn.controlplane.auth.Caller;
+import io.wrenn.controlplane.http.Access;
+import io.wrenn.controlplane.http.ClientAddress;
+import io.wrenn.controlplane.http.JsonBody;
+import io.wrenn.controlplane.http.Names;
+import io.wrenn.controlplane.http.RouteTable;
+import io.wrenn.controlplane.ids.WireId;
+import io.wrenn.controlplane.team.TeamService;
+import io.wrenn.controlplane.team.TeamStore;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** {@code /v1/auth/*} and {@code /v1/me}: accounts and sessions. */
+public final class AccountRoutes {
+
+    private final AccountService accounts;
+    private final TeamService teams;
+    private final ClientAddress clientAddress;
+
+    public AccountRoutes(AccountService accounts, TeamService teams, ClientAddress clientAddress) {
+        this.accounts = accounts;
+        this.teams = teams;
+        this.clientAddress = clientAddress;
+    }
+
+    public void register(RouteTable routes) {
+        routes.post("/v1/auth/signup", Access.PUBLIC, this::signup);
+        routes.post("/v1/auth/login", Access.PUBLIC, this::login);
+        routes.post("/v1/auth/switch-team", Access.USER, this::switchTeam);
+        routes.get("/v1/me", Access.USER, this::me);
+        routes.post("/v1/me/password", Access.USER, this::changePassword);
+    }
+
+    private void signup(Context ctx) {
+        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("email", "password", "name"));
+        String email = Emails.require("email", body.requiredString("email"));
+        String name = Names.require("name", body.requiredString("name"));
+        AccountService.Session session = accounts.signup(email, name, body.requiredString("password"));
+        audit(ctx, session);
+        ctx.status(201).json(AccountViews.session(session));
+    }
+
+    private void login(Context ctx) {
+        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("email", "password"));
+        String email = Emails.require("email", body.requiredString("email"));
+        String password = body.requiredString("password");
+        PasswordPolicy.checkPresented("password", password);
+        AccountService.Session session = accounts.login(email, password, clientAddress.of(ctx));
+        audit(ctx, session);
+        ctx.json(AccountViews.session(session));
+    }
+
+    private void switchTeam(Context ctx) {
+        Caller caller = Authenticator.caller(ctx);
+        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("team_id"));
+        TeamStore.Membership team = teams.membership(caller.requireUser(), body.requiredString("team_id"));
+        AuditTrail.team(ctx, team.teamId());
+        AuditTrail.resource(ctx, WireId.TEAM, team.teamId());
+        ctx.json(AccountViews.session(accounts.session(caller.userId(), team.teamId())));
+    }
+
+    private void me(Context ctx) {
+        Caller caller = Authenticator.caller(ctx);
+        AccountService.Session session = accounts.session(caller.requireUser(), caller.teamId());
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("user", AccountViews.user(session.user()));
+        view.put("team", session.team().map(AccountViews::team).orElse(null));
+        view.put("teams", teams.teamsOf(caller.userId()).stream().map(AccountViews::team).toList());
+        ctx.json(view);
+    }
+
+    private void changePassword(Context ctx) {
+        Caller caller = Authenticator.caller(ctx);
+        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("current_password", "new_password"));
+        String current = body.requiredString("current_password");
+        PasswordPolicy.checkPresented("current_password", current);
+        AccountService.Session session = accounts.changePassword(caller.requireUser(), caller.teamId(), current,
+                body.requiredString("new_password"), clientAddress.of(ctx));
+        AuditTrail.resource(ctx, WireId.USER, caller.userId());
+        ctx.json(AccountViews.session(session));
+    }
+
+    private static void audit(Context ctx, AccountService.Session session) {
+        AuditTrail.actor(ctx, session.user().id());
+        AuditTrail.resource(ctx, WireId.USER, session.user().id());
+        session.team().ifPresent(team -> AuditTrail.team(ctx, team.teamId()));
+    }
+}

@@ -1,0 +1,2 @@
+/** Platform administration: every team, person, sandbox and template; disabling people. */
+package io.wrenn.controlplane.admin;

@@ -1,0 +1,88 @@
+package io.wrenn.controlplane.audit;
+
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HttpResponseException;
+import io.wrenn.controlplane.auth.Authenticator;
+import io.wrenn.controlplane.auth.Caller;
+import io.wrenn.controlplane.http.ApiException;
+import io.wrenn.controlplane.http.ClientAddress;
+import io.wrenn.controlplane.http.Route;
+import io.wrenn.controlplane.ids.WireId;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wraps every mutating route so that its call is recorded whatever happens: success, a refused
+ * credential, a validation error, a crash. The action is the route itself ({@code POST
+ * /v1/sandboxes}); the resource is what the handler named through {@link AuditTrail} once it had
+ * found it, else the id in the path if the call succeeded (or failed on the resource's state,
+ * 409). A call refused earlier (401, 403, 400, 404) names no resource: the id in its path may
+ * be another team's, and keeping it would copy that id into the caller's log.
+ */
+public final class AuditRecorder {
+
+    private static final Logger log = LoggerFactory.getLogger(AuditRecorder.class);
+
+    private final AuditLog auditLog;
+    private final ClientAddress clientAddress;
+
+    public AuditRecorder(AuditLog auditLog, ClientAddress clientAddress) {
+        this.auditLog = auditLog;
+        this.clientAddress = clientAddress;
+    }
+
+    public Handler wrap(Route route, Handler handler) {
+        String action = route.method() + " " + route.path();
+        return ctx -> {
+            int status = 500;
+            try {
+                handler.handle(ctx);
+                status = ctx.status().getCode();
+            } catch (ApiException e) {
+                status = e.code().httpStatus();
+                throw e;
+            } catch (HttpResponseException e) {
+                status = e.getStatus();
+                throw e;
+            } finally {
+                record(ctx, action, status);
+            }
+        };
+    }
+
+    private void record(Context ctx, String action, int status) {
+        try {
+            Optional<Caller> caller = Authenticator.callerIfKnown(ctx);
+            UUID team = Optional.<UUID>ofNullable(ctx.attribute(AuditTrail.TEAM)).orElse(caller.map(Caller::teamId).orElse(null));
+            UUID user = caller.map(Caller::userId).orElse(ctx.attribute(AuditTrail.ACTOR));
+            UUID key = caller.map(Caller::apiKeyId).orElse(null);
+            AuditTrail.Resource resource = status == 404 ? null : resource(ctx, status < 400 || status == 409);
+            auditLog.append(team, user, key, action, resource == null ? null : resource.type(),
+                    resource == null ? null : resource.id(), status < 400, status, clientAddress.of(ctx));
+        } catch (RuntimeException e) {
+            // The call itself already happened; losing its record is logged loudly, not turned into an error.
+            log.error("could not record {} in the audit log", action, e);
+        }
+    }
+
+    private static AuditTrail.Resource resource(Context ctx, boolean trustPath) {
+        AuditTrail.Resource named = ctx.attribute(AuditTrail.RESOURCE);
+        if (named != null || !trustPath) {
+            return named;
+        }
+        AuditTrail.Resource found = null;
+        for (Map.Entry<String, String> param : ctx.pathParamMap().entrySet()) {
+            for (WireId kind : WireId.values()) {
+                if (kind.decode(param.getValue()).isPresent()) {
+                    found = new AuditTrail.Resource(kind.name().toLowerCase(Locale.ROOT), param.getValue());
+                }
+            }
+        }
+        return found;
+    }
+}

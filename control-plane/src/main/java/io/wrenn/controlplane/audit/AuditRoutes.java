@@ -1,0 +1,144 @@
+package io.wrenn.controlplane.audit;
+
+import io.javalin.http.Context;
+import io.wrenn.controlplane.auth.Authenticator;
+import io.wrenn.controlplane.auth.Caller;
+import io.wrenn.controlplane.auth.Role;
+import io.wrenn.controlplane.http.Access;
+import io.wrenn.controlplane.http.ApiException;
+import io.wrenn.controlplane.http.RouteTable;
+import io.wrenn.controlplane.ids.WireId;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/** {@code GET /v1/audit-logs}: the current team's log for its owners and admins, newest first, by cursor. */
+public final class AuditRoutes {
+
+    static final int DEFAULT_LIMIT = 50;
+    static final int MAX_LIMIT = 200;
+    private static final Set<String> PARAMETERS = Set.of("action", "actor", "resource_id", "outcome", "since", "until",
+            "limit", "cursor");
+
+    private final AuditLog auditLog;
+
+    public AuditRoutes(AuditLog auditLog) {
+        this.auditLog = auditLog;
+    }
+
+    public void register(RouteTable routes) {
+        routes.get("/v1/audit-logs", Access.USER_IN_TEAM, this::list);
+    }
+
+    private void list(Context ctx) {
+        Caller caller = Authenticator.caller(ctx);
+        caller.requireRole(Role.ADMIN);
+        for (String name : ctx.queryParamMap().keySet()) {
+            if (!PARAMETERS.contains(name)) {
+                throw ApiException.invalid("unknown query parameter '" + name + "'");
+            }
+        }
+        String actor = ctx.queryParam("actor");
+        UUID actorUser = null;
+        UUID actorKey = null;
+        if (actor != null) {
+            actorUser = WireId.USER.decode(actor).orElse(null);
+            actorKey = WireId.API_KEY.decode(actor).orElse(null);
+            if (actorUser == null && actorKey == null) {
+                throw ApiException.invalid("'actor' must be a user id (usr-…) or an API key id (key-…)");
+            }
+        }
+        String outcome = ctx.queryParam("outcome");
+        if (outcome != null && !outcome.equals("success") && !outcome.equals("failure")) {
+            throw ApiException.invalid("'outcome' must be success or failure");
+        }
+        int limit = limit(ctx.queryParam("limit"));
+        AuditLog.Filter filter = new AuditLog.Filter(text("action", ctx.queryParam("action")), actorUser, actorKey,
+                text("resource_id", ctx.queryParam("resource_id")), outcome, instant("since", ctx.queryParam("since")),
+                instant("until", ctx.queryParam("until")), cursor(ctx.queryParam("cursor")), limit + 1);
+        List<AuditEntry> entries = auditLog.find(caller.teamId(), filter);
+        boolean more = entries.size() > limit;
+        List<AuditEntry> page = more ? entries.subList(0, limit) : entries;
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("entries", page.stream().map(AuditRoutes::view).toList());
+        body.put("next_cursor", more ? encodeCursor(page.getLast().id()) : null);
+        ctx.json(body);
+    }
+
+    private static String text(String name, String value) {
+        if (value != null && (value.length() > 256 || value.indexOf('\0') >= 0)) {
+            throw ApiException.invalid("'" + name + "' is not a valid filter");
+        }
+        return value;
+    }
+
+    private static int limit(String value) {
+        if (value == null) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            int limit = Integer.parseInt(value);
+            if (limit >= 1 && limit <= MAX_LIMIT) {
+                return limit;
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the error below
+        }
+        throw ApiException.invalid("'limit' must be an integer between 1 and " + MAX_LIMIT);
+    }
+
+    private static Instant instant(String name, String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw ApiException.invalid("'" + name + "' must be an ISO-8601 instant such as 2026-01-31T12:00:00Z");
+        }
+    }
+
+    /** Cursors are opaque to clients: the id of the last entry seen, wrapped so nobody relies on it. */
+    static String encodeCursor(long id) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("a:" + id).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Long cursor(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            String decoded = new String(Base64.getUrlDecoder().decode(value), StandardCharsets.UTF_8);
+            if (decoded.startsWith("a:")) {
+                return Long.parseLong(decoded.substring(2));
+            }
+        } catch (IllegalArgumentException e) {
+            // falls through to the error below (NumberFormatException is one too)
+        }
+        throw ApiException.invalid("'cursor' is not a cursor this API gave out");
+    }
+
+    private static Map<String, Object> view(AuditEntry entry) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", Long.toString(entry.id()));
+        view.put("created_at", entry.createdAt());
+        view.put("action", entry.action());
+        view.put("outcome", entry.outcome());
+        view.put("status", entry.status());
+        Map<String, Object> actor = new LinkedHashMap<>();
+        actor.put("user_id", entry.actorUserId() == null ? null : WireId.USER.encode(entry.actorUserId()));
+        actor.put("email", entry.actorEmail());
+        actor.put("api_key_id", entry.actorApiKeyId() == null ? null : WireId.API_KEY.encode(entry.actorApiKeyId()));
+        view.put("actor", actor);
+        view.put("resource", entry.resourceId() == null ? null : Map.of("type", entry.resourceType(), "id", entry.resourceId()));
+        view.put("team_id", entry.teamId() == null ? null : WireId.TEAM.encode(entry.teamId()));
+        view.put("client_address", entry.clientAddress());
+        return view;
+    }
+}

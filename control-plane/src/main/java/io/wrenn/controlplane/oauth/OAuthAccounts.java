@@ -1,0 +1,80 @@
+package io.wrenn.controlplane.oauth;
+
+import io.wrenn.api.ErrorCode;
+import io.wrenn.controlplane.account.Emails;
+import io.wrenn.controlplane.account.UserStore;
+import io.wrenn.controlplane.http.ApiException;
+import io.wrenn.controlplane.http.Names;
+import io.wrenn.controlplane.team.TeamStore;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Finds the person behind a provider login: by the provider's id for them; else by their
+ * verified email (the identity is linked to that existing account); else a new account with a
+ * default team. In one transaction, so two first logins at once make one account.
+ */
+public final class OAuthAccounts {
+
+    /** Serialises first logins (pg_advisory_xact_lock), so one email never gets two accounts. */
+    private static final long LOCK_ID = 0x7772656e6e_02L;
+
+    private final Jdbi jdbi;
+    private final UserStore users;
+
+    public OAuthAccounts(Jdbi jdbi, UserStore users) {
+        this.jdbi = jdbi;
+        this.users = users;
+    }
+
+    public record Login(UUID userId, Optional<UUID> teamId, boolean created) {
+    }
+
+    Login login(String provider, OAuthClient.Profile profile) {
+        String email = Emails.require("email", profile.email());
+        Login login = jdbi.inTransaction(h -> {
+            h.execute("SELECT pg_advisory_xact_lock(?)", LOCK_ID);
+            Optional<UUID> linked = h.createQuery("SELECT user_id FROM oauth_identities WHERE provider = :p AND subject = :s")
+                    .bind("p", provider).bind("s", profile.subject()).mapTo(UUID.class).findOne();
+            if (linked.isPresent()) {
+                return new Login(linked.get(), Optional.empty(), false);
+            }
+            Optional<UUID> existing = h.createQuery("SELECT id FROM users WHERE email = :email").bind("email", email)
+                    .mapTo(UUID.class).findOne();
+            boolean created = existing.isEmpty();
+            UUID userId = existing.orElseGet(() -> createUser(h, email, displayName(profile)));
+            h.createUpdate("INSERT INTO oauth_identities (provider, subject, user_id) VALUES (:p, :s, :u)")
+                    .bind("p", provider).bind("s", profile.subject()).bind("u", userId).execute();
+            return new Login(userId, Optional.empty(), created);
+        });
+        UserStore.User user = users.find(login.userId()).orElseThrow();
+        if (user.disabled()) {
+            throw new ApiException(ErrorCode.ACCOUNT_DISABLED, "this account is disabled");
+        }
+        return new Login(login.userId(), users.defaultTeam(login.userId()), login.created());
+    }
+
+    private static UUID createUser(Handle h, String email, String name) {
+        UUID id = UUID.randomUUID();
+        h.createUpdate("INSERT INTO users (id, email, name) VALUES (:id, :email, :name)")
+                .bind("id", id).bind("email", email).bind("name", name).execute();
+        TeamStore.insertWithOwner(h, UserStore.DEFAULT_TEAM_NAME, id);
+        return id;
+    }
+
+    /** The provider's name for the person if it is a valid name here, else their login, else a plain word. */
+    private static String displayName(OAuthClient.Profile profile) {
+        for (String candidate : new String[] {profile.name(), profile.login()}) {
+            if (candidate != null) {
+                try {
+                    return Names.require("name", candidate);
+                } catch (ApiException invalid) {
+                    // try the next one
+                }
+            }
+        }
+        return "user";
+    }
+}

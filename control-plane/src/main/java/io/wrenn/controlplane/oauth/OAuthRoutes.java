@@ -1,0 +1,101 @@
+package io.wrenn.controlplane.oauth;
+
+import io.javalin.http.Context;
+import io.wrenn.api.ErrorCode;
+import io.wrenn.controlplane.account.AccountService;
+import io.wrenn.controlplane.account.AccountViews;
+import io.wrenn.controlplane.audit.AuditTrail;
+import io.wrenn.controlplane.http.Access;
+import io.wrenn.controlplane.http.ApiException;
+import io.wrenn.controlplane.http.RouteTable;
+import io.wrenn.controlplane.ids.WireId;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code /v1/auth/oauth/{provider}/authorize} sends the browser to the provider with a fresh
+ * state and a PKCE challenge; {@code …/callback} takes the code back, exchanges it with the
+ * verifier and answers with a Wrenn token for the person it finds, links or creates.
+ */
+public final class OAuthRoutes {
+
+    private final Map<String, OAuthProvider> providers = new LinkedHashMap<>();
+    private final OAuthStates states;
+    private final OAuthClient client = new OAuthClient();
+    private final OAuthAccounts accounts;
+    private final AccountService sessions;
+
+    public OAuthRoutes(List<OAuthProvider> providers, org.jdbi.v3.core.Jdbi jdbi, OAuthAccounts accounts, AccountService sessions) {
+        providers.forEach(p -> this.providers.put(p.name(), p));
+        this.states = new OAuthStates(jdbi);
+        this.accounts = accounts;
+        this.sessions = sessions;
+    }
+
+    public void register(RouteTable routes) {
+        routes.get("/v1/auth/oauth/{provider}/authorize", Access.PUBLIC, this::authorize);
+        routes.getAudited("/v1/auth/oauth/{provider}/callback", Access.PUBLIC, this::callback);
+    }
+
+    private void authorize(Context ctx) {
+        OAuthProvider provider = provider(ctx);
+        OAuthStates.Started started = states.start(provider.name());
+        Map<String, String> query = new LinkedHashMap<>();
+        query.put("response_type", "code");
+        query.put("client_id", provider.clientId());
+        query.put("redirect_uri", provider.redirectUri().toString());
+        query.put("scope", provider.scope());
+        query.put("state", started.state());
+        query.put("code_challenge", challenge(started.codeVerifier()));
+        query.put("code_challenge_method", "S256");
+        String base = provider.authorizeUrl().toString();
+        ctx.redirect(base + (base.contains("?") ? "&" : "?") + OAuthClient.form(query), io.javalin.http.HttpStatus.FOUND);
+    }
+
+    private void callback(Context ctx) {
+        OAuthProvider provider = provider(ctx);
+        if (ctx.queryParam("error") != null) {
+            throw ApiException.invalid("the provider did not authorize the login");
+        }
+        String code = param(ctx, "code");
+        String state = param(ctx, "state");
+        String verifier = states.consume(provider.name(), state)
+                .orElseThrow(() -> ApiException.invalid("unknown, used or expired 'state': start the login again"));
+        OAuthClient.Profile profile = client.profile(provider, client.exchange(provider, code, verifier));
+        OAuthAccounts.Login login = accounts.login(provider.name(), profile);
+        AccountService.Session session = sessions.session(login.userId(), login.teamId().orElse(null));
+        AuditTrail.actor(ctx, login.userId());
+        AuditTrail.resource(ctx, WireId.USER, login.userId());
+        login.teamId().ifPresent(team -> AuditTrail.team(ctx, team));
+        ctx.json(AccountViews.session(session));
+    }
+
+    private OAuthProvider provider(Context ctx) {
+        return Optional.ofNullable(providers.get(ctx.pathParam("provider")))
+                .orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND, "no such login provider"));
+    }
+
+    private static String param(Context ctx, String name) {
+        String value = ctx.queryParam(name);
+        if (value == null || value.isEmpty() || value.length() > 512) {
+            throw ApiException.invalid("'" + name + "' is missing or malformed");
+        }
+        return value;
+    }
+
+    /** PKCE S256: base64url(SHA-256(verifier)). */
+    static String challenge(String verifier) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

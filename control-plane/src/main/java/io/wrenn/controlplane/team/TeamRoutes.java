@@ -1,0 +1,142 @@
+package io.wrenn.controlplane.team;
+
+import io.javalin.http.Context;
+import io.wrenn.controlplane.account.Emails;
+import io.wrenn.controlplane.audit.AuditTrail;
+import io.wrenn.controlplane.auth.Authenticator;
+import io.wrenn.controlplane.auth.Role;
+import io.wrenn.controlplane.http.Access;
+import io.wrenn.controlplane.http.ApiException;
+import io.wrenn.controlplane.http.JsonBody;
+import io.wrenn.controlplane.http.Names;
+import io.wrenn.controlplane.http.RouteTable;
+import io.wrenn.controlplane.ids.WireId;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/** {@code /v1/teams}: a person's teams and their members, by the team's id in the path. */
+public final class TeamRoutes {
+
+    private final TeamService teams;
+
+    public TeamRoutes(TeamService teams) {
+        this.teams = teams;
+    }
+
+    public void register(RouteTable routes) {
+        routes.get("/v1/teams", Access.USER, this::list);
+        routes.post("/v1/teams", Access.USER, this::create);
+        routes.get("/v1/teams/{id}", Access.USER, this::get);
+        routes.patch("/v1/teams/{id}", Access.USER, this::rename);
+        routes.delete("/v1/teams/{id}", Access.USER, this::delete);
+        routes.post("/v1/teams/{id}/leave", Access.USER, this::leave);
+        routes.get("/v1/teams/{id}/members", Access.USER, this::members);
+        routes.post("/v1/teams/{id}/members", Access.USER, this::addMember);
+        routes.patch("/v1/teams/{id}/members/{user_id}", Access.USER, this::changeRole);
+        routes.delete("/v1/teams/{id}/members/{user_id}", Access.USER, this::removeMember);
+    }
+
+    private void list(Context ctx) {
+        UUID user = Authenticator.caller(ctx).requireUser();
+        ctx.json(Map.of("teams", teams.teamsOf(user).stream().map(TeamRoutes::view).toList()));
+    }
+
+    private void create(Context ctx) {
+        UUID user = Authenticator.caller(ctx).requireUser();
+        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("name"));
+        TeamStore.Membership team = teams.create(user, Names.require("name", body.requiredString("name")));
+        audit(ctx, team);
+        ctx.status(201).json(view(team));
+    }
+
+    private void get(Context ctx) {
+        ctx.json(view(team(ctx)));
+    }
+
+    private void rename(Context ctx) {
+        TeamStore.Membership team = team(ctx);
+        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("name"));
+        teams.rename(team, Names.require("name", body.requiredString("name")));
+        ctx.json(view(teams.membership(Authenticator.caller(ctx).requireUser(), ctx.pathParam("id"))));
+    }
+
+    private void delete(Context ctx) {
+        teams.delete(team(ctx));
+        ctx.status(204);
+    }
+
+    private void leave(Context ctx) {
+        teams.leave(team(ctx), Authenticator.caller(ctx).requireUser());
+        ctx.status(204);
+    }
+
+    private void members(Context ctx) {
+        ctx.json(Map.of("members", teams.members(team(ctx)).stream().map(TeamRoutes::view).toList()));
+    }
+
+    private void addMember(Context ctx) {
+        TeamStore.Membership team = team(ctx);
+        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("email", "role"));
+        String email = Emails.require("email", body.requiredString("email"));
+        Role role = body.string("role").map(TeamRoutes::role).orElse(Role.MEMBER);
+        TeamStore.Member member = teams.addMember(team, email, role);
+        AuditTrail.resource(ctx, WireId.USER, member.userId());
+        ctx.status(201).json(view(member));
+    }
+
+    private void changeRole(Context ctx) {
+        TeamStore.Membership team = team(ctx);
+        auditMember(ctx);
+        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("role"));
+        Role role = role(body.requiredString("role"));
+        ctx.json(view(teams.changeRole(team, ctx.pathParam("user_id"), role)));
+    }
+
+    private void removeMember(Context ctx) {
+        TeamStore.Membership team = team(ctx);
+        auditMember(ctx);
+        teams.removeMember(team, Authenticator.caller(ctx).requireUser(), ctx.pathParam("user_id"));
+        ctx.status(204);
+    }
+
+    /** The path's team, if the caller is in it; also names it as the audit entry's team. */
+    private TeamStore.Membership team(Context ctx) {
+        TeamStore.Membership team = teams.membership(Authenticator.caller(ctx).requireUser(), ctx.pathParam("id"));
+        audit(ctx, team);
+        return team;
+    }
+
+    private static void audit(Context ctx, TeamStore.Membership team) {
+        AuditTrail.team(ctx, team.teamId());
+        AuditTrail.resource(ctx, WireId.TEAM, team.teamId());
+    }
+
+    private static void auditMember(Context ctx) {
+        WireId.USER.decode(ctx.pathParam("user_id")).ifPresent(id -> AuditTrail.resource(ctx, WireId.USER, id));
+    }
+
+    private static Role role(String wire) {
+        return Role.parse(wire).orElseThrow(() -> ApiException.invalid("'role' must be one of owner, admin, member"));
+    }
+
+    static Map<String, Object> view(TeamStore.Membership team) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("id", WireId.TEAM.encode(team.teamId()));
+        view.put("name", team.teamName());
+        view.put("role", team.role().wire());
+        view.put("created_at", team.teamCreatedAt());
+        return view;
+    }
+
+    static Map<String, Object> view(TeamStore.Member member) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("user_id", WireId.USER.encode(member.userId()));
+        view.put("email", member.email());
+        view.put("name", member.name());
+        view.put("role", member.role().wire());
+        view.put("joined_at", member.joinedAt());
+        return view;
+    }
+}

@@ -1,0 +1,173 @@
+package io.wrenn.controlplane.team;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wrenn.controlplane.testing.Http;
+import io.wrenn.controlplane.testing.TestControlPlane;
+import io.wrenn.controlplane.testing.TestControlPlane.Person;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Owners, admins and members: who may do what, and the rules that keep a team owned. */
+class TeamRolesTest {
+
+    static TestControlPlane wrenn;
+
+    @BeforeAll
+    static void start() {
+        wrenn = new TestControlPlane();
+    }
+
+    @AfterAll
+    static void stop() {
+        wrenn.close();
+    }
+
+    /** A team owned by {@code owner} with an admin and a member, all with tokens for that team. */
+    record Crew(Person owner, Http admin, String adminId, Http member, String memberId, Person memberPerson, String team) {
+    }
+
+    static Crew crew() {
+        Person owner = wrenn.signup("Owner");
+        Person admin = wrenn.signup("Admin");
+        Person member = wrenn.signup("Member");
+        String team = owner.teamId();
+        assertThat(add(owner.http(), team, admin.email(), "admin").status()).isEqualTo(201);
+        assertThat(add(owner.http(), team, member.email(), "member").status()).isEqualTo(201);
+        return new Crew(owner, switchTo(admin, team), admin.userId(), switchTo(member, team), member.userId(), member, team);
+    }
+
+    static Http.Response add(Http http, String team, String email, String role) {
+        return http.post("/v1/teams/" + team + "/members", "{\"email\":\"" + email + "\",\"role\":\"" + role + "\"}");
+    }
+
+    static Http switchTo(Person person, String team) {
+        Http.Response switched = person.http().post("/v1/auth/switch-team", "{\"team_id\":\"" + team + "\"}");
+        assertThat(switched.status()).as(switched.toString()).isEqualTo(200);
+        return person.http().withToken(switched.json().get("token").stringValue());
+    }
+
+    @Test
+    void membersUseSandboxesButCannotManageKeysOrMembers() {
+        Crew crew = crew();
+        assertThat(crew.member().get("/v1/sandboxes").status()).isEqualTo(200);
+        assertThat(crew.member().get("/v1/teams/" + crew.team() + "/members").json().get("members")).hasSize(3);
+        assertThat(crew.member().post("/v1/api-keys", "{\"name\":\"mine\"}").status()).isEqualTo(403);
+        assertThat(crew.member().get("/v1/api-keys").status()).isEqualTo(403);
+        assertThat(crew.member().get("/v1/audit-logs").status()).isEqualTo(403);
+        Http.Response add = add(crew.member(), crew.team(), wrenn.signup("Outsider").email(), "member");
+        assertThat(add.status()).isEqualTo(403);
+        assertThat(add.code()).isEqualTo("forbidden");
+        assertThat(crew.member().patch("/v1/teams/" + crew.team() + "/members/" + crew.adminId(), "{\"role\":\"member\"}").status())
+                .isEqualTo(403);
+        assertThat(crew.member().delete("/v1/teams/" + crew.team() + "/members/" + crew.adminId()).status()).isEqualTo(403);
+        assertThat(crew.member().patch("/v1/teams/" + crew.team(), "{\"name\":\"Mine now\"}").status()).isEqualTo(403);
+        assertThat(crew.member().delete("/v1/teams/" + crew.team()).status()).isEqualTo(403);
+    }
+
+    @Test
+    void adminsManageKeysAndMembersButNotOwners() {
+        Crew crew = crew();
+        Http.Response key = crew.admin().post("/v1/api-keys", "{\"name\":\"ci\"}");
+        assertThat(key.status()).as(key.toString()).isEqualTo(201);
+        assertThat(crew.admin().get("/v1/api-keys").json().get("api_keys").toString()).contains(key.json().get("id").stringValue());
+        assertThat(crew.admin().patch("/v1/teams/" + crew.team(), "{\"name\":\"Renamed by admin\"}").status()).isEqualTo(200);
+        Person newcomer = wrenn.signup("Newcomer");
+        assertThat(add(crew.admin(), crew.team(), newcomer.email(), "admin").status()).isEqualTo(201);
+        assertThat(add(crew.admin(), crew.team(), wrenn.signup("Would-be owner").email(), "owner").status()).isEqualTo(403);
+        assertThat(crew.admin().patch("/v1/teams/" + crew.team() + "/members/" + crew.memberId(), "{\"role\":\"owner\"}").status())
+                .isEqualTo(403);
+        assertThat(crew.admin().patch("/v1/teams/" + crew.team() + "/members/" + crew.owner().userId(), "{\"role\":\"member\"}").status())
+                .isEqualTo(403);
+        assertThat(crew.admin().delete("/v1/teams/" + crew.team() + "/members/" + crew.owner().userId()).status()).isEqualTo(403);
+        assertThat(crew.admin().delete("/v1/teams/" + crew.team()).status()).isEqualTo(403);
+        Http.Response promoted = crew.admin().patch("/v1/teams/" + crew.team() + "/members/" + crew.memberId(), "{\"role\":\"admin\"}");
+        assertThat(promoted.status()).isEqualTo(200);
+        assertThat(promoted.json().get("role").stringValue()).isEqualTo("admin");
+        assertThat(add(crew.admin(), crew.team(), "no-such-person@example.com", "member").code()).isEqualTo("user_not_found");
+        assertThat(add(crew.admin(), crew.team(), newcomer.email(), "member").code()).isEqualTo("already_member");
+    }
+
+    @Test
+    void theLastOwnerCannotLeaveBeDemotedOrRemoved() {
+        Crew crew = crew();
+        Http owner = crew.owner().http();
+        String self = "/v1/teams/" + crew.team() + "/members/" + crew.owner().userId();
+        assertThat(owner.post("/v1/teams/" + crew.team() + "/leave", "").code()).isEqualTo("last_owner");
+        assertThat(owner.patch(self, "{\"role\":\"admin\"}").code()).isEqualTo("last_owner");
+        assertThat(owner.delete(self).code()).isEqualTo("last_owner");
+
+        assertThat(owner.patch("/v1/teams/" + crew.team() + "/members/" + crew.adminId(), "{\"role\":\"owner\"}").status())
+                .isEqualTo(200);
+        assertThat(owner.patch(self, "{\"role\":\"admin\"}").status()).isEqualTo(200);
+        assertThat(crew.admin().post("/v1/teams/" + crew.team() + "/leave", "").code()).isEqualTo("last_owner");
+        assertThat(owner.post("/v1/teams/" + crew.team() + "/leave", "").status()).isEqualTo(204);
+        assertThat(owner.get("/v1/teams/" + crew.team()).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aRemovedMembersTokenIsRefusedOnTheNextCall() {
+        Crew crew = crew();
+        assertThat(crew.member().get("/v1/sandboxes").status()).isEqualTo(200);
+        assertThat(crew.owner().http().delete("/v1/teams/" + crew.team() + "/members/" + crew.memberId()).status()).isEqualTo(204);
+        Http.Response next = crew.member().get("/v1/sandboxes");
+        assertThat(next.status()).isEqualTo(403);
+        assertThat(next.code()).isEqualTo("not_team_member");
+        assertThat(crew.member().get("/v1/teams/" + crew.team() + "/members").status()).isEqualTo(404);
+        // The person still exists and can go back to their own team.
+        assertThat(crew.member().get("/v1/me").json().get("team").isNull()).isTrue();
+        assertThat(crew.member().post("/v1/auth/switch-team", "{\"team_id\":\"" + crew.memberPerson().teamId() + "\"}").status())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void aDeletedKeyIsRefusedOnTheNextCall() {
+        Person owner = wrenn.signup("Keyholder");
+        Http.Response created = owner.http().post("/v1/api-keys", "{\"name\":\"deploy\"}");
+        assertThat(created.status()).isEqualTo(201);
+        String key = created.json().get("key").stringValue();
+        assertThat(key).startsWith("wrn_");
+        Http program = owner.http().withKey(key);
+        assertThat(program.get("/v1/sandboxes").status()).isEqualTo(200);
+        var listed = owner.http().get("/v1/api-keys").json().get("api_keys").get(0);
+        assertThat(listed.get("name").stringValue()).isEqualTo("deploy");
+        assertThat(listed.get("prefix").stringValue()).isEqualTo(key.substring(0, 12));
+        assertThat(listed.get("created_by").get("email").stringValue()).isEqualTo(owner.email());
+        assertThat(listed.get("last_used_at").stringValue()).isNotEmpty();
+        assertThat(owner.http().get("/v1/api-keys").text()).doesNotContain(key);
+
+        assertThat(owner.http().delete("/v1/api-keys/" + created.json().get("id").stringValue()).status()).isEqualTo(204);
+        assertThat(program.get("/v1/sandboxes").status()).isEqualTo(401);
+        assertThat(owner.http().get("/v1/api-keys").json().get("api_keys")).isEmpty();
+        assertThat(owner.http().delete("/v1/api-keys/" + created.json().get("id").stringValue()).code()).isEqualTo("api_key_not_found");
+        // Keys cannot manage keys.
+        assertThat(wrenn.http.get("/v1/api-keys").status()).isEqualTo(403);
+    }
+
+    @Test
+    void deletingATeamStopsItsSandboxesKeysAndTokens() {
+        Crew crew = crew();
+        Http.Response key = crew.owner().http().post("/v1/api-keys", "{\"name\":\"doomed\"}");
+        Http program = crew.owner().http().withKey(key.json().get("key").stringValue());
+        Http.Response sandbox = program.post("/v1/sandboxes", "{\"template\":\"minimal\"}");
+        assertThat(sandbox.status()).isEqualTo(201);
+        int destroyedBefore = wrenn.agent.destroyed.size();
+
+        assertThat(crew.owner().http().delete("/v1/teams/" + crew.team()).status()).isEqualTo(204);
+        assertThat(wrenn.agent.destroyed.size()).isEqualTo(destroyedBefore + 1);
+        assertThat(program.get("/v1/sandboxes").status()).isEqualTo(401);
+        assertThat(crew.member().get("/v1/sandboxes").code()).isEqualTo("not_team_member");
+        assertThat(crew.owner().http().get("/v1/teams/" + crew.team()).status()).isEqualTo(404);
+        assertThat(crew.owner().http().get("/v1/teams").text()).doesNotContain(crew.team());
+    }
+
+    @Test
+    void renamingAndListingTeams() {
+        Person owner = wrenn.signup("Namer");
+        Http.Response renamed = owner.http().patch("/v1/teams/" + owner.teamId(), "{\"name\":\"Ｆｕｌｌ Width & Co.\"}");
+        assertThat(renamed.status()).as(renamed.toString()).isEqualTo(200);
+        assertThat(renamed.json().get("name").stringValue()).isEqualTo("Full Width & Co.");
+        assertThat(owner.http().get("/v1/teams").json().get("teams").get(0).get("name").stringValue()).isEqualTo("Full Width & Co.");
+    }
+}
