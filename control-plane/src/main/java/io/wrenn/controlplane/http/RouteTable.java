@@ -61,13 +61,6 @@ public final class RouteTable {
         }
     }
 
-    /** A WebSocket route: served as {@code GET} (the upgrade request), so the spec lists it as one. */
-    public void websocket(String path, Handler beforeUpgrade, java.util.function.Consumer<io.javalin.websocket.WsConfig> socket) {
-        served.add(new Route("GET", path));
-        routes.wsBeforeUpgrade(path, beforeUpgrade);
-        routes.ws(path, socket);
-    }
-
     /**
      * A WebSocket route: served as {@code GET} (the upgrade request), so the spec lists it as one.
      * The filter (authentication) runs on the upgrade request, before {@code beforeUpgrade}.
