@@ -69,6 +69,7 @@ public final class AllInOne implements AutoCloseable {
         agent = new HostAgentServer(HostAgentConfig.defaults(layout, agentSecret)).start();
         started.push(agent);
 
+        PeopleSettings people = PeopleSettings.fromEnvironment(System.getenv());
         controlPlane = new ControlPlane(ControlPlaneConfig.builder()
                 .bindHost(settings.apiHost())
                 .port(settings.apiPort())
@@ -77,6 +78,8 @@ public final class AllInOne implements AutoCloseable {
                 .jdbcPassword(database.password())
                 .agentSecret(agentSecret)
                 .reconcileInterval(settings.reconcileInterval())
+                .trustedProxies(people.trustedProxies())
+                .oauthProviders(people.oauthProviders())
                 .build()).start();
         started.push(controlPlane);
         controlPlane.registerHost("127.0.0.1:" + agent.port());
