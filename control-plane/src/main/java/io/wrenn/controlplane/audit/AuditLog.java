@@ -46,12 +46,22 @@ public final class AuditLog {
 
     /** The team's entries matching {@code filter}, newest first. */
     public List<AuditEntry> find(UUID teamId, Filter filter) {
+        java.util.Objects.requireNonNull(teamId, "teamId");
+        return query(" WHERE a.team_id = :team", q -> q.bind("team", teamId), filter);
+    }
+
+    /** Every entry matching {@code filter}, teamless ones (failed logins) included, newest first: for platform admins. */
+    public List<AuditEntry> findAll(Filter filter) {
+        return query(" WHERE true", q -> { }, filter);
+    }
+
+    private List<AuditEntry> query(String scope, java.util.function.Consumer<Query> scopeBind, Filter filter) {
         StringBuilder sql = new StringBuilder("""
                 SELECT a.id, a.team_id, a.actor_user_id, u.email, a.actor_api_key_id, a.action, a.resource_type,
                        a.resource_id, a.outcome, a.status, a.client_address, a.created_at
-                FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id
-                WHERE a.team_id = :team""");
+                FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id""").append(scope);
         List<java.util.function.Consumer<Query>> binds = new ArrayList<>();
+        binds.add(scopeBind);
         if (filter.action() != null) {
             sql.append(" AND a.action = :action");
             binds.add(q -> q.bind("action", filter.action()));
@@ -86,7 +96,7 @@ public final class AuditLog {
         }
         sql.append(" ORDER BY a.id DESC LIMIT :limit");
         return jdbi.withHandle(h -> {
-            Query query = h.createQuery(sql.toString()).bind("team", teamId).bind("limit", filter.limit());
+            Query query = h.createQuery(sql.toString()).bind("limit", filter.limit());
             binds.forEach(b -> b.accept(query));
             return query.map((rs, ctx) -> new AuditEntry(
                     rs.getLong("id"),

@@ -18,7 +18,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-/** {@code GET /v1/audit-logs}: the current team's log for its owners and admins, newest first, by cursor. */
+/**
+ * {@code GET /v1/audit-logs}: the current team's log for its owners and admins; {@code GET
+ * /v1/admin/audit-logs}: everything, for platform admins. Newest first, by cursor.
+ */
 public final class AuditRoutes {
 
     static final int DEFAULT_LIMIT = 50;
@@ -34,11 +37,21 @@ public final class AuditRoutes {
 
     public void register(RouteTable routes) {
         routes.get("/v1/audit-logs", Access.USER_IN_TEAM, this::list);
+        routes.get("/v1/admin/audit-logs", Access.ADMIN, this::listAll);
     }
 
     private void list(Context ctx) {
         Caller caller = Authenticator.caller(ctx);
         caller.requireRole(Role.ADMIN);
+        page(ctx, filter -> auditLog.find(caller.teamId(), filter));
+    }
+
+    /** Every team's entries and the teamless ones (failed logins, refused credentials). */
+    private void listAll(Context ctx) {
+        page(ctx, auditLog::findAll);
+    }
+
+    private void page(Context ctx, java.util.function.Function<AuditLog.Filter, List<AuditEntry>> find) {
         for (String name : ctx.queryParamMap().keySet()) {
             if (!PARAMETERS.contains(name)) {
                 throw ApiException.invalid("unknown query parameter '" + name + "'");
@@ -62,7 +75,7 @@ public final class AuditRoutes {
         AuditLog.Filter filter = new AuditLog.Filter(text("action", ctx.queryParam("action")), actorUser, actorKey,
                 text("resource_id", ctx.queryParam("resource_id")), outcome, instant("since", ctx.queryParam("since")),
                 instant("until", ctx.queryParam("until")), cursor(ctx.queryParam("cursor")), limit + 1);
-        List<AuditEntry> entries = auditLog.find(caller.teamId(), filter);
+        List<AuditEntry> entries = find.apply(filter);
         boolean more = entries.size() > limit;
         List<AuditEntry> page = more ? entries.subList(0, limit) : entries;
         Map<String, Object> body = new LinkedHashMap<>();

@@ -53,7 +53,8 @@ class AdminApiTest {
     @Test
     void nobodyElseReachesAdminRoutes() {
         Person eve = wrenn.signup("Eve");
-        for (String path : new String[] {"/v1/admin/teams", "/v1/admin/users", "/v1/admin/sandboxes", "/v1/admin/templates"}) {
+        for (String path : new String[] {"/v1/admin/teams", "/v1/admin/users", "/v1/admin/sandboxes", "/v1/admin/templates",
+                "/v1/admin/audit-logs"}) {
             assertThat(eve.http().get(path).status()).as(path).isEqualTo(403);
             assertThat(wrenn.http.get(path).status()).as("API key " + path).isEqualTo(403);
             assertThat(wrenn.http.withKey(null).get(path).status()).as("anonymous " + path).isEqualTo(401);
@@ -91,6 +92,23 @@ class AdminApiTest {
         assertThat(wrenn.http.withKey(null).post("/v1/auth/login", login).status()).isEqualTo(200);
         assertThat(admin.post("/v1/admin/users/usr-0000000000000000000000001/disable", "").code()).isEqualTo("user_not_found");
         assertThat(admin.post("/v1/admin/users/nonsense/disable", "").code()).isEqualTo("user_not_found");
+    }
+
+    @Test
+    void adminsSeeTheWholeAuditLogFailedLoginsIncluded() {
+        Person target = wrenn.signup("Target");
+        assertThat(wrenn.http.withKey(null).post("/v1/auth/login",
+                "{\"email\":\"" + target.email() + "\",\"password\":\"not-the-right-one\"}").status()).isEqualTo(401);
+        Http.Response all = admin.get("/v1/admin/audit-logs?action=POST%20/v1/auth/login&outcome=failure");
+        assertThat(all.status()).as(all.toString()).isEqualTo(200);
+        var entry = all.json().get("entries").get(0);
+        assertThat(entry.get("status").intValue()).isEqualTo(401);
+        assertThat(entry.get("team_id").isNull()).isTrue();
+        assertThat(entry.get("client_address").stringValue()).isEqualTo("127.0.0.1");
+        assertThat(admin.get("/v1/admin/audit-logs").text()).contains(target.teamId());
+        // The person's own team log does not hold the teamless entry.
+        assertThat(target.http().get("/v1/audit-logs?outcome=failure").json().get("entries")).isEmpty();
+        assertThat(target.http().get("/v1/admin/audit-logs").status()).isEqualTo(403);
     }
 
     @Test
