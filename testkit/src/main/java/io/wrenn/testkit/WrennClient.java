@@ -21,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A deliberately plain REST client for tests: it sends exactly what a user's program would
- * (JSON bodies, the X-API-Key header) and hands back status and body unparsed by any
+ * (JSON bodies, an X-API-Key header or a person's Bearer token) and hands back status and body unparsed by any
  * Wrenn code, so tests check the wire, not a client library.
  */
 public final class WrennClient {
