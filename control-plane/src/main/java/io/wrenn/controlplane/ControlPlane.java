@@ -123,6 +123,13 @@ public final class ControlPlane implements AutoCloseable {
             javalin.concurrency.useVirtualThreads = true;
             javalin.jsonMapper(new JavalinJackson3(Jsons.mapper(), false));
             javalin.http.maxRequestSize = MAX_JSON_BODY;
+            // No response compression: it buffers streamed responses (server-sent events, file
+            // downloads with their own Content-Length) until enough bytes or the end arrive.
+            javalin.http.compressionStrategy = io.javalin.compression.CompressionStrategy.NONE;
+            // Multipart uploads spill to temporary files past 1 MiB, so memory stays flat.
+            javalin.jetty.multipartConfig.maxInMemoryFileSize(1, io.javalin.config.SizeUnit.MB);
+            javalin.jetty.multipartConfig.maxFileSize(config.limits().maxUploadBytes(), io.javalin.config.SizeUnit.BYTES);
+            javalin.jetty.multipartConfig.maxTotalRequestSize(config.limits().maxUploadBytes(), io.javalin.config.SizeUnit.BYTES);
             javalin.startup.showJavalinBanner = false;
             javalin.staticFiles.enableWebjars();
             javalin.requestLogger.http((ctx, ms) ->

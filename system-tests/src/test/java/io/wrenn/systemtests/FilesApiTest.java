@@ -109,6 +109,62 @@ class FilesApiTest {
         assertThat(ranged("lines=1-2").status()).isEqualTo(400);
     }
 
+    @Test
+    void multipartUploadsLandInTheDirectoryUnderTheirOwnNames() {
+        String boundary = "wrenn-test-boundary";
+        String body = "--" + boundary + "\r\n"
+                + "Content-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n"
+                + "Content-Type: text/plain\r\n\r\nalpha\r\n"
+                + "--" + boundary + "\r\n"
+                + "Content-Disposition: form-data; name=\"file\"; filename=\"../../etc/b.txt\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\nbeta\r\n"
+                + "--" + boundary + "--\r\n";
+        WrennClient.Response uploaded = api.send(api.request(files + "?path=/home/user/uploads")
+                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)));
+        assertThat(uploaded.status()).as(uploaded.toString()).isEqualTo(200);
+        assertThat(uploaded.json().path("files").findValuesAsString("path"))
+                .containsExactly("/home/user/uploads/a.txt", "/home/user/uploads/b.txt");
+        assertThat(api.get(files + "?path=/home/user/uploads/a.txt").text()).isEqualTo("alpha");
+        assertThat(api.get(files + "?path=/home/user/uploads/b.txt").text()).isEqualTo("beta");
+        assertThat(api.get(files + "/stat?path=/etc/b.txt").status()).isEqualTo(404);
+        assertThat(api.send(api.request(files + "?path=/home/user/uploads").header("Content-Type", "text/plain")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("x"))).status()).isEqualTo(400);
+    }
+
+    @Test
+    void watchingADirectoryReportsChangesAsServerSentEvents() throws Exception {
+        assertThat(api.post(files + "/mkdir", Map.of("path", "/tmp/watched")).status()).isEqualTo(201);
+        var lines = new java.util.concurrent.LinkedBlockingQueue<String>();
+        var http = java.net.http.HttpClient.newHttpClient();
+        var response = http.sendAsync(api.request(files + "/watch?path=/tmp/watched").GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines());
+        var stream = response.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(stream.statusCode()).isEqualTo(200);
+        Thread reader = Thread.ofVirtual().start(() -> stream.body().forEach(lines::add));
+        try {
+            assertThat(nextLine(lines, "event:")).isEqualTo("event: start");
+            assertThat(api.exec(sandbox, "touch", "/tmp/watched/new-file").get("exit_code").asInt()).isZero();
+            String data = nextLine(lines, "data: {\"");
+            assertThat(data).contains("new-file");
+        } finally {
+            reader.interrupt();
+            http.shutdownNow();
+        }
+        assertThat(api.get(files + "/watch?path=/nope").status()).isEqualTo(404);
+    }
+
+    private static String nextLine(java.util.concurrent.BlockingQueue<String> lines, String prefix) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            String line = lines.poll(1, java.util.concurrent.TimeUnit.SECONDS);
+            if (line != null && line.startsWith(prefix)) {
+                return line;
+            }
+        }
+        throw new AssertionError("no line starting with " + prefix);
+    }
+
     private WrennClient.Response ranged(String range) {
         return api.send(api.request(files + "?path=/tmp/ranged.bin").header("Range", range).GET());
     }

@@ -19,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A plain WebSocket client of {@code /v1/sandboxes/{id}/processes/stream} for tests, built on
  * the JDK's client: it sends the documented JSON messages and queues what arrives, so tests
- * check the wire.
+ * check the wire. One message is read from the network per {@link #next} call.
  */
 public final class ProcessSocket implements AutoCloseable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -34,14 +34,17 @@ public final class ProcessSocket implements AutoCloseable {
         this.received = received;
     }
 
+
+
     /** Opens the socket with the API key in the {@code X-API-Key} header. */
     public static ProcessSocket open(URI api, String apiKey, String sandboxId) {
         BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
+        Listener listener = new Listener(received);
         URI uri = URI.create(api.toString().replaceFirst("^http", "ws") + "/v1/sandboxes/" + sandboxId + "/processes/stream");
         WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
                 .header("X-API-Key", apiKey)
                 .connectTimeout(Duration.ofSeconds(10))
-                .buildAsync(uri, new Listener(received))
+                .buildAsync(uri, listener)
                 .join();
         return new ProcessSocket(socket, received);
     }
@@ -61,6 +64,9 @@ public final class ProcessSocket implements AutoCloseable {
             if (message == null) {
                 throw new AssertionError("no message from the process socket within " + timeout);
             }
+            // The next message is read from the network only now: a test that stops calling
+            // next() is a slow client, whose unread frames wait in the kernel's socket buffers.
+            socket.request(1);
             return message;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -136,7 +142,9 @@ public final class ProcessSocket implements AutoCloseable {
                 received.add(JSON.readTree(partial.toString()));
                 partial.setLength(0);
             }
-            webSocket.request(1);
+            if (!last) {
+                webSocket.request(1);
+            }
             return null;
         }
 

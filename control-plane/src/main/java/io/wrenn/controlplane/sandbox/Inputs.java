@@ -115,4 +115,13 @@ final class Inputs {
         }
         throw ApiException.invalid("'pid' must be a positive integer");
     }
+
+    /** The last component of an uploaded file's name: no directories, no {@code ..}, no NUL. */
+    static String fileName(String name) {
+        String base = name == null ? "" : name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
+        if (base.isEmpty() || base.equals(".") || base.equals("..") || base.indexOf('\0') >= 0 || base.length() > 255) {
+            throw ApiException.invalid("every 'file' part needs a file name (at most 255 characters, not '.' or '..')");
+        }
+        return base;
+    }
 }

@@ -24,6 +24,7 @@ public final class SandboxRoutes {
     private final FileTransfer files;
     private final ProcessSocket processSocket;
     private final GuestCalls guest;
+    private final DirectoryWatch watcher;
 
     public SandboxRoutes(SandboxService sandboxes, io.wrenn.controlplane.host.HostAgents agents) {
         this.sandboxes = sandboxes;
@@ -31,6 +32,7 @@ public final class SandboxRoutes {
         this.files = new FileTransfer(sandboxes, agents, sandboxes.limits().maxUploadBytes());
         this.processSocket = new ProcessSocket(sandboxes, agents);
         this.guest = new GuestCalls(sandboxes, agents);
+        this.watcher = new DirectoryWatch(sandboxes, agents);
     }
 
     public void register(RouteTable routes) {
@@ -45,12 +47,65 @@ public final class SandboxRoutes {
                 ctx -> processSocket.placement(Authenticator.caller(ctx), ctx.pathParam("id")),
                 ws -> processSocket.configure(ws, Authenticator::caller));
         routes.get("/v1/sandboxes/{id}/processes", Access.TEAM, this::listProcesses);
+        routes.post("/v1/sandboxes/{id}/files", Access.TEAM, this::uploadFiles);
+        routes.get("/v1/sandboxes/{id}/files/watch", Access.TEAM, this::watchDirectory);
         routes.get("/v1/sandboxes/{id}/files/list", Access.TEAM, this::listFiles);
         routes.get("/v1/sandboxes/{id}/files/stat", Access.TEAM, this::statFile);
         routes.post("/v1/sandboxes/{id}/files/mkdir", Access.TEAM, this::makeDir);
         routes.post("/v1/sandboxes/{id}/files/move", Access.TEAM, this::moveFile);
         routes.delete("/v1/sandboxes/{id}/files", Access.TEAM, this::removeFile);
         routes.post("/v1/sandboxes/{id}/processes/{pid}/signal", Access.TEAM, this::signalProcess);
+    }
+
+    /** Multipart upload: every {@code file} part lands in the directory {@code path} under its own file name. */
+    private void uploadFiles(Context ctx) throws Exception {
+        String directory = Inputs.absolutePath("path", ctx.queryParam("path"), true);
+        String user = user(ctx);
+        UUID team = Authenticator.caller(ctx).requireTeam();
+        String type = ctx.contentType();
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
+            throw ApiException.invalid("upload as multipart/form-data with 'file' parts, or PUT the raw body");
+        }
+        if (ctx.req().getContentLengthLong() > sandboxes.limits().maxUploadBytes()) {
+            throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "uploads are limited to " + sandboxes.limits().maxUploadBytes() + " bytes");
+        }
+        sandboxes.requireRunning(team, ctx.pathParam("id"));
+        List<io.javalin.http.UploadedFile> parts;
+        try {
+            parts = ctx.uploadedFiles("file");
+        } catch (RuntimeException e) {
+            throw tooLargeOrMalformed(e);
+        }
+        if (parts.isEmpty()) {
+            throw ApiException.invalid("no 'file' part in the upload");
+        }
+        List<Map<String, Object>> written = new java.util.ArrayList<>();
+        for (io.javalin.http.UploadedFile part : parts) {
+            String target = (directory.endsWith("/") ? directory : directory + "/") + Inputs.fileName(part.filename());
+            try (var content = part.content()) {
+                long size = files.write(team, ctx.pathParam("id"), target, user, part.size(), content);
+                written.add(Map.of("path", target, "size", size));
+            }
+        }
+        ctx.json(Map.of("files", written));
+    }
+
+    private static ApiException tooLargeOrMalformed(RuntimeException e) {
+        String message = String.valueOf(e.getMessage()) + " " + (e.getCause() == null ? "" : e.getCause().getMessage());
+        if (message.contains("exceeds") || message.contains("too large") || message.contains("max")) {
+            return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "the upload is over the server's limit");
+        }
+        return ApiException.invalid("the multipart body is malformed");
+    }
+
+    /** Server-sent events: {@code start}, then one {@code change} per change, until the client goes. */
+    private void watchDirectory(Context ctx) throws Exception {
+        String path = Inputs.absolutePath("path", ctx.queryParam("path"), true);
+        boolean recursive = "true".equals(ctx.queryParam("recursive"));
+        if (ctx.queryParam("recursive") != null && !recursive && !"false".equals(ctx.queryParam("recursive"))) {
+            throw ApiException.invalid("'recursive' must be true or false");
+        }
+        watcher.watch(Authenticator.caller(ctx).requireTeam(), ctx.pathParam("id"), path, recursive, user(ctx), ctx);
     }
 
     private void listFiles(Context ctx) {

@@ -38,6 +38,8 @@ public final class EnvdClient {
     private final HttpClient http;
     private final URI base;
     private final String accessToken;
+    private final java.util.Set<InputStream> openStreams = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<java.util.concurrent.CompletableFuture<?>> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * @param accessToken set on envd by {@link #init} and sent with every later call, so that
@@ -154,7 +156,35 @@ public final class EnvdClient {
         if (response.statusCode() != 200) {
             throw connectError(response, what);
         }
-        return response.body();
+        return tracked(response.body());
+    }
+
+    /**
+     * Breaks every stream still open to this guest. Once its VM is gone nothing would ever end
+     * them (the namespace vanished with the peer, so no reset comes), and a reader would block
+     * forever.
+     */
+    public void abortStreams() {
+        inFlight.forEach(exchange -> exchange.cancel(true));
+        for (InputStream stream : openStreams) {
+            try {
+                stream.close();
+            } catch (IOException ignored) {
+                // closing is all we can do
+            }
+        }
+    }
+
+    private InputStream tracked(InputStream body) {
+        InputStream stream = new java.io.FilterInputStream(body) {
+            @Override
+            public void close() throws IOException {
+                openStreams.remove(this);
+                super.close();
+            }
+        };
+        openStreams.add(stream);
+        return stream;
     }
 
     /** {@code process.Process/SendSignal} with {@code SIGNAL_SIGKILL} or {@code SIGNAL_SIGTERM}. */
@@ -217,7 +247,7 @@ public final class EnvdClient {
             }
             throw fileError(response.statusCode(), body, "read file");
         }
-        return new Download(response.body(), response.headers().firstValueAsLong("Content-Length"));
+        return new Download(tracked(response.body()), response.headers().firstValueAsLong("Content-Length"));
     }
 
     /** {@code filesystem.Filesystem/Stat}: the size of a file, when the download did not tell. */
@@ -267,13 +297,19 @@ public final class EnvdClient {
         if (accessToken != null) {
             request = HttpRequest.newBuilder(request, (name, value) -> true).header("X-Access-Token", accessToken).build();
         }
+        // Sent asynchronously so that abortStreams() can cancel an exchange stuck on a dead guest.
+        java.util.concurrent.CompletableFuture<HttpResponse<T>> exchange = http.sendAsync(request, handler);
+        inFlight.add(exchange);
         try {
-            return http.send(request, handler);
-        } catch (IOException e) {
+            return exchange.get();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
             throw new GuestException(GuestException.Kind.UNAVAILABLE, what + ": the guest agent did not answer", e);
         } catch (InterruptedException e) {
+            exchange.cancel(true);
             Thread.currentThread().interrupt();
             throw new GuestException(GuestException.Kind.UNAVAILABLE, what + ": interrupted", e);
+        } finally {
+            inFlight.remove(exchange);
         }
     }
 

@@ -107,7 +107,8 @@ public final class GuestFilesystem {
     }
 
     private static Change change(byte[] payload) {
-        JsonNode event = EnvdClient.readTree(payload).path("event");
+        // WatchDirResponse's oneof sits at the top level (unlike the process events).
+        JsonNode event = EnvdClient.readTree(payload);
         if (event.has("start")) {
             return new Change("start", "");
         }

@@ -340,6 +340,9 @@ public final class SandboxManager {
             if (sandbox.pid() > 0) {
                 vms.stop(sandbox.pid(), qmp, STOP_GRACE);
             }
+            if (sandbox.envd() != null) {
+                sandbox.envd().abortStreams();
+            }
             if (sandbox.record().slot() > 0) {
                 network.delete(SandboxNetwork.namespaceName(sandboxId), sandbox.slot());
                 slots.release(sandbox.slot());
