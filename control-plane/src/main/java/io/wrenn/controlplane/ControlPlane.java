@@ -16,6 +16,7 @@ import io.wrenn.controlplane.audit.AuditRoutes;
 import io.wrenn.controlplane.auth.ApiKeyRoutes;
 import io.wrenn.controlplane.auth.ApiKeyStore;
 import io.wrenn.controlplane.auth.Authenticator;
+import io.wrenn.controlplane.auth.SocketTokens;
 import io.wrenn.controlplane.auth.Bootstrap;
 import io.wrenn.controlplane.auth.SessionStore;
 import io.wrenn.controlplane.auth.TeamKeys;
@@ -103,7 +104,8 @@ public final class ControlPlane implements AutoCloseable {
         this.passwords = passwords;
         ApiKeyStore apiKeys = new ApiKeyStore(jdbi);
         Tokens tokens = new Tokens(new Secrets(jdbi).getOrCreate("token-signing-key", 32), config.tokenLifetime(), Clock.systemUTC());
-        Authenticator authenticator = new Authenticator(apiKeys, new SessionStore(jdbi), tokens);
+        SocketTokens socketTokens = new SocketTokens(jdbi);
+        Authenticator authenticator = new Authenticator(apiKeys, new SessionStore(jdbi), tokens, socketTokens);
         ClientAddress clientAddress = new ClientAddress(config.trustedProxies());
         AuditRecorder audit = new AuditRecorder(new AuditLog(jdbi), clientAddress);
         RouteFilter filter = (route, handler) -> {
@@ -143,7 +145,7 @@ public final class ControlPlane implements AutoCloseable {
             new ApiKeyRoutes(apiKeys).register(table);
             new AuditRoutes(new AuditLog(jdbi)).register(table);
             new AdminRoutes(jdbi, users, new SandboxAdmin(sandboxStore)).register(table);
-            new SandboxRoutes(sandboxes, agents).register(table);
+            new SandboxRoutes(sandboxes, agents, socketTokens).register(table);
             routes = table.served();
         });
         app.start(config.bindHost(), config.port());

@@ -77,7 +77,9 @@ public record ControlPlaneConfig(
                     86_400, 300,
                     3_600, 60,
                     1 << 20,
-                    1L << 30);
+                    // Uploads stream through every component, so the limit guards guests' disks,
+                    // not our memory: a few GiB are fine.
+                    8L << 30);
         }
     }
 

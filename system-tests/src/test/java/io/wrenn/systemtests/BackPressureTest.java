@@ -46,7 +46,7 @@ class BackPressureTest {
     void start() {
         wrenn = WrennFixture.start();
         api = wrenn.client();
-        sandbox = api.createSandbox(Map.of("template", "minimal")).get("id").asString();
+        sandbox = api.createSandbox(Map.of("template", "minimal", "timeout_s", 3600)).get("id").asString();
     }
 
     @AfterAll

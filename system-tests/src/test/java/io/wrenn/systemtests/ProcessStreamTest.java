@@ -184,9 +184,37 @@ class ProcessStreamTest {
         assertThat(upgradeStatus(wrenn.createTeamWithKey("other-team"))).isEqualTo(404);
     }
 
+    @Test
+    void aBrowserOpensTheSocketOnceWithASingleUseToken() {
+        JsonNode issued = api.post("/v1/sandboxes/" + sandbox + "/ws-token", Map.of()).json();
+        String urlPath = issued.path("url_path").asString();
+        assertThat(urlPath).startsWith("/v1/sandboxes/" + sandbox + "/processes/stream?token=wst_");
+        try (ProcessSocket socket = ProcessSocket.openWithToken(api.base(), urlPath)) {
+            socket.send(Map.of("type", "start", "cmd", "echo", "args", List.of("via-token")));
+            assertThat(socket.until("exited", WAIT).output()).isEqualTo("via-token\n");
+        }
+        assertThat(upgradeStatus(null, urlPath)).as("a spent token").isEqualTo(401);
+
+        // A token is good for the socket it was issued for only.
+        String other = api.createSandbox(Map.of("template", "minimal")).get("id").asString();
+        try {
+            String token = api.post("/v1/sandboxes/" + sandbox + "/ws-token", Map.of()).json().path("token").asString();
+            assertThat(upgradeStatus(null, "/v1/sandboxes/" + other + "/processes/stream?token=" + token)).isEqualTo(401);
+            assertThat(api.withKey(null).post("/v1/sandboxes/" + sandbox + "/ws-token", Map.of()).status()).isEqualTo(401);
+            assertThat(api.withKey(wrenn.createTeamWithKey("token-thief")).post("/v1/sandboxes/" + sandbox + "/ws-token",
+                    Map.of()).status()).isEqualTo(404);
+        } finally {
+            api.delete("/v1/sandboxes/" + other);
+        }
+    }
+
     /** The HTTP status with which the server refuses the WebSocket upgrade. */
     private int upgradeStatus(String key) {
-        URI uri = URI.create(api.base().toString().replaceFirst("^http", "ws") + "/v1/sandboxes/" + sandbox + "/processes/stream");
+        return upgradeStatus(key, "/v1/sandboxes/" + sandbox + "/processes/stream");
+    }
+
+    private int upgradeStatus(String key, String path) {
+        URI uri = URI.create(api.base().toString().replaceFirst("^http", "ws") + path);
         var builder = HttpClient.newHttpClient().newWebSocketBuilder();
         if (key != null) {
             builder.header("X-API-Key", key);

@@ -38,11 +38,23 @@ public final class ProcessSocket implements AutoCloseable {
 
     /** Opens the socket with the API key in the {@code X-API-Key} header. */
     public static ProcessSocket open(URI api, String apiKey, String sandboxId) {
+        return connect(api, "/v1/sandboxes/" + sandboxId + "/processes/stream", apiKey);
+    }
+
+    /** Opens the socket as a browser would: no header, a single-use token in the URL ({@code url_path} of ws-token). */
+    public static ProcessSocket openWithToken(URI api, String urlPath) {
+        return connect(api, urlPath, null);
+    }
+
+    private static ProcessSocket connect(URI api, String path, String apiKey) {
         BlockingQueue<JsonNode> received = new LinkedBlockingQueue<>();
         Listener listener = new Listener(received);
-        URI uri = URI.create(api.toString().replaceFirst("^http", "ws") + "/v1/sandboxes/" + sandboxId + "/processes/stream");
-        WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                .header("X-API-Key", apiKey)
+        URI uri = URI.create(api.toString().replaceFirst("^http", "ws") + path);
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
+        if (apiKey != null) {
+            builder.header("X-API-Key", apiKey);
+        }
+        WebSocket socket = builder
                 .connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(uri, listener)
                 .join();

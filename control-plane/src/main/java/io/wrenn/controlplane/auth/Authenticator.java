@@ -20,11 +20,13 @@ public final class Authenticator {
     private final ApiKeyStore keys;
     private final SessionStore sessions;
     private final Tokens tokens;
+    private final SocketTokens socketTokens;
 
-    public Authenticator(ApiKeyStore keys, SessionStore sessions, Tokens tokens) {
+    public Authenticator(ApiKeyStore keys, SessionStore sessions, Tokens tokens, SocketTokens socketTokens) {
         this.keys = keys;
         this.sessions = sessions;
         this.tokens = tokens;
+        this.socketTokens = socketTokens;
     }
 
     /** Rejects the request (401/403) or records its {@link Caller} for {@link #caller}. */
@@ -45,6 +47,10 @@ public final class Authenticator {
         } else if (authorization != null) {
             caller = byToken(bearer(authorization))
                     .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED, "invalid or expired token: log in again"));
+        } else if (ctx.queryParam("token") != null && isWebSocketUpgrade(ctx)) {
+            // Browsers cannot set headers on a WebSocket upgrade: a single-use socket token instead.
+            caller = socketTokens.consume(ctx.queryParam("token"), ctx.path())
+                    .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED, "invalid, used or expired socket token"));
         } else {
             throw new ApiException(ErrorCode.UNAUTHORIZED, "missing credentials: send X-API-Key or Authorization: Bearer");
         }
@@ -64,6 +70,10 @@ public final class Authenticator {
             }
             case PUBLIC -> throw new IllegalStateException("unreachable");
         }
+    }
+
+    private static boolean isWebSocketUpgrade(Context ctx) {
+        return "websocket".equalsIgnoreCase(ctx.header("Upgrade"));
     }
 
     private Optional<Caller> byToken(String token) {

@@ -7,6 +7,7 @@ import io.wrenn.controlplane.auth.Authenticator;
 import io.wrenn.controlplane.http.Access;
 import io.wrenn.controlplane.ids.WireId;
 import io.wrenn.controlplane.http.ApiException;
+import io.wrenn.controlplane.http.JsonBody;
 import io.wrenn.controlplane.http.RouteTable;
 import java.io.OutputStream;
 import java.util.EnumSet;
@@ -25,9 +26,12 @@ public final class SandboxRoutes {
     private final ProcessSocket processSocket;
     private final GuestCalls guest;
     private final DirectoryWatch watcher;
+    private final io.wrenn.controlplane.auth.SocketTokens socketTokens;
 
-    public SandboxRoutes(SandboxService sandboxes, io.wrenn.controlplane.host.HostAgents agents) {
+    public SandboxRoutes(SandboxService sandboxes, io.wrenn.controlplane.host.HostAgents agents,
+            io.wrenn.controlplane.auth.SocketTokens socketTokens) {
         this.sandboxes = sandboxes;
+        this.socketTokens = socketTokens;
         this.exec = new ExecService(sandboxes, agents, sandboxes.limits().execOutputLimitBytes());
         this.files = new FileTransfer(sandboxes, agents, sandboxes.limits().maxUploadBytes());
         this.processSocket = new ProcessSocket(sandboxes, agents);
@@ -47,6 +51,7 @@ public final class SandboxRoutes {
                 ctx -> processSocket.placement(Authenticator.caller(ctx), ctx.pathParam("id")),
                 ws -> processSocket.configure(ws, Authenticator::caller));
         routes.get("/v1/sandboxes/{id}/processes", Access.TEAM, this::listProcesses);
+        routes.post("/v1/sandboxes/{id}/ws-token", Access.TEAM, this::socketToken);
         routes.post("/v1/sandboxes/{id}/files", Access.TEAM, this::uploadFiles);
         routes.get("/v1/sandboxes/{id}/files/watch", Access.TEAM, this::watchDirectory);
         routes.get("/v1/sandboxes/{id}/files/list", Access.TEAM, this::listFiles);
@@ -62,6 +67,8 @@ public final class SandboxRoutes {
         String directory = Inputs.absolutePath("path", ctx.queryParam("path"), true);
         String user = user(ctx);
         UUID team = Authenticator.caller(ctx).requireTeam();
+        // Ownership first: another team's sandbox is 404 whatever the body looks like.
+        sandboxes.requireRunning(team, ctx.pathParam("id"));
         String type = ctx.contentType();
         if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
             throw ApiException.invalid("upload as multipart/form-data with 'file' parts, or PUT the raw body");
@@ -69,7 +76,6 @@ public final class SandboxRoutes {
         if (ctx.req().getContentLengthLong() > sandboxes.limits().maxUploadBytes()) {
             throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "uploads are limited to " + sandboxes.limits().maxUploadBytes() + " bytes");
         }
-        sandboxes.requireRunning(team, ctx.pathParam("id"));
         List<io.javalin.http.UploadedFile> parts;
         try {
             parts = ctx.uploadedFiles("file");
@@ -155,6 +161,17 @@ public final class SandboxRoutes {
             // reported below
         }
         throw ApiException.invalid("'depth' must be an integer from 1 to 32");
+    }
+
+    /** A single-use token for a browser to open this sandbox's process socket with {@code ?token=}. */
+    private void socketToken(Context ctx) {
+        JsonBody.parse(ctx.bodyAsBytes(), Set.of());
+        var caller = Authenticator.caller(ctx);
+        sandboxes.requireRunning(caller.requireTeam(), ctx.pathParam("id"));
+        String path = ProcessSocket.PATH.replace("{id}", ctx.pathParam("id"));
+        var issued = socketTokens.issue(caller, path);
+        ctx.status(201).json(Map.of("token", issued.token(), "expires_at", issued.expiresAt().toString(),
+                "url_path", path + "?token=" + issued.token()));
     }
 
     private void listProcesses(Context ctx) {

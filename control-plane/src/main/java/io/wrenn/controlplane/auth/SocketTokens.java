@@ -1,0 +1,74 @@
+package io.wrenn.controlplane.auth;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Single-use tokens for opening one WebSocket from a browser, which cannot set the
+ * {@code X-API-Key} header on an upgrade: {@code ?token=} in the socket's URL stands for the
+ * caller that asked for it, once, within {@link #LIFETIME}, for that socket path only.
+ */
+public final class SocketTokens {
+
+    public static final Duration LIFETIME = Duration.ofSeconds(60);
+    private static final String PREFIX = "wst_";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Jdbi jdbi;
+
+    public SocketTokens(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    public record Issued(String token, Instant expiresAt) {
+    }
+
+    /** A token for {@code caller} to open the socket at {@code path}. */
+    public Issued issue(Caller caller, String path) {
+        byte[] random = new byte[24];
+        RANDOM.nextBytes(random);
+        String token = PREFIX + HexFormat.of().formatHex(random);
+        Instant expiresAt = Instant.now().plus(LIFETIME);
+        jdbi.useTransaction(h -> {
+            h.createUpdate("DELETE FROM socket_tokens WHERE expires_at < now()").execute();
+            h.createUpdate("""
+                            INSERT INTO socket_tokens (hash, path, team_id, user_id, api_key_id, role, expires_at)
+                            VALUES (:hash, :path, :team, CAST(:user AS uuid), CAST(:key AS uuid), :role, :expires)""")
+                    .bind("hash", ApiKeys.hash(token))
+                    .bind("path", path)
+                    .bind("team", caller.requireTeam())
+                    // As text: Jdbi binds a null UUID as varchar, which PostgreSQL will not put in a uuid column.
+                    .bind("user", caller.userId() == null ? null : caller.userId().toString())
+                    .bind("key", caller.apiKeyId() == null ? null : caller.apiKeyId().toString())
+                    .bind("role", caller.role().wire())
+                    .bind("expires", java.time.OffsetDateTime.ofInstant(expiresAt, java.time.ZoneOffset.UTC))
+                    .execute();
+        });
+        return new Issued(token, expiresAt);
+    }
+
+    /**
+     * The caller a token stands for, if it is live, meant for {@code path} and its team still
+     * exists; the token is spent either way once presented for its path.
+     */
+    public Optional<Caller> consume(String token, String path) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        DELETE FROM socket_tokens s
+                        WHERE s.hash = :hash AND s.path = :path
+                        RETURNING s.team_id, s.user_id, s.api_key_id, s.role, s.expires_at > now() AS live,
+                                  EXISTS (SELECT 1 FROM teams t WHERE t.id = s.team_id AND t.deleted_at IS NULL) AS team_live""")
+                .bind("hash", ApiKeys.hash(token))
+                .bind("path", path)
+                .map((rs, ctx) -> rs.getBoolean("live") && rs.getBoolean("team_live")
+                        ? Optional.of(new Caller(rs.getObject("user_id", UUID.class), rs.getObject("api_key_id", UUID.class),
+                                rs.getObject("team_id", UUID.class), Role.fromWire(rs.getString("role")), false))
+                        : Optional.<Caller>empty())
+                .findOne()
+                .flatMap(c -> c));
+    }
+}
