@@ -103,6 +103,16 @@ public final class EnvdClient {
         }
     }
 
+    /** {@code GET /metrics}: the size of the guest's root filesystem, in bytes (0 when unknown). */
+    public long diskTotalBytes() {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("/metrics")).timeout(UNARY_TIMEOUT).GET().build();
+        HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString(), "metrics");
+        if (response.statusCode() != 200) {
+            throw GuestException.fromHttpStatus(response.statusCode(), "metrics");
+        }
+        return JSON.readTree(response.body()).path("disk_total").asLong(0);
+    }
+
     /** What to run: the program, its arguments, extra environment, working directory and user (null = defaults). */
     public record StartSpec(String cmd, List<String> args, Map<String, String> envs, String cwd, String user) {
     }

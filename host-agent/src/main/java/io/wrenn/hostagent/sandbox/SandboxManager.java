@@ -44,6 +44,7 @@ public final class SandboxManager {
     private static final int DEFAULT_VCPUS = 1;
     private static final int DEFAULT_MEMORY_MB = 512;
     private static final int DEFAULT_DISK_MB = 5120;
+    private static final Duration FILESYSTEM_GROW_DEADLINE = Duration.ofSeconds(60);
     private static final Duration STOP_GRACE = Duration.ofSeconds(2);
     /** An orphan namespace younger than this may be another agent's create in progress. */
     private static final Duration ORPHAN_MIN_AGE = Duration.ofMinutes(2);
@@ -206,6 +207,7 @@ public final class SandboxManager {
         long bootMs = (System.nanoTime() - t0) / 1_000_000;
 
         envd.init(record.spec().env(), record.defaultUser(), record.defaultWorkdir(), clock.instant());
+        awaitFilesystemGrown(sandbox, envd, record.spec().diskSizeMb());
         sandbox.record(record.withBootMs(bootMs));
         store.write(sandbox.record());
         sandbox.state(Sandbox.State.RUNNING);
@@ -268,6 +270,31 @@ public final class SandboxManager {
             vms.kill(sandbox.pid(), vm.qmpSocket());
         }
         throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "the sandbox did not boot");
+    }
+
+    /**
+     * The guest grows its root filesystem to the disk's size in the background once envd is up;
+     * a sandbox is handed out only when that space is usable, so that a first large upload does
+     * not find the template's small filesystem. ext4 keeps a few percent for its metadata.
+     */
+    private void awaitFilesystemGrown(Sandbox sandbox, EnvdClient envd, long diskSizeMb) {
+        long wanted = (diskSizeMb << 20) / 100 * 90;
+        long deadline = System.nanoTime() + FILESYSTEM_GROW_DEADLINE.toNanos();
+        long total = 0;
+        while (System.nanoTime() < deadline) {
+            total = envd.diskTotalBytes();
+            if (total >= wanted) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        LOG.warn("sandbox {}: root filesystem still {} MiB after {}; handing it out anyway", sandbox.id(),
+                total >> 20, FILESYSTEM_GROW_DEADLINE);
     }
 
     private boolean awaitGuest(Sandbox sandbox, VmSpec vm, EnvdClient envd, Duration deadline) {
