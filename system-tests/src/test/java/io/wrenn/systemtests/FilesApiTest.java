@@ -3,6 +3,7 @@ package io.wrenn.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
@@ -85,6 +86,26 @@ class FilesApiTest {
         assertThat(api.withKey(other).get(files + "/list?path=/").status()).isEqualTo(404);
         assertThat(api.withKey(other).delete(files + "?path=/etc/hostname").status()).isEqualTo(404);
         assertThat(api.get(files + "/stat?path=/etc/hostname").status()).isEqualTo(200);
+    }
+
+    @Test
+    void theSandboxUserReachesOnlyWhatItMayEvenThroughSymlinks() {
+        // A directory of root's that only root may enter.
+        assertThat(api.exec(sandbox, Map.of("cmd", "sh", "user", "root", "args", List.of("-c",
+                "mkdir -p /root/private && chmod 700 /root/private && echo s3cret > /root/private/secret.txt")))
+                .get("exit_code").asInt()).isZero();
+        assertThat(api.get(files + "?path=/root/private/secret.txt").status()).isEqualTo(403);
+        assertThat(api.get(files + "/list?path=/root/private").status()).isEqualTo(403);
+        assertThat(api.get(files + "/stat?path=/root/private/secret.txt").status()).isEqualTo(403);
+        assertThat(api.put(files + "?path=/etc/evil.txt", "x".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(403);
+        assertThat(api.post(files + "/mkdir", Map.of("path", "/root/private/dir")).status()).isEqualTo(403);
+        assertThat(api.delete(files + "?path=/etc/hostname").status()).isEqualTo(403);
+
+        // A link the user made into root's home does not lend it root's rights.
+        assertThat(api.exec(sandbox, "ln", "-sf", "/root/private/secret.txt", "/home/user/link").get("exit_code").asInt()).isZero();
+        assertThat(api.get(files + "?path=/home/user/link").status()).isEqualTo(403);
+        assertThat(api.put(files + "?path=/home/user/link", "y".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(403);
+        assertThat(api.get(files + "?path=/root/private/secret.txt&user=root").text()).isEqualTo("s3cret\n");
     }
 
     @Test

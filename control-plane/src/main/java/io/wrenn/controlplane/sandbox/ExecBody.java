@@ -1,7 +1,6 @@
 package io.wrenn.controlplane.sandbox;
 
 import io.wrenn.controlplane.ControlPlaneConfig.Limits;
-import io.wrenn.controlplane.http.ApiException;
 import io.wrenn.controlplane.http.JsonBody;
 import java.util.List;
 import java.util.Map;
@@ -11,22 +10,12 @@ import java.util.Set;
 record ExecBody(String cmd, List<String> args, Map<String, String> env, String cwd, String user, int timeoutS) {
 
     private static final Set<String> FIELDS = Set.of("cmd", "args", "env", "cwd", "user", "timeout_s");
-    private static final int MAX_ARGS = 4096;
 
     static ExecBody parse(byte[] body, Limits limits) {
         JsonBody json = JsonBody.parse(body, FIELDS);
-        String cmd = Inputs.argument("cmd", json.requiredString("cmd"));
-        if (cmd.isEmpty()) {
-            throw ApiException.invalid("'cmd' must not be empty");
-        }
-        List<String> args = json.stringList("args");
-        if (args.size() > MAX_ARGS) {
-            throw ApiException.invalid("'args' has more than " + MAX_ARGS + " entries");
-        }
-        args.forEach(arg -> Inputs.argument("args", arg));
         return new ExecBody(
-                cmd,
-                args,
+                Inputs.program(json),
+                Inputs.arguments(json),
                 Inputs.env("env", json.stringMap("env")),
                 Inputs.absolutePath("cwd", json.string("cwd").orElse(""), false),
                 Inputs.user("user", json.string("user").orElse("")),

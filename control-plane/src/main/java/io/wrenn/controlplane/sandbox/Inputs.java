@@ -124,4 +124,25 @@ final class Inputs {
         }
         return base;
     }
+
+    private static final int MAX_ARGS = 4096;
+
+    /** The {@code cmd} field: a program (no implicit shell), required and not empty. */
+    static String program(io.wrenn.controlplane.http.JsonBody json) {
+        String cmd = argument("cmd", json.requiredString("cmd"));
+        if (cmd.isEmpty()) {
+            throw ApiException.invalid("'cmd' must not be empty");
+        }
+        return cmd;
+    }
+
+    /** The {@code args} field: at most {@value #MAX_ARGS} strings, each a valid argument. */
+    static java.util.List<String> arguments(io.wrenn.controlplane.http.JsonBody json) {
+        java.util.List<String> args = json.stringList("args");
+        if (args.size() > MAX_ARGS) {
+            throw ApiException.invalid("'args' has more than " + MAX_ARGS + " entries");
+        }
+        args.forEach(arg -> argument("args", arg));
+        return args;
+    }
 }

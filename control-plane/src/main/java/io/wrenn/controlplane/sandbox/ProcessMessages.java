@@ -13,7 +13,6 @@ import io.wrenn.hostagent.protocol.TerminalSize;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -29,7 +28,6 @@ final class ProcessMessages {
 
     static final Set<String> SIGNALS = Set.of("SIGTERM", "SIGKILL");
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    private static final int MAX_ARGS = 4096;
     private static final int MAX_TERMINAL_SIDE = 1000;
     private static final int MAX_TERMINAL_CELLS = 10_000;
     private static final Map<String, Set<String>> FIELDS = Map.of(
@@ -118,19 +116,10 @@ final class ProcessMessages {
     }
 
     private static ProcessStart start(JsonBody json, String sandboxId, int maxTimeoutS) {
-        String cmd = Inputs.argument("cmd", json.requiredString("cmd"));
-        if (cmd.isEmpty()) {
-            throw ApiException.invalid("'cmd' must not be empty");
-        }
-        List<String> args = json.stringList("args");
-        if (args.size() > MAX_ARGS) {
-            throw ApiException.invalid("'args' has more than " + MAX_ARGS + " entries");
-        }
-        args.forEach(arg -> Inputs.argument("args", arg));
         ProcessStart.Builder start = ProcessStart.newBuilder()
                 .setSandboxId(sandboxId)
-                .setCmd(cmd)
-                .addAllArgs(args)
+                .setCmd(Inputs.program(json))
+                .addAllArgs(Inputs.arguments(json))
                 .putAllEnv(Inputs.env("env", json.stringMap("env")))
                 .setCwd(Inputs.absolutePath("cwd", json.string("cwd").orElse(""), false))
                 .setUser(Inputs.user("user", json.string("user").orElse("")))

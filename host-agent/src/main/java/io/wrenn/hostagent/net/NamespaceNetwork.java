@@ -28,6 +28,7 @@ public final class NamespaceNetwork implements SandboxNetwork {
     @Override
     public void create(String namespace, NetworkSlot slot) {
         commands.run("ip", "netns", "add", namespace);
+        boolean ownVeth = false;
         try {
             // Creating the pair with its peer already inside the namespace avoids a moment where
             // two agents' "veth0" could collide on the host.
@@ -39,6 +40,7 @@ public final class NamespaceNetwork implements SandboxNetwork {
                 }
                 throw new CommandFailedException(List.of("ip", "link", "add", slot.hostVeth()), veth.exitCode(), veth.output());
             }
+            ownVeth = true;
             commands.run("ip", "addr", "add", slot.hostAddress() + "/30", "dev", slot.hostVeth());
             commands.run("ip", "link", "set", slot.hostVeth(), "up");
             inNamespace(namespace, "ip", "link", "set", "lo", "up");
@@ -57,7 +59,9 @@ public final class NamespaceNetwork implements SandboxNetwork {
                 Files.deleteIfExists(rules);
             }
         } catch (RuntimeException | java.io.IOException e) {
-            delete(namespace, slot);
+            // The host end is deleted by name: only when it is ours. A slot another agent took in
+            // the meantime has its veth under the same name, and it must keep it.
+            delete(namespace, ownVeth ? slot : null);
             if (e instanceof RuntimeException r) {
                 throw r;
             }
