@@ -53,18 +53,26 @@ public final class SocketTokens {
     }
 
     /**
-     * The caller a token stands for, if it is live, meant for {@code path} and its team still
-     * exists; the token is spent either way once presented for its path.
+     * The caller a token stands for, if it is live, meant for {@code path}, its team still
+     * exists and its person (still enabled, still a member) or key (not revoked) may still act
+     * for that team; the token is spent either way once presented for its path.
      */
     public Optional<Caller> consume(String token, String path) {
         return jdbi.withHandle(h -> h.createQuery("""
                         DELETE FROM socket_tokens s
                         WHERE s.hash = :hash AND s.path = :path
                         RETURNING s.team_id, s.user_id, s.api_key_id, s.role, s.expires_at > now() AS live,
-                                  EXISTS (SELECT 1 FROM teams t WHERE t.id = s.team_id AND t.deleted_at IS NULL) AS team_live""")
+                                  EXISTS (SELECT 1 FROM teams t WHERE t.id = s.team_id AND t.deleted_at IS NULL) AS team_live,
+                                  -- As for every other request, the database decides now: the person is still
+                                  -- enabled and in the team, the key is not revoked.
+                                  (s.user_id IS NULL OR EXISTS (SELECT 1 FROM users u JOIN team_members m ON m.user_id = u.id
+                                      WHERE u.id = s.user_id AND u.disabled_at IS NULL AND m.team_id = s.team_id)) AS person_live,
+                                  (s.api_key_id IS NULL OR EXISTS (SELECT 1 FROM api_keys k
+                                      WHERE k.id = s.api_key_id AND k.revoked_at IS NULL)) AS key_live""")
                 .bind("hash", ApiKeys.hash(token))
                 .bind("path", path)
-                .map((rs, ctx) -> rs.getBoolean("live") && rs.getBoolean("team_live")
+                .map((rs, ctx) -> rs.getBoolean("live") && rs.getBoolean("team_live") && rs.getBoolean("person_live")
+                        && rs.getBoolean("key_live")
                         ? Optional.of(new Caller(rs.getObject("user_id", UUID.class), rs.getObject("api_key_id", UUID.class),
                                 rs.getObject("team_id", UUID.class), Role.fromWire(rs.getString("role")), false))
                         : Optional.<Caller>empty())
