@@ -13,6 +13,7 @@ import io.wrenn.envd.http.CorsFilter;
 import io.wrenn.envd.http.HttpResponses;
 import io.wrenn.envd.http.Route;
 import io.wrenn.envd.init.HostMetrics;
+import io.wrenn.envd.init.EntropyPool;
 import io.wrenn.envd.init.InitHandler;
 import io.wrenn.envd.init.SandboxDefaults;
 import io.wrenn.envd.init.SystemClock;
@@ -47,11 +48,11 @@ public final class Envd implements AutoCloseable {
      * @param retention       how long an exited process stays reachable through Connect
      * @param keepaliveMillis idle interval after which process streams send a keepalive event
      */
-    public record Config(InetSocketAddress address, SystemClock clock, UserDirectory users,
+    public record Config(InetSocketAddress address, SystemClock clock, EntropyPool entropy, UserDirectory users,
                          long outputWindow, Duration retention, long keepaliveMillis) {
         public static Config defaults(int port) {
-            return new Config(new InetSocketAddress("0.0.0.0", port), SystemClock.realtime(), UserDirectory.system(),
-                    1024 * 1024, Duration.ofMinutes(1), 30_000);
+            return new Config(new InetSocketAddress("0.0.0.0", port), SystemClock.realtime(), EntropyPool.kernel(),
+                    UserDirectory.system(), 1024 * 1024, Duration.ofMinutes(1), 30_000);
         }
     }
 
@@ -84,7 +85,7 @@ public final class Envd implements AutoCloseable {
         var filesystem = new FilesystemRpcs(users, access);
         var watches = new WatchRpcs(users, access, config.keepaliveMillis());
         var files = new FilesHandler(users, access, defaults);
-        var init = new InitHandler(defaults, config.clock());
+        var init = new InitHandler(defaults, config.clock(), config.entropy());
         var metrics = new HostMetrics();
 
         var processService = new ConnectService("process.Process", Map.of(

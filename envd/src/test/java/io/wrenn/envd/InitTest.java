@@ -107,4 +107,22 @@ class InitTest {
         assertThat(init("not an object").status()).isEqualTo(400);
         assertThat(init(Map.of("timestamp", "yesterday")).status()).isEqualTo(400);
     }
+
+    @Test
+    void entropyIsHandedToTheKernelPool() {
+        byte[] seed = new byte[64];
+        new java.util.Random(7).nextBytes(seed);
+
+        assertThat(init(Map.of("entropy", java.util.Base64.getEncoder().encodeToString(seed))).status()).isEqualTo(204);
+
+        assertThat(fixture.entropySeeds).singleElement().isEqualTo(seed);
+    }
+
+    @Test
+    void entropyThatIsNotBase64IsRefusedAndNothingApplies() {
+        assertThat(init(Map.of("entropy", "%%%", "envVars", Map.of("A", "b"))).status()).isEqualTo(400);
+
+        assertThat(fixture.entropySeeds).isEmpty();
+        assertThat(Json.parse(client.send(client.request("/envs").GET().build()).body())).isEqualTo(Map.of());
+    }
 }

@@ -52,6 +52,17 @@ public final class Libc {
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
     }
 
+    private static final class Random {
+        static final MethodHandle OPEN = downcall("open",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+                Linker.Option.firstVariadicArg(2));
+        static final MethodHandle IOCTL_PTR = downcall("ioctl",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
+                Linker.Option.firstVariadicArg(2));
+        static final MethodHandle CLOSE = downcall("close",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+
     private static final class Terminal {
         static final MethodHandle POSIX_OPENPT = downcall("posix_openpt",
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
@@ -385,6 +396,44 @@ public final class Libc {
             return result == 0 ? 0 : (int) ERRNO.get(state, 0L);
         } catch (Throwable t) {
             throw new IllegalStateException("clock_settime failed", t);
+        }
+    }
+
+    /** {@code _IOW('R', 0x03, int[2])}: add bytes to the input pool and credit their entropy. */
+    private static final long RNDADDENTROPY = 0x40085203L;
+    /** {@code _IO('R', 0x07)}: reseed the CRNG from the input pool now. */
+    private static final long RNDRESEEDCRNG = 0x5207L;
+
+    /**
+     * Mixes {@code seed} into the kernel's pool ({@code RNDADDENTROPY}, fully credited: the host's
+     * CSPRNG made it) and forces a CRNG reseed ({@code RNDRESEEDCRNG}). Needs CAP_SYS_ADMIN.
+     * Returns 0 or the errno of the failing step.
+     */
+    public static int addEntropyAndReseed(byte[] seed) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int fd = (int) Random.OPEN.invokeExact(state, arena.allocateFrom("/dev/urandom"), O_RDWR | O_CLOEXEC);
+            if (fd < 0) {
+                return errno(state);
+            }
+            try {
+                // struct rand_pool_info { int entropy_count; int buf_size; __u32 buf[]; }
+                MemorySegment info = arena.allocate(8L + seed.length, 4);
+                info.set(ValueLayout.JAVA_INT, 0, seed.length * 8);
+                info.set(ValueLayout.JAVA_INT, 4, seed.length);
+                MemorySegment.copy(seed, 0, info, ValueLayout.JAVA_BYTE, 8, seed.length);
+                if ((int) Random.IOCTL_PTR.invokeExact(state, fd, RNDADDENTROPY, info) != 0) {
+                    return errno(state);
+                }
+                if ((int) Random.IOCTL_PTR.invokeExact(state, fd, RNDRESEEDCRNG, MemorySegment.NULL) != 0) {
+                    return errno(state);
+                }
+                return 0;
+            } finally {
+                int ignored = (int) Random.CLOSE.invokeExact(state, fd);
+            }
+        } catch (Throwable t) {
+            throw new IllegalStateException("reseeding the kernel's random pool failed", t);
         }
     }
 }

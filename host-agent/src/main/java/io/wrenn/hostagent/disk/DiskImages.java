@@ -2,12 +2,19 @@ package io.wrenn.hostagent.disk;
 
 import java.nio.file.Path;
 
-/** Sandbox disks: copy-on-write overlays on a template's read-only base image. */
+/** Sandbox disks: copy-on-write overlays on a template's read-only base image, and snapshot files. */
 public interface DiskImages {
 
     /**
-     * Creates a qcow2 overlay whose backing file is the raw {@code base} image and whose virtual
-     * size is {@code sizeMb}; the guest grows its filesystem to that size at boot.
+     * Creates a qcow2 overlay whose backing file is {@code base} (a raw image, or a snapshot's
+     * qcow2 disk when its name ends in {@code .qcow2}) and whose virtual size is {@code sizeMb};
+     * the guest grows its filesystem to that size.
      */
     void createOverlay(Path base, Path overlay, long sizeMb);
+
+    /** Writes {@code overlay} and everything under it as one self-contained, sparse qcow2 image. */
+    void flatten(Path overlay, Path target);
+
+    /** Copies a file, leaving holes where the source has holes or zeros (guest RAM is mostly both). */
+    void copySparse(Path source, Path target);
 }

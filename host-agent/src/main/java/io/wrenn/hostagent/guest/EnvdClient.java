@@ -40,15 +40,37 @@ public final class EnvdClient {
     private final String accessToken;
     private final java.util.Set<InputStream> openStreams = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.Set<java.util.concurrent.CompletableFuture<?>> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final boolean ownsHttp;
 
     /**
      * @param accessToken set on envd by {@link #init} and sent with every later call, so that
      *                    only this agent can drive the guest; null for none
      */
     public EnvdClient(HttpClient http, String address, String accessToken) {
+        this(http, address, accessToken, false);
+    }
+
+    private EnvdClient(HttpClient http, String address, String accessToken, boolean ownsHttp) {
         this.http = http;
         this.base = URI.create("http://" + address + ":" + PORT);
         this.accessToken = accessToken;
+        this.ownsHttp = ownsHttp;
+    }
+
+    /**
+     * A client with an HTTP client of its own, for a guest restored from saved state: the guest's
+     * TCP stack comes back with the connections it had when it was saved, so pooled connections
+     * of an earlier VM at the same address must never be reused for it. {@link #close()} ends it.
+     */
+    public static EnvdClient withOwnConnections(String address, String accessToken) {
+        return new EnvdClient(newHttpClient(), address, accessToken, true);
+    }
+
+    /** Drops this client's connections when it owns them. */
+    public void close() {
+        if (ownsHttp) {
+            http.shutdownNow();
+        }
     }
 
     /**
@@ -77,8 +99,19 @@ public final class EnvdClient {
         }
     }
 
-    /** {@code POST /init}: default environment, user and workdir, and the host's clock. */
+    /** {@code POST /init} of a freshly booted guest: default environment, user and workdir, and the host's clock. */
     public void init(Map<String, String> envVars, String defaultUser, String defaultWorkdir, Instant now) {
+        init(envVars, defaultUser, defaultWorkdir, now, null, accessToken);
+    }
+
+    /**
+     * {@code POST /init}, also for a restored guest: {@code entropy} (null for none) is mixed into
+     * the guest kernel's random pool, and {@code guestToken} is the access token the guest holds
+     * now (a snapshot's guest still knows its source's token), sent so that it accepts the call
+     * that replaces it with this client's token.
+     */
+    public void init(Map<String, String> envVars, String defaultUser, String defaultWorkdir, Instant now, byte[] entropy,
+            String guestToken) {
         ObjectNode body = JSON.createObjectNode();
         body.set("envVars", JSON.valueToTree(envVars));
         if (defaultUser != null && !defaultUser.isEmpty()) {
@@ -91,12 +124,25 @@ public final class EnvdClient {
         if (accessToken != null) {
             body.put("accessToken", accessToken);
         }
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("/init"))
+        if (entropy != null) {
+            body.put("entropy", Base64.getEncoder().encodeToString(entropy));
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/init"))
                 .timeout(UNARY_TIMEOUT)
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-                .build();
-        HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString(), "init");
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        if (guestToken != null) {
+            request.header("X-Access-Token", guestToken);
+        }
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new GuestException(GuestException.Kind.UNAVAILABLE, "init: the guest agent did not answer", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GuestException(GuestException.Kind.UNAVAILABLE, "init: interrupted", e);
+        }
         if (response.statusCode() / 100 != 2) {
             LOG.warn("envd at {} refused /init: {} {}", base, response.statusCode(), response.body());
             throw new GuestException(GuestException.Kind.UNAVAILABLE, "the guest agent refused its initialisation");

@@ -154,6 +154,77 @@ public final class Layout {
         return sandboxDir(sandboxId).resolve("sandbox.json");
     }
 
+    /**
+     * The sandbox's guest RAM as a file QEMU maps shared: a pause only has to save device state
+     * (the RAM is already on disk), and a paused sandbox holds no host memory.
+     */
+    public Path sandboxMemory(String sandboxId) {
+        return sandboxDir(sandboxId).resolve("memory");
+    }
+
+    /** A committed pause: {@code pause.json}, the device state; renamed from {@link #sandboxPauseStaging}. */
+    public Path sandboxPauseDir(String sandboxId) {
+        return sandboxDir(sandboxId).resolve("pause");
+    }
+
+    /** Where a pause in progress writes; never read as a pause. */
+    public Path sandboxPauseStaging(String sandboxId) {
+        return sandboxDir(sandboxId).resolve("pause.staging");
+    }
+
+    /** Snapshot templates made on this host, one directory per team and name. */
+    public Path snapshotsDir() {
+        return home.resolve("templates");
+    }
+
+    public Path snapshotDir(String teamId, String templateName) {
+        return snapshotsDir().resolve(requireUuid(teamId, "team id")).resolve(requireTemplateName(templateName));
+    }
+
+    public SnapshotFiles snapshotFiles(String teamId, String templateName) {
+        return new SnapshotFiles(snapshotDir(teamId, templateName));
+    }
+
+    /** The files of a snapshot template, in its directory or in a staging directory. */
+    public record SnapshotFiles(Path dir) {
+        /** Guest RAM, sparse; every sandbox of the template maps it privately. */
+        public Path memory() {
+            return dir.resolve("memory");
+        }
+
+        /** Device state saved with x-ignore-shared (the RAM is {@link #memory()}). */
+        public Path state() {
+            return dir.resolve("state");
+        }
+
+        /** The flattened, sparse disk; sandboxes get qcow2 overlays on it. */
+        public Path disk() {
+            return dir.resolve("disk.qcow2");
+        }
+
+        public Path json() {
+            return dir.resolve("snapshot.json");
+        }
+
+        /** A full migration stream (RAM included), kept only while it is turned into {@link #memory()}. */
+        public Path stream() {
+            return dir.resolve("stream");
+        }
+
+        /** The PID of a helper QEMU working in a staging directory, so a restarted agent can stop it. */
+        public Path helperPid() {
+            return dir.resolve("helper.pid");
+        }
+    }
+
+    /**
+     * Snapshots being written, and templates being removed. Each is renamed into (or out of)
+     * place at once, so a crash never leaves half a template; the agent empties this at start.
+     */
+    public Path snapshotStagingDir() {
+        return snapshotsDir().resolve(".staging");
+    }
+
     /** QEMU's own stdout/stderr (argument errors and warnings land here). */
     public Path sandboxQemuLog(String sandboxId) {
         return sandboxDir(sandboxId).resolve("qemu.log");

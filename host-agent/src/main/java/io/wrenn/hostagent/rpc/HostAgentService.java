@@ -4,6 +4,11 @@ import io.grpc.stub.StreamObserver;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.hostagent.protocol.*;
 import io.wrenn.hostagent.protocol.CreateSandboxRequest;
+import io.wrenn.hostagent.protocol.CreateSnapshotRequest;
+import io.wrenn.hostagent.protocol.DeleteTemplateRequest;
+import io.wrenn.hostagent.protocol.DeleteTemplateResponse;
+import io.wrenn.hostagent.protocol.PauseSandboxRequest;
+import io.wrenn.hostagent.protocol.ResumeSandboxRequest;
 import io.wrenn.hostagent.protocol.DestroySandboxRequest;
 import io.wrenn.hostagent.protocol.DestroySandboxResponse;
 import io.wrenn.hostagent.protocol.ExecEvent;
@@ -63,11 +68,7 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
                     .setMemoryMb(HostFacts.memoryMb())
                     .setDiskFreeMb(HostFacts.diskFreeMb(layout.sandboxesDir()));
             for (Template template : templates.all()) {
-                info.addTemplates(TemplateImage.newBuilder()
-                        .setTeamId(template.teamId())
-                        .setName(template.name())
-                        .setImageSizeMb((int) template.imageSizeMb())
-                        .setSizeBytes(template.sizeBytes()));
+                info.addTemplates(toProto(template));
             }
             return info.build();
         });
@@ -77,7 +78,38 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
     public void createSandbox(CreateSandboxRequest request, StreamObserver<io.wrenn.hostagent.protocol.Sandbox> observer) {
         unary(observer, () -> toProto(manager.create(new SandboxSpec(request.getSandboxId(), request.getTeamId(),
                 request.getTemplateTeamId(), request.getTemplateName(), request.getVcpus(), request.getMemoryMb(),
-                request.getDiskSizeMb(), request.getTimeoutS(), request.getEnvMap()))));
+                request.getDiskSizeMb(), request.getTimeoutS(), request.getEnvMap(), onTimeout(request.getOnTimeout())))));
+    }
+
+    private static SandboxSpec.OnTimeout onTimeout(String value) {
+        return switch (value) {
+            case "", "destroy" -> SandboxSpec.OnTimeout.DESTROY;
+            case "pause" -> SandboxSpec.OnTimeout.PAUSE;
+            default -> throw Statuses.invalid("on_timeout must be destroy or pause");
+        };
+    }
+
+    @Override
+    public void pauseSandbox(PauseSandboxRequest request, StreamObserver<io.wrenn.hostagent.protocol.Sandbox> observer) {
+        unary(observer, () -> toProto(manager.pause(request.getSandboxId())));
+    }
+
+    @Override
+    public void resumeSandbox(ResumeSandboxRequest request, StreamObserver<io.wrenn.hostagent.protocol.Sandbox> observer) {
+        unary(observer, () -> toProto(manager.resume(request.getSandboxId(), request.getGeneration(), request.getTimeoutS())));
+    }
+
+    @Override
+    public void createSnapshot(CreateSnapshotRequest request, StreamObserver<TemplateImage> observer) {
+        unary(observer, () -> toProto(manager.snapshot(request.getSandboxId(), request.getTeamId(), request.getName())));
+    }
+
+    @Override
+    public void deleteTemplate(DeleteTemplateRequest request, StreamObserver<DeleteTemplateResponse> observer) {
+        unary(observer, () -> {
+            manager.deleteTemplate(request.getTeamId(), request.getName());
+            return DeleteTemplateResponse.getDefaultInstance();
+        });
     }
 
     @Override
@@ -157,6 +189,22 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
         filesystem.watch(request, observer);
     }
 
+    static TemplateImage toProto(Template template) {
+        TemplateImage.Builder image = TemplateImage.newBuilder()
+                .setTeamId(template.teamId())
+                .setName(template.name())
+                .setImageSizeMb((int) template.imageSizeMb())
+                .setSizeBytes(template.sizeBytes())
+                .setType(template.type());
+        if (template.isSnapshot()) {
+            image.setVcpus(template.snapshot().vcpus())
+                    .setMemoryMb(template.snapshot().memoryMb())
+                    .setDiskSizeMb((int) template.imageSizeMb())
+                    .setCreatedAtMs(template.snapshot().createdAtMs());
+        }
+        return image.build();
+    }
+
     static io.wrenn.hostagent.protocol.Sandbox toProto(Sandbox sandbox) {
         SandboxRecord record = sandbox.record();
         SandboxSpec spec = record.spec();
@@ -168,6 +216,9 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
                     case RUNNING -> SandboxState.SANDBOX_STATE_RUNNING;
                     case STOPPING -> SandboxState.SANDBOX_STATE_STOPPING;
                     case STOPPED -> SandboxState.SANDBOX_STATE_STOPPED;
+                    case PAUSING -> SandboxState.SANDBOX_STATE_PAUSING;
+                    case PAUSED -> SandboxState.SANDBOX_STATE_PAUSED;
+                    case RESUMING -> SandboxState.SANDBOX_STATE_RESUMING;
                 })
                 .setTemplateTeamId(spec.templateTeamId())
                 .setTemplateName(spec.templateName())
@@ -177,6 +228,8 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
                 .setStartedAtMs(record.startedAtMs())
                 .setExpiresAtMs(record.expiresAtMs())
                 .setBootMs(record.bootMs())
+                .setPauseGeneration(record.pauseGeneration())
+                .setOnTimeout(spec.onTimeout().name().toLowerCase(java.util.Locale.ROOT))
                 .build();
     }
 

@@ -39,6 +39,7 @@ final class Statuses {
             case "PERMISSION_DENIED" -> Status.PERMISSION_DENIED;
             case "RESOURCE_EXHAUSTED" -> Status.RESOURCE_EXHAUSTED;
             case "UNAVAILABLE" -> Status.UNAVAILABLE;
+            case "DATA_LOSS" -> Status.DATA_LOSS;
             default -> Status.INTERNAL;
         };
     }

@@ -6,11 +6,12 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One sandbox this agent manages: what was asked for, its VM's PID, its lifecycle state and a
- * client of its guest agent. {@link #lock} serialises create and destroy of the same sandbox.
+ * client of its guest agent. {@link #lock} serialises create, destroy, pause, resume and snapshot
+ * of the same sandbox.
  */
 public final class Sandbox {
 
-    public enum State { STARTING, RUNNING, STOPPING, STOPPED }
+    public enum State { STARTING, RUNNING, STOPPING, STOPPED, PAUSING, PAUSED, RESUMING }
 
     final ReentrantLock lock = new ReentrantLock();
     private volatile SandboxRecord record;

@@ -3,7 +3,7 @@ package io.wrenn.hostagent.sandbox;
 /** A sandbox operation failed in a way the caller should hear about; the message is user-safe. */
 public final class SandboxException extends RuntimeException {
 
-    public enum Kind { NOT_FOUND, INVALID_ARGUMENT, ALREADY_EXISTS, FAILED_PRECONDITION, RESOURCE_EXHAUSTED, UNAVAILABLE, INTERNAL }
+    public enum Kind { NOT_FOUND, INVALID_ARGUMENT, ALREADY_EXISTS, FAILED_PRECONDITION, RESOURCE_EXHAUSTED, UNAVAILABLE, DATA_LOSS, INTERNAL }
 
     private final Kind kind;
 

@@ -3,12 +3,14 @@ package io.wrenn.hostagent.sandbox;
 import io.wrenn.hostagent.disk.DiskImages;
 import io.wrenn.hostagent.guest.EnvdClient;
 import io.wrenn.hostagent.guest.GuestException;
+import io.wrenn.hostagent.guest.ProcessEvent;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.hostagent.net.NetworkSlot;
 import io.wrenn.hostagent.net.SandboxNetwork;
 import io.wrenn.hostagent.net.SlotAllocator;
 import io.wrenn.hostagent.vm.Accelerator;
 import io.wrenn.hostagent.vm.GuestKernelArgs;
+import io.wrenn.hostagent.vm.Migration;
 import io.wrenn.hostagent.vm.VirtualMachines;
 import io.wrenn.hostagent.vm.VmSpec;
 import java.io.IOException;
@@ -63,6 +65,8 @@ public final class SandboxManager {
     private volatile Accelerator accelerator = Accelerator.TCG;
     /** Set on shutdown: no new creates, and boots in progress give up (and undo) at once. */
     private volatile boolean closing;
+    /** Test hook: called at named steps of pause, resume and snapshot (a crash is simulated by throwing an Error). */
+    private volatile CrashPoints crashPoints = name -> { };
 
     public SandboxManager(Layout layout, SandboxNetwork network, DiskImages disks, VirtualMachines vms,
             HttpClient http, TemplateCatalog templates, BootPolicy bootPolicy, Clock clock) {
@@ -76,6 +80,16 @@ public final class SandboxManager {
         this.slots = new SlotAllocator(network::hostVethExists);
         this.bootPolicy = bootPolicy;
         this.clock = clock;
+    }
+
+    /** Steps at which tests simulate a crash of the agent (by throwing an {@link Error}, which skips every undo). */
+    @FunctionalInterface
+    public interface CrashPoints {
+        void reached(String step);
+    }
+
+    public void crashPoints(CrashPoints value) {
+        crashPoints = value;
     }
 
     public void accelerator(Accelerator value) {
@@ -97,21 +111,23 @@ public final class SandboxManager {
         if (closing) {
             throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "the host agent is shutting down");
         }
-        SandboxSpec spec = validate(requested);
-        Template template = templates.find(spec.templateTeamId(), spec.templateName())
+        SandboxSpec asked = validate(requested);
+        Template template = templates.find(asked.templateTeamId(), asked.templateName())
                 .orElseThrow(() -> new SandboxException(SandboxException.Kind.NOT_FOUND,
-                        "template " + spec.templateName() + " is not on this host"));
+                        "template " + asked.templateName() + " is not on this host"));
+        SandboxSpec spec = template.isSnapshot() ? machineOfSnapshot(asked, requested, template) : asked;
         int diskMb = spec.diskSizeMb() == 0 ? (int) Math.max(DEFAULT_DISK_MB, template.imageSizeMb()) : spec.diskSizeMb();
         if (diskMb < template.imageSizeMb()) {
             throw new SandboxException(SandboxException.Kind.INVALID_ARGUMENT, "disk_size_mb " + diskMb
                     + " is smaller than the template's image (" + template.imageSizeMb() + " MiB)");
         }
         SandboxSpec effective = new SandboxSpec(spec.sandboxId(), spec.teamId(), spec.templateTeamId(),
-                spec.templateName(), spec.vcpus(), spec.memoryMb(), diskMb, spec.timeoutS(), spec.env());
+                spec.templateName(), spec.vcpus(), spec.memoryMb(), diskMb, spec.timeoutS(), spec.env(), spec.onTimeout());
         long startedAt = clock.millis();
         long expiresAt = effective.timeoutS() == 0 ? 0 : startedAt + effective.timeoutS() * 1000L;
         SandboxRecord initial = new SandboxRecord(effective, 0, accelerator.wireName(),
-                template.defaultUser(), template.defaultWorkdir(), startedAt, expiresAt, 0, newAccessToken());
+                template.defaultUser(), template.defaultWorkdir(), startedAt, expiresAt, 0, newAccessToken(),
+                Sandbox.State.RUNNING.name(), 0, !template.isSnapshot());
 
         Sandbox fresh = new Sandbox(initial, Sandbox.State.STARTING);
         fresh.lock.lock();
@@ -126,7 +142,11 @@ public final class SandboxManager {
             }
             Undo undo = new Undo();
             try {
-                boot(fresh, template, undo, accelerator, bootPolicy);
+                if (template.isSnapshot()) {
+                    restore(fresh, template, undo);
+                } else {
+                    boot(fresh, template, undo, accelerator, bootPolicy);
+                }
                 return fresh;
             } catch (RuntimeException e) {
                 undo.runAll();
@@ -168,7 +188,19 @@ public final class SandboxManager {
         return new SandboxSpec(spec.sandboxId(), spec.teamId(), spec.templateTeamId(), spec.templateName(),
                 spec.vcpus() == 0 ? DEFAULT_VCPUS : spec.vcpus(),
                 spec.memoryMb() == 0 ? DEFAULT_MEMORY_MB : spec.memoryMb(),
-                spec.diskSizeMb(), spec.timeoutS(), spec.env());
+                spec.diskSizeMb(), spec.timeoutS(), spec.env(), spec.onTimeout());
+    }
+
+    /** A snapshot's machine is fixed: memory is restored as it was saved. Asking for another is an error. */
+    private static SandboxSpec machineOfSnapshot(SandboxSpec spec, SandboxSpec requested, Template template) {
+        Template.Snapshot snapshot = template.snapshot();
+        if ((requested.vcpus() != 0 && requested.vcpus() != snapshot.vcpus())
+                || (requested.memoryMb() != 0 && requested.memoryMb() != snapshot.memoryMb())) {
+            throw new SandboxException(SandboxException.Kind.INVALID_ARGUMENT, "snapshot " + template.name() + " has "
+                    + snapshot.vcpus() + " vcpus and " + snapshot.memoryMb() + " MiB of memory; a sandbox made from it cannot change them");
+        }
+        return new SandboxSpec(spec.sandboxId(), spec.teamId(), spec.templateTeamId(), spec.templateName(),
+                snapshot.vcpus(), snapshot.memoryMb(), spec.diskSizeMb(), spec.timeoutS(), spec.env(), spec.onTimeout());
     }
 
     /** Steps (a)-(g): directory, slot + network, record, disk + VM under the watchdog, guest init. */
@@ -190,9 +222,7 @@ public final class SandboxManager {
             slots.release(slot);
         });
 
-        SandboxRecord record = new SandboxRecord(sandbox.record().spec(), slot.number(), accel.wireName(),
-                sandbox.record().defaultUser(), sandbox.record().defaultWorkdir(), sandbox.record().startedAtMs(),
-                sandbox.record().expiresAtMs(), 0, sandbox.record().envdAccessToken());
+        SandboxRecord record = sandbox.record().withSlot(slot.number()).withBootMs(0);
         sandbox.record(record);
         store.write(record);
         EnvdClient envd = new EnvdClient(http, slot.namespaceAddress(), record.envdAccessToken());
@@ -202,11 +232,12 @@ public final class SandboxManager {
         VmSpec vm = new VmSpec(namespace, layout.kernelImage(), layout.initrdImage(),
                 GuestKernelArgs.forAccelerator(accel), layout.sandboxOverlay(id),
                 record.spec().vcpus(), record.spec().memoryMb(), accel, layout.sandboxQmpSocket(id),
-                layout.sandboxSerialLog(id), layout.sandboxPidFile(id), layout.sandboxQemuLog(id));
+                layout.sandboxSerialLog(id), layout.sandboxPidFile(id), layout.sandboxQemuLog(id),
+                layout.sandboxMemory(id), true, false);
         bootUnderWatchdog(sandbox, template, vm, envd, policy);
         long bootMs = (System.nanoTime() - t0) / 1_000_000;
 
-        envd.init(record.spec().env(), record.defaultUser(), record.defaultWorkdir(), clock.instant());
+        envd.init(record.spec().env(), record.defaultUser(), record.defaultWorkdir(), clock.instant(), entropy(), null);
         awaitFilesystemGrown(sandbox, envd, record.spec().diskSizeMb());
         sandbox.record(record.withBootMs(bootMs));
         store.write(sandbox.record());
@@ -241,6 +272,7 @@ public final class SandboxManager {
         for (int attempt = 1; attempt <= policy.attempts(); attempt++) {
             try {
                 Files.deleteIfExists(vm.disk());
+                Files.deleteIfExists(vm.memoryFile());
                 Files.deleteIfExists(vm.pidFile());
                 Files.deleteIfExists(vm.qmpSocket());
             } catch (IOException e) {
@@ -327,9 +359,9 @@ public final class SandboxManager {
     public boolean bootsWith(Accelerator accel, Template template, Duration deadline) {
         String id = UUID.randomUUID().toString();
         SandboxSpec spec = new SandboxSpec(id, Layout.PLATFORM_TEAM, template.teamId(), template.name(), 1, 256,
-                (int) Math.max(template.imageSizeMb(), 1), 0, Map.of());
+                (int) Math.max(template.imageSizeMb(), 1), 0, Map.of(), null);
         SandboxRecord record = new SandboxRecord(spec, 0, accel.wireName(), template.defaultUser(),
-                template.defaultWorkdir(), clock.millis(), 0, 0, newAccessToken());
+                template.defaultWorkdir(), clock.millis(), 0, 0, newAccessToken(), Sandbox.State.RUNNING.name(), 0, true);
         Sandbox probe = new Sandbox(record, Sandbox.State.STARTING);
         sandboxes.put(id, probe);
         Undo undo = new Undo();
@@ -342,6 +374,458 @@ public final class SandboxManager {
         } finally {
             undo.runAll();
             sandboxes.remove(id);
+        }
+    }
+
+    // ---------------------------------------------------------------- restore (create from a snapshot)
+
+    /**
+     * Creates a sandbox from a snapshot template: a new QEMU maps the template's memory privately
+     * (lazy, copy-on-write), loads its device state and runs; a fresh overlay on the template's
+     * disk; the same guest address in a new namespace. Then envd learns it was restored: clock,
+     * entropy, access token, environment. No watchdog retry: a restore has no kernel boot to hang.
+     */
+    private void restore(Sandbox sandbox, Template template, Undo undo) {
+        String id = sandbox.id();
+        long t0 = System.nanoTime();
+        Path dir = layout.sandboxDir(id);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the sandbox's directory", e);
+        }
+        undo.add("remove sandbox directory", () -> deleteRecursively(dir));
+        String namespace = SandboxNetwork.namespaceName(id);
+        NetworkSlot slot = createNetwork(namespace);
+        undo.add("delete network", () -> {
+            network.delete(namespace, slot);
+            slots.release(slot);
+        });
+        SandboxRecord record = sandbox.record().withSlot(slot.number()).withBootMs(0).withOwnMemory(false);
+        sandbox.record(record);
+        store.write(record);
+        EnvdClient envd = EnvdClient.withOwnConnections(slot.namespaceAddress(), record.envdAccessToken());
+        sandbox.envd(envd);
+        undo.add("close guest client", envd::close);
+        try {
+            disks.createOverlay(template.rootfs(), layout.sandboxOverlay(id), template.imageSizeMb());
+        } catch (RuntimeException e) {
+            throw new SandboxException(SandboxException.Kind.INTERNAL, "could not create the sandbox's disk", e);
+        }
+        undo.add("kill VM", () -> vms.kill(sandbox.pid(), layout.sandboxQmpSocket(id)));
+        VmSpec vm = vmSpec(id, namespace, record, template.snapshot().memory(), false);
+        startIncoming(sandbox, vm, template.snapshot().state(), true, bootPolicy.deadline());
+        String guestToken = SnapshotDescription.tokenOf(layout, template);
+        envd.init(record.spec().env(), record.defaultUser(), record.defaultWorkdir(), clock.instant(), entropy(), guestToken);
+        growDisk(sandbox, template.imageSizeMb());
+        long bootMs = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
+        sandbox.record(record.withBootMs(bootMs));
+        store.write(sandbox.record());
+        sandbox.state(Sandbox.State.RUNNING);
+        LOG.info("sandbox {} restored from snapshot {}/{}: slot {}, pid {}, {} ms to guest agent", id,
+                template.teamId(), template.name(), slot.number(), sandbox.pid(), bootMs);
+    }
+
+    private VmSpec vmSpec(String id, String namespace, SandboxRecord record, Path memory, boolean memoryShared) {
+        Accelerator accel = Accelerator.fromWireName(record.accelerator());
+        return new VmSpec(namespace, layout.kernelImage(), layout.initrdImage(),
+                GuestKernelArgs.forAccelerator(accel), layout.sandboxOverlay(id),
+                record.spec().vcpus(), record.spec().memoryMb(), accel, layout.sandboxQmpSocket(id),
+                layout.sandboxSerialLog(id), layout.sandboxPidFile(id), layout.sandboxQemuLog(id),
+                memory, memoryShared, true);
+    }
+
+    /** Starts QEMU waiting for state, loads {@code state}, runs the guest and waits for envd. */
+    private void startIncoming(Sandbox sandbox, VmSpec vm, Path state, boolean ignoreShared, Duration deadline) {
+        try {
+            Files.deleteIfExists(vm.pidFile());
+            Files.deleteIfExists(vm.qmpSocket());
+        } catch (IOException e) {
+            throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the sandbox's files", e);
+        }
+        try {
+            sandbox.pid(vms.start(vm));
+        } catch (RuntimeException e) {
+            LOG.warn("sandbox {}: QEMU did not start: {}\n{}", sandbox.id(), e.getMessage(), tail(vm.qemuLog(), 3000));
+            throw new SandboxException(SandboxException.Kind.INTERNAL, "the VM did not start", e);
+        }
+        try {
+            Migration.load(vm.qmpSocket(), state, ignoreShared);
+            Migration.cont(vm.qmpSocket());
+        } catch (RuntimeException e) {
+            LOG.warn("sandbox {}: loading saved state failed: {}\n{}", sandbox.id(), e.getMessage(), tail(vm.qemuLog(), 3000));
+            throw new SandboxException(SandboxException.Kind.INTERNAL, "the saved state could not be loaded", e);
+        }
+        if (!awaitGuest(sandbox, vm, sandbox.envd(), deadline)) {
+            LOG.warn("sandbox {}: guest agent silent after a restore\n{}", sandbox.id(), tail(vm.qemuLog(), 3000));
+            throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "the restored sandbox did not answer");
+        }
+    }
+
+    /**
+     * A sandbox asking for more disk than its snapshot had: QEMU grows the device (the guest
+     * sees it at once) and the guest grows its filesystem online, as a cold boot does at start.
+     */
+    private void growDisk(Sandbox sandbox, long currentMb) {
+        long wantedMb = sandbox.record().spec().diskSizeMb();
+        if (wantedMb <= currentMb) {
+            return;
+        }
+        Migration.resizeDisk(layout.sandboxQmpSocket(sandbox.id()), wantedMb << 20);
+        // The guest learns the new capacity from a config interrupt: wait for it, then grow.
+        String script = "i=0; while [ $(cat /sys/block/vda/size) -lt " + (wantedMb << 11) + " ] && [ $i -lt 100 ]; do"
+                + " sleep 0.1; i=$((i+1)); done; r=$(command -v resize2fs || echo /sbin/resize2fs); $r /dev/vda";
+        StringBuilder output = new StringBuilder();
+        ProcessEvent.Ended ended = null;
+        try (var process = sandbox.envd().start(new EnvdClient.StartSpec("/bin/sh", List.of("-c", script), Map.of(), "/", "root"))) {
+            for (ProcessEvent event = process.next(); event != null; event = process.next()) {
+                switch (event) {
+                    case ProcessEvent.Stdout out -> output.append(new String(out.data(), java.nio.charset.StandardCharsets.UTF_8));
+                    case ProcessEvent.Stderr err -> output.append(new String(err.data(), java.nio.charset.StandardCharsets.UTF_8));
+                    case ProcessEvent.Ended end -> ended = end;
+                    case ProcessEvent.Started started -> { }
+                    case ProcessEvent.Pty pty -> { }
+                }
+            }
+        }
+        if (ended == null || ended.exitCode() != 0) {
+            LOG.warn("sandbox {}: growing the filesystem failed: {}", sandbox.id(), output);
+            throw new SandboxException(SandboxException.Kind.INTERNAL, "the restored sandbox's disk could not be grown");
+        }
+    }
+
+    private static byte[] entropy() {
+        byte[] seed = new byte[64];
+        RANDOM.nextBytes(seed);
+        return seed;
+    }
+
+    // ---------------------------------------------------------------- pause and resume
+
+    /**
+     * Saves a running sandbox and frees its VM, namespace and RAM. The phase is written before
+     * each step; the saved state is committed by renaming its directory, so an agent that dies
+     * at any step either finds a complete pause (and finishes it) or none (and runs the VM on).
+     */
+    public Sandbox pause(String sandboxId) {
+        Sandbox sandbox = known(sandboxId);
+        sandbox.lock.lock();
+        try {
+            requireState(sandbox, Sandbox.State.RUNNING, "paused");
+            pauseLocked(sandbox);
+            return sandbox;
+        } finally {
+            sandbox.lock.unlock();
+        }
+    }
+
+    private void pauseLocked(Sandbox sandbox) {
+        String id = sandbox.id();
+        Path qmp = qmpSocket(sandbox);
+        Path staging = layout.sandboxPauseStaging(id);
+        Path committed = layout.sandboxPauseDir(id);
+        long generation = sandbox.record().pauseGeneration() + 1;
+        boolean ignoreShared = sandbox.record().ownMemory();
+        long t0 = System.nanoTime();
+        deleteRecursively(staging);
+        deleteRecursively(committed);
+        try {
+            Files.createDirectories(staging);
+        } catch (IOException e) {
+            throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the pause", e);
+        }
+        setPhase(sandbox, Sandbox.State.PAUSING);
+        crashPoints.reached("pause.saving");
+        try {
+            Migration.stop(qmp);
+            Migration.save(qmp, staging.resolve(PauseState.STATE), ignoreShared);
+            PauseState.describe(generation, ignoreShared, staging, layout.sandboxMemory(id)).write(staging);
+        } catch (RuntimeException e) {
+            LOG.warn("sandbox {}: pause failed, running it on: {}", id, e.toString());
+            try {
+                Migration.cont(qmp);
+            } catch (RuntimeException again) {
+                LOG.warn("sandbox {}: could not run it on after a failed pause: {}", id, again.toString());
+            }
+            deleteRecursively(staging);
+            setPhase(sandbox, Sandbox.State.RUNNING);
+            throw new SandboxException(SandboxException.Kind.INTERNAL, "the sandbox could not be paused", e);
+        }
+        crashPoints.reached("pause.saved");
+        try {
+            Files.move(staging, committed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new SandboxException(SandboxException.Kind.INTERNAL, "could not commit the pause", e);
+        }
+        crashPoints.reached("pause.committed");
+        finishPause(sandbox, generation);
+        LOG.info("sandbox {} paused (generation {}, {} ms)", id, generation, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** After the commit: the VM and its network go; the record says paused. */
+    private void finishPause(Sandbox sandbox, long generation) {
+        String id = sandbox.id();
+        if (sandbox.pid() > 0) {
+            vms.stop(sandbox.pid(), qmpSocket(sandbox), STOP_GRACE);
+        }
+        closeEnvd(sandbox);
+        if (sandbox.record().slot() > 0) {
+            network.delete(SandboxNetwork.namespaceName(id), sandbox.slot());
+            slots.release(sandbox.slot());
+        }
+        sandbox.pid(0);
+        sandbox.record(sandbox.record().withSlot(0).withPauseGeneration(generation).withPhase(Sandbox.State.PAUSED));
+        store.write(sandbox.record());
+        sandbox.state(Sandbox.State.PAUSED);
+    }
+
+    /**
+     * Brings a paused sandbox back with exactly its latest pause: the generation must match
+     * ({@code expectedGeneration} 0 = whatever is latest) and the files their checksums.
+     *
+     * @param timeoutS seconds until its timeout applies again, 0 = never
+     */
+    public Sandbox resume(String sandboxId, long expectedGeneration, int timeoutS) {
+        if (closing) {
+            throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "the host agent is shutting down");
+        }
+        Sandbox sandbox = known(sandboxId);
+        sandbox.lock.lock();
+        try {
+            requireState(sandbox, Sandbox.State.PAUSED, "resumed");
+            long expiresAt = timeoutS == 0 ? 0 : clock.millis() + timeoutS * 1000L;
+            resumeLocked(sandbox, expectedGeneration, expiresAt);
+            return sandbox;
+        } finally {
+            sandbox.lock.unlock();
+        }
+    }
+
+    private void resumeLocked(Sandbox sandbox, long expectedGeneration, long expiresAt) {
+        String id = sandbox.id();
+        long t0 = System.nanoTime();
+        Path pauseDir = layout.sandboxPauseDir(id);
+        Path memory = layout.sandboxMemory(id);
+        PauseState pause = PauseState.read(pauseDir);
+        long latest = sandbox.record().pauseGeneration();
+        if (pause == null) {
+            throw new SandboxException(SandboxException.Kind.DATA_LOSS, "the sandbox's saved state is missing");
+        }
+        if (pause.generation() != latest || (expectedGeneration != 0 && expectedGeneration != latest)) {
+            throw new SandboxException(SandboxException.Kind.FAILED_PRECONDITION, "the host holds pause generation "
+                    + pause.generation() + " but generation " + (expectedGeneration != 0 ? expectedGeneration : latest)
+                    + " was expected");
+        }
+        String problem = pause.verify(pauseDir, memory);
+        if (problem != null) {
+            throw new SandboxException(SandboxException.Kind.DATA_LOSS, problem);
+        }
+        setPhase(sandbox, Sandbox.State.RESUMING);
+        Undo undo = new Undo();
+        try {
+            String namespace = SandboxNetwork.namespaceName(id);
+            NetworkSlot slot = createNetwork(namespace);
+            undo.add("delete network", () -> {
+                network.delete(namespace, slot);
+                slots.release(slot);
+            });
+            sandbox.record(sandbox.record().withSlot(slot.number()));
+            store.write(sandbox.record());
+            if (!pause.ignoreShared()) {
+                // The RAM is in the stream: it is loaded into a fresh memory file of the sandbox's own.
+                Files.deleteIfExists(memory);
+            }
+            EnvdClient envd = EnvdClient.withOwnConnections(slot.namespaceAddress(), sandbox.record().envdAccessToken());
+            sandbox.envd(envd);
+            undo.add("close guest client", envd::close);
+            undo.add("kill VM", () -> vms.kill(sandbox.pid(), layout.sandboxQmpSocket(id)));
+            crashPoints.reached("resume.loading");
+            startIncoming(sandbox, vmSpec(id, namespace, sandbox.record(), memory, true),
+                    pauseDir.resolve(PauseState.STATE), pause.ignoreShared(), bootPolicy.deadline());
+            SandboxRecord record = sandbox.record();
+            envd.init(record.spec().env(), record.defaultUser(), record.defaultWorkdir(), clock.instant(), entropy(),
+                    record.envdAccessToken());
+        } catch (RuntimeException | IOException e) {
+            undo.runAll();
+            sandbox.pid(0);
+            sandbox.record(sandbox.record().withSlot(0).withPhase(Sandbox.State.PAUSED));
+            store.write(sandbox.record());
+            sandbox.state(Sandbox.State.PAUSED);
+            LOG.warn("sandbox {}: resume failed; it stays paused: {}", id, e.toString());
+            throw e instanceof SandboxException s ? s : asSandboxException(new RuntimeException(e));
+        }
+        deleteRecursively(pauseDir);
+        sandbox.record(sandbox.record().withOwnMemory(true).withExpiresAtMs(expiresAt).withPhase(Sandbox.State.RUNNING));
+        store.write(sandbox.record());
+        sandbox.state(Sandbox.State.RUNNING);
+        LOG.info("sandbox {} resumed (generation {}, {} ms)", id, pause.generation(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    /**
+     * Makes snapshot template {@code teamId}/{@code name} of a running sandbox (it keeps running:
+     * its vCPUs stop while the state is saved and its RAM copied) or a paused one (it stays
+     * paused). Files are written to a staging directory and renamed into place.
+     *
+     * <p>A sandbox whose RAM is still a private mapping of another snapshot (one made from a
+     * snapshot, never paused since) has no memory file of its own: it is paused and resumed first,
+     * which gives it one. Likewise a paused one whose saved state holds its RAM is resumed,
+     * snapshotted and paused again.
+     */
+    public Template snapshot(String sandboxId, String teamId, String name) {
+        if (!Layout.isUuid(teamId) || !Layout.isTemplateName(name)) {
+            throw new SandboxException(SandboxException.Kind.INVALID_ARGUMENT, "team_id or name is not valid");
+        }
+        if (closing) {
+            throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "the host agent is shutting down");
+        }
+        Sandbox sandbox = known(sandboxId);
+        sandbox.lock.lock();
+        try {
+            if (templates.nameTaken(teamId, name) || templates.nameTaken(Layout.PLATFORM_TEAM, name)) {
+                throw new SandboxException(SandboxException.Kind.ALREADY_EXISTS, "a template named " + name + " exists");
+            }
+            long t0 = System.nanoTime();
+            Path staging = layout.snapshotStagingDir().resolve(UUID.randomUUID().toString());
+            try {
+                Files.createDirectories(staging);
+            } catch (IOException e) {
+                throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the snapshot", e);
+            }
+            Layout.SnapshotFiles files = new Layout.SnapshotFiles(staging);
+            try {
+                switch (sandbox.state()) {
+                    case RUNNING -> {
+                        if (!sandbox.record().ownMemory()) {
+                            long expiresAt = sandbox.record().expiresAtMs();
+                            pauseLocked(sandbox);
+                            resumeLocked(sandbox, 0, expiresAt);
+                        }
+                        snapshotRunning(sandbox, files);
+                    }
+                    case PAUSED -> {
+                        PauseState pause = PauseState.read(layout.sandboxPauseDir(sandbox.id()));
+                        if (pause != null && pause.ignoreShared()) {
+                            snapshotPaused(sandbox, files);
+                        } else {
+                            long expiresAt = sandbox.record().expiresAtMs();
+                            resumeLocked(sandbox, 0, expiresAt);
+                            snapshotRunning(sandbox, files);
+                            pauseLocked(sandbox);
+                        }
+                    }
+                    default -> throw new SandboxException(SandboxException.Kind.FAILED_PRECONDITION,
+                            "sandbox is " + sandbox.state().name().toLowerCase(java.util.Locale.ROOT) + ", not running or paused");
+                }
+                SandboxRecord record = sandbox.record();
+                new SnapshotDescription(name, "snapshot", record.spec().vcpus(), record.spec().memoryMb(),
+                        record.spec().diskSizeMb(), record.defaultUser(), record.defaultWorkdir(), sandbox.id(),
+                        clock.millis(), record.envdAccessToken()).write(files.json());
+                crashPoints.reached("snapshot.written");
+                Path target = layout.snapshotDir(teamId, name);
+                Files.createDirectories(target.getParent());
+                Files.move(staging, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | RuntimeException e) {
+                deleteRecursively(staging);
+                if (e instanceof java.nio.file.FileAlreadyExistsException || e instanceof java.nio.file.DirectoryNotEmptyException) {
+                    throw new SandboxException(SandboxException.Kind.ALREADY_EXISTS, "a template named " + name + " exists");
+                }
+                throw e instanceof SandboxException s ? s
+                        : new SandboxException(SandboxException.Kind.INTERNAL, "the snapshot could not be written", e);
+            }
+            LOG.info("snapshot {}/{} made from sandbox {} in {} ms", teamId, name, sandbox.id(),
+                    (System.nanoTime() - t0) / 1_000_000);
+            return templates.find(teamId, name)
+                    .orElseThrow(() -> new SandboxException(SandboxException.Kind.INTERNAL, "the snapshot vanished"));
+        } finally {
+            sandbox.lock.unlock();
+        }
+    }
+
+    private void snapshotRunning(Sandbox sandbox, Layout.SnapshotFiles files) {
+        String id = sandbox.id();
+        Path qmp = qmpSocket(sandbox);
+        Migration.stop(qmp);
+        try {
+            crashPoints.reached("snapshot.saving");
+            // Stopped, the RAM file and the overlay hold still while they are copied.
+            Migration.save(qmp, files.state(), true);
+            disks.copySparse(layout.sandboxMemory(id), files.memory());
+            disks.flatten(layout.sandboxOverlay(id), files.disk());
+        } finally {
+            Migration.cont(qmp);
+        }
+    }
+
+    private void snapshotPaused(Sandbox sandbox, Layout.SnapshotFiles files) throws IOException {
+        String id = sandbox.id();
+        Files.copy(layout.sandboxPauseDir(id).resolve(PauseState.STATE), files.state());
+        disks.copySparse(layout.sandboxMemory(id), files.memory());
+        disks.flatten(layout.sandboxOverlay(id), files.disk());
+    }
+
+    /**
+     * Removes snapshot template {@code teamId}/{@code name}: renamed out of place at once, then
+     * deleted. Refused while a sandbox of this host (running or paused) was made from it.
+     */
+    public void deleteTemplate(String teamId, String name) {
+        if (!Layout.isUuid(teamId) || !Layout.isTemplateName(name)) {
+            throw new SandboxException(SandboxException.Kind.INVALID_ARGUMENT, "team_id or name is not valid");
+        }
+        if (Files.exists(layout.templateDir(teamId, name))) {
+            throw new SandboxException(SandboxException.Kind.INVALID_ARGUMENT, "image templates are not removed through the API");
+        }
+        Path dir = layout.snapshotDir(teamId, name);
+        if (!Files.exists(dir)) {
+            return;
+        }
+        boolean used = sandboxes.values().stream().anyMatch(s -> s.state() != Sandbox.State.STOPPED
+                && s.record().spec().templateTeamId().equals(teamId) && s.record().spec().templateName().equals(name));
+        if (used) {
+            throw new SandboxException(SandboxException.Kind.FAILED_PRECONDITION, "a sandbox made from " + name + " still exists");
+        }
+        Path trash = layout.snapshotStagingDir().resolve("deleted-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(trash.getParent());
+            Files.move(dir, trash, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new SandboxException(SandboxException.Kind.INTERNAL, "could not remove the template", e);
+        }
+        deleteRecursively(trash);
+        LOG.info("snapshot {}/{} removed", teamId, name);
+    }
+
+    private Sandbox known(String sandboxId) {
+        Sandbox sandbox = sandboxId == null ? null : sandboxes.get(sandboxId);
+        if (sandbox == null || sandbox.state() == Sandbox.State.STOPPED) {
+            throw new SandboxException(SandboxException.Kind.NOT_FOUND, "sandbox not found");
+        }
+        return sandbox;
+    }
+
+    private void requireState(Sandbox sandbox, Sandbox.State wanted, String verb) {
+        if (sandbox.state() == Sandbox.State.RUNNING && isDead(sandbox)) {
+            cleanUpDeadInBackground(sandbox);
+            throw new SandboxException(SandboxException.Kind.NOT_FOUND, "sandbox not found");
+        }
+        if (sandbox.state() != wanted) {
+            throw new SandboxException(SandboxException.Kind.FAILED_PRECONDITION, "sandbox is "
+                    + sandbox.state().name().toLowerCase(java.util.Locale.ROOT) + " and cannot be " + verb);
+        }
+    }
+
+    private void setPhase(Sandbox sandbox, Sandbox.State phase) {
+        sandbox.record(sandbox.record().withPhase(phase));
+        store.write(sandbox.record());
+        sandbox.state(phase);
+    }
+
+    /** Ends the streams of the guest's client (their VM is going) and drops its connections. */
+    private static void closeEnvd(Sandbox sandbox) {
+        if (sandbox.envd() != null) {
+            sandbox.envd().abortStreams();
+            sandbox.envd().close();
         }
     }
 
@@ -367,9 +851,7 @@ public final class SandboxManager {
             if (sandbox.pid() > 0) {
                 vms.stop(sandbox.pid(), qmp, STOP_GRACE);
             }
-            if (sandbox.envd() != null) {
-                sandbox.envd().abortStreams();
-            }
+            closeEnvd(sandbox);
             if (sandbox.record().slot() > 0) {
                 network.delete(SandboxNetwork.namespaceName(sandboxId), sandbox.slot());
                 slots.release(sandbox.slot());
@@ -495,9 +977,14 @@ public final class SandboxManager {
             if (isDead(sandbox)) {
                 cleanUpDeadInBackground(sandbox);
             } else if (expiresAt > 0 && now >= expiresAt) {
-                LOG.info("sandbox {} timed out; destroying it", sandbox.id());
+                boolean pause = sandbox.record().spec().onTimeout() == SandboxSpec.OnTimeout.PAUSE;
+                LOG.info("sandbox {} timed out; {} it", sandbox.id(), pause ? "pausing" : "destroying");
                 try {
-                    destroy(sandbox.id());
+                    if (pause) {
+                        pause(sandbox.id());
+                    } else {
+                        destroy(sandbox.id());
+                    }
                 } catch (RuntimeException e) {
                     LOG.warn("could not reap sandbox {}: {}", sandbox.id(), e.toString());
                 }
@@ -513,17 +1000,29 @@ public final class SandboxManager {
      * them and nothing running inside are removed too.
      */
     public void recover() {
+        cleanSnapshotStaging();
         Set<String> keptNamespaces = new HashSet<>();
         for (String id : store.sandboxIds()) {
             Optional<SandboxRecord> record = store.read(id);
             Optional<Long> pid = readPid(id);
             String namespace = SandboxNetwork.namespaceName(id);
+            if (record.isPresent() && record.get().bootMs() > 0 && record.get().phaseOrRunning() != Sandbox.State.RUNNING) {
+                try {
+                    if (recoverTransition(record.get(), pid)) {
+                        keptNamespaces.add(namespace);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.warn("could not recover sandbox {}: {}", id, e.toString());
+                }
+                continue;
+            }
             // bootMs is written only once the guest agent was initialised: a VM from a create that
             // the previous agent did not finish is not a sandbox anyone was promised.
             boolean alive = record.isPresent() && record.get().slot() > 0 && record.get().bootMs() > 0 && pid.isPresent()
                     && vms.isRunning(pid.get(), layout.sandboxQmpSocket(id))
                     && network.listNamespaces().contains(namespace);
             if (alive) {
+                runOnIfStopped(id);
                 Sandbox sandbox = new Sandbox(record.get(), Sandbox.State.RUNNING);
                 sandbox.pid(pid.get());
                 sandbox.envd(new EnvdClient(http, sandbox.slot().namespaceAddress(), record.get().envdAccessToken()));
@@ -550,6 +1049,148 @@ public final class SandboxManager {
                 LOG.info("removing orphan namespace {}", namespace);
                 network.delete(namespace, null);
             }
+        }
+    }
+
+    /**
+     * A sandbox whose record says it was pausing, paused or resuming when the previous agent
+     * stopped. Never lost: it ends running (its VM lives and no pause was committed, or a resume
+     * got as far as running the guest) or paused (a committed pause). Returns whether its
+     * namespace stays.
+     */
+    private boolean recoverTransition(SandboxRecord record, Optional<Long> pid) {
+        String id = record.spec().sandboxId();
+        Path qmp = layout.sandboxQmpSocket(id);
+        boolean vmAlive = pid.isPresent() && vms.isRunning(pid.get(), qmp);
+        PauseState committed = PauseState.read(layout.sandboxPauseDir(id));
+        deleteRecursively(layout.sandboxPauseStaging(id));
+        Sandbox sandbox = new Sandbox(record, record.phaseOrRunning());
+        pid.ifPresent(sandbox::pid);
+        switch (record.phaseOrRunning()) {
+            case PAUSING -> {
+                if (committed != null && committed.generation() == record.pauseGeneration() + 1) {
+                    claimSlot(sandbox);
+                    finishPause(sandbox, committed.generation());
+                    sandboxes.put(id, sandbox);
+                    LOG.info("sandbox {}: finished a pause the previous agent had committed", id);
+                    return false;
+                }
+                if (vmAlive) {
+                    runOnIfStopped(id);
+                    return adoptRunning(sandbox, record.withPhase(Sandbox.State.RUNNING), pid.get());
+                }
+            }
+            case PAUSED -> {
+                if (vmAlive) {
+                    vms.kill(pid.get(), qmp);
+                }
+                if (record.slot() > 0) {
+                    network.delete(SandboxNetwork.namespaceName(id), new NetworkSlot(record.slot()));
+                }
+                if (committed != null) {
+                    sandbox.pid(0);
+                    sandbox.record(record.withSlot(0).withPhase(Sandbox.State.PAUSED));
+                    store.write(sandbox.record());
+                    sandbox.state(Sandbox.State.PAUSED);
+                    sandboxes.put(id, sandbox);
+                    LOG.info("re-adopted paused sandbox {} (generation {})", id, record.pauseGeneration());
+                    return false;
+                }
+            }
+            case RESUMING -> {
+                if (vmAlive && "running".equals(safeStatus(qmp)) && committed == null) {
+                    return adoptRunning(sandbox, record.withPhase(Sandbox.State.RUNNING).withOwnMemory(true), pid.get());
+                }
+                if (vmAlive && "running".equals(safeStatus(qmp))) {
+                    // The guest runs again: its saved state is history now.
+                    deleteRecursively(layout.sandboxPauseDir(id));
+                    return adoptRunning(sandbox, record.withPhase(Sandbox.State.RUNNING).withOwnMemory(true), pid.get());
+                }
+                if (vmAlive) {
+                    // It had not run yet: the saved state is untouched, the sandbox is still paused.
+                    vms.kill(pid.get(), qmp);
+                }
+                if (record.slot() > 0) {
+                    network.delete(SandboxNetwork.namespaceName(id), new NetworkSlot(record.slot()));
+                }
+                if (committed != null) {
+                    sandbox.pid(0);
+                    sandbox.record(record.withSlot(0).withPhase(Sandbox.State.PAUSED));
+                    store.write(sandbox.record());
+                    sandbox.state(Sandbox.State.PAUSED);
+                    sandboxes.put(id, sandbox);
+                    LOG.info("sandbox {}: a resume did not finish; it is paused again", id);
+                    return false;
+                }
+            }
+            default -> {
+            }
+        }
+        LOG.warn("sandbox {} ({}) cannot be recovered; cleaning up", id, record.phaseOrRunning());
+        removeResidue(id);
+        return false;
+    }
+
+    private boolean adoptRunning(Sandbox sandbox, SandboxRecord record, long pid) {
+        String id = record.spec().sandboxId();
+        sandbox.record(record);
+        sandbox.pid(pid);
+        store.write(record);
+        sandbox.envd(EnvdClient.withOwnConnections(new NetworkSlot(record.slot()).namespaceAddress(), record.envdAccessToken()));
+        claimSlot(sandbox);
+        sandbox.state(Sandbox.State.RUNNING);
+        sandboxes.put(id, sandbox);
+        LOG.info("re-adopted sandbox {} after an unfinished {} (pid {})", id, sandbox.record().phase(), pid);
+        return true;
+    }
+
+    private void claimSlot(Sandbox sandbox) {
+        if (sandbox.record().slot() > 0) {
+            slots.claim(sandbox.slot());
+        }
+    }
+
+    /** A VM left stopped by an agent that died while saving its state (a pause or a snapshot) runs on. */
+    private void runOnIfStopped(String id) {
+        Path qmp = layout.sandboxQmpSocket(id);
+        String status = safeStatus(qmp);
+        if (status.equals("paused") || status.equals("postmigrate") || status.equals("finish-migrate")) {
+            try {
+                if (status.equals("finish-migrate")) {
+                    Migration.cancel(qmp);
+                }
+                Migration.cont(qmp);
+                LOG.info("sandbox {} was left stopped ({}); running it on", id, status);
+            } catch (RuntimeException e) {
+                LOG.warn("sandbox {}: could not run it on: {}", id, e.toString());
+            }
+        }
+    }
+
+    private static String safeStatus(Path qmp) {
+        try {
+            return Migration.status(qmp);
+        } catch (RuntimeException e) {
+            return "";
+        }
+    }
+
+    /**
+     * Staging directories of snapshots that never finished, and templates half removed: a crash
+     * left them; nothing refers to them. A helper QEMU that may still work in one is stopped.
+     */
+    private void cleanSnapshotStaging() {
+        Path staging = layout.snapshotStagingDir();
+        if (!Files.isDirectory(staging)) {
+            return;
+        }
+        try (Stream<Path> dirs = Files.list(staging)) {
+            for (Path dir : dirs.toList()) {
+                LOG.info("removing unfinished snapshot files {}", dir.getFileName());
+                deleteRecursively(dir);
+            }
+        } catch (IOException e) {
+            LOG.warn("could not clean {}: {}", staging, e.toString());
         }
     }
 

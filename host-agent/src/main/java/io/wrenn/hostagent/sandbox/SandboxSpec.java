@@ -15,9 +15,14 @@ public record SandboxSpec(
         int memoryMb,
         int diskSizeMb,
         int timeoutS,
-        Map<String, String> env) {
+        Map<String, String> env,
+        OnTimeout onTimeout) {
+
+    /** What the timeout does to a sandbox. */
+    public enum OnTimeout { DESTROY, PAUSE }
 
     public SandboxSpec {
         env = env == null ? Map.of() : Map.copyOf(env);
+        onTimeout = onTimeout == null ? OnTimeout.DESTROY : onTimeout;
     }
 }

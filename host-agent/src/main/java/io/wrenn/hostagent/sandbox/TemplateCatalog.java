@@ -16,7 +16,12 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Finds templates under {@code images/teams/{team}/{name}/} ({@code template.json} + {@code rootfs.ext4}). */
+/**
+ * Finds templates: images under {@code images/teams/{team}/{name}/} ({@code template.json} +
+ * {@code rootfs.ext4}) and snapshots under {@code $WRENN_HOME/templates/{team}/{name}/}
+ * ({@code snapshot.json}, {@code memory}, {@code state}, {@code disk.qcow2}). A name is an image or
+ * a snapshot, never both: a snapshot may not take an image's name.
+ */
 public final class TemplateCatalog {
 
     private static final Logger LOG = LoggerFactory.getLogger(TemplateCatalog.class);
@@ -30,18 +35,36 @@ public final class TemplateCatalog {
         this.commands = commands;
     }
 
-    /** The template, if its image and description are present. */
+    /** The template, if its files and description are present. */
     public Optional<Template> find(String teamId, String name) {
         if (!Layout.isUuid(teamId) || !Layout.isTemplateName(name)) {
             return Optional.empty();
         }
-        return read(teamId, name);
+        return readImage(teamId, name).or(() -> readSnapshot(teamId, name));
+    }
+
+    /** Whether an image or a snapshot already has this name (complete or not). */
+    public boolean nameTaken(String teamId, String name) {
+        return Files.exists(layout.templateDir(teamId, name)) || Files.exists(layout.snapshotDir(teamId, name));
     }
 
     /** Every template found on this host. */
     public List<Template> all() {
         List<Template> templates = new ArrayList<>();
-        try (var teams = Files.list(layout.teamsDir())) {
+        collect(layout.teamsDir(), templates, this::readImage);
+        collect(layout.snapshotsDir(), templates, this::readSnapshot);
+        return templates;
+    }
+
+    private interface Reader {
+        Optional<Template> read(String teamId, String name);
+    }
+
+    private static void collect(Path root, List<Template> into, Reader reader) {
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        try (var teams = Files.list(root)) {
             for (Path team : teams.sorted().toList()) {
                 String teamId = team.getFileName().toString();
                 if (!Layout.isUuid(teamId)) {
@@ -51,18 +74,17 @@ public final class TemplateCatalog {
                     for (Path dir : names.sorted().toList()) {
                         String name = dir.getFileName().toString();
                         if (Layout.isTemplateName(name)) {
-                            read(teamId, name).ifPresent(templates::add);
+                            reader.read(teamId, name).ifPresent(into::add);
                         }
                     }
                 }
             }
         } catch (IOException e) {
-            LOG.debug("no templates under {}: {}", layout.teamsDir(), e.toString());
+            LOG.debug("no templates under {}: {}", root, e.toString());
         }
-        return templates;
     }
 
-    private Optional<Template> read(String teamId, String name) {
+    private Optional<Template> readImage(String teamId, String name) {
         Path json = layout.templateJson(teamId, name);
         Path rootfs = layout.templateRootfs(teamId, name);
         if (!Files.isRegularFile(json) || !Files.isRegularFile(rootfs)) {
@@ -76,22 +98,40 @@ public final class TemplateCatalog {
                     node.path("default_user").asString(""),
                     node.path("default_workdir").asString(""),
                     Math.max(imageSizeMb, apparentMb),
-                    allocatedBytes(rootfs)));
+                    allocatedBytes(rootfs), null));
         } catch (IOException | RuntimeException e) {
             LOG.warn("template {}/{} is unreadable: {}", teamId, name, e.toString());
             return Optional.empty();
         }
     }
 
-    private long allocatedBytes(Path file) throws IOException {
-        // The JDK does not expose st_blocks; du does. Images are sparse, so the apparent size lies.
-        CommandResult du = commands.runUnchecked(Command.of("du", "-s", "-B1", file.toString()));
+    private Optional<Template> readSnapshot(String teamId, String name) {
+        Layout.SnapshotFiles files = layout.snapshotFiles(teamId, name);
+        if (!Files.isRegularFile(files.json()) || !Files.isRegularFile(files.memory())
+                || !Files.isRegularFile(files.state()) || !Files.isRegularFile(files.disk())) {
+            return Optional.empty();
+        }
+        try {
+            SnapshotDescription description = SnapshotDescription.read(files.json());
+            return Optional.of(new Template(teamId, name, files.disk(), description.defaultUser(),
+                    description.defaultWorkdir(), description.diskSizeMb(), allocatedBytes(files.dir()),
+                    new Template.Snapshot(description.vcpus(), description.memoryMb(), files.memory(), files.state(),
+                            description.createdAtMs())));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("snapshot {}/{} is unreadable: {}", teamId, name, e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /** Bytes really used on disk by a file or a directory (the JDK does not expose st_blocks; du does). */
+    long allocatedBytes(Path path) throws IOException {
+        CommandResult du = commands.runUnchecked(Command.of("du", "-s", "-B1", path.toString()));
         if (du.exitCode() == 0) {
             String first = du.output().strip().split("\\s+")[0];
             if (first.matches("\\d+")) {
                 return Long.parseLong(first);
             }
         }
-        return Files.size(file);
+        return Files.size(path);
     }
 }

@@ -18,10 +18,15 @@ public final class QemuCommandLine {
         // setsid: a Ctrl-C at the terminal of `wrenn up` goes to the agent, which decides the VMs'
         // fate, not straight to QEMU. Both wrappers exec, so the child's PID is QEMU's.
         List<String> argv = new ArrayList<>(List.of("setsid", "ip", "netns", "exec", spec.namespace(),
-                "qemu-system-x86_64", "-M", "microvm"));
+                "qemu-system-x86_64", "-M", "microvm,memory-backend=mem"));
         argv.addAll(spec.accelerator().qemuArgs());
         argv.addAll(List.of(
                 "-m", Integer.toString(spec.memoryMb()),
+                // RAM is a file: shared for a sandbox's own memory (a pause saves only device
+                // state), private over a snapshot template's memory (pages read on first touch,
+                // clean ones shared by every sandbox of the template).
+                "-object", "memory-backend-file,id=mem,size=" + spec.memoryMb() + "M,mem-path=" + spec.memoryFile()
+                        + ",share=" + (spec.memoryShared() ? "on" : "off"),
                 "-smp", Integer.toString(spec.vcpus()),
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
                 "-serial", "file:" + spec.serialLog(),
@@ -38,6 +43,9 @@ public final class QemuCommandLine {
                 // reparented to PID 1, which in a container may never reap it). It still outlives
                 // a crash of the agent, which then re-adopts it by the pid file.
                 "-pidfile", spec.pidFile().toString()));
+        if (spec.incoming()) {
+            argv.addAll(List.of("-incoming", "defer"));
+        }
         return argv;
     }
 }

@@ -87,6 +87,20 @@ final class Fakes {
                 throw new UncheckedIOException(e);
             }
         }
+
+        @Override
+        public void flatten(Path overlay, Path target) {
+            copySparse(overlay, target);
+        }
+
+        @Override
+        public void copySparse(Path source, Path target) {
+            try {
+                Files.copy(source, target);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     static final class Vms implements VirtualMachines {

@@ -60,7 +60,7 @@ class SandboxManagerTest {
     }
 
     private static SandboxSpec spec(String id, int diskMb) {
-        return new SandboxSpec(id, UUID.randomUUID().toString(), Layout.PLATFORM_TEAM, "minimal", 1, 256, diskMb, 0, Map.of());
+        return new SandboxSpec(id, UUID.randomUUID().toString(), Layout.PLATFORM_TEAM, "minimal", 1, 256, diskMb, 0, Map.of(), null);
     }
 
     @Test
@@ -129,7 +129,7 @@ class SandboxManagerTest {
                     assertThat(e.getMessage()).contains("160");
                 });
         assertThatThrownBy(() -> manager.create(new SandboxSpec(UUID.randomUUID().toString(), "", Layout.PLATFORM_TEAM,
-                "nope", 1, 256, 0, 0, Map.of())))
+                "nope", 1, 256, 0, 0, Map.of(), null)))
                 .isInstanceOfSatisfying(SandboxException.class,
                         e -> assertThat(e.kind()).isEqualTo(SandboxException.Kind.NOT_FOUND));
         assertThat(network.created).isEmpty();
@@ -145,9 +145,9 @@ class SandboxManagerTest {
         for (String id : new String[] {alive, dead, unfinished}) {
             Files.createDirectories(layout.sandboxDir(id));
         }
-        store.write(new SandboxRecord(spec(alive, 1024), 7, "tcg", "user", "/home/user", 1000, 0, 3000, "token"));
-        store.write(new SandboxRecord(spec(dead, 1024), 8, "tcg", "user", "/home/user", 1000, 0, 3000, "token"));
-        store.write(new SandboxRecord(spec(unfinished, 1024), 9, "tcg", "user", "/home/user", 1000, 0, 0, "token"));
+        store.write(new SandboxRecord(spec(alive, 1024), 7, "tcg", "user", "/home/user", 1000, 0, 3000, "token", null, 0, true));
+        store.write(new SandboxRecord(spec(dead, 1024), 8, "tcg", "user", "/home/user", 1000, 0, 3000, "token", null, 0, true));
+        store.write(new SandboxRecord(spec(unfinished, 1024), 9, "tcg", "user", "/home/user", 1000, 0, 0, "token", null, 0, true));
         Files.writeString(layout.sandboxPidFile(alive), "4100001");
         Files.writeString(layout.sandboxPidFile(dead), "4100002");
         Files.writeString(layout.sandboxPidFile(unfinished), "4100003");

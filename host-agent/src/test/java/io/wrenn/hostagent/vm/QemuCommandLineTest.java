@@ -17,14 +17,14 @@ class QemuCommandLineTest {
     void runsMicrovmInTheNamespaceDaemonizedWithQmpAndSerialFiles() {
         VmSpec spec = new VmSpec("wrenn-0123456789ab", Path.of("/k/vmlinux"), Path.of("/k/initrd.img"), "console=ttyS0",
                 Path.of("/s/disk.qcow2"), 2, 512, Accelerator.TCG, Path.of("/s/qmp.sock"), Path.of("/s/serial.log"),
-                Path.of("/s/qemu.pid"), Path.of("/s/qemu.log"));
+                Path.of("/s/qemu.pid"), Path.of("/s/qemu.log"), Path.of("/s/memory"), true, false);
 
         List<String> argv = QemuCommandLine.build(spec);
 
-        assertThat(argv).startsWith("setsid", "ip", "netns", "exec", "wrenn-0123456789ab", "qemu-system-x86_64", "-M", "microvm");
+        assertThat(argv).startsWith("setsid", "ip", "netns", "exec", "wrenn-0123456789ab", "qemu-system-x86_64", "-M", "microvm,memory-backend=mem");
         assertThat(String.join(" ", argv))
                 .contains("-accel tcg -cpu max")
-                .contains("-m 512 -smp 2")
+                .contains("-m 512 -object memory-backend-file,id=mem,size=512M,mem-path=/s/memory,share=on -smp 2")
                 .contains("-serial file:/s/serial.log")
                 .contains("-kernel /k/vmlinux -initrd /k/initrd.img -append console=ttyS0")
                 .contains("-drive id=root,file=/s/disk.qcow2,format=qcow2,if=none,cache=unsafe")
@@ -33,8 +33,20 @@ class QemuCommandLineTest {
                 .contains("-qmp unix:/s/qmp.sock,server=on,wait=off")
                 .endsWith("-pidfile /s/qemu.pid");
         assertThat(String.join(" ", QemuCommandLine.build(new VmSpec("n", spec.kernel(), spec.initrd(), "x", spec.disk(), 1, 256,
-                Accelerator.KVM, spec.qmpSocket(), spec.serialLog(), spec.pidFile(), spec.qemuLog()))))
+                Accelerator.KVM, spec.qmpSocket(), spec.serialLog(), spec.pidFile(), spec.qemuLog(), spec.memoryFile(), true,
+                false))))
                 .contains("-accel kvm -cpu host");
+    }
+
+    @Test
+    void aRestoreMapsTheTemplatesMemoryPrivatelyAndWaitsForItsState() {
+        VmSpec spec = new VmSpec("n", Path.of("/k/vmlinux"), Path.of("/k/initrd.img"), "x", Path.of("/s/disk.qcow2"), 1, 256,
+                Accelerator.TCG, Path.of("/s/qmp.sock"), Path.of("/s/serial.log"), Path.of("/s/qemu.pid"), Path.of("/s/qemu.log"),
+                Path.of("/t/memory"), false, true);
+
+        assertThat(String.join(" ", QemuCommandLine.build(spec)))
+                .contains("memory-backend-file,id=mem,size=256M,mem-path=/t/memory,share=off")
+                .endsWith("-incoming defer");
     }
 
     @Test

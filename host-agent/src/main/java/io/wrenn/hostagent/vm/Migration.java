@@ -1,0 +1,137 @@
+package io.wrenn.hostagent.vm;
+
+import io.wrenn.hostagent.qmp.QmpClient;
+import io.wrenn.hostagent.qmp.QmpException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Saving and loading a VM's state with QEMU migration to and from files (QEMU 7.2 has no
+ * {@code file:} URI, so {@code exec:cat}).
+ *
+ * <p>Two formats. With {@code x-ignore-shared} (both sides must agree) RAM that QEMU maps
+ * shared from a file is not written: the file already is the RAM, and the state is ~60 KB.
+ * Without it every RAM page goes into the stream (a VM whose RAM is a private mapping).
+ */
+public final class Migration {
+
+    private static final Duration COMMAND = Duration.ofSeconds(10);
+    private static final Duration TRANSFER = Duration.ofMinutes(5);
+
+    private Migration() {
+    }
+
+    /** Pauses the guest's vCPUs. */
+    public static void stop(Path qmpSocket) {
+        try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
+            qmp.execute("stop", null, COMMAND);
+        }
+    }
+
+    /** Runs the guest's vCPUs again (also after an outgoing migration, or an incoming one). */
+    public static void cont(Path qmpSocket) {
+        try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
+            qmp.execute("cont", null, COMMAND);
+        }
+    }
+
+    /** QEMU's run state: "running", "paused", "postmigrate", "inmigrate", ... */
+    public static String status(Path qmpSocket) {
+        try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
+            return qmp.execute("query-status", null, COMMAND).path("status").asString("");
+        }
+    }
+
+    /** Cancels an outgoing migration in progress, if any. */
+    public static void cancel(Path qmpSocket) {
+        try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
+            qmp.execute("migrate_cancel", null, COMMAND);
+        }
+    }
+
+    /** Writes the stopped VM's state to {@code target}; the VM stays stopped ("postmigrate"). */
+    public static void save(Path qmpSocket, Path target, boolean ignoreShared) {
+        try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
+            capabilities(qmp, ignoreShared);
+            qmp.execute("migrate", Map.of("uri", "exec:cat > " + quoted(target)), COMMAND);
+            awaitOutgoing(qmp);
+        }
+    }
+
+    /**
+     * Loads {@code source} into a VM started with {@code -incoming defer}; returns when the load
+     * is done. The VM is then paused: {@link #cont} runs it.
+     */
+    public static void load(Path qmpSocket, Path source, boolean ignoreShared) {
+        try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
+            capabilities(qmp, ignoreShared);
+            qmp.execute("migrate-incoming", Map.of("uri", "exec:cat " + quoted(source)), COMMAND);
+            long deadline = System.nanoTime() + TRANSFER.toNanos();
+            while (true) {
+                String status = qmp.execute("query-status", null, COMMAND).path("status").asString("");
+                if (!status.equals("inmigrate")) {
+                    String migration = qmp.execute("query-migrate", null, COMMAND).path("status").asString("");
+                    if (!migration.equals("completed")) {
+                        throw new QmpException("loading the saved state failed (" + migration + ")");
+                    }
+                    return;
+                }
+                pause(deadline, "loading the saved state");
+            }
+        }
+    }
+
+    /** Grows the guest's disk; the guest sees the new size at once (virtio config change). */
+    public static void resizeDisk(Path qmpSocket, long bytes) {
+        try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
+            qmp.execute("block_resize", Map.of("device", "root", "size", bytes), COMMAND);
+        }
+    }
+
+    private static void capabilities(QmpClient qmp, boolean ignoreShared) {
+        // Set both ways explicitly: capabilities survive an incoming migration, and a stream
+        // written with the wrong one cannot be loaded.
+        qmp.execute("migrate-set-capabilities", Map.of("capabilities",
+                List.of(Map.of("capability", "x-ignore-shared", "state", ignoreShared))), COMMAND);
+    }
+
+    private static void awaitOutgoing(QmpClient qmp) {
+        long deadline = System.nanoTime() + TRANSFER.toNanos();
+        while (true) {
+            JsonNode info = qmp.execute("query-migrate", null, COMMAND);
+            String status = info.path("status").asString("");
+            switch (status) {
+                case "completed" -> {
+                    return;
+                }
+                case "failed", "cancelled" -> throw new QmpException("saving the VM's state failed: "
+                        + info.path("error-desc").asString(status));
+                default -> pause(deadline, "saving the VM's state");
+            }
+        }
+    }
+
+    private static void pause(long deadline, String what) {
+        if (System.nanoTime() > deadline) {
+            throw new QmpException(what + " took longer than " + TRANSFER);
+        }
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new QmpException("interrupted while " + what, e);
+        }
+    }
+
+    /** A path for QEMU's {@code /bin/sh -c}; Wrenn's own paths never hold a quote. */
+    private static String quoted(Path path) {
+        String text = path.toString();
+        if (text.indexOf('\'') >= 0) {
+            throw new IllegalArgumentException("path holds a quote");
+        }
+        return "'" + text + "'";
+    }
+}
