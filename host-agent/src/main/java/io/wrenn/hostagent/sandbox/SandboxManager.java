@@ -472,9 +472,11 @@ public final class SandboxManager {
             return;
         }
         Migration.resizeDisk(layout.sandboxQmpSocket(sandbox.id()), wantedMb << 20);
-        // The guest learns the new capacity from a config interrupt: wait for it, then grow.
+        // The guest learns the new capacity from a config interrupt: wait for it, then grow. A grow
+        // the source sandbox had in flight when it was saved finishes first (EBUSY until then).
         String script = "i=0; while [ $(cat /sys/block/vda/size) -lt " + (wantedMb << 11) + " ] && [ $i -lt 100 ]; do"
-                + " sleep 0.1; i=$((i+1)); done; r=$(command -v resize2fs || echo /sbin/resize2fs); $r /dev/vda";
+                + " sleep 0.1; i=$((i+1)); done; r=$(command -v resize2fs || echo /sbin/resize2fs);"
+                + " i=0; until $r /dev/vda; do [ $i -lt 100 ] || exit 1; sleep 0.2; i=$((i+1)); done";
         StringBuilder output = new StringBuilder();
         ProcessEvent.Ended ended = null;
         try (var process = sandbox.envd().start(new EnvdClient.StartSpec("/bin/sh", List.of("-c", script), Map.of(), "/", "root"))) {

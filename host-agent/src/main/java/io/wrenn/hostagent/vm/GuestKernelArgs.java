@@ -27,7 +27,7 @@ public final class GuestKernelArgs {
         if (accelerator == Accelerator.TCG) {
             OptionalLong khz = hostTscKhz(Path.of("/proc/cpuinfo"));
             if (khz.isPresent()) {
-                return BASE + " tsc_early_khz=" + khz.getAsLong();
+                return BASE + " tsc_early_khz=" + khz.getAsLong() + " tsc=reliable";
             }
         }
         return BASE;
