@@ -44,6 +44,8 @@ import io.wrenn.controlplane.reconciler.Reconciler;
 import io.wrenn.controlplane.sandbox.SandboxRoutes;
 import io.wrenn.controlplane.sandbox.SandboxService;
 import io.wrenn.controlplane.sandbox.SandboxStore;
+import io.wrenn.controlplane.template.SnapshotRoutes;
+import io.wrenn.controlplane.template.SnapshotService;
 import io.wrenn.controlplane.template.TemplateStore;
 import java.time.Clock;
 import java.util.List;
@@ -119,6 +121,7 @@ public final class ControlPlane implements AutoCloseable {
         TeamStore teamStore = new TeamStore(jdbi);
         TeamService teams = new TeamService(teamStore, users, List.of(sandboxes::stopAllOfTeam));
         AccountService accounts = new AccountService(users, teamStore, passwords, new LoginThrottle(jdbi), tokens);
+        SnapshotService snapshots = new SnapshotService(new TemplateStore(jdbi), sandboxStore, hosts, agents);
         reconciler = new Reconciler(hosts, sandboxStore, agents, config.createTimeout(), Clock.systemUTC());
 
         app = Javalin.create(javalin -> {
@@ -146,6 +149,7 @@ public final class ControlPlane implements AutoCloseable {
             new AuditRoutes(new AuditLog(jdbi)).register(table);
             new AdminRoutes(jdbi, users, new SandboxAdmin(sandboxStore)).register(table);
             new SandboxRoutes(sandboxes, agents, socketTokens).register(table);
+            new SnapshotRoutes(snapshots).register(table);
             routes = table.served();
         });
         app.start(config.bindHost(), config.port());

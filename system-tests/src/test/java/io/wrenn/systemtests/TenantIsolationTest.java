@@ -55,11 +55,11 @@ class TenantIsolationTest {
 
     /** Team A's real resources, the values the matrix puts in paths and bodies. */
     record TeamA(Person alice, Person carol, String teamId, String teamName, String sandboxId, String keyId, String key,
-                 String marker) {
+                 String marker, String snapshot) {
         /** Strings that must never appear in an answer to team B. */
         List<String> secrets() {
             return List.of(teamId, teamName, sandboxId, keyId, key, key.substring(0, 12), marker, alice.userId(), alice.email(),
-                    carol.userId(), carol.email(), carol.name(), alice.name());
+                    carol.userId(), carol.email(), carol.name(), alice.name(), snapshot);
         }
     }
 
@@ -72,6 +72,7 @@ class TenantIsolationTest {
             "users/{id}", a -> a.carol().userId(),
             // A process id means something only inside its sandbox, which carries the tenancy.
             "processes/{pid}", a -> "1",
+            "snapshots/{name}", TeamA::snapshot,
             // Public routes: no team owns a login provider; the matrix skips public routes.
             "oauth/{provider}", a -> "github");
 
@@ -90,7 +91,10 @@ class TenantIsolationTest {
         String marker = "alpha-marker-" + run;
         String sandbox = alice.client().withKey(key.get("key").asString())
                 .createSandbox(Map.of("template", "minimal", "metadata", Map.of("owner", marker))).get("id").asString();
-        a = new TeamA(alice, carol, alice.teamId(), teamName, sandbox, key.get("id").asString(), key.get("key").asString(), marker);
+        String snapshot = "alpha-snap-" + run;
+        assertThat(alice.client().post("/v1/snapshots", Map.of("sandbox_id", sandbox, "name", snapshot)).status()).isEqualTo(201);
+        a = new TeamA(alice, carol, alice.teamId(), teamName, sandbox, key.get("id").asString(), key.get("key").asString(), marker,
+                snapshot);
 
         bob = anonymous.signup("bob-" + run + "@example.com", "bob-long-password", "Bob Beta");
         bobKey = bob.client().withKey(bob.client().post("/v1/api-keys", Map.of("name", "beta-key")).json().get("key").asString());
@@ -279,6 +283,7 @@ class TenantIsolationTest {
         assertThat(alice.get("/v1/teams/" + a.teamId() + "/members").json().findValuesAsString("user_id"))
                 .contains(a.alice().userId(), a.carol().userId());
         assertThat(alice.get("/v1/api-keys").json().findValuesAsString("id")).contains(a.keyId());
+        assertThat(alice.get("/v1/snapshots/" + a.snapshot()).status()).isEqualTo(200);
         Response log = alice.get("/v1/audit-logs?limit=200");
         assertThat(log.status()).isEqualTo(200);
         assertThat(log.json().get("entries").findValuesAsString("action")).contains("POST /v1/api-keys", "POST /v1/sandboxes");

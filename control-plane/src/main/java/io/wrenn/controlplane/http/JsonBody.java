@@ -63,6 +63,15 @@ public final class JsonBody {
         });
     }
 
+    public Optional<Boolean> bool(String name) {
+        return field(name).map(node -> {
+            if (!node.isBoolean()) {
+                throw ApiException.invalid("'" + name + "' must be true or false");
+            }
+            return node.booleanValue();
+        });
+    }
+
     public String requiredString(String name) {
         return string(name).orElseThrow(() -> ApiException.invalid("'" + name + "' is required"));
     }

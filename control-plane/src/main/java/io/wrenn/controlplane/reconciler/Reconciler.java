@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  *   <li>A VM the database does not know, or knows as finished or on another host, is
  *       destroyed; so is one the host lists as stopped once its row is settled (the host
  *       then removes what is left of it).</li>
+ *   <li>Pause: a {@code running} or {@code unknown} row the host lists as paused (its timeout
+ *       paused it) becomes {@code paused}. A {@code pausing} or {@code resuming} row older than
+ *       the pause deadline (its caller died) takes the state the host reports. A {@code paused}
+ *       row is never stopped because a host does not list it: its state is on that host's disk.</li>
  * </ol>
  * Database rows are read before the host is asked, and every change is compare-and-set on
  * the status read, so a request that changes a row meanwhile always wins.
@@ -53,6 +57,8 @@ public final class Reconciler {
     private static final Duration STOPPING_GRACE = Duration.ofSeconds(90);
     /** Reaping is not instantaneous: an expiry this close counts as the reason. */
     private static final Duration EXPIRY_SLACK = Duration.ofSeconds(30);
+    /** A pause or resume in flight owns its row for this long (longer than its host call's deadline). */
+    private static final Duration PAUSE_GRACE = Duration.ofMinutes(4);
 
     private final HostStore hosts;
     private final SandboxStore sandboxes;
@@ -107,9 +113,15 @@ public final class Reconciler {
         for (Sandbox row : known) {
             io.wrenn.hostagent.protocol.Sandbox vm = onHost.remove(row.id());
             boolean live = vm != null && vm.getState() != SandboxState.SANDBOX_STATE_STOPPED;
+            boolean hostPaused = vm != null && vm.getState() == SandboxState.SANDBOX_STATE_PAUSED;
             switch (row.status()) {
                 case RUNNING, UNKNOWN -> {
-                    if (live && row.status() == SandboxStatus.UNKNOWN) {
+                    if (hostPaused) {
+                        String reason = expired(row, now) ? "timeout" : null;
+                        if (sandboxes.markPaused(row.id(), EnumSet.of(row.status()), vm.getPauseGeneration(), reason)) {
+                            log.info("sandbox {} is paused on host {}", row.id(), host.address());
+                        }
+                    } else if (live && row.status() == SandboxStatus.UNKNOWN) {
                         sandboxes.transition(row.id(), EnumSet.of(SandboxStatus.UNKNOWN), SandboxStatus.RUNNING, null);
                     } else if (!live) {
                         String reason = expired(row, now) ? "timeout" : "vm_exited";
@@ -146,6 +158,28 @@ public final class Reconciler {
                         continue;
                     }
                     sandboxes.transition(row.id(), EnumSet.of(SandboxStatus.STOPPING), SandboxStatus.STOPPED, row.statusReason());
+                }
+                case PAUSING, RESUMING -> {
+                    if (row.updatedAt().plus(PAUSE_GRACE).isAfter(now) || vm == null) {
+                        continue;
+                    }
+                    switch (vm.getState()) {
+                        case SANDBOX_STATE_PAUSED -> sandboxes.markPaused(row.id(), EnumSet.of(row.status()),
+                                vm.getPauseGeneration(), null);
+                        case SANDBOX_STATE_RUNNING -> sandboxes.transition(row.id(), EnumSet.of(row.status()),
+                                SandboxStatus.RUNNING, null);
+                        default -> {
+                            // still moving on the host: look again next time
+                        }
+                    }
+                }
+                case PAUSED -> {
+                    if (vm != null && vm.getState() == SandboxState.SANDBOX_STATE_RUNNING) {
+                        // A resume whose answer was lost after the row went back to paused.
+                        sandboxes.transition(row.id(), EnumSet.of(SandboxStatus.PAUSED), SandboxStatus.RUNNING, null);
+                    } else if (vm == null) {
+                        log.debug("paused sandbox {} is not listed by host {}; left paused", row.id(), host.address());
+                    }
                 }
                 case STOPPED, ERROR -> {
                     // not returned by listActiveOnHost

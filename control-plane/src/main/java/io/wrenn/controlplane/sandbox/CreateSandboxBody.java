@@ -19,9 +19,12 @@ record CreateSandboxBody(
         int diskSizeMb,
         int timeoutS,
         Map<String, String> env,
-        Map<String, String> metadata) {
+        Map<String, String> metadata,
+        String onTimeout,
+        boolean diskSizeGiven) {
 
-    private static final Set<String> FIELDS = Set.of("template", "vcpus", "memory_mb", "disk_size_mb", "timeout_s", "env", "metadata");
+    private static final Set<String> FIELDS = Set.of("template", "vcpus", "memory_mb", "disk_size_mb", "timeout_s", "env",
+            "metadata", "on_timeout");
 
     static CreateSandboxBody parse(byte[] body, Limits limits) {
         JsonBody json = JsonBody.parse(body, FIELDS);
@@ -29,13 +32,20 @@ record CreateSandboxBody(
         if (!TemplateStore.NAME.matcher(template).matches()) {
             throw ApiException.invalid("'template' is not a valid template name");
         }
+        String onTimeout = json.string("on_timeout").orElse("destroy");
+        if (!onTimeout.equals("destroy") && !onTimeout.equals("pause")) {
+            throw ApiException.invalid("'on_timeout' must be 'destroy' or 'pause'");
+        }
+        OptionalInt disk = json.integer("disk_size_mb", limits.minDiskSizeMb(), limits.maxDiskSizeMb());
         return new CreateSandboxBody(
                 template,
                 json.integer("vcpus", limits.minVcpus(), limits.maxVcpus()),
                 json.integer("memory_mb", limits.minMemoryMb(), limits.maxMemoryMb()),
-                json.integer("disk_size_mb", limits.minDiskSizeMb(), limits.maxDiskSizeMb()).orElse(limits.defaultDiskSizeMb()),
+                disk.orElse(limits.defaultDiskSizeMb()),
                 json.integer("timeout_s", 1, limits.maxTimeoutS()).orElse(limits.defaultTimeoutS()),
                 Inputs.env("env", json.stringMap("env")),
-                Inputs.metadata(json.stringMap("metadata")));
+                Inputs.metadata(json.stringMap("metadata")),
+                onTimeout,
+                disk.isPresent());
     }
 }

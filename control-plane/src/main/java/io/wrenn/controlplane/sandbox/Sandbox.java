@@ -25,5 +25,8 @@ public record Sandbox(
         Instant updatedAt,
         Instant startedAt,
         Instant expiresAt,
-        Instant stoppedAt) {
+        Instant stoppedAt,
+        String onTimeout,
+        long pauseGeneration,
+        Instant pausedAt) {
 }

@@ -45,6 +45,10 @@ public final class SandboxRoutes {
         routes.get("/v1/sandboxes/{id}", Access.TEAM, this::get);
         routes.delete("/v1/sandboxes/{id}", Access.TEAM, this::delete);
         routes.post("/v1/sandboxes/{id}/exec", Access.TEAM, this::exec);
+        routes.post("/v1/sandboxes/{id}/pause", Access.TEAM, ctx -> ctx.json(SandboxView.of(
+                sandboxes.pause(Authenticator.caller(ctx).requireTeam(), ctx.pathParam("id")))));
+        routes.post("/v1/sandboxes/{id}/resume", Access.TEAM, ctx -> ctx.json(SandboxView.of(
+                sandboxes.resume(Authenticator.caller(ctx).requireTeam(), ctx.pathParam("id")))));
         routes.put("/v1/sandboxes/{id}/files", Access.TEAM, this::writeFile);
         routes.get("/v1/sandboxes/{id}/files", Access.TEAM, this::readFile);
         routes.websocket(ProcessSocket.PATH, Access.TEAM,
@@ -266,7 +270,7 @@ public final class SandboxRoutes {
         for (String part : value.split(",", -1)) {
             statuses.add(SandboxStatus.parse(part.trim())
                     .orElseThrow(() -> ApiException.invalid("'status' must be 'all' or a comma-separated list of: "
-                            + "starting, running, stopping, stopped, error, unknown")));
+                            + "starting, running, pausing, paused, resuming, stopping, stopped, error, unknown")));
         }
         return statuses;
     }

@@ -14,6 +14,8 @@ import io.wrenn.controlplane.template.Template;
 import io.wrenn.controlplane.template.TemplateStore;
 import io.wrenn.hostagent.protocol.CreateSandboxRequest;
 import io.wrenn.hostagent.protocol.DestroySandboxRequest;
+import io.wrenn.hostagent.protocol.PauseSandboxRequest;
+import io.wrenn.hostagent.protocol.ResumeSandboxRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -32,8 +34,10 @@ public final class SandboxService {
 
     private static final Logger log = LoggerFactory.getLogger(SandboxService.class);
     private static final Duration DESTROY_DEADLINE = Duration.ofSeconds(60);
+    private static final Duration PAUSE_DEADLINE = Duration.ofMinutes(3);
     static final Set<SandboxStatus> DEFAULT_LIST = EnumSet.of(
-            SandboxStatus.STARTING, SandboxStatus.RUNNING, SandboxStatus.STOPPING, SandboxStatus.UNKNOWN, SandboxStatus.ERROR);
+            SandboxStatus.STARTING, SandboxStatus.RUNNING, SandboxStatus.PAUSING, SandboxStatus.PAUSED, SandboxStatus.RESUMING,
+            SandboxStatus.STOPPING, SandboxStatus.UNKNOWN, SandboxStatus.ERROR);
 
     private final SandboxStore sandboxes;
     private final TemplateStore templates;
@@ -63,14 +67,31 @@ public final class SandboxService {
         Template template = templates.findVisible(teamId, request.template())
                 .orElseThrow(() -> new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "template '" + request.template() + "' not found"));
         // An image template boots cold, so any size works and the configured defaults apply.
-        // (A snapshot template will pin its own sizes: memory is restored as it was saved.)
+        // A snapshot pins its machine (memory is restored as it was saved) and its least disk.
         int vcpus = request.vcpus().orElse(limits.defaultVcpus());
         int memoryMb = request.memoryMb().orElse(limits.defaultMemoryMb());
+        int diskSizeMb = request.diskSizeMb();
+        if (template.isSnapshot()) {
+            if (request.vcpus().isPresent() && request.vcpus().getAsInt() != template.vcpus()
+                    || request.memoryMb().isPresent() && request.memoryMb().getAsInt() != template.memoryMb()) {
+                throw ApiException.invalid("snapshot '" + template.name() + "' has " + template.vcpus() + " vcpus and "
+                        + template.memoryMb() + " MiB of memory; a sandbox made from it cannot change them");
+            }
+            vcpus = template.vcpus();
+            memoryMb = template.memoryMb();
+            int least = template.diskSizeMb() == null ? 0 : template.diskSizeMb();
+            if (!request.diskSizeGiven()) {
+                diskSizeMb = Math.max(diskSizeMb, least);
+            } else if (diskSizeMb < least) {
+                throw ApiException.invalid("snapshot '" + template.name() + "' has a " + least
+                        + " MiB disk; disk_size_mb cannot be smaller");
+            }
+        }
         Host host = scheduler.choose(template);
 
         UUID id = UUID.randomUUID();
-        sandboxes.insertStarting(id, teamId, host.id(), template.id(), vcpus, memoryMb, request.diskSizeMb(),
-                request.timeoutS(), request.env().keySet(), request.metadata());
+        sandboxes.insertStarting(id, teamId, host.id(), template.id(), vcpus, memoryMb, diskSizeMb,
+                request.timeoutS(), request.env().keySet(), request.metadata(), request.onTimeout());
         io.wrenn.hostagent.protocol.Sandbox created;
         try {
             created = agents.stub(host, createDeadline).createSandbox(CreateSandboxRequest.newBuilder()
@@ -80,8 +101,9 @@ public final class SandboxService {
                     .setTemplateName(template.name())
                     .setVcpus(vcpus)
                     .setMemoryMb(memoryMb)
-                    .setDiskSizeMb(request.diskSizeMb())
+                    .setDiskSizeMb(diskSizeMb)
                     .setTimeoutS(request.timeoutS())
+                    .setOnTimeout(request.onTimeout())
                     .putAllEnv(request.env())
                     .build());
         } catch (StatusException e) {
@@ -160,6 +182,67 @@ public final class SandboxService {
             }
         }
         sandboxes.transition(sandbox.id(), EnumSet.of(SandboxStatus.STOPPING), SandboxStatus.STOPPED, "deleted");
+    }
+
+    /**
+     * Pauses a running sandbox: {@code running → pausing} before the host call, {@code paused}
+     * (with the host's pause generation) after it; a failed pause leaves it running.
+     */
+    Sandbox pause(UUID teamId, String wireId) {
+        Placement placement = requireRunning(teamId, wireId);
+        UUID id = placement.sandbox().id();
+        if (!sandboxes.transition(id, EnumSet.of(SandboxStatus.RUNNING), SandboxStatus.PAUSING, null)) {
+            throw new ApiException(ErrorCode.INVALID_STATE, "sandbox '" + wireId + "' changed state; try again");
+        }
+        io.wrenn.hostagent.protocol.Sandbox paused;
+        try {
+            paused = agents.stub(placement.host(), PAUSE_DEADLINE).pauseSandbox(
+                    PauseSandboxRequest.newBuilder().setSandboxId(id.toString()).build());
+        } catch (StatusException e) {
+            // The host takes a failed pause back and runs the VM on; a lost answer is settled by the reconciler.
+            if (e.getStatus().getCode() != io.grpc.Status.Code.DEADLINE_EXCEEDED
+                    && e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE) {
+                sandboxes.transition(id, EnumSet.of(SandboxStatus.PAUSING), SandboxStatus.RUNNING, null);
+            }
+            throw AgentErrors.toApi(e, ErrorCode.SANDBOX_NOT_FOUND);
+        }
+        sandboxes.markPaused(id, EnumSet.of(SandboxStatus.PAUSING), paused.getPauseGeneration(), null);
+        return sandboxes.find(id).orElseThrow();
+    }
+
+    /**
+     * Resumes a paused sandbox on its host with exactly the pause generation recorded here:
+     * {@code paused → resuming → running}; a failed resume leaves it paused.
+     */
+    Sandbox resume(UUID teamId, String wireId) {
+        Sandbox sandbox = get(teamId, wireId);
+        if (sandbox.status() != SandboxStatus.PAUSED) {
+            throw new ApiException(ErrorCode.INVALID_STATE, "sandbox '" + wireId + "' is " + sandbox.status().wire() + ", not paused");
+        }
+        Host host = hosts.find(sandbox.hostId())
+                .orElseThrow(() -> new ApiException(ErrorCode.HOST_UNAVAILABLE, "the sandbox's host is gone"));
+        if (!sandboxes.transition(sandbox.id(), EnumSet.of(SandboxStatus.PAUSED), SandboxStatus.RESUMING, null)) {
+            throw new ApiException(ErrorCode.INVALID_STATE, "sandbox '" + wireId + "' changed state; try again");
+        }
+        io.wrenn.hostagent.protocol.Sandbox resumed;
+        try {
+            resumed = agents.stub(host, PAUSE_DEADLINE).resumeSandbox(ResumeSandboxRequest.newBuilder()
+                    .setSandboxId(sandbox.id().toString())
+                    .setGeneration(sandbox.pauseGeneration())
+                    .setTimeoutS(sandbox.timeoutS())
+                    .build());
+        } catch (StatusException e) {
+            if (e.getStatus().getCode() != io.grpc.Status.Code.DEADLINE_EXCEEDED
+                    && e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE) {
+                String reason = e.getStatus().getCode() == io.grpc.Status.Code.DATA_LOSS ? "resume_failed: saved state is corrupt" : null;
+                sandboxes.transition(sandbox.id(), EnumSet.of(SandboxStatus.RESUMING), SandboxStatus.PAUSED, reason);
+            }
+            log.warn("resume of sandbox {} on {} failed: {}", sandbox.id(), host.address(), e.getStatus());
+            throw AgentErrors.toApi(e, ErrorCode.SANDBOX_NOT_FOUND);
+        }
+        sandboxes.markResumed(sandbox.id(),
+                resumed.getExpiresAtMs() == 0 ? null : Instant.ofEpochMilli(resumed.getExpiresAtMs()));
+        return sandboxes.find(sandbox.id()).orElseThrow();
     }
 
     /** The team's sandbox if it is running, and the host it runs on; else 404 or 409. */

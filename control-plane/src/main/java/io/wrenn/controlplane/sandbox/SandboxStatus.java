@@ -5,11 +5,12 @@ import java.util.Optional;
 
 /**
  * Where a sandbox is in its life. The row is written before each host call and settled after:
- * {@code starting → running → stopping → stopped}, {@code * → error}, and {@code unknown}
- * while its host does not answer (never a reason to destroy or forget it).
+ * {@code starting → running → pausing → paused → resuming → running},
+ * {@code running|paused → stopping → stopped}, {@code * → error}, and {@code unknown} while its
+ * host does not answer (never a reason to destroy or forget it).
  */
 public enum SandboxStatus {
-    STARTING, RUNNING, STOPPING, STOPPED, ERROR, UNKNOWN;
+    STARTING, RUNNING, PAUSING, PAUSED, RESUMING, STOPPING, STOPPED, ERROR, UNKNOWN;
 
     public String wire() {
         return name().toLowerCase(Locale.ROOT);

@@ -25,7 +25,7 @@ public final class SandboxStore {
             SELECT s.id, s.team_id, s.host_id, s.template_id, t.name AS template_name, s.status, s.status_reason,
                    s.vcpus, s.memory_mb, s.disk_size_mb, s.timeout_s, s.env_keys::text AS env_keys,
                    s.metadata::text AS metadata, s.boot_ms, s.created_at, s.updated_at, s.started_at,
-                   s.expires_at, s.stopped_at
+                   s.expires_at, s.stopped_at, s.on_timeout, s.pause_generation, s.paused_at
             FROM sandboxes s JOIN templates t ON t.id = s.template_id
             """;
     private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {
@@ -40,12 +40,14 @@ public final class SandboxStore {
     }
 
     public void insertStarting(UUID id, UUID teamId, UUID hostId, UUID templateId, int vcpus, int memoryMb,
-                               int diskSizeMb, int timeoutS, Collection<String> envKeys, Map<String, String> metadata) {
+                               int diskSizeMb, int timeoutS, Collection<String> envKeys, Map<String, String> metadata,
+                               String onTimeout) {
         jdbi.useHandle(h -> h.createUpdate("""
                         INSERT INTO sandboxes (id, team_id, host_id, template_id, status, vcpus, memory_mb, disk_size_mb,
-                                               timeout_s, env_keys, metadata)
+                                               timeout_s, env_keys, metadata, on_timeout)
                         VALUES (:id, :team, :host, :template, 'starting', :vcpus, :memory, :disk, :timeout,
-                                CAST(:envKeys AS jsonb), CAST(:metadata AS jsonb))""")
+                                CAST(:envKeys AS jsonb), CAST(:metadata AS jsonb), :onTimeout)""")
+                .bind("onTimeout", onTimeout)
                 .bind("id", id)
                 .bind("team", teamId)
                 .bind("host", hostId)
@@ -105,7 +107,7 @@ public final class SandboxStore {
         return jdbi.withHandle(h -> {
             Map<UUID, Long> reserved = new HashMap<>();
             h.createQuery("SELECT host_id, sum(memory_mb) AS mb FROM sandboxes"
-                            + " WHERE host_id IN (<hosts>) AND status NOT IN ('stopped', 'error') GROUP BY host_id")
+                            + " WHERE host_id IN (<hosts>) AND status NOT IN ('stopped', 'error', 'paused') GROUP BY host_id")
                     .bindList("hosts", hostIds)
                     .map((rs, ctx) -> Map.entry(rs.getObject("host_id", UUID.class), rs.getLong("mb")))
                     .forEach(e -> reserved.put(e.getKey(), e.getValue()));
@@ -145,6 +147,39 @@ public final class SandboxStore {
                 .execute()) == 1;
     }
 
+    /** Settles a pause: {@code → paused} with the generation the host saved. */
+    public boolean markPaused(UUID id, Set<SandboxStatus> from, long generation, String reason) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE sandboxes SET status = 'paused', status_reason = :reason, updated_at = now(),
+                            pause_generation = :generation, paused_at = now(), expires_at = NULL
+                        WHERE id = :id AND status IN (<from>)""")
+                .bind("id", id)
+                .bind("generation", generation)
+                .bind("reason", reason)
+                .bindList("from", from.stream().map(SandboxStatus::wire).toList())
+                .execute()) == 1;
+    }
+
+    /** Settles a resume: {@code resuming → running} with the new expiry. */
+    public boolean markResumed(UUID id, Instant expiresAt) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE sandboxes SET status = 'running', status_reason = NULL, updated_at = now(),
+                            paused_at = NULL, expires_at = :expires
+                        WHERE id = :id AND status = 'resuming'""")
+                .bind("id", id)
+                .bind("expires", expiresAt == null ? null : OffsetDateTime.ofInstant(expiresAt, java.time.ZoneOffset.UTC))
+                .execute()) == 1;
+    }
+
+    /** Sandboxes not finished that were made from {@code templateId}. */
+    public boolean anyActiveFromTemplate(UUID templateId) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT EXISTS (SELECT 1 FROM sandboxes WHERE template_id = :t AND status NOT IN ('stopped', 'error'))")
+                .bind("t", templateId)
+                .mapTo(Boolean.class)
+                .one());
+    }
+
     /** Every sandbox on {@code hostId} in {@code from} becomes {@code to}; returns how many. */
     public int transitionAllOnHost(UUID hostId, SandboxStatus from, SandboxStatus to, String reason) {
         return jdbi.withHandle(h -> h.createUpdate("""
@@ -177,7 +212,10 @@ public final class SandboxStore {
                 instant(rs, "updated_at"),
                 instant(rs, "started_at"),
                 instant(rs, "expires_at"),
-                instant(rs, "stopped_at"));
+                instant(rs, "stopped_at"),
+                rs.getString("on_timeout"),
+                rs.getLong("pause_generation"),
+                instant(rs, "paused_at"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -26,7 +26,9 @@ public record SandboxView(
         Instant createdAt,
         Instant startedAt,
         Instant expiresAt,
-        Instant stoppedAt) {
+        Instant stoppedAt,
+        String onTimeout,
+        Instant pausedAt) {
 
     public static SandboxView of(Sandbox s) {
         return new SandboxView(
@@ -46,6 +48,8 @@ public record SandboxView(
                 s.createdAt(),
                 s.startedAt(),
                 s.expiresAt(),
-                s.stoppedAt());
+                s.stoppedAt(),
+                s.onTimeout(),
+                s.pausedAt());
     }
 }

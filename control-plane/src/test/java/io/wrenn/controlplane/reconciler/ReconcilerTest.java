@@ -152,8 +152,8 @@ class ReconcilerTest {
             UUID template = db.jdbi().withHandle(h -> h.createQuery("SELECT id FROM templates WHERE name = 'minimal'").mapTo(UUID.class).one());
             UUID abandoned = UUID.randomUUID();
             UUID adopted = UUID.randomUUID();
-            store.insertStarting(abandoned, team, hostId, template, 1, 512, 5120, 300, List.of(), Map.of());
-            store.insertStarting(adopted, team, hostId, template, 1, 512, 5120, 300, List.of(), Map.of());
+            store.insertStarting(abandoned, team, hostId, template, 1, 512, 5120, 300, List.of(), Map.of(), "destroy");
+            store.insertStarting(adopted, team, hostId, template, 1, 512, 5120, 300, List.of(), Map.of(), "destroy");
             wrenn.agent.sandboxes.put(adopted.toString(), Sandbox.newBuilder().setSandboxId(adopted.toString())
                     .setState(SandboxState.SANDBOX_STATE_RUNNING).setStartedAtMs(System.currentTimeMillis()).build());
 
@@ -199,5 +199,28 @@ class ReconcilerTest {
         assertThat(http.delete("/v1/sandboxes/" + id).status()).isEqualTo(204);
         assertThat(status(id)).isEqualTo("stopped");
         assertThat(wrenn.agent.sandboxes).doesNotContainKey(uuid(id).toString());
+    }
+
+    @Test
+    void aPausedSandboxIsNeverStoppedAndATimeoutPauseOnTheHostIsAdopted() {
+        String timedOut = create("{\"template\":\"minimal\",\"on_timeout\":\"pause\"}");
+        String paused = create("{\"template\":\"minimal\"}");
+        // The host's reaper paused the first one; the second is paused and the host does not list it.
+        wrenn.agent.sandboxes.compute(uuid(timedOut).toString(), (k, vm) -> vm.toBuilder()
+                .setState(SandboxState.SANDBOX_STATE_PAUSED).setPauseGeneration(1).build());
+        wrenn.agent.sandboxes.remove(uuid(paused).toString());
+        try (Database db = Database.open(wrenn.jdbcUrl, TestPostgres.user(), "")) {
+            new SandboxStore(db.jdbi()).markPaused(uuid(paused), java.util.EnumSet.of(SandboxStatus.RUNNING), 3, null);
+        }
+
+        wrenn.controlPlane.reconcile();
+
+        assertThat(status(timedOut)).isEqualTo("paused");
+        assertThat(status(paused)).isEqualTo("paused");
+        wrenn.agent.down = true;
+        wrenn.controlPlane.reconcile();
+        assertThat(status(timedOut)).isEqualTo("paused");
+        assertThat(status(paused)).isEqualTo("paused");
+        assertThat(wrenn.agent.destroyed).isEmpty();
     }
 }

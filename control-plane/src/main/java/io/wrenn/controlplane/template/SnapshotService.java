@@ -1,0 +1,128 @@
+package io.wrenn.controlplane.template;
+
+import io.grpc.StatusException;
+import io.wrenn.api.ErrorCode;
+import io.wrenn.controlplane.auth.Caller;
+import io.wrenn.controlplane.host.AgentErrors;
+import io.wrenn.controlplane.host.Host;
+import io.wrenn.controlplane.host.HostAgents;
+import io.wrenn.controlplane.host.HostStore;
+import io.wrenn.controlplane.http.ApiException;
+import io.wrenn.controlplane.ids.WireId;
+import io.wrenn.controlplane.sandbox.Sandbox;
+import io.wrenn.controlplane.sandbox.SandboxStatus;
+import io.wrenn.controlplane.sandbox.SandboxStore;
+import io.wrenn.hostagent.protocol.CreateSnapshotRequest;
+import io.wrenn.hostagent.protocol.DeleteTemplateRequest;
+import io.wrenn.hostagent.protocol.TemplateImage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Snapshot templates: made by a sandbox's host from a running sandbox (it keeps running) or a
+ * paused one (it stays paused), listed, read and deleted. A team sees its own and the
+ * platform's; platform snapshots are made and deleted only by admins; one a sandbox still uses
+ * cannot be deleted. The row is written only once the host has promoted the files, so a failed
+ * or crashed snapshot leaves no template behind.
+ */
+public final class SnapshotService {
+
+    private static final Logger log = LoggerFactory.getLogger(SnapshotService.class);
+    private static final Duration SNAPSHOT_DEADLINE = Duration.ofMinutes(5);
+    private static final Duration DELETE_DEADLINE = Duration.ofMinutes(1);
+
+    private final TemplateStore templates;
+    private final SandboxStore sandboxes;
+    private final HostStore hosts;
+    private final HostAgents agents;
+
+    public SnapshotService(TemplateStore templates, SandboxStore sandboxes, HostStore hosts, HostAgents agents) {
+        this.templates = templates;
+        this.sandboxes = sandboxes;
+        this.hosts = hosts;
+        this.agents = agents;
+    }
+
+    Template create(Caller caller, SnapshotBody body) {
+        if (body.platform() && !caller.admin()) {
+            throw new ApiException(ErrorCode.FORBIDDEN, "only admins make platform snapshots");
+        }
+        UUID owner = body.platform() ? Template.PLATFORM_TEAM : caller.requireTeam();
+        Sandbox sandbox = WireId.SANDBOX.decode(body.sandboxId())
+                .flatMap(id -> sandboxes.findForTeam(caller.requireTeam(), id))
+                .orElseThrow(() -> new ApiException(ErrorCode.SANDBOX_NOT_FOUND, "sandbox '" + body.sandboxId() + "' not found"));
+        if (sandbox.status() != SandboxStatus.RUNNING && sandbox.status() != SandboxStatus.PAUSED) {
+            throw new ApiException(ErrorCode.INVALID_STATE, "sandbox '" + body.sandboxId() + "' is " + sandbox.status().wire()
+                    + "; only a running or paused sandbox can be snapshotted");
+        }
+        if (templates.nameTaken(owner, body.name()) || templates.nameTaken(Template.PLATFORM_TEAM, body.name())) {
+            throw new ApiException(ErrorCode.CONFLICT, "a template named '" + body.name() + "' exists");
+        }
+        Host host = hosts.find(sandbox.hostId())
+                .orElseThrow(() -> new ApiException(ErrorCode.HOST_UNAVAILABLE, "the sandbox's host is gone"));
+        TemplateImage image;
+        try {
+            image = agents.stub(host, SNAPSHOT_DEADLINE).createSnapshot(CreateSnapshotRequest.newBuilder()
+                    .setSandboxId(sandbox.id().toString())
+                    .setTeamId(owner.toString())
+                    .setName(body.name())
+                    .build());
+        } catch (StatusException e) {
+            log.warn("snapshot of sandbox {} on {} failed: {}", sandbox.id(), host.address(), e.getStatus());
+            throw AgentErrors.toApi(e, ErrorCode.SANDBOX_NOT_FOUND);
+        }
+        Template template = new Template(UUID.randomUUID(), owner, body.name(), "snapshot", image.getVcpus(), image.getMemoryMb(),
+                host.id(), image.getDiskSizeMb(), image.getSizeBytes(),
+                image.getCreatedAtMs() == 0 ? Instant.now() : Instant.ofEpochMilli(image.getCreatedAtMs()));
+        if (!templates.insertSnapshot(template, sandbox.id())) {
+            deleteOnHost(host, owner, body.name());
+            throw new ApiException(ErrorCode.CONFLICT, "a template named '" + body.name() + "' exists");
+        }
+        return templates.findVisible(owner, body.name()).orElseThrow();
+    }
+
+    List<Template> list(Caller caller) {
+        return templates.listSnapshots(caller.requireTeam());
+    }
+
+    Template get(Caller caller, String name) {
+        return templates.findVisible(caller.requireTeam(), name)
+                .filter(Template::isSnapshot)
+                .orElseThrow(() -> new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "snapshot '" + name + "' not found"));
+    }
+
+    void delete(Caller caller, String name) {
+        Template template = get(caller, name);
+        if (template.isPlatform() && !caller.admin()) {
+            throw new ApiException(ErrorCode.FORBIDDEN, "only admins delete platform snapshots");
+        }
+        if (sandboxes.anyActiveFromTemplate(template.id())) {
+            throw new ApiException(ErrorCode.INVALID_STATE, "snapshot '" + name + "' is used by a sandbox that is not stopped");
+        }
+        Host host = template.hostId() == null ? null : hosts.find(template.hostId()).orElse(null);
+        if (host != null) {
+            try {
+                agents.stub(host, DELETE_DEADLINE).deleteTemplate(DeleteTemplateRequest.newBuilder()
+                        .setTeamId(template.teamId().toString()).setName(template.name()).build());
+            } catch (StatusException e) {
+                throw AgentErrors.toApi(e, ErrorCode.TEMPLATE_NOT_FOUND);
+            }
+        }
+        if (!templates.deleteIfUnused(template.id())) {
+            throw new ApiException(ErrorCode.INVALID_STATE, "snapshot '" + name + "' is used by a sandbox that is not stopped");
+        }
+    }
+
+    private void deleteOnHost(Host host, UUID owner, String name) {
+        try {
+            agents.stub(host, DELETE_DEADLINE).deleteTemplate(DeleteTemplateRequest.newBuilder()
+                    .setTeamId(owner.toString()).setName(name).build());
+        } catch (StatusException | RuntimeException e) {
+            log.warn("could not remove snapshot {}/{} from {}: {}", owner, name, host.address(), e.toString());
+        }
+    }
+}
