@@ -193,7 +193,7 @@ class TenantIsolationTest {
     private static final TeamA PLACEHOLDER = new TeamA(
             new Person(null, "usr-placeholder", "team-placeholder", "x@example.com", "x", "x"),
             new Person(null, "usr-placeholder", "team-placeholder", "x@example.com", "x", "x"),
-            "team-placeholder", "x", "sb-placeholder", "key-placeholder", "wrn_placeholder", "x");
+            "team-placeholder", "x", "sb-placeholder", "key-placeholder", "wrn_placeholder", "x", "no-such-snapshot");
 
     private static String madeUp(String kind) {
         if (!kind.contains("-")) {

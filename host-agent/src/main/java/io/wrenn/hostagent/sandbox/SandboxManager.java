@@ -749,8 +749,8 @@ public final class SandboxManager {
         String id = sandbox.id();
         Path qmp = qmpSocket(sandbox);
         Migration.stop(qmp);
+        crashPoints.reached("snapshot.saving");
         try {
-            crashPoints.reached("snapshot.saving");
             // Stopped, the RAM file and the overlay hold still while they are copied.
             Migration.save(qmp, files.state(), true);
             disks.copySparse(layout.sandboxMemory(id), files.memory());
