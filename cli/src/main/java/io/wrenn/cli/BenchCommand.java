@@ -39,6 +39,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--template", defaultValue = "minimal")
     String template;
 
+    @Option(names = "--restores", defaultValue = "5", description = "creates from a snapshot (and bare restores) to time")
+    int restores;
+
+    @Option(names = "--idle", defaultValue = "10", description = "idle sandboxes of one snapshot whose memory is measured")
+    int idle;
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private String base;
     private String key;
@@ -91,6 +97,8 @@ final class BenchCommand implements Callable<Integer> {
             rows.add(Row.of("exec `true` straight to envd (floor)", direct));
             call("DELETE", "/v1/sandboxes/" + id, null);
 
+            List<String> notes = snapshotRows(wrenn, rows);
+
             System.out.printf("%nWrenn benchmark — accelerator %s, %d cores%n%n", wrenn.accelerator(),
                     Runtime.getRuntime().availableProcessors());
             System.out.println("| measure (ms) | min | median | max | runs |");
@@ -98,10 +106,114 @@ final class BenchCommand implements Callable<Integer> {
             rows.forEach(row -> System.out.println(row.markdown()));
             double ratio = Row.of("", api).median / Row.of("", direct).median;
             System.out.printf("%nexec round trip, API / direct envd (median): %.2f×%n", ratio);
+            notes.forEach(System.out::println);
         } finally {
             deleteTree(home);
         }
         return 0;
+    }
+
+    /**
+     * Pause, resume and snapshot through the API; create-from-snapshot → first exec against a
+     * bare QEMU restore of the same files (the floor); memory of idle sandboxes of one snapshot
+     * on the lazy path against plain-stream restores.
+     */
+    private List<String> snapshotRows(AllInOne wrenn, List<Row> rows) throws Exception {
+        String source = call("POST", "/v1/sandboxes", "{\"template\":\"" + template + "\"}").get("id").asString();
+        call("POST", "/v1/sandboxes/" + source + "/exec", "{\"cmd\":\"sh\",\"args\":[\"-c\",\"echo bench > /home/user/bench\"]}");
+        List<Double> snapshot = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            long t0 = System.nanoTime();
+            call("POST", "/v1/snapshots", "{\"sandbox_id\":\"" + source + "\",\"name\":\"bench-" + i + "\"}");
+            snapshot.add(ms(System.nanoTime() - t0));
+        }
+        List<Double> pause = new ArrayList<>();
+        List<Double> resume = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            long t0 = System.nanoTime();
+            call("POST", "/v1/sandboxes/" + source + "/pause", null);
+            long t1 = System.nanoTime();
+            call("POST", "/v1/sandboxes/" + source + "/resume", null);
+            long t2 = System.nanoTime();
+            pause.add(ms(t1 - t0));
+            resume.add(ms(t2 - t1));
+        }
+        call("DELETE", "/v1/sandboxes/" + source, null);
+        for (int i = 1; i < 3; i++) {
+            call("DELETE", "/v1/snapshots/bench-" + i, null);
+        }
+        rows.add(Row.of("snapshot of a running sandbox (API)", snapshot));
+        rows.add(Row.of("pause (API)", pause));
+        rows.add(Row.of("resume (API, to envd answering)", resume));
+
+        List<Double> fromSnapshot = new ArrayList<>();
+        for (int i = 0; i < restores; i++) {
+            long t0 = System.nanoTime();
+            String id = call("POST", "/v1/sandboxes", "{\"template\":\"bench-0\"}").get("id").asString();
+            call("POST", "/v1/sandboxes/" + id + "/exec", "{\"cmd\":\"true\"}");
+            fromSnapshot.add(ms(System.nanoTime() - t0));
+            call("DELETE", "/v1/sandboxes/" + id, null);
+        }
+        Layout.SnapshotFiles files = snapshotFiles(wrenn.layout(), "bench-0");
+        JsonNode template = call("GET", "/v1/snapshots/bench-0", null);
+        int vcpus = template.get("vcpus").asInt();
+        int memoryMb = template.get("memory_mb").asInt();
+        long diskMb = template.get("disk_size_mb").asLong();
+        List<Double> floor = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        try (SnapshotBench bare = new SnapshotBench(wrenn.layout())) {
+            for (int i = 0; i < restores; i++) {
+                long t0 = System.nanoTime();
+                SnapshotBench.Bare vm = bare.restore(files.disk(), diskMb, files.memory(), files.state(), false, vcpus, memoryMb);
+                floor.add(ms(System.nanoTime() - t0));
+                bare.destroy(vm);
+            }
+            rows.add(Row.of("create from snapshot → first exec answered (API)", fromSnapshot));
+            rows.add(Row.of("bare QEMU restore of the same files → envd answers (floor)", floor));
+            notes.add("create-from-snapshot → first exec / bare restore (median): %.2f×".formatted(
+                    Row.of("", fromSnapshot).median / Row.of("", floor).median));
+
+            List<Double> lazy = new ArrayList<>();
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < idle; i++) {
+                ids.add(call("POST", "/v1/sandboxes", "{\"template\":\"bench-0\"}").get("id").asString());
+            }
+            Thread.sleep(10_000); // let the guests go idle
+            for (String id : ids) {
+                UUID uuid = WireId.SANDBOX.decode(id).orElseThrow();
+                lazy.add(SnapshotBench.pssMb(wrenn.agent().sandboxes().running(uuid.toString()).pid()));
+            }
+            for (String id : ids) {
+                call("DELETE", "/v1/sandboxes/" + id, null);
+            }
+
+            SnapshotBench.Bare seed = bare.restore(files.disk(), diskMb, files.memory(), files.state(), false, vcpus, memoryMb);
+            Path stream = bare.saveFullStream(seed);
+            bare.destroy(seed);
+            List<SnapshotBench.Bare> plainVms = new ArrayList<>();
+            for (int i = 0; i < idle; i++) {
+                plainVms.add(bare.restore(files.disk(), diskMb, null, stream, true, vcpus, memoryMb));
+            }
+            Thread.sleep(10_000);
+            List<Double> plain = plainVms.stream().map(vm -> SnapshotBench.pssMb(vm.pid())).toList();
+            rows.add(Row.of("PSS (MiB) of each of " + idle + " idle sandboxes, lazy restore", lazy));
+            rows.add(Row.of("PSS (MiB) of each of " + idle + " idle bare restores, plain stream", plain));
+            notes.add("PSS lazy / plain stream (median): %.2f".formatted(Row.of("", lazy).median / Row.of("", plain).median));
+        }
+        call("DELETE", "/v1/snapshots/bench-0", null);
+        return notes;
+    }
+
+    /** The files of this home's snapshot {@code name}, whichever team owns it. */
+    private static Layout.SnapshotFiles snapshotFiles(Layout layout, String name) throws java.io.IOException {
+        try (var teams = Files.list(layout.snapshotsDir())) {
+            for (Path team : teams.toList()) {
+                if (Files.isDirectory(team.resolve(name))) {
+                    return new Layout.SnapshotFiles(team.resolve(name));
+                }
+            }
+        }
+        throw new IllegalStateException("snapshot " + name + " is not on this host");
     }
 
     private record Row(String name, double min, double median, double max, int runs) {

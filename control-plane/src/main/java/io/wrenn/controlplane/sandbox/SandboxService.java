@@ -65,7 +65,7 @@ public final class SandboxService {
     /** Creates a sandbox and returns it once the host reports it running. */
     Sandbox create(UUID teamId, CreateSandboxBody request) {
         Template template = templates.findVisible(teamId, request.template())
-                .orElseThrow(() -> new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "template '" + request.template() + "' not found"));
+                .orElseThrow(() -> new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "no such template for your team"));
         // An image template boots cold, so any size works and the configured defaults apply.
         // A snapshot pins its machine (memory is restored as it was saved) and its least disk.
         int vcpus = request.vcpus().orElse(limits.defaultVcpus());
@@ -192,7 +192,7 @@ public final class SandboxService {
         Placement placement = requireRunning(teamId, wireId);
         UUID id = placement.sandbox().id();
         if (!sandboxes.transition(id, EnumSet.of(SandboxStatus.RUNNING), SandboxStatus.PAUSING, null)) {
-            throw new ApiException(ErrorCode.INVALID_STATE, "sandbox '" + wireId + "' changed state; try again");
+            throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox changed state; try again");
         }
         io.wrenn.hostagent.protocol.Sandbox paused;
         try {
@@ -217,12 +217,12 @@ public final class SandboxService {
     Sandbox resume(UUID teamId, String wireId) {
         Sandbox sandbox = get(teamId, wireId);
         if (sandbox.status() != SandboxStatus.PAUSED) {
-            throw new ApiException(ErrorCode.INVALID_STATE, "sandbox '" + wireId + "' is " + sandbox.status().wire() + ", not paused");
+            throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox is " + sandbox.status().wire() + ", not paused");
         }
         Host host = hosts.find(sandbox.hostId())
                 .orElseThrow(() -> new ApiException(ErrorCode.HOST_UNAVAILABLE, "the sandbox's host is gone"));
         if (!sandboxes.transition(sandbox.id(), EnumSet.of(SandboxStatus.PAUSED), SandboxStatus.RESUMING, null)) {
-            throw new ApiException(ErrorCode.INVALID_STATE, "sandbox '" + wireId + "' changed state; try again");
+            throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox changed state; try again");
         }
         io.wrenn.hostagent.protocol.Sandbox resumed;
         try {

@@ -54,13 +54,13 @@ public final class SnapshotService {
         UUID owner = body.platform() ? Template.PLATFORM_TEAM : caller.requireTeam();
         Sandbox sandbox = WireId.SANDBOX.decode(body.sandboxId())
                 .flatMap(id -> sandboxes.findForTeam(caller.requireTeam(), id))
-                .orElseThrow(() -> new ApiException(ErrorCode.SANDBOX_NOT_FOUND, "sandbox '" + body.sandboxId() + "' not found"));
+                .orElseThrow(() -> new ApiException(ErrorCode.SANDBOX_NOT_FOUND, "no such sandbox in your team"));
         if (sandbox.status() != SandboxStatus.RUNNING && sandbox.status() != SandboxStatus.PAUSED) {
-            throw new ApiException(ErrorCode.INVALID_STATE, "sandbox '" + body.sandboxId() + "' is " + sandbox.status().wire()
+            throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox is " + sandbox.status().wire()
                     + "; only a running or paused sandbox can be snapshotted");
         }
         if (templates.nameTaken(owner, body.name()) || templates.nameTaken(Template.PLATFORM_TEAM, body.name())) {
-            throw new ApiException(ErrorCode.CONFLICT, "a template named '" + body.name() + "' exists");
+            throw new ApiException(ErrorCode.CONFLICT, "a template of that name exists");
         }
         Host host = hosts.find(sandbox.hostId())
                 .orElseThrow(() -> new ApiException(ErrorCode.HOST_UNAVAILABLE, "the sandbox's host is gone"));
@@ -80,7 +80,7 @@ public final class SnapshotService {
                 image.getCreatedAtMs() == 0 ? Instant.now() : Instant.ofEpochMilli(image.getCreatedAtMs()));
         if (!templates.insertSnapshot(template, sandbox.id())) {
             deleteOnHost(host, owner, body.name());
-            throw new ApiException(ErrorCode.CONFLICT, "a template named '" + body.name() + "' exists");
+            throw new ApiException(ErrorCode.CONFLICT, "a template of that name exists");
         }
         return templates.findVisible(owner, body.name()).orElseThrow();
     }
@@ -92,7 +92,7 @@ public final class SnapshotService {
     Template get(Caller caller, String name) {
         return templates.findVisible(caller.requireTeam(), name)
                 .filter(Template::isSnapshot)
-                .orElseThrow(() -> new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "snapshot '" + name + "' not found"));
+                .orElseThrow(() -> new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "no such snapshot for your team"));
     }
 
     void delete(Caller caller, String name) {
@@ -101,7 +101,7 @@ public final class SnapshotService {
             throw new ApiException(ErrorCode.FORBIDDEN, "only admins delete platform snapshots");
         }
         if (sandboxes.anyActiveFromTemplate(template.id())) {
-            throw new ApiException(ErrorCode.INVALID_STATE, "snapshot '" + name + "' is used by a sandbox that is not stopped");
+            throw new ApiException(ErrorCode.INVALID_STATE, "the snapshot is used by a sandbox that is not stopped");
         }
         Host host = template.hostId() == null ? null : hosts.find(template.hostId()).orElse(null);
         if (host != null) {
@@ -113,7 +113,7 @@ public final class SnapshotService {
             }
         }
         if (!templates.deleteIfUnused(template.id())) {
-            throw new ApiException(ErrorCode.INVALID_STATE, "snapshot '" + name + "' is used by a sandbox that is not stopped");
+            throw new ApiException(ErrorCode.INVALID_STATE, "the snapshot is used by a sandbox that is not stopped");
         }
     }
 
