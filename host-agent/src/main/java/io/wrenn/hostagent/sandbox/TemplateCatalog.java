@@ -29,6 +29,11 @@ public final class TemplateCatalog {
 
     private final Layout layout;
     private final CommandRunner commands;
+    /**
+     * Sizes on disk by path and modification time: templates do not change once in place, and
+     * every create and every schedule reads the catalog, so {@code du} runs once per template.
+     */
+    private final java.util.Map<Path, long[]> sizes = new java.util.concurrent.ConcurrentHashMap<>();
 
     public TemplateCatalog(Layout layout, CommandRunner commands) {
         this.layout = layout;
@@ -125,6 +130,17 @@ public final class TemplateCatalog {
 
     /** Bytes really used on disk by a file or a directory (the JDK does not expose st_blocks; du does). */
     long allocatedBytes(Path path) throws IOException {
+        long modified = Files.getLastModifiedTime(path).toMillis();
+        long[] cached = sizes.get(path);
+        if (cached != null && cached[0] == modified) {
+            return cached[1];
+        }
+        long bytes = measure(path);
+        sizes.put(path, new long[] {modified, bytes});
+        return bytes;
+    }
+
+    private long measure(Path path) throws IOException {
         CommandResult du = commands.runUnchecked(Command.of("du", "-s", "-B1", path.toString()));
         if (du.exitCode() == 0) {
             String first = du.output().strip().split("\\s+")[0];
