@@ -119,9 +119,10 @@ public final class ControlPlane implements AutoCloseable {
         };
         UserStore users = new UserStore(jdbi);
         TeamStore teamStore = new TeamStore(jdbi);
-        TeamService teams = new TeamService(teamStore, users, List.of(sandboxes::stopAllOfTeam));
-        AccountService accounts = new AccountService(users, teamStore, passwords, new LoginThrottle(jdbi), tokens);
         SnapshotService snapshots = new SnapshotService(new TemplateStore(jdbi), sandboxStore, hosts, agents);
+        // A deleted team's sandboxes stop first, so its snapshots are no longer in use when they go.
+        TeamService teams = new TeamService(teamStore, users, List.of(sandboxes::stopAllOfTeam, snapshots::deleteAllOfTeam));
+        AccountService accounts = new AccountService(users, teamStore, passwords, new LoginThrottle(jdbi), tokens);
         reconciler = new Reconciler(hosts, sandboxStore, agents, config.createTimeout(), Clock.systemUTC());
 
         app = Javalin.create(javalin -> {

@@ -54,7 +54,8 @@ final class AdminStore {
 
     List<Map<String, Object>> templates() {
         return jdbi.withHandle(h -> h.createQuery("""
-                        SELECT id, team_id, name, type, vcpus, memory_mb, created_at FROM templates ORDER BY team_id, name""")
+                        SELECT id, team_id, name, type, vcpus, memory_mb, created_at FROM templates WHERE deleted_at IS NULL
+                        ORDER BY team_id, name""")
                 .map((rs, ctx) -> {
                     Map<String, Object> template = new LinkedHashMap<>();
                     template.put("id", WireId.TEMPLATE.encode(rs.getObject("id", UUID.class)));

@@ -117,6 +117,36 @@ public final class SnapshotService {
         }
     }
 
+    /**
+     * A deleted team's snapshots: removed from every host (a host without the files is fine)
+     * and hidden. Runs after the team's sandboxes were stopped; one still {@code stopping}
+     * because its host did not answer keeps its template until an admin deletes it.
+     */
+    public void deleteAllOfTeam(UUID teamId) {
+        for (Template template : templates.listSnapshots(teamId)) {
+            if (!template.teamId().equals(teamId)) {
+                continue; // platform snapshots are listed with the team's and belong to no team
+            }
+            for (Host host : hosts.all()) {
+                try {
+                    agents.stub(host, DELETE_DEADLINE).deleteTemplate(DeleteTemplateRequest.newBuilder()
+                            .setTeamId(teamId.toString()).setName(template.name()).build());
+                } catch (StatusException e) {
+                    if (e.getStatus().getCode() != io.grpc.Status.Code.NOT_FOUND) {
+                        log.warn("could not remove snapshot {}/{} of a deleted team from {}: {}", teamId, template.name(),
+                                host.address(), e.getStatus());
+                    }
+                } catch (RuntimeException e) {
+                    log.warn("could not remove snapshot {}/{} of a deleted team from {}: {}", teamId, template.name(),
+                            host.address(), e.toString());
+                }
+            }
+            if (!templates.deleteIfUnused(template.id())) {
+                log.warn("snapshot {}/{} of a deleted team is still used by a sandbox being stopped", teamId, template.name());
+            }
+        }
+    }
+
     private void deleteOnHost(Host host, UUID owner, String name) {
         try {
             agents.stub(host, DELETE_DEADLINE).deleteTemplate(DeleteTemplateRequest.newBuilder()

@@ -152,10 +152,15 @@ class TeamRolesTest {
         Http program = crew.owner().http().withKey(key.json().get("key").stringValue());
         Http.Response sandbox = program.post("/v1/sandboxes", "{\"template\":\"minimal\"}");
         assertThat(sandbox.status()).isEqualTo(201);
+        Http.Response snapshot = program.post("/v1/snapshots",
+                "{\"sandbox_id\":\"" + sandbox.json().get("id").stringValue() + "\",\"name\":\"doomed-snap\"}");
+        assertThat(snapshot.status()).as(snapshot.toString()).isEqualTo(201);
         int destroyedBefore = wrenn.agent.destroyed.size();
 
         assertThat(crew.owner().http().delete("/v1/teams/" + crew.team()).status()).isEqualTo(204);
         assertThat(wrenn.agent.destroyed.size()).isEqualTo(destroyedBefore + 1);
+        String teamUuid = io.wrenn.controlplane.ids.WireId.TEAM.decode(crew.team()).orElseThrow().toString();
+        assertThat(wrenn.agent.deletedTemplates).containsExactly(teamUuid + "/doomed-snap");
         assertThat(program.get("/v1/sandboxes").status()).isEqualTo(401);
         assertThat(crew.member().get("/v1/sandboxes").code()).isEqualTo("not_team_member");
         assertThat(crew.owner().http().get("/v1/teams/" + crew.team()).status()).isEqualTo(404);

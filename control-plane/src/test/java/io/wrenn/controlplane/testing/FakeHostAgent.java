@@ -59,6 +59,8 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
     public final List<CreateSandboxRequest> creates = new CopyOnWriteArrayList<>();
     public final List<ExecRequest> execs = new CopyOnWriteArrayList<>();
     public final List<String> destroyed = new CopyOnWriteArrayList<>();
+    /** Templates removed by DeleteTemplate, as {@code team-uuid/name}. */
+    public final List<String> deletedTemplates = new CopyOnWriteArrayList<>();
     /** Largest data message seen by WriteFile: proves uploads arrive in chunks. */
     public volatile int largestWriteChunk;
     /** Names of the platform templates this host has images of. */
@@ -156,6 +158,29 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
                 .build();
         sandboxes.put(request.getSandboxId(), sandbox);
         response.onNext(sandbox);
+        response.onCompleted();
+    }
+
+    @Override
+    public void createSnapshot(io.wrenn.hostagent.protocol.CreateSnapshotRequest request,
+                               StreamObserver<io.wrenn.hostagent.protocol.TemplateImage> response) {
+        Sandbox sandbox = sandboxes.get(request.getSandboxId());
+        if (sandbox == null) {
+            response.onError(Status.NOT_FOUND.withDescription("no such sandbox").asRuntimeException());
+            return;
+        }
+        response.onNext(io.wrenn.hostagent.protocol.TemplateImage.newBuilder()
+                .setTeamId(request.getTeamId()).setName(request.getName()).setType("snapshot")
+                .setVcpus(sandbox.getVcpus()).setMemoryMb(sandbox.getMemoryMb()).setImageSizeMb(256).setSizeBytes(1 << 20)
+                .build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void deleteTemplate(io.wrenn.hostagent.protocol.DeleteTemplateRequest request,
+                               StreamObserver<io.wrenn.hostagent.protocol.DeleteTemplateResponse> response) {
+        deletedTemplates.add(request.getTeamId() + "/" + request.getName());
+        response.onNext(io.wrenn.hostagent.protocol.DeleteTemplateResponse.getDefaultInstance());
         response.onCompleted();
     }
 
