@@ -31,7 +31,10 @@ import io.wrenn.controlplane.sandbox.SandboxAdmin;
 import io.wrenn.controlplane.team.TeamRoutes;
 import io.wrenn.controlplane.team.TeamService;
 import io.wrenn.controlplane.team.TeamStore;
+import io.wrenn.controlplane.e2b.E2bRoutes;
+import io.wrenn.controlplane.e2b.TrafficProxy;
 import io.wrenn.controlplane.host.HostAgents;
+import io.wrenn.controlplane.host.HostTraffic;
 import io.wrenn.controlplane.host.HostStore;
 import io.wrenn.controlplane.host.Scheduler;
 import io.wrenn.controlplane.http.DocsRoutes;
@@ -71,6 +74,7 @@ public final class ControlPlane implements AutoCloseable {
 
     private final ControlPlaneConfig config;
     private final HostAgents agents;
+    private final HostTraffic traffic;
     private Database database;
     private Javalin app;
     private ScheduledExecutorService reconcileTimer;
@@ -82,12 +86,14 @@ public final class ControlPlane implements AutoCloseable {
     public ControlPlane(ControlPlaneConfig config) {
         this.config = config;
         this.agents = new HostAgents(config.agentSecret());
+        this.traffic = new HostTraffic(agents, config.agentSecret());
     }
 
     /** As {@link #ControlPlane(ControlPlaneConfig)}, reaching hosts through {@code channelFactory} (tests, in-process agents). */
     public ControlPlane(ControlPlaneConfig config, Function<String, ManagedChannel> channelFactory) {
         this.config = config;
         this.agents = new HostAgents(config.agentSecret(), channelFactory);
+        this.traffic = new HostTraffic(agents, config.agentSecret());
     }
 
     /** Migrates the database, starts the REST server and the reconciler. */
@@ -151,6 +157,7 @@ public final class ControlPlane implements AutoCloseable {
             new AdminRoutes(jdbi, users, new SandboxAdmin(sandboxStore)).register(table);
             new SandboxRoutes(sandboxes, agents, socketTokens).register(table);
             new SnapshotRoutes(snapshots).register(table);
+            new E2bRoutes(sandboxes, traffic, new TrafficProxy(sandboxes, apiKeys, traffic)).register(table);
             routes = table.served();
         });
         app.start(config.bindHost(), config.port());
@@ -223,6 +230,7 @@ public final class ControlPlane implements AutoCloseable {
         if (app != null) {
             app.stop();
         }
+        traffic.close();
         agents.close();
         if (database != null) {
             database.close();

@@ -16,6 +16,7 @@ import io.wrenn.hostagent.sandbox.BootPolicy;
 import io.wrenn.hostagent.sandbox.Reaper;
 import io.wrenn.hostagent.sandbox.SandboxManager;
 import io.wrenn.hostagent.sandbox.TemplateCatalog;
+import io.wrenn.hostagent.traffic.TrafficListener;
 import io.wrenn.hostagent.vm.Accelerator;
 import io.wrenn.hostagent.vm.QemuVirtualMachines;
 import java.io.IOException;
@@ -55,6 +56,7 @@ public final class HostAgentServer implements AutoCloseable {
     private SandboxManager manager;
     private Reaper reaper;
     private Server server;
+    private TrafficListener traffic;
     private boolean closed;
 
     public HostAgentServer(HostAgentConfig config) {
@@ -93,7 +95,8 @@ public final class HostAgentServer implements AutoCloseable {
         reaper.start();
         timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("wrenn-exec-timers").daemon().factory());
         executor = Executors.newVirtualThreadPerTaskExecutor();
-        HostAgentService service = new HostAgentService(version(), layout, manager, templates, timers);
+        traffic = new TrafficListener(config.bindHost(), 0, config.sharedSecret(), manager).start();
+        HostAgentService service = new HostAgentService(version(), layout, manager, templates, timers, traffic::port);
         server = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.port()))
                 .executor(executor)
                 .addService(ServerInterceptors.intercept(service, new BearerAuthInterceptor(config.sharedSecret())))
@@ -107,6 +110,14 @@ public final class HostAgentServer implements AutoCloseable {
         LOG.info("host agent {} listening on {}:{} (accelerator {}, {} sandboxes re-adopted)", version(),
                 config.bindHost(), server.getPort(), manager.accelerator().wireName(), manager.list().size());
         return this;
+    }
+
+    /** The port of the traffic listener (forwarding HTTP into sandboxes for the control plane). */
+    public synchronized int trafficPort() {
+        if (traffic == null) {
+            throw new IllegalStateException("not started");
+        }
+        return traffic.port();
     }
 
     /** The port the gRPC server listens on. */
@@ -154,6 +165,9 @@ public final class HostAgentServer implements AutoCloseable {
                 server.shutdownNow();
                 Thread.currentThread().interrupt();
             }
+        }
+        if (traffic != null) {
+            traffic.close();
         }
         if (reaper != null) {
             reaper.close();

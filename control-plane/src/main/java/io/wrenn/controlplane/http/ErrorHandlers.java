@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
 public final class ErrorHandlers {
 
     private static final Logger log = LoggerFactory.getLogger(ErrorHandlers.class);
+    /** The E2B-compatible facade (io.wrenn.controlplane.e2b) answers errors in E2B's shape. */
+    private static final String E2B_PREFIX = "/e2b/";
 
     private ErrorHandlers() {
     }
@@ -57,6 +59,11 @@ public final class ErrorHandlers {
         if (code == ErrorCode.RATE_LIMITED) {
             // Failures age out of the throttle's window one by one: a minute is a fair time to wait.
             ctx.header("Retry-After", "60");
+        }
+        if (ctx.path().startsWith(E2B_PREFIX)) {
+            // E2B's clients read their error shape: the HTTP status as a number in 'code'.
+            ctx.status(code.httpStatus()).json(java.util.Map.of("code", code.httpStatus(), "message", message));
+            return;
         }
         ctx.status(code.httpStatus()).json(ErrorBody.of(code, message));
     }

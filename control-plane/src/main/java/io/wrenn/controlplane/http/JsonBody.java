@@ -54,6 +54,11 @@ public final class JsonBody {
         return node == null || node.isNull() ? Optional.empty() : Optional.of(node);
     }
 
+    /** Whether the field is present with a value other than null. */
+    public boolean has(String name) {
+        return field(name).isPresent();
+    }
+
     public Optional<String> string(String name) {
         return field(name).map(node -> {
             if (!node.isString()) {

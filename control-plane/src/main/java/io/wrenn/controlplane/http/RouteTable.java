@@ -47,6 +47,23 @@ public final class RouteTable {
         add("DELETE", path, access, handler, true);
     }
 
+    /**
+     * A route answering every method (a proxy): recorded once as {@code ANY}. Not audited: it
+     * carries traffic, not changes to Wrenn's own resources.
+     */
+    public void anyMethod(String path, Access access, Handler handler) {
+        Route route = new Route("ANY", path, access, false);
+        served.add(route);
+        Handler wrapped = filter.wrap(route, handler);
+        routes.get(path, wrapped);
+        routes.post(path, wrapped);
+        routes.put(path, wrapped);
+        routes.patch(path, wrapped);
+        routes.delete(path, wrapped);
+        routes.head(path, wrapped);
+        routes.options(path, wrapped);
+    }
+
     private void add(String method, String path, Access access, Handler handler, boolean audited) {
         Route route = new Route(method, path, access, audited);
         served.add(route);

@@ -12,7 +12,7 @@ import java.util.Set;
  * A validated {@code POST /v1/sandboxes} body. Sizes left out are filled in later from the
  * template and the configured defaults, hence the optionals.
  */
-record CreateSandboxBody(
+public record CreateSandboxBody(
         String template,
         OptionalInt vcpus,
         OptionalInt memoryMb,
@@ -26,7 +26,7 @@ record CreateSandboxBody(
     private static final Set<String> FIELDS = Set.of("template", "vcpus", "memory_mb", "disk_size_mb", "timeout_s", "env",
             "metadata", "on_timeout");
 
-    static CreateSandboxBody parse(byte[] body, Limits limits) {
+    public static CreateSandboxBody parse(byte[] body, Limits limits) {
         JsonBody json = JsonBody.parse(body, FIELDS);
         String template = json.requiredString("template");
         if (!TemplateStore.NAME.matcher(template).matches()) {

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /** Checks shared by several requests: environment maps, metadata, user names, guest paths. */
-final class Inputs {
+public final class Inputs {
 
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,255}");
     private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
@@ -21,7 +21,7 @@ final class Inputs {
     private Inputs() {
     }
 
-    static Map<String, String> env(String field, Map<String, String> env) {
+    public static Map<String, String> env(String field, Map<String, String> env) {
         if (env.size() > MAX_ENV_ENTRIES) {
             throw ApiException.invalid("'" + field + "' has more than " + MAX_ENV_ENTRIES + " entries");
         }
@@ -42,7 +42,7 @@ final class Inputs {
         return env;
     }
 
-    static Map<String, String> metadata(Map<String, String> metadata) {
+    public static Map<String, String> metadata(Map<String, String> metadata) {
         if (metadata.size() > MAX_METADATA_ENTRIES) {
             throw ApiException.invalid("'metadata' has more than " + MAX_METADATA_ENTRIES + " entries");
         }

@@ -63,7 +63,7 @@ public final class SandboxService {
     }
 
     /** Creates a sandbox and returns it once the host reports it running. */
-    Sandbox create(UUID teamId, CreateSandboxBody request) {
+    public Sandbox create(UUID teamId, CreateSandboxBody request) {
         Template template = templates.findVisible(teamId, request.template())
                 .orElseThrow(() -> new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "no such template for your team"));
         // An image template boots cold, so any size works and the configured defaults apply.
@@ -92,6 +92,8 @@ public final class SandboxService {
         UUID id = UUID.randomUUID();
         sandboxes.insertStarting(id, teamId, host.id(), template.id(), vcpus, memoryMb, diskSizeMb,
                 request.timeoutS(), request.env().keySet(), request.metadata(), request.onTimeout());
+        String accessToken = newAccessToken();
+        sandboxes.saveAccessToken(id, accessToken);
         io.wrenn.hostagent.protocol.Sandbox created;
         try {
             created = agents.stub(host, createDeadline).createSandbox(CreateSandboxRequest.newBuilder()
@@ -105,6 +107,7 @@ public final class SandboxService {
                     .setTimeoutS(request.timeoutS())
                     .setOnTimeout(request.onTimeout())
                     .putAllEnv(request.env())
+                    .setEnvdAccessToken(accessToken)
                     .build());
         } catch (StatusException e) {
             // The host undoes a failed create itself; if it half-succeeded after all (a deadline
@@ -131,13 +134,13 @@ public final class SandboxService {
         return sandboxes.find(id).orElseThrow();
     }
 
-    Sandbox get(UUID teamId, String wireId) {
+    public Sandbox get(UUID teamId, String wireId) {
         return WireId.SANDBOX.decode(wireId)
                 .flatMap(id -> sandboxes.findForTeam(teamId, id))
                 .orElseThrow(() -> new ApiException(ErrorCode.SANDBOX_NOT_FOUND, "no such sandbox in your team"));
     }
 
-    List<Sandbox> list(UUID teamId, Set<SandboxStatus> statuses) {
+    public List<Sandbox> list(UUID teamId, Set<SandboxStatus> statuses) {
         return sandboxes.listForTeam(teamId, statuses);
     }
 
@@ -161,7 +164,7 @@ public final class SandboxService {
      * Stops a sandbox. Idempotent: a stopped sandbox stays stopped and the call succeeds, so a
      * client may retry a delete whose answer it lost.
      */
-    void delete(UUID teamId, String wireId) {
+    public void delete(UUID teamId, String wireId) {
         Sandbox sandbox = get(teamId, wireId);
         if (sandbox.status() == SandboxStatus.STOPPED) {
             return;
@@ -246,7 +249,7 @@ public final class SandboxService {
     }
 
     /** The team's sandbox if it is running, and the host it runs on; else 404 or 409. */
-    Placement requireRunning(UUID teamId, String wireId) {
+    public Placement requireRunning(UUID teamId, String wireId) {
         Sandbox sandbox = get(teamId, wireId);
         if (sandbox.status() != SandboxStatus.RUNNING) {
             throw new ApiException(ErrorCode.INVALID_STATE, "sandbox '" + wireId + "' is " + sandbox.status().wire() + ", not running");
@@ -265,6 +268,62 @@ public final class SandboxService {
     }
 
     /** A running sandbox and its host. */
-    record Placement(Sandbox sandbox, Host host) {
+    public record Placement(Sandbox sandbox, Host host) {
+    }
+
+    /**
+     * Moves a running sandbox's expiry to {@code timeoutS} seconds from now (0 = never): on its
+     * host first (which reaps it), then in the row. 404 or 409 as {@link #requireRunning}.
+     */
+    public Sandbox setTimeout(UUID teamId, String wireId, int timeoutS) {
+        if (timeoutS < 0 || timeoutS > limits.maxTimeoutS()) {
+            throw ApiException.invalid("'timeout' must be from 0 to " + limits.maxTimeoutS() + " seconds");
+        }
+        Placement placement = requireRunning(teamId, wireId);
+        io.wrenn.hostagent.protocol.Sandbox updated;
+        try {
+            updated = agents.stub(placement.host(), Duration.ofSeconds(30)).setSandboxTimeout(
+                    io.wrenn.hostagent.protocol.SetSandboxTimeoutRequest.newBuilder()
+                            .setSandboxId(placement.sandbox().id().toString())
+                            .setTimeoutS(timeoutS)
+                            .build());
+        } catch (StatusException e) {
+            throw AgentErrors.toApi(e, ErrorCode.SANDBOX_NOT_FOUND);
+        }
+        Instant expiresAt = updated.getExpiresAtMs() == 0 ? null : Instant.ofEpochMilli(updated.getExpiresAtMs());
+        if (!sandboxes.setExpiry(placement.sandbox().id(), expiresAt, timeoutS)) {
+            throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox stopped meanwhile");
+        }
+        return sandboxes.find(placement.sandbox().id()).orElseThrow();
+    }
+
+    /** The sandbox's envd access token: only for its own team's callers. */
+    public String accessToken(Sandbox sandbox) {
+        return sandboxes.accessToken(sandbox.id()).orElse(null);
+    }
+
+    /**
+     * A sandbox by id whatever its team, for the traffic route, which authenticates by the
+     * sandbox's own access token. Callers must check the token (or the team) before acting.
+     */
+    public java.util.Optional<Sandbox> findAnyTeam(String wireId) {
+        return WireId.SANDBOX.decode(wireId).flatMap(sandboxes::find);
+    }
+
+    /** The host a sandbox runs on, if it is running and its host is known. */
+    public java.util.Optional<Host> hostOf(Sandbox sandbox) {
+        if (sandbox.status() != SandboxStatus.RUNNING || sandbox.hostId() == null) {
+            return java.util.Optional.empty();
+        }
+        return hosts.find(sandbox.hostId());
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /** 256 random bits, URL-safe: the sandbox's envd access token. */
+    private static String newAccessToken() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 }

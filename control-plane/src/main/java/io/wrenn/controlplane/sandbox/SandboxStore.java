@@ -180,6 +180,34 @@ public final class SandboxStore {
                 .one());
     }
 
+    /** Records the envd access token chosen for a sandbox at create. */
+    public void saveAccessToken(UUID id, String token) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE sandboxes SET envd_access_token = :token WHERE id = :id")
+                .bind("id", id)
+                .bind("token", token)
+                .execute());
+    }
+
+    /** The sandbox's envd access token (absent for sandboxes created before tokens were kept). */
+    public Optional<String> accessToken(UUID id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT envd_access_token FROM sandboxes WHERE id = :id")
+                .bind("id", id)
+                .mapTo(String.class)
+                .findOne()
+                .filter(java.util.Objects::nonNull));
+    }
+
+    /** A running sandbox's new expiry (null = never) and timeout; false when it is not running. */
+    public boolean setExpiry(UUID id, Instant expiresAt, int timeoutS) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE sandboxes SET expires_at = :expires, timeout_s = :timeout, updated_at = now()
+                        WHERE id = :id AND status = 'running'""")
+                .bind("id", id)
+                .bind("expires", expiresAt == null ? null : OffsetDateTime.ofInstant(expiresAt, java.time.ZoneOffset.UTC))
+                .bind("timeout", timeoutS)
+                .execute()) == 1;
+    }
+
     /** Every sandbox on {@code hostId} in {@code from} becomes {@code to}; returns how many. */
     public int transitionAllOnHost(UUID hostId, SandboxStatus from, SandboxStatus to, String reason) {
         return jdbi.withHandle(h -> h.createUpdate("""

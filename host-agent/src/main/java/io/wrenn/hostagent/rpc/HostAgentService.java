@@ -44,10 +44,12 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
     private final ReadFileHandler readFile;
     private final ProcessHandler processes;
     private final FilesystemHandler filesystem;
+    private final java.util.function.IntSupplier trafficPort;
 
     public HostAgentService(String version, Layout layout, SandboxManager manager, TemplateCatalog templates,
-            ScheduledExecutorService timers) {
+            ScheduledExecutorService timers, java.util.function.IntSupplier trafficPort) {
         this.version = version;
+        this.trafficPort = trafficPort;
         this.layout = layout;
         this.manager = manager;
         this.templates = templates;
@@ -66,7 +68,8 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
                     .setAccelerator(manager.accelerator().wireName())
                     .setCpuCount(HostFacts.cpuCount())
                     .setMemoryMb(HostFacts.memoryMb())
-                    .setDiskFreeMb(HostFacts.diskFreeMb(layout.sandboxesDir()));
+                    .setDiskFreeMb(HostFacts.diskFreeMb(layout.sandboxesDir()))
+                    .setTrafficPort(trafficPort.getAsInt());
             for (Template template : templates.all()) {
                 info.addTemplates(toProto(template));
             }
@@ -78,7 +81,7 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
     public void createSandbox(CreateSandboxRequest request, StreamObserver<io.wrenn.hostagent.protocol.Sandbox> observer) {
         unary(observer, () -> toProto(manager.create(new SandboxSpec(request.getSandboxId(), request.getTeamId(),
                 request.getTemplateTeamId(), request.getTemplateName(), request.getVcpus(), request.getMemoryMb(),
-                request.getDiskSizeMb(), request.getTimeoutS(), request.getEnvMap(), onTimeout(request.getOnTimeout())))));
+                request.getDiskSizeMb(), request.getTimeoutS(), request.getEnvMap(), onTimeout(request.getOnTimeout())), request.getEnvdAccessToken())));
     }
 
     private static SandboxSpec.OnTimeout onTimeout(String value) {
@@ -110,6 +113,12 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
             manager.deleteTemplate(request.getTeamId(), request.getName());
             return DeleteTemplateResponse.getDefaultInstance();
         });
+    }
+    }
+
+    @Override
+    public void setSandboxTimeout(SetSandboxTimeoutRequest request, StreamObserver<io.wrenn.hostagent.protocol.Sandbox> observer) {
+        unary(observer, () -> toProto(manager.setTimeout(request.getSandboxId(), request.getTimeoutS())));
     }
 
     @Override

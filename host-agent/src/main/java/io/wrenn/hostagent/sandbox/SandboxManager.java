@@ -108,6 +108,17 @@ public final class SandboxManager {
      * returns it.
      */
     public Sandbox create(SandboxSpec requested) {
+        return create(requested, "");
+    }
+
+    /**
+     * As {@link #create(SandboxSpec)}, with the envd access token the caller chose (empty: a
+     * random one), so the control plane can hand it to clients without asking the host.
+     */
+    public Sandbox create(SandboxSpec requested, String accessToken) {
+        if (accessToken != null && !accessToken.isEmpty() && !ACCESS_TOKEN.matcher(accessToken).matches()) {
+            throw new SandboxException(SandboxException.Kind.INVALID_ARGUMENT, "envd_access_token must be 32 to 128 characters [A-Za-z0-9_-]");
+        }
         if (closing) {
             throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "the host agent is shutting down");
         }
@@ -126,7 +137,8 @@ public final class SandboxManager {
         long startedAt = clock.millis();
         long expiresAt = effective.timeoutS() == 0 ? 0 : startedAt + effective.timeoutS() * 1000L;
         SandboxRecord initial = new SandboxRecord(effective, 0, accelerator.wireName(),
-                template.defaultUser(), template.defaultWorkdir(), startedAt, expiresAt, 0, newAccessToken(),
+                template.defaultUser(), template.defaultWorkdir(), startedAt, expiresAt, 0,
+                accessToken == null || accessToken.isEmpty() ? newAccessToken() : accessToken,
                 Sandbox.State.RUNNING.name(), 0, !template.isSnapshot());
 
         Sandbox fresh = new Sandbox(initial, Sandbox.State.STARTING);
@@ -915,6 +927,28 @@ public final class SandboxManager {
         }
     }
 
+    // ---------------------------------------------------------------- timeout
+
+    /** Moves a running sandbox's expiry to {@code timeoutS} seconds from now (0 = never) and persists it. */
+    public Sandbox setTimeout(String sandboxId, int timeoutS) {
+        if (timeoutS < 0) {
+            throw new SandboxException(SandboxException.Kind.INVALID_ARGUMENT, "timeout_s out of range");
+        }
+        Sandbox sandbox = running(sandboxId);
+        sandbox.lock.lock();
+        try {
+            if (sandbox.state() != Sandbox.State.RUNNING) {
+                throw new SandboxException(SandboxException.Kind.FAILED_PRECONDITION, "sandbox is not running");
+            }
+            SandboxRecord updated = sandbox.record().withExpiresAtMs(timeoutS == 0 ? 0 : clock.millis() + timeoutS * 1000L);
+            store.write(updated);
+            sandbox.record(updated);
+            return sandbox;
+        } finally {
+            sandbox.lock.unlock();
+        }
+    }
+
     // ---------------------------------------------------------------- queries
 
     /**
@@ -1205,6 +1239,8 @@ public final class SandboxManager {
     }
 
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    private static final java.util.regex.Pattern ACCESS_TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{32,128}");
 
     private static String newAccessToken() {
         byte[] bytes = new byte[24];

@@ -1,0 +1,59 @@
+package io.wrenn.controlplane.e2b;
+
+import io.wrenn.controlplane.ControlPlaneConfig.Limits;
+import io.wrenn.controlplane.http.ApiException;
+import io.wrenn.controlplane.http.JsonBody;
+import io.wrenn.controlplane.sandbox.CreateSandboxBody;
+import io.wrenn.controlplane.sandbox.Inputs;
+import io.wrenn.controlplane.template.TemplateStore;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * E2B's {@code NewSandbox} body, validated, as Wrenn's create request. Options Wrenn cannot
+ * honour yet are refused with a 400 that says so, never silently dropped.
+ */
+final class E2bCreateBody {
+
+    /** E2B's default template (what {@code Sandbox.create()} without a template asks for). */
+    static final String E2B_DEFAULT_TEMPLATE = "base";
+    static final String WRENN_DEFAULT_TEMPLATE = "debian";
+    /** E2B's own default when the body has no timeout. */
+    private static final int DEFAULT_TIMEOUT_S = 15;
+
+    private static final Set<String> FIELDS = Set.of("templateID", "timeout", "metadata", "envVars", "secure",
+            "autoPause", "autoPauseMemory", "autoResume", "allow_internet_access", "network", "mcp", "iam",
+            "volumeMounts");
+    /** Accepted only when absent or null: each needs a feature Wrenn does not have yet. */
+    private static final Set<String> UNSUPPORTED = Set.of("autoPauseMemory", "autoResume", "network", "mcp", "iam",
+            "volumeMounts");
+
+    private E2bCreateBody() {
+    }
+
+    static CreateSandboxBody parse(byte[] body, Limits limits) {
+        JsonBody json = JsonBody.parse(body, FIELDS);
+        for (String name : UNSUPPORTED) {
+            if (json.has(name)) {
+                throw ApiException.invalid("'" + name + "' is not supported by this server");
+            }
+        }
+        if (json.bool("autoPause", false)) {
+            throw ApiException.invalid("'autoPause' is not supported by this server yet: sandboxes are killed at their timeout");
+        }
+        if (json.bool("allow_internet_access", false)) {
+            throw ApiException.invalid("'allow_internet_access' is not supported: Wrenn sandboxes have no internet access");
+        }
+        json.bool("secure", true);
+        String template = json.requiredString("templateID");
+        if (template.equals(E2B_DEFAULT_TEMPLATE)) {
+            template = WRENN_DEFAULT_TEMPLATE;
+        }
+        if (!TemplateStore.NAME.matcher(template).matches()) {
+            throw ApiException.invalid("'templateID' is not a valid template name");
+        }
+        int timeout = json.integer("timeout", 1, limits.maxTimeoutS()).orElse(DEFAULT_TIMEOUT_S);
+        return new CreateSandboxBody(template, OptionalInt.empty(), OptionalInt.empty(), limits.defaultDiskSizeMb(),
+                timeout, Inputs.env("envVars", json.stringMap("envVars")), Inputs.metadata(json.stringMap("metadata")));
+    }
+}

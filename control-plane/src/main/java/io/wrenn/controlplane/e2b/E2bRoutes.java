@@ -1,0 +1,206 @@
+package io.wrenn.controlplane.e2b;
+
+import io.javalin.http.Context;
+import io.wrenn.api.ErrorCode;
+import io.wrenn.controlplane.audit.AuditTrail;
+import io.wrenn.controlplane.auth.Authenticator;
+import io.wrenn.controlplane.host.HostTraffic;
+import io.wrenn.controlplane.http.Access;
+import io.wrenn.controlplane.http.ApiException;
+import io.wrenn.controlplane.http.JsonBody;
+import io.wrenn.controlplane.http.Jsons;
+import io.wrenn.controlplane.http.RouteTable;
+import io.wrenn.controlplane.ids.WireId;
+import io.wrenn.controlplane.sandbox.Sandbox;
+import io.wrenn.controlplane.sandbox.SandboxService;
+import io.wrenn.controlplane.sandbox.SandboxStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The E2B-compatible REST facade under {@code /e2b} ({@code E2B_API_URL=http://HOST:PORT/e2b}):
+ * the sandbox routes of E2B's REST spec that its SDKs call, as adapters over Wrenn's own
+ * services, authenticated by the team's API key like every team route. Errors are E2B's
+ * {@code {code: <HTTP status>, message}} (see {@code ErrorHandlers}). docs/e2b-conformance.md
+ * lists what is supported.
+ */
+public final class E2bRoutes {
+
+    public static final String PREFIX = "/e2b";
+    private static final Set<SandboxStatus> LISTED = EnumSet.of(SandboxStatus.RUNNING);
+    private static final Duration METRICS_DEADLINE = Duration.ofSeconds(20);
+
+    private final SandboxService sandboxes;
+    private final HostTraffic traffic;
+    private final TrafficProxy proxy;
+
+    public E2bRoutes(SandboxService sandboxes, HostTraffic traffic, TrafficProxy proxy) {
+        this.sandboxes = sandboxes;
+        this.traffic = traffic;
+        this.proxy = proxy;
+    }
+
+    public void register(RouteTable routes) {
+        routes.post(PREFIX + "/sandboxes", Access.TEAM, this::create);
+        routes.post(PREFIX + "/v2/sandboxes", Access.TEAM, this::create);
+        routes.get(PREFIX + "/sandboxes", Access.TEAM, this::listV1);
+        routes.get(PREFIX + "/v2/sandboxes", Access.TEAM, this::listV2);
+        routes.get(PREFIX + "/sandboxes/{id}", Access.TEAM, this::get);
+        routes.delete(PREFIX + "/sandboxes/{id}", Access.TEAM, this::kill);
+        routes.post(PREFIX + "/sandboxes/{id}/timeout", Access.TEAM, this::setTimeout);
+        routes.post(PREFIX + "/sandboxes/{id}/refreshes", Access.TEAM, this::refresh);
+        routes.post(PREFIX + "/sandboxes/{id}/connect", Access.TEAM, this::connect);
+        routes.post(PREFIX + "/v2/sandboxes/{id}/connect", Access.TEAM, this::connect);
+        routes.post(PREFIX + "/sandboxes/{id}/pause", Access.TEAM, this::pause);
+        routes.post(PREFIX + "/sandboxes/{id}/resume", Access.TEAM, this::resume);
+        routes.get(PREFIX + "/sandboxes/{id}/metrics", Access.TEAM, this::metrics);
+        // The traffic route checks its own credentials (a sandbox's token or the team's key).
+        routes.anyMethod(TrafficProxy.PREFIX + "/<path>", Access.PUBLIC, proxy::handle);
+    }
+
+    private void create(Context ctx) {
+        var request = E2bCreateBody.parse(ctx.bodyAsBytes(), sandboxes.limits());
+        Sandbox sandbox = sandboxes.create(team(ctx), request);
+        AuditTrail.resource(ctx, WireId.SANDBOX, sandbox.id());
+        ctx.status(201).json(E2bViews.created(sandbox, sandboxes.accessToken(sandbox)));
+    }
+
+    private void get(Context ctx) {
+        Sandbox sandbox = live(ctx);
+        ctx.json(E2bViews.detail(sandbox, sandboxes.accessToken(sandbox)));
+    }
+
+    private void listV1(Context ctx) {
+        SandboxListQuery query = SandboxListQuery.parse(ctx.queryParam("state"), ctx.queryParam("metadata"), null, null);
+        ctx.json(query.page(sandboxes.list(team(ctx), LISTED)).items().stream().map(E2bViews::listed).toList());
+    }
+
+    private void listV2(Context ctx) {
+        SandboxListQuery query = SandboxListQuery.parse(ctx.queryParam("state"), ctx.queryParam("metadata"),
+                ctx.queryParam("limit"), ctx.queryParam("nextToken"));
+        SandboxListQuery.Page page = query.page(sandboxes.list(team(ctx), LISTED));
+        if (page.nextToken() != null) {
+            ctx.header("X-Next-Token", page.nextToken());
+        }
+        ctx.json(page.items().stream().map(E2bViews::listed).toList());
+    }
+
+    private void kill(Context ctx) {
+        Sandbox sandbox = live(ctx);
+        sandboxes.delete(team(ctx), WireId.SANDBOX.encode(sandbox.id()));
+        ctx.status(204);
+    }
+
+    /** E2B's set-timeout: the sandbox ends {@code timeout} seconds from now, sooner or later than before. */
+    private void setTimeout(Context ctx) {
+        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("timeout"));
+        int timeout = body.integer("timeout", 1, sandboxes.limits().maxTimeoutS())
+                .orElseThrow(() -> ApiException.invalid("'timeout' is required"));
+        sandboxes.setTimeout(team(ctx), ctx.pathParam("id"), timeout);
+        ctx.status(204);
+    }
+
+    /** E2B's refresh: keeps the sandbox alive at least {@code duration} seconds more (default: its timeout). */
+    private void refresh(Context ctx) {
+        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("duration"));
+        Sandbox sandbox = live(ctx);
+        int duration = body.integer("duration", 0, 3600).orElse(sandbox.timeoutS());
+        extend(ctx, sandbox, duration);
+        ctx.status(204);
+    }
+
+    /**
+     * E2B's connect: a running sandbox's timeout is extended (never shortened) to {@code timeout}
+     * seconds from now, and its connection details returned. Resuming a paused sandbox needs
+     * pause, which this server does not have yet.
+     */
+    private void connect(Context ctx) {
+        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("timeout", "memory"));
+        int timeout = body.integer("timeout", 0, sandboxes.limits().maxTimeoutS())
+                .orElseThrow(() -> ApiException.invalid("'timeout' is required"));
+        body.bool("memory", true);
+        Sandbox sandbox = extend(ctx, live(ctx), timeout);
+        ctx.status(200).json(E2bViews.created(sandbox, sandboxes.accessToken(sandbox)));
+    }
+
+    private void pause(Context ctx) {
+        live(ctx);
+        throw new ApiException(ErrorCode.NOT_IMPLEMENTED, "pause is not supported by this server yet");
+    }
+
+    private void resume(Context ctx) {
+        live(ctx);
+        throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox is not paused");
+    }
+
+    /** One sample of the guest's CPU, memory and disk, measured by envd now. */
+    private void metrics(Context ctx) throws IOException, InterruptedException {
+        for (String bound : List.of("start", "end")) {
+            String value = ctx.queryParam(bound);
+            if (value != null && !value.matches("\\d{1,12}")) {
+                throw ApiException.invalid("'" + bound + "' must be a Unix time in seconds");
+            }
+        }
+        var placement = sandboxes.requireRunning(team(ctx), ctx.pathParam("id"));
+        var request = traffic.request(placement.host(), placement.sandbox().id(), TrafficProxy.ENVD_PORT, "/metrics")
+                .header("X-Access-Token", sandboxes.accessToken(placement.sandbox()))
+                .timeout(METRICS_DEADLINE)
+                .GET()
+                .build();
+        JsonNode sample;
+        try {
+            HttpResponse<InputStream> response = traffic.send(placement.host(), request);
+            try (InputStream in = response.body()) {
+                if (response.statusCode() != 200) {
+                    throw new ApiException(ErrorCode.HOST_UNAVAILABLE, "the sandbox did not report its metrics");
+                }
+                sample = Jsons.mapper().readTree(in.readNBytes(64 * 1024));
+            }
+        } catch (IOException e) {
+            throw new ApiException(ErrorCode.HOST_UNAVAILABLE, "the sandbox did not report its metrics");
+        }
+        long ts = sample.path("ts").asLong(Instant.now().getEpochSecond());
+        Map<String, Object> metric = new LinkedHashMap<>();
+        metric.put("timestamp", Instant.ofEpochSecond(ts).toString());
+        metric.put("timestampUnix", ts);
+        metric.put("cpuCount", sample.path("cpu_count").asInt());
+        metric.put("cpuUsedPct", sample.path("cpu_used_pct").asDouble());
+        metric.put("memUsed", sample.path("mem_used").asLong());
+        metric.put("memTotal", sample.path("mem_total").asLong());
+        metric.put("diskUsed", sample.path("disk_used").asLong());
+        metric.put("diskTotal", sample.path("disk_total").asLong());
+        ctx.json(List.of(metric));
+    }
+
+    /** Moves the end to {@code seconds} from now if that is later than the current end. */
+    private Sandbox extend(Context ctx, Sandbox sandbox, int seconds) {
+        Instant wanted = Instant.now().plusSeconds(seconds);
+        if (sandbox.expiresAt() == null || !wanted.isAfter(sandbox.expiresAt())) {
+            return sandbox;
+        }
+        return sandboxes.setTimeout(team(ctx), WireId.SANDBOX.encode(sandbox.id()), Math.max(1, seconds));
+    }
+
+    /** The team's sandbox named in the path; a stopped one is as gone as a missing one (E2B has no stopped state). */
+    private Sandbox live(Context ctx) {
+        Sandbox sandbox = sandboxes.get(team(ctx), ctx.pathParam("id"));
+        if (sandbox.status().terminal()) {
+            throw new ApiException(ErrorCode.SANDBOX_NOT_FOUND, "no such sandbox in your team");
+        }
+        return sandbox;
+    }
+
+    private static UUID team(Context ctx) {
+        return Authenticator.caller(ctx).requireTeam();
+    }
+}

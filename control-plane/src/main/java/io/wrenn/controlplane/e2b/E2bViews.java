@@ -1,0 +1,82 @@
+package io.wrenn.controlplane.e2b;
+
+import io.wrenn.controlplane.ids.WireId;
+import io.wrenn.controlplane.sandbox.Sandbox;
+import io.wrenn.controlplane.sandbox.SandboxStatus;
+import io.wrenn.envd.EnvdVersion;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sandboxes in E2B's JSON shapes ({@code Sandbox}, {@code SandboxDetail}, {@code ListedSandbox}
+ * of E2B's REST spec). Plain maps: E2B's field names ({@code sandboxID}, {@code memoryMB}) are
+ * exact and must not pass through the snake_case naming of Wrenn's own JSON.
+ */
+final class E2bViews {
+
+    private E2bViews() {
+    }
+
+    /** The E2B state of a Wrenn status: what E2B clients can tell apart. */
+    static String state(SandboxStatus status) {
+        return status == SandboxStatus.RUNNING ? "running" : status.wire();
+    }
+
+    /** The answer to create and connect. */
+    static Map<String, Object> created(Sandbox s, String accessToken) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("templateID", s.templateName());
+        view.put("sandboxID", WireId.SANDBOX.encode(s.id()));
+        view.put("clientID", clientId(s));
+        view.put("envdVersion", EnvdVersion.VERSION);
+        view.put("envdAccessToken", accessToken);
+        view.put("trafficAccessToken", null);
+        view.put("domain", null);
+        return view;
+    }
+
+    static Map<String, Object> listed(Sandbox s) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("templateID", s.templateName());
+        view.put("sandboxID", WireId.SANDBOX.encode(s.id()));
+        view.put("clientID", clientId(s));
+        view.put("startedAt", time(s.startedAt() == null ? s.createdAt() : s.startedAt()));
+        view.put("endAt", time(endAt(s)));
+        view.put("cpuCount", s.vcpus());
+        view.put("memoryMB", s.memoryMb());
+        view.put("diskSizeMB", s.diskSizeMb());
+        view.put("metadata", s.metadata());
+        view.put("state", state(s.status()));
+        view.put("envdVersion", EnvdVersion.VERSION);
+        view.put("volumeMounts", List.of());
+        return view;
+    }
+
+    static Map<String, Object> detail(Sandbox s, String accessToken) {
+        Map<String, Object> view = listed(s);
+        view.put("envdAccessToken", accessToken);
+        view.put("domain", null);
+        view.put("allowInternetAccess", false);
+        view.put("lifecycle", Map.of("onTimeout", "kill", "autoResume", false));
+        return view;
+    }
+
+    /** When the sandbox ends: its expiry, else (no timeout) when it stopped, else not known: now. */
+    private static Instant endAt(Sandbox s) {
+        if (s.expiresAt() != null) {
+            return s.expiresAt();
+        }
+        return s.stoppedAt() != null ? s.stoppedAt() : Instant.now();
+    }
+
+    /** E2B's deprecated client id: the host the sandbox runs on. */
+    private static String clientId(Sandbox s) {
+        return s.hostId() == null ? "" : WireId.HOST.encode(s.hostId());
+    }
+
+    private static String time(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+}

@@ -1,0 +1,190 @@
+package io.wrenn.controlplane.e2b;
+
+import io.javalin.http.Context;
+import io.wrenn.api.ErrorCode;
+import io.wrenn.controlplane.auth.ApiKeyStore;
+import io.wrenn.controlplane.auth.ApiKeys;
+import io.wrenn.controlplane.auth.Authenticator;
+import io.wrenn.controlplane.auth.Caller;
+import io.wrenn.controlplane.host.Host;
+import io.wrenn.controlplane.host.HostTraffic;
+import io.wrenn.controlplane.http.ApiException;
+import io.wrenn.controlplane.sandbox.Sandbox;
+import io.wrenn.controlplane.sandbox.SandboxService;
+import io.wrenn.hostagent.protocol.TrafficHeaders;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Locale;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /e2b/sandbox/**}, E2B's sandbox URL: each request names its sandbox and port in the
+ * {@code E2b-Sandbox-Id} and {@code E2b-Sandbox-Port} headers and is forwarded, streamed both
+ * ways, through the sandbox's host agent to that port inside the sandbox.
+ *
+ * <p>Access: the team's API key ({@code X-API-Key}; another team's key finds nothing: 404), or
+ * the sandbox's envd access token ({@code X-Access-Token}; missing or wrong: 401, the same answer
+ * as for a sandbox that does not exist). The key never goes further; on envd's port a key
+ * caller's request gets the real access token put in. The token is not forwarded to other ports
+ * (it is envd's secret, not the user's server's). {@code E2b-*} and {@code Wrenn-*} headers
+ * stay here too.
+ */
+public final class TrafficProxy {
+
+    public static final String PREFIX = "/e2b/sandbox";
+    public static final int ENVD_PORT = 49983;
+    private static final Logger log = LoggerFactory.getLogger(TrafficProxy.class);
+    private static final String SANDBOX_ID = "E2b-Sandbox-Id";
+    private static final String SANDBOX_PORT = "E2b-Sandbox-Port";
+    private static final String ACCESS_TOKEN = "X-Access-Token";
+    /** Request headers that are for this proxy only. */
+    private static final Set<String> CONSUMED = Set.of("x-api-key", "x-access-token", "e2b-sandbox-id", "e2b-sandbox-port");
+    /** Long streams (a silent command, a long poll) must outlive Jetty's default 30 s idle limit. */
+    private static final Duration STREAM_IDLE = Duration.ofMinutes(10);
+    private static final int BUFFER = 64 * 1024;
+
+    private final SandboxService sandboxes;
+    private final ApiKeyStore keys;
+    private final HostTraffic traffic;
+
+    public TrafficProxy(SandboxService sandboxes, ApiKeyStore keys, HostTraffic traffic) {
+        this.sandboxes = sandboxes;
+        this.keys = keys;
+        this.traffic = traffic;
+    }
+
+    public void handle(Context ctx) throws IOException, InterruptedException {
+        String sandboxId = ctx.header(SANDBOX_ID);
+        int port = port(ctx.header(SANDBOX_PORT));
+        if (sandboxId == null || sandboxId.isBlank()) {
+            throw ApiException.invalid("the E2b-Sandbox-Id header is required");
+        }
+        Target target = authorize(ctx, sandboxId, port);
+        // 502 as E2B's own proxy answers for a sandbox that is gone: its SDKs read it as "not running".
+        Host host = sandboxes.hostOf(target.sandbox())
+                .orElseThrow(() -> new ApiException(ErrorCode.HOST_ERROR, "the sandbox is not running"));
+
+        String raw = ctx.req().getRequestURI().substring(PREFIX.length());
+        String query = ctx.req().getQueryString();
+        HttpRequest.Builder request = traffic.request(host, target.sandbox().id(), port,
+                        (raw.isEmpty() ? "/" : raw) + (query == null ? "" : "?" + query))
+                .method(ctx.method().name(), body(ctx));
+        for (String name : Collections.list(ctx.req().getHeaderNames())) {
+            if (!forwardable(name)) {
+                continue;
+            }
+            for (String value : Collections.list(ctx.req().getHeaders(name))) {
+                try {
+                    request.header(name, value);
+                } catch (IllegalArgumentException e) {
+                    // A header the JDK client sets itself (Date, Via, ...).
+                }
+            }
+        }
+        if (port == ENVD_PORT && target.token() != null) {
+            request.setHeader(ACCESS_TOKEN, target.token());
+        }
+        idleTimeout(ctx);
+        HttpResponse<InputStream> response;
+        try {
+            response = traffic.send(host, request.build());
+        } catch (IOException e) {
+            log.debug("traffic to sandbox {} port {} failed: {}", target.sandbox().id(), port, e.toString());
+            throw new ApiException(ErrorCode.HOST_UNAVAILABLE, "the sandbox's host did not answer");
+        }
+        try (InputStream in = response.body()) {
+            ctx.res().setStatus(response.statusCode());
+            response.headers().map().forEach((name, values) -> {
+                if (TrafficHeaders.forwardable(name)) {
+                    values.forEach(v -> ctx.res().addHeader(name, v));
+                }
+            });
+            response.headers().firstValueAsLong("content-length").ifPresent(ctx.res()::setContentLengthLong);
+            // Written straight to the servlet response, flushed per read: a Connect stream's
+            // messages must not wait for a buffer to fill.
+            OutputStream out = ctx.res().getOutputStream();
+            byte[] buffer = new byte[BUFFER];
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                out.write(buffer, 0, n);
+                out.flush();
+            }
+        }
+    }
+
+    /** Who may reach the sandbox, and the token to put in for a key caller (null: keep the caller's). */
+    private Target authorize(Context ctx, String sandboxId, int port) {
+        String key = ctx.header(Authenticator.API_KEY_HEADER);
+        if (key != null) {
+            Caller caller = keys.findByHash(ApiKeys.hash(key))
+                    .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED, "invalid API key"));
+            Sandbox sandbox = sandboxes.get(caller.requireTeam(), sandboxId);
+            return new Target(sandbox, sandboxes.accessToken(sandbox));
+        }
+        String presented = ctx.header(ACCESS_TOKEN);
+        Sandbox sandbox = sandboxes.findAnyTeam(sandboxId).orElse(null);
+        String expected = sandbox == null ? null : sandboxes.accessToken(sandbox);
+        if (expected != null && presented != null
+                && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8))) {
+            return new Target(sandbox, port == ENVD_PORT ? presented : null);
+        }
+        if (expected != null && presented == null && port == ENVD_PORT && isSignedFileUrl(ctx)) {
+            // A signed /files URL carries proof of the token in its signature; envd checks it.
+            return new Target(sandbox, null);
+        }
+        throw new ApiException(ErrorCode.UNAUTHORIZED, "send the sandbox's access token (X-Access-Token) or the team's API key (X-API-Key)");
+    }
+
+    private static boolean isSignedFileUrl(Context ctx) {
+        String raw = ctx.req().getRequestURI().substring(PREFIX.length());
+        return raw.equals("/files") && ctx.queryParam("signature") != null;
+    }
+
+    private static boolean forwardable(String name) {
+        return TrafficHeaders.forwardable(name) && !CONSUMED.contains(name.toLowerCase(Locale.ROOT));
+    }
+
+    private static HttpRequest.BodyPublisher body(Context ctx) throws IOException {
+        long length = ctx.req().getContentLengthLong();
+        boolean chunked = ctx.header("Transfer-Encoding") != null;
+        if (!chunked && length <= 0) {
+            return HttpRequest.BodyPublishers.noBody();
+        }
+        InputStream in = ctx.req().getInputStream();
+        HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(() -> in);
+        return chunked ? stream : HttpRequest.BodyPublishers.fromPublisher(stream, length);
+    }
+
+    private static void idleTimeout(Context ctx) {
+        try {
+            org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(ctx.req())
+                    .getConnectionMetaData().getConnection().getEndPoint().setIdleTimeout(STREAM_IDLE.toMillis());
+        } catch (RuntimeException e) {
+            log.debug("could not lengthen the idle timeout: {}", e.toString());
+        }
+    }
+
+    private static int port(String value) {
+        try {
+            int port = value == null ? -1 : Integer.parseInt(value.strip());
+            if (port >= 1 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw ApiException.invalid("the E2b-Sandbox-Port header must be a port from 1 to 65535");
+    }
+
+    private record Target(Sandbox sandbox, String token) {
+    }
+}

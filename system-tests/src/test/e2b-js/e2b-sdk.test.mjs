@@ -1,0 +1,242 @@
+// The unmodified E2B JS SDK (pinned in package-lock.json) against a running Wrenn.
+// Only E2B_API_URL, E2B_SANDBOX_URL and E2B_API_KEY are set (E2bSdkTest starts Wrenn and runs
+// this file with `node --test`). Two sandboxes in all: the main one and a second one, booted in
+// parallel, that the list filters and pagination must tell apart.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { Sandbox, CommandExitError, SandboxNotFoundError, FileType, FilesystemEventType } from 'e2b'
+
+for (const name of ['E2B_API_URL', 'E2B_SANDBOX_URL', 'E2B_API_KEY']) {
+  assert.ok(process.env[name], `${name} must be set`)
+}
+const run = `${process.pid}-${Date.now()}`
+let sbx
+let other
+
+before(async () => {
+  ;[sbx, other] = await Promise.all([
+    Sandbox.create('debian', {
+      metadata: { suite: 'e2b-js', run, role: 'main' },
+      envs: { GREETING: 'hello from create' },
+      timeoutMs: 600_000,
+    }),
+    // E2B's default template name ("base") is Wrenn's debian.
+    Sandbox.create({ metadata: { suite: 'e2b-js', run, role: 'other' }, timeoutMs: 600_000 }),
+  ])
+})
+
+after(async () => {
+  for (const s of [sbx, other]) {
+    if (s) await Sandbox.kill(s.sandboxId).catch(() => {})
+  }
+})
+
+test('create: template, metadata, envs, timeout', async () => {
+  assert.match(sbx.sandboxId, /^sb-/)
+  const info = await sbx.getInfo()
+  assert.equal(info.templateId, 'debian')
+  assert.equal(info.state, 'running')
+  assert.deepEqual(info.metadata, { suite: 'e2b-js', run, role: 'main' })
+  assert.ok(info.cpuCount >= 1)
+  assert.ok(info.memoryMB >= 128)
+  const ttl = info.endAt.getTime() - info.startedAt.getTime()
+  assert.ok(ttl > 590_000 && ttl <= 600_000 + 5_000, `timeout not applied: ${ttl} ms`)
+  assert.ok(await sbx.isRunning())
+  const env = await sbx.commands.run('echo "$GREETING"')
+  assert.equal(env.stdout, 'hello from create\n')
+})
+
+test('commands.run: stdout, stderr, exit code, env, cwd, user', async () => {
+  const ok = await sbx.commands.run('echo out; echo err >&2')
+  assert.equal(ok.exitCode, 0)
+  assert.equal(ok.stdout, 'out\n')
+  assert.equal(ok.stderr, 'err\n')
+
+  await assert.rejects(sbx.commands.run('echo failing >&2; exit 3'), (e) => {
+    assert.ok(e instanceof CommandExitError)
+    assert.equal(e.exitCode, 3)
+    assert.equal(e.stderr, 'failing\n')
+    return true
+  })
+
+  const env = await sbx.commands.run('echo "$A-$B"', { envs: { A: 'one', B: 'two' } })
+  assert.equal(env.stdout, 'one-two\n')
+  const cwd = await sbx.commands.run('pwd', { cwd: '/tmp' })
+  assert.equal(cwd.stdout, '/tmp\n')
+  const home = await sbx.commands.run('pwd; whoami')
+  assert.equal(home.stdout, '/home/user\nuser\n')
+  const root = await sbx.commands.run('whoami', { user: 'root' })
+  assert.equal(root.stdout, 'root\n')
+})
+
+test('commands.run: onStdout streams output while the command runs', async () => {
+  const chunks = []
+  let sawFirstBeforeEnd = false
+  const result = await sbx.commands.run('echo first; sleep 1; echo second', {
+    onStdout: (data) => {
+      chunks.push(data)
+      if (data.includes('first') && !chunks.some((c) => c.includes('second'))) sawFirstBeforeEnd = true
+    },
+  })
+  assert.equal(result.stdout, 'first\nsecond\n')
+  assert.ok(sawFirstBeforeEnd, 'first line arrived only with the second')
+  assert.ok(chunks.length >= 2, `expected separate chunks, got ${JSON.stringify(chunks)}`)
+})
+
+test('commands: background, connect by pid, sendStdin, kill', async () => {
+  const handle = await sbx.commands.run('read line; echo "got:$line"', { background: true, stdin: true })
+  assert.ok(handle.pid > 0)
+  const running = await sbx.commands.list()
+  assert.ok(running.some((p) => p.pid === handle.pid))
+
+  const received = []
+  const attached = await sbx.commands.connect(handle.pid, { onStdout: (d) => received.push(d) })
+  await sbx.commands.sendStdin(handle.pid, 'ping\n')
+  const result = await attached.wait()
+  assert.equal(result.exitCode, 0)
+  assert.equal(result.stdout, 'got:ping\n')
+  assert.ok(received.join('').includes('got:ping'))
+
+  const sleeper = await sbx.commands.run('sleep 600', { background: true })
+  assert.equal(await sbx.commands.kill(sleeper.pid), true)
+  await assert.rejects(sleeper.wait(), CommandExitError)
+  const after = await sbx.commands.list()
+  assert.ok(!after.some((p) => p.pid === sleeper.pid))
+})
+
+test('pty: create, input, resize', async () => {
+  let output = ''
+  const decoder = new TextDecoder()
+  const terminal = await sbx.pty.create({ cols: 80, rows: 24, onData: (d) => { output += decoder.decode(d) } })
+  await sbx.pty.sendInput(terminal.pid, new TextEncoder().encode('stty size; echo pty-$((6*7))\n'))
+  await waitFor(() => output.includes('pty-42') && output.includes('24 80'), () => output)
+  await sbx.pty.resize(terminal.pid, { cols: 100, rows: 30 })
+  await sbx.pty.sendInput(terminal.pid, new TextEncoder().encode('stty size\n'))
+  await waitFor(() => output.includes('30 100'), () => output)
+  await sbx.pty.sendInput(terminal.pid, new TextEncoder().encode('exit\n'))
+  const result = await terminal.wait()
+  assert.equal(result.exitCode, 0)
+})
+
+test('files: write, read, list, exists, makeDir, rename, remove, getInfo', async () => {
+  const dir = '/home/user/e2b-files'
+  assert.equal(await sbx.files.makeDir(dir), true)
+  assert.equal(await sbx.files.makeDir(dir), false)
+
+  const text = await sbx.files.write(`${dir}/hello.txt`, 'hello, wrenn\n')
+  assert.equal(text.path, `${dir}/hello.txt`)
+  assert.equal(await sbx.files.read(`${dir}/hello.txt`), 'hello, wrenn\n')
+
+  const binary = new Uint8Array(300_000)
+  for (let i = 0; i < binary.length; i++) binary[i] = (i * 7 + 3) % 256
+  await sbx.files.write(`${dir}/data.bin`, binary.buffer)
+  const back = await sbx.files.read(`${dir}/data.bin`, { format: 'bytes' })
+  assert.equal(back.length, binary.length)
+  assert.deepEqual(Buffer.from(back), Buffer.from(binary))
+
+  const entries = await sbx.files.list(dir)
+  assert.deepEqual(entries.map((e) => e.name).sort(), ['data.bin', 'hello.txt'])
+  assert.ok(entries.every((e) => e.type === FileType.FILE))
+
+  const info = await sbx.files.getInfo(`${dir}/data.bin`)
+  assert.equal(info.size, binary.length)
+  assert.equal(info.owner, 'user')
+
+  assert.equal(await sbx.files.exists(`${dir}/hello.txt`), true)
+  await sbx.files.rename(`${dir}/hello.txt`, `${dir}/renamed.txt`)
+  assert.equal(await sbx.files.exists(`${dir}/hello.txt`), false)
+  assert.equal(await sbx.files.read(`${dir}/renamed.txt`), 'hello, wrenn\n')
+  await sbx.files.remove(`${dir}/renamed.txt`)
+  assert.equal(await sbx.files.exists(`${dir}/renamed.txt`), false)
+  await assert.rejects(sbx.files.read(`${dir}/renamed.txt`))
+})
+
+test('files: watchDir reports changes', async () => {
+  const dir = '/home/user/watched'
+  await sbx.files.makeDir(dir)
+  const events = []
+  const handle = await sbx.files.watchDir(dir, (e) => events.push(e))
+  try {
+    await sbx.files.write(`${dir}/new.txt`, 'x')
+    await waitFor(() => events.some((e) => e.name === 'new.txt' && e.type === FilesystemEventType.CREATE), () => JSON.stringify(events))
+    await sbx.files.remove(`${dir}/new.txt`)
+    await waitFor(() => events.some((e) => e.name === 'new.txt' && e.type === FilesystemEventType.REMOVE), () => JSON.stringify(events))
+  } finally {
+    await handle.stop()
+  }
+})
+
+test('setTimeout moves the end', async () => {
+  await sbx.setTimeout(1_200_000)
+  const info = await sbx.getInfo()
+  const left = info.endAt.getTime() - Date.now()
+  assert.ok(left > 1_100_000 && left <= 1_210_000, `end not moved: ${left} ms left`)
+  await sbx.setTimeout(600_000)
+  const shorter = (await sbx.getInfo()).endAt.getTime() - Date.now()
+  assert.ok(shorter > 500_000 && shorter <= 610_000, `end not shortened: ${shorter} ms left`)
+})
+
+test('connect to a running sandbox by id', async () => {
+  const again = await Sandbox.connect(sbx.sandboxId, { timeoutMs: 900_000 })
+  assert.equal(again.sandboxId, sbx.sandboxId)
+  const seen = await again.commands.run('cat /home/user/e2b-files/data.bin | wc -c')
+  assert.equal(seen.stdout.trim(), '300000')
+  const left = (await sbx.getInfo()).endAt.getTime() - Date.now()
+  assert.ok(left > 800_000, `connect did not extend the timeout: ${left} ms left`)
+})
+
+test('Sandbox.list: metadata and state filters, pagination', async () => {
+  const mine = await collect(Sandbox.list({ query: { metadata: { suite: 'e2b-js', run } } }))
+  assert.deepEqual(mine.map((s) => s.sandboxId).sort(), [sbx.sandboxId, other.sandboxId].sort())
+  const main = await collect(Sandbox.list({ query: { metadata: { run, role: 'main' }, state: ['running'] } }))
+  assert.deepEqual(main.map((s) => s.sandboxId), [sbx.sandboxId])
+  assert.equal(main[0].state, 'running')
+  assert.equal(main[0].templateId, 'debian')
+  const paused = await collect(Sandbox.list({ query: { metadata: { run }, state: ['paused'] } }))
+  assert.deepEqual(paused, [])
+
+  const pager = Sandbox.list({ query: { metadata: { run } }, limit: 1 })
+  const first = await pager.nextItems()
+  assert.equal(first.length, 1)
+  assert.ok(pager.hasNext)
+  const second = await pager.nextItems()
+  assert.equal(second.length, 1)
+  assert.notEqual(first[0].sandboxId, second[0].sandboxId)
+  assert.ok(!pager.hasNext)
+})
+
+test('getMetrics reports measured numbers', async () => {
+  const metrics = await sbx.getMetrics()
+  assert.ok(metrics.length >= 1)
+  const m = metrics[metrics.length - 1]
+  assert.ok(m.cpuCount >= 1)
+  assert.ok(m.cpuUsedPct >= 0 && m.cpuUsedPct <= 100)
+  assert.ok(m.memTotal > 100 * 1024 * 1024, `memTotal ${m.memTotal}`)
+  assert.ok(m.memUsed > 0 && m.memUsed < m.memTotal, `memUsed ${m.memUsed}`)
+  assert.ok(m.diskTotal > 0 && m.diskUsed > 0 && m.diskUsed < m.diskTotal)
+  assert.ok(Math.abs(m.timestamp.getTime() - Date.now()) < 120_000)
+})
+
+test('kill ends the sandbox', async () => {
+  assert.equal(await Sandbox.kill(other.sandboxId), true)
+  assert.equal(await Sandbox.kill(other.sandboxId), false)
+  await assert.rejects(Sandbox.getInfo(other.sandboxId), SandboxNotFoundError)
+  await sbx.kill()
+  assert.equal(await sbx.isRunning().catch(() => false), false)
+  const left = await collect(Sandbox.list({ query: { metadata: { run } } }))
+  assert.deepEqual(left, [])
+})
+
+async function collect(pager) {
+  const all = []
+  while (pager.hasNext) all.push(...(await pager.nextItems()))
+  return all
+}
+
+async function waitFor(condition, describe, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`condition not met in ${timeoutMs} ms: ${describe()}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}

@@ -1,0 +1,156 @@
+package io.wrenn.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.wrenn.testkit.WrennClient;
+import io.wrenn.testkit.WrennFixture;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestInstance.Lifecycle;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The E2B traffic route's access rules, against one real sandbox running a server that records
+ * the headers it receives: the team's key or the sandbox's access token reaches it; another
+ * team's key finds nothing (404); a wrong or missing token is refused (401); and nothing that
+ * arrives carries the caller's API key, the access token (outside envd) or Wrenn's and E2B's
+ * routing headers.
+ */
+@TestInstance(Lifecycle.PER_CLASS)
+class E2bTrafficTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String ECHO_PORT = "8000";
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private WrennFixture wrenn;
+    private String key;
+    private String sandbox;
+    private String token;
+
+    @BeforeAll
+    void start() throws IOException {
+        wrenn = WrennFixture.start();
+        key = wrenn.wrenn().apiKey();
+        WrennClient.Response created = wrenn.client().post("/e2b/sandboxes", Map.of("templateID", "debian", "timeout", 600));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        sandbox = created.json().path("sandboxID").asString();
+        token = created.json().path("envdAccessToken").asString();
+        assertThat(token).hasSizeGreaterThanOrEqualTo(32);
+
+        try (InputStream script = getClass().getResourceAsStream("/e2b/header-echo.py")) {
+            WrennClient.Response put = wrenn.client().put("/v1/sandboxes/" + sandbox + "/files?path=/tmp/echo.py", script.readAllBytes());
+            assertThat(put.status()).as(put.toString()).isBetween(200, 204);
+        }
+        wrenn.client().exec(sandbox, "/bin/sh", "-c", "setsid python3 /tmp/echo.py </dev/null >/dev/null 2>&1 &");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+                .until(() -> send(traffic("/ready", ECHO_PORT).header("X-API-Key", key)).statusCode() == 200);
+    }
+
+    @AfterAll
+    void stop() {
+        if (wrenn != null) {
+            wrenn.close();
+        }
+    }
+
+    @Test
+    void theTeamsKeyReachesAPortAndIsNotForwarded() {
+        HttpResponse<String> response = send(traffic("/by-key?x=1", ECHO_PORT).header("X-API-Key", key)
+                .header("X-Custom", "kept").header("Wrenn-Sandbox-Port", "49983").header("Wrenn-Agent-Secret", "guess"));
+        assertThat(response.statusCode()).isEqualTo(200);
+        String seen = response.body().toLowerCase(Locale.ROOT);
+        assertThat(seen).contains("x-custom").doesNotContain("x-api-key").doesNotContain(key.toLowerCase(Locale.ROOT))
+                .doesNotContain("wrenn-").doesNotContain("e2b-sandbox").doesNotContain("x-access-token");
+    }
+
+    @Test
+    void theAccessTokenReachesAPortAndIsNotForwardedThere() {
+        HttpResponse<String> response = send(traffic("/by-token", ECHO_PORT).header("X-Access-Token", token));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body().toLowerCase(Locale.ROOT)).doesNotContain("x-access-token").doesNotContain(token.toLowerCase(Locale.ROOT));
+    }
+
+    @Test
+    void anotherTeamsKeyFindsNothing() {
+        String otherKey = wrenn.createTeamWithKey("other team");
+        HttpResponse<String> response = send(traffic("/", ECHO_PORT).header("X-API-Key", otherKey));
+        assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(json(response).path("code").asInt()).isEqualTo(404);
+        HttpResponse<String> envd = send(traffic("/health", "49983").header("X-API-Key", otherKey));
+        assertThat(envd.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aWrongOrMissingAccessTokenIsRefused() {
+        assertThat(send(traffic("/", ECHO_PORT).header("X-Access-Token", token + "x")).statusCode()).isEqualTo(401);
+        assertThat(send(traffic("/", ECHO_PORT)).statusCode()).isEqualTo(401);
+        assertThat(send(traffic("/files?path=/tmp/echo.py", "49983").header("X-Access-Token", "not-the-token")).statusCode()).isEqualTo(401);
+        // A made-up sandbox answers exactly as a wrong token does: ids cannot be probed.
+        HttpRequest.Builder unknown = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + wrenn.apiPort() + "/e2b/sandbox/"))
+                .header("E2b-Sandbox-Id", "sb-doesnotexist").header("E2b-Sandbox-Port", ECHO_PORT).header("X-Access-Token", token);
+        assertThat(send(unknown).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void envdAcceptsTheTokenAndAKeyCallerGetsItPutIn() {
+        HttpResponse<String> byToken = send(traffic("/files?path=/tmp/echo.py", "49983").header("X-Access-Token", token));
+        assertThat(byToken.statusCode()).isEqualTo(200);
+        assertThat(byToken.body()).contains("seen-headers.log");
+        HttpResponse<String> byKey = send(traffic("/files?path=/tmp/echo.py", "49983").header("X-API-Key", key));
+        assertThat(byKey.statusCode()).isEqualTo(200);
+        assertThat(byKey.body()).isEqualTo(byToken.body());
+    }
+
+    @Test
+    void noRequestThatReachedTheSandboxCarriedTheKey() {
+        send(traffic("/posted", ECHO_PORT).header("X-API-Key", key).POST(HttpRequest.BodyPublishers.ofString("body")));
+        JsonNode log = wrenn.client().exec(sandbox, "/bin/cat", "/tmp/seen-headers.log");
+        String seen = log.path("stdout").asString().toLowerCase(Locale.ROOT);
+        assertThat(seen).contains("content-length");
+        assertThat(seen).doesNotContain(key.toLowerCase(Locale.ROOT)).doesNotContain("x-api-key").doesNotContain("wrenn-");
+    }
+
+    @Test
+    void badRoutingHeadersAre400() {
+        HttpRequest.Builder noPort = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + wrenn.apiPort() + "/e2b/sandbox/"))
+                .header("E2b-Sandbox-Id", sandbox).header("X-API-Key", key);
+        assertThat(send(noPort).statusCode()).isEqualTo(400);
+        assertThat(send(traffic("/", "70000").header("X-API-Key", key)).statusCode()).isEqualTo(400);
+    }
+
+    private HttpRequest.Builder traffic(String path, String port) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + wrenn.apiPort() + "/e2b/sandbox" + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("E2b-Sandbox-Id", sandbox)
+                .header("E2b-Sandbox-Port", port);
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static JsonNode json(HttpResponse<String> response) {
+        return JSON.readTree(response.body());
+    }
+}
