@@ -47,7 +47,7 @@ class E2bSdkTest {
             Result result = run(work, e2b, List.of(node, "--test", "--test-reporter=spec", "--test-concurrency=1",
                     "e2b-sdk.test.mjs"), 900);
             assertThat(result.exitCode()).as(result.output()).isZero();
-            assertThat(result.output()).contains("# fail 0").doesNotContain("# pass 0");
+            assertThat(result.output()).containsPattern("\\bfail 0\\b").containsPattern("\\bpass [1-9]");
             assertThat(wrenn.runningVmCount()).as("the suite kills its sandboxes").isZero();
         }
     }

@@ -65,6 +65,7 @@ public final class E2bRoutes {
         routes.post(PREFIX + "/sandboxes/{id}/resume", Access.TEAM, this::resume);
         routes.get(PREFIX + "/sandboxes/{id}/metrics", Access.TEAM, this::metrics);
         // The traffic route checks its own credentials (a sandbox's token or the team's key).
+        routes.anyMethod(TrafficProxy.PREFIX, Access.PUBLIC, proxy::handle);
         routes.anyMethod(TrafficProxy.PREFIX + "/<path>", Access.PUBLIC, proxy::handle);
     }
 

@@ -104,8 +104,10 @@ public final class TrafficProxy {
         try (InputStream in = response.body()) {
             ctx.res().setStatus(response.statusCode());
             response.headers().map().forEach((name, values) -> {
-                if (TrafficHeaders.forwardable(name)) {
-                    values.forEach(v -> ctx.res().addHeader(name, v));
+                if (TrafficHeaders.forwardable(name) && !values.isEmpty()) {
+                    // set, not add: Javalin has already put its default Content-Type in.
+                    ctx.res().setHeader(name, values.getFirst());
+                    values.stream().skip(1).forEach(v -> ctx.res().addHeader(name, v));
                 }
             });
             response.headers().firstValueAsLong("content-length").ifPresent(ctx.res()::setContentLengthLong);
