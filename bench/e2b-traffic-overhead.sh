@@ -11,7 +11,7 @@ java=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java
 WRENN_HOME=$home WRENN_PORT=$port "$java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC \
   -cp "$cli/wrenn.jar:$cli/lib/*" io.wrenn.cli.Wrenn up > "$home/up.log" 2>&1 &
 wrenn_pid=$!
-cleanup() { kill "$wrenn_pid" 2>/dev/null; wait "$wrenn_pid" 2>/dev/null || true; rm -rf "$home"; }
+cleanup() { kill "$wrenn_pid" 2>/dev/null || true; wait "$wrenn_pid" 2>/dev/null || true; rm -rf "$home"; }
 trap cleanup EXIT
 api=http://127.0.0.1:$port
 for _ in $(seq 1 120); do [[ -s $home/api-key ]] && curl -sf "$api/openapi.yaml" -o /dev/null && break; sleep 1; done

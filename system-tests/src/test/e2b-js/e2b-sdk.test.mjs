@@ -20,8 +20,13 @@ before(async () => {
       envs: { GREETING: 'hello from create' },
       timeoutMs: 600_000,
     }),
-    // E2B's default template name ("base") is Wrenn's debian.
-    Sandbox.create({ metadata: { suite: 'e2b-js', run, role: 'other' }, timeoutMs: 600_000 }),
+    // E2B's default template name ("base") is Wrenn's debian; this one pauses at its timeout
+    // and wakes on traffic.
+    Sandbox.create({
+      metadata: { suite: 'e2b-js', run, role: 'other' },
+      timeoutMs: 600_000,
+      lifecycle: { onTimeout: 'pause', autoResume: true },
+    }),
   ])
 })
 
@@ -183,6 +188,38 @@ test('connect to a running sandbox by id', async () => {
   assert.equal(seen.stdout.trim(), '300000')
   const left = (await sbx.getInfo()).endAt.getTime() - Date.now()
   assert.ok(left > 800_000, `connect did not extend the timeout: ${left} ms left`)
+})
+
+test('pause, then connect: memory, processes and files restored', async () => {
+  await sbx.files.write('/home/user/before-pause.txt', 'kept across pause\n')
+  const sleeper = await sbx.commands.run('sleep 900', { background: true })
+  const counter = await sbx.commands.run('echo $((40+2)) > /tmp/in-tmpfs-or-disk; echo ok')
+  assert.equal(counter.stdout, 'ok\n')
+
+  assert.equal(await sbx.pause(), true)
+  assert.equal(await Sandbox.pause(sbx.sandboxId), false, 'a second pause is a 409')
+  const paused = await sbx.getInfo()
+  assert.equal(paused.state, 'paused')
+  const listed = await collect(Sandbox.list({ query: { metadata: { run, role: 'main' }, state: ['paused'] } }))
+  assert.deepEqual(listed.map((s) => s.sandboxId), [sbx.sandboxId])
+
+  const back = await Sandbox.connect(sbx.sandboxId, { timeoutMs: 600_000 })
+  assert.equal((await back.getInfo()).state, 'running')
+  const processes = await back.commands.list()
+  assert.ok(processes.some((p) => p.pid === sleeper.pid), 'the background process survived the pause')
+  assert.equal(await back.files.read('/home/user/before-pause.txt'), 'kept across pause\n')
+  assert.equal((await back.commands.run('cat /tmp/in-tmpfs-or-disk')).stdout, '42\n')
+  await back.commands.kill(sleeper.pid)
+})
+
+test('a paused sandbox with autoResume wakes on traffic', async () => {
+  const info = await other.getInfo()
+  assert.deepEqual(info.lifecycle, { onTimeout: 'pause', autoResume: true })
+  assert.equal(await Sandbox.pause(other.sandboxId), true)
+  assert.equal((await other.getInfo()).state, 'paused')
+  const woke = await other.commands.run('echo awake')
+  assert.equal(woke.stdout, 'awake\n')
+  assert.equal((await other.getInfo()).state, 'running')
 })
 
 test('Sandbox.list: metadata and state filters, pagination', async () => {

@@ -13,7 +13,7 @@ import java.util.Set;
  * E2B's {@code NewSandbox} body, validated, as Wrenn's create request. Options Wrenn cannot
  * honour yet are refused with a 400 that says so, never silently dropped.
  */
-final class E2bCreateBody {
+record E2bCreateBody(CreateSandboxBody wrenn, boolean autoResume) {
 
     /** E2B's default template (what {@code Sandbox.create()} without a template asks for). */
     static final String E2B_DEFAULT_TEMPLATE = "base";
@@ -25,21 +25,22 @@ final class E2bCreateBody {
             "autoPause", "autoPauseMemory", "autoResume", "allow_internet_access", "network", "mcp", "iam",
             "volumeMounts");
     /** Accepted only when absent or null: each needs a feature Wrenn does not have yet. */
-    private static final Set<String> UNSUPPORTED = Set.of("autoPauseMemory", "autoResume", "network", "mcp", "iam",
-            "volumeMounts");
+    private static final Set<String> UNSUPPORTED = Set.of("network", "mcp", "iam", "volumeMounts");
 
-    private E2bCreateBody() {
-    }
-
-    static CreateSandboxBody parse(byte[] body, Limits limits) {
+    static E2bCreateBody parse(byte[] body, Limits limits) {
         JsonBody json = JsonBody.parse(body, FIELDS);
         for (String name : UNSUPPORTED) {
             if (json.has(name)) {
                 throw ApiException.invalid("'" + name + "' is not supported by this server");
             }
         }
-        if (json.bool("autoPause", false)) {
-            throw ApiException.invalid("'autoPause' is not supported by this server yet: sandboxes are killed at their timeout");
+        boolean autoPause = json.bool("autoPause", false);
+        if (!json.bool("autoPauseMemory", true)) {
+            throw ApiException.invalid("'autoPauseMemory: false' is not supported: a pause always keeps memory");
+        }
+        boolean autoResume = autoResume(json);
+        if (autoResume && !autoPause) {
+            throw ApiException.invalid("'autoResume' needs 'autoPause'");
         }
         if (json.bool("allow_internet_access", false)) {
             throw ApiException.invalid("'allow_internet_access' is not supported: Wrenn sandboxes have no internet access");
@@ -53,7 +54,17 @@ final class E2bCreateBody {
             throw ApiException.invalid("'templateID' is not a valid template name");
         }
         int timeout = json.integer("timeout", 1, limits.maxTimeoutS()).orElse(DEFAULT_TIMEOUT_S);
-        return new CreateSandboxBody(template, OptionalInt.empty(), OptionalInt.empty(), limits.defaultDiskSizeMb(),
-                timeout, Inputs.env("envVars", json.stringMap("envVars")), Inputs.metadata(json.stringMap("metadata")));
+        return new E2bCreateBody(new CreateSandboxBody(template, OptionalInt.empty(), OptionalInt.empty(),
+                limits.defaultDiskSizeMb(), timeout, Inputs.env("envVars", json.stringMap("envVars")),
+                Inputs.metadata(json.stringMap("metadata")), autoPause ? "pause" : "destroy", false), autoResume);
+    }
+
+    /** {@code "autoResume": {"enabled": true|false}}. */
+    private static boolean autoResume(JsonBody json) {
+        if (!json.has("autoResume")) {
+            return false;
+        }
+        JsonBody inner = json.object("autoResume", Set.of("enabled"));
+        return inner.bool("enabled", false);
     }
 }

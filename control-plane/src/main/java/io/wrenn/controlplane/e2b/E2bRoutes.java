@@ -23,6 +23,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
 import tools.jackson.databind.JsonNode;
@@ -37,7 +38,7 @@ import tools.jackson.databind.JsonNode;
 public final class E2bRoutes {
 
     public static final String PREFIX = "/e2b";
-    private static final Set<SandboxStatus> LISTED = EnumSet.of(SandboxStatus.RUNNING);
+    private static final Set<SandboxStatus> LISTED = EnumSet.of(SandboxStatus.RUNNING, SandboxStatus.PAUSED);
     private static final Duration METRICS_DEADLINE = Duration.ofSeconds(20);
 
     private final SandboxService sandboxes;
@@ -70,15 +71,18 @@ public final class E2bRoutes {
     }
 
     private void create(Context ctx) {
-        var request = E2bCreateBody.parse(ctx.bodyAsBytes(), sandboxes.limits());
-        Sandbox sandbox = sandboxes.create(team(ctx), request);
+        E2bCreateBody request = E2bCreateBody.parse(ctx.bodyAsBytes(), sandboxes.limits());
+        Sandbox sandbox = sandboxes.create(team(ctx), request.wrenn());
         AuditTrail.resource(ctx, WireId.SANDBOX, sandbox.id());
+        if (request.autoResume()) {
+            sandboxes.autoResume(sandbox, true);
+        }
         ctx.status(201).json(E2bViews.created(sandbox, sandboxes.accessToken(sandbox)));
     }
 
     private void get(Context ctx) {
         Sandbox sandbox = live(ctx);
-        ctx.json(E2bViews.detail(sandbox, sandboxes.accessToken(sandbox)));
+        ctx.json(E2bViews.detail(sandbox, sandboxes.accessToken(sandbox), sandboxes.autoResume(sandbox)));
     }
 
     private void listV1(Context ctx) {
@@ -121,27 +125,52 @@ public final class E2bRoutes {
     }
 
     /**
-     * E2B's connect: a running sandbox's timeout is extended (never shortened) to {@code timeout}
-     * seconds from now, and its connection details returned. Resuming a paused sandbox needs
-     * pause, which this server does not have yet.
+     * E2B's connect: a paused sandbox is resumed (201), a running one kept (200); either way its
+     * timeout is extended (never shortened) to {@code timeout} seconds from now and its
+     * connection details returned.
      */
     private void connect(Context ctx) {
         JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("timeout", "memory"));
         int timeout = body.integer("timeout", 0, sandboxes.limits().maxTimeoutS())
                 .orElseThrow(() -> ApiException.invalid("'timeout' is required"));
-        body.bool("memory", true);
-        Sandbox sandbox = extend(ctx, live(ctx), timeout);
-        ctx.status(200).json(E2bViews.created(sandbox, sandboxes.accessToken(sandbox)));
+        if (!body.bool("memory", true)) {
+            throw ApiException.invalid("'memory: false' (resume by reboot) is not supported: a resume restores memory");
+        }
+        Sandbox sandbox = live(ctx);
+        boolean resumed = false;
+        if (sandbox.status() == SandboxStatus.PAUSED) {
+            sandbox = sandboxes.resume(team(ctx), ctx.pathParam("id"));
+            resumed = true;
+        }
+        sandbox = extend(ctx, sandbox, timeout);
+        ctx.status(resumed ? 201 : 200).json(E2bViews.created(sandbox, sandboxes.accessToken(sandbox)));
     }
 
+    /** Saves memory, processes and files and frees the VM; pausing does not use up the timeout. */
     private void pause(Context ctx) {
-        live(ctx);
-        throw new ApiException(ErrorCode.NOT_IMPLEMENTED, "pause is not supported by this server yet");
+        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("memory"));
+        if (!body.bool("memory", true)) {
+            throw ApiException.invalid("'memory: false' is not supported: a pause always keeps memory");
+        }
+        Sandbox sandbox = live(ctx);
+        if (sandbox.status() == SandboxStatus.PAUSED) {
+            throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox is already paused");
+        }
+        sandboxes.pause(team(ctx), ctx.pathParam("id"));
+        ctx.status(204);
     }
 
+    /** E2B's deprecated resume: as connect, for a paused sandbox only. */
     private void resume(Context ctx) {
+        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("timeout", "autoPause"));
+        OptionalInt timeout = body.integer("timeout", 0, sandboxes.limits().maxTimeoutS());
+        body.bool("autoPause", false);
         live(ctx);
-        throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox is not paused");
+        Sandbox sandbox = sandboxes.resume(team(ctx), ctx.pathParam("id"));
+        if (timeout.isPresent()) {
+            sandbox = extend(ctx, sandbox, timeout.getAsInt());
+        }
+        ctx.status(201).json(E2bViews.created(sandbox, sandboxes.accessToken(sandbox)));
     }
 
     /** One sample of the guest's CPU, memory and disk, measured by envd now. */

@@ -21,7 +21,11 @@ final class E2bViews {
 
     /** The E2B state of a Wrenn status: what E2B clients can tell apart. */
     static String state(SandboxStatus status) {
-        return status == SandboxStatus.RUNNING ? "running" : status.wire();
+        return switch (status) {
+            case RUNNING -> "running";
+            case PAUSED -> "paused";
+            default -> status.wire();
+        };
     }
 
     /** The answer to create and connect. */
@@ -54,12 +58,12 @@ final class E2bViews {
         return view;
     }
 
-    static Map<String, Object> detail(Sandbox s, String accessToken) {
+    static Map<String, Object> detail(Sandbox s, String accessToken, boolean autoResume) {
         Map<String, Object> view = listed(s);
         view.put("envdAccessToken", accessToken);
         view.put("domain", null);
         view.put("allowInternetAccess", false);
-        view.put("lifecycle", Map.of("onTimeout", "kill", "autoResume", false));
+        view.put("lifecycle", Map.of("onTimeout", s.onTimeout().equals("pause") ? "pause" : "kill", "autoResume", autoResume));
         return view;
     }
 

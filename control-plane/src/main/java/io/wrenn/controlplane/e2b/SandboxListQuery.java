@@ -31,6 +31,11 @@ record SandboxListQuery(Set<String> states, Map<String, String> metadata, int li
     }
 
     private record Cursor(long createdAtMicros, UUID id) {
+        /** Whether {@code s} comes after this position in {@link #NEWEST_FIRST} order. */
+        boolean isBefore(Sandbox s) {
+            long at = micros(s.createdAt());
+            return at < createdAtMicros || (at == createdAtMicros && s.id().compareTo(id) > 0);
+        }
     }
 
     static SandboxListQuery parse(String state, String metadata, String limit, String nextToken) {
@@ -51,7 +56,7 @@ record SandboxListQuery(Set<String> states, Map<String, String> metadata, int li
         List<Sandbox> matching = new ArrayList<>();
         for (Sandbox s : sandboxes) {
             if (states.contains(E2bViews.state(s.status())) && s.metadata().entrySet().containsAll(metadata.entrySet())
-                    && (after == null || NEWEST_FIRST.compare(s, probe()) > 0)) {
+                    && (after == null || after.isBefore(s))) {
                 matching.add(s);
             }
         }
@@ -63,13 +68,6 @@ record SandboxListQuery(Set<String> states, Map<String, String> metadata, int li
         Sandbox last = items.getLast();
         String token = micros(last.createdAt()) + ":" + last.id();
         return new Page(items, Base64.getUrlEncoder().withoutPadding().encodeToString(token.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    /** A stand-in sandbox at the cursor's position, to compare with the same order. */
-    private Sandbox probe() {
-        java.time.Instant at = java.time.Instant.EPOCH.plus(after.createdAtMicros(), java.time.temporal.ChronoUnit.MICROS);
-        return new Sandbox(after.id(), null, null, null, null, null, null, 0, 0, 0, 0, List.of(), Map.of(), null,
-                at, null, null, null, null);
     }
 
     private static long micros(java.time.Instant t) {

@@ -10,7 +10,9 @@ import io.wrenn.controlplane.host.Host;
 import io.wrenn.controlplane.host.HostTraffic;
 import io.wrenn.controlplane.http.ApiException;
 import io.wrenn.controlplane.sandbox.Sandbox;
+import io.wrenn.controlplane.ids.WireId;
 import io.wrenn.controlplane.sandbox.SandboxService;
+import io.wrenn.controlplane.sandbox.SandboxStatus;
 import io.wrenn.hostagent.protocol.TrafficHeaders;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,6 +57,7 @@ public final class TrafficProxy {
     private final SandboxService sandboxes;
     private final ApiKeyStore keys;
     private final HostTraffic traffic;
+    private final java.util.Map<java.util.UUID, Object> waking = new java.util.concurrent.ConcurrentHashMap<>();
 
     public TrafficProxy(SandboxService sandboxes, ApiKeyStore keys, HostTraffic traffic) {
         this.sandboxes = sandboxes;
@@ -69,8 +72,9 @@ public final class TrafficProxy {
             throw ApiException.invalid("the E2b-Sandbox-Id header is required");
         }
         Target target = authorize(ctx, sandboxId, port);
+        Sandbox sandbox = wakeIfAutoResume(target.sandbox());
         // 502 as E2B's own proxy answers for a sandbox that is gone: its SDKs read it as "not running".
-        Host host = sandboxes.hostOf(target.sandbox())
+        Host host = sandboxes.hostOf(sandbox)
                 .orElseThrow(() -> new ApiException(ErrorCode.HOST_ERROR, "the sandbox is not running"));
 
         String raw = ctx.req().getRequestURI().substring(PREFIX.length());
@@ -119,6 +123,28 @@ public final class TrafficProxy {
             while ((n = in.read(buffer)) >= 0) {
                 out.write(buffer, 0, n);
                 out.flush();
+            }
+        }
+    }
+
+    /**
+     * A paused sandbox created with E2B's {@code autoResume} is resumed by the first request that
+     * reaches it; requests arriving meanwhile wait for that resume rather than start their own.
+     */
+    private Sandbox wakeIfAutoResume(Sandbox sandbox) {
+        if (sandbox.status() != SandboxStatus.PAUSED || !sandboxes.autoResume(sandbox)) {
+            return sandbox;
+        }
+        synchronized (waking.computeIfAbsent(sandbox.id(), id -> new Object())) {
+            try {
+                Sandbox now = sandboxes.reload(sandbox);
+                if (now.status() != SandboxStatus.PAUSED) {
+                    return now;
+                }
+                log.info("traffic resumes paused sandbox {}", sandbox.id());
+                return sandboxes.resume(sandbox.teamId(), WireId.SANDBOX.encode(sandbox.id()));
+            } finally {
+                waking.remove(sandbox.id());
             }
         }
     }

@@ -54,6 +54,20 @@ public final class JsonBody {
         return node == null || node.isNull() ? Optional.empty() : Optional.of(node);
     }
 
+    /** A nested object whose fields are all in {@code allowed}. */
+    public JsonBody object(String name, Set<String> allowed) {
+        JsonNode node = field(name).orElseThrow(() -> ApiException.invalid("'" + name + "' is required"));
+        if (!node.isObject()) {
+            throw ApiException.invalid("'" + name + "' must be an object");
+        }
+        for (String inner : node.propertyNames()) {
+            if (!allowed.contains(inner)) {
+                throw ApiException.invalid("unknown field '" + name + "." + inner + "'");
+            }
+        }
+        return new JsonBody(node);
+    }
+
     /** Whether the field is present with a value other than null. */
     public boolean has(String name) {
         return field(name).isPresent();

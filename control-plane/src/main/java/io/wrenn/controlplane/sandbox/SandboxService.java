@@ -191,7 +191,7 @@ public final class SandboxService {
      * Pauses a running sandbox: {@code running → pausing} before the host call, {@code paused}
      * (with the host's pause generation) after it; a failed pause leaves it running.
      */
-    Sandbox pause(UUID teamId, String wireId) {
+    public Sandbox pause(UUID teamId, String wireId) {
         Placement placement = requireRunning(teamId, wireId);
         UUID id = placement.sandbox().id();
         if (!sandboxes.transition(id, EnumSet.of(SandboxStatus.RUNNING), SandboxStatus.PAUSING, null)) {
@@ -217,7 +217,7 @@ public final class SandboxService {
      * Resumes a paused sandbox on its host with exactly the pause generation recorded here:
      * {@code paused → resuming → running}; a failed resume leaves it paused.
      */
-    Sandbox resume(UUID teamId, String wireId) {
+    public Sandbox resume(UUID teamId, String wireId) {
         Sandbox sandbox = get(teamId, wireId);
         if (sandbox.status() != SandboxStatus.PAUSED) {
             throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox is " + sandbox.status().wire() + ", not paused");
@@ -295,6 +295,20 @@ public final class SandboxService {
             throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox stopped meanwhile");
         }
         return sandboxes.find(placement.sandbox().id()).orElseThrow();
+    }
+
+    /** E2B's lifecycle.autoResume, recorded after create. */
+    public void autoResume(Sandbox sandbox, boolean on) {
+        sandboxes.saveAutoResume(sandbox.id(), on);
+    }
+
+    public boolean autoResume(Sandbox sandbox) {
+        return sandboxes.autoResume(sandbox.id());
+    }
+
+    /** The sandbox as it is now (after a state change elsewhere). */
+    public Sandbox reload(Sandbox sandbox) {
+        return sandboxes.find(sandbox.id()).orElseThrow(() -> new ApiException(ErrorCode.SANDBOX_NOT_FOUND, "no such sandbox"));
     }
 
     /** The sandbox's envd access token: only for its own team's callers. */

@@ -197,6 +197,22 @@ public final class SandboxStore {
                 .filter(java.util.Objects::nonNull));
     }
 
+    public void saveAutoResume(UUID id, boolean autoResume) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE sandboxes SET auto_resume = :on WHERE id = :id")
+                .bind("id", id)
+                .bind("on", autoResume)
+                .execute());
+    }
+
+    /** Whether traffic to the sandbox resumes it when it is paused. */
+    public boolean autoResume(UUID id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT auto_resume FROM sandboxes WHERE id = :id")
+                .bind("id", id)
+                .mapTo(Boolean.class)
+                .findOne()
+                .orElse(false));
+    }
+
     /** A running sandbox's new expiry (null = never) and timeout; false when it is not running. */
     public boolean setExpiry(UUID id, Instant expiresAt, int timeoutS) {
         return jdbi.withHandle(h -> h.createUpdate("""

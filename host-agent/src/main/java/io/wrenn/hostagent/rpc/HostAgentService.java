@@ -114,7 +114,6 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
             return DeleteTemplateResponse.getDefaultInstance();
         });
     }
-    }
 
     @Override
     public void setSandboxTimeout(SetSandboxTimeoutRequest request, StreamObserver<io.wrenn.hostagent.protocol.Sandbox> observer) {
