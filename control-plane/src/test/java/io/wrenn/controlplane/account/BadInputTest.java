@@ -159,8 +159,13 @@ class BadInputTest {
             refused(anonymous.post("/v1/auth/signup", body), "signup body " + body);
         }
         String huge = "{\"email\":\"huge@example.com\",\"password\":\"long-enough-phrase\",\"name\":\"" + "x".repeat(2 << 20) + "\"}";
-        Http.Response tooLarge = anonymous.post("/v1/auth/signup", huge);
-        assertThat(tooLarge.status()).isEqualTo(413);
+        try {
+            // A connection of its own: the server may close it after refusing a body it will not read.
+            Http.Response tooLarge = wrenn.http.withKey(null).post("/v1/auth/signup", huge);
+            assertThat(tooLarge.status()).isEqualTo(413);
+        } catch (java.io.UncheckedIOException closedWhileSending) {
+            // Refused before the client finished sending: also a refusal; the row count below still holds.
+        }
         refused(anonymous.post("/v1/auth/login", "{\"email\":\"a@example.com\",\"password\":\"" + "p".repeat(100_000) + "\"}"), "huge password");
         refused(owner.http().post("/v1/auth/switch-team", "{\"team_id\":\"team-' OR 1=1 --\"}"), "switch-team injection");
         refused(owner.http().patch("/v1/teams/" + owner.teamId() + "/members/" + owner.userId(), "{\"role\":\"god\"}"), "bad role");
