@@ -59,9 +59,14 @@ final class Fakes {
             return new ArrayList<>(live);
         }
 
+        /**
+         * Slots a real agent on this machine holds count as taken, as they do for the real
+         * network: a fake guest must never share an address with a real one, whose envd would
+         * answer in its place.
+         */
         @Override
         public boolean hostVethExists(int slotNumber) {
-            return false;
+            return Files.exists(Path.of("/sys/class/net", "wrh" + slotNumber));
         }
 
         @Override
