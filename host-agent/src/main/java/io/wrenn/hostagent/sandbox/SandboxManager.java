@@ -219,20 +219,8 @@ public final class SandboxManager {
     private void boot(Sandbox sandbox, Template template, Undo undo, Accelerator accel, BootPolicy policy) {
         String id = sandbox.id();
         long t0 = System.nanoTime();
-        Path dir = layout.sandboxDir(id);
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the sandbox's directory", e);
-        }
-        undo.add("remove sandbox directory", () -> deleteRecursively(dir));
-
+        NetworkSlot slot = prepareDirectoryAndNetwork(id, undo);
         String namespace = SandboxNetwork.namespaceName(id);
-        NetworkSlot slot = createNetwork(namespace);
-        undo.add("delete network", () -> {
-            network.delete(namespace, slot);
-            slots.release(slot);
-        });
 
         SandboxRecord record = sandbox.record().withSlot(slot.number()).withBootMs(0);
         sandbox.record(record);
@@ -256,6 +244,24 @@ public final class SandboxManager {
         sandbox.state(Sandbox.State.RUNNING);
         LOG.info("sandbox {} running: template {}, slot {}, pid {}, {} ms to guest agent", id,
                 template.name(), slot.number(), sandbox.pid(), bootMs);
+    }
+
+    /** The sandbox's directory and its namespace on a free slot, each undone if a later step fails. */
+    private NetworkSlot prepareDirectoryAndNetwork(String id, Undo undo) {
+        Path dir = layout.sandboxDir(id);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the sandbox's directory", e);
+        }
+        undo.add("remove sandbox directory", () -> deleteRecursively(dir));
+        String namespace = SandboxNetwork.namespaceName(id);
+        NetworkSlot slot = createNetwork(namespace);
+        undo.add("delete network", () -> {
+            network.delete(namespace, slot);
+            slots.release(slot);
+        });
+        return slot;
     }
 
     private NetworkSlot createNetwork(String namespace) {
@@ -400,19 +406,8 @@ public final class SandboxManager {
     private void restore(Sandbox sandbox, Template template, Undo undo) {
         String id = sandbox.id();
         long t0 = System.nanoTime();
-        Path dir = layout.sandboxDir(id);
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the sandbox's directory", e);
-        }
-        undo.add("remove sandbox directory", () -> deleteRecursively(dir));
+        NetworkSlot slot = prepareDirectoryAndNetwork(id, undo);
         String namespace = SandboxNetwork.namespaceName(id);
-        NetworkSlot slot = createNetwork(namespace);
-        undo.add("delete network", () -> {
-            network.delete(namespace, slot);
-            slots.release(slot);
-        });
         SandboxRecord record = sandbox.record().withSlot(slot.number()).withBootMs(0).withOwnMemory(false);
         sandbox.record(record);
         store.write(record);
