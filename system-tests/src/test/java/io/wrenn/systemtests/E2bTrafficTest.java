@@ -125,6 +125,48 @@ class E2bTrafficTest {
     }
 
     @Test
+    void anotherTeamsKeyFindsNoSandboxThroughTheRestFacade() {
+        WrennClient other = wrenn.client().withKey(wrenn.createTeamWithKey("rest facade outsider"));
+        String path = "/e2b/sandboxes/" + sandbox;
+        for (WrennClient.Response response : java.util.List.of(
+                other.get(path),
+                other.get(path + "/metrics"),
+                other.post(path + "/timeout", Map.of("timeout", 60)),
+                other.post(path + "/refreshes", Map.of("duration", 60)),
+                other.post(path + "/connect", Map.of("timeout", 60)),
+                other.post("/e2b/v2/sandboxes/" + sandbox + "/connect", Map.of("timeout", 60)),
+                other.post(path + "/pause", Map.of()),
+                other.post(path + "/resume", Map.of()),
+                other.delete(path))) {
+            assertThat(response.status()).as(response.toString()).isEqualTo(404);
+            assertThat(response.json().path("code").asInt()).as(response.toString()).isEqualTo(404);
+        }
+        assertThat(other.get("/e2b/v2/sandboxes").json().isEmpty()).isTrue();
+        assertThat(wrenn.client().get(path).json().path("state").asString()).isEqualTo("running");
+    }
+
+    @Test
+    void badCreateBodiesAre400InE2bsShapeAndCreateNothing() {
+        for (Map<String, ?> body : java.util.List.of(
+                Map.of("templateID", "debian", "allow_internet_access", true),
+                Map.of("templateID", "debian", "unknown", 1),
+                Map.of("templateID", "../etc"),
+                Map.of("templateID", "debian", "timeout", -5),
+                Map.of("templateID", "debian", "network", Map.of("allowOut", java.util.List.of("0.0.0.0/0"))),
+                Map.of("templateID", "debian", "autoResume", Map.of("enabled", true)),
+                Map.of("timeout", 30))) {
+            WrennClient.Response response = wrenn.client().post("/e2b/v2/sandboxes", body);
+            assertThat(response.status()).as(body + " " + response).isEqualTo(400);
+            assertThat(response.json().path("code").asInt()).isEqualTo(400);
+            assertThat(response.json().path("message").asString()).isNotBlank();
+        }
+        WrennClient.Response anonymous = wrenn.client().withKey(null).post("/e2b/sandboxes", Map.of("templateID", "debian"));
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymous.json().path("code").asInt()).isEqualTo(401);
+        assertThat(wrenn.runningVmCount()).isEqualTo(1);
+    }
+
+    @Test
     void badRoutingHeadersAre400() {
         HttpRequest.Builder noPort = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + wrenn.apiPort() + "/e2b/sandbox/"))
                 .header("E2b-Sandbox-Id", sandbox).header("X-API-Key", key);
