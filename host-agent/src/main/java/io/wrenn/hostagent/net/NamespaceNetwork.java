@@ -41,18 +41,21 @@ public final class NamespaceNetwork implements SandboxNetwork {
                 throw new CommandFailedException(List.of("ip", "link", "add", slot.hostVeth()), veth.exitCode(), veth.output());
             }
             ownVeth = true;
-            commands.run("ip", "addr", "add", slot.hostAddress() + "/30", "dev", slot.hostVeth());
-            commands.run("ip", "link", "set", slot.hostVeth(), "up");
-            inNamespace(namespace, "ip", "link", "set", "lo", "up");
-            inNamespace(namespace, "ip", "addr", "add", slot.namespaceAddress() + "/30", "dev", NetworkSlot.NAMESPACE_VETH);
-            inNamespace(namespace, "ip", "link", "set", NetworkSlot.NAMESPACE_VETH, "up");
-            inNamespace(namespace, "ip", "tuntap", "add", "dev", NetworkSlot.TAP_NAME, "mode", "tap");
-            inNamespace(namespace, "ip", "addr", "add", NetworkSlot.TAP_ADDRESS + "/30", "dev", NetworkSlot.TAP_NAME);
-            inNamespace(namespace, "ip", "link", "set", NetworkSlot.TAP_NAME, "up");
-            inNamespace(namespace, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+            // One program per batch, not one per setting: each spawn costs milliseconds, and this
+            // is on the path of every create and resume.
+            batch(List.of("ip"), List.of(
+                    "addr add " + slot.hostAddress() + "/30 dev " + slot.hostVeth(),
+                    "link set " + slot.hostVeth() + " up"));
+            batch(List.of("ip", "-n", namespace), List.of(
+                    "link set lo up",
+                    "addr add " + slot.namespaceAddress() + "/30 dev " + NetworkSlot.NAMESPACE_VETH,
+                    "link set " + NetworkSlot.NAMESPACE_VETH + " up",
+                    "tuntap add dev " + NetworkSlot.TAP_NAME + " mode tap",
+                    "addr add " + NetworkSlot.TAP_ADDRESS + "/30 dev " + NetworkSlot.TAP_NAME,
+                    "link set " + NetworkSlot.TAP_NAME + " up"));
             // The guest gets no IPv6 path either: the ruleset below is written for IPv4 traffic.
-            inNamespace(namespace, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1");
-            Path rules = writeRuleset(namespace, slot);
+            inNamespace(namespace, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.disable_ipv6=1");
+            Path rules = writeTempFile(namespace, ".nft", NftRuleset.forSlot(slot));
             try {
                 inNamespace(namespace, "nft", "-f", rules.toString());
             } finally {
@@ -65,14 +68,26 @@ public final class NamespaceNetwork implements SandboxNetwork {
             if (e instanceof RuntimeException r) {
                 throw r;
             }
-            throw new IllegalStateException("could not write the firewall rules", e);
+            throw new IllegalStateException("could not write the network set-up files", e);
         }
     }
 
-    private static Path writeRuleset(String namespace, NetworkSlot slot) throws java.io.IOException {
-        Path file = Files.createTempFile(namespace + "-", ".nft");
-        Files.writeString(file, NftRuleset.forSlot(slot));
+    private static Path writeTempFile(String namespace, String suffix, String content) throws java.io.IOException {
+        Path file = Files.createTempFile(namespace + "-", suffix);
+        Files.writeString(file, content);
         return file;
+    }
+
+    /** Runs {@code lines} as one {@code ip -batch} (which stops at the first failing line). */
+    private void batch(List<String> ip, List<String> lines) throws java.io.IOException {
+        Path file = writeTempFile("wrenn-ip", ".batch", String.join("\n", lines) + "\n");
+        try {
+            List<String> argv = new ArrayList<>(ip);
+            argv.addAll(List.of("-batch", file.toString()));
+            commands.run(Command.of(argv));
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 
     private void inNamespace(String namespace, String... argv) {

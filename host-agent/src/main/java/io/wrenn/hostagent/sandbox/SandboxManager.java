@@ -361,7 +361,9 @@ public final class SandboxManager {
                 return true;
             }
             try {
-                Thread.sleep(50);
+                // Short: a restored guest answers within a few hundred ms, and every ms of the
+                // wait is on the path of a create or resume.
+                Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "interrupted while booting");
@@ -405,7 +407,7 @@ public final class SandboxManager {
      */
     private void restore(Sandbox sandbox, Template template, Undo undo) {
         String id = sandbox.id();
-        long t0 = System.nanoTime();
+        StepTimes times = new StepTimes();
         NetworkSlot slot = prepareDirectoryAndNetwork(id, undo);
         String namespace = SandboxNetwork.namespaceName(id);
         SandboxRecord record = sandbox.record().withSlot(slot.number()).withBootMs(0).withOwnMemory(false);
@@ -414,23 +416,26 @@ public final class SandboxManager {
         EnvdClient envd = EnvdClient.withOwnConnections(slot.namespaceAddress(), record.envdAccessToken());
         sandbox.envd(envd);
         undo.add("close guest client", envd::close);
+        times.step("network");
         try {
             disks.createOverlay(template.rootfs(), layout.sandboxOverlay(id), template.imageSizeMb());
         } catch (RuntimeException e) {
             throw new SandboxException(SandboxException.Kind.INTERNAL, "could not create the sandbox's disk", e);
         }
+        times.step("disk");
         undo.add("kill VM", () -> vms.kill(sandbox.pid(), layout.sandboxQmpSocket(id)));
         VmSpec vm = vmSpec(id, namespace, record, template.snapshot().memory(), false);
-        startIncoming(sandbox, vm, template.snapshot().state(), true, bootPolicy.deadline());
+        startIncoming(sandbox, vm, template.snapshot().state(), true, bootPolicy.deadline(), times);
         String guestToken = SnapshotDescription.tokenOf(layout, template);
         envd.init(record.spec().env(), record.defaultUser(), record.defaultWorkdir(), clock.instant(), entropy(), guestToken);
+        times.step("init");
         growDisk(sandbox, template.imageSizeMb());
-        long bootMs = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
-        sandbox.record(record.withBootMs(bootMs));
+        sandbox.record(record.withBootMs(times.totalMs()));
         store.write(sandbox.record());
         sandbox.state(Sandbox.State.RUNNING);
-        LOG.info("sandbox {} restored from snapshot {}/{}: slot {}, pid {}, {} ms to guest agent", id,
-                template.teamId(), template.name(), slot.number(), sandbox.pid(), bootMs);
+        times.step("record");
+        LOG.info("sandbox {} restored from snapshot {}/{}: slot {}, pid {}, {} ms to guest agent ({})", id,
+                template.teamId(), template.name(), slot.number(), sandbox.pid(), times.totalMs(), times);
     }
 
     private VmSpec vmSpec(String id, String namespace, SandboxRecord record, Path memory, boolean memoryShared) {
@@ -443,7 +448,7 @@ public final class SandboxManager {
     }
 
     /** Starts QEMU waiting for state, loads {@code state}, runs the guest and waits for envd. */
-    private void startIncoming(Sandbox sandbox, VmSpec vm, Path state, boolean ignoreShared, Duration deadline) {
+    private void startIncoming(Sandbox sandbox, VmSpec vm, Path state, boolean ignoreShared, Duration deadline, StepTimes times) {
         try {
             Files.deleteIfExists(vm.pidFile());
             Files.deleteIfExists(vm.qmpSocket());
@@ -452,12 +457,14 @@ public final class SandboxManager {
         }
         try {
             sandbox.pid(vms.start(vm));
+            times.step("qemu");
         } catch (RuntimeException e) {
             LOG.warn("sandbox {}: QEMU did not start: {}\n{}", sandbox.id(), e.getMessage(), tail(vm.qemuLog(), 3000));
             throw new SandboxException(SandboxException.Kind.INTERNAL, "the VM did not start", e);
         }
         try {
             Migration.load(vm.qmpSocket(), state, ignoreShared);
+            times.step("load");
             Migration.cont(vm.qmpSocket());
         } catch (RuntimeException e) {
             LOG.warn("sandbox {}: loading saved state failed: {}\n{}", sandbox.id(), e.getMessage(), tail(vm.qemuLog(), 3000));
@@ -467,6 +474,7 @@ public final class SandboxManager {
             LOG.warn("sandbox {}: guest agent silent after a restore\n{}", sandbox.id(), tail(vm.qemuLog(), 3000));
             throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "the restored sandbox did not answer");
         }
+        times.step("envd");
     }
 
     /**
@@ -612,7 +620,7 @@ public final class SandboxManager {
 
     private void resumeLocked(Sandbox sandbox, long expectedGeneration, long expiresAt) {
         String id = sandbox.id();
-        long t0 = System.nanoTime();
+        StepTimes times = new StepTimes();
         Path pauseDir = layout.sandboxPauseDir(id);
         Path memory = layout.sandboxMemory(id);
         PauseState pause = PauseState.read(pauseDir);
@@ -630,6 +638,7 @@ public final class SandboxManager {
             throw new SandboxException(SandboxException.Kind.DATA_LOSS, problem);
         }
         setPhase(sandbox, Sandbox.State.RESUMING);
+        times.step("verify");
         Undo undo = new Undo();
         try {
             String namespace = SandboxNetwork.namespaceName(id);
@@ -640,6 +649,7 @@ public final class SandboxManager {
             });
             sandbox.record(sandbox.record().withSlot(slot.number()));
             store.write(sandbox.record());
+            times.step("network");
             if (!pause.ignoreShared()) {
                 // The RAM is in the stream: it is loaded into a fresh memory file of the sandbox's own.
                 Files.deleteIfExists(memory);
@@ -650,10 +660,11 @@ public final class SandboxManager {
             undo.add("kill VM", () -> vms.kill(sandbox.pid(), layout.sandboxQmpSocket(id)));
             crashPoints.reached("resume.loading");
             startIncoming(sandbox, vmSpec(id, namespace, sandbox.record(), memory, true),
-                    pauseDir.resolve(PauseState.STATE), pause.ignoreShared(), bootPolicy.deadline());
+                    pauseDir.resolve(PauseState.STATE), pause.ignoreShared(), bootPolicy.deadline(), times);
             SandboxRecord record = sandbox.record();
             envd.init(record.spec().env(), record.defaultUser(), record.defaultWorkdir(), clock.instant(), entropy(),
                     record.envdAccessToken());
+            times.step("init");
         } catch (RuntimeException | IOException e) {
             undo.runAll();
             sandbox.pid(0);
@@ -667,7 +678,8 @@ public final class SandboxManager {
         sandbox.record(sandbox.record().withOwnMemory(true).withExpiresAtMs(expiresAt).withPhase(Sandbox.State.RUNNING));
         store.write(sandbox.record());
         sandbox.state(Sandbox.State.RUNNING);
-        LOG.info("sandbox {} resumed (generation {}, {} ms)", id, pause.generation(), (System.nanoTime() - t0) / 1_000_000);
+        times.step("record");
+        LOG.info("sandbox {} resumed (generation {}, {} ms: {})", id, pause.generation(), times.totalMs(), times);
     }
 
     // ---------------------------------------------------------------- snapshots

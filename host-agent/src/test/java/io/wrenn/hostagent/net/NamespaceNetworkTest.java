@@ -34,4 +34,27 @@ class NamespaceNetworkTest {
         assertThat(Files.exists(Path.of("/sys/class/net", SLOT.hostVeth()))).as("the other agent's veth").isTrue();
         assertThat(Files.exists(Path.of("/run/netns", OURS))).as("our half-made namespace").isFalse();
     }
+
+    @Test
+    void aCreatedNamespaceHasItsAddressesTapForwardingAndFirewall() {
+        network.create(OURS, SLOT);
+
+        assertThat(commands.run("ip", "-o", "addr", "show", "dev", SLOT.hostVeth()).output())
+                .contains(SLOT.hostAddress() + "/30");
+        assertThat(commands.run("ip", "-o", "link", "show", "dev", SLOT.hostVeth()).output()).contains(",UP");
+        assertThat(commands.run("ip", "-n", OURS, "-o", "addr", "show", "dev", NetworkSlot.NAMESPACE_VETH).output())
+                .contains(SLOT.namespaceAddress() + "/30");
+        assertThat(commands.run("ip", "-n", OURS, "-o", "link", "show", "dev", NetworkSlot.TAP_NAME).output())
+                .contains(",UP");
+        assertThat(commands.run("ip", "-n", OURS, "-o", "link", "show", "dev", "lo").output()).contains(",UP");
+        assertThat(commands.run("ip", "-n", OURS, "-o", "addr", "show", "dev", NetworkSlot.TAP_NAME).output())
+                .contains(NetworkSlot.TAP_ADDRESS + "/30");
+        assertThat(commands.run("ip", "netns", "exec", OURS, "sysctl", "-n", "net.ipv4.ip_forward",
+                "net.ipv6.conf.all.disable_ipv6").output().lines().toList()).containsExactly("1", "1");
+        assertThat(commands.run("ip", "netns", "exec", OURS, "nft", "list", "ruleset").output()).contains("table");
+
+        network.delete(OURS, SLOT);
+        assertThat(Files.exists(Path.of("/sys/class/net", SLOT.hostVeth()))).isFalse();
+        assertThat(network.listNamespaces()).doesNotContain(OURS);
+    }
 }
