@@ -28,10 +28,18 @@ public final class AllInOne implements AutoCloseable {
      * @param apiHost  address the REST API listens on
      * @param apiPort  REST port (0 = any free port)
      * @param reconcileInterval how often the reconciler compares database and host
+     * @param agentAddress      host:port of a host agent started separately (`wrenn agent` on
+     *                          the same home, which shares its secret file), or null to run one
+     *                          in this process
      */
-    public record Settings(Layout layout, String apiHost, int apiPort, java.time.Duration reconcileInterval) {
+    public record Settings(Layout layout, String apiHost, int apiPort, java.time.Duration reconcileInterval,
+            String agentAddress) {
         public Settings(Layout layout, String apiHost, int apiPort) {
-            this(layout, apiHost, apiPort, java.time.Duration.ofSeconds(5));
+            this(layout, apiHost, apiPort, java.time.Duration.ofSeconds(5), null);
+        }
+
+        public Settings(Layout layout, String apiHost, int apiPort, java.time.Duration reconcileInterval) {
+            this(layout, apiHost, apiPort, reconcileInterval, null);
         }
     }
 
@@ -66,8 +74,10 @@ public final class AllInOne implements AutoCloseable {
         database = EmbeddedDatabase.start(layout.postgresDir());
         started.push(database);
 
-        agent = new HostAgentServer(HostAgentConfig.defaults(layout, agentSecret)).start();
-        started.push(agent);
+        if (settings.agentAddress() == null) {
+            agent = new HostAgentServer(HostAgentConfig.defaults(layout, agentSecret)).start();
+            started.push(agent);
+        }
 
         PeopleSettings people = PeopleSettings.fromEnvironment(System.getenv());
         controlPlane = new ControlPlane(ControlPlaneConfig.builder()
@@ -82,7 +92,7 @@ public final class AllInOne implements AutoCloseable {
                 .oauthProviders(people.oauthProviders())
                 .build()).start();
         started.push(controlPlane);
-        controlPlane.registerHost("127.0.0.1:" + agent.port());
+        controlPlane.registerHost(agent != null ? "127.0.0.1:" + agent.port() : settings.agentAddress());
 
         // The bootstrap key and the admin's password exist in plain text only once: at first
         // start they are saved for the operator; later starts read them back from the files.
@@ -127,6 +137,7 @@ public final class AllInOne implements AutoCloseable {
         return controlPlane;
     }
 
+    /** The host agent of this process; null when it runs separately ({@link Settings#agentAddress()}). */
     public HostAgentServer agent() {
         return agent;
     }
@@ -135,8 +146,9 @@ public final class AllInOne implements AutoCloseable {
         return database;
     }
 
+    /** The in-process agent's accelerator, or "external" when the agent runs separately. */
     public String accelerator() {
-        return agent.sandboxes().accelerator().wireName();
+        return agent != null ? agent.sandboxes().accelerator().wireName() : "external";
     }
 
     /** Stops the control plane, then the agent (destroying its VMs), then PostgreSQL. */

@@ -16,11 +16,21 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--bind", description = "API address (default: 127.0.0.1)", defaultValue = "127.0.0.1")
     String bind;
 
+    @Option(names = "--agent", paramLabel = "HOST:PORT",
+            description = "use a host agent started separately with `wrenn agent` on the same home"
+                    + " (its VMs then outlive a restart of this process)")
+    String agentAddress;
+
     @Override
     public Integer call() throws Exception {
         Layout layout = Layout.fromEnvironment();
         int apiPort = port != null ? port : Integer.parseInt(System.getenv().getOrDefault("WRENN_PORT", "8080"));
-        AllInOne wrenn = AllInOne.start(new AllInOne.Settings(layout, bind, apiPort));
+        if (agentAddress != null && !agentAddress.matches("[A-Za-z0-9.\\-]+:\\d{1,5}")) {
+            System.err.println("--agent must be HOST:PORT");
+            return 2;
+        }
+        AllInOne wrenn = AllInOne.start(new AllInOne.Settings(layout, bind, apiPort,
+                java.time.Duration.ofSeconds(5), agentAddress));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             System.out.println("Stopping Wrenn…");

@@ -755,6 +755,7 @@ public final class SandboxManager {
                 throw e instanceof SandboxException s ? s
                         : new SandboxException(SandboxException.Kind.INTERNAL, "the snapshot could not be written", e);
             }
+            crashPoints.reached("snapshot.promoted");
             LOG.info("snapshot {}/{} made from sandbox {} in {} ms", teamId, name, sandbox.id(),
                     (System.nanoTime() - t0) / 1_000_000);
             return templates.find(teamId, name)
@@ -1124,44 +1125,19 @@ public final class SandboxManager {
                 }
             }
             case PAUSED -> {
-                if (vmAlive) {
-                    vms.kill(pid.get(), qmp);
-                }
-                if (record.slot() > 0) {
-                    network.delete(SandboxNetwork.namespaceName(id), new NetworkSlot(record.slot()));
-                }
-                if (committed != null) {
-                    sandbox.pid(0);
-                    sandbox.record(record.withSlot(0).withPhase(Sandbox.State.PAUSED));
-                    store.write(sandbox.record());
-                    sandbox.state(Sandbox.State.PAUSED);
-                    sandboxes.put(id, sandbox);
+                if (backToPaused(sandbox, vmAlive, committed)) {
                     LOG.info("re-adopted paused sandbox {} (generation {})", id, record.pauseGeneration());
                     return false;
                 }
             }
             case RESUMING -> {
-                if (vmAlive && "running".equals(safeStatus(qmp)) && committed == null) {
-                    return adoptRunning(sandbox, record.withPhase(Sandbox.State.RUNNING).withOwnMemory(true), pid.get());
-                }
                 if (vmAlive && "running".equals(safeStatus(qmp))) {
-                    // The guest runs again: its saved state is history now.
+                    // The guest runs again: its saved state, if still there, is history now.
                     deleteRecursively(layout.sandboxPauseDir(id));
                     return adoptRunning(sandbox, record.withPhase(Sandbox.State.RUNNING).withOwnMemory(true), pid.get());
                 }
-                if (vmAlive) {
-                    // It had not run yet: the saved state is untouched, the sandbox is still paused.
-                    vms.kill(pid.get(), qmp);
-                }
-                if (record.slot() > 0) {
-                    network.delete(SandboxNetwork.namespaceName(id), new NetworkSlot(record.slot()));
-                }
-                if (committed != null) {
-                    sandbox.pid(0);
-                    sandbox.record(record.withSlot(0).withPhase(Sandbox.State.PAUSED));
-                    store.write(sandbox.record());
-                    sandbox.state(Sandbox.State.PAUSED);
-                    sandboxes.put(id, sandbox);
+                // Otherwise the guest had not run yet: the saved state is untouched, it is still paused.
+                if (backToPaused(sandbox, vmAlive, committed)) {
                     LOG.info("sandbox {}: a resume did not finish; it is paused again", id);
                     return false;
                 }
@@ -1172,6 +1148,30 @@ public final class SandboxManager {
         LOG.warn("sandbox {} ({}) cannot be recovered; cleaning up", id, record.phaseOrRunning());
         removeResidue(id);
         return false;
+    }
+
+    /**
+     * Settles a sandbox as paused from its committed saved state: a VM still there (one that
+     * had not run yet) and the namespace go. False when there is no committed state to resume.
+     */
+    private boolean backToPaused(Sandbox sandbox, boolean vmAlive, PauseState committed) {
+        String id = sandbox.id();
+        SandboxRecord record = sandbox.record();
+        if (vmAlive) {
+            vms.kill(sandbox.pid(), layout.sandboxQmpSocket(id));
+        }
+        if (record.slot() > 0) {
+            network.delete(SandboxNetwork.namespaceName(id), new NetworkSlot(record.slot()));
+        }
+        if (committed == null) {
+            return false;
+        }
+        sandbox.pid(0);
+        sandbox.record(record.withSlot(0).withPhase(Sandbox.State.PAUSED));
+        store.write(sandbox.record());
+        sandbox.state(Sandbox.State.PAUSED);
+        sandboxes.put(id, sandbox);
+        return true;
     }
 
     private boolean adoptRunning(Sandbox sandbox, SandboxRecord record, long pid) {
