@@ -129,7 +129,7 @@ public final class ControlPlane implements AutoCloseable {
         // A deleted team's sandboxes stop first, so its snapshots are no longer in use when they go.
         TeamService teams = new TeamService(teamStore, users, List.of(sandboxes::stopAllOfTeam, snapshots::deleteAllOfTeam));
         AccountService accounts = new AccountService(users, teamStore, passwords, new LoginThrottle(jdbi), tokens);
-        reconciler = new Reconciler(hosts, sandboxStore, agents, config.createTimeout(), Clock.systemUTC());
+        reconciler = new Reconciler(hosts, sandboxStore, new TemplateStore(jdbi), agents, config.createTimeout(), Clock.systemUTC());
 
         app = Javalin.create(javalin -> {
             javalin.concurrency.useVirtualThreads = true;

@@ -54,7 +54,8 @@ final class AdminStore {
 
     List<Map<String, Object>> templates() {
         return jdbi.withHandle(h -> h.createQuery("""
-                        SELECT id, team_id, name, type, vcpus, memory_mb, created_at FROM templates WHERE deleted_at IS NULL
+                        SELECT id, team_id, name, type, vcpus, memory_mb, created_at FROM templates
+                        WHERE deleted_at IS NULL AND status = 'ready'
                         ORDER BY team_id, name""")
                 .map((rs, ctx) -> {
                     Map<String, Object> template = new LinkedHashMap<>();

@@ -16,7 +16,24 @@ public final class AgentErrors {
 
     private static final Logger log = LoggerFactory.getLogger(AgentErrors.class);
 
+    /**
+     * The status_reason a caller leaves on a row whose host call it gave up on without knowing
+     * the outcome ({@link #outcomeUnknown}): the reconciler settles such a row on its next pass
+     * from what the host reports, instead of waiting out the grace a live caller would get.
+     */
+    public static final String HOST_CALL_LOST = "host_call_lost";
+
     private AgentErrors() {
+    }
+
+    /**
+     * Whether the host may still have done (or still be doing) what a failed call asked:
+     * UNAVAILABLE (the call may or may not have reached it) and DEADLINE_EXCEEDED (it may still
+     * be working). Any other status is the host's answer, and the host undid its own work.
+     */
+    public static boolean outcomeUnknown(StatusException e) {
+        Status.Code code = e.getStatus().getCode();
+        return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
     }
 
     /** @param notFound the code for NOT_FOUND, which depends on what was looked up */

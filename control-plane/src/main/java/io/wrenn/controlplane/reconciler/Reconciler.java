@@ -1,12 +1,14 @@
 package io.wrenn.controlplane.reconciler;
 
 import io.grpc.StatusException;
+import io.wrenn.controlplane.host.AgentErrors;
 import io.wrenn.controlplane.host.Host;
 import io.wrenn.controlplane.host.HostAgents;
 import io.wrenn.controlplane.host.HostStore;
 import io.wrenn.controlplane.sandbox.Sandbox;
 import io.wrenn.controlplane.sandbox.SandboxStatus;
 import io.wrenn.controlplane.sandbox.SandboxStore;
+import io.wrenn.controlplane.template.TemplateStore;
 import io.wrenn.hostagent.protocol.DestroySandboxRequest;
 import io.wrenn.hostagent.protocol.ListSandboxesRequest;
 import io.wrenn.hostagent.protocol.SandboxState;
@@ -26,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Converges the database and the hosts. One {@link #tick()} asks every host for its sandboxes
- * and compares; the rules, per host:
+ * and its templates and compares; the rules, per host:
  * <ol>
  *   <li>The host does not answer: its {@code running} sandboxes become {@code unknown}.
  *       Nothing is destroyed or forgotten because of an outage.</li>
@@ -41,12 +43,36 @@ import org.slf4j.LoggerFactory;
  *       destroyed; so is one the host lists as stopped once its row is settled (the host
  *       then removes what is left of it).</li>
  *   <li>Pause: a {@code running} or {@code unknown} row the host lists as paused (its timeout
- *       paused it) becomes {@code paused}. A {@code pausing} or {@code resuming} row older than
- *       the pause deadline (its caller died) takes the state the host reports. A {@code paused}
- *       row is never stopped because a host does not list it: its state is on that host's disk.</li>
+ *       paused it) becomes {@code paused}. A {@code paused} row is never stopped because a host
+ *       does not list it: its state is on that host's disk; one the host runs is {@code running}
+ *       (a resume whose answer was lost after the row went back to paused).</li>
+ *   <li>Lost pause and resume calls: a {@code pausing} or {@code resuming} row takes the state
+ *       the host reports once that state is settled ({@code RUNNING → running}, {@code PAUSED →
+ *       paused} with the host's generation); a host still reporting pausing or resuming, not
+ *       listing it, or not answering is looked at again next pass. This happens on the next
+ *       pass when the caller gave up on its host call without knowing the outcome (status
+ *       reason {@code host_call_lost}: UNAVAILABLE or DEADLINE_EXCEEDED); a row without that
+ *       marker belongs to its caller for {@link #PAUSE_GRACE} (longer than the call's deadline),
+ *       after which its control plane must have died mid-call.</li>
+ *   <li>Snapshots ({@link SnapshotConvergence}): a {@code creating} template row marked
+ *       {@code host_call_lost}, or older than the snapshot call's deadline plus slack, is made
+ *       {@code ready} if its host lists the template, else deleted.</li>
+ *   <li>A team snapshot the host lists that no live template row ({@code creating} or
+ *       {@code ready}) names, created longer ago than that deadline, is deleted on the host.
+ *       Platform snapshots and images are never deleted this way.</li>
  * </ol>
  * Database rows are read before the host is asked, and every change is compare-and-set on
  * the status read, so a request that changes a row meanwhile always wins.
+ *
+ * <p>Why the lost-call rules converge. A host call not yet started on the host when its caller
+ * gave up: the host reports the old state and the row returns to it; if the call then reaches
+ * the host after all, the host moves on and rule 6 (a paused VM under a running row) or rule 6's
+ * last case (a running VM under a paused row) follows it. A host finishing later behaves the
+ * same. The marker is written right after the call fails and only while the row still has the
+ * status its caller set, and nothing but this reconciler moves a row out of {@code pausing} or
+ * {@code resuming} (a delete makes it {@code stopping}), so the marker can never land on a later
+ * call's row before its grace. A snapshot row the reconciler dropped whose host finishes later
+ * leaves files no row names: rule 9 removes them once they are older than the deadline.
  */
 public final class Reconciler {
 
@@ -57,19 +83,22 @@ public final class Reconciler {
     private static final Duration STOPPING_GRACE = Duration.ofSeconds(90);
     /** Reaping is not instantaneous: an expiry this close counts as the reason. */
     private static final Duration EXPIRY_SLACK = Duration.ofSeconds(30);
-    /** A pause or resume in flight owns its row for this long (longer than its host call's deadline). */
-    private static final Duration PAUSE_GRACE = Duration.ofMinutes(4);
+    /** A pause or resume in flight owns its unmarked row for this long (longer than its host call's deadline). */
+    static final Duration PAUSE_GRACE = Duration.ofMinutes(4);
 
     private final HostStore hosts;
     private final SandboxStore sandboxes;
     private final HostAgents agents;
     private final Duration createDeadline;
     private final Clock clock;
+    private final SnapshotConvergence snapshots;
 
-    public Reconciler(HostStore hosts, SandboxStore sandboxes, HostAgents agents, Duration createDeadline, Clock clock) {
+    public Reconciler(HostStore hosts, SandboxStore sandboxes, TemplateStore templates, HostAgents agents,
+                      Duration createDeadline, Clock clock) {
         this.hosts = hosts;
         this.sandboxes = sandboxes;
         this.agents = agents;
+        this.snapshots = new SnapshotConvergence(templates, agents);
         this.createDeadline = createDeadline;
         this.clock = clock;
     }
@@ -110,6 +139,15 @@ public final class Reconciler {
         hosts.markOnline(host.id());
 
         Instant now = clock.instant();
+        try {
+            reconcileSandboxes(host, known, onHost, now);
+        } finally {
+            snapshots.reconcile(host, now);
+        }
+    }
+
+    private void reconcileSandboxes(Host host, List<Sandbox> known, Map<UUID, io.wrenn.hostagent.protocol.Sandbox> onHost,
+                                    Instant now) {
         for (Sandbox row : known) {
             io.wrenn.hostagent.protocol.Sandbox vm = onHost.remove(row.id());
             boolean live = vm != null && vm.getState() != SandboxState.SANDBOX_STATE_STOPPED;
@@ -160,18 +198,11 @@ public final class Reconciler {
                     sandboxes.transition(row.id(), EnumSet.of(SandboxStatus.STOPPING), SandboxStatus.STOPPED, row.statusReason());
                 }
                 case PAUSING, RESUMING -> {
-                    if (row.updatedAt().plus(PAUSE_GRACE).isAfter(now) || vm == null) {
+                    boolean callerGaveUp = AgentErrors.HOST_CALL_LOST.equals(row.statusReason());
+                    if (!callerGaveUp && row.updatedAt().plus(PAUSE_GRACE).isAfter(now) || vm == null) {
                         continue;
                     }
-                    switch (vm.getState()) {
-                        case SANDBOX_STATE_PAUSED -> sandboxes.markPaused(row.id(), EnumSet.of(row.status()),
-                                vm.getPauseGeneration(), null);
-                        case SANDBOX_STATE_RUNNING -> sandboxes.transition(row.id(), EnumSet.of(row.status()),
-                                SandboxStatus.RUNNING, null);
-                        default -> {
-                            // still moving on the host: look again next time
-                        }
-                    }
+                    settleLostCall(host, row, vm);
                 }
                 case PAUSED -> {
                     if (vm != null && vm.getState() == SandboxState.SANDBOX_STATE_RUNNING) {
@@ -197,6 +228,20 @@ public final class Reconciler {
                         row.map(r -> "it is " + r.status().wire()).orElse("unknown to the database"));
                 destroy(host, entry.getKey());
             }
+        }
+    }
+
+    /** Rule 7: a pausing or resuming row takes the host's settled state. */
+    private void settleLostCall(Host host, Sandbox row, io.wrenn.hostagent.protocol.Sandbox vm) {
+        boolean settled = switch (vm.getState()) {
+            case SANDBOX_STATE_PAUSED -> sandboxes.markPaused(row.id(), EnumSet.of(row.status()), vm.getPauseGeneration(), null);
+            case SANDBOX_STATE_RUNNING -> row.status() == SandboxStatus.RESUMING
+                    ? sandboxes.markResumed(row.id(), vm.getExpiresAtMs() == 0 ? null : Instant.ofEpochMilli(vm.getExpiresAtMs()))
+                    : sandboxes.transition(row.id(), EnumSet.of(SandboxStatus.PAUSING), SandboxStatus.RUNNING, null);
+            default -> false; // still moving on the host: look again next pass
+        };
+        if (settled) {
+            log.info("sandbox {} left {}: its host reports it {}", row.id(), row.status().wire(), vm.getState());
         }
     }
 

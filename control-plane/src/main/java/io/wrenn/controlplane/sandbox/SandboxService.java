@@ -34,7 +34,8 @@ public final class SandboxService {
 
     private static final Logger log = LoggerFactory.getLogger(SandboxService.class);
     private static final Duration DESTROY_DEADLINE = Duration.ofSeconds(60);
-    private static final Duration PAUSE_DEADLINE = Duration.ofMinutes(3);
+    /** A pause or resume host call's deadline; the reconciler's grace for an unmarked row is longer. */
+    public static final Duration PAUSE_DEADLINE = Duration.ofMinutes(3);
     static final Set<SandboxStatus> DEFAULT_LIST = EnumSet.of(
             SandboxStatus.STARTING, SandboxStatus.RUNNING, SandboxStatus.PAUSING, SandboxStatus.PAUSED, SandboxStatus.RESUMING,
             SandboxStatus.STOPPING, SandboxStatus.UNKNOWN, SandboxStatus.ERROR);
@@ -202,11 +203,14 @@ public final class SandboxService {
             paused = agents.stub(placement.host(), PAUSE_DEADLINE).pauseSandbox(
                     PauseSandboxRequest.newBuilder().setSandboxId(id.toString()).build());
         } catch (StatusException e) {
-            // The host takes a failed pause back and runs the VM on; a lost answer is settled by the reconciler.
-            if (e.getStatus().getCode() != io.grpc.Status.Code.DEADLINE_EXCEEDED
-                    && e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE) {
+            // The host takes a failed pause back and runs the VM on. When the outcome is unknown
+            // the row stays 'pausing' and goes to the reconciler, which settles it from the host.
+            if (AgentErrors.outcomeUnknown(e)) {
+                sandboxes.markHostCallLost(id, SandboxStatus.PAUSING);
+            } else {
                 sandboxes.transition(id, EnumSet.of(SandboxStatus.PAUSING), SandboxStatus.RUNNING, null);
             }
+            log.warn("pause of sandbox {} on {} failed: {}", id, placement.host().address(), e.getStatus());
             throw AgentErrors.toApi(e, ErrorCode.SANDBOX_NOT_FOUND);
         }
         sandboxes.markPaused(id, EnumSet.of(SandboxStatus.PAUSING), paused.getPauseGeneration(), null);
@@ -235,8 +239,9 @@ public final class SandboxService {
                     .setTimeoutS(sandbox.timeoutS())
                     .build());
         } catch (StatusException e) {
-            if (e.getStatus().getCode() != io.grpc.Status.Code.DEADLINE_EXCEEDED
-                    && e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE) {
+            if (AgentErrors.outcomeUnknown(e)) {
+                sandboxes.markHostCallLost(sandbox.id(), SandboxStatus.RESUMING);
+            } else {
                 String reason = e.getStatus().getCode() == io.grpc.Status.Code.DATA_LOSS ? "resume_failed: saved state is corrupt" : null;
                 sandboxes.transition(sandbox.id(), EnumSet.of(SandboxStatus.RESUMING), SandboxStatus.PAUSED, reason);
             }

@@ -132,6 +132,20 @@ public final class SandboxStore {
                 .execute()) == 1;
     }
 
+    /**
+     * Hands a {@code pausing} or {@code resuming} row whose host call was lost to the reconciler
+     * ({@link io.wrenn.controlplane.host.AgentErrors#HOST_CALL_LOST}); only while it is still in
+     * {@code status}, so a row the reconciler already settled is left alone.
+     */
+    public boolean markHostCallLost(UUID id, SandboxStatus status) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE sandboxes SET status_reason = :reason WHERE id = :id AND status = :status""")
+                .bind("id", id)
+                .bind("status", status.wire())
+                .bind("reason", io.wrenn.controlplane.host.AgentErrors.HOST_CALL_LOST)
+                .execute()) == 1;
+    }
+
     /** Settles a create: {@code starting → running} with the times the host reported. */
     public boolean markRunning(UUID id, Set<SandboxStatus> from, Instant startedAt, Instant expiresAt, Long bootMs) {
         return jdbi.withHandle(h -> h.createUpdate("""

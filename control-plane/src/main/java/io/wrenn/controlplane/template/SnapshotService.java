@@ -26,13 +26,18 @@ import org.slf4j.LoggerFactory;
  * Snapshot templates: made by a sandbox's host from a running sandbox (it keeps running) or a
  * paused one (it stays paused), listed, read and deleted. A team sees its own and the
  * platform's; platform snapshots are made and deleted only by admins; one a sandbox still uses
- * cannot be deleted. The row is written only once the host has promoted the files, so a failed
- * or crashed snapshot leaves no template behind.
+ * cannot be deleted. The row is written {@code creating} before the host call (reserving the
+ * name, invisible otherwise) and made {@code ready} after it; a failed call deletes it, a call
+ * whose outcome is unknown (unavailable, deadline) hands it to the reconciler
+ * ({@code host_call_lost}), and a control plane that dies mid-call leaves it to the reconciler
+ * after {@link #SNAPSHOT_DEADLINE}. The reconciler adopts it if the host lists the template,
+ * else deletes it.
  */
 public final class SnapshotService {
 
     private static final Logger log = LoggerFactory.getLogger(SnapshotService.class);
-    private static final Duration SNAPSHOT_DEADLINE = Duration.ofMinutes(5);
+    /** The host call's deadline; a {@code creating} row older than this (plus slack) has no live caller. */
+    public static final Duration SNAPSHOT_DEADLINE = Duration.ofMinutes(5);
     private static final Duration DELETE_DEADLINE = Duration.ofMinutes(1);
 
     private final TemplateStore templates;
@@ -64,6 +69,10 @@ public final class SnapshotService {
         }
         Host host = hosts.find(sandbox.hostId())
                 .orElseThrow(() -> new ApiException(ErrorCode.HOST_UNAVAILABLE, "the sandbox's host is gone"));
+        UUID id = UUID.randomUUID();
+        if (!templates.insertCreating(id, owner, body.name(), sandbox.vcpus(), sandbox.memoryMb(), host.id(), sandbox.id())) {
+            throw new ApiException(ErrorCode.CONFLICT, "a template of that name exists");
+        }
         TemplateImage image;
         try {
             image = agents.stub(host, SNAPSHOT_DEADLINE).createSnapshot(CreateSnapshotRequest.newBuilder()
@@ -73,14 +82,22 @@ public final class SnapshotService {
                     .build());
         } catch (StatusException e) {
             log.warn("snapshot of sandbox {} on {} failed: {}", sandbox.id(), host.address(), e.getStatus());
+            if (AgentErrors.outcomeUnknown(e)) {
+                // The host may have made it or still be making it: the reconciler decides.
+                templates.markHostCallLost(id);
+            } else {
+                templates.deleteCreating(id); // the host undid its own failed snapshot
+            }
             throw AgentErrors.toApi(e, ErrorCode.SANDBOX_NOT_FOUND);
+        } catch (RuntimeException e) {
+            templates.markHostCallLost(id);
+            throw e;
         }
-        Template template = new Template(UUID.randomUUID(), owner, body.name(), "snapshot", image.getVcpus(), image.getMemoryMb(),
-                host.id(), image.getDiskSizeMb(), image.getSizeBytes(),
-                image.getCreatedAtMs() == 0 ? Instant.now() : Instant.ofEpochMilli(image.getCreatedAtMs()));
-        if (!templates.insertSnapshot(template, sandbox.id())) {
+        Instant createdAt = image.getCreatedAtMs() == 0 ? Instant.now() : Instant.ofEpochMilli(image.getCreatedAtMs());
+        if (!templates.markReady(id, image.getVcpus(), image.getMemoryMb(), image.getDiskSizeMb(), image.getSizeBytes(), createdAt)) {
+            // The reconciler gave the row up (it can only after the call's deadline): the files go too.
             deleteOnHost(host, owner, body.name());
-            throw new ApiException(ErrorCode.CONFLICT, "a template of that name exists");
+            throw new ApiException(ErrorCode.HOST_TIMEOUT, "the snapshot took longer than its deadline and was dropped");
         }
         return templates.findVisible(owner, body.name()).orElseThrow();
     }

@@ -1,15 +1,23 @@
 package io.wrenn.controlplane.template;
 
+import io.wrenn.controlplane.host.AgentErrors;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Jdbi;
 
-/** Templates in PostgreSQL. */
+/**
+ * Templates in PostgreSQL. A snapshot's row is {@code creating} while its host makes it: the
+ * row reserves the name (the live-name index counts it) but no read here except
+ * {@link #nameTaken}, {@link #knows} and {@link #listCreatingOnHost} returns it, so it is never
+ * listed, shown or started from.
+ */
 public final class TemplateStore {
 
     /** What a template name may look like; anything else cannot name a template. */
@@ -30,7 +38,7 @@ public final class TemplateStore {
     /** The template {@code name} visible to {@code teamId}: the team's own first, then the platform's. */
     public Optional<Template> findVisible(UUID teamId, String name) {
         return jdbi.withHandle(h -> h.createQuery(SELECT + """
-                        WHERE name = :name AND team_id IN (:team, :platform) AND deleted_at IS NULL
+                        WHERE name = :name AND team_id IN (:team, :platform) AND deleted_at IS NULL AND status = 'ready'
                         ORDER BY (team_id = :platform) LIMIT 1""")
                 .bind("name", name)
                 .bind("team", teamId)
@@ -42,31 +50,94 @@ public final class TemplateStore {
     /** Snapshot templates visible to {@code teamId} (its own and the platform's), by name. */
     public List<Template> listSnapshots(UUID teamId) {
         return jdbi.withHandle(h -> h.createQuery(SELECT + """
-                        WHERE type = 'snapshot' AND team_id IN (:team, :platform) AND deleted_at IS NULL ORDER BY name, team_id""")
+                        WHERE type = 'snapshot' AND team_id IN (:team, :platform) AND deleted_at IS NULL AND status = 'ready'
+                        ORDER BY name, team_id""")
                 .bind("team", teamId)
                 .bind("platform", Template.PLATFORM_TEAM)
                 .map((rs, ctx) -> map(rs))
                 .list());
     }
 
-    /** Records a snapshot its host has just made; false when the name was taken meanwhile. */
-    public boolean insertSnapshot(Template template, UUID sourceSandboxId) {
+    /**
+     * Reserves a snapshot's name before its host call: a {@code creating} row with the source
+     * sandbox's machine. False when the name is taken (by a live row of any state).
+     */
+    public boolean insertCreating(UUID id, UUID teamId, String name, int vcpus, int memoryMb, UUID hostId,
+                                  UUID sourceSandboxId) {
         return jdbi.withHandle(h -> h.createUpdate("""
-                        INSERT INTO templates (id, team_id, name, type, vcpus, memory_mb, host_id, disk_size_mb, size_bytes,
-                                               source_sandbox_id, created_at)
-                        VALUES (:id, :team, :name, 'snapshot', :vcpus, :memory, :host, :disk, :size, :source, :created)
+                        INSERT INTO templates (id, team_id, name, type, vcpus, memory_mb, host_id, source_sandbox_id, status)
+                        VALUES (:id, :team, :name, 'snapshot', :vcpus, :memory, :host, CAST(:source AS uuid), 'creating')
                         ON CONFLICT (team_id, name) WHERE deleted_at IS NULL DO NOTHING""")
-                .bind("id", template.id())
-                .bind("team", template.teamId())
-                .bind("name", template.name())
-                .bind("vcpus", template.vcpus())
-                .bind("memory", template.memoryMb())
-                .bind("host", template.hostId())
-                .bind("disk", template.diskSizeMb())
-                .bind("size", template.sizeBytes())
-                .bind("source", sourceSandboxId)
-                .bind("created", OffsetDateTime.ofInstant(template.createdAt(), java.time.ZoneOffset.UTC))
+                .bind("id", id)
+                .bind("team", teamId)
+                .bind("name", name)
+                .bind("vcpus", vcpus)
+                .bind("memory", memoryMb)
+                .bind("host", hostId)
+                .bind("source", sourceSandboxId == null ? null : sourceSandboxId.toString())
                 .execute()) == 1;
+    }
+
+    /**
+     * Makes a snapshot row {@code ready} with what its host reports of the files (by its caller
+     * after the host call, or by the reconciler adopting it). False when the row is gone.
+     */
+    public boolean markReady(UUID id, int vcpus, int memoryMb, Integer diskSizeMb, Long sizeBytes, Instant createdAt) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE templates SET status = 'ready', status_reason = NULL, vcpus = :vcpus, memory_mb = :memory,
+                            disk_size_mb = :disk, size_bytes = :size, created_at = :created
+                        WHERE id = :id AND deleted_at IS NULL""")
+                .bind("id", id)
+                .bind("vcpus", vcpus)
+                .bind("memory", memoryMb)
+                .bind("disk", diskSizeMb)
+                .bind("size", sizeBytes)
+                .bind("created", OffsetDateTime.ofInstant(createdAt, ZoneOffset.UTC))
+                .execute()) == 1;
+    }
+
+    /** Hands a {@code creating} row whose host call was lost to the reconciler. */
+    public boolean markHostCallLost(UUID id) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE templates SET status_reason = :reason WHERE id = :id AND status = 'creating'""")
+                .bind("id", id)
+                .bind("reason", AgentErrors.HOST_CALL_LOST)
+                .execute()) == 1;
+    }
+
+    /**
+     * Removes a {@code creating} row whose snapshot was not made; its name is free again. The
+     * row is deleted, not hidden: nothing ever referred to it.
+     */
+    public boolean deleteCreating(UUID id) {
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM templates WHERE id = :id AND status = 'creating'")
+                .bind("id", id)
+                .execute()) == 1;
+    }
+
+    /** The {@code creating} snapshot rows of a host, oldest first. */
+    public List<PendingSnapshot> listCreatingOnHost(UUID hostId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT id, team_id, name, created_at, status_reason FROM templates
+                        WHERE host_id = :host AND status = 'creating' AND deleted_at IS NULL ORDER BY created_at""")
+                .bind("host", hostId)
+                .map((rs, ctx) -> new PendingSnapshot(rs.getObject("id", UUID.class), rs.getObject("team_id", UUID.class),
+                        rs.getString("name"), rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+                        AgentErrors.HOST_CALL_LOST.equals(rs.getString("status_reason"))))
+                .list());
+    }
+
+    /**
+     * Whether a live row ({@code creating} or {@code ready}) names {@code teamId}'s template
+     * {@code name}. A hidden (deleted) row does not count: that template should not exist.
+     */
+    public boolean knows(UUID teamId, String name) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT EXISTS (SELECT 1 FROM templates WHERE team_id = :team AND name = :name AND deleted_at IS NULL)")
+                .bind("team", teamId)
+                .bind("name", name)
+                .mapTo(Boolean.class)
+                .one());
     }
 
     /** Whether {@code name} names a template of {@code teamId} or of the platform. */

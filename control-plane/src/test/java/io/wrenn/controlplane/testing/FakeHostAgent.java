@@ -71,6 +71,18 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
     public volatile java.util.concurrent.CountDownLatch createGate;
     /** When set, CreateSandbox fails with this status. */
     public volatile Status failCreate;
+    /** When set, PauseSandbox and ResumeSandbox fail with this status and change nothing. */
+    public volatile Status failPauseAndResume;
+    /** Snapshot templates this host keeps, by {@code team-uuid/name}; GetHostInfo lists them. */
+    public final Map<String, TemplateImage> snapshots = new ConcurrentHashMap<>();
+    /** CreateSnapshot requests as they arrive, before any gate or failure. */
+    public final List<io.wrenn.hostagent.protocol.CreateSnapshotRequest> snapshotCalls = new CopyOnWriteArrayList<>();
+    /** When set, CreateSnapshot waits for it before doing anything (a slow snapshot). */
+    public volatile java.util.concurrent.CountDownLatch snapshotGate;
+    /** When set, CreateSnapshot fails with this status without making the snapshot. */
+    public volatile Status failSnapshot;
+    /** When set, CreateSnapshot makes the snapshot and then answers with this status (a lost answer). */
+    public volatile Status loseSnapshotAnswer;
 
     public FakeHostAgent() {
         templates.add("minimal");
@@ -122,7 +134,9 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
                 .setCpuCount(2)
                 .setMemoryMb(24_000)
                 .setDiskFreeMb(100_000);
-        templates.forEach(name -> info.addTemplates(TemplateImage.newBuilder().setTeamId(platform).setName(name).setImageSizeMb(256)));
+        templates.forEach(name -> info.addTemplates(TemplateImage.newBuilder().setTeamId(platform).setName(name)
+                .setImageSizeMb(256).setType("image")));
+        info.addAllTemplates(snapshots.values());
         response.onNext(info.build());
         response.onCompleted();
     }
@@ -164,15 +178,35 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
     @Override
     public void createSnapshot(io.wrenn.hostagent.protocol.CreateSnapshotRequest request,
                                StreamObserver<io.wrenn.hostagent.protocol.TemplateImage> response) {
+        snapshotCalls.add(request);
+        java.util.concurrent.CountDownLatch gate = snapshotGate;
+        if (gate != null) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (failSnapshot != null) {
+            response.onError(failSnapshot.asRuntimeException());
+            return;
+        }
         Sandbox sandbox = sandboxes.get(request.getSandboxId());
         if (sandbox == null) {
             response.onError(Status.NOT_FOUND.withDescription("no such sandbox").asRuntimeException());
             return;
         }
-        response.onNext(io.wrenn.hostagent.protocol.TemplateImage.newBuilder()
+        TemplateImage image = TemplateImage.newBuilder()
                 .setTeamId(request.getTeamId()).setName(request.getName()).setType("snapshot")
-                .setVcpus(sandbox.getVcpus()).setMemoryMb(sandbox.getMemoryMb()).setImageSizeMb(256).setSizeBytes(1 << 20)
-                .build());
+                .setVcpus(sandbox.getVcpus()).setMemoryMb(sandbox.getMemoryMb()).setImageSizeMb(256)
+                .setDiskSizeMb(sandbox.getDiskSizeMb()).setSizeBytes(1 << 20).setCreatedAtMs(System.currentTimeMillis())
+                .build();
+        snapshots.put(request.getTeamId() + "/" + request.getName(), image);
+        if (loseSnapshotAnswer != null) {
+            response.onError(loseSnapshotAnswer.asRuntimeException());
+            return;
+        }
+        response.onNext(image);
         response.onCompleted();
     }
 
@@ -180,7 +214,42 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
     public void deleteTemplate(io.wrenn.hostagent.protocol.DeleteTemplateRequest request,
                                StreamObserver<io.wrenn.hostagent.protocol.DeleteTemplateResponse> response) {
         deletedTemplates.add(request.getTeamId() + "/" + request.getName());
+        snapshots.remove(request.getTeamId() + "/" + request.getName());
         response.onNext(io.wrenn.hostagent.protocol.DeleteTemplateResponse.getDefaultInstance());
+        response.onCompleted();
+    }
+
+    @Override
+    public void pauseSandbox(io.wrenn.hostagent.protocol.PauseSandboxRequest request, StreamObserver<Sandbox> response) {
+        changeState(request.getSandboxId(), SandboxState.SANDBOX_STATE_RUNNING, SandboxState.SANDBOX_STATE_PAUSED, response);
+    }
+
+    @Override
+    public void resumeSandbox(io.wrenn.hostagent.protocol.ResumeSandboxRequest request, StreamObserver<Sandbox> response) {
+        changeState(request.getSandboxId(), SandboxState.SANDBOX_STATE_PAUSED, SandboxState.SANDBOX_STATE_RUNNING, response);
+    }
+
+    /** A pause (which counts a new generation) or a resume, refused unless the sandbox is in {@code from}. */
+    private void changeState(String sandboxId, SandboxState from, SandboxState to, StreamObserver<Sandbox> response) {
+        if (failPauseAndResume != null) {
+            response.onError(failPauseAndResume.asRuntimeException());
+            return;
+        }
+        Sandbox sandbox = sandboxes.get(sandboxId);
+        if (sandbox == null) {
+            response.onError(Status.NOT_FOUND.withDescription("no such sandbox").asRuntimeException());
+            return;
+        }
+        if (sandbox.getState() != from) {
+            response.onError(Status.FAILED_PRECONDITION.withDescription("the sandbox is not " + from).asRuntimeException());
+            return;
+        }
+        Sandbox.Builder changed = sandbox.toBuilder().setState(to);
+        if (to == SandboxState.SANDBOX_STATE_PAUSED) {
+            changed.setPauseGeneration(sandbox.getPauseGeneration() + 1);
+        }
+        sandboxes.put(sandboxId, changed.build());
+        response.onNext(changed.build());
         response.onCompleted();
     }
 

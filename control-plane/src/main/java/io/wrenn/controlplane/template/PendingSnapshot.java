@@ -1,0 +1,13 @@
+package io.wrenn.controlplane.template;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A snapshot row still {@code creating}: what the reconciler needs to adopt or drop it.
+ *
+ * @param createdAt    when the row was written, just before its host call
+ * @param hostCallLost its caller gave up on the host call without knowing the outcome
+ */
+public record PendingSnapshot(UUID id, UUID teamId, String name, Instant createdAt, boolean hostCallLost) {
+}
