@@ -65,14 +65,9 @@ final class SnapshotConvergence {
                 continue; // its caller still waits on the host
             }
             TemplateImage image = onHost.get(key(row.teamId().toString(), row.name()));
-            if (image != null) {
-                Instant createdAt = image.getCreatedAtMs() == 0 ? now : Instant.ofEpochMilli(image.getCreatedAtMs());
-                if (templates.markReady(row.id(), image.getVcpus(), image.getMemoryMb(), image.getDiskSizeMb(),
-                        image.getSizeBytes(), createdAt)) {
-                    log.info("snapshot {}/{} was made on host {}; adopted", row.teamId(), row.name(), host.address());
-                }
-            } else if (templates.deleteCreating(row.id())) {
-                log.info("snapshot {}/{} was not made on host {}; its row is removed", row.teamId(), row.name(), host.address());
+            if (templates.settleCreating(row, image, now)) {
+                log.info("snapshot {}/{} {} on host {}", row.teamId(), row.name(),
+                        image != null ? "was made: adopted" : "was not made: its row is removed", host.address());
             }
         }
 

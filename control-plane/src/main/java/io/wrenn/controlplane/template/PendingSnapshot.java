@@ -6,8 +6,9 @@ import java.util.UUID;
 /**
  * A snapshot row still {@code creating}: what the reconciler needs to adopt or drop it.
  *
+ * @param hostId       the host the snapshot is made on
  * @param createdAt    when the row was written, just before its host call
  * @param hostCallLost its caller gave up on the host call without knowing the outcome
  */
-public record PendingSnapshot(UUID id, UUID teamId, String name, Instant createdAt, boolean hostCallLost) {
+public record PendingSnapshot(UUID id, UUID teamId, String name, UUID hostId, Instant createdAt, boolean hostCallLost) {
 }

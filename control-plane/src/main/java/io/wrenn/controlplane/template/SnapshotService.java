@@ -14,6 +14,7 @@ import io.wrenn.controlplane.sandbox.SandboxStatus;
 import io.wrenn.controlplane.sandbox.SandboxStore;
 import io.wrenn.hostagent.protocol.CreateSnapshotRequest;
 import io.wrenn.hostagent.protocol.DeleteTemplateRequest;
+import io.wrenn.hostagent.protocol.GetHostInfoRequest;
 import io.wrenn.hostagent.protocol.TemplateImage;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,6 +40,7 @@ public final class SnapshotService {
     /** The host call's deadline; a {@code creating} row older than this (plus slack) has no live caller. */
     public static final Duration SNAPSHOT_DEADLINE = Duration.ofMinutes(5);
     private static final Duration DELETE_DEADLINE = Duration.ofMinutes(1);
+    private static final Duration INFO_DEADLINE = Duration.ofSeconds(10);
 
     private final TemplateStore templates;
     private final SandboxStore sandboxes;
@@ -64,6 +66,7 @@ public final class SnapshotService {
             throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox is " + sandbox.status().wire()
                     + "; only a running or paused sandbox can be snapshotted");
         }
+        settleLostCreate(owner, body.name());
         if (templates.nameTaken(owner, body.name()) || templates.nameTaken(Template.PLATFORM_TEAM, body.name())) {
             throw new ApiException(ErrorCode.CONFLICT, "a template of that name exists");
         }
@@ -93,8 +96,7 @@ public final class SnapshotService {
             templates.markHostCallLost(id);
             throw e;
         }
-        Instant createdAt = image.getCreatedAtMs() == 0 ? Instant.now() : Instant.ofEpochMilli(image.getCreatedAtMs());
-        if (!templates.markReady(id, image.getVcpus(), image.getMemoryMb(), image.getDiskSizeMb(), image.getSizeBytes(), createdAt)) {
+        if (!templates.markReady(id, image, Instant.now())) {
             // The reconciler gave the row up (it can only after the call's deadline): the files go too.
             deleteOnHost(host, owner, body.name());
             throw new ApiException(ErrorCode.HOST_TIMEOUT, "the snapshot took longer than its deadline and was dropped");
@@ -162,6 +164,31 @@ public final class SnapshotService {
                 log.warn("snapshot {}/{} of a deleted team is still used by a sandbox being stopped", teamId, template.name());
             }
         }
+    }
+
+    /**
+     * A create whose host call was lost holds its name until the reconciler settles it; a new
+     * create with that name settles it first, from its host's list (the reconciler's rule), so
+     * a client retrying at once is not refused. A host that does not answer leaves it held.
+     */
+    private void settleLostCreate(UUID owner, String name) {
+        templates.findLostCreating(owner, name).ifPresent(row -> {
+            Host host = row.hostId() == null ? null : hosts.find(row.hostId()).orElse(null);
+            if (host == null) {
+                return;
+            }
+            TemplateImage image;
+            try {
+                image = agents.stub(host, INFO_DEADLINE).getHostInfo(GetHostInfoRequest.getDefaultInstance()).getTemplatesList()
+                        .stream()
+                        .filter(t -> "snapshot".equals(t.getType()) && t.getTeamId().equals(owner.toString()) && t.getName().equals(name))
+                        .findFirst().orElse(null);
+            } catch (StatusException | RuntimeException e) {
+                log.debug("host {} did not list its templates: {}", host.address(), e.toString());
+                return;
+            }
+            templates.settleCreating(row, image, Instant.now());
+        });
     }
 
     private void deleteOnHost(Host host, UUID owner, String name) {

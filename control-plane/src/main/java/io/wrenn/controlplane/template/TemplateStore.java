@@ -1,6 +1,7 @@
 package io.wrenn.controlplane.template;
 
 import io.wrenn.controlplane.host.AgentErrors;
+import io.wrenn.hostagent.protocol.TemplateImage;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -15,7 +16,7 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * Templates in PostgreSQL. A snapshot's row is {@code creating} while its host makes it: the
  * row reserves the name (the live-name index counts it) but no read here except
- * {@link #nameTaken}, {@link #knows} and {@link #listCreatingOnHost} returns it, so it is never
+ * {@link #nameTaken}, {@link #knows} and the pending-row reads returns it, so it is never
  * listed, shown or started from.
  */
 public final class TemplateStore {
@@ -80,18 +81,19 @@ public final class TemplateStore {
 
     /**
      * Makes a snapshot row {@code ready} with what its host reports of the files (by its caller
-     * after the host call, or by the reconciler adopting it). False when the row is gone.
+     * after the host call, or when a row nobody waits on is adopted). False when the row is gone.
      */
-    public boolean markReady(UUID id, int vcpus, int memoryMb, Integer diskSizeMb, Long sizeBytes, Instant createdAt) {
+    public boolean markReady(UUID id, TemplateImage image, Instant now) {
+        Instant createdAt = image.getCreatedAtMs() == 0 ? now : Instant.ofEpochMilli(image.getCreatedAtMs());
         return jdbi.withHandle(h -> h.createUpdate("""
                         UPDATE templates SET status = 'ready', status_reason = NULL, vcpus = :vcpus, memory_mb = :memory,
                             disk_size_mb = :disk, size_bytes = :size, created_at = :created
                         WHERE id = :id AND deleted_at IS NULL""")
                 .bind("id", id)
-                .bind("vcpus", vcpus)
-                .bind("memory", memoryMb)
-                .bind("disk", diskSizeMb)
-                .bind("size", sizeBytes)
+                .bind("vcpus", image.getVcpus())
+                .bind("memory", image.getMemoryMb())
+                .bind("disk", image.getDiskSizeMb())
+                .bind("size", image.getSizeBytes())
                 .bind("created", OffsetDateTime.ofInstant(createdAt, ZoneOffset.UTC))
                 .execute()) == 1;
     }
@@ -117,14 +119,39 @@ public final class TemplateStore {
 
     /** The {@code creating} snapshot rows of a host, oldest first. */
     public List<PendingSnapshot> listCreatingOnHost(UUID hostId) {
-        return jdbi.withHandle(h -> h.createQuery("""
-                        SELECT id, team_id, name, created_at, status_reason FROM templates
-                        WHERE host_id = :host AND status = 'creating' AND deleted_at IS NULL ORDER BY created_at""")
+        return jdbi.withHandle(h -> h.createQuery(PENDING + " AND host_id = :host ORDER BY created_at")
                 .bind("host", hostId)
-                .map((rs, ctx) -> new PendingSnapshot(rs.getObject("id", UUID.class), rs.getObject("team_id", UUID.class),
-                        rs.getString("name"), rs.getObject("created_at", OffsetDateTime.class).toInstant(),
-                        AgentErrors.HOST_CALL_LOST.equals(rs.getString("status_reason"))))
+                .map((rs, ctx) -> pending(rs))
                 .list());
+    }
+
+    /** {@code teamId}'s {@code creating} row named {@code name} if its caller gave up on it. */
+    public Optional<PendingSnapshot> findLostCreating(UUID teamId, String name) {
+        return jdbi.withHandle(h -> h.createQuery(PENDING + " AND team_id = :team AND name = :name AND status_reason = :reason")
+                .bind("team", teamId)
+                .bind("name", name)
+                .bind("reason", AgentErrors.HOST_CALL_LOST)
+                .map((rs, ctx) -> pending(rs))
+                .findOne());
+    }
+
+    /**
+     * Settles a {@code creating} row no caller waits on any more, from its host's template list:
+     * {@code ready} with the host's facts if the host has the snapshot ({@code image}), else
+     * deleted. Returns whether the row changed.
+     */
+    public boolean settleCreating(PendingSnapshot row, TemplateImage image, Instant now) {
+        return image == null ? deleteCreating(row.id()) : markReady(row.id(), image, now);
+    }
+
+    private static final String PENDING = """
+            SELECT id, team_id, name, host_id, created_at, status_reason FROM templates
+            WHERE status = 'creating' AND deleted_at IS NULL""";
+
+    private static PendingSnapshot pending(ResultSet rs) throws SQLException {
+        return new PendingSnapshot(rs.getObject("id", UUID.class), rs.getObject("team_id", UUID.class), rs.getString("name"),
+                rs.getObject("host_id", UUID.class), rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+                AgentErrors.HOST_CALL_LOST.equals(rs.getString("status_reason")));
     }
 
     /**

@@ -158,6 +158,25 @@ class SnapshotRowsTest {
     }
 
     @Test
+    void aCreateRetriedAtOnceAfterALostCallIsNotRefused() {
+        // No reconciler pass in between: the retry settles the lost row from the host itself.
+        wrenn.agent.failSnapshot = Status.UNAVAILABLE.withDescription("agent died");
+        assertThat(snapshot("golden").status()).isEqualTo(503);
+        wrenn.agent.failSnapshot = null;
+        Http.Response retried = snapshot("golden");
+        assertThat(retried.status()).as(retried.toString()).isEqualTo(201);
+        assertThat(rows("golden")).containsExactly("ready");
+
+        // When the host had made it, the retry finds it made (and it is listed).
+        wrenn.agent.loseSnapshotAnswer = Status.UNAVAILABLE;
+        assertThat(snapshot("silver").status()).isEqualTo(503);
+        wrenn.agent.loseSnapshotAnswer = null;
+        assertThat(snapshot("silver").code()).isEqualTo("conflict");
+        assertThat(listed()).contains("golden", "silver");
+        assertThat(wrenn.agent.snapshotCalls).hasSize(3);
+    }
+
+    @Test
     void aCreatingRowWithoutTheMarkerWaitsForTheSnapshotDeadline() {
         // A control plane that died mid-snapshot leaves 'creating' rows without the marker.
         TemplateStore templates = new TemplateStore(db.jdbi());
