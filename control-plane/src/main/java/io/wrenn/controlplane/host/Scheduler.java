@@ -16,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Picks the host for a new sandbox: among online hosts that answer and hold the template's
- * image, the one with the smallest share of its memory already given to sandboxes.
+ * Picks the host for a new sandbox: a snapshot's own host (its files are there only); for an
+ * image, among online hosts that answer and hold it, the one with the smallest share of its
+ * memory already given to sandboxes.
  * Asking each host for its facts at schedule time keeps the choice honest (a host's image
  * cache is its own business) at the cost of one short call per host.
  */
@@ -38,6 +39,13 @@ public final class Scheduler {
     }
 
     public Host choose(Template template) {
+        if (template.hostId() != null) {
+            // A snapshot's files live on one host: there is no choice to make and nobody to ask
+            // (a host that lost them answers the create with not-found).
+            return hosts.find(template.hostId()).filter(Host::online)
+                    .orElseThrow(() -> new ApiException(ErrorCode.NO_HOST_AVAILABLE,
+                            "the host of snapshot '" + template.name() + "' is not online"));
+        }
         List<Host> online = hosts.online();
         if (online.isEmpty()) {
             throw new ApiException(ErrorCode.NO_HOST_AVAILABLE, "no host is online");

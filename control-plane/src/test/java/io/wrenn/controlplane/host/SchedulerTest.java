@@ -77,4 +77,21 @@ class SchedulerTest {
         Http other = wrenn.http.withKey(wrenn.controlPlane.createTeamApiKey("other"));
         assertThat(other.post("/v1/sandboxes", "{\"template\":\"custom\"}").code()).isEqualTo("template_not_found");
     }
+
+    @Test
+    void aSnapshotsSandboxesGoToItsHostWithoutAskingTheOthers() {
+        second.down = true;
+        Http.Response source = wrenn.http.post("/v1/sandboxes", "{\"template\":\"minimal\",\"memory_mb\":1024}");
+        assertThat(source.status()).isEqualTo(201);
+        Http.Response snapshot = wrenn.http.post("/v1/snapshots",
+                "{\"sandbox_id\":\"" + source.json().get("id").asString() + "\",\"name\":\"snap\"}");
+        assertThat(snapshot.status()).as(snapshot.text()).isEqualTo(201);
+        // The second host is now the least loaded and answers, but the snapshot's files are on the first.
+        second.down = false;
+        for (int i = 0; i < 2; i++) {
+            assertThat(create("snap")).isEqualTo(201);
+        }
+        assertThat(wrenn.agent.creates).hasSize(3);
+        assertThat(second.creates).isEmpty();
+    }
 }

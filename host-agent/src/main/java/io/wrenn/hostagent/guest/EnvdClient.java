@@ -112,6 +112,49 @@ public final class EnvdClient {
      */
     public void init(Map<String, String> envVars, String defaultUser, String defaultWorkdir, Instant now, byte[] entropy,
             String guestToken) {
+        HttpResponse<String> response;
+        try {
+            response = http.send(initRequest(envVars, defaultUser, defaultWorkdir, now, entropy, guestToken, UNARY_TIMEOUT),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new GuestException(GuestException.Kind.UNAVAILABLE, "init: the guest agent did not answer", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GuestException(GuestException.Kind.UNAVAILABLE, "init: interrupted", e);
+        }
+        requireInitialised(response);
+    }
+
+    /**
+     * {@code POST /init} as the readiness probe of a restored guest (one exchange instead of
+     * {@code /health} then {@code /init}): false when envd did not answer within {@code timeout}
+     * (not up yet; call again), true once it took the initialisation. Repeating it is harmless:
+     * the clock only moves forward and the rest is set again. An attempt that timed out may have
+     * reached envd all the same, which then holds this client's token: a 401 for the old one is
+     * retried with it.
+     */
+    public boolean tryInit(Map<String, String> envVars, String defaultUser, String defaultWorkdir, Instant now,
+            byte[] entropy, String guestToken, Duration timeout) {
+        try {
+            HttpResponse<String> response = http.send(
+                    initRequest(envVars, defaultUser, defaultWorkdir, now, entropy, guestToken, timeout),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 401 && guestToken != null && !guestToken.equals(accessToken)) {
+                response = http.send(initRequest(envVars, defaultUser, defaultWorkdir, now, entropy, accessToken, timeout),
+                        HttpResponse.BodyHandlers.ofString());
+            }
+            requireInitialised(response);
+            return true;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GuestException(GuestException.Kind.UNAVAILABLE, "init: interrupted", e);
+        }
+    }
+
+    private HttpRequest initRequest(Map<String, String> envVars, String defaultUser, String defaultWorkdir, Instant now,
+            byte[] entropy, String guestToken, Duration timeout) {
         ObjectNode body = JSON.createObjectNode();
         body.set("envVars", JSON.valueToTree(envVars));
         if (defaultUser != null && !defaultUser.isEmpty()) {
@@ -128,21 +171,16 @@ public final class EnvdClient {
             body.put("entropy", Base64.getEncoder().encodeToString(entropy));
         }
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/init"))
-                .timeout(UNARY_TIMEOUT)
+                .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
         if (guestToken != null) {
             request.header("X-Access-Token", guestToken);
         }
-        HttpResponse<String> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new GuestException(GuestException.Kind.UNAVAILABLE, "init: the guest agent did not answer", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GuestException(GuestException.Kind.UNAVAILABLE, "init: interrupted", e);
-        }
+        return request.build();
+    }
+
+    private void requireInitialised(HttpResponse<String> response) {
         if (response.statusCode() / 100 != 2) {
             LOG.warn("envd at {} refused /init: {} {}", base, response.statusCode(), response.body());
             throw new GuestException(GuestException.Kind.UNAVAILABLE, "the guest agent refused its initialisation");

@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -248,6 +250,11 @@ public final class SandboxManager {
 
     /** The sandbox's directory and its namespace on a free slot, each undone if a later step fails. */
     private NetworkSlot prepareDirectoryAndNetwork(String id, Undo undo) {
+        prepareDirectory(id, undo);
+        return prepareNetwork(id, undo);
+    }
+
+    private void prepareDirectory(String id, Undo undo) {
         Path dir = layout.sandboxDir(id);
         try {
             Files.createDirectories(dir);
@@ -255,6 +262,9 @@ public final class SandboxManager {
             throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the sandbox's directory", e);
         }
         undo.add("remove sandbox directory", () -> deleteRecursively(dir));
+    }
+
+    private NetworkSlot prepareNetwork(String id, Undo undo) {
         String namespace = SandboxNetwork.namespaceName(id);
         NetworkSlot slot = createNetwork(namespace);
         undo.add("delete network", () -> {
@@ -347,8 +357,24 @@ public final class SandboxManager {
                 total >> 20, FILESYSTEM_GROW_DEADLINE);
     }
 
+    /** Waits for envd's {@code /health}: a cold boot's readiness. */
     private boolean awaitGuest(Sandbox sandbox, VmSpec vm, EnvdClient envd, Duration deadline) {
+        return awaitGuest(sandbox, vm, deadline, probeTimeout -> envd.health(probeTimeout));
+    }
+
+    /** One attempt to reach the guest: true once it answered, false to try again after a pause. */
+    private interface GuestProbe {
+        boolean attempt(Duration timeout);
+    }
+
+    /**
+     * Calls {@code probe} until it succeeds, the VM dies or the deadline passes. An attempt that
+     * times out is given twice as long the next time (up to 10 s): on a loaded host a guest can
+     * be up and still slower than the first attempts allow.
+     */
+    private boolean awaitGuest(Sandbox sandbox, VmSpec vm, Duration deadline, GuestProbe probe) {
         long end = System.nanoTime() + deadline.toNanos();
+        Duration timeout = Duration.ofMillis(800);
         while (System.nanoTime() < end) {
             if (closing) {
                 vms.kill(sandbox.pid(), vm.qmpSocket());
@@ -357,8 +383,12 @@ public final class SandboxManager {
             if (!vms.isRunning(sandbox.pid(), vm.qmpSocket())) {
                 return false;
             }
-            if (envd.health(Duration.ofMillis(800))) {
+            long attemptStart = System.nanoTime();
+            if (probe.attempt(timeout)) {
                 return true;
+            }
+            if (System.nanoTime() - attemptStart >= timeout.toNanos()) {
+                timeout = timeout.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : timeout.multipliedBy(2);
             }
             try {
                 // Short: a restored guest answers within a few hundred ms, and every ms of the
@@ -408,7 +438,21 @@ public final class SandboxManager {
     private void restore(Sandbox sandbox, Template template, Undo undo) {
         String id = sandbox.id();
         StepTimes times = new StepTimes();
-        NetworkSlot slot = prepareDirectoryAndNetwork(id, undo);
+        prepareDirectory(id, undo);
+        // qemu-img and the network set-up are both on the path and neither needs the other.
+        CompletableFuture<Void> overlay = CompletableFuture.runAsync(
+                () -> disks.createOverlay(template.rootfs(), layout.sandboxOverlay(id), template.imageSizeMb()),
+                Thread::startVirtualThread);
+        NetworkSlot slot;
+        try {
+            slot = prepareNetwork(id, undo);
+        } finally {
+            try {
+                overlay.join(); // before any undo removes the directory it writes into
+            } catch (CompletionException e) {
+                throw new SandboxException(SandboxException.Kind.INTERNAL, "could not create the sandbox's disk", e.getCause());
+            }
+        }
         String namespace = SandboxNetwork.namespaceName(id);
         SandboxRecord record = sandbox.record().withSlot(slot.number()).withBootMs(0).withOwnMemory(false);
         sandbox.record(record);
@@ -416,19 +460,13 @@ public final class SandboxManager {
         EnvdClient envd = EnvdClient.withOwnConnections(slot.namespaceAddress(), record.envdAccessToken());
         sandbox.envd(envd);
         undo.add("close guest client", envd::close);
-        times.step("network");
-        try {
-            disks.createOverlay(template.rootfs(), layout.sandboxOverlay(id), template.imageSizeMb());
-        } catch (RuntimeException e) {
-            throw new SandboxException(SandboxException.Kind.INTERNAL, "could not create the sandbox's disk", e);
-        }
-        times.step("disk");
+        times.step("network disk");
         undo.add("kill VM", () -> vms.kill(sandbox.pid(), layout.sandboxQmpSocket(id)));
         VmSpec vm = vmSpec(id, namespace, record, template.snapshot().memory(), false);
-        startIncoming(sandbox, vm, template.snapshot().state(), true, bootPolicy.deadline(), times);
         String guestToken = SnapshotDescription.tokenOf(layout, template);
-        envd.init(record.spec().env(), record.defaultUser(), record.defaultWorkdir(), clock.instant(), entropy(), guestToken);
-        times.step("init");
+        startIncoming(sandbox, vm, template.snapshot().state(), true, bootPolicy.deadline(), times, timeout ->
+                envd.tryInit(record.spec().env(), record.defaultUser(), record.defaultWorkdir(), clock.instant(),
+                        entropy(), guestToken, timeout));
         growDisk(sandbox, template.imageSizeMb());
         sandbox.record(record.withBootMs(times.totalMs()));
         store.write(sandbox.record());
@@ -447,8 +485,12 @@ public final class SandboxManager {
                 memory, memoryShared, true);
     }
 
-    /** Starts QEMU waiting for state, loads {@code state}, runs the guest and waits for envd. */
-    private void startIncoming(Sandbox sandbox, VmSpec vm, Path state, boolean ignoreShared, Duration deadline, StepTimes times) {
+    /**
+     * Starts QEMU waiting for state, loads {@code state}, runs the guest and initialises envd,
+     * whose {@code /init} is also the probe that it is up ({@code ready}).
+     */
+    private void startIncoming(Sandbox sandbox, VmSpec vm, Path state, boolean ignoreShared, Duration deadline,
+            StepTimes times, GuestProbe ready) {
         try {
             Files.deleteIfExists(vm.pidFile());
             Files.deleteIfExists(vm.qmpSocket());
@@ -470,11 +512,11 @@ public final class SandboxManager {
             LOG.warn("sandbox {}: loading saved state failed: {}\n{}", sandbox.id(), e.getMessage(), tail(vm.qemuLog(), 3000));
             throw new SandboxException(SandboxException.Kind.INTERNAL, "the saved state could not be loaded", e);
         }
-        if (!awaitGuest(sandbox, vm, sandbox.envd(), deadline)) {
+        if (!awaitGuest(sandbox, vm, deadline, ready)) {
             LOG.warn("sandbox {}: guest agent silent after a restore\n{}", sandbox.id(), tail(vm.qemuLog(), 3000));
             throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "the restored sandbox did not answer");
         }
-        times.step("envd");
+        times.step("envd init");
     }
 
     /**
@@ -659,12 +701,11 @@ public final class SandboxManager {
             undo.add("close guest client", envd::close);
             undo.add("kill VM", () -> vms.kill(sandbox.pid(), layout.sandboxQmpSocket(id)));
             crashPoints.reached("resume.loading");
-            startIncoming(sandbox, vmSpec(id, namespace, sandbox.record(), memory, true),
-                    pauseDir.resolve(PauseState.STATE), pause.ignoreShared(), bootPolicy.deadline(), times);
             SandboxRecord record = sandbox.record();
-            envd.init(record.spec().env(), record.defaultUser(), record.defaultWorkdir(), clock.instant(), entropy(),
-                    record.envdAccessToken());
-            times.step("init");
+            startIncoming(sandbox, vmSpec(id, namespace, record, memory, true), pauseDir.resolve(PauseState.STATE),
+                    pause.ignoreShared(), bootPolicy.deadline(), times, timeout ->
+                            envd.tryInit(record.spec().env(), record.defaultUser(), record.defaultWorkdir(),
+                                    clock.instant(), entropy(), record.envdAccessToken(), timeout));
         } catch (RuntimeException | IOException e) {
             undo.runAll();
             sandbox.pid(0);
