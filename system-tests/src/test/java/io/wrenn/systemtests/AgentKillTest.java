@@ -1,0 +1,276 @@
+package io.wrenn.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.wrenn.cli.AllInOne;
+import io.wrenn.hostagent.HostAgentConfig;
+import io.wrenn.hostagent.HostAgentServer;
+import io.wrenn.hostagent.layout.Layout;
+import io.wrenn.testkit.WrennClient;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The host agent, a process of its own (`wrenn agent`), is killed with SIGKILL in the middle of
+ * a pause and of a snapshot while the control plane runs on; a new agent process starts on the
+ * same home. The sandbox must come back running or paused as the database says (never lost),
+ * no half template may be listed, and what the host finished is not lost either. The agent is
+ * stopped at exactly the step under test by its failpoint ({@code WRENN_FAILPOINT}), then killed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AgentKillTest {
+
+    private Path home;
+    private Layout layout;
+    private int agentPort;
+    private Process agent;
+    private AllInOne wrenn;
+    private WrennClient api;
+    private String id;
+    private final List<String> snapshots = new ArrayList<>();
+
+    @BeforeAll
+    void start() throws Exception {
+        home = Files.createTempDirectory("wrenn-kill-");
+        layout = Layout.of(home, Layout.fromEnvironment().imagesDir());
+        agentPort = freePort();
+        agent = startAgent(null);
+        wrenn = AllInOne.start(new AllInOne.Settings(layout, "127.0.0.1", 0, Duration.ofSeconds(1),
+                "127.0.0.1:" + agentPort));
+        api = new WrennClient(URI.create("http://127.0.0.1:" + wrenn.apiPort()), wrenn.apiKey());
+        id = api.createSandbox(Map.of("template", "minimal")).get("id").asString();
+        assertThat(api.exec(id, "sh", "-c", "echo survivor > /home/user/mark").get("exit_code").asInt()).isZero();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        try {
+            if (api != null) {
+                for (String name : snapshots) {
+                    api.delete("/v1/snapshots/" + name);
+                }
+                if (id != null) {
+                    api.delete("/v1/sandboxes/" + id);
+                }
+            }
+            if (agent != null) {
+                agent.destroy(); // SIGTERM: an agent of its own leaves VMs running...
+                agent.waitFor(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            if (wrenn != null) {
+                wrenn.close();
+            }
+            // ...so whatever a failed test left on this home is destroyed by an agent that does.
+            try (HostAgentServer cleaner = new HostAgentServer(HostAgentConfig.defaults(layout, "cleanup")
+                    .withAccelerator(HostAgentConfig.AcceleratorChoice.TCG)).start()) {
+                cleaner.sandboxes().list().forEach(s -> cleaner.sandboxes().destroy(s.id()));
+            }
+            assertThat(processesMentioning(home)).as("processes of this home").isEmpty();
+            try (var paths = Files.walk(home)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void killedAfterSavingAPauseTheSandboxRunsOnAndTheDatabaseSaysSo() throws Exception {
+        restartAgentStoppingAt("pause.saved");
+        CompletableFuture<WrennClient.Response> pause = CompletableFuture.supplyAsync(
+                () -> api.post("/v1/sandboxes/" + id + "/pause", Map.of()));
+        killAtFailpoint("pause.saved");
+
+        assertThat(pause.get(2, TimeUnit.MINUTES).status()).as("the pause whose agent died").isGreaterThanOrEqualTo(500);
+        // The new agent runs the stopped VM on; the reconciler settles the row from the host.
+        awaitStatus("running");
+        assertFilesSurvived();
+    }
+
+    @Test
+    @Order(2)
+    void killedBeforeASnapshotIsPromotedNothingIsListedAndTheNameStaysFree() throws Exception {
+        restartAgentStoppingAt("snapshot.written");
+        CompletableFuture<WrennClient.Response> snapshot = CompletableFuture.supplyAsync(
+                () -> api.post("/v1/snapshots", Map.of("sandbox_id", id, "name", "half")));
+        killAtFailpoint("snapshot.written");
+
+        assertThat(snapshot.get(2, TimeUnit.MINUTES).status()).isGreaterThanOrEqualTo(500);
+        awaitStatus("running");
+        assertFilesSurvived();
+        await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+            assertThat(api.get("/v1/snapshots/half").status()).isEqualTo(404);
+            assertThat(names(api.get("/v1/snapshots"))).doesNotContain("half");
+        });
+        try (var staging = Files.list(layout.snapshotStagingDir())) {
+            assertThat(staging.toList()).as("staging after the new agent started").isEmpty();
+        }
+        // The name is free again: the half-made one left nothing that holds it.
+        var again = api.post("/v1/snapshots", Map.of("sandbox_id", id, "name", "half"));
+        assertThat(again.status()).as(again.toString()).isEqualTo(201);
+        snapshots.add("half");
+    }
+
+    @Test
+    @Order(3)
+    void killedAfterASnapshotIsPromotedTheSnapshotIsKeptAndUsable() throws Exception {
+        restartAgentStoppingAt("snapshot.promoted");
+        CompletableFuture<WrennClient.Response> snapshot = CompletableFuture.supplyAsync(
+                () -> api.post("/v1/snapshots", Map.of("sandbox_id", id, "name", "kept")));
+        killAtFailpoint("snapshot.promoted");
+
+        assertThat(snapshot.get(2, TimeUnit.MINUTES).status()).isGreaterThanOrEqualTo(500);
+        snapshots.add("kept");
+        awaitStatus("running");
+        // The host finished it: the reconciler adopts it rather than losing the team's work.
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(api.get("/v1/snapshots/kept").status()).isEqualTo(200));
+        String copy = api.createSandbox(Map.of("template", "kept")).get("id").asString();
+        try {
+            assertThat(api.exec(copy, "cat", "/home/user/mark").get("stdout").asString()).isEqualTo("survivor\n");
+        } finally {
+            assertThat(api.delete("/v1/sandboxes/" + copy).status()).isEqualTo(204);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void killedAfterAPauseIsCommittedTheSandboxIsPausedAndResumes() throws Exception {
+        restartAgentStoppingAt("pause.committed");
+        CompletableFuture<WrennClient.Response> pause = CompletableFuture.supplyAsync(
+                () -> api.post("/v1/sandboxes/" + id + "/pause", Map.of()));
+        killAtFailpoint("pause.committed");
+
+        assertThat(pause.get(2, TimeUnit.MINUTES).status()).isGreaterThanOrEqualTo(500);
+        // The new agent finishes the committed pause; the database follows the host.
+        awaitStatus("paused");
+        var resumed = api.post("/v1/sandboxes/" + id + "/resume", Map.of());
+        assertThat(resumed.status()).as(resumed.toString()).isEqualTo(200);
+        assertFilesSurvived();
+    }
+
+    /**
+     * Stops the agent the way an operator does (SIGTERM: its VMs stay up) and starts one that
+     * will stop at {@code step}; the sandbox must be running again under it first.
+     */
+    private void restartAgentStoppingAt(String step) throws Exception {
+        agent.destroy();
+        assertThat(agent.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        agent = startAgent(step);
+        awaitStatus("running");
+    }
+
+    /**
+     * Waits until the agent stops at {@code step}, kills it with SIGKILL and starts a new agent
+     * on the same home and port, with no failpoint.
+     */
+    private void killAtFailpoint(String step) throws Exception {
+        Path marker = home.resolve("failpoint-reached");
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+            assertThat(agent.isAlive()).as("the agent at its failpoint; its log:%n%s", log()).isTrue();
+            assertThat(marker).exists();
+        });
+        assertThat(Files.readString(marker)).isEqualTo(step);
+        agent.destroyForcibly(); // SIGKILL: no shutdown hook, no undo
+        assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        Files.delete(marker);
+        agent = startAgent(null);
+    }
+
+    private Process startAgent(String failpoint) throws IOException {
+        Path cli = Path.of(System.getProperty("wrenn.cli.dir", "../cli/target")).toAbsolutePath();
+        ProcessBuilder builder = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp", cli.resolve("wrenn.jar") + ":" + cli.resolve("lib") + "/*",
+                "io.wrenn.cli.Wrenn", "agent", "--port", Integer.toString(agentPort), "--accelerator", "tcg")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("agent.log").toFile()));
+        builder.environment().put("WRENN_HOME", home.toString());
+        builder.environment().put("WRENN_IMAGES", layout.imagesDir().toString());
+        if (failpoint != null) {
+            builder.environment().put("WRENN_FAILPOINT", failpoint);
+        } else {
+            builder.environment().remove("WRENN_FAILPOINT");
+        }
+        Process process = builder.start();
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            assertThat(process.isAlive()).as("the agent; its log:%n%s", log()).isTrue();
+            assertThat(listening(agentPort)).isTrue();
+        });
+        return process;
+    }
+
+    private void awaitStatus(String wanted) {
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(api.get("/v1/sandboxes/" + id).json().get("status").asString()).isEqualTo(wanted));
+    }
+
+    private void assertFilesSurvived() {
+        assertThat(api.exec(id, "cat", "/home/user/mark").get("stdout").asString()).isEqualTo("survivor\n");
+    }
+
+    private static List<String> names(WrennClient.Response list) {
+        return list.json().findValuesAsString("name");
+    }
+
+    private String log() {
+        try {
+            return Files.readString(home.resolve("agent.log"));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    private static boolean listening(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Live processes (not zombies) whose command line names this home. */
+    private static List<Long> processesMentioning(Path home) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> {
+                    try {
+                        return Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline")).contains(home.toString());
+                    } catch (IOException | RuntimeException e) {
+                        return false;
+                    }
+                })
+                .map(ProcessHandle::pid)
+                .toList();
+    }
+}
