@@ -148,4 +148,18 @@ class LostPauseAndResumeTest {
             assertThat(row(id).pauseGeneration()).isEqualTo(2);
         }
     }
+
+    @Test
+    void aLostPauseWhoseSandboxTheHostNoLongerHasIsStoppedNotLeftPausing() {
+        String id = create();
+        wrenn.agent.failPauseAndResume = Status.UNAVAILABLE.withDescription("agent died");
+        assertThat(http.post("/v1/sandboxes/" + id + "/pause", "").status()).isEqualTo(503);
+        // The restarted agent found the VM dead and no committed pause: it holds nothing of it.
+        wrenn.agent.vanish(WireId.SANDBOX.decode(id).orElseThrow());
+
+        wrenn.controlPlane.reconcile();
+
+        assertThat(row(id).status()).isEqualTo(SandboxStatus.STOPPED);
+        assertThat(row(id).statusReason()).isEqualTo("vm_exited");
+    }
 }
