@@ -165,11 +165,13 @@ final class BenchCommand implements Callable<Integer> {
         int memoryMb = template.get("memory_mb").asInt();
         long diskMb = template.get("disk_size_mb").asLong();
         List<Double> floor = new ArrayList<>();
+        List<Double> floorHealth = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         try (SnapshotBench bare = new SnapshotBench(wrenn.layout())) {
             for (int i = 0; i < restores; i++) {
                 long t0 = System.nanoTime();
                 SnapshotBench.Bare vm = bare.restore(files.disk(), diskMb, files.memory(), files.state(), false, vcpus, memoryMb);
+                floorHealth.add(ms(System.nanoTime() - t0));
                 envdStart("http://" + vm.slot().namespaceAddress() + ":49983", sourceToken);
                 floor.add(ms(System.nanoTime() - t0));
                 bare.destroy(vm);
@@ -177,6 +179,7 @@ final class BenchCommand implements Callable<Integer> {
             rows.add(Row.of("create from snapshot (API 201)", fromSnapshotCreated));
             rows.add(Row.of("create from snapshot → first exec answered (API)", fromSnapshot));
             rows.add(Row.of("bare QEMU restore of the same files → first exec straight to envd (floor)", floor));
+            rows.add(Row.of("bare QEMU restore of the same files → envd /health (no exec)", floorHealth));
             notes.add("create-from-snapshot → first exec / bare restore (median): %.2f×".formatted(
                     Row.of("", fromSnapshot).median / Row.of("", floor).median));
 
