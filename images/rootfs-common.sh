@@ -5,7 +5,9 @@
 install_wrenn() {
   local root=$1 jar=$2
   install -d -m 0755 "$root/opt/wrenn/bin" "$root/etc" "$root/proc" "$root/sys" "$root/dev" \
-    "$root/run" "$root/root" "$root/sbin"
+    "$root/run" "$root/sbin"
+  # root's home is root's alone (install -d also resets the mode of a directory that exists)
+  install -d -m 0700 "$root/root"
   install -d -m 1777 "$root/tmp"
   install -m 0755 /bin/busybox "$root/opt/wrenn/bin/busybox"
   ln -sfn busybox "$root/opt/wrenn/bin/init"

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -99,12 +100,7 @@ class AgentKillTest {
     @Test
     @Order(1)
     void killedAfterSavingAPauseTheSandboxRunsOnAndTheDatabaseSaysSo() throws Exception {
-        restartAgentStoppingAt("pause.saved");
-        CompletableFuture<WrennClient.Response> pause = CompletableFuture.supplyAsync(
-                () -> api.post("/v1/sandboxes/" + id + "/pause", Map.of()));
-        killAtFailpoint("pause.saved");
-
-        assertThat(pause.get(2, TimeUnit.MINUTES).status()).as("the pause whose agent died").isGreaterThanOrEqualTo(500);
+        callWithTheAgentKilledAt("pause.saved", this::pause);
         // The new agent runs the stopped VM on; the reconciler settles the row from the host.
         awaitStatus("running");
         assertFilesSurvived();
@@ -113,12 +109,7 @@ class AgentKillTest {
     @Test
     @Order(2)
     void killedBeforeASnapshotIsPromotedNothingIsListedAndTheNameStaysFree() throws Exception {
-        restartAgentStoppingAt("snapshot.written");
-        CompletableFuture<WrennClient.Response> snapshot = CompletableFuture.supplyAsync(
-                () -> api.post("/v1/snapshots", Map.of("sandbox_id", id, "name", "half")));
-        killAtFailpoint("snapshot.written");
-
-        assertThat(snapshot.get(2, TimeUnit.MINUTES).status()).isGreaterThanOrEqualTo(500);
+        callWithTheAgentKilledAt("snapshot.written", () -> snapshot("half"));
         awaitStatus("running");
         assertFilesSurvived();
         await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
@@ -129,7 +120,7 @@ class AgentKillTest {
             assertThat(staging.toList()).as("staging after the new agent started").isEmpty();
         }
         // The name is free again: the half-made one left nothing that holds it.
-        var again = api.post("/v1/snapshots", Map.of("sandbox_id", id, "name", "half"));
+        var again = snapshot("half");
         assertThat(again.status()).as(again.toString()).isEqualTo(201);
         snapshots.add("half");
     }
@@ -137,12 +128,7 @@ class AgentKillTest {
     @Test
     @Order(3)
     void killedAfterASnapshotIsPromotedTheSnapshotIsKeptAndUsable() throws Exception {
-        restartAgentStoppingAt("snapshot.promoted");
-        CompletableFuture<WrennClient.Response> snapshot = CompletableFuture.supplyAsync(
-                () -> api.post("/v1/snapshots", Map.of("sandbox_id", id, "name", "kept")));
-        killAtFailpoint("snapshot.promoted");
-
-        assertThat(snapshot.get(2, TimeUnit.MINUTES).status()).isGreaterThanOrEqualTo(500);
+        callWithTheAgentKilledAt("snapshot.promoted", () -> snapshot("kept"));
         snapshots.add("kept");
         awaitStatus("running");
         // The host finished it: the reconciler adopts it rather than losing the team's work.
@@ -159,12 +145,7 @@ class AgentKillTest {
     @Test
     @Order(4)
     void killedAfterAPauseIsCommittedTheSandboxIsPausedAndResumes() throws Exception {
-        restartAgentStoppingAt("pause.committed");
-        CompletableFuture<WrennClient.Response> pause = CompletableFuture.supplyAsync(
-                () -> api.post("/v1/sandboxes/" + id + "/pause", Map.of()));
-        killAtFailpoint("pause.committed");
-
-        assertThat(pause.get(2, TimeUnit.MINUTES).status()).isGreaterThanOrEqualTo(500);
+        callWithTheAgentKilledAt("pause.committed", this::pause);
         // The new agent finishes the committed pause; the database follows the host.
         awaitStatus("paused");
         var resumed = api.post("/v1/sandboxes/" + id + "/resume", Map.of());
@@ -172,15 +153,28 @@ class AgentKillTest {
         assertFilesSurvived();
     }
 
+    private WrennClient.Response pause() {
+        return api.post("/v1/sandboxes/" + id + "/pause", Map.of());
+    }
+
+    private WrennClient.Response snapshot(String name) {
+        return api.post("/v1/snapshots", Map.of("sandbox_id", id, "name", name));
+    }
+
     /**
-     * Stops the agent the way an operator does (SIGTERM: its VMs stay up) and starts one that
-     * will stop at {@code step}; the sandbox must be running again under it first.
+     * Makes {@code call} with the agent killed (SIGKILL) at {@code step} of it and a new agent
+     * started on the same home and port; the call must fail as a server error. The agent that
+     * stops at the step first replaces the running one, the way an operator restarts it
+     * (SIGTERM: its VMs stay up).
      */
-    private void restartAgentStoppingAt(String step) throws Exception {
+    private void callWithTheAgentKilledAt(String step, Supplier<WrennClient.Response> call) throws Exception {
         agent.destroy();
         assertThat(agent.waitFor(60, TimeUnit.SECONDS)).isTrue();
         agent = startAgent(step);
         awaitStatus("running");
+        CompletableFuture<WrennClient.Response> answer = CompletableFuture.supplyAsync(call);
+        killAtFailpoint(step);
+        assertThat(answer.get(2, TimeUnit.MINUTES).status()).as("the call whose agent died").isGreaterThanOrEqualTo(500);
     }
 
     /**

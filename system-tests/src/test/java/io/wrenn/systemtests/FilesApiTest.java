@@ -90,6 +90,9 @@ class FilesApiTest {
 
     @Test
     void theSandboxUserReachesOnlyWhatItMayEvenThroughSymlinks() {
+        // root's home is closed to the sandbox's user as the image ships it.
+        assertThat(api.get(files + "/list?path=/root").status()).isEqualTo(403);
+        assertThat(api.exec(sandbox, "ls", "/root").get("exit_code").asInt()).isNotZero();
         // A directory of root's that only root may enter.
         assertThat(api.exec(sandbox, Map.of("cmd", "sh", "user", "root", "args", List.of("-c",
                 "mkdir -p /root/private && chmod 700 /root/private && echo s3cret > /root/private/secret.txt")))
