@@ -3,32 +3,51 @@ package io.wrenn.envd;
 import io.wrenn.envd.user.UserDirectory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** An envd on a free port of the loopback interface, whose clock setter only records. */
-final class EnvdFixture implements AutoCloseable {
+/**
+ * An envd on a free port of the loopback interface, whose clock setter only records. As a
+ * field with {@code @RegisterExtension} it serves one test and is closed after it.
+ */
+final class EnvdFixture implements AutoCloseable, AfterEachCallback {
     final List<Instant> clockSets = new CopyOnWriteArrayList<>();
     final List<byte[]> entropySeeds = new CopyOnWriteArrayList<>();
     final Envd envd;
     final EnvdClient client;
 
-    EnvdFixture() throws IOException {
+    EnvdFixture() {
         this(1024 * 1024, 30_000);
     }
 
-    EnvdFixture(long outputWindow, long keepaliveMillis) throws IOException {
-        envd = Envd.start(new Envd.Config(new InetSocketAddress("127.0.0.1", 0), instant -> {
-            clockSets.add(instant);
-            return 0;
-        }, seed -> {
-            entropySeeds.add(seed);
-            return 0;
-        }, UserDirectory.system(), outputWindow, Duration.ofSeconds(30), keepaliveMillis));
+    EnvdFixture(long outputWindow, long keepaliveMillis) {
+        envd = start(outputWindow, keepaliveMillis, clockSets, entropySeeds);
         client = new EnvdClient(envd.port());
+    }
+
+    private static Envd start(long outputWindow, long keepaliveMillis, List<Instant> clockSets, List<byte[]> entropySeeds) {
+        try {
+            return Envd.start(new Envd.Config(new InetSocketAddress("127.0.0.1", 0), instant -> {
+                clockSets.add(instant);
+                return 0;
+            }, seed -> {
+                entropySeeds.add(seed);
+                return 0;
+            }, UserDirectory.system(), outputWindow, Duration.ofSeconds(30), keepaliveMillis));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
     }
 
     @Override

@@ -1,9 +1,8 @@
 package io.wrenn.envd;
 
 import io.wrenn.envd.json.Json;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -23,19 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FilesTest {
     @TempDir
     Path dir;
-    private EnvdFixture fixture;
-    private EnvdClient client;
-
-    @BeforeEach
-    void start() throws Exception {
-        fixture = new EnvdFixture();
-        client = fixture.client;
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-    }
+    @RegisterExtension
+    final EnvdFixture fixture = new EnvdFixture();
+    private final EnvdClient client = fixture.client;
 
     private static byte[] randomBytes(int size) {
         byte[] bytes = new byte[size];

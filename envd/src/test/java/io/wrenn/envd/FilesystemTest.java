@@ -1,9 +1,8 @@
 package io.wrenn.envd;
 
 import io.wrenn.envd.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -16,19 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FilesystemTest {
     @TempDir
     Path dir;
-    private EnvdFixture fixture;
-    private EnvdClient client;
-
-    @BeforeEach
-    void start() throws Exception {
-        fixture = new EnvdFixture();
-        client = fixture.client;
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-    }
+    @RegisterExtension
+    final EnvdFixture fixture = new EnvdFixture();
+    private final EnvdClient client = fixture.client;
 
     private JsonObject ok(String method, Map<String, Object> body, String... headers) {
         var reply = client.unary("filesystem.Filesystem/" + method, body, headers);

@@ -1,9 +1,8 @@
 package io.wrenn.envd;
 
 import io.wrenn.envd.json.Json;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.http.HttpRequest;
 import java.time.Instant;
@@ -15,19 +14,9 @@ import static io.wrenn.envd.EnvdClient.output;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class InitTest {
-    private EnvdFixture fixture;
-    private EnvdClient client;
-
-    @BeforeEach
-    void start() throws Exception {
-        fixture = new EnvdFixture();
-        client = fixture.client;
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-    }
+    @RegisterExtension
+    final EnvdFixture fixture = new EnvdFixture();
+    private final EnvdClient client = fixture.client;
 
     private EnvdClient.Reply init(Object body) {
         return client.send(client.request("/init").header("Content-Type", "application/json")

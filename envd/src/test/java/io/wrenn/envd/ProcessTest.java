@@ -1,9 +1,8 @@
 package io.wrenn.envd;
 
 import io.wrenn.envd.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -19,19 +18,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 class ProcessTest {
-    private EnvdFixture fixture;
-    private EnvdClient client;
-
-    @BeforeEach
-    void start() throws Exception {
-        fixture = new EnvdFixture();
-        client = fixture.client;
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-    }
+    @RegisterExtension
+    final EnvdFixture fixture = new EnvdFixture();
+    private final EnvdClient client = fixture.client;
 
     private static Map<String, Object> startRequest(String cmd, List<String> args) {
         return Map.of("process", Map.of("cmd", cmd, "args", args), "stdin", false);

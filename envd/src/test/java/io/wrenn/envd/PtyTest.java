@@ -1,9 +1,8 @@
 package io.wrenn.envd;
 
 import io.wrenn.envd.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -14,19 +13,9 @@ import static io.wrenn.envd.EnvdClient.endOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class PtyTest {
-    private EnvdFixture fixture;
-    private EnvdClient client;
-
-    @BeforeEach
-    void start() throws Exception {
-        fixture = new EnvdFixture();
-        client = fixture.client;
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-    }
+    @RegisterExtension
+    final EnvdFixture fixture = new EnvdFixture();
+    private final EnvdClient client = fixture.client;
 
     private static String pty(JsonObject event) {
         return event.object("data").flatMap(d -> d.bytes("pty")).map(b -> new String(b, StandardCharsets.UTF_8)).orElse("");
