@@ -119,8 +119,8 @@ public final class ConnectService implements HttpHandler {
         exchange.sendResponseHeaders(200, 0);
         OutputStream out = exchange.getResponseBody();
         if (failure == null) {
-            MessageStream sink = message -> {
-                new Envelope(0, Json.writeBytes(message)).writeTo(out);
+            MessageStream sink = json -> {
+                new Envelope(0, json).writeTo(out);
                 out.flush();
             };
             try {

@@ -21,6 +21,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class OutputLog {
     /** Small chunks are charged at least this much, so the window also bounds the chunk count. */
     private static final int MIN_CHARGE = 64;
+    /** The most one {@link #read} returns when it joins chunks. */
+    static final int MAX_READ = 64 * 1024;
 
     private final long capacity;
     private final ReentrantLock lock = new ReentrantLock();
@@ -141,8 +143,7 @@ public final class OutputLog {
                 }
                 long nextSeq = firstSeq + size();
                 if (cursor.next < nextSeq) {
-                    OutputChunk chunk = chunks.get(head + (int) (cursor.next - firstSeq));
-                    cursor.next++;
+                    OutputChunk chunk = takeRun(cursor, nextSeq);
                     changed.signalAll(); // a waiting writer may now drop what this reader has passed
                     return new Item.Data(chunk);
                 }
@@ -158,6 +159,38 @@ public final class OutputLog {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The chunk at the cursor joined with those after it of the same stream that are already
+     * here, up to {@link #MAX_READ} bytes: a fast writer's many small pipe reads then travel as
+     * few messages (each costs an event, a flush and a frame on every hop to the client).
+     */
+    private OutputChunk takeRun(Cursor cursor, long nextSeq) {
+        OutputChunk first = chunks.get(head + (int) (cursor.next - firstSeq));
+        cursor.next++;
+        int total = first.data().length;
+        long end = cursor.next;
+        while (end < nextSeq) {
+            OutputChunk next = chunks.get(head + (int) (end - firstSeq));
+            if (next.stream() != first.stream() || total + next.data().length > MAX_READ) {
+                break;
+            }
+            total += next.data().length;
+            end++;
+        }
+        if (end == cursor.next) {
+            return first;
+        }
+        byte[] joined = new byte[total];
+        int at = 0;
+        for (long seq = cursor.next - 1; seq < end; seq++) {
+            byte[] data = chunks.get(head + (int) (seq - firstSeq)).data();
+            System.arraycopy(data, 0, joined, at, data.length);
+            at += data.length;
+        }
+        cursor.next = end;
+        return new OutputChunk(first.stream(), joined);
     }
 
     private int size() {

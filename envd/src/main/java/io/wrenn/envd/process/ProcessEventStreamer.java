@@ -5,6 +5,7 @@ import io.wrenn.envd.connect.ConnectException;
 import io.wrenn.envd.connect.MessageStream;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
@@ -15,6 +16,8 @@ import java.util.Optional;
  * the exit status. Start and Connect share it; they differ only in their cursor.
  */
 final class ProcessEventStreamer {
+    private static final byte[] DATA_SUFFIX = "\"}}}".getBytes(StandardCharsets.US_ASCII);
+
     private ProcessEventStreamer() {
     }
 
@@ -43,8 +46,7 @@ final class ProcessEventStreamer {
                     throw new ConnectException(Code.CANCELED, "envd is stopping");
                 }
                 switch (item) {
-                    case OutputLog.Item.Data(OutputChunk chunk) -> stream.send(event("data", Map.of(
-                            fieldOf(chunk.stream()), Base64.getEncoder().encodeToString(chunk.data()))));
+                    case OutputLog.Item.Data(OutputChunk chunk) -> stream.sendJson(dataEvent(chunk));
                     case OutputLog.Item.Idle() -> {
                         if (deadlineNanos.isEmpty() || System.nanoTime() < deadlineNanos.get()) {
                             stream.send(event("keepalive", Map.of()));
@@ -57,6 +59,21 @@ final class ProcessEventStreamer {
                 }
             }
         }
+    }
+
+    /**
+     * {@code {"event":{"data":{"<stream>":"<base64>"}}}} written straight to bytes: the base64
+     * alphabet needs no JSON escaping, and on the guest's slow CPU the general writer's pass
+     * per character (then a copy to a string and one to UTF-8) cost more than the encoding.
+     */
+    static byte[] dataEvent(OutputChunk chunk) {
+        byte[] prefix = ("{\"event\":{\"data\":{\"" + fieldOf(chunk.stream()) + "\":\"").getBytes(StandardCharsets.US_ASCII);
+        byte[] data = Base64.getEncoder().encode(chunk.data());
+        byte[] json = new byte[prefix.length + data.length + DATA_SUFFIX.length];
+        System.arraycopy(prefix, 0, json, 0, prefix.length);
+        System.arraycopy(data, 0, json, prefix.length, data.length);
+        System.arraycopy(DATA_SUFFIX, 0, json, prefix.length + data.length, DATA_SUFFIX.length);
+        return json;
     }
 
     private static String fieldOf(OutputChunk.Stream stream) {

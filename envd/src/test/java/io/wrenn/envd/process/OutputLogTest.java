@@ -15,6 +15,24 @@ class OutputLogTest {
         return new OutputChunk(OutputChunk.Stream.STDOUT, data);
     }
 
+    /** Everything the cursor reads until the end, in order (reads may join chunks). */
+    private static byte[] readToEnd(OutputLog log, OutputLog.Cursor cursor) throws InterruptedException {
+        var all = new java.io.ByteArrayOutputStream();
+        for (OutputLog.Item item = log.read(cursor, 5_000); !(item instanceof OutputLog.Item.End); item = log.read(cursor, 5_000)) {
+            all.writeBytes(((OutputLog.Item.Data) item).chunk().data());
+        }
+        return all.toByteArray();
+    }
+
+    /** {@code count} bytes of each of {@code fills}, in order. */
+    private static byte[] bytes(int count, int... fills) {
+        var all = new java.io.ByteArrayOutputStream();
+        for (int fill : fills) {
+            all.writeBytes(chunk(count, fill).data());
+        }
+        return all.toByteArray();
+    }
+
     @Test
     void aLateReaderGetsEverythingStillInTheWindow() throws Exception {
         var log = new OutputLog(1000);
@@ -22,9 +40,28 @@ class OutputLogTest {
         log.append(chunk(100, 2));
         log.close();
 
+        assertThat(readToEnd(log, log.cursorFromStart())).isEqualTo(bytes(100, 1, 2));
+    }
+
+    @Test
+    void chunksAlreadyWaitingAreReadAsOneUpToTheLimitAndNeverAcrossStreams() throws Exception {
+        var log = new OutputLog(1 << 20);
+        log.append(chunk(100, 1));
+        log.append(chunk(100, 2));
+        log.append(new OutputChunk(OutputChunk.Stream.STDERR, new byte[] {9}));
+        log.append(chunk(30_000, 3));
+        log.append(chunk(30_000, 4));
+        log.append(chunk(30_000, 5));
+        log.close();
+
         var cursor = log.cursorFromStart();
-        assertThat(log.read(cursor, 0)).isInstanceOfSatisfying(OutputLog.Item.Data.class, d -> assertThat(d.chunk().data()[0]).isEqualTo((byte) 1));
-        assertThat(log.read(cursor, 0)).isInstanceOfSatisfying(OutputLog.Item.Data.class, d -> assertThat(d.chunk().data()[0]).isEqualTo((byte) 2));
+        assertThat(((OutputLog.Item.Data) log.read(cursor, 0)).chunk()).satisfies(c -> {
+            assertThat(c.stream()).isEqualTo(OutputChunk.Stream.STDOUT);
+            assertThat(c.data()).isEqualTo(bytes(100, 1, 2));
+        });
+        assertThat(((OutputLog.Item.Data) log.read(cursor, 0)).chunk().stream()).isEqualTo(OutputChunk.Stream.STDERR);
+        assertThat(((OutputLog.Item.Data) log.read(cursor, 0)).chunk().data()).as("up to the limit").isEqualTo(bytes(30_000, 3, 4));
+        assertThat(((OutputLog.Item.Data) log.read(cursor, 0)).chunk().data()).isEqualTo(bytes(30_000, 5));
         assertThat(log.read(cursor, 0)).isInstanceOf(OutputLog.Item.End.class);
     }
 
@@ -36,10 +73,7 @@ class OutputLogTest {
         }
         log.close();
 
-        var cursor = log.cursorFromStart();
-        assertThat(((OutputLog.Item.Data) log.read(cursor, 0)).chunk().data()[0]).isEqualTo((byte) 4);
-        assertThat(((OutputLog.Item.Data) log.read(cursor, 0)).chunk().data()[0]).isEqualTo((byte) 5);
-        assertThat(log.read(cursor, 0)).isInstanceOf(OutputLog.Item.End.class);
+        assertThat(readToEnd(log, log.cursorFromStart())).isEqualTo(bytes(100, 4, 5));
     }
 
     @Test
@@ -60,11 +94,7 @@ class OutputLogTest {
         });
 
         await().atMost(Duration.ofSeconds(5)).until(() -> appended.get() == 2 && writer.getState() == Thread.State.WAITING);
-        for (int i = 1; i <= 10; i++) {
-            var item = log.read(holder, 5_000);
-            assertThat(((OutputLog.Item.Data) item).chunk().data()[0]).isEqualTo((byte) i);
-        }
-        assertThat(log.read(holder, 5_000)).isInstanceOf(OutputLog.Item.End.class);
+        assertThat(readToEnd(log, holder)).isEqualTo(bytes(100, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
         writer.join();
     }
 
