@@ -12,7 +12,10 @@ import java.util.Optional;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Reads and writes {@code sandbox.json}; writes are atomic (temp file + rename). */
+/**
+ * Reads and writes {@code sandbox.json}; writes are atomic (temp file + rename). Also reads the
+ * {@code qemu.pid} QEMU writes beside it: together they are what a new agent re-adopts from.
+ */
 public final class SandboxStore {
 
     private static final ObjectMapper JSON = JsonMapper.builder().build();
@@ -50,6 +53,15 @@ public final class SandboxStore {
         try {
             return Optional.of(JSON.readValue(file.toFile(), SandboxRecord.class));
         } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The PID in the sandbox's {@code qemu.pid}, if there is a readable one. */
+    public Optional<Long> qemuPid(String sandboxId) {
+        try {
+            return Optional.of(Long.parseLong(Files.readString(layout.sandboxPidFile(sandboxId)).strip()));
+        } catch (IOException | NumberFormatException e) {
             return Optional.empty();
         }
     }

@@ -1,0 +1,118 @@
+package io.wrenn.hostagent.sandbox;
+
+import io.wrenn.hostagent.guest.EnvdClient;
+import io.wrenn.hostagent.net.NetworkSlot;
+import io.wrenn.hostagent.vm.VmSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates a sandbox from an image template by booting its kernel: a fresh overlay, a new
+ * namespace, QEMU under a watchdog that retries a silent boot, then envd's {@code /init}.
+ */
+final class ColdBooter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ColdBooter.class);
+    private static final Duration FILESYSTEM_GROW_DEADLINE = Duration.ofSeconds(60);
+
+    private final SandboxHost host;
+    private final SandboxResources resources;
+    private final GuestStart guestStart;
+
+    ColdBooter(SandboxHost host, SandboxResources resources, GuestStart guestStart) {
+        this.host = host;
+        this.resources = resources;
+        this.guestStart = guestStart;
+    }
+
+    /** Steps (a)-(g): directory, slot + network, record, disk + VM under the watchdog, guest init. */
+    void boot(Sandbox sandbox, Template template, Undo undo, BootPolicy policy) {
+        String id = sandbox.id();
+        long t0 = System.nanoTime();
+        resources.prepareDirectory(id, undo);
+        NetworkSlot slot = resources.prepareNetwork(id, undo);
+
+        SandboxRecord record = sandbox.record().withSlot(slot.number()).withBootMs(0);
+        sandbox.record(record);
+        host.store.write(record);
+        EnvdClient envd = new EnvdClient(host.http, slot.namespaceAddress(), record.envdAccessToken());
+        sandbox.envd(envd);
+
+        undo.add("kill VM", () -> host.vms.kill(sandbox.pid(), host.layout.sandboxQmpSocket(id)));
+        VmSpec vm = guestStart.vmSpec(record, host.layout.sandboxMemory(id), true, false);
+        bootUnderWatchdog(sandbox, template, vm, envd, policy);
+        long bootMs = (System.nanoTime() - t0) / 1_000_000;
+
+        envd.init(record.spec().env(), record.defaultUser(), record.defaultWorkdir(), host.clock.instant(),
+                GuestStart.entropy(), null);
+        awaitFilesystemGrown(sandbox, envd, record.spec().diskSizeMb());
+        sandbox.record(record.withBootMs(bootMs));
+        host.store.write(sandbox.record());
+        sandbox.state(Sandbox.State.RUNNING);
+        LOG.info("sandbox {} running: template {}, slot {}, pid {}, {} ms to guest agent", id,
+                template.name(), slot.number(), sandbox.pid(), bootMs);
+    }
+
+    /**
+     * Starts the VM and waits for envd's {@code /health}. A boot that has not answered by the
+     * deadline is killed and retried on a fresh overlay (the hung one may have half-written it).
+     */
+    private void bootUnderWatchdog(Sandbox sandbox, Template template, VmSpec vm, EnvdClient envd, BootPolicy policy) {
+        for (int attempt = 1; attempt <= policy.attempts(); attempt++) {
+            try {
+                Files.deleteIfExists(vm.disk());
+                Files.deleteIfExists(vm.memoryFile());
+                Files.deleteIfExists(vm.pidFile());
+                Files.deleteIfExists(vm.qmpSocket());
+            } catch (IOException e) {
+                throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the sandbox's disk", e);
+            }
+            try {
+                host.disks.createOverlay(template.rootfs(), vm.disk(), sandbox.record().spec().diskSizeMb());
+            } catch (RuntimeException e) {
+                throw new SandboxException(SandboxException.Kind.INTERNAL, "could not create the sandbox's disk", e);
+            }
+            long t0 = System.nanoTime();
+            guestStart.startQemu(sandbox, vm);
+            if (guestStart.awaitGuest(sandbox, vm, policy.deadline(), envd::health)) {
+                LOG.debug("sandbox {} guest agent answered after {} ms (attempt {})", sandbox.id(),
+                        (System.nanoTime() - t0) / 1_000_000, attempt);
+                return;
+            }
+            LOG.warn("sandbox {} boot attempt {} of {}: guest agent silent or VM gone after {} ms; {}", sandbox.id(),
+                    attempt, policy.attempts(), (System.nanoTime() - t0) / 1_000_000,
+                    attempt < policy.attempts() ? "retrying" : "giving up");
+            LOG.warn("sandbox {} serial console, last lines:\n{}", sandbox.id(), FileTrees.tail(vm.serialLog(), 3000));
+            host.vms.kill(sandbox.pid(), vm.qmpSocket());
+        }
+        throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "the sandbox did not boot");
+    }
+
+    /**
+     * The guest grows its root filesystem to the disk's size in the background once envd is up;
+     * a sandbox is handed out only when that space is usable, so that a first large upload does
+     * not find the template's small filesystem. ext4 keeps a few percent for its metadata.
+     */
+    private void awaitFilesystemGrown(Sandbox sandbox, EnvdClient envd, long diskSizeMb) {
+        long wanted = (diskSizeMb << 20) / 100 * 90;
+        long deadline = System.nanoTime() + FILESYSTEM_GROW_DEADLINE.toNanos();
+        long total = 0;
+        while (System.nanoTime() < deadline) {
+            total = envd.diskTotalBytes();
+            if (total >= wanted) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        LOG.warn("sandbox {}: root filesystem still {} MiB after {}; handing it out anyway", sandbox.id(),
+                total >> 20, FILESYSTEM_GROW_DEADLINE);
+    }
+}

@@ -1,0 +1,131 @@
+package io.wrenn.hostagent.sandbox;
+
+import io.wrenn.hostagent.net.SandboxNetwork;
+import io.wrenn.hostagent.vm.Accelerator;
+import io.wrenn.hostagent.vm.GuestKernelArgs;
+import io.wrenn.hostagent.vm.Migration;
+import io.wrenn.hostagent.vm.VmSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starting a sandbox's QEMU and waiting for its guest agent: the part a cold boot, a restore
+ * from a snapshot and a resume have in common.
+ */
+final class GuestStart {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GuestStart.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final SandboxHost host;
+
+    GuestStart(SandboxHost host) {
+        this.host = host;
+    }
+
+    /** One attempt to reach the guest: true once it answered, false to try again after a pause. */
+    interface GuestProbe {
+        boolean attempt(Duration timeout);
+    }
+
+    /**
+     * The sandbox's QEMU: its overlay and {@code memory} as RAM ({@code memoryShared}: mapped
+     * shared, the sandbox's own; otherwise a snapshot's, private), with the accelerator its record
+     * names; {@code incoming}: waiting for saved state instead of booting.
+     */
+    VmSpec vmSpec(SandboxRecord record, Path memory, boolean memoryShared, boolean incoming) {
+        String id = record.spec().sandboxId();
+        Accelerator accel = Accelerator.fromWireName(record.accelerator());
+        return new VmSpec(SandboxNetwork.namespaceName(id), host.layout.kernelImage(), host.layout.initrdImage(),
+                GuestKernelArgs.forAccelerator(accel), host.layout.sandboxOverlay(id),
+                record.spec().vcpus(), record.spec().memoryMb(), accel, host.layout.sandboxQmpSocket(id),
+                host.layout.sandboxSerialLog(id), host.layout.sandboxPidFile(id), host.layout.sandboxQemuLog(id),
+                memory, memoryShared, incoming);
+    }
+
+    /** Starts QEMU and records its PID in the sandbox. */
+    void startQemu(Sandbox sandbox, VmSpec vm) {
+        try {
+            sandbox.pid(host.vms.start(vm));
+        } catch (RuntimeException e) {
+            LOG.warn("sandbox {}: QEMU did not start: {}\n{}", sandbox.id(), e.getMessage(), FileTrees.tail(vm.qemuLog(), 3000));
+            throw new SandboxException(SandboxException.Kind.INTERNAL, "the VM did not start", e);
+        }
+    }
+
+    /**
+     * Starts QEMU waiting for state, loads {@code state}, runs the guest and initialises envd,
+     * whose {@code /init} is also the probe that it is up ({@code ready}).
+     */
+    void startIncoming(Sandbox sandbox, VmSpec vm, Path state, boolean ignoreShared, Duration deadline,
+            StepTimes times, GuestProbe ready) {
+        try {
+            Files.deleteIfExists(vm.pidFile());
+            Files.deleteIfExists(vm.qmpSocket());
+        } catch (IOException e) {
+            throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the sandbox's files", e);
+        }
+        startQemu(sandbox, vm);
+        times.step("qemu");
+        try {
+            Migration.load(vm.qmpSocket(), state, ignoreShared);
+            times.step("load");
+            Migration.cont(vm.qmpSocket());
+        } catch (RuntimeException e) {
+            LOG.warn("sandbox {}: loading saved state failed: {}\n{}", sandbox.id(), e.getMessage(), FileTrees.tail(vm.qemuLog(), 3000));
+            throw new SandboxException(SandboxException.Kind.INTERNAL, "the saved state could not be loaded", e);
+        }
+        if (!awaitGuest(sandbox, vm, deadline, ready)) {
+            LOG.warn("sandbox {}: guest agent silent after a restore\n{}", sandbox.id(), FileTrees.tail(vm.qemuLog(), 3000));
+            throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "the restored sandbox did not answer");
+        }
+        times.step("envd init");
+    }
+
+    /**
+     * Calls {@code probe} until it succeeds, the VM dies or the deadline passes. An attempt that
+     * times out is given twice as long the next time (up to 10 s): on a loaded host a guest can
+     * be up and still slower than the first attempts allow.
+     */
+    boolean awaitGuest(Sandbox sandbox, VmSpec vm, Duration deadline, GuestProbe probe) {
+        long end = System.nanoTime() + deadline.toNanos();
+        Duration timeout = Duration.ofMillis(800);
+        while (System.nanoTime() < end) {
+            if (host.closing()) {
+                host.vms.kill(sandbox.pid(), vm.qmpSocket());
+                throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "the host agent is shutting down");
+            }
+            if (!host.vms.isRunning(sandbox.pid(), vm.qmpSocket())) {
+                return false;
+            }
+            long attemptStart = System.nanoTime();
+            if (probe.attempt(timeout)) {
+                return true;
+            }
+            if (System.nanoTime() - attemptStart >= timeout.toNanos()) {
+                timeout = timeout.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : timeout.multipliedBy(2);
+            }
+            try {
+                // Short: a restored guest answers within a few hundred ms, and every ms of the
+                // wait is on the path of a create or resume.
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "interrupted while booting");
+            }
+        }
+        return false;
+    }
+
+    /** Fresh randomness for the guest's entropy pool at every {@code /init}: no two guests of a snapshot share it. */
+    static byte[] entropy() {
+        byte[] seed = new byte[64];
+        RANDOM.nextBytes(seed);
+        return seed;
+    }
+}

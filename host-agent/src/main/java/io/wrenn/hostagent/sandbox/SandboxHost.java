@@ -1,0 +1,101 @@
+package io.wrenn.hostagent.sandbox;
+
+import io.wrenn.hostagent.disk.DiskImages;
+import io.wrenn.hostagent.layout.Layout;
+import io.wrenn.hostagent.net.SandboxNetwork;
+import io.wrenn.hostagent.net.SlotAllocator;
+import io.wrenn.hostagent.vm.Accelerator;
+import io.wrenn.hostagent.vm.VirtualMachines;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What every sandbox job of this host works with: where files go, the network, disks and VMs,
+ * the records on disk, the slots, the clock and the live sandboxes. The jobs ({@link Creator},
+ * {@link Pauser}, {@link Recovery}, ...) share this one object instead of referring to each other.
+ */
+final class SandboxHost {
+
+    final Layout layout;
+    final SandboxNetwork network;
+    final DiskImages disks;
+    final VirtualMachines vms;
+    final HttpClient http;
+    final TemplateCatalog templates;
+    final SandboxStore store;
+    final SlotAllocator slots;
+    final Clock clock;
+    final BootPolicy bootPolicy;
+    /** The sandboxes this agent holds, by id: a cache of what is on disk and in the process table. */
+    final Map<String, Sandbox> sandboxes = new ConcurrentHashMap<>();
+    private volatile Accelerator accelerator = Accelerator.TCG;
+    /** Set on shutdown: no new creates, and boots in progress give up (and undo) at once. */
+    private volatile boolean closing;
+    /** Test hook: called at named steps of pause, resume and snapshot (a crash is simulated by throwing an Error). */
+    private volatile SandboxManager.CrashPoints crashPoints = name -> { };
+
+    SandboxHost(Layout layout, SandboxNetwork network, DiskImages disks, VirtualMachines vms, HttpClient http,
+            TemplateCatalog templates, BootPolicy bootPolicy, Clock clock) {
+        this.layout = layout;
+        this.network = network;
+        this.disks = disks;
+        this.vms = vms;
+        this.http = http;
+        this.templates = templates;
+        this.store = new SandboxStore(layout);
+        this.slots = new SlotAllocator(network::hostVethExists);
+        this.bootPolicy = bootPolicy;
+        this.clock = clock;
+    }
+
+    Accelerator accelerator() {
+        return accelerator;
+    }
+
+    void accelerator(Accelerator value) {
+        accelerator = value;
+    }
+
+    void crashPoints(SandboxManager.CrashPoints value) {
+        crashPoints = value;
+    }
+
+    /** A named step of pause, resume or snapshot, where a test may stop the agent. */
+    void crashPoint(String step) {
+        crashPoints.reached(step);
+    }
+
+    void close() {
+        closing = true;
+    }
+
+    boolean closing() {
+        return closing;
+    }
+
+    /** Nothing new starts once the agent is shutting down. */
+    void refuseWhenClosing() {
+        if (closing) {
+            throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "the host agent is shutting down");
+        }
+    }
+
+    Path qmpSocket(Sandbox sandbox) {
+        return layout.sandboxQmpSocket(sandbox.id());
+    }
+
+    /** Records the phase on disk before the sandbox is in it, so a crash mid-step knows where it was. */
+    void setPhase(Sandbox sandbox, Sandbox.State phase) {
+        sandbox.record(sandbox.record().withPhase(phase));
+        store.write(sandbox.record());
+        sandbox.state(phase);
+    }
+
+    /** When a sandbox with {@code timeoutS} expires, counted from {@code nowMs}; 0 = never. */
+    static long expiry(long nowMs, long timeoutS) {
+        return timeoutS == 0 ? 0 : nowMs + timeoutS * 1000L;
+    }
+}

@@ -1,0 +1,85 @@
+package io.wrenn.hostagent.sandbox;
+
+import io.wrenn.hostagent.net.NetworkSlot;
+import io.wrenn.hostagent.net.SandboxNetwork;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * What a live sandbox holds on the host besides its files: its directory and its namespace on a
+ * slot, set up one step at a time with an undo for each, and given back together with its VM.
+ */
+final class SandboxResources {
+
+    private static final Duration STOP_GRACE = Duration.ofSeconds(2);
+
+    private final SandboxHost host;
+
+    SandboxResources(SandboxHost host) {
+        this.host = host;
+    }
+
+    void prepareDirectory(String id, Undo undo) {
+        Path dir = host.layout.sandboxDir(id);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the sandbox's directory", e);
+        }
+        undo.add("remove sandbox directory", () -> FileTrees.deleteRecursively(dir));
+    }
+
+    /** The sandbox's namespace on a free slot, deleted (and the slot freed) if a later step fails. */
+    NetworkSlot prepareNetwork(String id, Undo undo) {
+        String namespace = SandboxNetwork.namespaceName(id);
+        NetworkSlot slot = createNetwork(namespace);
+        undo.add("delete network", () -> {
+            host.network.delete(namespace, slot);
+            host.slots.release(slot);
+        });
+        return slot;
+    }
+
+    private NetworkSlot createNetwork(String namespace) {
+        for (int attempt = 0; attempt < 8; attempt++) {
+            NetworkSlot slot = host.slots.allocate();
+            try {
+                host.network.create(namespace, slot);
+                return slot;
+            } catch (SandboxNetwork.SlotTakenException e) {
+                // Another agent took it between our check and our create: its veth now exists, so
+                // the allocator skips it next time.
+                host.slots.release(slot);
+            } catch (RuntimeException e) {
+                host.slots.release(slot);
+                throw new SandboxException(SandboxException.Kind.INTERNAL, "could not set up the sandbox's network", e);
+            }
+        }
+        throw new SandboxException(SandboxException.Kind.RESOURCE_EXHAUSTED, "no free network slot on this host");
+    }
+
+    /**
+     * Stops the VM, ends the guest client's streams and frees the namespace and slot: what a
+     * destroy and a committed pause both give up. The record is left to the caller.
+     */
+    void releaseVmAndNetwork(Sandbox sandbox) {
+        if (sandbox.pid() > 0) {
+            host.vms.stop(sandbox.pid(), host.qmpSocket(sandbox), STOP_GRACE);
+        }
+        closeEnvd(sandbox);
+        if (sandbox.record().slot() > 0) {
+            host.network.delete(SandboxNetwork.namespaceName(sandbox.id()), sandbox.slot());
+            host.slots.release(sandbox.slot());
+        }
+    }
+
+    /** Ends the streams of the guest's client (their VM is going) and drops its connections. */
+    private static void closeEnvd(Sandbox sandbox) {
+        if (sandbox.envd() != null) {
+            sandbox.envd().abortStreams();
+            sandbox.envd().close();
+        }
+    }
+}

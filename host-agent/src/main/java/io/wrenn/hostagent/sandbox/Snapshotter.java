@@ -1,0 +1,143 @@
+package io.wrenn.hostagent.sandbox;
+
+import io.wrenn.hostagent.layout.Layout;
+import io.wrenn.hostagent.vm.Migration;
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes snapshot templates of sandboxes: the files are written to a staging directory and
+ * promoted by renaming it into place, so a crash leaves only staging (removed at the next start).
+ */
+final class Snapshotter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Snapshotter.class);
+
+    private final SandboxHost host;
+    private final LiveSandboxes live;
+    private final Pauser pauser;
+    private final Resumer resumer;
+
+    Snapshotter(SandboxHost host, LiveSandboxes live, Pauser pauser, Resumer resumer) {
+        this.host = host;
+        this.live = live;
+        this.pauser = pauser;
+        this.resumer = resumer;
+    }
+
+    /** See {@link SandboxManager#snapshot(String, String, String)}. */
+    Template snapshot(String sandboxId, String teamId, String name) {
+        if (!Layout.isUuid(teamId) || !Layout.isTemplateName(name)) {
+            throw new SandboxException(SandboxException.Kind.INVALID_ARGUMENT, "team_id or name is not valid");
+        }
+        host.refuseWhenClosing();
+        Sandbox sandbox = live.known(sandboxId);
+        sandbox.lock.lock();
+        try {
+            if (host.templates.nameTaken(teamId, name) || host.templates.nameTaken(Layout.PLATFORM_TEAM, name)) {
+                throw new SandboxException(SandboxException.Kind.ALREADY_EXISTS, "a template named " + name + " exists");
+            }
+            long t0 = System.nanoTime();
+            Path staging = host.layout.snapshotStagingDir().resolve(UUID.randomUUID().toString());
+            try {
+                Files.createDirectories(staging);
+            } catch (IOException e) {
+                throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the snapshot", e);
+            }
+            Layout.SnapshotFiles files = new Layout.SnapshotFiles(staging);
+            try {
+                writeFiles(sandbox, files);
+                SandboxRecord record = sandbox.record();
+                new SnapshotDescription(name, "snapshot", record.spec().vcpus(), record.spec().memoryMb(),
+                        record.spec().diskSizeMb(), record.defaultUser(), record.defaultWorkdir(), sandbox.id(),
+                        host.clock.millis(), record.envdAccessToken()).write(files.json());
+                host.crashPoint("snapshot.written");
+                Path target = host.layout.snapshotDir(teamId, name);
+                Files.createDirectories(target.getParent());
+                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | RuntimeException e) {
+                FileTrees.deleteRecursively(staging);
+                if (e instanceof FileAlreadyExistsException || e instanceof DirectoryNotEmptyException) {
+                    throw new SandboxException(SandboxException.Kind.ALREADY_EXISTS, "a template named " + name + " exists");
+                }
+                throw e instanceof SandboxException s ? s
+                        : new SandboxException(SandboxException.Kind.INTERNAL, "the snapshot could not be written", e);
+            }
+            host.crashPoint("snapshot.promoted");
+            LOG.info("snapshot {}/{} made from sandbox {} in {} ms", teamId, name, sandbox.id(),
+                    (System.nanoTime() - t0) / 1_000_000);
+            return host.templates.find(teamId, name)
+                    .orElseThrow(() -> new SandboxException(SandboxException.Kind.INTERNAL, "the snapshot vanished"));
+        } finally {
+            sandbox.lock.unlock();
+        }
+    }
+
+    /**
+     * State, memory and disk of a running sandbox (it keeps running: its vCPUs stop while the
+     * state is saved and its RAM copied) or a paused one (it stays paused).
+     *
+     * <p>A sandbox whose RAM is still a private mapping of another snapshot (one made from a
+     * snapshot, never paused since) has no memory file of its own: it is paused and resumed first,
+     * which gives it one. Likewise a paused one whose saved state holds its RAM is resumed,
+     * snapshotted and paused again.
+     */
+    private void writeFiles(Sandbox sandbox, Layout.SnapshotFiles files) throws IOException {
+        switch (sandbox.state()) {
+            case RUNNING -> {
+                if (!sandbox.record().ownMemory()) {
+                    long expiresAt = sandbox.record().expiresAtMs();
+                    pauser.pauseLocked(sandbox);
+                    resumer.resumeLocked(sandbox, 0, expiresAt);
+                }
+                snapshotRunning(sandbox, files);
+            }
+            case PAUSED -> {
+                PauseState pause = PauseState.read(host.layout.sandboxPauseDir(sandbox.id()));
+                if (pause != null && pause.ignoreShared()) {
+                    snapshotPaused(sandbox, files);
+                } else {
+                    long expiresAt = sandbox.record().expiresAtMs();
+                    resumer.resumeLocked(sandbox, 0, expiresAt);
+                    snapshotRunning(sandbox, files);
+                    pauser.pauseLocked(sandbox);
+                }
+            }
+            default -> throw new SandboxException(SandboxException.Kind.FAILED_PRECONDITION,
+                    "sandbox is " + sandbox.state().name().toLowerCase(Locale.ROOT) + ", not running or paused");
+        }
+    }
+
+    private void snapshotRunning(Sandbox sandbox, Layout.SnapshotFiles files) {
+        String id = sandbox.id();
+        Path qmp = host.qmpSocket(sandbox);
+        Migration.stop(qmp);
+        host.crashPoint("snapshot.saving");
+        try {
+            // Stopped, the RAM file and the overlay hold still while they are copied.
+            Migration.save(qmp, files.state(), true);
+            copyMemoryAndDisk(id, files);
+        } finally {
+            Migration.cont(qmp);
+        }
+    }
+
+    private void snapshotPaused(Sandbox sandbox, Layout.SnapshotFiles files) throws IOException {
+        String id = sandbox.id();
+        Files.copy(host.layout.sandboxPauseDir(id).resolve(PauseState.STATE), files.state());
+        copyMemoryAndDisk(id, files);
+    }
+
+    private void copyMemoryAndDisk(String id, Layout.SnapshotFiles files) {
+        host.disks.copySparse(host.layout.sandboxMemory(id), files.memory());
+        host.disks.flatten(host.layout.sandboxOverlay(id), files.disk());
+    }
+}
