@@ -1,5 +1,6 @@
 package io.wrenn.hostagent.sandbox;
 
+import io.wrenn.hostagent.os.SparseFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -22,10 +23,16 @@ import tools.jackson.databind.json.JsonMapper;
  * @param stateBytes   size of the device state
  * @param stateCrc32c  CRC-32C of the device state
  * @param memoryBytes  size of the memory file (0 when the RAM is in the state)
- * @param memoryCrc32c CRC-32C of the memory file
+ * @param memoryCrc32c checksum of the memory file, as {@code memoryChecksum} says
+ * @param memoryChecksum {@value #DATA_REGIONS}: CRC-32C over each data region of the sparse
+ *                     file (its offset and length, 8 bytes each, big-endian, then its bytes), so
+ *                     the holes that are most of a RAM file are never read; absent (pauses of
+ *                     earlier versions): CRC-32C of the whole file
  */
 record PauseState(long generation, boolean ignoreShared, long stateBytes, String stateCrc32c, long memoryBytes,
-        String memoryCrc32c) {
+        String memoryCrc32c, String memoryChecksum) {
+
+    static final String DATA_REGIONS = "crc32c-data-regions";
 
     static final String MANIFEST = "pause.json";
     static final String STATE = "state";
@@ -36,7 +43,7 @@ record PauseState(long generation, boolean ignoreShared, long stateBytes, String
         Path state = dir.resolve(STATE);
         try {
             return new PauseState(generation, ignoreShared, Files.size(state), crc32c(state),
-                    ignoreShared ? Files.size(memory) : 0, ignoreShared ? crc32c(memory) : "");
+                    ignoreShared ? Files.size(memory) : 0, ignoreShared ? dataRegionsCrc32c(memory) : "", DATA_REGIONS);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -76,13 +83,17 @@ record PauseState(long generation, boolean ignoreShared, long stateBytes, String
                 return "the saved device state does not match its checksum";
             }
             if (ignoreShared && (!Files.isRegularFile(memory) || Files.size(memory) != memoryBytes
-                    || !crc32c(memory).equals(memoryCrc32c))) {
+                    || !memoryChecksum(memory).equals(memoryCrc32c))) {
                 return "the saved memory does not match its checksum";
             }
             return null;
         } catch (IOException e) {
             return "the saved state cannot be read";
         }
+    }
+
+    private String memoryChecksum(Path memory) throws IOException {
+        return DATA_REGIONS.equals(memoryChecksum) ? dataRegionsCrc32c(memory) : crc32c(memory);
     }
 
     /** CRC-32C (hardware-assisted in the JDK) of a file, streamed in 1 MiB reads. */
@@ -94,6 +105,30 @@ record PauseState(long generation, boolean ignoreShared, long stateBytes, String
                 buffer.flip();
                 crc.update(buffer);
                 buffer.clear();
+            }
+        }
+        return HexFormat.of().toHexDigits((int) crc.getValue());
+    }
+
+    /** The {@value #DATA_REGIONS} checksum of a sparse file. */
+    static String dataRegionsCrc32c(Path file) throws IOException {
+        CRC32C crc = new CRC32C();
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        ByteBuffer header = ByteBuffer.allocate(16);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            for (SparseFiles.Region region : SparseFiles.dataRegions(file)) {
+                crc.update(header.clear().putLong(region.offset()).putLong(region.length()).flip());
+                long at = region.offset();
+                long end = region.offset() + region.length();
+                while (at < end) {
+                    buffer.clear().limit((int) Math.min(buffer.capacity(), end - at));
+                    int n = channel.read(buffer, at);
+                    if (n < 0) {
+                        throw new IOException(file + " ended inside a data region");
+                    }
+                    at += n;
+                    crc.update(buffer.flip());
+                }
             }
         }
         return HexFormat.of().toHexDigits((int) crc.getValue());

@@ -1,0 +1,103 @@
+package io.wrenn.hostagent.os;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where a sparse file holds data ({@code lseek(2)} with {@code SEEK_DATA}/{@code SEEK_HOLE},
+ * which the JDK does not offer): a sandbox's RAM file is mostly holes, and reading a hole is not
+ * free — the kernel fills the page cache with zeroed pages for it.
+ */
+public final class SparseFiles {
+
+    /** A run of bytes that may hold data; everything between runs reads as zeros. */
+    public record Region(long offset, long length) {
+    }
+
+    private static final int O_RDONLY = 0;
+    private static final int O_CLOEXEC = 02000000;
+    private static final int SEEK_DATA = 3;
+    private static final int SEEK_HOLE = 4;
+    private static final int ENXIO = 6;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
+    private static final MethodHandle OPEN = downcall("open",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+            Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle LSEEK = downcall("lseek",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    private static final MethodHandle CLOSE = downcall("close",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+
+    private SparseFiles() {
+    }
+
+    /**
+     * The file's data regions in order. A file system that cannot tell holes from data gives the
+     * whole file as one region, which is never wrong, only slower to read.
+     */
+    public static List<Region> dataRegions(Path file) throws IOException {
+        long size = Files.size(file);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(file.toString()), O_RDONLY | O_CLOEXEC);
+            if (fd < 0) {
+                throw new IOException("cannot open " + file + ": errno " + errno(state));
+            }
+            try {
+                List<Region> regions = new ArrayList<>();
+                long at = 0;
+                while (at < size) {
+                    long data = (long) LSEEK.invokeExact(state, fd, at, SEEK_DATA);
+                    if (data < 0) {
+                        int errno = errno(state);
+                        if (errno == ENXIO) {
+                            break; // only a hole is left
+                        }
+                        return List.of(new Region(0, size)); // SEEK_DATA not supported here
+                    }
+                    long hole = (long) LSEEK.invokeExact(state, fd, data, SEEK_HOLE);
+                    if (hole < 0) {
+                        return List.of(new Region(0, size));
+                    }
+                    long end = Math.min(hole, size);
+                    if (end > data) {
+                        regions.add(new Region(data, end - data));
+                    }
+                    at = end;
+                }
+                return regions;
+            } finally {
+                int ignored = (int) CLOSE.invokeExact(state, fd);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("lseek binding failed", t);
+        }
+    }
+
+    private static int errno(MemorySegment state) {
+        return (int) ERRNO.get(state, 0L);
+    }
+
+    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        Linker.Option[] all = new Linker.Option[options.length + 1];
+        all[0] = Linker.Option.captureCallState("errno");
+        System.arraycopy(options, 0, all, 1, options.length);
+        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor, all);
+    }
+}
