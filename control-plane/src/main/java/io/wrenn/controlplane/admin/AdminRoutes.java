@@ -6,9 +6,11 @@ import io.wrenn.controlplane.account.UserStore;
 import io.wrenn.controlplane.auth.Authenticator;
 import io.wrenn.controlplane.http.Access;
 import io.wrenn.controlplane.http.ApiException;
+import io.wrenn.controlplane.http.Paging;
 import io.wrenn.controlplane.http.RouteTable;
 import io.wrenn.controlplane.ids.WireId;
 import io.wrenn.controlplane.sandbox.SandboxAdmin;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
@@ -18,6 +20,11 @@ import org.jdbi.v3.core.Jdbi;
  * database (read on every call, so revoking it takes effect at once).
  */
 public final class AdminRoutes {
+
+    // Oldest first (AdminStore.pageOf); each list has its own tag, so one refuses another's cursor.
+    private static final Paging TEAMS = Paging.of("at", 2, 100, 1000);
+    private static final Paging USERS = Paging.of("au", 2, 100, 1000);
+    private static final Paging TEMPLATES = Paging.of("ap", 2, 100, 1000);
 
     private final AdminStore store;
     private final UserStore users;
@@ -30,12 +37,26 @@ public final class AdminRoutes {
     }
 
     public void register(RouteTable routes) {
-        routes.get("/v1/admin/teams", Access.ADMIN, ctx -> ctx.json(Map.of("teams", store.teams())));
-        routes.get("/v1/admin/users", Access.ADMIN, ctx -> ctx.json(Map.of("users", store.users())));
-        routes.get("/v1/admin/sandboxes", Access.ADMIN, ctx -> ctx.json(Map.of("sandboxes", sandboxes.all(ctx.queryParam("status")))));
-        routes.get("/v1/admin/templates", Access.ADMIN, ctx -> ctx.json(Map.of("templates", store.templates())));
+        routes.get("/v1/admin/teams", Access.ADMIN, ctx -> send(ctx, "teams", store.teams(TEAMS, request(ctx, TEAMS))));
+        routes.get("/v1/admin/users", Access.ADMIN, ctx -> send(ctx, "users", store.users(USERS, request(ctx, USERS))));
+        routes.get("/v1/admin/sandboxes", Access.ADMIN, ctx -> send(ctx, "sandboxes",
+                sandboxes.page(ctx.queryParam("status"), ctx.queryParam("limit"), ctx.queryParam("cursor"))));
+        routes.get("/v1/admin/templates", Access.ADMIN,
+                ctx -> send(ctx, "templates", store.templates(TEMPLATES, request(ctx, TEMPLATES))));
         routes.post("/v1/admin/users/{id}/disable", Access.ADMIN, ctx -> setDisabled(ctx, true));
         routes.post("/v1/admin/users/{id}/enable", Access.ADMIN, ctx -> setDisabled(ctx, false));
+    }
+
+    private static Paging.PageRequest request(Context ctx, Paging paging) {
+        return paging.request(ctx.queryParam("limit"), ctx.queryParam("cursor"));
+    }
+
+    /** A page as every list sends it: the rows under the list's own name, then the next cursor. */
+    private static void send(Context ctx, String field, Paging.Page<Map<String, Object>> page) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put(field, page.items());
+        body.put("next_cursor", page.nextCursor());
+        ctx.json(body);
     }
 
     private void setDisabled(Context ctx, boolean disabled) {

@@ -6,12 +6,11 @@ import io.wrenn.controlplane.auth.Caller;
 import io.wrenn.controlplane.auth.Role;
 import io.wrenn.controlplane.http.Access;
 import io.wrenn.controlplane.http.ApiException;
+import io.wrenn.controlplane.http.Paging;
 import io.wrenn.controlplane.http.RouteTable;
 import io.wrenn.controlplane.ids.WireId;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +23,10 @@ import java.util.UUID;
  */
 public final class AuditRoutes {
 
-    static final int DEFAULT_LIMIT = 50;
-    static final int MAX_LIMIT = 200;
+    // Newest first by id: ids only grow, so the id alone is a total order. The team's list keeps
+    // the tag its cursors always had; the platform's list has its own, so neither takes the other's.
+    private static final Paging TEAM_PAGING = Paging.of("a", 1, 50, 200);
+    private static final Paging ALL_PAGING = Paging.of("aa", 1, 50, 200);
     private static final Set<String> PARAMETERS = Set.of("action", "actor", "resource_id", "outcome", "since", "until",
             "limit", "cursor");
 
@@ -43,15 +44,15 @@ public final class AuditRoutes {
     private void list(Context ctx) {
         Caller caller = Authenticator.caller(ctx);
         caller.requireRole(Role.ADMIN);
-        page(ctx, filter -> auditLog.find(caller.teamId(), filter));
+        page(ctx, TEAM_PAGING, filter -> auditLog.find(caller.teamId(), filter));
     }
 
     /** Every team's entries and the teamless ones (failed logins, refused credentials). */
     private void listAll(Context ctx) {
-        page(ctx, auditLog::findAll);
+        page(ctx, ALL_PAGING, auditLog::findAll);
     }
 
-    private void page(Context ctx, java.util.function.Function<AuditLog.Filter, List<AuditEntry>> find) {
+    private void page(Context ctx, Paging paging, java.util.function.Function<AuditLog.Filter, List<AuditEntry>> find) {
         for (String name : ctx.queryParamMap().keySet()) {
             if (!PARAMETERS.contains(name)) {
                 throw ApiException.invalid("unknown query parameter '" + name + "'");
@@ -71,16 +72,15 @@ public final class AuditRoutes {
         if (outcome != null && !outcome.equals("success") && !outcome.equals("failure")) {
             throw ApiException.invalid("'outcome' must be success or failure");
         }
-        int limit = limit(ctx.queryParam("limit"));
+        Paging.PageRequest request = paging.request(ctx.queryParam("limit"), ctx.queryParam("cursor"));
         AuditLog.Filter filter = new AuditLog.Filter(text("action", ctx.queryParam("action")), actorUser, actorKey,
                 text("resource_id", ctx.queryParam("resource_id")), outcome, instant("since", ctx.queryParam("since")),
-                instant("until", ctx.queryParam("until")), cursor(ctx.queryParam("cursor")), limit + 1);
-        List<AuditEntry> entries = find.apply(filter);
-        boolean more = entries.size() > limit;
-        List<AuditEntry> page = more ? entries.subList(0, limit) : entries;
+                instant("until", ctx.queryParam("until")),
+                request.after() == null ? null : request.after().number(0), request.fetch());
+        Paging.Page<AuditEntry> page = paging.page(request, find.apply(filter), e -> List.of(Long.toString(e.id())));
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("entries", page.stream().map(AuditRoutes::view).toList());
-        body.put("next_cursor", more ? encodeCursor(page.getLast().id()) : null);
+        body.put("entries", page.items().stream().map(AuditRoutes::view).toList());
+        body.put("next_cursor", page.nextCursor());
         ctx.json(body);
     }
 
@@ -89,21 +89,6 @@ public final class AuditRoutes {
             throw ApiException.invalid("'" + name + "' is not a valid filter");
         }
         return value;
-    }
-
-    private static int limit(String value) {
-        if (value == null) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int limit = Integer.parseInt(value);
-            if (limit >= 1 && limit <= MAX_LIMIT) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // falls through to the error below
-        }
-        throw ApiException.invalid("'limit' must be an integer between 1 and " + MAX_LIMIT);
     }
 
     private static Instant instant(String name, String value) {
@@ -115,26 +100,6 @@ public final class AuditRoutes {
         } catch (DateTimeParseException e) {
             throw ApiException.invalid("'" + name + "' must be an ISO-8601 instant such as 2026-01-31T12:00:00Z");
         }
-    }
-
-    /** Cursors are opaque to clients: the id of the last entry seen, wrapped so nobody relies on it. */
-    static String encodeCursor(long id) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(("a:" + id).getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static Long cursor(String value) {
-        if (value == null) {
-            return null;
-        }
-        try {
-            String decoded = new String(Base64.getUrlDecoder().decode(value), StandardCharsets.UTF_8);
-            if (decoded.startsWith("a:")) {
-                return Long.parseLong(decoded.substring(2));
-            }
-        } catch (IllegalArgumentException e) {
-            // falls through to the error below (NumberFormatException is one too)
-        }
-        throw ApiException.invalid("'cursor' is not a cursor this API gave out");
     }
 
     private static Map<String, Object> view(AuditEntry entry) {

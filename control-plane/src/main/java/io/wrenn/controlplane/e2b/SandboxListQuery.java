@@ -1,41 +1,37 @@
 package io.wrenn.controlplane.e2b;
 
 import io.wrenn.controlplane.http.ApiException;
+import io.wrenn.controlplane.http.Paging;
 import io.wrenn.controlplane.sandbox.Sandbox;
+import io.wrenn.controlplane.sandbox.SandboxStore;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * E2B's sandbox list query: {@code state} (comma-separated), {@code metadata} (a URL-encoded
  * query string of key=value pairs, each part URL-encoded once more by the SDKs: all must match),
- * {@code limit} and {@code nextToken}. Pages run newest first; the token is opaque to clients
- * and names the last sandbox of the previous page (its start time and id), so a page never
- * repeats or skips a sandbox that was listed when the first page was read.
+ * {@code limit} and {@code nextToken}, E2B's names for the shared {@link Paging}. Pages run
+ * newest first; the token is opaque to clients and names the last sandbox of the previous page
+ * (its creation time and id), so a page never repeats or skips a sandbox that was listed when the
+ * first page was read. The team's sandboxes are filtered here, in memory: E2B's state and
+ * metadata filters have no index to page by.
  */
-record SandboxListQuery(Set<String> states, Map<String, String> metadata, int limit, Cursor after) {
+record SandboxListQuery(Set<String> states, Map<String, String> metadata, Paging.PageRequest request) {
 
     private static final Set<String> KNOWN_STATES = Set.of("running", "paused");
-    private static final int MAX_LIMIT = 100;
-    private static final Comparator<Sandbox> NEWEST_FIRST = Comparator.comparing(Sandbox::createdAt).reversed()
-            .thenComparing(Sandbox::id);
+    /** E2B's wire names for the shared paging; the default is E2B's largest page. */
+    private static final Paging PAGING = Paging.of("e2b", 2, 100, 100).named("limit", "nextToken");
+    /** The order of the API's own lists (SandboxStore.page): ids compare as PostgreSQL does, by their text. */
+    private static final Comparator<Sandbox> NEWEST_FIRST = Comparator.comparing(Sandbox::createdAt)
+            .thenComparing(s -> s.id().toString()).reversed();
 
     record Page(List<Sandbox> items, String nextToken) {
-    }
-
-    private record Cursor(long createdAtMicros, UUID id) {
-        /** Whether {@code s} comes after this position in {@link #NEWEST_FIRST} order. */
-        boolean isBefore(Sandbox s) {
-            long at = micros(s.createdAt());
-            return at < createdAtMicros || (at == createdAtMicros && s.id().compareTo(id) > 0);
-        }
     }
 
     static SandboxListQuery parse(String state, String metadata, String limit, String nextToken) {
@@ -49,29 +45,28 @@ record SandboxListQuery(Set<String> states, Map<String, String> metadata, int li
             }
         }
         return new SandboxListQuery(states.isEmpty() ? KNOWN_STATES : Set.copyOf(states), metadata(metadata),
-                limit(limit), cursor(nextToken));
+                PAGING.request(limit, nextToken));
     }
 
     Page page(List<Sandbox> sandboxes) {
+        java.time.Instant afterAt = request.after() == null ? null : request.after().instant(0);
+        String afterId = request.after() == null ? null : request.after().uuid(1).toString();
         List<Sandbox> matching = new ArrayList<>();
         for (Sandbox s : sandboxes) {
             if (states.contains(E2bViews.state(s.status())) && s.metadata().entrySet().containsAll(metadata.entrySet())
-                    && (after == null || after.isBefore(s))) {
+                    && (afterId == null || comesAfter(s, afterAt, afterId))) {
                 matching.add(s);
             }
         }
         matching.sort(NEWEST_FIRST);
-        if (matching.size() <= limit) {
-            return new Page(matching, null);
-        }
-        List<Sandbox> items = List.copyOf(matching.subList(0, limit));
-        Sandbox last = items.getLast();
-        String token = micros(last.createdAt()) + ":" + last.id();
-        return new Page(items, Base64.getUrlEncoder().withoutPadding().encodeToString(token.getBytes(StandardCharsets.UTF_8)));
+        Paging.Page<Sandbox> page = PAGING.page(request, matching, SandboxStore::pageKey);
+        return new Page(page.items(), page.nextCursor());
     }
 
-    private static long micros(java.time.Instant t) {
-        return java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, t);
+    /** Whether {@code s} follows the cursor's place in {@link #NEWEST_FIRST}. */
+    private static boolean comesAfter(Sandbox s, java.time.Instant afterAt, String afterId) {
+        int byTime = s.createdAt().compareTo(afterAt);
+        return byTime < 0 || (byTime == 0 && s.id().toString().compareTo(afterId) < 0);
     }
 
     private static Map<String, String> metadata(String query) {
@@ -99,33 +94,5 @@ record SandboxListQuery(Set<String> states, Map<String, String> metadata, int li
     /** The query string's own encoding, then the SDK's per-part encoding. */
     private static String twiceDecoded(String s) {
         return URLDecoder.decode(URLDecoder.decode(s, StandardCharsets.UTF_8), StandardCharsets.UTF_8);
-    }
-
-    private static int limit(String value) {
-        if (value == null || value.isEmpty()) {
-            return MAX_LIMIT;
-        }
-        try {
-            int limit = Integer.parseInt(value);
-            if (limit >= 1 && limit <= MAX_LIMIT) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw ApiException.invalid("'limit' must be an integer from 1 to " + MAX_LIMIT);
-    }
-
-    private static Cursor cursor(String token) {
-        if (token == null || token.isEmpty()) {
-            return null;
-        }
-        try {
-            String decoded = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
-            int colon = decoded.indexOf(':');
-            return new Cursor(Long.parseLong(decoded.substring(0, colon)), UUID.fromString(decoded.substring(colon + 1)));
-        } catch (RuntimeException e) {
-            throw ApiException.invalid("'nextToken' is not a token this server gave");
-        }
     }
 }

@@ -8,9 +8,11 @@ import io.wrenn.controlplane.http.Access;
 import io.wrenn.controlplane.ids.WireId;
 import io.wrenn.controlplane.http.ApiException;
 import io.wrenn.controlplane.http.JsonBody;
+import io.wrenn.controlplane.http.Paging;
 import io.wrenn.controlplane.http.RouteTable;
 import java.io.OutputStream;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,6 +21,9 @@ import java.util.UUID;
 
 /** The {@code /v1/sandboxes} routes: thin adapters from HTTP to the services. */
 public final class SandboxRoutes {
+
+    /** The team's list: newest first (see {@link SandboxStore#page}). */
+    private static final Paging PAGING = Paging.of("sb", 2, 100, 1000);
 
     private final SandboxService sandboxes;
     private final ExecService exec;
@@ -198,8 +203,13 @@ public final class SandboxRoutes {
 
     private void list(Context ctx) {
         Set<SandboxStatus> statuses = statusFilter(ctx.queryParam("status"));
-        List<SandboxView> views = sandboxes.list(Authenticator.caller(ctx).requireTeam(), statuses).stream().map(SandboxView::of).toList();
-        ctx.json(Map.of("sandboxes", views));
+        Paging.PageRequest request = PAGING.request(ctx.queryParam("limit"), ctx.queryParam("cursor"));
+        Paging.Page<Sandbox> page = PAGING.page(request,
+                sandboxes.page(Authenticator.caller(ctx).requireTeam(), statuses, request), SandboxStore::pageKey);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("sandboxes", page.items().stream().map(SandboxView::of).toList());
+        body.put("next_cursor", page.nextCursor());
+        ctx.json(body);
     }
 
     private void get(Context ctx) {

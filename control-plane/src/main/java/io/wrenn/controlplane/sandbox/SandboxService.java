@@ -145,6 +145,11 @@ public final class SandboxService {
         return sandboxes.listForTeam(teamId, statuses);
     }
 
+    /** One page of the team's sandboxes, newest first. */
+    public List<Sandbox> page(UUID teamId, Set<SandboxStatus> statuses, io.wrenn.controlplane.http.Paging.PageRequest page) {
+        return sandboxes.page(java.util.Objects.requireNonNull(teamId, "teamId"), statuses, page);
+    }
+
     /**
      * Stops every sandbox of a team (its deletion). A sandbox whose host does not answer stays
      * {@code stopping} and is finished when the host answers again; returns how many were asked to stop.

@@ -1,10 +1,12 @@
 package io.wrenn.controlplane.sandbox;
 
 import io.wrenn.controlplane.http.Jsons;
+import io.wrenn.controlplane.http.Paging;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -13,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.Query;
 import tools.jackson.core.type.TypeReference;
 
 /**
@@ -83,12 +86,39 @@ public final class SandboxStore {
                 .list());
     }
 
-    /** Every team's sandboxes with one of {@code statuses}, newest first (platform admins). */
-    public List<Sandbox> listAll(Set<SandboxStatus> statuses) {
-        return jdbi.withHandle(h -> h.createQuery(SELECT + " WHERE s.status IN (<statuses>) ORDER BY s.created_at DESC, s.id")
-                .bindList("statuses", statuses.stream().map(SandboxStatus::wire).toList())
-                .map((rs, ctx) -> map(rs))
-                .list());
+    /**
+     * A page of the team's sandboxes with one of {@code statuses} ({@code teamId} null: every
+     * team's), in {@link #pageKey} order: newest first, ties by id, so the order is total.
+     */
+    public List<Sandbox> page(UUID teamId, Set<SandboxStatus> statuses, Paging.PageRequest page) {
+        StringBuilder sql = new StringBuilder(SELECT).append(" WHERE s.status IN (<statuses>)");
+        if (teamId != null) {
+            sql.append(" AND s.team_id = :team");
+        }
+        // Read the cursor before touching the database: a forged one is a 400, not a failed query.
+        OffsetDateTime afterAt = page.after() == null ? null : OffsetDateTime.ofInstant(page.after().instant(0), ZoneOffset.UTC);
+        UUID afterId = page.after() == null ? null : page.after().uuid(1);
+        if (page.after() != null) {
+            sql.append(" AND (s.created_at, s.id) < (:afterAt, :afterId)");
+        }
+        sql.append(" ORDER BY s.created_at DESC, s.id DESC LIMIT :fetch");
+        return jdbi.withHandle(h -> {
+            Query query = h.createQuery(sql.toString())
+                    .bindList("statuses", statuses.stream().map(SandboxStatus::wire).toList())
+                    .bind("fetch", page.fetch());
+            if (teamId != null) {
+                query.bind("team", teamId);
+            }
+            if (page.after() != null) {
+                query.bind("afterAt", afterAt).bind("afterId", afterId);
+            }
+            return query.map((rs, ctx) -> map(rs)).list();
+        });
+    }
+
+    /** A sandbox's place in {@link #page}'s order, as a cursor holds it. */
+    public static List<String> pageKey(Sandbox sandbox) {
+        return List.of(Paging.micros(sandbox.createdAt()), sandbox.id().toString());
     }
 
     /** Sandboxes placed on {@code hostId} that are not finished. */
