@@ -93,7 +93,8 @@ public final class E2bRoutes {
     private void listV2(Context ctx) {
         SandboxListQuery query = SandboxListQuery.parse(ctx.queryParam("state"), ctx.queryParam("metadata"),
                 ctx.queryParam("limit"), ctx.queryParam("nextToken"));
-        SandboxListQuery.Page page = query.page(sandboxes.list(team(ctx), LISTED));
+        SandboxListQuery.Page page = query.page(
+                sandboxes.page(team(ctx), query.statuses(LISTED), query.metadata(), query.request()));
         if (page.nextToken() != null) {
             ctx.header("X-Next-Token", page.nextToken());
         }

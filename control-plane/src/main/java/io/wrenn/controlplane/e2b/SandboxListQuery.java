@@ -3,6 +3,7 @@ package io.wrenn.controlplane.e2b;
 import io.wrenn.controlplane.http.ApiException;
 import io.wrenn.controlplane.http.Paging;
 import io.wrenn.controlplane.sandbox.Sandbox;
+import io.wrenn.controlplane.sandbox.SandboxStatus;
 import io.wrenn.controlplane.sandbox.SandboxStore;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +20,7 @@ import java.util.Set;
  * {@code limit} and {@code nextToken}, E2B's names for the shared {@link Paging}. Pages run
  * newest first; the token is opaque to clients and names the last sandbox of the previous page
  * (its creation time and id), so a page never repeats or skips a sandbox that was listed when the
- * first page was read. The team's sandboxes are filtered here, in memory: E2B's state and
- * metadata filters have no index to page by.
+ * first page was read.
  */
 record SandboxListQuery(Set<String> states, Map<String, String> metadata, Paging.PageRequest request) {
 
@@ -48,6 +48,18 @@ record SandboxListQuery(Set<String> states, Map<String, String> metadata, Paging
                 PAGING.request(limit, nextToken));
     }
 
+    /** Of {@code listed}, the statuses whose E2B state was asked for: the rows a store reads for this query. */
+    Set<SandboxStatus> statuses(Set<SandboxStatus> listed) {
+        Set<SandboxStatus> wanted = java.util.EnumSet.noneOf(SandboxStatus.class);
+        listed.stream().filter(status -> states.contains(E2bViews.state(status))).forEach(wanted::add);
+        return wanted;
+    }
+
+    /**
+     * The page out of {@code sandboxes}: the team's rows, or a store's page read for this query
+     * ({@link #statuses}, {@link #metadata}, {@link #request}); either way the filters and the
+     * cursor are applied here too, so both give the same page.
+     */
     Page page(List<Sandbox> sandboxes) {
         java.time.Instant afterAt = request.after() == null ? null : request.after().instant(0);
         String afterId = request.after() == null ? null : request.after().uuid(1).toString();

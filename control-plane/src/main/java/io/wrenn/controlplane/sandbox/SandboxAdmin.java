@@ -27,7 +27,7 @@ public final class SandboxAdmin {
     public Paging.Page<Map<String, Object>> page(String status, String limit, String cursor) {
         Set<SandboxStatus> statuses = SandboxRoutes.statusFilter(status);
         Paging.PageRequest request = PAGING.request(limit, cursor);
-        Paging.Page<Sandbox> page = PAGING.page(request, sandboxes.page(null, statuses, request), SandboxStore::pageKey);
+        Paging.Page<Sandbox> page = PAGING.page(request, sandboxes.page(null, statuses, Map.of(), request), SandboxStore::pageKey);
         return new Paging.Page<>(page.items().stream().map(SandboxAdmin::view).toList(), page.nextCursor());
     }
 

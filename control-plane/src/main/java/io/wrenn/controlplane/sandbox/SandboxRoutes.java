@@ -205,7 +205,7 @@ public final class SandboxRoutes {
         Set<SandboxStatus> statuses = statusFilter(ctx.queryParam("status"));
         Paging.PageRequest request = PAGING.request(ctx.queryParam("limit"), ctx.queryParam("cursor"));
         Paging.Page<Sandbox> page = PAGING.page(request,
-                sandboxes.page(Authenticator.caller(ctx).requireTeam(), statuses, request), SandboxStore::pageKey);
+                sandboxes.page(Authenticator.caller(ctx).requireTeam(), statuses, Map.of(), request), SandboxStore::pageKey);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("sandboxes", page.items().stream().map(SandboxView::of).toList());
         body.put("next_cursor", page.nextCursor());

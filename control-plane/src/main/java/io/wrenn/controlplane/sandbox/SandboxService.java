@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -145,9 +146,10 @@ public final class SandboxService {
         return sandboxes.listForTeam(teamId, statuses);
     }
 
-    /** One page of the team's sandboxes, newest first. */
-    public List<Sandbox> page(UUID teamId, Set<SandboxStatus> statuses, io.wrenn.controlplane.http.Paging.PageRequest page) {
-        return sandboxes.page(java.util.Objects.requireNonNull(teamId, "teamId"), statuses, page);
+    /** One page of the team's sandboxes, newest first, whose metadata holds every pair of {@code metadata}. */
+    public List<Sandbox> page(UUID teamId, Set<SandboxStatus> statuses, Map<String, String> metadata,
+                              io.wrenn.controlplane.http.Paging.PageRequest page) {
+        return sandboxes.page(java.util.Objects.requireNonNull(teamId, "teamId"), statuses, metadata, page);
     }
 
     /**

@@ -88,12 +88,17 @@ public final class SandboxStore {
 
     /**
      * A page of the team's sandboxes with one of {@code statuses} ({@code teamId} null: every
-     * team's), in {@link #pageKey} order: newest first, ties by id, so the order is total.
+     * team's) whose metadata holds every pair of {@code metadata}, in {@link #pageKey} order:
+     * newest first, ties by id, so the order is total.
      */
-    public List<Sandbox> page(UUID teamId, Set<SandboxStatus> statuses, Paging.PageRequest page) {
+    public List<Sandbox> page(UUID teamId, Set<SandboxStatus> statuses, Map<String, String> metadata,
+                              Paging.PageRequest page) {
         StringBuilder sql = new StringBuilder(SELECT).append(" WHERE s.status IN (<statuses>)");
         if (teamId != null) {
             sql.append(" AND s.team_id = :team");
+        }
+        if (!metadata.isEmpty()) {
+            sql.append(" AND s.metadata @> CAST(:metadata AS jsonb)");
         }
         // Read the cursor before touching the database: a forged one is a 400, not a failed query.
         OffsetDateTime afterAt = page.after() == null ? null : OffsetDateTime.ofInstant(page.after().instant(0), ZoneOffset.UTC);
@@ -108,6 +113,9 @@ public final class SandboxStore {
                     .bind("fetch", page.fetch());
             if (teamId != null) {
                 query.bind("team", teamId);
+            }
+            if (!metadata.isEmpty()) {
+                query.bind("metadata", Jsons.mapper().writeValueAsString(metadata));
             }
             if (page.after() != null) {
                 query.bind("afterAt", afterAt).bind("afterId", afterId);

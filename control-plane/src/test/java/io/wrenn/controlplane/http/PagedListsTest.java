@@ -172,6 +172,25 @@ class PagedListsTest {
         }
     }
 
+    @Test
+    void e2bPagesFilterByMetadataAndStateInTheDatabase() {
+        String suite = "paging-" + COUNTER.incrementAndGet();
+        List<String> tagged = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Http.Response created = alice.http().post("/v1/sandboxes",
+                    "{\"template\":\"minimal\",\"metadata\":{\"suite\":\"" + suite + "\"}}");
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            tagged.add(created.json().get("id").stringValue());
+        }
+        Listing e2b = listings.getLast();
+        Listing filtered = new Listing("e2b by metadata", e2b.client(), e2b.path() + "?state=running&metadata="
+                + URLEncoder.encode("suite=" + suite, StandardCharsets.UTF_8), null, "sandboxID", Order.AS_IS, () -> { });
+        assertThat(walk(filtered, 2, () -> { })).containsExactlyElementsOf(tagged.reversed());
+        Listing paused = new Listing("e2b paused", e2b.client(), e2b.path() + "?state=paused", null, "sandboxID", Order.AS_IS,
+                () -> { });
+        assertThat(items(paused, paused.client().get(url(paused, "2", null)))).isEmpty();
+    }
+
     /** The whole list in one page (the tests keep every list well under the largest page). */
     private static List<JsonNode> onePage(Listing listing) {
         Http.Response response = listing.client().get(url(listing, listing.path().contains("audit") ? "200" : "100", null));
@@ -227,7 +246,7 @@ class PagedListsTest {
         if (cursor != null) {
             query.add((listing.e2b() ? "nextToken=" : "cursor=") + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
         }
-        return listing.path() + (query.isEmpty() ? "" : "?" + String.join("&", query));
+        return listing.path() + (query.isEmpty() ? "" : (listing.path().contains("?") ? "&" : "?") + String.join("&", query));
     }
 
     private static List<JsonNode> items(Listing listing, Http.Response response) {
