@@ -44,12 +44,14 @@ final class Restorer {
         NetworkSlot slot;
         try {
             slot = resources.prepareNetwork(id, undo);
-        } finally {
-            try {
-                overlay.join(); // before any undo removes the directory it writes into
-            } catch (CompletionException e) {
-                throw new SandboxException(SandboxException.Kind.INTERNAL, "could not create the sandbox's disk", e.getCause());
-            }
+        } catch (RuntimeException e) {
+            overlay.exceptionally(failure -> null).join(); // before the undo removes the directory it writes into
+            throw e;
+        }
+        try {
+            overlay.join();
+        } catch (CompletionException e) {
+            throw new SandboxException(SandboxException.Kind.INTERNAL, "could not create the sandbox's disk", e.getCause());
         }
         SandboxRecord record = sandbox.record().withSlot(slot.number()).withBootMs(0).withOwnMemory(false);
         sandbox.record(record);
