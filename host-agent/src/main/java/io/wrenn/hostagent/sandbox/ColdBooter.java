@@ -15,6 +15,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ColdBooter {
 
+    private static final Duration BOOT_PROBE_TIMEOUT = Duration.ofMillis(800);
+
     private static final Logger LOG = LoggerFactory.getLogger(ColdBooter.class);
     private static final Duration FILESYSTEM_GROW_DEADLINE = Duration.ofSeconds(60);
 
@@ -77,7 +79,9 @@ final class ColdBooter {
             }
             long t0 = System.nanoTime();
             guestStart.startQemu(sandbox, vm);
-            if (guestStart.awaitGuest(sandbox, vm, policy.deadline(), envd::health)) {
+            // Each attempt a fresh connection within 800 ms: while the guest boots its SYNs go
+            // unanswered, and one long attempt would wait for TCP's next SYN retransmission.
+            if (guestStart.awaitGuest(sandbox, vm, policy.deadline(), ignored -> envd.health(BOOT_PROBE_TIMEOUT))) {
                 LOG.debug("sandbox {} guest agent answered after {} ms (attempt {})", sandbox.id(),
                         (System.nanoTime() - t0) / 1_000_000, attempt);
                 return;

@@ -89,8 +89,9 @@ final class GuestStart {
 
     /**
      * Calls {@code probe} until it succeeds, the VM dies or the deadline passes. An attempt that
-     * times out is given twice as long the next time (up to 10 s): on a loaded host a guest can
-     * be up and still slower than the first attempts allow.
+     * times out is offered twice as long the next time (up to 10 s): on a loaded host a restored
+     * guest can be up and still slower than the first attempts allow. (A cold boot's probe keeps
+     * its own short timeout: there a timeout means the guest is not up yet.)
      */
     boolean awaitGuest(Sandbox sandbox, VmSpec vm, Duration deadline, GuestProbe probe) {
         long end = System.nanoTime() + deadline.toNanos();
