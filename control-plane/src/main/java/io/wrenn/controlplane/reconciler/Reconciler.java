@@ -48,10 +48,8 @@ import org.slf4j.LoggerFactory;
  *       (a resume whose answer was lost after the row went back to paused).</li>
  *   <li>Lost pause and resume calls: a {@code pausing} or {@code resuming} row takes the state
  *       the host reports once that state is settled ({@code RUNNING → running}, {@code PAUSED →
- *       paused} with the host's generation); a host still reporting pausing or resuming, or
- *       not answering, is looked at again next pass; a host that answers without it (it lists
- *       paused sandboxes too, so neither VM nor saved state is left) makes it {@code stopped}
- *       ({@code vm_exited}). This happens on the next
+ *       paused} with the host's generation); a host still reporting pausing or resuming, not
+ *       listing it, or not answering is looked at again next pass. This happens on the next
  *       pass when the caller gave up on its host call without knowing the outcome (status
  *       reason {@code host_call_lost}: UNAVAILABLE or DEADLINE_EXCEEDED); a row without that
  *       marker belongs to its caller for {@link #PAUSE_GRACE} (longer than the call's deadline),
@@ -201,16 +199,7 @@ public final class Reconciler {
                 }
                 case PAUSING, RESUMING -> {
                     boolean callerGaveUp = AgentErrors.HOST_CALL_LOST.equals(row.statusReason());
-                    if (!callerGaveUp && row.updatedAt().plus(PAUSE_GRACE).isAfter(now)) {
-                        continue;
-                    }
-                    if (vm == null) {
-                        // The host answered and holds neither a VM nor saved state for it (it lists
-                        // paused sandboxes too): the VM died before a pause was committed.
-                        if (sandboxes.transition(row.id(), EnumSet.of(row.status()), SandboxStatus.STOPPED, "vm_exited")) {
-                            log.warn("sandbox {} was {} and is gone from host {}: stopped", row.id(),
-                                    row.status().wire(), host.address());
-                        }
+                    if (!callerGaveUp && row.updatedAt().plus(PAUSE_GRACE).isAfter(now) || vm == null) {
                         continue;
                     }
                     settleLostCall(host, row, vm);
