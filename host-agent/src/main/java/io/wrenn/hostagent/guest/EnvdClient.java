@@ -99,30 +99,13 @@ public final class EnvdClient {
         }
     }
 
-    /** {@code POST /init} of a freshly booted guest: default environment, user and workdir, and the host's clock. */
-    public void init(Map<String, String> envVars, String defaultUser, String defaultWorkdir, Instant now) {
-        init(envVars, defaultUser, defaultWorkdir, now, null, accessToken);
-    }
-
     /**
-     * {@code POST /init}, also for a restored guest: {@code entropy} (null for none) is mixed into
-     * the guest kernel's random pool, and {@code guestToken} is the access token the guest holds
-     * now (a snapshot's guest still knows its source's token), sent so that it accepts the call
-     * that replaces it with this client's token.
+     * {@code POST /init} of a freshly booted guest: default environment, user and workdir, the
+     * host's clock, and {@code entropy} (null for none) mixed into the guest kernel's random pool.
      */
-    public void init(Map<String, String> envVars, String defaultUser, String defaultWorkdir, Instant now, byte[] entropy,
-            String guestToken) {
-        HttpResponse<String> response;
-        try {
-            response = http.send(initRequest(envVars, defaultUser, defaultWorkdir, now, entropy, guestToken, UNARY_TIMEOUT),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new GuestException(GuestException.Kind.UNAVAILABLE, "init: the guest agent did not answer", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GuestException(GuestException.Kind.UNAVAILABLE, "init: interrupted", e);
-        }
-        requireInitialised(response);
+    public void init(Map<String, String> envVars, String defaultUser, String defaultWorkdir, Instant now, byte[] entropy) {
+        requireInitialised(send(initRequest(envVars, defaultUser, defaultWorkdir, now, entropy, null, UNARY_TIMEOUT),
+                HttpResponse.BodyHandlers.ofString(), "init"));
     }
 
     /**

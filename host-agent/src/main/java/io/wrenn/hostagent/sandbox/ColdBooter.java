@@ -49,7 +49,7 @@ final class ColdBooter {
         long bootMs = (System.nanoTime() - t0) / 1_000_000;
 
         envd.init(record.spec().env(), record.defaultUser(), record.defaultWorkdir(), host.clock.instant(),
-                GuestStart.entropy(), null);
+                GuestStart.entropy());
         awaitFilesystemGrown(sandbox, envd, record.spec().diskSizeMb());
         sandbox.record(record.withBootMs(bootMs));
         host.store.write(sandbox.record());
