@@ -8,9 +8,9 @@ import io.wrenn.hostagent.HostAgentConfig;
 import io.wrenn.hostagent.HostAgentServer;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.testkit.WrennClient;
+import io.wrenn.testkit.WrennProcesses;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
@@ -55,7 +55,7 @@ class AgentKillTest {
     void start() throws Exception {
         home = Files.createTempDirectory("wrenn-kill-");
         layout = Layout.of(home, Layout.fromEnvironment().imagesDir());
-        agentPort = freePort();
+        agentPort = WrennProcesses.freePort();
         agent = startAgent(null);
         wrenn = AllInOne.start(new AllInOne.Settings(layout, "127.0.0.1", 0, Duration.ofSeconds(1),
                 "127.0.0.1:" + agentPort));
@@ -88,7 +88,7 @@ class AgentKillTest {
                     .withAccelerator(HostAgentConfig.AcceleratorChoice.TCG)).start()) {
                 cleaner.sandboxes().list().forEach(s -> cleaner.sandboxes().destroy(s.id()));
             }
-            assertThat(processesMentioning(home)).as("processes of this home").isEmpty();
+            assertThat(WrennProcesses.processesMentioning(home)).as("processes of this home").isEmpty();
             try (var paths = Files.walk(home)) {
                 for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(path);
@@ -195,16 +195,8 @@ class AgentKillTest {
     }
 
     private Process startAgent(String failpoint) throws IOException {
-        Path cli = Path.of(System.getProperty("wrenn.cli.dir", "../cli/target")).toAbsolutePath();
-        ProcessBuilder builder = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp", cli.resolve("wrenn.jar") + ":" + cli.resolve("lib") + "/*",
-                "io.wrenn.cli.Wrenn", "agent", "--port", Integer.toString(agentPort), "--accelerator", "tcg")
-                .redirectErrorStream(true)
+        ProcessBuilder builder = WrennProcesses.wrenn(home, "agent", "--port", Integer.toString(agentPort), "--accelerator", "tcg")
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("agent.log").toFile()));
-        builder.environment().put("WRENN_HOME", home.toString());
-        builder.environment().put("WRENN_IMAGES", layout.imagesDir().toString());
         if (failpoint != null) {
             builder.environment().put("WRENN_FAILPOINT", failpoint);
         } else {
@@ -246,25 +238,5 @@ class AgentKillTest {
         } catch (IOException e) {
             return false;
         }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    /** Live processes (not zombies) whose command line names this home. */
-    private static List<Long> processesMentioning(Path home) {
-        return ProcessHandle.allProcesses()
-                .filter(p -> {
-                    try {
-                        return Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline")).contains(home.toString());
-                    } catch (IOException | RuntimeException e) {
-                        return false;
-                    }
-                })
-                .map(ProcessHandle::pid)
-                .toList();
     }
 }

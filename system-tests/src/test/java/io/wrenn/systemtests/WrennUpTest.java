@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.testkit.WrennClient;
 import io.wrenn.testkit.WrennFixture;
+import io.wrenn.testkit.WrennProcesses;
 
 /**
  * `wrenn up` as an operator runs it: the launcher's own Java command in a separate process,
@@ -55,7 +55,7 @@ class WrennUpTest {
 
     @Test
     void upPrintsAKeyThatWorksStopsCleanlyAndKeepsItsDataAcrossRestarts() throws Exception {
-        int port = freePort();
+        int port = WrennProcesses.freePort();
         Layout layout = Layout.of(home, Layout.fromEnvironment().imagesDir());
 
         Process first = up(port, "first.log");
@@ -86,7 +86,7 @@ class WrennUpTest {
         stop(first);
         assertThat(host.qemuAlive()).as("QEMU after stop").isFalse();
         assertThat(host.namespaceExists()).as("namespace after stop").isFalse();
-        assertThat(processesMentioning(home)).as("processes of this home after stop").isEmpty();
+        assertThat(WrennProcesses.processesMentioning(home)).as("processes of this home after stop").isEmpty();
 
         Process second = up(port, "second.log");
         assertThat(awaitPrintedKey(second, "second.log")).isEqualTo(key);
@@ -98,21 +98,12 @@ class WrennUpTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(api.get("/v1/sandboxes/" + id).json().get("status").asString()).isEqualTo("stopped"));
         stop(second);
-        assertThat(processesMentioning(home)).isEmpty();
+        assertThat(WrennProcesses.processesMentioning(home)).isEmpty();
     }
 
     private Process up(int port, String logName) throws IOException {
-        Path cli = Path.of(System.getProperty("wrenn.cli.dir", "../cli/target")).toAbsolutePath();
-        ProcessBuilder builder = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED",
-                "-cp", cli.resolve("wrenn.jar") + ":" + cli.resolve("lib") + "/*",
-                "io.wrenn.cli.Wrenn", "up", "--port", Integer.toString(port))
-                .redirectErrorStream(true)
-                .redirectOutput(home.resolve(logName).toFile());
-        builder.environment().put("WRENN_HOME", home.toString());
-        builder.environment().put("WRENN_IMAGES", Layout.fromEnvironment().imagesDir().toString());
-        Process process = builder.start();
+        Process process = WrennProcesses.wrenn(home, "up", "--port", Integer.toString(port))
+                .redirectOutput(home.resolve(logName).toFile()).start();
         started.add(process);
         return process;
     }
@@ -131,25 +122,11 @@ class WrennUpTest {
         assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("wrenn up stopped").isTrue();
     }
 
-    /** Live processes (not zombies) whose command line names this home: PostgreSQL, QEMU, the JVM. */
-    private static List<Long> processesMentioning(Path home) {
-        return ProcessHandle.allProcesses()
-                .filter(p -> read(Path.of("/proc", Long.toString(p.pid()), "cmdline")).contains(home.toString()))
-                .map(ProcessHandle::pid)
-                .toList();
-    }
-
     private static String read(Path file) {
         try {
             return new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "";
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }
