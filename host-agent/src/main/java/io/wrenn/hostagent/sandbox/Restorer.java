@@ -63,9 +63,8 @@ final class Restorer {
         undo.add("kill VM", () -> host.vms.kill(sandbox.pid(), host.layout.sandboxQmpSocket(id)));
         VmSpec vm = guestStart.vmSpec(record, template.snapshot().memory(), false, true);
         String guestToken = SnapshotDescription.tokenOf(host.layout, template);
-        guestStart.startIncoming(sandbox, vm, template.snapshot().state(), true, host.bootPolicy.deadline(), times, timeout ->
-                envd.tryInit(record.spec().env(), record.defaultUser(), record.defaultWorkdir(), host.clock.instant(),
-                        GuestStart.entropy(), guestToken, timeout));
+        guestStart.startIncoming(sandbox, vm, template.snapshot().state(), true, host.bootPolicy.deadline(), times,
+                guestStart.initProbe(envd, record, guestToken));
         growDisk(sandbox, template.imageSizeMb());
         sandbox.record(record.withBootMs(times.totalMs()));
         host.store.write(sandbox.record());

@@ -82,9 +82,8 @@ final class Resumer {
             host.crashPoint("resume.loading");
             SandboxRecord record = sandbox.record();
             guestStart.startIncoming(sandbox, guestStart.vmSpec(record, memory, true, true), pauseDir.resolve(PauseState.STATE),
-                    pause.ignoreShared(), host.bootPolicy.deadline(), times, timeout ->
-                            envd.tryInit(record.spec().env(), record.defaultUser(), record.defaultWorkdir(),
-                                    host.clock.instant(), GuestStart.entropy(), record.envdAccessToken(), timeout));
+                    pause.ignoreShared(), host.bootPolicy.deadline(), times,
+                    guestStart.initProbe(envd, record, record.envdAccessToken()));
         } catch (RuntimeException | IOException e) {
             undo.runAll();
             sandbox.pid(0);
