@@ -1,0 +1,16 @@
+package io.wrenn.sdk;
+
+import java.util.Locale;
+
+/** What a sandbox's timeout does to it. */
+public enum OnTimeout {
+    /** Stop and remove it (the default). */
+    DESTROY,
+    /** Pause it: memory and disk are kept, it costs no RAM or CPU, a resume brings it back. */
+    PAUSE;
+
+    /** The wire form. */
+    public String wire() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,73 @@
+package io.wrenn.sdk;
+
+/**
+ * One sandbox: a microVM with its own disk and network namespace. Closing it destroys it,
+ * so a try-with-resources block leaves nothing behind:
+ *
+ * <pre>{@code
+ * try (Sandbox sandbox = wrenn.sandboxes().create(SandboxSpec.of("debian"))) {
+ *     System.out.println(sandbox.commands().run("uname -a").stdout());
+ * }
+ * }</pre>
+ *
+ * Thread-safe; every method is a call to the server (none caches state).
+ */
+public interface Sandbox extends AutoCloseable {
+
+    /** Its id ({@code sb-…}). */
+    String id();
+
+    /** What the server knows of it now. */
+    SandboxInfo info();
+
+    /** Its processes. */
+    Commands commands();
+
+    /** Its interactive terminals. */
+    Pty pty();
+
+    /** Its files, as its default user. */
+    Filesystem files();
+
+    /**
+     * Pauses it: memory, devices and disk are saved, its VM is freed; it costs no RAM or CPU and
+     * has no timeout until resumed. Processes and open files survive.
+     *
+     * @return its state after the pause
+     */
+    SandboxInfo pause();
+
+    /**
+     * Brings a paused sandbox back as it was, with its clock set to now; its timeout starts again.
+     *
+     * @return its state after the resume
+     */
+    SandboxInfo resume();
+
+    /**
+     * Saves it as a snapshot template of the team (a running sandbox keeps running, a paused one
+     * stays paused); sandboxes created from the template start restored, in well under a second.
+     *
+     * @param name the template's name ({@code [a-z0-9][a-z0-9._-]{0,62}})
+     * @return the template
+     */
+    Template snapshot(String name);
+
+    /**
+     * A new sandbox that starts as a copy of this one (memory, processes and files).
+     * Wrenn has no fork route: this is {@link #snapshot(String)} into a template named
+     * {@code snapshotName}, then a sandbox created from it. The template stays (it backs the
+     * fork's disk); delete it with {@link Templates#delete} once no sandbox made from it runs.
+     *
+     * @param snapshotName the name of the template the fork is made from
+     * @return the fork, running
+     */
+    Sandbox fork(String snapshotName);
+
+    /** Stops and removes it; idempotent. */
+    void kill();
+
+    /** Same as {@link #kill()}. */
+    @Override
+    void close();
+}

@@ -1,0 +1,90 @@
+package io.wrenn.sdk.internal;
+
+import io.wrenn.sdk.Commands;
+import io.wrenn.sdk.Filesystem;
+import io.wrenn.sdk.Pty;
+import io.wrenn.sdk.Sandbox;
+import io.wrenn.sdk.SandboxInfo;
+import io.wrenn.sdk.SandboxSpec;
+import io.wrenn.sdk.Template;
+
+/** {@link Sandbox} over {@code /v1/sandboxes/{id}}. */
+final class HttpSandbox implements Sandbox {
+    private final Transport transport;
+    private final HttpSandboxes sandboxes;
+    private final HttpTemplates templates;
+    private final String id;
+    private final String path;
+    private final HttpCommands commands;
+
+    HttpSandbox(Transport transport, HttpSandboxes sandboxes, HttpTemplates templates, String id) {
+        this.transport = transport;
+        this.sandboxes = sandboxes;
+        this.templates = templates;
+        this.id = id;
+        this.path = "/v1/sandboxes/" + Transport.segment(id);
+        this.commands = new HttpCommands(transport, id);
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public SandboxInfo info() {
+        return Json.sandbox(transport.get(path));
+    }
+
+    @Override
+    public Commands commands() {
+        return commands;
+    }
+
+    @Override
+    public Pty pty() {
+        return commands;
+    }
+
+    @Override
+    public Filesystem files() {
+        return new HttpFilesystem(transport, id, null);
+    }
+
+    @Override
+    public SandboxInfo pause() {
+        return Json.sandbox(transport.json("POST", path + "/pause", Json.object(),
+                transport.settings().lifecycleTimeout(), false));
+    }
+
+    @Override
+    public SandboxInfo resume() {
+        return Json.sandbox(transport.json("POST", path + "/resume", Json.object(),
+                transport.settings().lifecycleTimeout(), false));
+    }
+
+    @Override
+    public Template snapshot(String name) {
+        return templates.snapshot(id, name);
+    }
+
+    @Override
+    public Sandbox fork(String snapshotName) {
+        return sandboxes.create(SandboxSpec.of(snapshot(snapshotName).name()));
+    }
+
+    @Override
+    public void kill() {
+        transport.json("DELETE", path, null, transport.settings().lifecycleTimeout(), true);
+    }
+
+    @Override
+    public void close() {
+        kill();
+    }
+
+    @Override
+    public String toString() {
+        return "Sandbox[" + id + "]";
+    }
+}
