@@ -1,15 +1,22 @@
 package io.wrenn.cli;
 
-import picocli.CommandLine;
+import io.wrenn.cli.commands.ClientCommands;
+import io.wrenn.cli.commands.CompletionCommand;
+import io.wrenn.cli.commands.Environment;
+import io.wrenn.cli.commands.KeysCommand;
+import io.wrenn.cli.commands.LoginCommand;
+import io.wrenn.cli.commands.SandboxCommand;
+import io.wrenn.cli.commands.TemplateCommand;
 import picocli.CommandLine.Command;
 
 /** The `wrenn` command: one launcher for every role and verb. */
 @Command(name = "wrenn", mixinStandardHelpOptions = true, version = "wrenn 0.1.0",
         description = "microVM sandboxes for AI agents and untrusted code",
-        subcommands = {UpCommand.class, AgentCommand.class, BenchCommand.class})
+        subcommands = {UpCommand.class, AgentCommand.class, BenchCommand.class, LoginCommand.class,
+                SandboxCommand.class, TemplateCommand.class, KeysCommand.class, CompletionCommand.class})
 public final class Wrenn {
     public static void main(String[] args) {
         Logging.install();
-        System.exit(new CommandLine(new Wrenn()).execute(args));
+        System.exit(ClientCommands.commandLine(new Wrenn(), Environment.system()).execute(args));
     }
 }

@@ -74,6 +74,21 @@ public record CommandSpec(String cmd, List<String> args, Map<String, String> env
     }
 
     /**
+     * A login shell ({@code bash} where the image has it, else {@code sh}) on a terminal, to
+     * refine (user, environment, callbacks) and start.
+     *
+     * @param cols columns of its terminal
+     * @param rows rows of its terminal
+     * @return a builder of that spec, with {@code TERM=xterm-256color}
+     */
+    public static Builder loginShell(int cols, int rows) {
+        return builder("/bin/sh")
+                .args("-c", "if command -v bash >/dev/null 2>&1; then exec bash -l; else exec sh -l; fi")
+                .pty(cols, rows)
+                .env("TERM", "xterm-256color");
+    }
+
+    /**
      * @param cmd the program
      * @return a builder for it
      */

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -63,8 +64,11 @@ final class EventStreamWatch implements FileWatch {
                     }
                 } else if (line.startsWith("data:") && "change".equals(event)) {
                     JsonNode change = Json.read(line.substring("data:".length()).strip());
-                    FileEvent.Type type = FileEvent.Type.valueOf(change.path("type").asString().toUpperCase(Locale.ROOT));
-                    onEvent.accept(new FileEvent(type, change.path("name").asString()));
+                    String type = change.path("type").asString().toUpperCase(Locale.ROOT);
+                    // A kind of change this SDK does not know yet (a newer server) is skipped.
+                    if (Arrays.stream(FileEvent.Type.values()).anyMatch(known -> known.name().equals(type))) {
+                        onEvent.accept(new FileEvent(FileEvent.Type.valueOf(type), change.path("name").asString()));
+                    }
                 } else if (line.isEmpty()) {
                     event = null;
                 }

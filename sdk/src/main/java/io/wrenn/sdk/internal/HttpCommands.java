@@ -13,9 +13,6 @@ import tools.jackson.databind.node.ObjectNode;
 
 /** {@link Commands} and {@link Pty} of one sandbox: each process on a WebSocket of its own. */
 final class HttpCommands implements Commands, Pty {
-    /** A login shell: bash where the image has it, else sh. */
-    static final String LOGIN_SHELL = "if command -v bash >/dev/null 2>&1; then exec bash -l; else exec sh -l; fi";
-
     private final Transport transport;
     private final String sandboxId;
     private final String path;
@@ -99,7 +96,6 @@ final class HttpCommands implements Commands, Pty {
 
     @Override
     public CommandHandle open(int cols, int rows, Consumer<byte[]> onData) {
-        return start(CommandSpec.builder("/bin/sh").args("-c", LOGIN_SHELL).pty(cols, rows).onPtyData(onData)
-                .env("TERM", "xterm-256color").build());
+        return start(CommandSpec.loginShell(cols, rows).onPtyData(onData).build());
     }
 }

@@ -1,0 +1,182 @@
+package io.wrenn.cli.commands;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wrenn.cli.Wrenn;
+import io.wrenn.sdk.Sandbox;
+import io.wrenn.sdk.SandboxSpec;
+import io.wrenn.sdk.testing.WrennFake;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The client verbs' argument handling, output and exit codes, against {@link WrennFake}:
+ * which server and key they use, what they print, what they exit with.
+ */
+class ClientCommandsTest {
+    private final WrennFake fake = new WrennFake();
+    private final List<String> urlsUsed = new ArrayList<>();
+    private final Map<String, String> env = new HashMap<>();
+    @TempDir Path home;
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private Run runWithStdin(String stdin, String... args) {
+        Environment environment = new Environment(env, home.resolve("config.json"),
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), builder -> {
+                    urlsUsed.add(String.valueOf(builder));
+                    return fake;
+                });
+        CommandLine commandLine = ClientCommands.commandLine(new Wrenn(), environment);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        commandLine.setOut(new PrintWriter(out));
+        commandLine.setErr(new PrintWriter(err));
+        int exit = commandLine.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private Run run(String... args) {
+        return runWithStdin("", args);
+    }
+
+    @Test
+    void execExitsWithTheCommandsExitCodeAndStreamsItsOutput() {
+        env.put("WRENN_API_KEY", "wrn_test");
+        String id = run("sandbox", "create", "minimal", "--quiet").out().strip();
+        assertThat(id).startsWith("sb-");
+
+        assertThat(run("sandbox", "exec", id, "--", "sh", "-c", "exit 7").exit()).isEqualTo(7);
+        Run echo = run("sandbox", "exec", id, "--", "echo", "hi", "there");
+        assertThat(echo.exit()).isZero();
+        assertThat(echo.out()).isEqualTo("hi there\n");
+        Run cat = runWithStdin("from stdin\n", "sandbox", "exec", "-i", id, "--", "cat");
+        assertThat(cat.out()).isEqualTo("from stdin\n");
+    }
+
+    @Test
+    void readVerbsPrintJsonForScriptsWithTheApisNames() {
+        env.put("WRENN_API_KEY", "wrn_test");
+        Sandbox sandbox = fake.sandboxes().create(SandboxSpec.builder("minimal").metadata("job", "7").build());
+        Run info = run("sandbox", "info", sandbox.id(), "--json");
+        assertThat(info.exit()).isZero();
+        assertThat(info.out()).contains("\"id\" : \"" + sandbox.id() + "\"", "\"status\" : \"running\"",
+                "\"memory_mb\"", "\"job\" : \"7\"");
+        Run list = run("sandbox", "list");
+        assertThat(list.out()).startsWith("ID").contains(sandbox.id(), "running");
+    }
+
+    @Test
+    void refusalsPrintTheServersCodeAndExitOne() {
+        env.put("WRENN_API_KEY", "wrn_test");
+        Run missing = run("sandbox", "info", "sb-0000000000000000000000000");
+        assertThat(missing.exit()).isEqualTo(ClientCommands.EXIT_WRENN_ERROR);
+        assertThat(missing.err()).contains("(sandbox_not_found)");
+        Run noTemplate = run("sandbox", "create", "nope");
+        assertThat(noTemplate.err()).contains("(template_not_found)");
+    }
+
+    @Test
+    void usageErrorsExitTwoWithoutCallingWrenn() {
+        env.put("WRENN_API_KEY", "wrn_test");
+        assertThat(run("sandbox", "exec", "sb-x").exit()).isEqualTo(2);
+        assertThat(run("sandbox", "cp", "a.txt", "b.txt").exit()).isEqualTo(2);
+        assertThat(run("sandbox", "frobnicate").exit()).isEqualTo(2);
+        assertThat(urlsUsed).isEmpty();
+    }
+
+    @Test
+    void withoutAKeyAVerbSaysHowToGetOne() {
+        env.put("WRENN_URL", "http://wrenn.invalid:8080");
+        Run run = run("sandbox", "list");
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("WRENN_API_KEY", "wrenn login");
+    }
+
+    @Test
+    void theEnvironmentWinsOverTheSavedLoginAndTheFlagOverBoth() throws Exception {
+        new ClientConfig("http://saved:8080", "wrn_saved", "ada@example.com").save(home.resolve("config.json"));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve("config.json"))))
+                .isEqualTo("rw-------");
+        CommandLine.ParseResult parsed = ClientCommands.commandLine(new Wrenn(), environment())
+                .parseArgs("sandbox", "list");
+        ClientOptions saved = options(parsed);
+        assertThat(saved.resolvedUrl()).isEqualTo("http://saved:8080");
+        assertThat(saved.resolvedApiKey()).isEqualTo("wrn_saved");
+
+        env.put("WRENN_URL", "http://from-env:8080");
+        env.put("WRENN_API_KEY", "wrn_env");
+        ClientOptions fromEnv = options(ClientCommands.commandLine(new Wrenn(), environment()).parseArgs("sandbox", "list"));
+        assertThat(fromEnv.resolvedUrl()).isEqualTo("http://from-env:8080");
+        assertThat(fromEnv.resolvedApiKey()).isEqualTo("wrn_env");
+
+        ClientOptions flag = options(ClientCommands.commandLine(new Wrenn(), environment())
+                .parseArgs("sandbox", "list", "--url", "http://flag:8080"));
+        assertThat(flag.resolvedUrl()).isEqualTo("http://flag:8080");
+    }
+
+    private Environment environment() {
+        return new Environment(env, home.resolve("config.json"), new ByteArrayInputStream(new byte[0]), b -> fake);
+    }
+
+    private static ClientOptions options(CommandLine.ParseResult parsed) {
+        CommandLine.ParseResult leaf = parsed;
+        while (leaf.hasSubcommand()) {
+            leaf = leaf.subcommand();
+        }
+        return ((SandboxCommand.ListSandboxes) leaf.commandSpec().userObject()).client;
+    }
+
+    @Test
+    void loginWithAKeyOnStdinSavesItPrivately() throws Exception {
+        Run login = runWithStdin("wrn_from_stdin\n", "login", "--api-key-stdin", "--url", "http://there:8080");
+        assertThat(login.exit()).as(login.err()).isZero();
+        ClientConfig saved = ClientConfig.load(home.resolve("config.json"));
+        assertThat(saved.url()).isEqualTo("http://there:8080");
+        assertThat(saved.apiKey()).isEqualTo("wrn_from_stdin");
+    }
+
+    @Test
+    void cpParsesSandboxPathsAndCopiesBothWays() throws Exception {
+        env.put("WRENN_API_KEY", "wrn_test");
+        Sandbox sandbox = fake.sandboxes().create(SandboxSpec.of("minimal"));
+        Path local = home.resolve("in.txt");
+        Files.writeString(local, "payload");
+        assertThat(run("sandbox", "cp", local.toString(), sandbox.id() + ":/home/user/in.txt").exit()).isZero();
+        assertThat(sandbox.files().readString("/home/user/in.txt")).isEqualTo("payload");
+        Path back = home.resolve("back.txt");
+        assertThat(run("sandbox", "cp", sandbox.id() + ":/home/user/in.txt", back.toString()).exit()).isZero();
+        assertThat(Files.readString(back)).isEqualTo("payload");
+        assertThat(CopyCommand.Location.parse("sb-abc:/x/y")).isEqualTo(new CopyCommand.Location("sb-abc", "/x/y"));
+        assertThat(CopyCommand.Location.parse("./sb-abc:/x").remote()).isFalse();
+    }
+
+    @Test
+    void everyVerbHasHelpWithExamplesAndCompletionCoversThem() {
+        for (String[] verb : List.of(new String[] {"sandbox", "exec"}, new String[] {"sandbox", "cp"},
+                new String[] {"sandbox", "shell"}, new String[] {"sandbox", "create"}, new String[] {"keys", "create"},
+                new String[] {"template", "rm"}, new String[] {"login"})) {
+            List<String> args = new ArrayList<>(List.of(verb));
+            args.add("--help");
+            Run help = run(args.toArray(String[]::new));
+            assertThat(help.exit()).isZero();
+            assertThat(help.out()).contains("Example");
+        }
+        Run bash = run("completion", "bash");
+        assertThat(bash.out()).contains("complete -F", "sandbox", "exec");
+        assertThat(run("completion", "zsh").out()).contains("bashcompinit");
+    }
+}

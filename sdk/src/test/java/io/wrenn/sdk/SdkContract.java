@@ -1,0 +1,337 @@
+package io.wrenn.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What every implementation of the SDK does, the same way: run against {@code WrennFake} here
+ * and against a real Wrenn with real VMs in system-tests. One sandbox serves the tests that
+ * only use it; tests that change a sandbox's life create their own from {@link #template()}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class SdkContract {
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+
+    /** The client under test (shared by the class). */
+    protected abstract Wrenn wrenn();
+
+    /** A template the tests create sandboxes from (fast: a snapshot where there is one). */
+    protected abstract String template();
+
+    private final List<Sandbox> created = Collections.synchronizedList(new ArrayList<>());
+    private Sandbox shared;
+
+    /** Brings up what {@link #wrenn()} talks to; runs before any sandbox is created. */
+    protected void start() {
+    }
+
+    /** Takes it down; runs after every sandbox of the class was killed. */
+    protected void stop() {
+    }
+
+    @BeforeAll
+    void createShared() {
+        start();
+        shared = create(SandboxSpec.builder(template()).env("CONTRACT", "yes").metadata("suite", "contract").build());
+    }
+
+    @AfterAll
+    void removeCreated() {
+        try {
+            created.forEach(Sandbox::kill);
+        } finally {
+            stop();
+        }
+    }
+
+    protected Sandbox create(SandboxSpec spec) {
+        Sandbox sandbox = wrenn().sandboxes().create(spec);
+        created.add(sandbox);
+        return sandbox;
+    }
+
+    private static String unique(String prefix) {
+        return prefix + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    // ---- sandboxes
+
+    @Test
+    void aCreatedSandboxRunsAndIsListedWithItsLabelsButNotItsEnvironmentValues() {
+        SandboxInfo info = shared.info();
+        assertThat(info.id()).startsWith("sb-");
+        assertThat(info.status()).isEqualTo(SandboxStatus.RUNNING);
+        assertThat(info.envKeys()).contains("CONTRACT");
+        assertThat(info.metadata()).containsEntry("suite", "contract");
+        assertThat(wrenn().sandboxes().list()).extracting(SandboxInfo::id).contains(shared.id());
+        assertThat(wrenn().sandboxes().connect(shared.id()).info().template()).isEqualTo(template());
+    }
+
+    @Test
+    void unknownThingsAreNotFoundWithTheServersCodes() {
+        assertThatThrownBy(() -> wrenn().sandboxes().connect("sb-0000000000000000000000000"))
+                .isInstanceOfSatisfying(WrennException.NotFoundException.class,
+                        e -> assertThat(e.code()).isEqualTo("sandbox_not_found"));
+        assertThatThrownBy(() -> wrenn().sandboxes().create(SandboxSpec.of("no-such-template")))
+                .isInstanceOfSatisfying(WrennException.NotFoundException.class,
+                        e -> assertThat(e.code()).isEqualTo("template_not_found"));
+        assertThatThrownBy(() -> wrenn().templates().get("no-such-template"))
+                .isInstanceOfSatisfying(WrennException.NotFoundException.class,
+                        e -> assertThat(e.code()).isEqualTo("template_not_found"));
+    }
+
+    @Test
+    void aKilledSandboxIsStoppedRefusesWorkAndKillingItAgainIsFine() {
+        Sandbox sandbox = create(SandboxSpec.of(template()));
+        sandbox.close();
+        assertThat(sandbox.info().status()).isEqualTo(SandboxStatus.STOPPED);
+        assertThat(wrenn().sandboxes().list()).extracting(SandboxInfo::id).doesNotContain(sandbox.id());
+        assertThat(wrenn().sandboxes().list(Set.of(SandboxStatus.STOPPED))).extracting(SandboxInfo::id)
+                .contains(sandbox.id());
+        assertThatThrownBy(() -> sandbox.commands().run("true"))
+                .isInstanceOfSatisfying(WrennException.ConflictException.class,
+                        e -> assertThat(e.code()).isEqualTo("invalid_state"));
+        sandbox.kill();
+    }
+
+    // ---- files
+
+    @Test
+    void filesRoundTripAsBytesTextStreamsAndLocalFiles(@TempDir Path local) throws IOException {
+        Filesystem files = shared.files();
+        byte[] binary = new byte[300_000];
+        new Random(7).nextBytes(binary);
+        assertThat(files.write("/home/user/rt/binary.bin", binary)).isEqualTo(binary.length);
+        assertThat(files.read("/home/user/rt/binary.bin")).isEqualTo(binary);
+
+        files.write("/home/user/rt/text.txt", "grüße\n");
+        assertThat(files.readString("/home/user/rt/text.txt")).isEqualTo("grüße\n");
+
+        files.write("/home/user/rt/stream.bin", new ByteArrayInputStream(binary));
+        try (InputStream in = files.readStream("/home/user/rt/stream.bin")) {
+            assertThat(in.readAllBytes()).isEqualTo(binary);
+        }
+
+        Path source = local.resolve("up.bin");
+        Files.write(source, binary);
+        files.upload(source, "/home/user/rt/up.bin");
+        Path back = local.resolve("down.bin");
+        assertThat(files.download("/home/user/rt/up.bin", back)).isEqualTo(binary.length);
+        assertThat(Files.readAllBytes(back)).isEqualTo(binary);
+    }
+
+    @Test
+    void directoriesAreListedStatedMovedAndRemoved() {
+        Filesystem files = shared.files();
+        String dir = "/home/user/" + unique("tree-");
+        FileEntry made = files.mkdir(dir + "/a/b");
+        assertThat(made.type()).isEqualTo(FileEntry.Type.DIRECTORY);
+        files.write(dir + "/a/one.txt", "1");
+        files.write(dir + "/a/b/two.txt", "22");
+
+        assertThat(files.list(dir + "/a")).extracting(FileEntry::name).containsExactlyInAnyOrder("b", "one.txt");
+        assertThat(files.list(dir, 3)).extracting(FileEntry::path)
+                .contains(dir + "/a", dir + "/a/b", dir + "/a/one.txt", dir + "/a/b/two.txt");
+        FileEntry two = files.stat(dir + "/a/b/two.txt");
+        assertThat(two.size()).isEqualTo(2);
+        assertThat(two.type()).isEqualTo(FileEntry.Type.FILE);
+        assertThat(two.owner()).isEqualTo("user");
+
+        FileEntry moved = files.move(dir + "/a/one.txt", dir + "/uno.txt");
+        assertThat(moved.path()).isEqualTo(dir + "/uno.txt");
+        assertThat(files.exists(dir + "/a/one.txt")).isFalse();
+        assertThat(files.readString(dir + "/uno.txt")).isEqualTo("1");
+
+        files.remove(dir + "/a");
+        assertThat(files.exists(dir + "/a/b/two.txt")).isFalse();
+        assertThat(files.exists(dir + "/uno.txt")).isTrue();
+    }
+
+    @Test
+    void badOrMissingPathsAreRefusedWithCodes() {
+        Filesystem files = shared.files();
+        assertThatThrownBy(() -> files.read("/home/user/no-such-file"))
+                .isInstanceOfSatisfying(WrennException.NotFoundException.class,
+                        e -> assertThat(e.code()).isEqualTo("file_not_found"));
+        assertThatThrownBy(() -> files.read("relative/path"))
+                .isInstanceOfSatisfying(WrennException.InvalidRequestException.class,
+                        e -> assertThat(e.code()).isEqualTo("invalid_request"));
+        assertThatThrownBy(() -> files.write("/home/user/../etc/x", "x"))
+                .isInstanceOf(WrennException.InvalidRequestException.class);
+    }
+
+    @Test
+    void aWatchSeesFilesCreatedInItsDirectory() {
+        Filesystem files = shared.files();
+        String dir = "/home/user/" + unique("watched-");
+        files.mkdir(dir);
+        List<FileEvent> events = Collections.synchronizedList(new ArrayList<>());
+        try (FileWatch watch = files.watch(dir, false, events::add)) {
+            assertThat(watch.isActive()).isTrue();
+            files.write(dir + "/new.txt", "hello");
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(events)
+                    .anySatisfy(e -> assertThat(e.name()).isEqualTo("new.txt")));
+        }
+    }
+
+    // ---- commands
+
+    @Test
+    void runGivesOutputAndExitCodesAndAFailureIsAResult() {
+        CommandResult echo = shared.commands().run(CommandSpec.of("echo", "hello", "world"));
+        assertThat(echo.stdout()).isEqualTo("hello world\n");
+        assertThat(echo.exitCode()).isZero();
+        assertThat(echo.succeeded()).isTrue();
+        assertThat(shared.commands().run("exit 7").exitCode()).isEqualTo(7);
+        assertThat(shared.commands().run(CommandSpec.of("false")).succeeded()).isFalse();
+    }
+
+    @Test
+    void stdinReachesTheProcessAndOutputStreamsToCallbacks() {
+        StringBuilder streamed = new StringBuilder();
+        CommandResult cat = shared.commands().run(CommandSpec.builder("cat").stdin("piped through\n")
+                .onStdout(streamed::append).build());
+        assertThat(cat.stdout()).isEqualTo("piped through\n");
+        assertThat(streamed.toString()).isEqualTo("piped through\n");
+    }
+
+    @Test
+    void aStartedProcessTakesStdinUntilItIsClosed() {
+        StringBuilder streamed = new StringBuilder();
+        try (CommandHandle cat = shared.commands().start(CommandSpec.builder("cat").onStdout(text -> {
+            synchronized (streamed) {
+                streamed.append(text);
+            }
+        }).build())) {
+            assertThat(cat.pid()).isPositive();
+            cat.sendStdin("first\n");
+            await().atMost(PATIENCE).until(() -> {
+                synchronized (streamed) {
+                    return streamed.toString().equals("first\n");
+                }
+            });
+            cat.sendStdin("second\n");
+            cat.closeStdin();
+            CommandResult result = cat.waitFor(PATIENCE);
+            assertThat(result.exitCode()).isZero();
+            assertThat(result.stdout()).isEqualTo("first\nsecond\n");
+        }
+    }
+
+    @Test
+    void aBackgroundProcessOutlivesItsHandleIsListedReattachedByTagAndKilled() {
+        String tag = unique("bg-");
+        CommandHandle started = shared.commands().start(CommandSpec.builder("cat").tag(tag).background(true).build());
+        int pid = started.pid();
+        started.sendStdin("before detaching\n");
+        started.close();
+
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(shared.commands().list())
+                .anySatisfy(p -> assertThat(p.tag()).isEqualTo(tag)));
+        StringBuilder replayed = new StringBuilder();
+        try (CommandHandle attached = shared.commands().attach(tag, CommandSpec.builder("cat").onStdout(text -> {
+            synchronized (replayed) {
+                replayed.append(text);
+            }
+        }).build())) {
+            assertThat(attached.pid()).isEqualTo(pid);
+            await().atMost(PATIENCE).until(() -> {
+                synchronized (replayed) {
+                    return replayed.toString().contains("before detaching");
+                }
+            });
+            shared.commands().kill(pid);
+            CommandResult result = attached.waitFor(PATIENCE);
+            assertThat(result.succeeded()).isFalse();
+        }
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(shared.commands().list())
+                .noneSatisfy(p -> assertThat(p.pid()).isEqualTo(pid)));
+    }
+
+    @Test
+    void aHandleKillsItsProcess() {
+        try (CommandHandle sleeper = shared.commands().start(CommandSpec.of("sleep", "600"))) {
+            sleeper.kill();
+            CommandResult result = sleeper.waitFor(PATIENCE);
+            assertThat(result.succeeded()).isFalse();
+        }
+    }
+
+    // ---- lifecycle
+
+    @Test
+    void aPausedSandboxRefusesWorkAndResumesWithItsFiles() {
+        Sandbox sandbox = create(SandboxSpec.of(template()));
+        sandbox.files().write("/home/user/kept.txt", "kept");
+        SandboxInfo paused = sandbox.pause();
+        assertThat(paused.status()).isEqualTo(SandboxStatus.PAUSED);
+        assertThatThrownBy(() -> sandbox.files().read("/home/user/kept.txt"))
+                .isInstanceOfSatisfying(WrennException.ConflictException.class,
+                        e -> assertThat(e.code()).isEqualTo("invalid_state"));
+        assertThatThrownBy(sandbox::pause).isInstanceOf(WrennException.ConflictException.class);
+        assertThat(sandbox.resume().status()).isEqualTo(SandboxStatus.RUNNING);
+        assertThat(sandbox.files().readString("/home/user/kept.txt")).isEqualTo("kept");
+        assertThat(sandbox.commands().run("echo back").stdout()).isEqualTo("back\n");
+    }
+
+    @Test
+    void aSnapshotMakesTemplatesAndForksThatStartWithItsFiles() {
+        Sandbox source = create(SandboxSpec.of(template()));
+        source.files().write("/home/user/state.txt", "from the source");
+        String name = unique("contract-snap-");
+        Template snapshot = source.snapshot(name);
+        assertThat(snapshot.type()).isEqualTo("snapshot");
+        assertThat(wrenn().templates().list()).extracting(Template::name).contains(name);
+        assertThat(wrenn().templates().get(name).id()).isEqualTo(snapshot.id());
+
+        Sandbox copy = create(SandboxSpec.of(name));
+        assertThat(copy.files().readString("/home/user/state.txt")).isEqualTo("from the source");
+        assertThatThrownBy(() -> wrenn().templates().delete(name))
+                .isInstanceOfSatisfying(WrennException.ConflictException.class,
+                        e -> assertThat(e.code()).isEqualTo("invalid_state"));
+        copy.kill();
+        wrenn().templates().delete(name);
+        assertThat(wrenn().templates().list()).extracting(Template::name).doesNotContain(name);
+
+        String forkName = unique("contract-fork-");
+        Sandbox fork = source.fork(forkName);
+        created.add(fork);
+        assertThat(fork.id()).isNotEqualTo(source.id());
+        assertThat(fork.files().readString("/home/user/state.txt")).isEqualTo("from the source");
+        fork.files().write("/home/user/state.txt", "changed in the fork");
+        assertThat(source.files().readString("/home/user/state.txt")).isEqualTo("from the source");
+        fork.kill();
+        wrenn().templates().delete(forkName);
+    }
+
+    @Test
+    void snapshotNamesAreValidated() {
+        assertThatThrownBy(() -> shared.snapshot("Not A Valid Name"))
+                .isInstanceOfSatisfying(WrennException.InvalidRequestException.class,
+                        e -> assertThat(e.code()).isEqualTo("invalid_request"));
+    }
+
+    protected static String utf8(byte[] bytes) {
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}
