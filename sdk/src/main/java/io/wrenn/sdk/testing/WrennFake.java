@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * An in-memory {@link Wrenn} for unit tests of programs that use the SDK: sandboxes, files,
  * pause/resume, snapshots and keys behave as the server's do (same exceptions, same error
  * codes), without a server or a VM. Processes run {@link FakeProgram}s registered by name with
- * {@link #onCommand}; {@code echo}, {@code cat} (stdin to stdout), {@code true}, {@code false},
+ * {@link #onCommand}; {@code echo}, {@code cat} (its files, else stdin, to stdout), {@code true}, {@code false},
  * {@code exit N}, {@code sleep} and {@code shell} (a pty's shell, echoing what is typed) are built in, and an unknown program exits 127 with
  * {@code command not found} on stderr, as a shell would. Templates {@code minimal} and
  * {@code debian} exist; more with {@link #addTemplate}. Thread-safe.
@@ -64,6 +64,12 @@ public final class WrennFake implements Wrenn {
             return 0;
         });
         onCommand("cat", process -> {
+            if (!process.args().isEmpty()) {
+                for (String file : process.args()) {
+                    process.stdout(process.files().readString(file));
+                }
+                return 0;
+            }
             byte[] buffer = new byte[8192];
             int read;
             while ((read = process.stdin().read(buffer)) > 0) {
