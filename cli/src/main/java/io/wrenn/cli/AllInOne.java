@@ -90,6 +90,7 @@ public final class AllInOne implements AutoCloseable {
                 .reconcileInterval(settings.reconcileInterval())
                 .trustedProxies(people.trustedProxies())
                 .oauthProviders(people.oauthProviders())
+                .buildFilesDir(layout.buildFilesDir())
                 .build()).start();
         started.push(controlPlane);
         controlPlane.registerHost(agent != null ? "127.0.0.1:" + agent.port() : settings.agentAddress());

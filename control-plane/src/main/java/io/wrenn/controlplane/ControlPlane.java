@@ -14,6 +14,7 @@ import io.wrenn.controlplane.audit.AuditLog;
 import io.wrenn.controlplane.audit.AuditRecorder;
 import io.wrenn.controlplane.audit.AuditRoutes;
 import io.wrenn.controlplane.auth.ApiKeyRoutes;
+import io.wrenn.controlplane.build.Builds;
 import io.wrenn.controlplane.auth.ApiKeyStore;
 import io.wrenn.controlplane.auth.Authenticator;
 import io.wrenn.controlplane.auth.SocketTokens;
@@ -82,6 +83,8 @@ public final class ControlPlane implements AutoCloseable {
     private HostStore hosts;
     private List<Route> routes = List.of();
     private Passwords passwords;
+    private Builds builds;
+    private java.nio.file.Path temporaryBuildFiles;
 
     public ControlPlane(ControlPlaneConfig config) {
         this.config = config;
@@ -129,6 +132,16 @@ public final class ControlPlane implements AutoCloseable {
         // A deleted team's sandboxes stop first, so its snapshots are no longer in use when they go.
         TeamService teams = new TeamService(teamStore, users, List.of(sandboxes::stopAllOfTeam, snapshots::deleteAllOfTeam));
         AccountService accounts = new AccountService(users, teamStore, passwords, new LoginThrottle(jdbi), tokens);
+        java.nio.file.Path buildFiles = config.buildFilesDir();
+        if (buildFiles == null) {
+            try {
+                temporaryBuildFiles = java.nio.file.Files.createTempDirectory("wrenn-build-files-");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            buildFiles = temporaryBuildFiles;
+        }
+        builds = new Builds(jdbi, sandboxes, snapshots, new TemplateStore(jdbi), hosts, agents, buildFiles, config.buildsPerHost());
         reconciler = new Reconciler(hosts, sandboxStore, new TemplateStore(jdbi), agents, config.createTimeout(), Clock.systemUTC());
 
         app = Javalin.create(javalin -> {
@@ -157,11 +170,13 @@ public final class ControlPlane implements AutoCloseable {
             new AdminRoutes(jdbi, users, new SandboxAdmin(sandboxStore)).register(table);
             new SandboxRoutes(sandboxes, agents, socketTokens).register(table);
             new SnapshotRoutes(snapshots).register(table);
+            builds.routes().register(table);
             new E2bRoutes(sandboxes, traffic, new TrafficProxy(sandboxes, apiKeys, traffic)).register(table);
             routes = table.served();
         });
         app.start(config.bindHost(), config.port());
 
+        builds.start();
         reconcileTimer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("wrenn-reconciler").daemon().factory());
         reconcileTimer.scheduleWithFixedDelay(this::reconcileSafely, 0, config.reconcileInterval().toMillis(), TimeUnit.MILLISECONDS);
         log.info("control plane listening on {}:{}", config.bindHost(), app.port());
@@ -219,6 +234,9 @@ public final class ControlPlane implements AutoCloseable {
     /** Stops the server, the reconciler, the host channels and the pool. */
     @Override
     public synchronized void close() {
+        if (builds != null) {
+            builds.close();
+        }
         if (reconcileTimer != null) {
             reconcileTimer.shutdownNow();
             try {
@@ -234,6 +252,15 @@ public final class ControlPlane implements AutoCloseable {
         agents.close();
         if (database != null) {
             database.close();
+        }
+        if (temporaryBuildFiles != null) {
+            try (var paths = java.nio.file.Files.walk(temporaryBuildFiles)) {
+                for (java.nio.file.Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.deleteIfExists(path);
+                }
+            } catch (java.io.IOException e) {
+                log.warn("could not remove {}: {}", temporaryBuildFiles, e.toString());
+            }
         }
     }
 

@@ -22,6 +22,9 @@ import java.util.List;
  *                           is believed; empty (the default) believes no one and uses the TCP peer
  * @param tokenLifetime      how long a person's token is valid
  * @param oauthProviders     OAuth login providers ({@code /v1/auth/oauth/{name}/…}); none by default
+ * @param buildFilesDir      where the archives of template builds are kept (they must survive a
+ *                           restart); null = a temporary directory removed at {@link ControlPlane#close()}
+ * @param buildsPerHost      template builds run at once per online host
  */
 public record ControlPlaneConfig(
         String bindHost,
@@ -35,7 +38,9 @@ public record ControlPlaneConfig(
         Duration createTimeout,
         List<String> trustedProxies,
         Duration tokenLifetime,
-        List<OAuthProvider> oauthProviders) {
+        List<OAuthProvider> oauthProviders,
+        java.nio.file.Path buildFilesDir,
+        int buildsPerHost) {
 
     public ControlPlaneConfig {
         requireNonNull(bindHost, "bindHost is null");
@@ -49,6 +54,9 @@ public record ControlPlaneConfig(
         oauthProviders = List.copyOf(requireNonNull(oauthProviders, "oauthProviders is null"));
         jdbcUser = jdbcUser == null ? "" : jdbcUser;
         jdbcPassword = jdbcPassword == null ? "" : jdbcPassword;
+        if (buildsPerHost < 1) {
+            throw new IllegalArgumentException("buildsPerHost must be at least 1: " + buildsPerHost);
+        }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
@@ -101,6 +109,8 @@ public record ControlPlaneConfig(
         private List<String> trustedProxies = List.of();
         private Duration tokenLifetime = Duration.ofMinutes(15);
         private List<OAuthProvider> oauthProviders = List.of();
+        private java.nio.file.Path buildFilesDir;
+        private int buildsPerHost = 2;
 
         private Builder() {
         }
@@ -117,10 +127,12 @@ public record ControlPlaneConfig(
         public Builder trustedProxies(List<String> trustedProxies) { this.trustedProxies = trustedProxies; return this; }
         public Builder tokenLifetime(Duration tokenLifetime) { this.tokenLifetime = tokenLifetime; return this; }
         public Builder oauthProviders(List<OAuthProvider> oauthProviders) { this.oauthProviders = oauthProviders; return this; }
+        public Builder buildFilesDir(java.nio.file.Path buildFilesDir) { this.buildFilesDir = buildFilesDir; return this; }
+        public Builder buildsPerHost(int buildsPerHost) { this.buildsPerHost = buildsPerHost; return this; }
 
         public ControlPlaneConfig build() {
             return new ControlPlaneConfig(bindHost, port, jdbcUrl, jdbcUser, jdbcPassword, agentSecret, limits,
-                    reconcileInterval, createTimeout, trustedProxies, tokenLifetime, oauthProviders);
+                    reconcileInterval, createTimeout, trustedProxies, tokenLifetime, oauthProviders, buildFilesDir, buildsPerHost);
         }
     }
 }

@@ -18,7 +18,8 @@ public enum WireId {
     TEAM("team-"),
     API_KEY("key-"),
     HOST("host-"),
-    USER("usr-");
+    USER("usr-"),
+    BUILD("bld-");
 
     /** 36^25 > 2^128 > 36^24, so 25 digits hold every UUID. */
     private static final int DIGITS = 25;

@@ -24,7 +24,7 @@ import java.util.UUID;
  * ever held whole in memory. gRPC flow control reaches back to the HTTP client: a blocked
  * write to the host stops reading from the caller.
  */
-final class FileTransfer {
+public final class FileTransfer {
 
     private static final int CHUNK = 64 * 1024;
     /** A transfer as a whole; each chunk is bounded by flow control, not by this. */
@@ -34,14 +34,14 @@ final class FileTransfer {
     private final HostAgents agents;
     private final long maxUploadBytes;
 
-    FileTransfer(SandboxService sandboxes, HostAgents agents, long maxUploadBytes) {
+    public FileTransfer(SandboxService sandboxes, HostAgents agents, long maxUploadBytes) {
         this.sandboxes = sandboxes;
         this.agents = agents;
         this.maxUploadBytes = maxUploadBytes;
     }
 
     /** Writes {@code body} to {@code path} in the sandbox; returns the bytes written. */
-    long write(UUID teamId, String wireId, String path, String user, long contentLength, InputStream body) {
+    public long write(UUID teamId, String wireId, String path, String user, long contentLength, InputStream body) {
         SandboxService.Placement placement = sandboxes.requireRunning(teamId, wireId);
         if (contentLength > maxUploadBytes) {
             throw tooLarge();

@@ -68,6 +68,19 @@ public final class SandboxService {
     public Sandbox create(UUID teamId, CreateSandboxBody request) {
         Template template = templates.findVisible(teamId, request.template())
                 .orElseThrow(() -> new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "no such template for your team"));
+        return createIn(teamId, template, request);
+    }
+
+    /** The template {@code name} as {@code teamId} sees it (its own first, then the platform's). */
+    public java.util.Optional<Template> findTemplate(UUID teamId, String name) {
+        return templates.findVisible(teamId, name);
+    }
+
+    /**
+     * Creates a sandbox of {@code teamId} from {@code template}, already looked up (a template
+     * build starts its builder from a cached layer, which no name lookup lists).
+     */
+    public Sandbox createIn(UUID teamId, Template template, CreateSandboxBody request) {
         // An image template boots cold, so any size works and the configured defaults apply.
         // A snapshot pins its machine (memory is restored as it was saved) and its least disk.
         int vcpus = request.vcpus().orElse(limits.defaultVcpus());

@@ -66,23 +66,36 @@ public final class SnapshotService {
             throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox is " + sandbox.status().wire()
                     + "; only a running or paused sandbox can be snapshotted");
         }
-        settleLostCreate(owner, body.name());
-        if (templates.nameTaken(owner, body.name()) || templates.nameTaken(Template.PLATFORM_TEAM, body.name())) {
+        return make(owner, sandbox, body.name(), null, null);
+    }
+
+    /**
+     * Makes snapshot template {@code owner}/{@code name} of {@code sandbox} (running or paused):
+     * the one path of {@code POST /v1/snapshots} and of template builds, which give the guest
+     * the template's {@code defaults} first and may mark the template a hidden layer of their
+     * cache ({@code cacheKey}).
+     */
+    public Template make(UUID owner, Sandbox sandbox, String name, BuildDefaults defaults, String cacheKey) {
+        settleLostCreate(owner, name);
+        if (templates.nameTaken(owner, name) || templates.nameTaken(Template.PLATFORM_TEAM, name)) {
             throw new ApiException(ErrorCode.CONFLICT, "a template of that name exists");
         }
         Host host = hosts.find(sandbox.hostId())
                 .orElseThrow(() -> new ApiException(ErrorCode.HOST_UNAVAILABLE, "the sandbox's host is gone"));
         UUID id = UUID.randomUUID();
-        if (!templates.insertCreating(id, owner, body.name(), sandbox.vcpus(), sandbox.memoryMb(), host.id(), sandbox.id())) {
+        if (!templates.insertCreating(id, owner, name, sandbox.vcpus(), sandbox.memoryMb(), host.id(), sandbox.id(), cacheKey)) {
             throw new ApiException(ErrorCode.CONFLICT, "a template of that name exists");
+        }
+        CreateSnapshotRequest.Builder request = CreateSnapshotRequest.newBuilder()
+                .setSandboxId(sandbox.id().toString())
+                .setTeamId(owner.toString())
+                .setName(name);
+        if (defaults != null) {
+            request.setDefaultUser(defaults.user()).setDefaultWorkdir(defaults.workdir()).putAllDefaultEnv(defaults.env());
         }
         TemplateImage image;
         try {
-            image = agents.stub(host, SNAPSHOT_DEADLINE).createSnapshot(CreateSnapshotRequest.newBuilder()
-                    .setSandboxId(sandbox.id().toString())
-                    .setTeamId(owner.toString())
-                    .setName(body.name())
-                    .build());
+            image = agents.stub(host, SNAPSHOT_DEADLINE).createSnapshot(request.build());
         } catch (StatusException e) {
             log.warn("snapshot of sandbox {} on {} failed: {}", sandbox.id(), host.address(), e.getStatus());
             if (AgentErrors.outcomeUnknown(e)) {
@@ -98,10 +111,14 @@ public final class SnapshotService {
         }
         if (!templates.markReady(id, image, Instant.now())) {
             // The reconciler gave the row up (it can only after the call's deadline): the files go too.
-            deleteOnHost(host, owner, body.name());
+            deleteOnHost(host, owner, name);
             throw new ApiException(ErrorCode.HOST_TIMEOUT, "the snapshot took longer than its deadline and was dropped");
         }
-        return templates.findVisible(owner, body.name()).orElseThrow();
+        return templates.findById(id).orElseThrow();
+    }
+
+    /** A template build's user, workdir and environment, given to the guest before its snapshot. */
+    public record BuildDefaults(String user, String workdir, java.util.Map<String, String> env) {
     }
 
     List<Template> list(Caller caller) {
@@ -119,6 +136,14 @@ public final class SnapshotService {
         if (template.isPlatform() && !caller.admin()) {
             throw new ApiException(ErrorCode.FORBIDDEN, "only admins delete platform snapshots");
         }
+        remove(template);
+    }
+
+    /**
+     * Removes a snapshot template from its host and hides its row; refused (409) while a sandbox
+     * that is not stopped was made from it, so running sandboxes never lose their template.
+     */
+    public void remove(Template template) {
         if (sandboxes.anyActiveFromTemplate(template.id())) {
             throw new ApiException(ErrorCode.INVALID_STATE, "the snapshot is used by a sandbox that is not stopped");
         }

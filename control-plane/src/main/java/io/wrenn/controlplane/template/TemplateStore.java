@@ -48,10 +48,39 @@ public final class TemplateStore {
                 .findOne());
     }
 
-    /** Snapshot templates visible to {@code teamId} (its own and the platform's), by name. */
+    /** {@code teamId}'s own live, ready template {@code name} (not the platform's). */
+    public Optional<Template> findOwn(UUID teamId, String name) {
+        return jdbi.withHandle(h -> h.createQuery(SELECT + """
+                        WHERE name = :name AND team_id = :team AND deleted_at IS NULL AND status = 'ready'""")
+                .bind("name", name)
+                .bind("team", teamId)
+                .map((rs, ctx) -> map(rs))
+                .findOne());
+    }
+
+    /** A live, ready template by id. */
+    public Optional<Template> findById(UUID id) {
+        return jdbi.withHandle(h -> h.createQuery(SELECT + " WHERE id = :id AND deleted_at IS NULL AND status = 'ready'")
+                .bind("id", id)
+                .map((rs, ctx) -> map(rs))
+                .findOne());
+    }
+
+    /** The ready layer of {@code teamId}'s build cache with {@code key}, if it was made. */
+    public Optional<Template> findBuildCache(UUID teamId, String key) {
+        return jdbi.withHandle(h -> h.createQuery(SELECT + """
+                        WHERE team_id = :team AND build_cache_key = :key AND deleted_at IS NULL AND status = 'ready'""")
+                .bind("team", teamId)
+                .bind("key", key)
+                .map((rs, ctx) -> map(rs))
+                .findOne());
+    }
+
+    /** Snapshot templates visible to {@code teamId} (its own and the platform's), by name; build cache layers are not listed. */
     public List<Template> listSnapshots(UUID teamId) {
         return jdbi.withHandle(h -> h.createQuery(SELECT + """
                         WHERE type = 'snapshot' AND team_id IN (:team, :platform) AND deleted_at IS NULL AND status = 'ready'
+                            AND build_cache_key IS NULL
                         ORDER BY name, team_id""")
                 .bind("team", teamId)
                 .bind("platform", Template.PLATFORM_TEAM)
@@ -64,10 +93,11 @@ public final class TemplateStore {
      * sandbox's machine. False when the name is taken (by a live row of any state).
      */
     public boolean insertCreating(UUID id, UUID teamId, String name, int vcpus, int memoryMb, UUID hostId,
-                                  UUID sourceSandboxId) {
+                                  UUID sourceSandboxId, String buildCacheKey) {
         return jdbi.withHandle(h -> h.createUpdate("""
-                        INSERT INTO templates (id, team_id, name, type, vcpus, memory_mb, host_id, source_sandbox_id, status)
-                        VALUES (:id, :team, :name, 'snapshot', :vcpus, :memory, :host, CAST(:source AS uuid), 'creating')
+                        INSERT INTO templates (id, team_id, name, type, vcpus, memory_mb, host_id, source_sandbox_id, status,
+                            build_cache_key)
+                        VALUES (:id, :team, :name, 'snapshot', :vcpus, :memory, :host, CAST(:source AS uuid), 'creating', :cache)
                         ON CONFLICT (team_id, name) WHERE deleted_at IS NULL DO NOTHING""")
                 .bind("id", id)
                 .bind("team", teamId)
@@ -76,6 +106,7 @@ public final class TemplateStore {
                 .bind("memory", memoryMb)
                 .bind("host", hostId)
                 .bind("source", sourceSandboxId == null ? null : sourceSandboxId.toString())
+                .bind("cache", buildCacheKey)
                 .execute()) == 1;
     }
 

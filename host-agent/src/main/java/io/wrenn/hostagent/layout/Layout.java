@@ -77,6 +77,11 @@ public final class Layout {
         return home.resolve("agent-secret");
     }
 
+    /** Archives uploaded for template builds (the control plane's), by team and hash. */
+    public Path buildFilesDir() {
+        return home.resolve("build-files");
+    }
+
     public Path logsDir() {
         return home.resolve("logs");
     }

@@ -104,7 +104,9 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
 
     @Override
     public void createSnapshot(CreateSnapshotRequest request, StreamObserver<TemplateImage> observer) {
-        unary(observer, () -> toProto(manager.snapshot(request.getSandboxId(), request.getTeamId(), request.getName())));
+        unary(observer, () -> toProto(manager.snapshot(request.getSandboxId(), request.getTeamId(), request.getName(),
+                new io.wrenn.hostagent.sandbox.GuestDefaults(request.getDefaultUser(), request.getDefaultWorkdir(),
+                        request.getDefaultEnvMap()))));
     }
 
     @Override

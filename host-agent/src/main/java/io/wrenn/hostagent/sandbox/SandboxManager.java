@@ -123,7 +123,15 @@ public final class SandboxManager {
      * paused).
      */
     public Template snapshot(String sandboxId, String teamId, String name) {
-        return snapshotter.snapshot(sandboxId, teamId, name);
+        return snapshotter.snapshot(sandboxId, teamId, name, GuestDefaults.NONE);
+    }
+
+    /**
+     * As {@link #snapshot(String, String, String)}, first giving the running guest {@code defaults}
+     * (a template build's user, workdir and environment), which the snapshot then holds.
+     */
+    public Template snapshot(String sandboxId, String teamId, String name, GuestDefaults defaults) {
+        return snapshotter.snapshot(sandboxId, teamId, name, defaults);
     }
 
     /**

@@ -33,8 +33,8 @@ final class Snapshotter {
         this.resumer = resumer;
     }
 
-    /** See {@link SandboxManager#snapshot(String, String, String)}. */
-    Template snapshot(String sandboxId, String teamId, String name) {
+    /** See {@link SandboxManager#snapshot(String, String, String, GuestDefaults)}. */
+    Template snapshot(String sandboxId, String teamId, String name, GuestDefaults defaults) {
         if (!Layout.isUuid(teamId) || !Layout.isTemplateName(name)) {
             throw new SandboxException(SandboxException.Kind.INVALID_ARGUMENT, "team_id or name is not valid");
         }
@@ -54,10 +54,11 @@ final class Snapshotter {
             }
             Layout.SnapshotFiles files = new Layout.SnapshotFiles(staging);
             try {
-                writeFiles(sandbox, files);
+                writeFiles(sandbox, files, defaults);
                 SandboxRecord record = sandbox.record();
                 new SnapshotDescription(name, "snapshot", record.spec().vcpus(), record.spec().memoryMb(),
-                        record.spec().diskSizeMb(), record.defaultUser(), record.defaultWorkdir(), sandbox.id(),
+                        record.spec().diskSizeMb(), defaults.userOr(record.defaultUser()),
+                        defaults.workdirOr(record.defaultWorkdir()), sandbox.id(),
                         host.clock.millis(), record.envdAccessToken()).write(files.json());
                 host.crashPoint("snapshot.written");
                 Path target = host.layout.snapshotDir(teamId, name);
@@ -90,7 +91,7 @@ final class Snapshotter {
      * which gives it one. Likewise a paused one whose saved state holds its RAM is resumed,
      * snapshotted and paused again.
      */
-    private void writeFiles(Sandbox sandbox, Layout.SnapshotFiles files) throws IOException {
+    private void writeFiles(Sandbox sandbox, Layout.SnapshotFiles files, GuestDefaults defaults) throws IOException {
         switch (sandbox.state()) {
             case RUNNING -> {
                 if (!sandbox.record().ownMemory()) {
@@ -98,9 +99,15 @@ final class Snapshotter {
                     pauser.pauseLocked(sandbox);
                     resumer.resumeLocked(sandbox, 0, expiresAt);
                 }
+                // After the resume above, whose /init would have put the sandbox's own defaults back.
+                applyDefaults(sandbox, defaults);
                 snapshotRunning(sandbox, files);
             }
             case PAUSED -> {
+                if (!defaults.isEmpty()) {
+                    throw new SandboxException(SandboxException.Kind.FAILED_PRECONDITION,
+                            "defaults can be given only when snapshotting a running sandbox");
+                }
                 PauseState pause = PauseState.read(host.layout.sandboxPauseDir(sandbox.id()));
                 if (pause != null && pause.ignoreShared()) {
                     snapshotPaused(sandbox, files);
@@ -113,6 +120,20 @@ final class Snapshotter {
             }
             default -> throw new SandboxException(SandboxException.Kind.FAILED_PRECONDITION,
                     "sandbox is " + sandbox.state().name().toLowerCase(Locale.ROOT) + ", not running or paused");
+        }
+    }
+
+    /** Gives the guest's envd the template's defaults, so the saved memory holds them. */
+    private void applyDefaults(Sandbox sandbox, GuestDefaults defaults) {
+        if (defaults.isEmpty()) {
+            return;
+        }
+        SandboxRecord record = sandbox.record();
+        boolean done = sandbox.envd().tryInit(defaults.env(), defaults.userOr(record.defaultUser()),
+                defaults.workdirOr(record.defaultWorkdir()), host.clock.instant(), GuestStart.entropy(),
+                record.envdAccessToken(), java.time.Duration.ofSeconds(10));
+        if (!done) {
+            throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "the guest did not take the template's defaults");
         }
     }
 
