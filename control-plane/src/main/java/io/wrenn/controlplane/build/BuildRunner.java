@@ -135,7 +135,7 @@ final class BuildRunner {
             attempt.throwIfCancelled();
             buildLog.system(0, "attempt " + build.attempts() + ": builder from '" + (cached > 0 ? "cached layer after step " + cached : from.name())
                     + "' (" + plan.total() + " steps" + (cached > 0 ? ", " + cached + " cached" : "") + ")");
-            builder = createBuilder(build, start, plan);
+            builder = createBuilder(build, start, plan, buildLog);
             Host host = hosts.find(builder.hostId()).orElseThrow(() -> new StepFailed("the builder's host is gone"));
             if (!store.recordBuilder(build.id(), owner, host.id(), builder.id())) {
                 throw new BuildCancelled("the build was taken over");
@@ -184,7 +184,7 @@ final class BuildRunner {
             }
         } catch (StepFailed | ApiException e) {
             destroy(build, builder);
-            String reason = "step " + step + ": " + e.getMessage();
+            String reason = (step == 0 ? "builder: " : "step " + step + ": ") + e.getMessage();
             buildLog.system(step, "failed: " + reason);
             store.finish(build.id(), owner, BuildStatus.FAILED, reason, step, null);
         } catch (RuntimeException e) {
@@ -198,7 +198,23 @@ final class BuildRunner {
         }
     }
 
-    private Sandbox createBuilder(Build build, Template start, BuildPlan plan) {
+    /**
+     * The builder sandbox; a boot that fails for want of the host (a cold boot under heavy load
+     * can time out) is tried once more before the build fails.
+     */
+    private Sandbox createBuilder(Build build, Template start, BuildPlan plan, BuildLog buildLog) {
+        try {
+            return createBuilderOnce(build, start, plan);
+        } catch (ApiException e) {
+            if (e.code().httpStatus() < 500) {
+                throw e;
+            }
+            buildLog.system(0, "the builder did not start (" + e.getMessage() + "); trying once more");
+            return createBuilderOnce(build, start, plan);
+        }
+    }
+
+    private Sandbox createBuilderOnce(Build build, Template start, BuildPlan plan) {
         boolean snapshot = start.isSnapshot();
         long budget = 0;
         for (BuildPlan.Planned planned : plan.steps()) {

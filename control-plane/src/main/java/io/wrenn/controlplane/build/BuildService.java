@@ -166,6 +166,11 @@ public final class BuildService {
         return store.requestCancel(build.id()).orElseThrow();
     }
 
+    /** Lines from the {@code offset}-th on (E2B's {@code logsOffset}). */
+    public List<LogLine> logsFrom(Build build, int offset, int limit) {
+        return store.logsFrom(build.id(), offset, limit);
+    }
+
     public List<LogLine> logs(Build build, long after, int limit) {
         return store.logs(build.id(), after, limit);
     }

@@ -175,10 +175,10 @@ public final class BuildStore {
     boolean finish(UUID id, String owner, BuildStatus status, String reason, Integer failedStep, UUID templateId) {
         return jdbi.withHandle(h -> h.createUpdate("""
                         UPDATE template_builds SET status = :status, reason = :reason, failed_step = :failed,
-                            template_id = :template, finished_at = now(), lease_owner = NULL, lease_until = NULL
+                            template_id = CAST(:template AS uuid), finished_at = now(), lease_owner = NULL, lease_until = NULL
                         WHERE id = :id AND status = 'running' AND lease_owner = :owner""")
                 .bind("id", id).bind("owner", owner).bind("status", status.wire()).bind("reason", reason)
-                .bind("failed", failedStep).bind("template", templateId)
+                .bind("failed", failedStep).bind("template", templateId == null ? null : templateId.toString())
                 .execute()) == 1;
     }
 
@@ -280,6 +280,17 @@ public final class BuildStore {
                         SELECT seq, step, stream, line, at FROM template_build_logs
                         WHERE build_id = :b AND seq > :after ORDER BY seq LIMIT :n""")
                 .bind("b", buildId).bind("after", afterSeq).bind("n", limit)
+                .map((rs, ctx) -> new LogLine(rs.getLong("seq"), rs.getInt("step"), rs.getString("stream"),
+                        rs.getString("line"), rs.getObject("at", OffsetDateTime.class).toInstant()))
+                .list());
+    }
+
+    /** Up to {@code limit} lines from the {@code offset}-th (0-based), in order: E2B reads logs by count. */
+    List<LogLine> logsFrom(UUID buildId, int offset, int limit) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT seq, step, stream, line, at FROM template_build_logs
+                        WHERE build_id = :b ORDER BY seq OFFSET :offset LIMIT :n""")
+                .bind("b", buildId).bind("offset", offset).bind("n", limit)
                 .map((rs, ctx) -> new LogLine(rs.getLong("seq"), rs.getInt("step"), rs.getString("stream"),
                         rs.getString("line"), rs.getObject("at", OffsetDateTime.class).toInstant()))
                 .list());

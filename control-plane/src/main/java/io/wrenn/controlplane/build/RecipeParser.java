@@ -166,6 +166,11 @@ public final class RecipeParser {
         return new Step.Copy(lineNo, List.copyOf(sources), checkPath(lineNo, words.getLast()), null, user, mode);
     }
 
+    /** Null when {@code source} may name a path of a COPY's archive; else what is wrong with it. */
+    public static String copySourceProblem(String source) {
+        return ArchivePaths.problem(source);
+    }
+
     static String checkPath(int lineNo, String path) {
         if (path.length() > 4096 || path.indexOf('\0') >= 0 || path.indexOf('\n') >= 0) {
             throw error(lineNo, "the path is not valid");
@@ -196,7 +201,7 @@ public final class RecipeParser {
         return value;
     }
 
-    static ApiException error(int lineNo, String message) {
+    public static ApiException error(int lineNo, String message) {
         return ApiException.invalid("recipe line " + lineNo + ": " + message);
     }
 

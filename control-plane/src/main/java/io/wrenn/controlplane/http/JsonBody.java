@@ -49,6 +49,11 @@ public final class JsonBody {
         return new JsonBody(root);
     }
 
+    /** The raw value of field {@code name}, or null when absent or null: for shapes the typed accessors do not cover. */
+    public JsonNode node(String name) {
+        return field(name).orElse(null);
+    }
+
     private Optional<JsonNode> field(String name) {
         JsonNode node = root.get(name);
         return node == null || node.isNull() ? Optional.empty() : Optional.of(node);

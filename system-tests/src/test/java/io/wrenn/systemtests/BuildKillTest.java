@@ -1,0 +1,145 @@
+package io.wrenn.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.wrenn.hostagent.HostAgentConfig;
+import io.wrenn.hostagent.HostAgentServer;
+import io.wrenn.hostagent.layout.Layout;
+import io.wrenn.testkit.WrennClient;
+import io.wrenn.testkit.WrennFixture;
+import io.wrenn.testkit.WrennProcesses;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A control plane (`wrenn up`, a process of its own, with its host agent in another) killed with
+ * SIGKILL in the middle of a build's step. After it starts again on the same home, the build
+ * must end (here: its lease runs out, its builder is destroyed and it is tried again, and the
+ * second attempt succeeds), and nothing of the lost attempt may be left on the host. One cold
+ * boot: the builds start FROM a snapshot of it.
+ */
+class BuildKillTest {
+
+    private Path home;
+    private Layout layout;
+    private int agentPort;
+    private int apiPort;
+    private Process agent;
+    private Process up;
+
+    @BeforeEach
+    void start() throws Exception {
+        home = Files.createTempDirectory("wrenn-build-kill-");
+        layout = Layout.of(home, Layout.fromEnvironment().imagesDir());
+        agentPort = WrennProcesses.freePort();
+        apiPort = WrennProcesses.freePort();
+        agent = WrennProcesses.wrenn(home, "agent", "--port", Integer.toString(agentPort), "--accelerator", "tcg")
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("agent.log").toFile())).start();
+        up = up();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        try {
+            for (Process process : new Process[] {up, agent}) {
+                if (process != null && process.isAlive()) {
+                    process.destroy();
+                    process.waitFor(60, TimeUnit.SECONDS);
+                }
+            }
+        } finally {
+            // An agent of its own leaves VMs running when it stops: one that destroys them cleans up.
+            try (HostAgentServer cleaner = new HostAgentServer(HostAgentConfig.defaults(layout, "cleanup")
+                    .withAccelerator(HostAgentConfig.AcceleratorChoice.TCG)).start()) {
+                cleaner.sandboxes().list().forEach(s -> cleaner.sandboxes().destroy(s.id()));
+            }
+            assertThat(WrennProcesses.processesMentioning(home)).as("processes of this home").isEmpty();
+            try (var paths = Files.walk(home)) {
+                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(path);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aBuildWhoseControlPlaneWasKilledIsTakenOverAndEnds() throws Exception {
+        WrennClient api = client();
+        String source = api.createSandbox(Map.of("template", "minimal")).get("id").asString();
+        assertThat(api.post("/v1/snapshots", Map.of("sandbox_id", source, "name", "kill-base")).status()).isEqualTo(201);
+        api.delete("/v1/sandboxes/" + source);
+
+        var created = api.post("/v1/builds", Map.of("name", "survivor", "skip_pre_post", true, "recipe",
+                "FROM kill-base\nRUN echo step-started && sleep 15 && echo step-done > /home/user/done"));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String build = created.json().get("id").asString();
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200))
+                .until(() -> logText(api, build).contains("step-started"));
+        String firstBuilder = api.get("/v1/builds/" + build).json().get("builder_id").asString();
+        WrennFixture.HostView lost = WrennFixture.hostView(layout, firstBuilder);
+
+        up.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL, mid-step
+        up = up();
+        WrennClient again = client();
+
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() ->
+                again.get("/v1/builds/" + build).json().get("status").asString().matches("succeeded|failed|cancelled"));
+        JsonNode done = again.get("/v1/builds/" + build).json();
+        assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("succeeded");
+        assertThat(done.get("attempts").asInt()).isEqualTo(2);
+        assertThat(logText(again, build)).contains("attempt 1 was lost with the control plane running it");
+        // The lost attempt's builder is gone from the host and stopped in the database; so is the second's.
+        assertThat(lost.qemuAlive()).isFalse();
+        assertThat(lost.namespaceExists()).isFalse();
+        assertThat(again.get("/v1/sandboxes/" + firstBuilder).json().get("status").asString()).isEqualTo("stopped");
+        String secondBuilder = done.get("builder_id").asString();
+        assertThat(secondBuilder).isNotEqualTo(firstBuilder);
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                again.get("/v1/sandboxes/" + secondBuilder).json().get("status").asString().equals("stopped"));
+
+        String check = again.createSandbox(Map.of("template", "survivor")).get("id").asString();
+        assertThat(again.exec(check, "cat", "/home/user/done").get("stdout").asString()).isEqualTo("step-done\n");
+        again.delete("/v1/sandboxes/" + check);
+    }
+
+    private Process up() throws IOException {
+        Process process = WrennProcesses.wrenn(home, "up", "--port", Integer.toString(apiPort), "--agent", "127.0.0.1:" + agentPort)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("up.log").toFile())).start();
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            assertThat(process.isAlive()).as("wrenn up; its log:%n%s", read(home.resolve("up.log"))).isTrue();
+            return Files.exists(layout.apiKeyFile())
+                    && new WrennClient(URI.create("http://127.0.0.1:" + apiPort), null).get("/health").status() == 200;
+        });
+        return process;
+    }
+
+    private WrennClient client() throws IOException {
+        return new WrennClient(URI.create("http://127.0.0.1:" + apiPort), Files.readString(layout.apiKeyFile()).strip());
+    }
+
+    private static String logText(WrennClient api, String build) {
+        StringBuilder text = new StringBuilder();
+        api.get("/v1/builds/" + build + "/logs?limit=5000").json().get("lines")
+                .forEach(line -> text.append(line.get("line").asString()).append('\n'));
+        return text.toString();
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
