@@ -45,6 +45,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--idle", defaultValue = "10", description = "idle sandboxes of one snapshot whose memory is measured")
     int idle;
 
+    @Option(names = "--rebuilds", defaultValue = "3", description = "rebuilds of a two-step recipe to time, with and without the cache")
+    int rebuilds;
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private String base;
     private String key;
@@ -97,7 +100,10 @@ final class BenchCommand implements Callable<Integer> {
             rows.add(Row.of("exec `true` straight to envd (floor)", direct));
             call("DELETE", "/v1/sandboxes/" + id, null);
 
-            List<String> notes = snapshotRows(wrenn, rows);
+            List<String> notes = new ArrayList<>(snapshotRows(wrenn, rows));
+            if (rebuilds > 0) {
+                notes.add(buildRows(rows));
+            }
 
             System.out.printf("%nWrenn benchmark — accelerator %s, %d cores%n%n", wrenn.accelerator(),
                     Runtime.getRuntime().availableProcessors());
@@ -234,6 +240,48 @@ final class BenchCommand implements Callable<Integer> {
 
         String markdown() {
             return "| %s | %.1f | %.1f | %.1f | %d |".formatted(name, min, median, max, runs);
+        }
+    }
+
+    /**
+     * A two-step recipe rebuilt with its cached layer and without (`no_cache`): both start FROM a
+     * snapshot (a restore), so the difference is the steps the cache skips.
+     */
+    private String buildRows(List<Row> rows) throws Exception {
+        String source = call("POST", "/v1/sandboxes", "{\"template\":\"" + template + "\"}").get("id").asString();
+        call("POST", "/v1/snapshots", "{\"sandbox_id\":\"" + source + "\",\"name\":\"bench-build-base\"}");
+        call("DELETE", "/v1/sandboxes/" + source, null);
+        String recipe = "FROM bench-build-base\\n"
+                + "RUN dd if=/dev/urandom of=/home/user/blob bs=1M count=32 2>/dev/null\\n"
+                + "RUN sha256sum /home/user/blob > /home/user/blob.sha256";
+        build("bench-build-seed", recipe, false); // makes the cached layer
+        List<Double> cached = new ArrayList<>();
+        List<Double> uncached = new ArrayList<>();
+        for (int i = 0; i < rebuilds; i++) {
+            cached.add(build("bench-build-c" + i, recipe, false));
+            uncached.add(build("bench-build-n" + i, recipe, true));
+        }
+        rows.add(Row.of("rebuild of a two-step recipe, cached layer", cached));
+        rows.add(Row.of("rebuild of a two-step recipe, `no_cache`", uncached));
+        return String.format("two-step rebuild, no cache / cache (median): %.2f×",
+                Row.of("", uncached).median / Row.of("", cached).median);
+    }
+
+    /** Queues a build and waits for it to succeed; returns ms from the request to its end. */
+    private double build(String name, String recipe, boolean noCache) throws Exception {
+        long t0 = System.nanoTime();
+        String id = call("POST", "/v1/builds", "{\"name\":\"" + name + "\",\"skip_pre_post\":true,\"no_cache\":" + noCache
+                + ",\"recipe\":\"" + recipe + "\"}").get("id").asString();
+        while (true) {
+            JsonNode build = call("GET", "/v1/builds/" + id, null);
+            String status = build.get("status").asString();
+            if (status.equals("succeeded")) {
+                return ms(System.nanoTime() - t0);
+            }
+            if (!status.equals("queued") && !status.equals("running")) {
+                throw new IllegalStateException("build " + name + " ended " + status + ": " + build.get("reason"));
+            }
+            Thread.sleep(100);
         }
     }
 
