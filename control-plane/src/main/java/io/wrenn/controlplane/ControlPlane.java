@@ -129,9 +129,6 @@ public final class ControlPlane implements AutoCloseable {
         UserStore users = new UserStore(jdbi);
         TeamStore teamStore = new TeamStore(jdbi);
         SnapshotService snapshots = new SnapshotService(new TemplateStore(jdbi), sandboxStore, hosts, agents);
-        // A deleted team's sandboxes stop first, so its snapshots are no longer in use when they go.
-        TeamService teams = new TeamService(teamStore, users, List.of(sandboxes::stopAllOfTeam, snapshots::deleteAllOfTeam));
-        AccountService accounts = new AccountService(users, teamStore, passwords, new LoginThrottle(jdbi), tokens);
         java.nio.file.Path buildFiles = config.buildFilesDir();
         if (buildFiles == null) {
             try {
@@ -142,6 +139,11 @@ public final class ControlPlane implements AutoCloseable {
             buildFiles = temporaryBuildFiles;
         }
         builds = new Builds(jdbi, sandboxes, snapshots, new TemplateStore(jdbi), hosts, agents, buildFiles, config.buildsPerHost());
+        // A deleted team's builds are cancelled (their builders go) and its sandboxes stop before
+        // its snapshots go, so those are no longer in use.
+        TeamService teams = new TeamService(teamStore, users,
+                List.of(builds.service()::cancelAllOfTeam, sandboxes::stopAllOfTeam, snapshots::deleteAllOfTeam));
+        AccountService accounts = new AccountService(users, teamStore, passwords, new LoginThrottle(jdbi), tokens);
         reconciler = new Reconciler(hosts, sandboxStore, new TemplateStore(jdbi), agents, config.createTimeout(), Clock.systemUTC());
 
         app = Javalin.create(javalin -> {

@@ -171,6 +171,14 @@ public final class BuildService {
         return store.logsFrom(build.id(), offset, limit);
     }
 
+    /** Cancels every unfinished build a deleted team asked for or owns. */
+    public void cancelAllOfTeam(UUID team) {
+        for (UUID id : store.unfinishedOfTeam(team)) {
+            workers.cancelLocal(id);
+            store.requestCancel(id);
+        }
+    }
+
     public List<LogLine> logs(Build build, long after, int limit) {
         return store.logs(build.id(), after, limit);
     }

@@ -208,6 +208,14 @@ public final class BuildStore {
         return find(id);
     }
 
+    /** Builds of {@code team} (asked for or owned) that have not finished. */
+    List<UUID> unfinishedOfTeam(UUID team) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT id FROM template_builds WHERE (requester_team = :team OR team_id = :team)
+                            AND status IN ('pending', 'queued', 'running')""")
+                .bind("team", team).mapTo(UUID.class).list());
+    }
+
     /** Running builds whose lease ran out: their worker (or its control plane) is gone. */
     List<Build> expired() {
         return jdbi.withHandle(h -> h.createQuery("SELECT " + COLUMNS
