@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.wrenn.cli.AllInOne;
-import io.wrenn.hostagent.HostAgentConfig;
-import io.wrenn.hostagent.HostAgentServer;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.testkit.WrennClient;
 import io.wrenn.testkit.WrennProcesses;
@@ -17,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -84,16 +81,7 @@ class AgentKillTest {
                 wrenn.close();
             }
             // ...so whatever a failed test left on this home is destroyed by an agent that does.
-            try (HostAgentServer cleaner = new HostAgentServer(HostAgentConfig.defaults(layout, "cleanup")
-                    .withAccelerator(HostAgentConfig.AcceleratorChoice.TCG)).start()) {
-                cleaner.sandboxes().list().forEach(s -> cleaner.sandboxes().destroy(s.id()));
-            }
-            assertThat(WrennProcesses.processesMentioning(home)).as("processes of this home").isEmpty();
-            try (var paths = Files.walk(home)) {
-                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(path);
-                }
-            }
+            assertThat(WrennProcesses.cleanUpHome(layout)).as("processes of this home").isEmpty();
         }
     }
 

@@ -3,8 +3,6 @@ package io.wrenn.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.wrenn.hostagent.HostAgentConfig;
-import io.wrenn.hostagent.HostAgentServer;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.testkit.WrennClient;
 import io.wrenn.testkit.WrennFixture;
@@ -14,7 +12,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -60,16 +57,7 @@ class BuildKillTest {
             }
         } finally {
             // An agent of its own leaves VMs running when it stops: one that destroys them cleans up.
-            try (HostAgentServer cleaner = new HostAgentServer(HostAgentConfig.defaults(layout, "cleanup")
-                    .withAccelerator(HostAgentConfig.AcceleratorChoice.TCG)).start()) {
-                cleaner.sandboxes().list().forEach(s -> cleaner.sandboxes().destroy(s.id()));
-            }
-            assertThat(WrennProcesses.processesMentioning(home)).as("processes of this home").isEmpty();
-            try (var paths = Files.walk(home)) {
-                for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(path);
-                }
-            }
+            assertThat(WrennProcesses.cleanUpHome(layout)).as("processes of this home").isEmpty();
         }
     }
 

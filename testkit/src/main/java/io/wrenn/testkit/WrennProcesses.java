@@ -43,6 +43,27 @@ public final class WrennProcesses {
         }
     }
 
+    /**
+     * After a test of separate processes on {@code layout}'s home: destroys every VM a killed or
+     * stopped agent left there (an agent of its own leaves VMs running when it stops), deletes the
+     * home, and returns the live processes that still named it before it was deleted (a test
+     * asserts there are none).
+     */
+    public static List<Long> cleanUpHome(io.wrenn.hostagent.layout.Layout layout) throws IOException {
+        try (io.wrenn.hostagent.HostAgentServer cleaner = new io.wrenn.hostagent.HostAgentServer(
+                io.wrenn.hostagent.HostAgentConfig.defaults(layout, "cleanup")
+                        .withAccelerator(io.wrenn.hostagent.HostAgentConfig.AcceleratorChoice.TCG)).start()) {
+            cleaner.sandboxes().list().forEach(s -> cleaner.sandboxes().destroy(s.id()));
+        }
+        List<Long> left = processesMentioning(layout.home());
+        try (var paths = Files.walk(layout.home())) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+        return left;
+    }
+
     /** Live processes (not zombies) whose command line names {@code home}: PostgreSQL, QEMU, the JVM. */
     public static List<Long> processesMentioning(Path home) {
         return ProcessHandle.allProcesses()
