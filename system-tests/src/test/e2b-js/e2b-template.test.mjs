@@ -45,7 +45,7 @@ test('Template.build: every step kind, status and logs, then a sandbox whose sta
     assert.equal(page.stdout, '<p>built through e2b</p>\n')
     const facts = await sbx.commands.run('whoami; pwd; cat ~/hello.txt ~/greeting /srv/built-by /tmp/second-user; stat -c "%U %a" /srv/site/index.html; echo "$GREETING"')
     assert.equal(facts.stdout, 'user\n/srv/site\nhello from the upload\nhello /home/user/tools\nroot\nbuilder\nroot 644\nhello\n')
-    assert.equal((await sbx.commands.run('test -f /etc/sudoers.d/builder && echo sudoer')).stdout, 'sudoer\n')
+    assert.equal((await sbx.commands.run('grep -c NOPASSWD /etc/sudoers.d/builder', { user: 'root' })).stdout, '1\n')
   } finally {
     await Sandbox.kill(sbx.sandboxId)
   }

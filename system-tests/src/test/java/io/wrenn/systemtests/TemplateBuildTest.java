@@ -146,7 +146,9 @@ class TemplateBuildTest {
                     .isEqualTo("app\n/srv/app\nhello app\nhello app\napp");
             assertThat(sh(sandbox, "stat -c '%U %a' /srv/app/index.html /srv/app/bin/hi; readlink /srv/app/home.html; hi"))
                     .isEqualTo("app 640\napp 755\nindex.html\nhi from hello app");
-            assertThat(sh(sandbox, "test -f /etc/sudoers.d/app && grep -c NOPASSWD /etc/sudoers.d/app")).isEqualTo("1");
+            JsonNode sudoers = api.exec(sandbox, Map.of("cmd", "grep", "args", List.of("-c", "NOPASSWD", "/etc/sudoers.d/app"),
+                    "user", "root"));
+            assertThat(sudoers.get("stdout").asString()).isEqualTo("1\n");
             // A template in use by a running sandbox is not deleted from under it.
             assertThat(api.delete("/v1/snapshots/site").status()).isEqualTo(409);
         } finally {

@@ -49,6 +49,7 @@ final class BuildRunner {
     /** A body step that took this long is worth a cached layer even when it is not the last. */
     static final Duration CACHE_WORTHY_STEP = Duration.ofSeconds(5);
     private static final int SHORT_STEP_S = 60;
+    static final int BUILDER_TRIES = 3;
 
     private final BuildStore store;
     private final SandboxService sandboxes;
@@ -135,7 +136,7 @@ final class BuildRunner {
             attempt.throwIfCancelled();
             buildLog.system(0, "attempt " + build.attempts() + ": builder from '" + (cached > 0 ? "cached layer after step " + cached : from.name())
                     + "' (" + plan.total() + " steps" + (cached > 0 ? ", " + cached + " cached" : "") + ")");
-            builder = createBuilder(build, start, plan, buildLog);
+            builder = createBuilder(build, start, plan, buildLog, attempt);
             Host host = hosts.find(builder.hostId()).orElseThrow(() -> new StepFailed("the builder's host is gone"));
             if (!store.recordBuilder(build.id(), owner, host.id(), builder.id())) {
                 throw new BuildCancelled("the build was taken over");
@@ -199,18 +200,20 @@ final class BuildRunner {
     }
 
     /**
-     * The builder sandbox; a boot that fails for want of the host (a cold boot under heavy load
-     * can time out) is tried once more before the build fails.
+     * The builder sandbox. A create that fails for want of the host (a cold boot under heavy
+     * load can outlast its watchdog) is tried again, {@link #BUILDER_TRIES} times in all.
      */
-    private Sandbox createBuilder(Build build, Template start, BuildPlan plan, BuildLog buildLog) {
-        try {
-            return createBuilderOnce(build, start, plan);
-        } catch (ApiException e) {
-            if (e.code().httpStatus() < 500) {
-                throw e;
+    private Sandbox createBuilder(Build build, Template start, BuildPlan plan, BuildLog buildLog, Attempt attempt) {
+        for (int tries = 1; ; tries++) {
+            try {
+                return createBuilderOnce(build, start, plan);
+            } catch (ApiException e) {
+                if (e.code().httpStatus() < 500 || tries == BUILDER_TRIES) {
+                    throw e;
+                }
+                buildLog.system(0, "the builder did not start (" + e.getMessage() + "); trying again");
+                attempt.throwIfCancelled();
             }
-            buildLog.system(0, "the builder did not start (" + e.getMessage() + "); trying once more");
-            return createBuilderOnce(build, start, plan);
         }
     }
 

@@ -64,6 +64,8 @@ final class GuestScripts {
         String owner = quote(user) + ":$(id -g " + quote(user) + ")";
         boolean intoDir = sources.size() > 1 || destination.endsWith("/");
         script.append("into=").append(intoDir ? "1" : "0").append("; [ -d ").append(d).append(" ] && into=1\n");
+        // A destination the copy creates is the step user's too (Docker's COPY --chown does the same).
+        script.append("existed=0; [ -e ").append(d).append(" ] && existed=1\n");
         for (String source : sources) {
             String normalized = ArchivePaths.normalize(source);
             String src = quote(filesDir + "/" + normalized);
@@ -84,6 +86,7 @@ final class GuestScripts {
                     .append(mode == null ? "" : "  [ -L \"$t\" ] || chmod " + mode + " \"$t\"\n")
                     .append("fi\n");
         }
+        script.append("if [ \"$existed\" = 0 ] && [ -d ").append(d).append(" ]; then chown ").append(owner).append(" ").append(d).append("; fi\n");
         return script.toString();
     }
 
