@@ -12,7 +12,6 @@ import io.wrenn.hostagent.vm.Migration;
 import io.wrenn.hostagent.vm.QemuVirtualMachines;
 import io.wrenn.hostagent.vm.VmSpec;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +33,6 @@ final class SnapshotBench implements AutoCloseable {
     private final NamespaceNetwork network = new NamespaceNetwork(commands);
     private final QemuVirtualMachines vms = new QemuVirtualMachines(commands);
     private final QemuImgDisks disks = new QemuImgDisks(commands);
-    private final HttpClient http = EnvdClient.newHttpClient();
     private final List<Bare> running = new ArrayList<>();
     private int nextSlot = NetworkSlot.MAX;
 
@@ -77,13 +75,14 @@ final class SnapshotBench implements AutoCloseable {
         running.add(bare);
         Migration.load(qmp, state, !ownMemory);
         Migration.cont(qmp);
-        EnvdClient envd = new EnvdClient(http, slot.namespaceAddress(), null);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!envd.health(Duration.ofMillis(500))) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("a bare restore did not answer");
+        try (EnvdClient envd = new EnvdClient(slot.namespaceAddress(), null)) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!envd.health(Duration.ofMillis(500))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("a bare restore did not answer");
+                }
+                Thread.onSpinWait();
             }
-            Thread.onSpinWait();
         }
         return bare;
     }
@@ -125,7 +124,6 @@ final class SnapshotBench implements AutoCloseable {
                 System.err.println("could not remove bare VM " + bare.namespace() + ": " + e.getMessage());
             }
         }
-        http.shutdownNow();
         try (var paths = Files.walk(work)) {
             for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);

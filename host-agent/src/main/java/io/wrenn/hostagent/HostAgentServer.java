@@ -4,7 +4,7 @@ import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.wrenn.hostagent.disk.QemuImgDisks;
-import io.wrenn.hostagent.guest.EnvdClient;
+import io.wrenn.hostagent.guest.GuestConnector;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.hostagent.net.NamespaceNetwork;
 import io.wrenn.hostagent.os.CommandRunner;
@@ -22,7 +22,6 @@ import io.wrenn.hostagent.vm.QemuVirtualMachines;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
@@ -52,7 +51,6 @@ public final class HostAgentServer implements AutoCloseable {
     private final CommandRunner commands = new ProcessCommandRunner();
     private ExecutorService executor;
     private ScheduledExecutorService timers;
-    private HttpClient http;
     private SandboxManager manager;
     private Reaper reaper;
     private Server server;
@@ -80,10 +78,9 @@ public final class HostAgentServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + layout.home(), e);
         }
-        http = EnvdClient.newHttpClient();
         TemplateCatalog templates = new TemplateCatalog(layout, commands);
         manager = new SandboxManager(layout, new NamespaceNetwork(commands), new QemuImgDisks(commands),
-                new QemuVirtualMachines(commands), http, templates,
+                new QemuVirtualMachines(commands), GuestConnector.envd(), templates,
                 new BootPolicy(config.bootDeadline(), config.bootAttempts()), Clock.systemUTC());
         manager.recover();
         manager.accelerator(switch (config.accelerator()) {
@@ -175,14 +172,14 @@ public final class HostAgentServer implements AutoCloseable {
         if (manager != null && config.onShutdown() == HostAgentConfig.ShutdownPolicy.DESTROY_VMS) {
             manager.destroyAll();
         }
+        if (manager != null) {
+            manager.closeGuestConnections();
+        }
         if (timers != null) {
             timers.shutdownNow();
         }
         if (executor != null) {
             executor.shutdownNow();
-        }
-        if (http != null) {
-            http.shutdownNow();
         }
         LOG.info("host agent stopped ({})", config.onShutdown() == HostAgentConfig.ShutdownPolicy.DESTROY_VMS
                 ? "VMs destroyed" : "VMs left running");

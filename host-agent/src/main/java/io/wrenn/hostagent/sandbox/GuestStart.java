@@ -1,6 +1,6 @@
 package io.wrenn.hostagent.sandbox;
 
-import io.wrenn.hostagent.guest.EnvdClient;
+import io.wrenn.hostagent.guest.GuestConnection;
 import io.wrenn.hostagent.net.SandboxNetwork;
 import io.wrenn.hostagent.vm.Accelerator;
 import io.wrenn.hostagent.vm.GuestKernelArgs;
@@ -128,7 +128,7 @@ final class GuestStart {
      * The readiness probe of a restored or resumed guest: its {@code /init} (environment, user,
      * workdir, the host's clock now, fresh entropy), sent with the token the guest holds now.
      */
-    GuestProbe initProbe(EnvdClient envd, SandboxRecord record, String guestToken) {
+    GuestProbe initProbe(GuestConnection envd, SandboxRecord record, String guestToken) {
         return timeout -> envd.tryInit(record.spec().env(), record.defaultUser(), record.defaultWorkdir(),
                 host.clock.instant(), entropy(), guestToken, timeout);
     }

@@ -1,6 +1,5 @@
 package io.wrenn.hostagent.sandbox;
 
-import io.wrenn.hostagent.guest.EnvdClient;
 import io.wrenn.hostagent.net.NetworkSlot;
 import io.wrenn.hostagent.net.SandboxNetwork;
 import io.wrenn.hostagent.vm.Migration;
@@ -63,7 +62,7 @@ final class Recovery {
                 runOnIfStopped(id);
                 Sandbox sandbox = new Sandbox(record.get(), Sandbox.State.RUNNING);
                 sandbox.pid(pid.get());
-                sandbox.envd(new EnvdClient(host.http, sandbox.slot().namespaceAddress(), record.get().envdAccessToken()));
+                host.connectGuest(sandbox);
                 host.slots.claim(sandbox.slot());
                 host.sandboxes.put(id, sandbox);
                 keptNamespaces.add(namespace);
@@ -177,7 +176,7 @@ final class Recovery {
         sandbox.record(record);
         sandbox.pid(pid);
         host.store.write(record);
-        sandbox.envd(EnvdClient.withOwnConnections(new NetworkSlot(record.slot()).namespaceAddress(), record.envdAccessToken()));
+        host.connectGuest(sandbox);
         claimSlot(sandbox);
         sandbox.state(Sandbox.State.RUNNING);
         host.sandboxes.put(id, sandbox);

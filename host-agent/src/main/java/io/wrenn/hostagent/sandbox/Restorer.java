@@ -1,6 +1,6 @@
 package io.wrenn.hostagent.sandbox;
 
-import io.wrenn.hostagent.guest.EnvdClient;
+import io.wrenn.hostagent.guest.GuestConnection;
 import io.wrenn.hostagent.guest.ProcessEvent;
 import io.wrenn.hostagent.net.NetworkSlot;
 import io.wrenn.hostagent.vm.Migration;
@@ -56,9 +56,7 @@ final class Restorer {
         SandboxRecord record = sandbox.record().withSlot(slot.number()).withBootMs(0).withOwnMemory(false);
         sandbox.record(record);
         host.store.write(record);
-        EnvdClient envd = EnvdClient.withOwnConnections(slot.namespaceAddress(), record.envdAccessToken());
-        sandbox.envd(envd);
-        undo.add("close guest client", envd::close);
+        GuestConnection envd = resources.connectGuest(sandbox, undo);
         times.step("network disk");
         undo.add("kill VM", () -> host.vms.kill(sandbox.pid(), host.layout.sandboxQmpSocket(id)));
         VmSpec vm = guestStart.vmSpec(record, template.snapshot().memory(), false, true);
@@ -91,7 +89,7 @@ final class Restorer {
                 + " i=0; until $r /dev/vda; do [ $i -lt 100 ] || exit 1; sleep 0.2; i=$((i+1)); done";
         StringBuilder output = new StringBuilder();
         ProcessEvent.Ended ended = null;
-        try (var process = sandbox.envd().start(new EnvdClient.StartSpec("/bin/sh", List.of("-c", script), Map.of(), "/", "root"))) {
+        try (var process = sandbox.guest().start(new GuestConnection.StartSpec("/bin/sh", List.of("-c", script), Map.of(), "/", "root"))) {
             for (ProcessEvent event = process.next(); event != null; event = process.next()) {
                 switch (event) {
                     case ProcessEvent.Stdout out -> output.append(new String(out.data(), StandardCharsets.UTF_8));

@@ -1,19 +1,20 @@
 package io.wrenn.hostagent.sandbox;
 
 import io.wrenn.hostagent.disk.DiskImages;
+import io.wrenn.hostagent.guest.GuestConnector;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.hostagent.net.SandboxNetwork;
 import io.wrenn.hostagent.net.SlotAllocator;
 import io.wrenn.hostagent.vm.Accelerator;
 import io.wrenn.hostagent.vm.VirtualMachines;
-import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What every sandbox job of this host works with: where files go, the network, disks and VMs,
+ * What every sandbox job of this host works with: where files go, the network, disks, VMs and guest
+ * connections,
  * the records on disk, the slots, the clock and the live sandboxes. The jobs ({@link Creator},
  * {@link Pauser}, {@link Recovery}, ...) share this one object instead of referring to each other.
  */
@@ -23,7 +24,7 @@ final class SandboxHost {
     final SandboxNetwork network;
     final DiskImages disks;
     final VirtualMachines vms;
-    final HttpClient http;
+    final GuestConnector guests;
     final TemplateCatalog templates;
     final SandboxStore store;
     final SlotAllocator slots;
@@ -37,13 +38,13 @@ final class SandboxHost {
     /** Test hook: called at named steps of pause, resume and snapshot (a crash is simulated by throwing an Error). */
     private volatile SandboxManager.CrashPoints crashPoints = name -> { };
 
-    SandboxHost(Layout layout, SandboxNetwork network, DiskImages disks, VirtualMachines vms, HttpClient http,
+    SandboxHost(Layout layout, SandboxNetwork network, DiskImages disks, VirtualMachines vms, GuestConnector guests,
             TemplateCatalog templates, BootPolicy bootPolicy, Clock clock) {
         this.layout = layout;
         this.network = network;
         this.disks = disks;
         this.vms = vms;
-        this.http = http;
+        this.guests = guests;
         this.templates = templates;
         this.store = new SandboxStore(layout);
         this.slots = new SlotAllocator(network::hostVethExists);
@@ -81,6 +82,13 @@ final class SandboxHost {
         if (closing) {
             throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "the host agent is shutting down");
         }
+    }
+
+    /** A new connection to the guest now running on the sandbox's slot, which becomes the sandbox's. */
+    io.wrenn.hostagent.guest.GuestConnection connectGuest(Sandbox sandbox) {
+        var guest = guests.connect(sandbox.slot().namespaceAddress(), sandbox.record().envdAccessToken());
+        sandbox.guest(guest);
+        return guest;
     }
 
     Path qmpSocket(Sandbox sandbox) {

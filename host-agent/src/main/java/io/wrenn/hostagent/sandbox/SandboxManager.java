@@ -1,11 +1,11 @@
 package io.wrenn.hostagent.sandbox;
 
 import io.wrenn.hostagent.disk.DiskImages;
+import io.wrenn.hostagent.guest.GuestConnector;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.hostagent.net.SandboxNetwork;
 import io.wrenn.hostagent.vm.Accelerator;
 import io.wrenn.hostagent.vm.VirtualMachines;
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -35,8 +35,8 @@ public final class SandboxManager {
     private final Recovery recovery;
 
     public SandboxManager(Layout layout, SandboxNetwork network, DiskImages disks, VirtualMachines vms,
-            HttpClient http, TemplateCatalog templates, BootPolicy bootPolicy, Clock clock) {
-        host = new SandboxHost(layout, network, disks, vms, http, templates, bootPolicy, clock);
+            GuestConnector guests, TemplateCatalog templates, BootPolicy bootPolicy, Clock clock) {
+        host = new SandboxHost(layout, network, disks, vms, guests, templates, bootPolicy, clock);
         SandboxResources resources = new SandboxResources(host);
         GuestStart guestStart = new GuestStart(host);
         creator = new Creator(host, new ColdBooter(host, resources, guestStart), new Restorer(host, resources, guestStart));
@@ -145,6 +145,11 @@ public final class SandboxManager {
      */
     public void shutdown() {
         host.close();
+    }
+
+    /** Closes this agent's connections to the guests (their VMs may run on, for the next agent to adopt). */
+    public void closeGuestConnections() {
+        host.sandboxes.values().forEach(SandboxResources::closeGuest);
     }
 
     /** Destroys every sandbox, in parallel (shutdown of {@code wrenn up}). */

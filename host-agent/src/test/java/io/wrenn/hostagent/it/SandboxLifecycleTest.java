@@ -196,11 +196,11 @@ class SandboxLifecycleTest {
         System.out.println("exec true x15 through gRPC: " + timings);
 
         // The same through the envd client directly, to see what the agent's hop costs.
-        var envd = agent.server.sandboxes().running(id).envd();
+        var envd = agent.server.sandboxes().running(id).guest();
         StringBuilder direct = new StringBuilder();
         for (int i = 0; i < 15; i++) {
             long t1 = System.nanoTime();
-            try (var stream = envd.start(new io.wrenn.hostagent.guest.EnvdClient.StartSpec("true", List.of(), java.util.Map.of(), "", "user"))) {
+            try (var stream = envd.start(new io.wrenn.hostagent.guest.GuestConnection.StartSpec("true", List.of(), java.util.Map.of(), "", "user"))) {
                 while (stream.next() != null) {
                     // drain
                 }

@@ -2,7 +2,7 @@ package io.wrenn.hostagent.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wrenn.hostagent.guest.EnvdClient;
+import io.wrenn.hostagent.guest.GuestConnector;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.hostagent.protocol.TrafficHeaders;
 import io.wrenn.hostagent.traffic.TrafficListener;
@@ -34,7 +34,7 @@ class TrafficListenerTest {
     void start() {
         Layout layout = Layout.of(home, home.resolve("images"));
         SandboxManager manager = new SandboxManager(layout, new Fakes.Network(), new Fakes.Disks(), new Fakes.Vms(),
-                EnvdClient.newHttpClient(), new TemplateCatalog(layout, new Fakes.FailingCommands()),
+                GuestConnector.envd(), new TemplateCatalog(layout, new Fakes.FailingCommands()),
                 new BootPolicy(Duration.ofMillis(300), 1), Clock.systemUTC());
         listener = new TrafficListener("127.0.0.1", 0, "the-secret", manager).start();
     }
