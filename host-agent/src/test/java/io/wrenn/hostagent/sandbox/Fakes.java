@@ -1,6 +1,13 @@
 package io.wrenn.hostagent.sandbox;
 
 import io.wrenn.hostagent.disk.DiskImages;
+import io.wrenn.hostagent.guest.Download;
+import io.wrenn.hostagent.guest.GuestConnection;
+import io.wrenn.hostagent.guest.GuestConnector;
+import io.wrenn.hostagent.guest.GuestException;
+import io.wrenn.hostagent.guest.GuestFilesystem;
+import io.wrenn.hostagent.guest.GuestProcesses;
+import io.wrenn.hostagent.guest.ProcessStream;
 import io.wrenn.hostagent.net.NetworkSlot;
 import io.wrenn.hostagent.net.SandboxNetwork;
 import io.wrenn.hostagent.os.Command;
@@ -22,6 +29,20 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Fakes {
 
     private Fakes() {
+    }
+
+    /** The platform's {@code minimal} image template (a sparse 160 MiB root filesystem) and the sandboxes directory. */
+    static void minimalTemplate(io.wrenn.hostagent.layout.Layout layout) throws IOException {
+        String team = io.wrenn.hostagent.layout.Layout.PLATFORM_TEAM;
+        Files.createDirectories(layout.templateDir(team, "minimal"));
+        Files.writeString(layout.templateJson(team, "minimal"),
+                "{\"name\":\"minimal\",\"default_user\":\"user\",\"default_workdir\":\"/home/user\",\"image_size_mb\":160}");
+        try (var file = java.nio.channels.FileChannel.open(layout.templateRootfs(team, "minimal"),
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            file.position((160L << 20) - 1);
+            file.write(java.nio.ByteBuffer.wrap(new byte[1]));
+        }
+        Files.createDirectories(layout.sandboxesDir());
     }
 
     /** Every program fails: callers must cope (the template catalog falls back to file sizes). */
@@ -144,6 +165,145 @@ final class Fakes {
             if (running.remove(pid)) {
                 killed.add(pid);
             }
+        }
+    }
+
+    /** Guests that answer at once, each connection numbered and recording what went through it. */
+    static final class Guests implements GuestConnector {
+        final List<Guest> opened = new CopyOnWriteArrayList<>();
+
+        @Override
+        public GuestConnection connect(String address, String accessToken) {
+            Guest guest = new Guest(opened.size() + 1, address, accessToken);
+            opened.add(guest);
+            return guest;
+        }
+    }
+
+    /** A guest agent that is up, initialises, has a large disk and answers traffic with its own number. */
+    static final class Guest implements GuestConnection {
+        final int number;
+        final String address;
+        final String accessToken;
+        final List<String> forwarded = new CopyOnWriteArrayList<>();
+        volatile boolean closed;
+
+        Guest(int number, String address, String accessToken) {
+            this.number = number;
+            this.address = address;
+            this.accessToken = accessToken;
+        }
+
+        private void requireOpen() {
+            if (closed) {
+                throw new GuestException(GuestException.Kind.UNAVAILABLE, "closed connection used");
+            }
+        }
+
+        @Override
+        public boolean health(java.time.Duration timeout) {
+            return !closed;
+        }
+
+        @Override
+        public void init(java.util.Map<String, String> envVars, String defaultUser, String defaultWorkdir,
+                java.time.Instant now, byte[] entropy) {
+            requireOpen();
+        }
+
+        @Override
+        public boolean tryInit(java.util.Map<String, String> envVars, String defaultUser, String defaultWorkdir,
+                java.time.Instant now, byte[] entropy, String guestToken, java.time.Duration timeout) {
+            requireOpen();
+            return true;
+        }
+
+        @Override
+        public long diskTotalBytes() {
+            requireOpen();
+            return Long.MAX_VALUE / 2;
+        }
+
+        @Override
+        public ProcessStream start(StartSpec spec) {
+            throw new UnsupportedOperationException("no processes in a fake guest");
+        }
+
+        @Override
+        public GuestProcesses processes() {
+            throw new UnsupportedOperationException("no processes in a fake guest");
+        }
+
+        @Override
+        public GuestFilesystem filesystem() {
+            throw new UnsupportedOperationException("no files in a fake guest");
+        }
+
+        @Override
+        public void writeFile(String path, String user, java.util.function.Supplier<java.io.InputStream> body) {
+            throw new UnsupportedOperationException("no files in a fake guest");
+        }
+
+        @Override
+        public Download readFile(String path, String user, long offset, long length) {
+            throw new UnsupportedOperationException("no files in a fake guest");
+        }
+
+        @Override
+        public java.net.http.HttpResponse<java.io.InputStream> forward(int port, String pathAndQuery,
+                java.net.http.HttpRequest.Builder request) throws IOException {
+            if (closed) {
+                throw new IOException("connection closed");
+            }
+            forwarded.add(port + pathAndQuery);
+            return new Answer(200, "guest " + number + " at " + address);
+        }
+
+        @Override
+        public void abortStreams() {
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    /** A plain response with a text body. */
+    record Answer(int statusCode, String text) implements java.net.http.HttpResponse<java.io.InputStream> {
+        @Override
+        public java.net.http.HttpRequest request() {
+            return null;
+        }
+
+        @Override
+        public java.util.Optional<java.net.http.HttpResponse<java.io.InputStream>> previousResponse() {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public java.net.http.HttpHeaders headers() {
+            return java.net.http.HttpHeaders.of(java.util.Map.of("Content-Type", List.of("text/plain")), (a, b) -> true);
+        }
+
+        @Override
+        public java.io.InputStream body() {
+            return new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public java.util.Optional<javax.net.ssl.SSLSession> sslSession() {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public java.net.URI uri() {
+            return java.net.URI.create("http://fake/");
+        }
+
+        @Override
+        public java.net.http.HttpClient.Version version() {
+            return java.net.http.HttpClient.Version.HTTP_1_1;
         }
     }
 }

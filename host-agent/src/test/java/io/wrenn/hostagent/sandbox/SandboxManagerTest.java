@@ -34,17 +34,7 @@ class SandboxManagerTest {
     @BeforeEach
     void setUp() throws Exception {
         layout = Layout.of(home, home.resolve("images"));
-        Path template = layout.templateDir(Layout.PLATFORM_TEAM, "minimal");
-        Files.createDirectories(template);
-        Files.writeString(layout.templateJson(Layout.PLATFORM_TEAM, "minimal"),
-                "{\"name\":\"minimal\",\"default_user\":\"user\",\"default_workdir\":\"/home/user\",\"image_size_mb\":160}");
-        try (var file = java.nio.channels.FileChannel.open(layout.templateRootfs(Layout.PLATFORM_TEAM, "minimal"),
-                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
-            file.truncate(0);
-            file.position((160L << 20) - 1);
-            file.write(java.nio.ByteBuffer.wrap(new byte[1]));
-        }
-        Files.createDirectories(layout.sandboxesDir());
+        Fakes.minimalTemplate(layout);
         manager = new SandboxManager(layout, network, disks, vms, GuestConnector.envd(),
                 new TemplateCatalog(layout, new Fakes.FailingCommands()),
                 new BootPolicy(Duration.ofMillis(300), 2), Clock.systemUTC());
