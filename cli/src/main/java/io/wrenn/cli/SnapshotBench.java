@@ -8,7 +8,7 @@ import io.wrenn.hostagent.net.NetworkSlot;
 import io.wrenn.hostagent.os.ProcessCommandRunner;
 import io.wrenn.hostagent.vm.Accelerator;
 import io.wrenn.hostagent.vm.GuestKernelArgs;
-import io.wrenn.hostagent.vm.Migration;
+import io.wrenn.hostagent.vm.QmpVmControl;
 import io.wrenn.hostagent.vm.QemuVirtualMachines;
 import io.wrenn.hostagent.vm.VmSpec;
 import java.io.IOException;
@@ -33,6 +33,7 @@ final class SnapshotBench implements AutoCloseable {
     private final NamespaceNetwork network = new NamespaceNetwork(commands);
     private final QemuVirtualMachines vms = new QemuVirtualMachines(commands);
     private final QemuImgDisks disks = new QemuImgDisks(commands);
+    private final QmpVmControl control = new QmpVmControl();
     private final List<Bare> running = new ArrayList<>();
     private int nextSlot = NetworkSlot.MAX;
 
@@ -73,8 +74,8 @@ final class SnapshotBench implements AutoCloseable {
         long pid = vms.start(spec);
         Bare bare = new Bare(namespace, slot, pid, dir, qmp);
         running.add(bare);
-        Migration.load(qmp, state, !ownMemory);
-        Migration.cont(qmp);
+        control.load(qmp, state, !ownMemory);
+        control.cont(qmp);
         try (EnvdClient envd = new EnvdClient(slot.namespaceAddress(), null)) {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (!envd.health(Duration.ofMillis(500))) {
@@ -90,8 +91,8 @@ final class SnapshotBench implements AutoCloseable {
     /** Saves a running bare VM's whole RAM and devices as one plain stream. */
     Path saveFullStream(Bare bare) {
         Path stream = work.resolve("full.stream");
-        Migration.stop(bare.qmp());
-        Migration.save(bare.qmp(), stream, false);
+        control.stop(bare.qmp());
+        control.save(bare.qmp(), stream, false);
         return stream;
     }
 

@@ -48,7 +48,8 @@ final class ColdBooter {
         envd.init(record.spec().env(), record.defaultUser(), record.defaultWorkdir(), host.clock.instant(),
                 GuestStart.entropy());
         awaitFilesystemGrown(sandbox, envd, record.spec().diskSizeMb());
-        sandbox.record(record.withBootMs(bootMs));
+        // Never 0: a non-zero bootMs is what tells a restarted agent that the guest was initialised.
+        sandbox.record(record.withBootMs(Math.max(1, bootMs)));
         host.store.write(sandbox.record());
         sandbox.state(Sandbox.State.RUNNING);
         LOG.info("sandbox {} running: template {}, slot {}, pid {}, {} ms to guest agent", id,

@@ -3,7 +3,6 @@ package io.wrenn.hostagent.sandbox;
 import io.wrenn.hostagent.guest.GuestConnection;
 import io.wrenn.hostagent.guest.ProcessEvent;
 import io.wrenn.hostagent.net.NetworkSlot;
-import io.wrenn.hostagent.vm.Migration;
 import io.wrenn.hostagent.vm.VmSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -64,7 +63,8 @@ final class Restorer {
         guestStart.startIncoming(sandbox, vm, template.snapshot().state(), true, host.bootPolicy.deadline(), times,
                 guestStart.initProbe(envd, record, guestToken));
         growDisk(sandbox, template.imageSizeMb());
-        sandbox.record(record.withBootMs(times.totalMs()));
+        // Never 0: a non-zero bootMs is what tells a restarted agent that the guest was initialised.
+        sandbox.record(record.withBootMs(Math.max(1, times.totalMs())));
         host.store.write(sandbox.record());
         sandbox.state(Sandbox.State.RUNNING);
         times.step("record");
@@ -81,7 +81,7 @@ final class Restorer {
         if (wantedMb <= currentMb) {
             return;
         }
-        Migration.resizeDisk(host.layout.sandboxQmpSocket(sandbox.id()), wantedMb << 20);
+        host.vmControl.resizeDisk(host.layout.sandboxQmpSocket(sandbox.id()), wantedMb << 20);
         // The guest learns the new capacity from a config interrupt: wait for it, then grow. A grow
         // the source sandbox had in flight when it was saved finishes first (EBUSY until then).
         String script = "i=0; while [ $(cat /sys/block/vda/size) -lt " + (wantedMb << 11) + " ] && [ $i -lt 100 ]; do"

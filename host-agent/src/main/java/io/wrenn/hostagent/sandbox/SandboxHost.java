@@ -7,14 +7,15 @@ import io.wrenn.hostagent.net.SandboxNetwork;
 import io.wrenn.hostagent.net.SlotAllocator;
 import io.wrenn.hostagent.vm.Accelerator;
 import io.wrenn.hostagent.vm.VirtualMachines;
+import io.wrenn.hostagent.vm.VmControl;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What every sandbox job of this host works with: where files go, the network, disks, VMs and guest
- * connections,
+ * What every sandbox job of this host works with: where files go, the network, disks, VMs, their
+ * control sockets and guest connections,
  * the records on disk, the slots, the clock and the live sandboxes. The jobs ({@link Creator},
  * {@link Pauser}, {@link Recovery}, ...) share this one object instead of referring to each other.
  */
@@ -24,6 +25,7 @@ final class SandboxHost {
     final SandboxNetwork network;
     final DiskImages disks;
     final VirtualMachines vms;
+    final VmControl vmControl;
     final GuestConnector guests;
     final TemplateCatalog templates;
     final SandboxStore store;
@@ -38,12 +40,13 @@ final class SandboxHost {
     /** Test hook: called at named steps of pause, resume and snapshot (a crash is simulated by throwing an Error). */
     private volatile SandboxManager.CrashPoints crashPoints = name -> { };
 
-    SandboxHost(Layout layout, SandboxNetwork network, DiskImages disks, VirtualMachines vms, GuestConnector guests,
+    SandboxHost(Layout layout, SandboxNetwork network, DiskImages disks, VirtualMachines vms, VmControl vmControl, GuestConnector guests,
             TemplateCatalog templates, BootPolicy bootPolicy, Clock clock) {
         this.layout = layout;
         this.network = network;
         this.disks = disks;
         this.vms = vms;
+        this.vmControl = vmControl;
         this.guests = guests;
         this.templates = templates;
         this.store = new SandboxStore(layout);

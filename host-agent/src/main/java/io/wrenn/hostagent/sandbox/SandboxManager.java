@@ -6,6 +6,7 @@ import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.hostagent.net.SandboxNetwork;
 import io.wrenn.hostagent.vm.Accelerator;
 import io.wrenn.hostagent.vm.VirtualMachines;
+import io.wrenn.hostagent.vm.VmControl;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -35,8 +36,8 @@ public final class SandboxManager {
     private final Recovery recovery;
 
     public SandboxManager(Layout layout, SandboxNetwork network, DiskImages disks, VirtualMachines vms,
-            GuestConnector guests, TemplateCatalog templates, BootPolicy bootPolicy, Clock clock) {
-        host = new SandboxHost(layout, network, disks, vms, guests, templates, bootPolicy, clock);
+            VmControl vmControl, GuestConnector guests, TemplateCatalog templates, BootPolicy bootPolicy, Clock clock) {
+        host = new SandboxHost(layout, network, disks, vms, vmControl, guests, templates, bootPolicy, clock);
         SandboxResources resources = new SandboxResources(host);
         GuestStart guestStart = new GuestStart(host);
         creator = new Creator(host, new ColdBooter(host, resources, guestStart), new Restorer(host, resources, guestStart));

@@ -1,7 +1,6 @@
 package io.wrenn.hostagent.sandbox;
 
 import io.wrenn.hostagent.layout.Layout;
-import io.wrenn.hostagent.vm.Migration;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -107,8 +106,12 @@ final class Snapshotter {
                 } else {
                     long expiresAt = sandbox.record().expiresAtMs();
                     resumer.resumeLocked(sandbox, 0, expiresAt);
-                    snapshotRunning(sandbox, files);
-                    pauser.pauseLocked(sandbox);
+                    try {
+                        snapshotRunning(sandbox, files);
+                    } finally {
+                        // Asked to snapshot a paused sandbox, it ends paused, whether the snapshot worked or not.
+                        pauser.pauseLocked(sandbox);
+                    }
                 }
             }
             default -> throw new SandboxException(SandboxException.Kind.FAILED_PRECONDITION,
@@ -119,14 +122,14 @@ final class Snapshotter {
     private void snapshotRunning(Sandbox sandbox, Layout.SnapshotFiles files) {
         String id = sandbox.id();
         Path qmp = host.qmpSocket(sandbox);
-        Migration.stop(qmp);
+        host.vmControl.stop(qmp);
         host.crashPoint("snapshot.saving");
         try {
             // Stopped, the RAM file and the overlay hold still while they are copied.
-            Migration.save(qmp, files.state(), true);
+            host.vmControl.save(qmp, files.state(), true);
             copyMemoryAndDisk(id, files);
         } finally {
-            Migration.cont(qmp);
+            host.vmControl.cont(qmp);
         }
     }
 

@@ -14,6 +14,7 @@ import io.wrenn.hostagent.os.Command;
 import io.wrenn.hostagent.os.CommandResult;
 import io.wrenn.hostagent.os.CommandRunner;
 import io.wrenn.hostagent.vm.VirtualMachines;
+import io.wrenn.hostagent.vm.VmControl;
 import io.wrenn.hostagent.vm.VmSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -103,6 +104,7 @@ final class Fakes {
 
     static final class Disks implements DiskImages {
         final List<Path> overlays = new CopyOnWriteArrayList<>();
+        volatile RuntimeException failCopy;
 
         @Override
         public void createOverlay(Path base, Path overlay, long sizeMb) {
@@ -121,6 +123,9 @@ final class Fakes {
 
         @Override
         public void copySparse(Path source, Path target) {
+            if (failCopy != null) {
+                throw failCopy;
+            }
             try {
                 Files.copy(source, target);
             } catch (IOException e) {
@@ -135,6 +140,10 @@ final class Fakes {
         final List<Long> killed = new CopyOnWriteArrayList<>();
         volatile RuntimeException failStart;
 
+        /** The control sockets of the running VMs, for {@link Control}: what state each VM is in. */
+        final java.util.Map<Path, VmControl.RunState> states = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.Map<Long, Path> sockets = new java.util.concurrent.ConcurrentHashMap<>();
+
         @Override
         public long start(VmSpec spec) {
             if (failStart != null) {
@@ -144,9 +153,15 @@ final class Fakes {
             running.add(pid);
             try {
                 Files.writeString(spec.pidFile(), Long.toString(pid));
+                if (spec.memoryShared() && !Files.exists(spec.memoryFile())) {
+                    // QEMU creates a shared RAM file of the VM's size; a few bytes stand for it here.
+                    Files.writeString(spec.memoryFile(), "ram of " + spec.qmpSocket());
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            sockets.put(pid, spec.qmpSocket());
+            states.put(spec.qmpSocket(), spec.incoming() ? VmControl.RunState.INMIGRATE : VmControl.RunState.RUNNING);
             return pid;
         }
 
@@ -164,7 +179,108 @@ final class Fakes {
         public void kill(long pid, Path qmpSocket) {
             if (running.remove(pid)) {
                 killed.add(pid);
+                Path socket = sockets.remove(pid);
+                if (socket != null) {
+                    states.remove(socket);
+                }
             }
+        }
+
+        /** A QEMU that dies by itself. */
+        void crash(long pid) {
+            running.remove(pid);
+            Path socket = sockets.remove(pid);
+            if (socket != null) {
+                states.remove(socket);
+            }
+        }
+    }
+
+    /**
+     * QMP of the fake VMs: run states as QEMU moves them, saved state written as a small file,
+     * every command recorded as {@code "<command> <socket's sandbox dir name>"}. A command named in
+     * {@link #failing} fails, as QEMU refusing it would.
+     */
+    static final class Control implements VmControl {
+        final Vms vms;
+        final List<String> commands = new CopyOnWriteArrayList<>();
+        final Set<String> failing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        Control(Vms vms) {
+            this.vms = vms;
+        }
+
+        private RunState state(Path qmp, String command) {
+            commands.add(command + " " + qmp.getParent().getFileName());
+            RunState state = vms.states.get(qmp);
+            if (state == null) {
+                throw new IllegalStateException(command + ": no VM at " + qmp.getFileName());
+            }
+            if (failing.contains(command)) {
+                throw new IllegalStateException(command + " failed (fake)");
+            }
+            return state;
+        }
+
+        /** What the VM at a sandbox's socket is doing; null when none runs. */
+        RunState stateOf(Path qmp) {
+            return vms.states.get(qmp);
+        }
+
+        @Override
+        public void stop(Path qmp) {
+            state(qmp, "stop");
+            vms.states.put(qmp, RunState.PAUSED);
+        }
+
+        @Override
+        public void cont(Path qmp) {
+            RunState state = state(qmp, "cont");
+            if (state == RunState.INMIGRATE || state == RunState.FINISH_MIGRATE) {
+                throw new IllegalStateException("cont while " + state);
+            }
+            vms.states.put(qmp, RunState.RUNNING);
+        }
+
+        @Override
+        public RunState status(Path qmp) {
+            return state(qmp, "status");
+        }
+
+        @Override
+        public void cancelSave(Path qmp) {
+            if (state(qmp, "cancel") == RunState.FINISH_MIGRATE) {
+                vms.states.put(qmp, RunState.PAUSED);
+            }
+        }
+
+        @Override
+        public void save(Path qmp, Path target, boolean ignoreShared) {
+            if (state(qmp, "save") != RunState.PAUSED) {
+                throw new IllegalStateException("save of a VM that is not stopped");
+            }
+            try {
+                Files.writeString(target, "state of " + qmp.getParent().getFileName() + (ignoreShared ? " without RAM" : " with RAM"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            vms.states.put(qmp, RunState.POSTMIGRATE);
+        }
+
+        @Override
+        public void load(Path qmp, Path source, boolean ignoreShared) {
+            if (state(qmp, "load") != RunState.INMIGRATE) {
+                throw new IllegalStateException("load into a VM that is not waiting for state");
+            }
+            if (!Files.isRegularFile(source)) {
+                throw new IllegalStateException("no saved state at " + source.getFileName());
+            }
+            vms.states.put(qmp, RunState.PAUSED);
+        }
+
+        @Override
+        public void resizeDisk(Path qmp, long bytes) {
+            state(qmp, "resize");
         }
     }
 

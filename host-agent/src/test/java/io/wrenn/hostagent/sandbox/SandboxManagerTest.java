@@ -35,7 +35,7 @@ class SandboxManagerTest {
     void setUp() throws Exception {
         layout = Layout.of(home, home.resolve("images"));
         Fakes.minimalTemplate(layout);
-        manager = new SandboxManager(layout, network, disks, vms, GuestConnector.envd(),
+        manager = new SandboxManager(layout, network, disks, vms, new Fakes.Control(vms), GuestConnector.envd(),
                 new TemplateCatalog(layout, new Fakes.FailingCommands()),
                 new BootPolicy(Duration.ofMillis(300), 2), Clock.systemUTC());
     }

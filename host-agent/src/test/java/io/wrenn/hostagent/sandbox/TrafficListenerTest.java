@@ -29,6 +29,7 @@ class TrafficListenerTest {
     @TempDir
     Path home;
     private final Fakes.Guests guests = new Fakes.Guests();
+    private final Fakes.Vms vms = new Fakes.Vms();
     private SandboxManager manager;
     private TrafficListener listener;
     private final HttpClient client = HttpClient.newHttpClient();
@@ -37,7 +38,7 @@ class TrafficListenerTest {
     void start() throws Exception {
         Layout layout = Layout.of(home, home.resolve("images"));
         Fakes.minimalTemplate(layout);
-        manager = new SandboxManager(layout, new Fakes.Network(), new Fakes.Disks(), new Fakes.Vms(), guests,
+        manager = new SandboxManager(layout, new Fakes.Network(), new Fakes.Disks(), vms, new Fakes.Control(vms), guests,
                 new TemplateCatalog(layout, new Fakes.FailingCommands()), new BootPolicy(Duration.ofSeconds(5), 1),
                 Clock.systemUTC());
         listener = new TrafficListener("127.0.0.1", 0, "the-secret", manager).start();

@@ -9,51 +9,50 @@ import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Saving and loading a VM's state with QEMU migration to and from files (QEMU 7.2 has no
+ * {@link VmControl} over each VM's QMP socket (one short connection per command). Saving and
+ * loading a VM's state is QEMU migration to and from files (QEMU 7.2 has no
  * {@code file:} URI, so {@code exec:cat}).
  *
  * <p>Two formats. With {@code x-ignore-shared} (both sides must agree) RAM that QEMU maps
  * shared from a file is not written: the file already is the RAM, and the state is ~60 KB.
  * Without it every RAM page goes into the stream (a VM whose RAM is a private mapping).
  */
-public final class Migration {
+public final class QmpVmControl implements VmControl {
 
     private static final Duration COMMAND = Duration.ofSeconds(10);
+    /** How long a save or a load may take: a full RAM stream of a large VM on a busy disk. */
     private static final Duration TRANSFER = Duration.ofMinutes(5);
 
-    private Migration() {
-    }
-
-    /** Pauses the guest's vCPUs. */
-    public static void stop(Path qmpSocket) {
+    @Override
+    public void stop(Path qmpSocket) {
         try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
             qmp.execute("stop", null, COMMAND);
         }
     }
 
-    /** Runs the guest's vCPUs again (also after an outgoing migration, or an incoming one). */
-    public static void cont(Path qmpSocket) {
+    @Override
+    public void cont(Path qmpSocket) {
         try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
             qmp.execute("cont", null, COMMAND);
         }
     }
 
-    /** QEMU's run state: "running", "paused", "postmigrate", "inmigrate", ... */
-    public static String status(Path qmpSocket) {
+    @Override
+    public RunState status(Path qmpSocket) {
         try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
-            return qmp.execute("query-status", null, COMMAND).path("status").asString("");
+            return RunState.ofQmp(qmp.execute("query-status", null, COMMAND).path("status").asString(""));
         }
     }
 
-    /** Cancels an outgoing migration in progress, if any. */
-    public static void cancel(Path qmpSocket) {
+    @Override
+    public void cancelSave(Path qmpSocket) {
         try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
             qmp.execute("migrate_cancel", null, COMMAND);
         }
     }
 
-    /** Writes the stopped VM's state to {@code target}; the VM stays stopped ("postmigrate"). */
-    public static void save(Path qmpSocket, Path target, boolean ignoreShared) {
+    @Override
+    public void save(Path qmpSocket, Path target, boolean ignoreShared) {
         try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
             capabilities(qmp, ignoreShared);
             qmp.execute("migrate", Map.of("uri", "exec:cat > " + quoted(target)), COMMAND);
@@ -61,11 +60,8 @@ public final class Migration {
         }
     }
 
-    /**
-     * Loads {@code source} into a VM started with {@code -incoming defer}; returns when the load
-     * is done. The VM is then paused: {@link #cont} runs it.
-     */
-    public static void load(Path qmpSocket, Path source, boolean ignoreShared) {
+    @Override
+    public void load(Path qmpSocket, Path source, boolean ignoreShared) {
         try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
             capabilities(qmp, ignoreShared);
             qmp.execute("migrate-incoming", Map.of("uri", "exec:cat " + quoted(source)), COMMAND);
@@ -84,8 +80,8 @@ public final class Migration {
         }
     }
 
-    /** Grows the guest's disk; the guest sees the new size at once (virtio config change). */
-    public static void resizeDisk(Path qmpSocket, long bytes) {
+    @Override
+    public void resizeDisk(Path qmpSocket, long bytes) {
         try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
             qmp.execute("block_resize", Map.of("device", "root", "size", bytes), COMMAND);
         }
