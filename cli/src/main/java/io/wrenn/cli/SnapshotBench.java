@@ -33,7 +33,7 @@ final class SnapshotBench implements AutoCloseable {
     private final NamespaceNetwork network = new NamespaceNetwork(commands);
     private final QemuVirtualMachines vms = new QemuVirtualMachines(commands);
     private final QemuImgDisks disks = new QemuImgDisks(commands);
-    private final QmpVmControl control = new QmpVmControl();
+    private final QmpVmControl control = new QmpVmControl(io.wrenn.hostagent.protocol.Deadlines.DEFAULTS.stateTransfer());
     private final List<Bare> running = new ArrayList<>();
     private int nextSlot = NetworkSlot.MAX;
 

@@ -107,7 +107,7 @@ public final class ControlPlane implements AutoCloseable {
         SandboxStore sandboxStore = new SandboxStore(jdbi);
         Scheduler scheduler = new Scheduler(hosts, agents, sandboxStore::reservedMemory);
         SandboxService sandboxes = new SandboxService(sandboxStore, new TemplateStore(jdbi), hosts, agents, scheduler,
-                config.limits(), config.createTimeout());
+                config.limits(), config.deadlines());
         Passwords passwords = new Passwords();
         this.passwords = passwords;
         ApiKeyStore apiKeys = new ApiKeyStore(jdbi);
@@ -125,11 +125,11 @@ public final class ControlPlane implements AutoCloseable {
         };
         UserStore users = new UserStore(jdbi);
         TeamStore teamStore = new TeamStore(jdbi);
-        SnapshotService snapshots = new SnapshotService(new TemplateStore(jdbi), sandboxStore, hosts, agents);
+        SnapshotService snapshots = new SnapshotService(new TemplateStore(jdbi), sandboxStore, hosts, agents, config.deadlines());
         // A deleted team's sandboxes stop first, so its snapshots are no longer in use when they go.
         TeamService teams = new TeamService(teamStore, users, List.of(sandboxes::stopAllOfTeam, snapshots::deleteAllOfTeam));
         AccountService accounts = new AccountService(users, teamStore, passwords, new LoginThrottle(jdbi), tokens);
-        reconciler = new Reconciler(hosts, sandboxStore, new TemplateStore(jdbi), agents, config.createTimeout(), Clock.systemUTC());
+        reconciler = new Reconciler(hosts, sandboxStore, new TemplateStore(jdbi), agents, config.deadlines(), Clock.systemUTC());
 
         app = Javalin.create(javalin -> {
             javalin.concurrency.useVirtualThreads = true;

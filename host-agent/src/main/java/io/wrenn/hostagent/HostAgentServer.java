@@ -20,6 +20,7 @@ import io.wrenn.hostagent.traffic.TrafficListener;
 import io.wrenn.hostagent.vm.Accelerator;
 import io.wrenn.hostagent.vm.QemuVirtualMachines;
 import io.wrenn.hostagent.vm.QmpVmControl;
+import io.wrenn.hostagent.protocol.Deadlines;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -81,7 +82,7 @@ public final class HostAgentServer implements AutoCloseable {
         }
         TemplateCatalog templates = new TemplateCatalog(layout, commands);
         manager = new SandboxManager(layout, new NamespaceNetwork(commands), new QemuImgDisks(commands),
-                new QemuVirtualMachines(commands), new QmpVmControl(), GuestConnector.envd(), templates,
+                new QemuVirtualMachines(commands), new QmpVmControl(Deadlines.DEFAULTS.stateTransfer()), GuestConnector.envd(), templates,
                 new BootPolicy(config.bootDeadline(), config.bootAttempts()), Clock.systemUTC());
         manager.recover();
         manager.accelerator(switch (config.accelerator()) {

@@ -1,5 +1,6 @@
 package io.wrenn.controlplane.reconciler;
 
+import io.wrenn.hostagent.protocol.Deadlines;
 import io.grpc.StatusException;
 import io.wrenn.controlplane.host.Host;
 import io.wrenn.controlplane.host.HostAgents;
@@ -33,14 +34,16 @@ final class SnapshotConvergence {
      * Past this age no caller can still be waiting on a snapshot: its host call's deadline plus
      * slack for the row written just before the call and for clocks.
      */
-    static final Duration CREATE_GRACE = SnapshotService.SNAPSHOT_DEADLINE.plus(Duration.ofMinutes(1));
 
     private final TemplateStore templates;
     private final HostAgents agents;
 
-    SnapshotConvergence(TemplateStore templates, HostAgents agents) {
+    private final Duration createGrace;
+
+    SnapshotConvergence(TemplateStore templates, HostAgents agents, Deadlines deadlines) {
         this.templates = templates;
         this.agents = agents;
+        this.createGrace = deadlines.snapshotGrace();
     }
 
     void reconcile(Host host, Instant now) {
@@ -61,7 +64,7 @@ final class SnapshotConvergence {
         }
 
         for (PendingSnapshot row : pending) {
-            if (!row.hostCallLost() && row.createdAt().plus(CREATE_GRACE).isAfter(now)) {
+            if (!row.hostCallLost() && row.createdAt().plus(createGrace).isAfter(now)) {
                 continue; // its caller still waits on the host
             }
             TemplateImage image = onHost.get(key(row.teamId().toString(), row.name()));
@@ -91,7 +94,7 @@ final class SnapshotConvergence {
             return false;
         }
         if (Template.PLATFORM_TEAM.equals(team) || image.getCreatedAtMs() == 0
-                || Instant.ofEpochMilli(image.getCreatedAtMs()).plus(CREATE_GRACE).isAfter(now)) {
+                || Instant.ofEpochMilli(image.getCreatedAtMs()).plus(createGrace).isAfter(now)) {
             return false;
         }
         return !templates.knows(team, image.getName());

@@ -1,5 +1,6 @@
 package io.wrenn.controlplane.template;
 
+import io.wrenn.hostagent.protocol.Deadlines;
 import io.grpc.StatusException;
 import io.wrenn.api.ErrorCode;
 import io.wrenn.controlplane.auth.Caller;
@@ -31,14 +32,13 @@ import org.slf4j.LoggerFactory;
  * name, invisible otherwise) and made {@code ready} after it; a failed call deletes it, a call
  * whose outcome is unknown (unavailable, deadline) hands it to the reconciler
  * ({@code host_call_lost}), and a control plane that dies mid-call leaves it to the reconciler
- * after {@link #SNAPSHOT_DEADLINE}. The reconciler adopts it if the host lists the template,
+ * after {@link Deadlines#snapshot()}. The reconciler adopts it if the host lists the template,
  * else deletes it.
  */
 public final class SnapshotService {
 
     private static final Logger log = LoggerFactory.getLogger(SnapshotService.class);
     /** The host call's deadline; a {@code creating} row older than this (plus slack) has no live caller. */
-    public static final Duration SNAPSHOT_DEADLINE = Duration.ofMinutes(5);
     private static final Duration DELETE_DEADLINE = Duration.ofMinutes(1);
     private static final Duration INFO_DEADLINE = Duration.ofSeconds(10);
 
@@ -47,7 +47,11 @@ public final class SnapshotService {
     private final HostStore hosts;
     private final HostAgents agents;
 
-    public SnapshotService(TemplateStore templates, SandboxStore sandboxes, HostStore hosts, HostAgents agents) {
+    private final Deadlines deadlines;
+
+    public SnapshotService(TemplateStore templates, SandboxStore sandboxes, HostStore hosts, HostAgents agents,
+            Deadlines deadlines) {
+        this.deadlines = deadlines;
         this.templates = templates;
         this.sandboxes = sandboxes;
         this.hosts = hosts;
@@ -78,7 +82,7 @@ public final class SnapshotService {
         }
         TemplateImage image;
         try {
-            image = agents.stub(host, SNAPSHOT_DEADLINE).createSnapshot(CreateSnapshotRequest.newBuilder()
+            image = agents.stub(host, deadlines.snapshot()).createSnapshot(CreateSnapshotRequest.newBuilder()
                     .setSandboxId(sandbox.id().toString())
                     .setTeamId(owner.toString())
                     .setName(body.name())

@@ -1,5 +1,6 @@
 package io.wrenn.controlplane.reconciler;
 
+import io.wrenn.hostagent.protocol.Deadlines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Status;
@@ -139,11 +140,11 @@ class LostPauseAndResumeTest {
             HostStore hosts = new HostStore(db.jdbi());
             TemplateStore templates = new TemplateStore(db.jdbi());
 
-            new Reconciler(hosts, store, templates, agents, Duration.ofMinutes(3), Clock.systemUTC()).tick();
+            new Reconciler(hosts, store, templates, agents, Deadlines.DEFAULTS, Clock.systemUTC()).tick();
             assertThat(row(id).status()).isEqualTo(SandboxStatus.PAUSING);
 
-            Clock afterGrace = Clock.offset(Clock.systemUTC(), Reconciler.PAUSE_GRACE.plusSeconds(5));
-            new Reconciler(hosts, store, templates, agents, Duration.ofMinutes(3), afterGrace).tick();
+            Clock afterGrace = Clock.offset(Clock.systemUTC(), Deadlines.DEFAULTS.pauseGrace().plusSeconds(5));
+            new Reconciler(hosts, store, templates, agents, Deadlines.DEFAULTS, afterGrace).tick();
             assertThat(row(id).status()).isEqualTo(SandboxStatus.PAUSED);
             assertThat(row(id).pauseGeneration()).isEqualTo(2);
         }

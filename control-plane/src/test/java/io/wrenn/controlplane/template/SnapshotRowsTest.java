@@ -1,5 +1,6 @@
 package io.wrenn.controlplane.template;
 
+import io.wrenn.hostagent.protocol.Deadlines;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class SnapshotRowsTest {
 
     /** Past the snapshot call's deadline and the reconciler's slack. */
-    static final Duration LATER = SnapshotService.SNAPSHOT_DEADLINE.plusMinutes(5);
+    static final Duration LATER = Deadlines.DEFAULTS.snapshot().plusMinutes(5);
 
     TestControlPlane wrenn;
     Http http;
@@ -79,7 +80,7 @@ class SnapshotRowsTest {
     private void tickAt(Clock clock) {
         try (HostAgents agents = new HostAgents(FakeHostAgent.SECRET, FakeHostAgent::channel)) {
             new Reconciler(new HostStore(db.jdbi()), new SandboxStore(db.jdbi()), new TemplateStore(db.jdbi()), agents,
-                    Duration.ofMinutes(3), clock).tick();
+                    Deadlines.DEFAULTS, clock).tick();
         }
     }
 

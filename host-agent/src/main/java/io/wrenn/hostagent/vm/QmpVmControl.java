@@ -20,8 +20,13 @@ import tools.jackson.databind.JsonNode;
 public final class QmpVmControl implements VmControl {
 
     private static final Duration COMMAND = Duration.ofSeconds(10);
-    /** How long a save or a load may take: a full RAM stream of a large VM on a busy disk. */
-    private static final Duration TRANSFER = Duration.ofMinutes(5);
+    /** How long a save or a load may take (a full RAM stream of a large VM on a busy disk). */
+    private final Duration transfer;
+
+    /** @param transfer the longest a save or a load may take: {@link io.wrenn.hostagent.protocol.Deadlines#stateTransfer()} */
+    public QmpVmControl(Duration transfer) {
+        this.transfer = transfer;
+    }
 
     @Override
     public void stop(Path qmpSocket) {
@@ -56,7 +61,7 @@ public final class QmpVmControl implements VmControl {
         try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
             capabilities(qmp, ignoreShared);
             qmp.execute("migrate", Map.of("uri", "exec:cat > " + quoted(target)), COMMAND);
-            awaitOutgoing(qmp);
+            awaitOutgoing(qmp, transfer);
         }
     }
 
@@ -65,7 +70,7 @@ public final class QmpVmControl implements VmControl {
         try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
             capabilities(qmp, ignoreShared);
             qmp.execute("migrate-incoming", Map.of("uri", "exec:cat " + quoted(source)), COMMAND);
-            long deadline = System.nanoTime() + TRANSFER.toNanos();
+            long deadline = System.nanoTime() + transfer.toNanos();
             while (true) {
                 String status = qmp.execute("query-status", null, COMMAND).path("status").asString("");
                 if (!status.equals("inmigrate")) {
@@ -75,7 +80,7 @@ public final class QmpVmControl implements VmControl {
                     }
                     return;
                 }
-                pause(deadline, "loading the saved state");
+                pause(deadline, transfer, "loading the saved state");
             }
         }
     }
@@ -94,8 +99,8 @@ public final class QmpVmControl implements VmControl {
                 List.of(Map.of("capability", "x-ignore-shared", "state", ignoreShared))), COMMAND);
     }
 
-    private static void awaitOutgoing(QmpClient qmp) {
-        long deadline = System.nanoTime() + TRANSFER.toNanos();
+    private static void awaitOutgoing(QmpClient qmp, Duration transfer) {
+        long deadline = System.nanoTime() + transfer.toNanos();
         while (true) {
             JsonNode info = qmp.execute("query-migrate", null, COMMAND);
             String status = info.path("status").asString("");
@@ -105,14 +110,14 @@ public final class QmpVmControl implements VmControl {
                 }
                 case "failed", "cancelled" -> throw new QmpException("saving the VM's state failed: "
                         + info.path("error-desc").asString(status));
-                default -> pause(deadline, "saving the VM's state");
+                default -> pause(deadline, transfer, "saving the VM's state");
             }
         }
     }
 
-    private static void pause(long deadline, String what) {
+    private static void pause(long deadline, Duration transfer, String what) {
         if (System.nanoTime() > deadline) {
-            throw new QmpException(what + " took longer than " + TRANSFER);
+            throw new QmpException(what + " took longer than " + transfer);
         }
         try {
             Thread.sleep(5);
