@@ -16,13 +16,6 @@ public final class AgentErrors {
 
     private static final Logger log = LoggerFactory.getLogger(AgentErrors.class);
 
-    /**
-     * The status_reason a caller leaves on a row whose host call it gave up on without knowing
-     * the outcome ({@link #outcomeUnknown}): the reconciler settles such a row on its next pass
-     * from what the host reports, instead of waiting out the grace a live caller would get.
-     */
-    public static final String HOST_CALL_LOST = "host_call_lost";
-
     private AgentErrors() {
     }
 

@@ -2,7 +2,6 @@ package io.wrenn.controlplane.reconciler;
 
 import io.wrenn.hostagent.protocol.Deadlines;
 import io.grpc.StatusException;
-import io.wrenn.controlplane.host.AgentErrors;
 import io.wrenn.controlplane.host.Host;
 import io.wrenn.controlplane.host.HostAgents;
 import io.wrenn.controlplane.host.HostStore;
@@ -52,7 +51,7 @@ import org.slf4j.LoggerFactory;
  *       paused} with the host's generation); a host still reporting pausing or resuming, not
  *       listing it, or not answering is looked at again next pass. This happens on the next
  *       pass when the caller gave up on its host call without knowing the outcome (status
- *       reason {@code host_call_lost}: UNAVAILABLE or DEADLINE_EXCEEDED); a row without that
+ *       flag {@code host_call_lost}: UNAVAILABLE or DEADLINE_EXCEEDED); a row without that
  *       marker belongs to its caller for {@link Deadlines#pauseGrace()} (longer than the call's deadline),
  *       after which its control plane must have died mid-call.</li>
  *   <li>Snapshots ({@link SnapshotConvergence}): a {@code creating} template row marked
@@ -194,7 +193,7 @@ public final class Reconciler {
                     sandboxes.transition(row.id(), EnumSet.of(SandboxStatus.STOPPING), SandboxStatus.STOPPED, row.statusReason());
                 }
                 case PAUSING, RESUMING -> {
-                    boolean callerGaveUp = AgentErrors.HOST_CALL_LOST.equals(row.statusReason());
+                    boolean callerGaveUp = row.hostCallLost();
                     if (!callerGaveUp && row.updatedAt().plus(deadlines.pauseGrace()).isAfter(now) || vm == null) {
                         continue;
                     }

@@ -1,6 +1,5 @@
 package io.wrenn.controlplane.template;
 
-import io.wrenn.controlplane.host.AgentErrors;
 import io.wrenn.hostagent.protocol.TemplateImage;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -86,7 +85,7 @@ public final class TemplateStore {
     public boolean markReady(UUID id, TemplateImage image, Instant now) {
         Instant createdAt = image.getCreatedAtMs() == 0 ? now : Instant.ofEpochMilli(image.getCreatedAtMs());
         return jdbi.withHandle(h -> h.createUpdate("""
-                        UPDATE templates SET status = 'ready', status_reason = NULL, vcpus = :vcpus, memory_mb = :memory,
+                        UPDATE templates SET status = 'ready', status_reason = NULL, host_call_lost = false, vcpus = :vcpus, memory_mb = :memory,
                             disk_size_mb = :disk, size_bytes = :size, created_at = :created
                         WHERE id = :id AND deleted_at IS NULL""")
                 .bind("id", id)
@@ -101,9 +100,8 @@ public final class TemplateStore {
     /** Hands a {@code creating} row whose host call was lost to the reconciler. */
     public boolean markHostCallLost(UUID id) {
         return jdbi.withHandle(h -> h.createUpdate("""
-                        UPDATE templates SET status_reason = :reason WHERE id = :id AND status = 'creating'""")
+                        UPDATE templates SET host_call_lost = true WHERE id = :id AND status = 'creating'""")
                 .bind("id", id)
-                .bind("reason", AgentErrors.HOST_CALL_LOST)
                 .execute()) == 1;
     }
 
@@ -127,10 +125,9 @@ public final class TemplateStore {
 
     /** {@code teamId}'s {@code creating} row named {@code name} if its caller gave up on it. */
     public Optional<PendingSnapshot> findLostCreating(UUID teamId, String name) {
-        return jdbi.withHandle(h -> h.createQuery(PENDING + " AND team_id = :team AND name = :name AND status_reason = :reason")
+        return jdbi.withHandle(h -> h.createQuery(PENDING + " AND team_id = :team AND name = :name AND host_call_lost")
                 .bind("team", teamId)
                 .bind("name", name)
-                .bind("reason", AgentErrors.HOST_CALL_LOST)
                 .map((rs, ctx) -> pending(rs))
                 .findOne());
     }
@@ -145,13 +142,13 @@ public final class TemplateStore {
     }
 
     private static final String PENDING = """
-            SELECT id, team_id, name, host_id, created_at, status_reason FROM templates
+            SELECT id, team_id, name, host_id, created_at, host_call_lost FROM templates
             WHERE status = 'creating' AND deleted_at IS NULL""";
 
     private static PendingSnapshot pending(ResultSet rs) throws SQLException {
         return new PendingSnapshot(rs.getObject("id", UUID.class), rs.getObject("team_id", UUID.class), rs.getString("name"),
                 rs.getObject("host_id", UUID.class), rs.getObject("created_at", OffsetDateTime.class).toInstant(),
-                AgentErrors.HOST_CALL_LOST.equals(rs.getString("status_reason")));
+                rs.getBoolean("host_call_lost"));
     }
 
     /**
