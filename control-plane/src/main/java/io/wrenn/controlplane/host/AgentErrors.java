@@ -43,6 +43,7 @@ public final class AgentErrors {
             case UNAVAILABLE -> new ApiException(ErrorCode.HOST_UNAVAILABLE, "the host or the sandbox did not answer" + suffix(message));
             case DEADLINE_EXCEEDED -> new ApiException(ErrorCode.HOST_TIMEOUT, "the host did not answer in time");
             case UNIMPLEMENTED -> new ApiException(ErrorCode.NOT_IMPLEMENTED, "not supported by this host");
+            case DATA_LOSS -> new ApiException(ErrorCode.DATA_LOSS, orDefault(message, "the saved state is corrupt"));
             default -> {
                 log.warn("host agent failed: {}", status);
                 yield new ApiException(ErrorCode.HOST_ERROR, "the host agent failed");

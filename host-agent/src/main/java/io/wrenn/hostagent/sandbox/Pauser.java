@@ -60,7 +60,7 @@ final class Pauser {
         try {
             host.vmControl.stop(qmp);
             host.vmControl.save(qmp, staging.resolve(PauseState.STATE), ignoreShared);
-            PauseState.describe(generation, ignoreShared, staging, host.layout.sandboxMemory(id)).write(staging);
+            PauseState.describe(generation, ignoreShared, staging, host.layout.sandboxMemory(id), host.vmBuild()).write(staging);
             host.crashPoint("pause.saved");
             Files.move(staging, committed, StandardCopyOption.ATOMIC_MOVE);
         } catch (RuntimeException | IOException e) {

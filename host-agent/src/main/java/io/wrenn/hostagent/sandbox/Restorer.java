@@ -35,6 +35,8 @@ final class Restorer {
     void restore(Sandbox sandbox, Template template, Undo undo) {
         String id = sandbox.id();
         StepTimes times = new StepTimes();
+        SnapshotDescription description = SnapshotDescription.of(host.layout, template);
+        host.requireLoadable(description.vm(), "the snapshot");
         resources.prepareDirectory(id, undo);
         // qemu-img and the network set-up are both on the path and neither needs the other.
         CompletableFuture<Void> overlay = CompletableFuture.runAsync(
@@ -59,9 +61,8 @@ final class Restorer {
         times.step("network disk");
         undo.add("kill VM", () -> host.vms.kill(sandbox.pid(), host.layout.sandboxQmpSocket(id)));
         VmSpec vm = guestStart.vmSpec(record, template.snapshot().memory(), false, true);
-        String guestToken = SnapshotDescription.tokenOf(host.layout, template);
         guestStart.startIncoming(sandbox, vm, template.snapshot().state(), true, host.bootPolicy.deadline(), times,
-                guestStart.initProbe(envd, record, guestToken));
+                guestStart.initProbe(envd, record, description.envdAccessToken()));
         growDisk(sandbox, template.imageSizeMb());
         // Never 0: a non-zero bootMs is what tells a restarted agent that the guest was initialised.
         sandbox.record(record.withBootMs(Math.max(1, times.totalMs())));

@@ -59,6 +59,7 @@ final class Resumer {
                     + pause.generation() + " but generation " + (expectedGeneration != 0 ? expectedGeneration : latest)
                     + " was expected");
         }
+        host.requireLoadable(pause.vm(), "the paused sandbox");
         String problem = pause.verify(pauseDir, memory);
         if (problem != null) {
             throw new SandboxException(SandboxException.Kind.DATA_LOSS, problem);

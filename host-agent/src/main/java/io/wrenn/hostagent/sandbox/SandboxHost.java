@@ -7,6 +7,7 @@ import io.wrenn.hostagent.net.SandboxNetwork;
 import io.wrenn.hostagent.net.SlotAllocator;
 import io.wrenn.hostagent.vm.Accelerator;
 import io.wrenn.hostagent.vm.VirtualMachines;
+import io.wrenn.hostagent.vm.VmBuild;
 import io.wrenn.hostagent.vm.VmControl;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -92,6 +93,23 @@ final class SandboxHost {
         var guest = guests.connect(sandbox.slot().namespaceAddress(), sandbox.record().envdAccessToken());
         sandbox.guest(guest);
         return guest;
+    }
+
+    /** The QEMU, machine type and kernel this host's VMs run now. */
+    VmBuild vmBuild() {
+        return vms.build(layout.kernelImage());
+    }
+
+    /**
+     * Refuses to load state saved under {@code saved} when this host cannot load it, naming what
+     * differs ({@code what}: "the snapshot", "the paused sandbox").
+     */
+    void requireLoadable(VmBuild saved, String what) {
+        java.util.List<String> differences = vmBuild().cannotLoad(saved);
+        if (!differences.isEmpty()) {
+            throw new SandboxException(SandboxException.Kind.FAILED_PRECONDITION,
+                    what + " cannot be loaded on this host: " + String.join("; ", differences));
+        }
     }
 
     Path qmpSocket(Sandbox sandbox) {

@@ -1,6 +1,7 @@
 package io.wrenn.hostagent.sandbox;
 
 import io.wrenn.hostagent.layout.Layout;
+import io.wrenn.hostagent.vm.VmBuild;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -53,11 +54,11 @@ final class Snapshotter {
             }
             Layout.SnapshotFiles files = new Layout.SnapshotFiles(staging);
             try {
-                writeFiles(sandbox, files);
+                VmBuild savedBy = writeFiles(sandbox, files);
                 SandboxRecord record = sandbox.record();
                 new SnapshotDescription(name, "snapshot", record.spec().vcpus(), record.spec().memoryMb(),
                         record.spec().diskSizeMb(), record.defaultUser(), record.defaultWorkdir(), sandbox.id(),
-                        host.clock.millis(), record.envdAccessToken()).write(files.json());
+                        host.clock.millis(), record.envdAccessToken(), savedBy).write(files.json());
                 host.crashPoint("snapshot.written");
                 Path target = host.layout.snapshotDir(teamId, name);
                 Files.createDirectories(target.getParent());
@@ -88,8 +89,10 @@ final class Snapshotter {
      * snapshot, never paused since) has no memory file of its own: it is paused and resumed first,
      * which gives it one. Likewise a paused one whose saved state holds its RAM is resumed,
      * snapshotted and paused again.
+     *
+     * @return the QEMU, machine and kernel that saved the state
      */
-    private void writeFiles(Sandbox sandbox, Layout.SnapshotFiles files) throws IOException {
+    private VmBuild writeFiles(Sandbox sandbox, Layout.SnapshotFiles files) throws IOException {
         switch (sandbox.state()) {
             case RUNNING -> {
                 if (!sandbox.record().ownMemory()) {
@@ -98,11 +101,13 @@ final class Snapshotter {
                     resumer.resumeLocked(sandbox, 0, expiresAt);
                 }
                 snapshotRunning(sandbox, files);
+                return host.vmBuild();
             }
             case PAUSED -> {
                 PauseState pause = PauseState.read(host.layout.sandboxPauseDir(sandbox.id()));
                 if (pause != null && pause.ignoreShared()) {
                     snapshotPaused(sandbox, files);
+                    return pause.vm();
                 } else {
                     long expiresAt = sandbox.record().expiresAtMs();
                     resumer.resumeLocked(sandbox, 0, expiresAt);
@@ -112,6 +117,7 @@ final class Snapshotter {
                         // Asked to snapshot a paused sandbox, it ends paused, whether the snapshot worked or not.
                         pauser.pauseLocked(sandbox);
                     }
+                    return host.vmBuild();
                 }
             }
             default -> throw new SandboxException(SandboxException.Kind.FAILED_PRECONDITION,

@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * incarnation (never a client shared between sandboxes: a slot's address recurs, and a
  * connection to its previous occupant must never carry a request for the next), and both bodies are streamed chunk by chunk, so
  * Connect server streams, long polls, uploads and downloads pass without being held whole.
- * The {@code Wrenn-*} headers are dropped; every other end-to-end header passes unchanged.
+ * The {@code Wrenn-*} headers are dropped both ways; every other end-to-end header passes
+ * unchanged. The listener's own answers (no secret, no such sandbox, nothing on the port) carry
+ * {@link TrafficHeaders#ERROR} with their code, which no answer from a sandbox can.
  */
 public final class TrafficListener implements AutoCloseable {
 
@@ -168,7 +170,9 @@ public final class TrafficListener implements AutoCloseable {
         }
     }
 
+    /** An answer of the listener itself, marked so that the control plane never takes it for the sandbox's. */
     private static void reply(HttpExchange exchange, int status, String code, String message) throws IOException {
+        exchange.getResponseHeaders().set(TrafficHeaders.ERROR, code);
         byte[] body = ("{\"code\":\"" + code + "\",\"message\":\"" + message.replace("\"", "'") + "\"}")
                 .getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");

@@ -186,6 +186,15 @@ final class Fakes {
             }
         }
 
+        /** What the fake QEMU reports itself as; a test changes it to stand for an upgrade. */
+        volatile io.wrenn.hostagent.vm.VmBuild build =
+                new io.wrenn.hostagent.vm.VmBuild("QEMU emulator version 7.2.0 (fake)", "microvm", "0f".repeat(32));
+
+        @Override
+        public io.wrenn.hostagent.vm.VmBuild build(Path kernel) {
+            return build;
+        }
+
         /** A QEMU that dies by itself. */
         void crash(long pid) {
             running.remove(pid);
@@ -303,6 +312,8 @@ final class Fakes {
         final String accessToken;
         final List<String> forwarded = new CopyOnWriteArrayList<>();
         volatile boolean closed;
+        /** Nothing listens on any port: every forward is refused. */
+        volatile boolean refusing;
 
         Guest(int number, String address, String accessToken) {
             this.number = number;
@@ -370,6 +381,9 @@ final class Fakes {
                 java.net.http.HttpRequest.Builder request) throws IOException {
             if (closed) {
                 throw new IOException("connection closed");
+            }
+            if (refusing) {
+                throw new java.net.ConnectException("connection refused");
             }
             forwarded.add(port + pathAndQuery);
             return new Answer(200, "guest " + number + " at " + address);

@@ -59,7 +59,9 @@ class TrafficListenerTest {
     void unknownSandboxIs404AndABadPortIs400() throws Exception {
         HttpRequest.Builder known = request().header(TrafficHeaders.AGENT_SECRET, "the-secret")
                 .header(TrafficHeaders.SANDBOX_ID, UUID.randomUUID().toString());
-        assertThat(send(known.copy().header(TrafficHeaders.SANDBOX_PORT, "8000")).statusCode()).isEqualTo(404);
+        HttpResponse<String> notFound = send(known.copy().header(TrafficHeaders.SANDBOX_PORT, "8000"));
+        assertThat(notFound.statusCode()).isEqualTo(404);
+        assertThat(notFound.headers().firstValue(TrafficHeaders.ERROR)).hasValue("sandbox_not_found");
         assertThat(send(known.copy().header(TrafficHeaders.SANDBOX_PORT, "0")).statusCode()).isEqualTo(400);
         assertThat(send(known.copy()).statusCode()).isEqualTo(400);
     }
@@ -72,6 +74,7 @@ class TrafficListenerTest {
         assertThat(send(to(a, "/x?y=1")).body()).startsWith("guest 1 at ");
         assertThat(send(to(b, "/z")).body()).startsWith("guest 2 at ");
         assertThat(guests.opened.get(0).forwarded).containsExactly("8000/x?y=1");
+        assertThat(send(to(a, "/y")).headers().firstValue(TrafficHeaders.ERROR)).as("the guest's answer is not marked").isEmpty();
         assertThat(guests.opened.get(1).forwarded).containsExactly("8000/z");
     }
 
@@ -88,6 +91,18 @@ class TrafficListenerTest {
         assertThat(send(to(id, "/after")).body()).startsWith("guest 2 ");
         assertThat(guests.opened.getFirst().forwarded).containsExactly("8000/before");
         assertThat(guests.opened.get(0).address).isNotEqualTo(guests.opened.get(1).address);
+    }
+
+    @Test
+    void nothingListeningOnThePortIsTheListenersOwnMarked502() throws Exception {
+        String id = create();
+        guests.opened.getFirst().refusing = true;
+
+        HttpResponse<String> response = send(to(id, "/"));
+
+        assertThat(response.statusCode()).isEqualTo(502);
+        assertThat(response.headers().firstValue(TrafficHeaders.ERROR)).hasValue("port_not_open");
+        assertThat(response.body()).contains("\"code\":\"port_not_open\"").contains("8000");
     }
 
     private String create() {
