@@ -122,6 +122,11 @@ public final class Layout {
         return templateDir(teamId, templateName).resolve("rootfs.ext4");
     }
 
+    /** An image's files in a filesystem just big enough for them: the base of smaller disks. */
+    public Path templateCompactRootfs(String teamId, String templateName) {
+        return templateDir(teamId, templateName).resolve("rootfs.compact.ext4");
+    }
+
     public Path templateJson(String teamId, String templateName) {
         return templateDir(teamId, templateName).resolve("template.json");
     }

@@ -72,7 +72,8 @@ final class ColdBooter {
                 throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the sandbox's disk", e);
             }
             try {
-                host.disks.createOverlay(template.rootfs(), vm.disk(), sandbox.record().spec().diskSizeMb());
+                long diskMb = sandbox.record().spec().diskSizeMb();
+                host.disks.createOverlay(template.rootfsFor(diskMb), vm.disk(), diskMb);
             } catch (RuntimeException e) {
                 throw new SandboxException(SandboxException.Kind.INTERNAL, "could not create the sandbox's disk", e);
             }

@@ -49,9 +49,9 @@ final class Creator {
                         "template " + asked.templateName() + " is not on this host"));
         SandboxSpec spec = template.isSnapshot() ? machineOfSnapshot(asked, requested, template) : asked;
         int diskMb = spec.diskSizeMb() == 0 ? (int) Math.max(DEFAULT_DISK_MB, template.imageSizeMb()) : spec.diskSizeMb();
-        if (diskMb < template.imageSizeMb()) {
+        if (diskMb < template.minDiskSizeMb()) {
             throw new SandboxException(SandboxException.Kind.INVALID_ARGUMENT, "disk_size_mb " + diskMb
-                    + " is smaller than the template's image (" + template.imageSizeMb() + " MiB)");
+                    + " is smaller than template " + template.name() + " needs (" + template.minDiskSizeMb() + " MiB)");
         }
         SandboxSpec effective = new SandboxSpec(spec.sandboxId(), spec.teamId(), spec.templateTeamId(),
                 spec.templateName(), spec.vcpus(), spec.memoryMb(), diskMb, spec.timeoutS(), spec.env(), spec.onTimeout());

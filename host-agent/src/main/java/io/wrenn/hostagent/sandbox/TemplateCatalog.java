@@ -17,8 +17,9 @@ import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Finds templates: images under {@code images/teams/{team}/{name}/} ({@code template.json} +
- * {@code rootfs.ext4}) and snapshots under {@code $WRENN_HOME/templates/{team}/{name}/}
+ * Finds templates: images under {@code images/teams/{team}/{name}/} ({@code template.json},
+ * {@code rootfs.ext4} at the image's size and, optionally, {@code rootfs.compact.ext4} for smaller
+ * disks) and snapshots under {@code $WRENN_HOME/templates/{team}/{name}/}
  * ({@code snapshot.json}, {@code memory}, {@code state}, {@code disk.qcow2}). A name is an image or
  * a snapshot, never both: a snapshot may not take an image's name.
  */
@@ -98,12 +99,16 @@ public final class TemplateCatalog {
         try {
             JsonNode node = JSON.readTree(json.toFile());
             long apparentMb = Files.size(rootfs) >> 20;
-            long imageSizeMb = node.path("image_size_mb").asLong(apparentMb);
+            long imageSizeMb = Math.max(node.path("image_size_mb").asLong(apparentMb), apparentMb);
+            Path compact = layout.templateCompactRootfs(teamId, name);
+            boolean hasCompact = Files.isRegularFile(compact) && node.has("compact_size_mb");
+            long compactMb = hasCompact ? Math.max(node.path("compact_size_mb").asLong(), Files.size(compact) >> 20) : imageSizeMb;
             return Optional.of(new Template(teamId, name, rootfs,
                     node.path("default_user").asString(""),
                     node.path("default_workdir").asString(""),
-                    Math.max(imageSizeMb, apparentMb),
-                    allocatedBytes(rootfs), null));
+                    imageSizeMb,
+                    allocatedBytes(rootfs) + (hasCompact ? allocatedBytes(compact) : 0), null,
+                    hasCompact ? compact : null, Math.min(compactMb, imageSizeMb)));
         } catch (IOException | RuntimeException e) {
             LOG.warn("template {}/{} is unreadable: {}", teamId, name, e.toString());
             return Optional.empty();
@@ -121,7 +126,7 @@ public final class TemplateCatalog {
             return Optional.of(new Template(teamId, name, files.disk(), description.defaultUser(),
                     description.defaultWorkdir(), description.diskSizeMb(), allocatedBytes(files.dir()),
                     new Template.Snapshot(description.vcpus(), description.memoryMb(), files.memory(), files.state(),
-                            description.createdAtMs())));
+                            description.createdAtMs()), null, description.diskSizeMb()));
         } catch (IOException | RuntimeException e) {
             LOG.warn("snapshot {}/{} is unreadable: {}", teamId, name, e.toString());
             return Optional.empty();

@@ -38,12 +38,17 @@ final class Fakes {
         Files.createDirectories(layout.templateDir(team, "minimal"));
         Files.writeString(layout.templateJson(team, "minimal"),
                 "{\"name\":\"minimal\",\"default_user\":\"user\",\"default_workdir\":\"/home/user\",\"image_size_mb\":160}");
-        try (var file = java.nio.channels.FileChannel.open(layout.templateRootfs(team, "minimal"),
-                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
-            file.position((160L << 20) - 1);
+        sparseFile(layout.templateRootfs(team, "minimal"), 160);
+        Files.createDirectories(layout.sandboxesDir());
+    }
+
+    /** A file of {@code mb} MiB that holds nothing (a stand-in image). */
+    static void sparseFile(Path path, long mb) throws IOException {
+        try (var file = java.nio.channels.FileChannel.open(path, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            file.position((mb << 20) - 1);
             file.write(java.nio.ByteBuffer.wrap(new byte[1]));
         }
-        Files.createDirectories(layout.sandboxesDir());
     }
 
     /** Every program fails: callers must cope (the template catalog falls back to file sizes). */
@@ -105,10 +110,13 @@ final class Fakes {
     static final class Disks implements DiskImages {
         final List<Path> overlays = new CopyOnWriteArrayList<>();
         volatile RuntimeException failCopy;
+        /** The base image of each overlay, in order. */
+        final List<Path> bases = new CopyOnWriteArrayList<>();
 
         @Override
         public void createOverlay(Path base, Path overlay, long sizeMb) {
             overlays.add(overlay);
+            bases.add(base);
             try {
                 Files.writeString(overlay, "overlay of " + base + " " + sizeMb + "M");
             } catch (IOException e) {

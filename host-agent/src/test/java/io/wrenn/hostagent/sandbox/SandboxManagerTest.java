@@ -120,6 +120,29 @@ class SandboxManagerTest {
     }
 
     @Test
+    void aDiskOfTheImagesSizeOrMoreUsesTheImageASmallerOneTheCompactImage() throws Exception {
+        Files.writeString(layout.templateJson(Layout.PLATFORM_TEAM, "minimal"), """
+                {"name":"minimal","default_user":"user","default_workdir":"/home/user","image_size_mb":160,"compact_size_mb":96}""");
+        Fakes.sparseFile(layout.templateCompactRootfs(Layout.PLATFORM_TEAM, "minimal"), 96);
+        Path image = layout.templateRootfs(Layout.PLATFORM_TEAM, "minimal");
+        Path compact = layout.templateCompactRootfs(Layout.PLATFORM_TEAM, "minimal");
+
+        for (int diskMb : new int[] {160, 5120, 128, 96}) {
+            // no guest agent answers here: the create fails after its disk was made
+            assertThatThrownBy(() -> manager.create(spec(UUID.randomUUID().toString(), diskMb))).isInstanceOf(SandboxException.class);
+        }
+        // each attempt of a boot makes its own overlay: two per create
+        assertThat(disks.bases).containsExactly(image, image, image, image, compact, compact, compact, compact);
+
+        assertThatThrownBy(() -> manager.create(spec(UUID.randomUUID().toString(), 95)))
+                .isInstanceOfSatisfying(SandboxException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(SandboxException.Kind.INVALID_ARGUMENT);
+                    assertThat(e.getMessage()).contains("96 MiB");
+                });
+        assertThat(disks.bases).hasSize(8);
+    }
+
+    @Test
     void recoveryAdoptsLiveVmsAndCleansUpDeadOnes() throws Exception {
         SandboxStore store = new SandboxStore(layout);
         String alive = UUID.randomUUID().toString();
