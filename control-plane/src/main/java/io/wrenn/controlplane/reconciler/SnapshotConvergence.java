@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The snapshot half of a reconciler pass over one host (rules 8 and 9 of {@link Reconciler}):
- * settles {@code creating} template rows whose caller is gone, and removes snapshot files the
- * host keeps that no live row names.
+ * settles {@code creating} template rows (snapshots and images made from sandboxes) whose caller is
+ * gone, and removes such templates' files the host keeps that no live row names.
  */
 final class SnapshotConvergence {
 
@@ -54,7 +54,7 @@ final class SnapshotConvergence {
         try {
             for (TemplateImage image : agents.stub(host, INFO_DEADLINE)
                     .getHostInfo(GetHostInfoRequest.getDefaultInstance()).getTemplatesList()) {
-                if ("snapshot".equals(image.getType())) {
+                if (Template.SNAPSHOT.equals(image.getType()) || image.getMade()) {
                     onHost.put(key(image.getTeamId(), image.getName()), image);
                 }
             }
@@ -82,9 +82,9 @@ final class SnapshotConvergence {
     }
 
     /**
-     * A team snapshot on the host that no live row names, made longer ago than any create could
-     * still be running. Platform snapshots are left alone, as are images (they are not snapshot
-     * entries) and entries without a creation time.
+     * A team snapshot or made image on the host that no live row names, made longer ago than
+     * any create could still be running. Platform ones are left alone, as are base images (not
+     * made: they are not among these entries) and entries without a creation time.
      */
     private boolean isLeftover(TemplateImage image, Instant now) {
         UUID team;

@@ -66,8 +66,8 @@ public final class SandboxService {
     public Sandbox create(UUID teamId, CreateSandboxBody request) {
         Template template = templates.findVisible(teamId, request.template())
                 .orElseThrow(() -> new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "no such template for your team"));
-        // An image template boots cold, so any size works and the configured defaults apply.
-        // A snapshot pins its machine (memory is restored as it was saved) and its least disk.
+        // An image template boots cold, so any machine size works and the configured defaults
+        // apply. A snapshot pins its machine (memory is restored as it was saved).
         int vcpus = request.vcpus().orElse(limits.defaultVcpus());
         int memoryMb = request.memoryMb().orElse(limits.defaultMemoryMb());
         int diskSizeMb = request.diskSizeMb();
@@ -79,13 +79,15 @@ public final class SandboxService {
             }
             vcpus = template.vcpus();
             memoryMb = template.memoryMb();
-            int least = template.diskSizeMb() == null ? 0 : template.diskSizeMb();
-            if (!request.diskSizeGiven()) {
-                diskSizeMb = Math.max(diskSizeMb, least);
-            } else if (diskSizeMb < least) {
-                throw ApiException.invalid("snapshot '" + template.name() + "' has a " + least
-                        + " MiB disk; disk_size_mb cannot be smaller");
-            }
+        }
+        // A made template knows its least disk (a snapshot's disk, an image's compact
+        // filesystem); a base image's host checks the size itself.
+        int least = template.diskSizeMb() == null ? 0 : template.diskSizeMb();
+        if (!request.diskSizeGiven()) {
+            diskSizeMb = Math.max(diskSizeMb, least);
+        } else if (diskSizeMb < least) {
+            throw ApiException.invalid("template '" + template.name() + "' needs a disk of at least " + least
+                    + " MiB; disk_size_mb cannot be smaller");
         }
         Host host = scheduler.choose(template);
 

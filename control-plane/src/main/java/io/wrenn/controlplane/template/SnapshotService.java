@@ -13,6 +13,7 @@ import io.wrenn.controlplane.ids.WireId;
 import io.wrenn.controlplane.sandbox.Sandbox;
 import io.wrenn.controlplane.sandbox.SandboxStatus;
 import io.wrenn.controlplane.sandbox.SandboxStore;
+import io.wrenn.hostagent.protocol.CreateImageRequest;
 import io.wrenn.hostagent.protocol.CreateSnapshotRequest;
 import io.wrenn.hostagent.protocol.DeleteTemplateRequest;
 import io.wrenn.hostagent.protocol.GetHostInfoRequest;
@@ -25,8 +26,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Snapshot templates: made by a sandbox's host from a running sandbox (it keeps running) or a
- * paused one (it stays paused), listed, read and deleted. A team sees its own and the
+ * Templates made from sandboxes: snapshots (memory and disk), made by a sandbox's host from a
+ * running sandbox (it keeps running) or a paused one (it stays paused), and images (the disk
+ * alone, from a running sandbox: they cold-boot at any size), listed, read and deleted. A team sees its own and the
  * platform's; platform snapshots are made and deleted only by admins; one a sandbox still uses
  * cannot be deleted. The row is written {@code creating} before the host call (reserving the
  * name, invisible otherwise) and made {@code ready} after it; a failed call deletes it, a call
@@ -70,6 +72,10 @@ public final class SnapshotService {
             throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox is " + sandbox.status().wire()
                     + "; only a running or paused sandbox can be snapshotted");
         }
+        if (body.type().equals(Template.IMAGE) && sandbox.status() != SandboxStatus.RUNNING) {
+            throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox is " + sandbox.status().wire()
+                    + "; an image is made of a running sandbox's disk (resume it first)");
+        }
         settleLostCreate(owner, body.name());
         if (templates.nameTaken(owner, body.name()) || templates.nameTaken(Template.PLATFORM_TEAM, body.name())) {
             throw new ApiException(ErrorCode.CONFLICT, "a template of that name exists");
@@ -77,16 +83,13 @@ public final class SnapshotService {
         Host host = hosts.find(sandbox.hostId())
                 .orElseThrow(() -> new ApiException(ErrorCode.HOST_UNAVAILABLE, "the sandbox's host is gone"));
         UUID id = UUID.randomUUID();
-        if (!templates.insertCreating(id, owner, body.name(), sandbox.vcpus(), sandbox.memoryMb(), host.id(), sandbox.id())) {
+        if (!templates.insertCreating(id, owner, body.name(), body.type(), sandbox.vcpus(), sandbox.memoryMb(), host.id(),
+                sandbox.id())) {
             throw new ApiException(ErrorCode.CONFLICT, "a template of that name exists");
         }
         TemplateImage image;
         try {
-            image = agents.stub(host, deadlines.snapshot()).createSnapshot(CreateSnapshotRequest.newBuilder()
-                    .setSandboxId(sandbox.id().toString())
-                    .setTeamId(owner.toString())
-                    .setName(body.name())
-                    .build());
+            image = makeOnHost(host, sandbox, owner, body);
         } catch (StatusException e) {
             log.warn("snapshot of sandbox {} on {} failed: {}", sandbox.id(), host.address(), e.getStatus());
             if (AgentErrors.outcomeUnknown(e)) {
@@ -108,13 +111,31 @@ public final class SnapshotService {
         return templates.findVisible(owner, body.name()).orElseThrow();
     }
 
+    private TemplateImage makeOnHost(Host host, Sandbox sandbox, UUID owner, SnapshotBody body) throws StatusException {
+        if (body.type().equals(Template.IMAGE)) {
+            return agents.stub(host, deadlines.snapshot()).createImage(CreateImageRequest.newBuilder()
+                    .setSandboxId(sandbox.id().toString())
+                    .setTeamId(owner.toString())
+                    .setName(body.name())
+                    .setDefaultUser(body.defaultUser())
+                    .setDefaultWorkdir(body.defaultWorkdir())
+                    .putAllDefaultEnv(body.defaultEnv())
+                    .build());
+        }
+        return agents.stub(host, deadlines.snapshot()).createSnapshot(CreateSnapshotRequest.newBuilder()
+                .setSandboxId(sandbox.id().toString())
+                .setTeamId(owner.toString())
+                .setName(body.name())
+                .build());
+    }
+
     List<Template> list(Caller caller) {
-        return templates.listSnapshots(caller.requireTeam());
+        return templates.listMade(caller.requireTeam());
     }
 
     Template get(Caller caller, String name) {
         return templates.findVisible(caller.requireTeam(), name)
-                .filter(Template::isSnapshot)
+                .filter(Template::isMade)
                 .orElseThrow(() -> new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "no such snapshot for your team"));
     }
 
@@ -146,7 +167,7 @@ public final class SnapshotService {
      * because its host did not answer keeps its template until an admin deletes it.
      */
     public void deleteAllOfTeam(UUID teamId) {
-        for (Template template : templates.listSnapshots(teamId)) {
+        for (Template template : templates.listMade(teamId)) {
             if (!template.teamId().equals(teamId)) {
                 continue; // platform snapshots are listed with the team's and belong to no team
             }

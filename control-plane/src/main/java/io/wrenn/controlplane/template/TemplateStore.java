@@ -26,7 +26,8 @@ public final class TemplateStore {
     public static final Pattern SNAPSHOT_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
     private static final String SELECT = """
-            SELECT id, team_id, name, type, vcpus, memory_mb, host_id, disk_size_mb, size_bytes, created_at FROM templates
+            SELECT id, team_id, name, type, vcpus, memory_mb, host_id, disk_size_mb, size_bytes, created_at,
+                   default_user, default_workdir, default_env_keys FROM templates
             """;
 
     private final Jdbi jdbi;
@@ -47,10 +48,14 @@ public final class TemplateStore {
                 .findOne());
     }
 
-    /** Snapshot templates visible to {@code teamId} (its own and the platform's), by name. */
-    public List<Template> listSnapshots(UUID teamId) {
+    /**
+     * Templates made from sandboxes (snapshots, images from a disk) visible to {@code teamId}
+     * (its own and the platform's), by name. Base images are not among them.
+     */
+    public List<Template> listMade(UUID teamId) {
         return jdbi.withHandle(h -> h.createQuery(SELECT + """
-                        WHERE type = 'snapshot' AND team_id IN (:team, :platform) AND deleted_at IS NULL AND status = 'ready'
+                        WHERE (type = 'snapshot' OR host_id IS NOT NULL) AND team_id IN (:team, :platform)
+                            AND deleted_at IS NULL AND status = 'ready'
                         ORDER BY name, team_id""")
                 .bind("team", teamId)
                 .bind("platform", Template.PLATFORM_TEAM)
@@ -59,16 +64,18 @@ public final class TemplateStore {
     }
 
     /**
-     * Reserves a snapshot's name before its host call: a {@code creating} row with the source
-     * sandbox's machine. False when the name is taken (by a live row of any state).
+     * Reserves the name of a snapshot or an image made from a sandbox before its host call: a
+     * {@code creating} row with the source sandbox's machine. False when the name is taken (by
+     * a live row of any state).
      */
-    public boolean insertCreating(UUID id, UUID teamId, String name, int vcpus, int memoryMb, UUID hostId,
+    public boolean insertCreating(UUID id, UUID teamId, String name, String type, int vcpus, int memoryMb, UUID hostId,
                                   UUID sourceSandboxId) {
         return jdbi.withHandle(h -> h.createUpdate("""
                         INSERT INTO templates (id, team_id, name, type, vcpus, memory_mb, host_id, source_sandbox_id, status)
-                        VALUES (:id, :team, :name, 'snapshot', :vcpus, :memory, :host, CAST(:source AS uuid), 'creating')
+                        VALUES (:id, :team, :name, :type, :vcpus, :memory, :host, CAST(:source AS uuid), 'creating')
                         ON CONFLICT (team_id, name) WHERE deleted_at IS NULL DO NOTHING""")
                 .bind("id", id)
+                .bind("type", type)
                 .bind("team", teamId)
                 .bind("name", name)
                 .bind("vcpus", vcpus)
@@ -79,16 +86,23 @@ public final class TemplateStore {
     }
 
     /**
-     * Makes a snapshot row {@code ready} with what its host reports of the files (by its caller
-     * after the host call, or when a row nobody waits on is adopted). False when the row is gone.
+     * Makes a made template's row {@code ready} with what its host reports of the files (by its
+     * caller after the host call, or when a row nobody waits on is adopted). An image has no
+     * fixed machine: its row keeps the source sandbox's as a record. False when the row is gone.
      */
     public boolean markReady(UUID id, TemplateImage image, Instant now) {
         Instant createdAt = image.getCreatedAtMs() == 0 ? now : Instant.ofEpochMilli(image.getCreatedAtMs());
         return jdbi.withHandle(h -> h.createUpdate("""
-                        UPDATE templates SET status = 'ready', status_reason = NULL, host_call_lost = false, vcpus = :vcpus, memory_mb = :memory,
-                            disk_size_mb = :disk, size_bytes = :size, created_at = :created
+                        UPDATE templates SET status = 'ready', status_reason = NULL, host_call_lost = false,
+                            vcpus = COALESCE(NULLIF(:vcpus, 0), vcpus), memory_mb = COALESCE(NULLIF(:memory, 0), memory_mb),
+                            disk_size_mb = :disk, size_bytes = :size, created_at = :created,
+                            default_user = NULLIF(:user, ''), default_workdir = NULLIF(:workdir, ''),
+                            default_env_keys = :envKeys
                         WHERE id = :id AND deleted_at IS NULL""")
                 .bind("id", id)
+                .bind("user", image.getDefaultUser())
+                .bind("workdir", image.getDefaultWorkdir())
+                .bind("envKeys", image.getDefaultEnvMap().keySet().stream().sorted().toArray(String[]::new))
                 .bind("vcpus", image.getVcpus())
                 .bind("memory", image.getMemoryMb())
                 .bind("disk", image.getDiskSizeMb())
@@ -200,6 +214,9 @@ public final class TemplateStore {
                 rs.getObject("host_id", UUID.class),
                 (Integer) rs.getObject("disk_size_mb"),
                 (Long) rs.getObject("size_bytes"),
-                created == null ? null : created.toInstant());
+                created == null ? null : created.toInstant(),
+                rs.getString("default_user"),
+                rs.getString("default_workdir"),
+                List.of((String[]) rs.getArray("default_env_keys").getArray()));
     }
 }

@@ -182,8 +182,8 @@ class SnapshotRowsTest {
         // A control plane that died mid-snapshot leaves 'creating' rows without the marker.
         TemplateStore templates = new TemplateStore(db.jdbi());
         UUID host = db.jdbi().withHandle(h -> h.createQuery("SELECT id FROM hosts").mapTo(UUID.class).one());
-        assertThat(templates.insertCreating(UUID.randomUUID(), team, "made", 1, 512, host, null)).isTrue();
-        assertThat(templates.insertCreating(UUID.randomUUID(), team, "unmade", 1, 512, host, null)).isTrue();
+        assertThat(templates.insertCreating(UUID.randomUUID(), team, "made", "snapshot", 1, 512, host, null)).isTrue();
+        assertThat(templates.insertCreating(UUID.randomUUID(), team, "unmade", "snapshot", 1, 512, host, null)).isTrue();
         wrenn.agent.snapshots.put(team + "/made", TemplateImage.newBuilder().setTeamId(team.toString()).setName("made")
                 .setType("snapshot").setVcpus(1).setMemoryMb(512).setDiskSizeMb(5120).setSizeBytes(99)
                 .setCreatedAtMs(System.currentTimeMillis()).build());

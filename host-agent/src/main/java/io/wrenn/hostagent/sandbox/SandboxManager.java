@@ -10,6 +10,7 @@ import io.wrenn.hostagent.vm.VmControl;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The sandboxes of this host, as the gRPC service, the reaper and the traffic listener see them:
@@ -29,6 +30,7 @@ public final class SandboxManager {
     private final Pauser pauser;
     private final Resumer resumer;
     private final Snapshotter snapshotter;
+    private final ImageMaker imageMaker;
     private final TemplateRemover templateRemover;
     private final Destroyer destroyer;
     private final LiveSandboxes live;
@@ -46,6 +48,7 @@ public final class SandboxManager {
         pauser = new Pauser(host, live, resources);
         resumer = new Resumer(host, live, resources, guestStart);
         snapshotter = new Snapshotter(host, live, pauser, resumer);
+        imageMaker = new ImageMaker(host, live);
         templateRemover = new TemplateRemover(host);
         timeouts = new Timeouts(host, live, pauser, destroyer);
         recovery = new Recovery(host, pauser, destroyer);
@@ -59,8 +62,8 @@ public final class SandboxManager {
 
     /**
      * Called at {@code pause.saving}, {@code pause.saved}, {@code pause.committed},
-     * {@code resume.loading}, {@code snapshot.saving}, {@code snapshot.written} and
-     * {@code snapshot.promoted}.
+     * {@code resume.loading}, {@code snapshot.saving}, {@code snapshot.written},
+     * {@code snapshot.promoted}, {@code image.copying} and {@code image.written}.
      */
     public void crashPoints(CrashPoints value) {
         host.crashPoints(value);
@@ -128,8 +131,18 @@ public final class SandboxManager {
     }
 
     /**
-     * Removes snapshot template {@code teamId}/{@code name}. Refused while a sandbox of this host
-     * (running or paused) was made from it.
+     * Makes image template {@code teamId}/{@code name} of a running sandbox's disk (no memory: it
+     * cold-boots at any size). The sandbox runs on; its vCPUs stop while its disk is copied.
+     * Empty {@code defaultUser}/{@code defaultWorkdir} keep the sandbox's.
+     */
+    public Template makeImage(String sandboxId, String teamId, String name, String defaultUser, String defaultWorkdir,
+            Map<String, String> defaultEnv) {
+        return imageMaker.make(sandboxId, teamId, name, defaultUser, defaultWorkdir, defaultEnv);
+    }
+
+    /**
+     * Removes a template made on this host ({@code teamId}/{@code name}: a snapshot or an image).
+     * Refused while a sandbox of this host (running or paused) was made from it.
      */
     public void deleteTemplate(String teamId, String name) {
         templateRemover.deleteTemplate(teamId, name);

@@ -1,6 +1,7 @@
 package io.wrenn.hostagent.sandbox;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * A template this host can start: a base image (cold boot) or a snapshot (restored).
@@ -12,9 +13,18 @@ import java.nio.file.Path;
  * @param compactRootfs  an image's same files in a filesystem just big enough for them, the base
  *                       of a disk smaller than {@code imageSizeMb}; null when it has none
  * @param compactSizeMb  that filesystem's size: the smallest disk the template boots with
+ * @param defaultEnv     environment every sandbox of the template gets (a create's own wins)
+ * @param made           made on this host through the API (in its home; removable), not a base
+ *                       image installed with the host
+ * @param createdAtMs    when it was made; 0 for base images
  */
 public record Template(String teamId, String name, Path rootfs, String defaultUser, String defaultWorkdir,
-        long imageSizeMb, long sizeBytes, Snapshot snapshot, Path compactRootfs, long compactSizeMb) {
+        long imageSizeMb, long sizeBytes, Snapshot snapshot, Path compactRootfs, long compactSizeMb,
+        Map<String, String> defaultEnv, boolean made, long createdAtMs) {
+
+    public Template {
+        defaultEnv = Map.copyOf(defaultEnv);
+    }
 
     /**
      * A snapshot template's machine (fixed: memory is restored as it was saved) and files.

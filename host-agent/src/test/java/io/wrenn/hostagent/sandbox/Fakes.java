@@ -130,6 +130,24 @@ final class Fakes {
         }
 
         @Override
+        public void flattenRaw(Path overlay, Path target) {
+            copySparse(overlay, target);
+        }
+
+        @Override
+        public void repairFilesystem(Path image) {
+        }
+
+        @Override
+        public long minimumFilesystemMb(Path image) {
+            return 1;
+        }
+
+        @Override
+        public void resizeFilesystem(Path image, long sizeMb) {
+        }
+
+        @Override
         public void copySparse(Path source, Path target) {
             if (failCopy != null) {
                 throw failCopy;
