@@ -55,11 +55,11 @@ class TenantIsolationTest {
 
     /** Team A's real resources, the values the matrix puts in paths and bodies. */
     record TeamA(Person alice, Person carol, String teamId, String teamName, String sandboxId, String keyId, String key,
-                 String marker, String snapshot) {
+                 String marker, String snapshot, String snapshotId) {
         /** Strings that must never appear in an answer to team B. */
         List<String> secrets() {
             return List.of(teamId, teamName, sandboxId, keyId, key, key.substring(0, 12), marker, alice.userId(), alice.email(),
-                    carol.userId(), carol.email(), carol.name(), alice.name(), snapshot);
+                    carol.userId(), carol.email(), carol.name(), alice.name(), snapshot, snapshotId);
         }
     }
 
@@ -73,6 +73,7 @@ class TenantIsolationTest {
             // A process id means something only inside its sandbox, which carries the tenancy.
             "processes/{pid}", a -> "1",
             "snapshots/{name}", TeamA::snapshot,
+            "templates/{id}", TeamA::snapshotId,
             // Public routes: no team owns a login provider; the matrix skips public routes.
             "oauth/{provider}", a -> "github");
 
@@ -92,9 +93,10 @@ class TenantIsolationTest {
         String sandbox = alice.client().withKey(key.get("key").asString())
                 .createSandbox(Map.of("template", "minimal", "metadata", Map.of("owner", marker))).get("id").asString();
         String snapshot = "alpha-snap-" + run;
-        assertThat(alice.client().post("/v1/snapshots", Map.of("sandbox_id", sandbox, "name", snapshot)).status()).isEqualTo(201);
+        Response snapshotted = alice.client().post("/v1/snapshots", Map.of("sandbox_id", sandbox, "name", snapshot));
+        assertThat(snapshotted.status()).isEqualTo(201);
         a = new TeamA(alice, carol, alice.teamId(), teamName, sandbox, key.get("id").asString(), key.get("key").asString(), marker,
-                snapshot);
+                snapshot, snapshotted.json().get("id").asString());
 
         bob = anonymous.signup("bob-" + run + "@example.com", "bob-long-password", "Bob Beta");
         bobKey = bob.client().withKey(bob.client().post("/v1/api-keys", Map.of("name", "beta-key")).json().get("key").asString());
@@ -193,7 +195,8 @@ class TenantIsolationTest {
     private static final TeamA PLACEHOLDER = new TeamA(
             new Person(null, "usr-placeholder", "team-placeholder", "x@example.com", "x", "x"),
             new Person(null, "usr-placeholder", "team-placeholder", "x@example.com", "x", "x"),
-            "team-placeholder", "x", "sb-placeholder", "key-placeholder", "wrn_placeholder", "x", "no-such-snapshot");
+            "team-placeholder", "x", "sb-placeholder", "key-placeholder", "wrn_placeholder", "x", "no-such-snapshot",
+            "tpl-placeholder");
 
     private static String madeUp(String kind) {
         if (!kind.contains("-")) {

@@ -144,20 +144,65 @@ public final class SnapshotService {
         if (template.isPlatform() && !caller.admin()) {
             throw new ApiException(ErrorCode.FORBIDDEN, "only admins delete platform snapshots");
         }
-        if (sandboxes.anyActiveFromTemplate(template.id())) {
-            throw new ApiException(ErrorCode.INVALID_STATE, "the snapshot is used by a sandbox that is not stopped");
+        remove(template);
+    }
+
+    /**
+     * An admin's delete of any template made from a sandbox, whichever team owns it (by id, as
+     * {@code GET /v1/admin/templates} lists them). Base images are part of every host's image
+     * build and are not deleted through the API.
+     */
+    void deleteAsAdmin(Caller caller, String wireId) {
+        if (!caller.admin()) {
+            throw new ApiException(ErrorCode.FORBIDDEN, "admins only");
         }
-        Host host = template.hostId() == null ? null : hosts.find(template.hostId()).orElse(null);
-        if (host != null) {
+        Template template = WireId.TEMPLATE.decode(wireId).flatMap(templates::findReady)
+                .orElseThrow(() -> new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "no such template"));
+        if (!template.isMade()) {
+            throw ApiException.invalid("'" + template.name() + "' is a base image: it comes with every host's images"
+                    + " (images/build.sh) and is not deleted through the API");
+        }
+        remove(template);
+    }
+
+    /**
+     * Removes a made template from its host (which must answer) and from every other host that
+     * holds a copy (best effort: the reconciler removes leftovers no row names), then hides its
+     * row. Refused while a sandbox made from it is not stopped.
+     */
+    private void remove(Template template) {
+        if (sandboxes.anyActiveFromTemplate(template.id())) {
+            throw new ApiException(ErrorCode.INVALID_STATE, "the template is used by a sandbox that is not stopped");
+        }
+        Host own = template.hostId() == null ? null : hosts.find(template.hostId()).orElse(null);
+        if (own != null) {
             try {
-                agents.stub(host, DELETE_DEADLINE).deleteTemplate(DeleteTemplateRequest.newBuilder()
-                        .setTeamId(template.teamId().toString()).setName(template.name()).build());
+                agents.stub(own, DELETE_DEADLINE).deleteTemplate(deleteRequest(template));
             } catch (StatusException e) {
                 throw AgentErrors.toApi(e, ErrorCode.TEMPLATE_NOT_FOUND);
             }
         }
+        for (Host host : hosts.all()) {
+            if (own == null || !host.id().equals(own.id())) {
+                deleteQuietly(host, template);
+            }
+        }
         if (!templates.deleteIfUnused(template.id())) {
-            throw new ApiException(ErrorCode.INVALID_STATE, "the snapshot is used by a sandbox that is not stopped");
+            throw new ApiException(ErrorCode.INVALID_STATE, "the template is used by a sandbox that is not stopped");
+        }
+    }
+
+    private static DeleteTemplateRequest deleteRequest(Template template) {
+        return DeleteTemplateRequest.newBuilder().setTeamId(template.teamId().toString()).setName(template.name()).build();
+    }
+
+    /** A host without the template answers OK; one that fails is logged, not fatal. */
+    private void deleteQuietly(Host host, Template template) {
+        try {
+            agents.stub(host, DELETE_DEADLINE).deleteTemplate(deleteRequest(template));
+        } catch (StatusException | RuntimeException e) {
+            log.warn("could not remove template {}/{} from {}: {}", template.teamId(), template.name(), host.address(),
+                    e.toString());
         }
     }
 
@@ -172,18 +217,7 @@ public final class SnapshotService {
                 continue; // platform snapshots are listed with the team's and belong to no team
             }
             for (Host host : hosts.all()) {
-                try {
-                    agents.stub(host, DELETE_DEADLINE).deleteTemplate(DeleteTemplateRequest.newBuilder()
-                            .setTeamId(teamId.toString()).setName(template.name()).build());
-                } catch (StatusException e) {
-                    if (e.getStatus().getCode() != io.grpc.Status.Code.NOT_FOUND) {
-                        log.warn("could not remove snapshot {}/{} of a deleted team from {}: {}", teamId, template.name(),
-                                host.address(), e.getStatus());
-                    }
-                } catch (RuntimeException e) {
-                    log.warn("could not remove snapshot {}/{} of a deleted team from {}: {}", teamId, template.name(),
-                            host.address(), e.toString());
-                }
+                deleteQuietly(host, template);
             }
             if (!templates.deleteIfUnused(template.id())) {
                 log.warn("snapshot {}/{} of a deleted team is still used by a sandbox being stopped", teamId, template.name());

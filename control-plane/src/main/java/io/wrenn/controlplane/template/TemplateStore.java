@@ -36,6 +36,14 @@ public final class TemplateStore {
         this.jdbi = jdbi;
     }
 
+    /** A ready template of any team by id (admins). */
+    public Optional<Template> findReady(UUID id) {
+        return jdbi.withHandle(h -> h.createQuery(SELECT + "WHERE id = :id AND deleted_at IS NULL AND status = 'ready'")
+                .bind("id", id)
+                .map((rs, ctx) -> map(rs))
+                .findOne());
+    }
+
     /** The template {@code name} visible to {@code teamId}: the team's own first, then the platform's. */
     public Optional<Template> findVisible(UUID teamId, String name) {
         return jdbi.withHandle(h -> h.createQuery(SELECT + """
