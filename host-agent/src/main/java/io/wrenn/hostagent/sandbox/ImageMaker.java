@@ -5,14 +5,9 @@ import io.wrenn.hostagent.guest.ProcessEvent;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.hostagent.vm.Migration;
 import java.io.IOException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,10 +43,9 @@ final class ImageMaker {
         }
         host.refuseWhenClosing();
         long t0 = System.nanoTime();
-        Path staging = host.layout.snapshotStagingDir().resolve(UUID.randomUUID().toString());
+        Path staging = TemplateStaging.create(host, "image");
         Layout.ImageFiles files = new Layout.ImageFiles(staging);
         try {
-            Files.createDirectories(staging);
             SandboxRecord record = copyDisk(live.known(sandboxId), teamId, name, files);
             long imageMb = record.spec().diskSizeMb();
             host.disks.repairFilesystem(files.rootfs());
@@ -67,16 +61,9 @@ final class ImageMaker {
                     defaultWorkdir.isEmpty() ? record.defaultWorkdir() : defaultWorkdir, defaultEnv, imageMb, compactMb,
                     host.clock.millis()).write(files.json());
             host.crashPoint("image.written");
-            Path target = host.layout.snapshotDir(teamId, name);
-            Files.createDirectories(target.getParent());
-            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            TemplateStaging.promote(host, staging, teamId, name);
         } catch (IOException | RuntimeException e) {
-            FileTrees.deleteRecursively(staging);
-            if (e instanceof FileAlreadyExistsException || e instanceof DirectoryNotEmptyException) {
-                throw new SandboxException(SandboxException.Kind.ALREADY_EXISTS, "a template named " + name + " exists");
-            }
-            throw e instanceof SandboxException s ? s
-                    : new SandboxException(SandboxException.Kind.INTERNAL, "the image could not be written", e);
+            throw TemplateStaging.failed(staging, e, name, "image");
         }
         LOG.info("image {}/{} made from sandbox {} in {} ms", teamId, name, sandboxId, (System.nanoTime() - t0) / 1_000_000);
         return host.templates.find(teamId, name)

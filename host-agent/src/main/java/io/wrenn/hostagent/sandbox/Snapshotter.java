@@ -3,13 +3,9 @@ package io.wrenn.hostagent.sandbox;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.hostagent.vm.VmBuild;
 import java.io.IOException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,12 +42,7 @@ final class Snapshotter {
                 throw new SandboxException(SandboxException.Kind.ALREADY_EXISTS, "a template named " + name + " exists");
             }
             long t0 = System.nanoTime();
-            Path staging = host.layout.snapshotStagingDir().resolve(UUID.randomUUID().toString());
-            try {
-                Files.createDirectories(staging);
-            } catch (IOException e) {
-                throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the snapshot", e);
-            }
+            Path staging = TemplateStaging.create(host, "snapshot");
             Layout.SnapshotFiles files = new Layout.SnapshotFiles(staging);
             try {
                 VmBuild savedBy = writeFiles(sandbox, files);
@@ -60,16 +51,9 @@ final class Snapshotter {
                         record.spec().diskSizeMb(), record.defaultUser(), record.defaultWorkdir(), sandbox.id(),
                         host.clock.millis(), record.envdAccessToken(), savedBy).write(files.json());
                 host.crashPoint("snapshot.written");
-                Path target = host.layout.snapshotDir(teamId, name);
-                Files.createDirectories(target.getParent());
-                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+                TemplateStaging.promote(host, staging, teamId, name);
             } catch (IOException | RuntimeException e) {
-                FileTrees.deleteRecursively(staging);
-                if (e instanceof FileAlreadyExistsException || e instanceof DirectoryNotEmptyException) {
-                    throw new SandboxException(SandboxException.Kind.ALREADY_EXISTS, "a template named " + name + " exists");
-                }
-                throw e instanceof SandboxException s ? s
-                        : new SandboxException(SandboxException.Kind.INTERNAL, "the snapshot could not be written", e);
+                throw TemplateStaging.failed(staging, e, name, "snapshot");
             }
             host.crashPoint("snapshot.promoted");
             LOG.info("snapshot {}/{} made from sandbox {} in {} ms", teamId, name, sandbox.id(),
