@@ -5,15 +5,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.annotation.JsonNaming;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code template.json} of an image template: what images/build.sh and import.sh write for the
- * base images, and what the agent writes for an image made from a sandbox's disk. Fields a file
- * lacks read as empty or 0.
+ * base images, and what the agent writes for an image made from a sandbox's disk (with
+ * {@code format}, as every file the agent writes). Fields a file lacks read as empty or 0.
  *
  * @param imageSizeMb   the size of {@code rootfs.ext4}'s filesystem
  * @param compactSizeMb the size of {@code rootfs.compact.ext4}'s filesystem; 0 when there is none
@@ -30,7 +28,11 @@ public record ImageDescription(
         long compactSizeMb,
         long createdAtMs) {
 
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    /**
+     * 1: what images/build.sh writes (no {@code format}: read as 1, like every agent file of
+     * before formats); the agent writes the same fields.
+     */
+    static final int FORMAT = 1;
 
     public ImageDescription {
         defaultUser = defaultUser == null ? "" : defaultUser;
@@ -39,10 +41,10 @@ public record ImageDescription(
     }
 
     static ImageDescription read(Path file) throws IOException {
-        return JSON.readValue(file.toFile(), ImageDescription.class);
+        return Manifests.decode(file, ImageDescription.class, FORMAT);
     }
 
     void write(Path file) throws IOException {
-        Files.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this));
+        Files.write(file, Manifests.encode(this, FORMAT));
     }
 }

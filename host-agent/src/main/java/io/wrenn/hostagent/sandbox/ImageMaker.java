@@ -1,9 +1,8 @@
 package io.wrenn.hostagent.sandbox;
 
-import io.wrenn.hostagent.guest.EnvdClient;
+import io.wrenn.hostagent.guest.GuestConnection;
 import io.wrenn.hostagent.guest.ProcessEvent;
 import io.wrenn.hostagent.layout.Layout;
-import io.wrenn.hostagent.vm.Migration;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -83,12 +82,12 @@ final class ImageMaker {
             }
             syncGuest(sandbox);
             Path qmp = host.qmpSocket(sandbox);
-            Migration.stop(qmp);
+            host.vmControl.stop(qmp);
             host.crashPoint("image.copying");
             try {
                 host.disks.flattenRaw(host.layout.sandboxOverlay(sandbox.id()), files.rootfs());
             } finally {
-                Migration.cont(qmp);
+                host.vmControl.cont(qmp);
             }
             return sandbox.record();
         } finally {
@@ -98,8 +97,7 @@ final class ImageMaker {
 
     /** {@code sync} in the guest: what its page cache holds reaches the disk before the copy. */
     private static void syncGuest(Sandbox sandbox) {
-        try (EnvdClient.ProcessStream stream = sandbox.envd().start(
-                new EnvdClient.StartSpec("sync", List.of(), Map.of(), "/", "root"))) {
+        try (var stream = sandbox.guest().start(new GuestConnection.StartSpec("sync", List.of(), Map.of(), "/", "root"))) {
             ProcessEvent event;
             while ((event = stream.next()) != null) {
                 if (event instanceof ProcessEvent.Ended ended && ended.exitCode() != 0) {
