@@ -18,7 +18,10 @@ public interface DiskImages {
     /** Copies a file, leaving holes where the source has holes or zeros (guest RAM is mostly both). */
     void copySparse(Path source, Path target);
 
-    /** Writes the disk {@code overlay} shows (everything under it included) as one sparse raw image. */
+    /**
+     * Writes the disk {@code overlay} shows (everything under it included) as one sparse raw
+     * image, while a stopped VM still has it open.
+     */
     void flattenRaw(Path overlay, Path target);
 
     /**

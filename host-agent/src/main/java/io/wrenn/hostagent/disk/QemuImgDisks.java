@@ -43,8 +43,10 @@ public final class QemuImgDisks implements DiskImages {
 
     @Override
     public void flattenRaw(Path overlay, Path target) {
-        // raw output leaves zero clusters unwritten: the image is as sparse as the data allows
-        commands.run(Command.of("qemu-img", "convert", "-q", "-O", "raw", overlay.toString(), target.toString())
+        // raw output leaves zero clusters unwritten: the image is as sparse as the data allows.
+        // -U: the VM's QEMU still holds the overlay's lock (nothing migrated it away); its vCPUs
+        // are stopped, and a stop drains and flushes every block device, so the file holds still.
+        commands.run(Command.of("qemu-img", "convert", "-U", "-q", "-O", "raw", overlay.toString(), target.toString())
                 .withTimeout(DISK_WORK));
     }
 
