@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build Wrenn's guest images into ${WRENN_IMAGES:-${WRENN_HOME:-~/.wrenn}/images}:
 #   kernel/vmlinux, kernel/initrd.img,
-#   teams/00000000-0000-0000-0000-000000000000/{minimal,debian}/{rootfs.ext4,template.json}
+#   teams/00000000-0000-0000-0000-000000000000/{minimal,debian}/{rootfs.ext4,rootfs.compact.ext4,template.json}
+#   and teams/00000000-0000-0000-0000-000000000000/base -> debian
 # Every step is skipped when its inputs (scripts, package versions, the envd jar, ...) are
 # unchanged since it last succeeded. See images/README.md.
 #
@@ -88,6 +89,8 @@ if want debian; then
   h=$(inputs_hash "$IMAGES_SRC/debian.sh" "${common[@]}" "base $(stamp_value debian-base)")
   run_step debian "Debian + JRE + envd" "$h" "$tdir/debian/rootfs.ext4" "$tdir/debian/template.json" \
     -- "$IMAGES_SRC/debian.sh" "$CACHE/debian-base" "$envd_jar"
+  # `base` (the default template of E2B's SDKs) is another name for debian
+  [[ $(readlink "$tdir/base" 2>/dev/null) == debian ]] || ln -sfn debian "$tdir/base"
 fi
 
 log "all done in $((SECONDS - t_all)) s: $WRENN_IMAGES"

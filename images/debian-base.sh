@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Debian part of the `debian` template: debootstrap minbase + the packages below.
+# The Debian part of the `debian` template: debootstrap minbase + the packages of debian-packages.
 # Cached on its own (it is the slow step); Wrenn's files are added by debian.sh.
 # usage: debian-base.sh OUTPUT_DIR
 set -euo pipefail
@@ -11,10 +11,25 @@ packages=$(tr '\n' ' ' < "$IMAGES_SRC/debian-packages" | sed 's/ *$//; s/ \+/,/g
 tmp="$out.tmp"
 rm -rf "$tmp"
 mkdir -p "$(dirname "$out")"
-# a private mount namespace: whatever debootstrap mounts in the target dies with it
-unshare --mount --propagation private \
-  debootstrap --variant=minbase --include="$packages" bookworm "$tmp" "$mirror" \
-  > "$CACHE/debootstrap.log" 2>&1 || { tail -n 20 "$CACHE/debootstrap.log" >&2; die "debootstrap failed (log: $CACHE/debootstrap.log)"; }
+# A private mount namespace: whatever is mounted in the target dies with it. debootstrap lays
+# down minbase; apt (a real resolver, unlike debootstrap's --include, which fails on npm's
+# dependencies) installs the packages, without recommends.
+unshare --mount --propagation private /bin/bash -euo pipefail -c '
+  tmp=$1 mirror=$2 packages=$3
+  debootstrap --variant=minbase bookworm "$tmp" "$mirror"
+  mount -t proc proc "$tmp/proc"
+  mount --rbind /dev "$tmp/dev"
+  cp /etc/resolv.conf "$tmp/etc/resolv.conf"
+  printf "#!/bin/sh\nexit 101\n" > "$tmp/usr/sbin/policy-rc.d"; chmod 0755 "$tmp/usr/sbin/policy-rc.d"
+  # no fsync per package: a failed build is thrown away anyway (halves the install here)
+  echo force-unsafe-io > "$tmp/etc/dpkg/dpkg.cfg.d/wrenn-build"
+  chroot "$tmp" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  chroot "$tmp" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${packages//,/ }
+  chroot "$tmp" apt-get clean
+  rm -f "$tmp/usr/sbin/policy-rc.d" "$tmp/etc/resolv.conf" "$tmp/etc/dpkg/dpkg.cfg.d/wrenn-build"
+  umount -l "$tmp/dev" "$tmp/proc"
+' debian-base "$tmp" "$mirror" "$packages" \
+  > "$CACHE/debootstrap.log" 2>&1 || { tail -n 20 "$CACHE/debootstrap.log" >&2; die "debootstrap or apt-get failed (log: $CACHE/debootstrap.log)"; }
 
 # shrink: package caches and lists are useless without network in the sandbox
 rm -rf "$tmp"/var/cache/apt/archives/*.deb "$tmp"/var/cache/apt/*.bin "$tmp"/var/lib/apt/lists/* \

@@ -98,24 +98,43 @@ TRAIN
   [[ -s "$root/opt/wrenn/envd.aot" ]] || die "AOT training wrote no cache"
 }
 
-# make_image ROOT NAME [TEAM]: rootfs.ext4 (+ template.json) under the team (default: the
-# platform team), atomically
+# make_image ROOT NAME [TEAM]: the template's two root filesystems and its description under
+# the team (default: the platform team), atomically:
+#   rootfs.ext4          ext4 at the default disk size ($WRENN_IMAGE_SIZE_MB, 5120 MiB), sparse:
+#                        a sandbox with the default disk boots it as it is (no grow in the guest)
+#   rootfs.compact.ext4  the same tree in a filesystem just big enough for it: the base of a
+#                        sandbox asking for a smaller disk (the guest grows it to that disk)
+# The default-size one is the compact one grown offline (resize2fs on the host, native speed),
+# so both hold the same files.
+JOURNAL_MB=64
 make_image() {
   local root=$1 name=$2 team=${3:-$PLATFORM_TEAM}
   local dest="$WRENN_IMAGES/teams/$team/$name"
-  local used files size
+  local used files compact size=${WRENN_IMAGE_SIZE_MB:-5120}
   used=$(du -sm "$root" | cut -f1)
   files=$(find "$root" | wc -l)
-  # room for the files plus a margin; the guest grows the fs to its disk at boot
-  size=$(( (used * 5 / 4 + 64 + 31) / 32 * 32 ))
+  # room for the files, the journal and a margin
+  compact=$(( (used * 5 / 4 + 64 + JOURNAL_MB + 31) / 32 * 32 ))
+  (( size >= compact )) || size=$compact
   mkdir -p "$dest"
-  rm -f "$dest/rootfs.ext4.tmp"
-  mkfs.ext4 -q -F -L wrenn-root -m 0 -d "$root" "$dest/rootfs.ext4.tmp" "${size}M" > /dev/null
-  printf '{"name":"%s","default_user":"user","default_workdir":"/home/user","image_size_mb":%d}\n' \
-    "$name" "$size" > "$dest/template.json.tmp"
+  rm -f "$dest"/*.tmp
+  # Fixed geometry rather than mke2fs's choice for a small filesystem (1 KiB blocks, a 4-8 MiB
+  # journal), which the grown filesystem would keep: 4 KiB blocks, the journal a 5 GiB
+  # filesystem gets, and inodes for the files plus room (a grown filesystem gets as many per
+  # block group as the compact one has).
+  # A new file reads as zeros: assume_storage_prezeroed keeps mke2fs from writing (or
+  # preallocating) the journal and inode tables, so the image holds only the blocks in use.
+  mkfs.ext4 -q -F -L wrenn-root -m 0 -b 4096 -I 256 -J size=$JOURNAL_MB -N $((files * 3 / 2 + 8192)) \
+    -E assume_storage_prezeroed=1 -d "$root" "$dest/rootfs.compact.ext4.tmp" "${compact}M" > /dev/null
+  cp --sparse=always "$dest/rootfs.compact.ext4.tmp" "$dest/rootfs.ext4.tmp"
+  resize2fs -f "$dest/rootfs.ext4.tmp" "${size}M" > /dev/null 2>&1 || die "resize2fs of $name to ${size} MiB failed"
+  printf '{"name":"%s","default_user":"user","default_workdir":"/home/user","image_size_mb":%d,"compact_size_mb":%d}\n' \
+    "$name" "$size" "$compact" > "$dest/template.json.tmp"
+  mv "$dest/rootfs.compact.ext4.tmp" "$dest/rootfs.compact.ext4"
   mv "$dest/rootfs.ext4.tmp" "$dest/rootfs.ext4"
   mv "$dest/template.json.tmp" "$dest/template.json"
-  local free_inodes
+  local free_inodes allocated
   free_inodes=$(dumpe2fs -h "$dest/rootfs.ext4" 2>/dev/null | awk -F: '/^Free inodes/{gsub(/ /,"",$2); print $2}')
-  summary "rootfs.ext4 ${size} MiB (${used} MiB in $files files, $free_inodes inodes free)"
+  allocated=$(du -m "$dest/rootfs.ext4" | cut -f1)
+  summary "rootfs.ext4 ${size} MiB (${allocated} MiB allocated; ${used} MiB in $files files, $free_inodes inodes free), compact ${compact} MiB"
 }

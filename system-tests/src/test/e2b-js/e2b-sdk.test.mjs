@@ -20,8 +20,8 @@ before(async () => {
       envs: { GREETING: 'hello from create' },
       timeoutMs: 600_000,
     }),
-    // E2B's default template name ("base") is Wrenn's debian; this one pauses at its timeout
-    // and wakes on traffic.
+    // No template: E2B's default, `base` (a Wrenn platform template); this one pauses at its
+    // timeout and wakes on traffic.
     Sandbox.create({
       metadata: { suite: 'e2b-js', run, role: 'other' },
       timeoutMs: 600_000,
@@ -49,6 +49,21 @@ test('create: template, metadata, envs, timeout', async () => {
   assert.ok(await sbx.isRunning())
   const env = await sbx.commands.run('echo "$GREETING"')
   assert.equal(env.stdout, 'hello from create\n')
+})
+
+test('Sandbox.create() without a template: base, with the tools of E2B\'s base', async () => {
+  assert.equal((await other.getInfo()).templateId, 'base')
+  const tools = ['git', 'curl', 'wget', 'python', 'python3', 'pip', 'pip3', 'node', 'npm', 'npx', 'gcc', 'g++', 'make',
+    'jq', 'unzip', 'zip', 'xz', 'ssh', 'sudo']
+  const found = await other.commands.run(`for t in ${tools.join(' ')}; do command -v $t > /dev/null || echo "missing $t"; done`)
+  assert.equal(found.stdout, '')
+  // venv and pip work as the default user; sudo needs no password
+  const venv = await other.commands.run('python -m venv /tmp/venv && /tmp/venv/bin/pip --version && sudo -n id -u')
+  assert.match(venv.stdout, /^pip .*\n0\n$/)
+  assert.equal((await other.commands.run('whoami && pwd')).stdout, 'user\n/home/user\n')
+  // built at the default disk size: the whole disk is there from the start
+  const df = await other.commands.run("df -m / | awk 'NR==2 {print $2}'")
+  assert.ok(Number(df.stdout) > 4500, `root filesystem only ${df.stdout.trim()} MiB`)
 })
 
 test('commands.run: stdout, stderr, exit code, env, cwd, user', async () => {

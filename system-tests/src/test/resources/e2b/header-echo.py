@@ -7,6 +7,15 @@ import json
 
 class Echo(http.server.BaseHTTPRequestHandler):
     def answer(self):
+        if self.path == "/fail":
+            # The user's own server failing, with a header that would pass for Wrenn's marker.
+            body = b"the user's server failed"
+            self.send_response(502)
+            self.send_header("Wrenn-Traffic-Error", "port_not_open")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)

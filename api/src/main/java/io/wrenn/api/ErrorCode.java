@@ -32,9 +32,13 @@ public enum ErrorCode {
     RANGE_NOT_SATISFIABLE(416),
     RATE_LIMITED(429),
     INTERNAL(500),
+    /** Saved state of a sandbox failed its checksum: it cannot be resumed as it was. */
+    DATA_LOSS(500),
     NOT_IMPLEMENTED(501),
     HOST_ERROR(502),
     OAUTH_PROVIDER_ERROR(502),
+    /** Nothing in the sandbox answered on the requested port. */
+    PORT_NOT_OPEN(502),
     NO_HOST_AVAILABLE(503),
     HOST_UNAVAILABLE(503),
     HOST_TIMEOUT(504);

@@ -8,11 +8,10 @@ import io.wrenn.hostagent.net.NetworkSlot;
 import io.wrenn.hostagent.os.ProcessCommandRunner;
 import io.wrenn.hostagent.vm.Accelerator;
 import io.wrenn.hostagent.vm.GuestKernelArgs;
-import io.wrenn.hostagent.vm.Migration;
+import io.wrenn.hostagent.vm.QmpVmControl;
 import io.wrenn.hostagent.vm.QemuVirtualMachines;
 import io.wrenn.hostagent.vm.VmSpec;
 import java.io.IOException;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +33,7 @@ final class SnapshotBench implements AutoCloseable {
     private final NamespaceNetwork network = new NamespaceNetwork(commands);
     private final QemuVirtualMachines vms = new QemuVirtualMachines(commands);
     private final QemuImgDisks disks = new QemuImgDisks(commands);
-    private final HttpClient http = EnvdClient.newHttpClient();
+    private final QmpVmControl control = new QmpVmControl(io.wrenn.hostagent.protocol.Deadlines.DEFAULTS.stateTransfer());
     private final List<Bare> running = new ArrayList<>();
     private int nextSlot = NetworkSlot.MAX;
 
@@ -75,15 +74,16 @@ final class SnapshotBench implements AutoCloseable {
         long pid = vms.start(spec);
         Bare bare = new Bare(namespace, slot, pid, dir, qmp);
         running.add(bare);
-        Migration.load(qmp, state, !ownMemory);
-        Migration.cont(qmp);
-        EnvdClient envd = new EnvdClient(http, slot.namespaceAddress(), null);
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!envd.health(Duration.ofMillis(500))) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("a bare restore did not answer");
+        control.load(qmp, state, !ownMemory);
+        control.cont(qmp);
+        try (EnvdClient envd = new EnvdClient(slot.namespaceAddress(), null)) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!envd.health(Duration.ofMillis(500))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("a bare restore did not answer");
+                }
+                Thread.onSpinWait();
             }
-            Thread.onSpinWait();
         }
         return bare;
     }
@@ -91,8 +91,8 @@ final class SnapshotBench implements AutoCloseable {
     /** Saves a running bare VM's whole RAM and devices as one plain stream. */
     Path saveFullStream(Bare bare) {
         Path stream = work.resolve("full.stream");
-        Migration.stop(bare.qmp());
-        Migration.save(bare.qmp(), stream, false);
+        control.stop(bare.qmp());
+        control.save(bare.qmp(), stream, false);
         return stream;
     }
 
@@ -125,7 +125,6 @@ final class SnapshotBench implements AutoCloseable {
                 System.err.println("could not remove bare VM " + bare.namespace() + ": " + e.getMessage());
             }
         }
-        http.shutdownNow();
         try (var paths = Files.walk(work)) {
             for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);

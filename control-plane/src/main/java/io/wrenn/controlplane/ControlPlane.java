@@ -110,7 +110,7 @@ public final class ControlPlane implements AutoCloseable {
         SandboxStore sandboxStore = new SandboxStore(jdbi);
         Scheduler scheduler = new Scheduler(hosts, agents, sandboxStore::reservedMemory);
         SandboxService sandboxes = new SandboxService(sandboxStore, new TemplateStore(jdbi), hosts, agents, scheduler,
-                config.limits(), config.createTimeout());
+                config.limits(), config.deadlines());
         Passwords passwords = new Passwords();
         this.passwords = passwords;
         ApiKeyStore apiKeys = new ApiKeyStore(jdbi);
@@ -128,7 +128,7 @@ public final class ControlPlane implements AutoCloseable {
         };
         UserStore users = new UserStore(jdbi);
         TeamStore teamStore = new TeamStore(jdbi);
-        SnapshotService snapshots = new SnapshotService(new TemplateStore(jdbi), sandboxStore, hosts, agents);
+        SnapshotService snapshots = new SnapshotService(new TemplateStore(jdbi), sandboxStore, hosts, agents, config.deadlines());
         java.nio.file.Path buildFiles = config.buildFilesDir();
         if (buildFiles == null) {
             try {
@@ -144,7 +144,7 @@ public final class ControlPlane implements AutoCloseable {
         TeamService teams = new TeamService(teamStore, users,
                 List.of(builds.service()::cancelAllOfTeam, sandboxes::stopAllOfTeam, snapshots::deleteAllOfTeam));
         AccountService accounts = new AccountService(users, teamStore, passwords, new LoginThrottle(jdbi), tokens);
-        reconciler = new Reconciler(hosts, sandboxStore, new TemplateStore(jdbi), agents, config.createTimeout(), Clock.systemUTC());
+        reconciler = new Reconciler(hosts, sandboxStore, new TemplateStore(jdbi), agents, config.deadlines(), Clock.systemUTC());
 
         app = Javalin.create(javalin -> {
             javalin.concurrency.useVirtualThreads = true;

@@ -1,5 +1,6 @@
 package io.wrenn.controlplane;
 
+import io.wrenn.hostagent.protocol.Deadlines;
 import static java.util.Objects.requireNonNull;
 
 import io.wrenn.controlplane.oauth.OAuthProvider;
@@ -16,8 +17,7 @@ import java.util.List;
  * @param agentSecret        shared secret sent to host agents as {@code authorization: Bearer …}
  * @param limits             bounds and defaults for sandboxes, exec and uploads
  * @param reconcileInterval  time between two reconciler passes
- * @param createTimeout      how long a host may take to create a sandbox; a {@code starting} row
- *                           older than this that no host has becomes {@code error}
+ * @param deadlines          how long each call to a host may take, and the reconciler's graces derived from them
  * @param trustedProxies     addresses or CIDR ranges of reverse proxies whose {@code X-Forwarded-For}
  *                           is believed; empty (the default) believes no one and uses the TCP peer
  * @param tokenLifetime      how long a person's token is valid
@@ -35,7 +35,7 @@ public record ControlPlaneConfig(
         String agentSecret,
         Limits limits,
         Duration reconcileInterval,
-        Duration createTimeout,
+        Deadlines deadlines,
         List<String> trustedProxies,
         Duration tokenLifetime,
         List<OAuthProvider> oauthProviders,
@@ -48,7 +48,7 @@ public record ControlPlaneConfig(
         requireNonNull(agentSecret, "agentSecret is null");
         requireNonNull(limits, "limits is null");
         requireNonNull(reconcileInterval, "reconcileInterval is null");
-        requireNonNull(createTimeout, "createTimeout is null");
+        requireNonNull(deadlines, "deadlines is null");
         trustedProxies = List.copyOf(requireNonNull(trustedProxies, "trustedProxies is null"));
         requireNonNull(tokenLifetime, "tokenLifetime is null");
         oauthProviders = List.copyOf(requireNonNull(oauthProviders, "oauthProviders is null"));
@@ -105,7 +105,7 @@ public record ControlPlaneConfig(
         private String agentSecret;
         private Limits limits = Limits.defaults();
         private Duration reconcileInterval = Duration.ofSeconds(5);
-        private Duration createTimeout = Duration.ofMinutes(3);
+        private Deadlines deadlines = Deadlines.DEFAULTS;
         private List<String> trustedProxies = List.of();
         private Duration tokenLifetime = Duration.ofMinutes(15);
         private List<OAuthProvider> oauthProviders = List.of();
@@ -123,7 +123,7 @@ public record ControlPlaneConfig(
         public Builder agentSecret(String agentSecret) { this.agentSecret = agentSecret; return this; }
         public Builder limits(Limits limits) { this.limits = limits; return this; }
         public Builder reconcileInterval(Duration reconcileInterval) { this.reconcileInterval = reconcileInterval; return this; }
-        public Builder createTimeout(Duration createTimeout) { this.createTimeout = createTimeout; return this; }
+        public Builder deadlines(Deadlines deadlines) { this.deadlines = deadlines; return this; }
         public Builder trustedProxies(List<String> trustedProxies) { this.trustedProxies = trustedProxies; return this; }
         public Builder tokenLifetime(Duration tokenLifetime) { this.tokenLifetime = tokenLifetime; return this; }
         public Builder oauthProviders(List<OAuthProvider> oauthProviders) { this.oauthProviders = oauthProviders; return this; }
@@ -132,7 +132,7 @@ public record ControlPlaneConfig(
 
         public ControlPlaneConfig build() {
             return new ControlPlaneConfig(bindHost, port, jdbcUrl, jdbcUser, jdbcPassword, agentSecret, limits,
-                    reconcileInterval, createTimeout, trustedProxies, tokenLifetime, oauthProviders, buildFilesDir, buildsPerHost);
+                    reconcileInterval, deadlines, trustedProxies, tokenLifetime, oauthProviders, buildFilesDir, buildsPerHost);
         }
     }
 }

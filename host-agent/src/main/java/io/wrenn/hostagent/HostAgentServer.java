@@ -4,7 +4,7 @@ import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.wrenn.hostagent.disk.QemuImgDisks;
-import io.wrenn.hostagent.guest.EnvdClient;
+import io.wrenn.hostagent.guest.GuestConnector;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.hostagent.net.NamespaceNetwork;
 import io.wrenn.hostagent.os.CommandRunner;
@@ -19,10 +19,11 @@ import io.wrenn.hostagent.sandbox.TemplateCatalog;
 import io.wrenn.hostagent.traffic.TrafficListener;
 import io.wrenn.hostagent.vm.Accelerator;
 import io.wrenn.hostagent.vm.QemuVirtualMachines;
+import io.wrenn.hostagent.vm.QmpVmControl;
+import io.wrenn.hostagent.protocol.Deadlines;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
@@ -52,7 +53,6 @@ public final class HostAgentServer implements AutoCloseable {
     private final CommandRunner commands = new ProcessCommandRunner();
     private ExecutorService executor;
     private ScheduledExecutorService timers;
-    private HttpClient http;
     private SandboxManager manager;
     private Reaper reaper;
     private Server server;
@@ -80,10 +80,9 @@ public final class HostAgentServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + layout.home(), e);
         }
-        http = EnvdClient.newHttpClient();
         TemplateCatalog templates = new TemplateCatalog(layout, commands);
         manager = new SandboxManager(layout, new NamespaceNetwork(commands), new QemuImgDisks(commands),
-                new QemuVirtualMachines(commands), http, templates,
+                new QemuVirtualMachines(commands), new QmpVmControl(Deadlines.DEFAULTS.stateTransfer()), GuestConnector.envd(), templates,
                 new BootPolicy(config.bootDeadline(), config.bootAttempts()), Clock.systemUTC());
         manager.recover();
         manager.accelerator(switch (config.accelerator()) {
@@ -175,14 +174,14 @@ public final class HostAgentServer implements AutoCloseable {
         if (manager != null && config.onShutdown() == HostAgentConfig.ShutdownPolicy.DESTROY_VMS) {
             manager.destroyAll();
         }
+        if (manager != null) {
+            manager.closeGuestConnections();
+        }
         if (timers != null) {
             timers.shutdownNow();
         }
         if (executor != null) {
             executor.shutdownNow();
-        }
-        if (http != null) {
-            http.shutdownNow();
         }
         LOG.info("host agent stopped ({})", config.onShutdown() == HostAgentConfig.ShutdownPolicy.DESTROY_VMS
                 ? "VMs destroyed" : "VMs left running");

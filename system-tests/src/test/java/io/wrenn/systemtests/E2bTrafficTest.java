@@ -85,6 +85,23 @@ class E2bTrafficTest {
     }
 
     @Test
+    void theTrafficPathsOwnFailuresAreMarkedAndTheUsersServersAreNot() {
+        HttpResponse<String> closed = send(traffic("/", "8001").header("X-API-Key", key));
+        assertThat(closed.statusCode()).isEqualTo(502);
+        assertThat(closed.headers().firstValue("Wrenn-Traffic-Error")).hasValue("port_not_open");
+        assertThat(json(closed).path("code").asInt()).isEqualTo(502);
+        assertThat(json(closed).path("message").asString()).contains("8001");
+
+        HttpResponse<String> users = send(traffic("/fail", ECHO_PORT).header("X-API-Key", key));
+        assertThat(users.statusCode()).isEqualTo(502);
+        assertThat(users.body()).isEqualTo("the user's server failed");
+        assertThat(users.headers().firstValue("Wrenn-Traffic-Error")).as("a sandbox cannot forge the marker").isEmpty();
+
+        HttpResponse<String> refused = send(traffic("/", ECHO_PORT).header("X-Access-Token", token + "x"));
+        assertThat(refused.headers().firstValue("Wrenn-Traffic-Error")).hasValue("unauthorized");
+    }
+
+    @Test
     void anotherTeamsKeyFindsNothing() {
         String otherKey = wrenn.createTeamWithKey("other team");
         HttpResponse<String> response = send(traffic("/", ECHO_PORT).header("X-API-Key", otherKey));

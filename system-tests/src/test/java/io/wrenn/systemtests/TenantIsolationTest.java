@@ -55,11 +55,11 @@ class TenantIsolationTest {
 
     /** Team A's real resources, the values the matrix puts in paths and bodies. */
     record TeamA(Person alice, Person carol, String teamId, String teamName, String sandboxId, String keyId, String key,
-                 String marker, String snapshot, String buildId) {
+                 String marker, String snapshot, String snapshotId, String buildId) {
         /** Strings that must never appear in an answer to team B. */
         List<String> secrets() {
             return List.of(teamId, teamName, sandboxId, keyId, key, key.substring(0, 12), marker, alice.userId(), alice.email(),
-                    carol.userId(), carol.email(), carol.name(), alice.name(), snapshot, buildId);
+                    carol.userId(), carol.email(), carol.name(), alice.name(), snapshot, snapshotId, buildId);
         }
     }
 
@@ -73,6 +73,7 @@ class TenantIsolationTest {
             // A process id means something only inside its sandbox, which carries the tenancy.
             "processes/{pid}", a -> "1",
             "snapshots/{name}", TeamA::snapshot,
+            "templates/{id}", TeamA::snapshotId,
             "builds/{id}", TeamA::buildId,
             // Public routes: no team owns a login provider; the matrix skips public routes.
             "oauth/{provider}", a -> "github");
@@ -93,12 +94,13 @@ class TenantIsolationTest {
         String sandbox = alice.client().withKey(key.get("key").asString())
                 .createSandbox(Map.of("template", "minimal", "metadata", Map.of("owner", marker))).get("id").asString();
         String snapshot = "alpha-snap-" + run;
-        assertThat(alice.client().post("/v1/snapshots", Map.of("sandbox_id", sandbox, "name", snapshot)).status()).isEqualTo(201);
+        Response snapshotted = alice.client().post("/v1/snapshots", Map.of("sandbox_id", sandbox, "name", snapshot));
+        assertThat(snapshotted.status()).isEqualTo(201);
         // A build from the snapshot (a restore, not a boot), whatever state it is in when team B asks.
         JsonNode build = alice.client().post("/v1/builds", Map.of("name", "alpha-built-" + run, "skip_pre_post", true,
                 "recipe", "FROM " + snapshot + "\nRUN echo " + marker)).json();
         a = new TeamA(alice, carol, alice.teamId(), teamName, sandbox, key.get("id").asString(), key.get("key").asString(), marker,
-                snapshot, build.get("id").asString());
+                snapshot, snapshotted.json().get("id").asString(), build.get("id").asString());
 
         bob = anonymous.signup("bob-" + run + "@example.com", "bob-long-password", "Bob Beta");
         bobKey = bob.client().withKey(bob.client().post("/v1/api-keys", Map.of("name", "beta-key")).json().get("key").asString());
@@ -198,7 +200,7 @@ class TenantIsolationTest {
             new Person(null, "usr-placeholder", "team-placeholder", "x@example.com", "x", "x"),
             new Person(null, "usr-placeholder", "team-placeholder", "x@example.com", "x", "x"),
             "team-placeholder", "x", "sb-placeholder", "key-placeholder", "wrn_placeholder", "x", "no-such-snapshot",
-            "bld-placeholder");
+            "tpl-placeholder", "bld-placeholder");
 
     private static String madeUp(String kind) {
         if (!kind.contains("-")) {

@@ -167,8 +167,8 @@ final class BuildRunner {
             buildLog.system(step, "step " + step + "/" + plan.total() + " snapshot '" + build.name() + "'  (" + elapsed(started) + ")");
             attempt.throwIfCancelled();
             replaceOldTemplate(build);
-            Template made = snapshots.make(build.teamId(), sandboxes.reload(builder), build.name(),
-                    new SnapshotService.BuildDefaults(context.userSet ? context.user : "",
+            Template made = snapshots.make(build.teamId(), sandboxes.reload(builder), build.name(), Template.SNAPSHOT,
+                    new SnapshotService.Defaults(context.userSet ? context.user : "",
                             context.workdirSet && context.workdir != null ? context.workdir : "", context.env), null);
             destroy(build, builder);
             builder = null;
@@ -386,7 +386,7 @@ final class BuildRunner {
     private void cacheLayer(Build build, Sandbox builder, String key, int step, BuildLog buildLog) {
         String name = "cache-" + key.substring(0, 40);
         try {
-            snapshots.make(build.teamId(), sandboxes.reload(builder), name, null, key);
+            snapshots.make(build.teamId(), sandboxes.reload(builder), name, Template.SNAPSHOT, SnapshotService.Defaults.NONE, key);
             buildLog.system(step, "cached the layer after step " + step);
         } catch (ApiException e) {
             // A cache layer is an optimisation: a build never fails for want of one.

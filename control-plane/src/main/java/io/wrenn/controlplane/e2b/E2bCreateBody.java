@@ -15,9 +15,6 @@ import java.util.Set;
  */
 record E2bCreateBody(CreateSandboxBody wrenn, boolean autoResume) {
 
-    /** E2B's default template (what {@code Sandbox.create()} without a template asks for). */
-    static final String E2B_DEFAULT_TEMPLATE = "base";
-    static final String WRENN_DEFAULT_TEMPLATE = "debian";
     /** E2B's own default when the body has no timeout. */
     private static final int DEFAULT_TIMEOUT_S = 15;
 
@@ -46,10 +43,9 @@ record E2bCreateBody(CreateSandboxBody wrenn, boolean autoResume) {
             throw ApiException.invalid("'allow_internet_access' is not supported: Wrenn sandboxes have no internet access");
         }
         json.bool("secure", true);
+        // E2B's default template, `base` (what Sandbox.create() without a template asks for), is a
+        // platform template of Wrenn's too: no name is translated here.
         String template = json.requiredString("templateID");
-        if (template.equals(E2B_DEFAULT_TEMPLATE)) {
-            template = WRENN_DEFAULT_TEMPLATE;
-        }
         if (!TemplateStore.NAME.matcher(template).matches()) {
             throw ApiException.invalid("'templateID' is not a valid template name");
         }

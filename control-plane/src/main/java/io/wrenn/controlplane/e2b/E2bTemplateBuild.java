@@ -24,8 +24,9 @@ import tools.jackson.databind.JsonNode;
  */
 record E2bTemplateBuild(Recipe recipe, String text, boolean noCache) {
 
-    /** The image E2B's {@code fromBaseImage()} names: its {@code base} template, Wrenn's {@code debian}. */
+    /** The image E2B's {@code fromBaseImage()} names: its {@code base} template, which Wrenn has too. */
     static final String E2B_BASE_IMAGE = "e2bdev/base";
+    static final String BASE_TEMPLATE = "base";
     private static final Set<String> FIELDS = Set.of("force", "fromImage", "fromImageRegistry", "fromTemplate", "readyCmd",
             "startCmd", "steps");
     private static final int READY_INTERVAL_S = 1;
@@ -47,10 +48,7 @@ record E2bTemplateBuild(Recipe recipe, String text, boolean noCache) {
                 throw ApiException.invalid("fromImage('" + shown(image) + "') needs a container registry, which Wrenn does "
                         + "not use: build from a template (fromTemplate(...)) or E2B's base (fromBaseImage())");
             }
-            from = E2bCreateBody.E2B_DEFAULT_TEMPLATE;
-        }
-        if (from.equals(E2bCreateBody.E2B_DEFAULT_TEMPLATE)) {
-            from = E2bCreateBody.WRENN_DEFAULT_TEMPLATE;
+            from = BASE_TEMPLATE;
         }
         if (!TemplateStore.NAME.matcher(from).matches()) {
             throw ApiException.invalid("fromTemplate is not a template name");

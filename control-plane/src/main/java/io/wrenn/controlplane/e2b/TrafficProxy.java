@@ -65,7 +65,23 @@ public final class TrafficProxy {
         this.traffic = traffic;
     }
 
+    /**
+     * Forwards one request. Every answer the traffic path makes itself (here or at the host agent)
+     * is an {@link ApiException} with its {@link ErrorCode} and carries {@link TrafficHeaders#ERROR}:
+     * a client tells it from its own server's answer, which can never carry that header.
+     */
     public void handle(Context ctx) throws IOException, InterruptedException {
+        try {
+            forward(ctx);
+        } catch (ApiException e) {
+            if (!ctx.res().isCommitted()) {
+                ctx.header(TrafficHeaders.ERROR, e.code().code());
+            }
+            throw e;
+        }
+    }
+
+    private void forward(Context ctx) throws IOException, InterruptedException {
         String sandboxId = ctx.header(SANDBOX_ID);
         int port = port(ctx.header(SANDBOX_PORT));
         if (sandboxId == null || sandboxId.isBlank()) {
@@ -105,6 +121,9 @@ public final class TrafficProxy {
             log.debug("traffic to sandbox {} port {} failed: {}", target.sandbox().id(), port, e.toString());
             throw new ApiException(ErrorCode.HOST_UNAVAILABLE, "the sandbox's host did not answer");
         }
+        if (response.headers().firstValue(TrafficHeaders.ERROR).isPresent()) {
+            throw agentAnswer(response, target.sandbox().id(), port);
+        }
         try (InputStream in = response.body()) {
             ctx.res().setStatus(response.statusCode());
             response.headers().map().forEach((name, values) -> {
@@ -125,6 +144,25 @@ public final class TrafficProxy {
                 out.flush();
             }
         }
+    }
+
+    /** The host agent's own answer (marked), as the error the caller gets. */
+    private static ApiException agentAnswer(HttpResponse<InputStream> response, java.util.UUID sandbox, int port) {
+        String code = response.headers().firstValue(TrafficHeaders.ERROR).orElse("");
+        try (InputStream in = response.body()) {
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException ignored) {
+            // only drained so the connection can be reused
+        }
+        return switch (code) {
+            case "port_not_open" -> new ApiException(ErrorCode.PORT_NOT_OPEN, "nothing answered on port " + port + " in the sandbox");
+            // Gone or paused between our look-up and the host's: as for a sandbox we knew was gone.
+            case "sandbox_not_found", "invalid_state" -> new ApiException(ErrorCode.HOST_ERROR, "the sandbox is not running");
+            default -> {
+                log.warn("the host agent refused traffic for sandbox {}: {} {}", sandbox, response.statusCode(), code);
+                yield new ApiException(ErrorCode.HOST_ERROR, "the sandbox's host refused the request");
+            }
+        };
     }
 
     /**

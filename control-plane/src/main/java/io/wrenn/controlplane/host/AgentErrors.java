@@ -16,13 +16,6 @@ public final class AgentErrors {
 
     private static final Logger log = LoggerFactory.getLogger(AgentErrors.class);
 
-    /**
-     * The status_reason a caller leaves on a row whose host call it gave up on without knowing
-     * the outcome ({@link #outcomeUnknown}): the reconciler settles such a row on its next pass
-     * from what the host reports, instead of waiting out the grace a live caller would get.
-     */
-    public static final String HOST_CALL_LOST = "host_call_lost";
-
     private AgentErrors() {
     }
 
@@ -50,6 +43,7 @@ public final class AgentErrors {
             case UNAVAILABLE -> new ApiException(ErrorCode.HOST_UNAVAILABLE, "the host or the sandbox did not answer" + suffix(message));
             case DEADLINE_EXCEEDED -> new ApiException(ErrorCode.HOST_TIMEOUT, "the host did not answer in time");
             case UNIMPLEMENTED -> new ApiException(ErrorCode.NOT_IMPLEMENTED, "not supported by this host");
+            case DATA_LOSS -> new ApiException(ErrorCode.DATA_LOSS, orDefault(message, "the saved state is corrupt"));
             default -> {
                 log.warn("host agent failed: {}", status);
                 yield new ApiException(ErrorCode.HOST_ERROR, "the host agent failed");

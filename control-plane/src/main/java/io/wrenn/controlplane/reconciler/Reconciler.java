@@ -1,7 +1,7 @@
 package io.wrenn.controlplane.reconciler;
 
+import io.wrenn.hostagent.protocol.Deadlines;
 import io.grpc.StatusException;
-import io.wrenn.controlplane.host.AgentErrors;
 import io.wrenn.controlplane.host.Host;
 import io.wrenn.controlplane.host.HostAgents;
 import io.wrenn.controlplane.host.HostStore;
@@ -51,8 +51,8 @@ import org.slf4j.LoggerFactory;
  *       paused} with the host's generation); a host still reporting pausing or resuming, not
  *       listing it, or not answering is looked at again next pass. This happens on the next
  *       pass when the caller gave up on its host call without knowing the outcome (status
- *       reason {@code host_call_lost}: UNAVAILABLE or DEADLINE_EXCEEDED); a row without that
- *       marker belongs to its caller for {@link #PAUSE_GRACE} (longer than the call's deadline),
+ *       flag {@code host_call_lost}: UNAVAILABLE or DEADLINE_EXCEEDED); a row without that
+ *       marker belongs to its caller for {@link Deadlines#pauseGrace()} (longer than the call's deadline),
  *       after which its control plane must have died mid-call.</li>
  *   <li>Snapshots ({@link SnapshotConvergence}): a {@code creating} template row marked
  *       {@code host_call_lost}, or older than the snapshot call's deadline plus slack, is made
@@ -78,28 +78,23 @@ public final class Reconciler {
 
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
     private static final Duration LIST_DEADLINE = Duration.ofSeconds(10);
-    private static final Duration DESTROY_DEADLINE = Duration.ofSeconds(60);
-    /** A delete in flight owns its 'stopping' row for this long. */
-    private static final Duration STOPPING_GRACE = Duration.ofSeconds(90);
     /** Reaping is not instantaneous: an expiry this close counts as the reason. */
     private static final Duration EXPIRY_SLACK = Duration.ofSeconds(30);
-    /** A pause or resume in flight owns its unmarked row for this long (longer than its host call's deadline). */
-    static final Duration PAUSE_GRACE = Duration.ofMinutes(4);
 
     private final HostStore hosts;
     private final SandboxStore sandboxes;
     private final HostAgents agents;
-    private final Duration createDeadline;
+    private final Deadlines deadlines;
     private final Clock clock;
     private final SnapshotConvergence snapshots;
 
     public Reconciler(HostStore hosts, SandboxStore sandboxes, TemplateStore templates, HostAgents agents,
-                      Duration createDeadline, Clock clock) {
+                      Deadlines deadlines, Clock clock) {
         this.hosts = hosts;
         this.sandboxes = sandboxes;
         this.agents = agents;
-        this.snapshots = new SnapshotConvergence(templates, agents);
-        this.createDeadline = createDeadline;
+        this.snapshots = new SnapshotConvergence(templates, agents, deadlines);
+        this.deadlines = deadlines;
         this.clock = clock;
     }
 
@@ -172,7 +167,7 @@ public final class Reconciler {
                     }
                 }
                 case STARTING -> {
-                    if (row.createdAt().plus(createDeadline).isAfter(now)) {
+                    if (row.createdAt().plus(deadlines.create()).isAfter(now)) {
                         continue;
                     }
                     if (live) {
@@ -189,7 +184,7 @@ public final class Reconciler {
                     }
                 }
                 case STOPPING -> {
-                    if (row.updatedAt().plus(STOPPING_GRACE).isAfter(now)) {
+                    if (row.updatedAt().plus(deadlines.stoppingGrace()).isAfter(now)) {
                         continue;
                     }
                     if (vm != null && !destroy(host, row.id())) {
@@ -198,8 +193,8 @@ public final class Reconciler {
                     sandboxes.transition(row.id(), EnumSet.of(SandboxStatus.STOPPING), SandboxStatus.STOPPED, row.statusReason());
                 }
                 case PAUSING, RESUMING -> {
-                    boolean callerGaveUp = AgentErrors.HOST_CALL_LOST.equals(row.statusReason());
-                    if (!callerGaveUp && row.updatedAt().plus(PAUSE_GRACE).isAfter(now) || vm == null) {
+                    boolean callerGaveUp = row.hostCallLost();
+                    if (!callerGaveUp && row.updatedAt().plus(deadlines.pauseGrace()).isAfter(now) || vm == null) {
                         continue;
                     }
                     settleLostCall(host, row, vm);
@@ -258,7 +253,7 @@ public final class Reconciler {
 
     private boolean destroy(Host host, UUID id) {
         try {
-            agents.stub(host, DESTROY_DEADLINE).destroySandbox(DestroySandboxRequest.newBuilder().setSandboxId(id.toString()).build());
+            agents.stub(host, deadlines.destroy()).destroySandbox(DestroySandboxRequest.newBuilder().setSandboxId(id.toString()).build());
             return true;
         } catch (StatusException | RuntimeException e) {
             log.warn("could not destroy sandbox {} on host {}: {}", id, host.address(), e.toString());

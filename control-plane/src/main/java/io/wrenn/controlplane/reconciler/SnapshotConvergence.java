@@ -1,5 +1,6 @@
 package io.wrenn.controlplane.reconciler;
 
+import io.wrenn.hostagent.protocol.Deadlines;
 import io.grpc.StatusException;
 import io.wrenn.controlplane.host.Host;
 import io.wrenn.controlplane.host.HostAgents;
@@ -21,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The snapshot half of a reconciler pass over one host (rules 8 and 9 of {@link Reconciler}):
- * settles {@code creating} template rows whose caller is gone, and removes snapshot files the
- * host keeps that no live row names.
+ * settles {@code creating} template rows (snapshots and images made from sandboxes) whose caller is
+ * gone, and removes such templates' files the host keeps that no live row names.
  */
 final class SnapshotConvergence {
 
@@ -33,14 +34,16 @@ final class SnapshotConvergence {
      * Past this age no caller can still be waiting on a snapshot: its host call's deadline plus
      * slack for the row written just before the call and for clocks.
      */
-    static final Duration CREATE_GRACE = SnapshotService.SNAPSHOT_DEADLINE.plus(Duration.ofMinutes(1));
 
     private final TemplateStore templates;
     private final HostAgents agents;
 
-    SnapshotConvergence(TemplateStore templates, HostAgents agents) {
+    private final Duration createGrace;
+
+    SnapshotConvergence(TemplateStore templates, HostAgents agents, Deadlines deadlines) {
         this.templates = templates;
         this.agents = agents;
+        this.createGrace = deadlines.snapshotGrace();
     }
 
     void reconcile(Host host, Instant now) {
@@ -51,7 +54,7 @@ final class SnapshotConvergence {
         try {
             for (TemplateImage image : agents.stub(host, INFO_DEADLINE)
                     .getHostInfo(GetHostInfoRequest.getDefaultInstance()).getTemplatesList()) {
-                if ("snapshot".equals(image.getType())) {
+                if (Template.SNAPSHOT.equals(image.getType()) || image.getMade()) {
                     onHost.put(key(image.getTeamId(), image.getName()), image);
                 }
             }
@@ -61,7 +64,7 @@ final class SnapshotConvergence {
         }
 
         for (PendingSnapshot row : pending) {
-            if (!row.hostCallLost() && row.createdAt().plus(CREATE_GRACE).isAfter(now)) {
+            if (!row.hostCallLost() && row.createdAt().plus(createGrace).isAfter(now)) {
                 continue; // its caller still waits on the host
             }
             TemplateImage image = onHost.get(key(row.teamId().toString(), row.name()));
@@ -79,9 +82,9 @@ final class SnapshotConvergence {
     }
 
     /**
-     * A team snapshot on the host that no live row names, made longer ago than any create could
-     * still be running. Platform snapshots are left alone, as are images (they are not snapshot
-     * entries) and entries without a creation time.
+     * A team snapshot or made image on the host that no live row names, made longer ago than
+     * any create could still be running. Platform ones are left alone, as are base images (not
+     * made: they are not among these entries) and entries without a creation time.
      */
     private boolean isLeftover(TemplateImage image, Instant now) {
         UUID team;
@@ -91,7 +94,7 @@ final class SnapshotConvergence {
             return false;
         }
         if (Template.PLATFORM_TEAM.equals(team) || image.getCreatedAtMs() == 0
-                || Instant.ofEpochMilli(image.getCreatedAtMs()).plus(CREATE_GRACE).isAfter(now)) {
+                || Instant.ofEpochMilli(image.getCreatedAtMs()).plus(createGrace).isAfter(now)) {
             return false;
         }
         return !templates.knows(team, image.getName());

@@ -58,7 +58,7 @@ public final class Inputs {
     }
 
     /** Empty means the sandbox's default user. */
-    static String user(String field, String user) {
+    public static String user(String field, String user) {
         if (!user.isEmpty() && !USER.matcher(user).matches()) {
             throw ApiException.invalid("'" + field + "' is not a valid user name");
         }
@@ -69,7 +69,7 @@ public final class Inputs {
      * A guest path must be absolute, free of NUL and of {@code ..} components: the guest is
      * the user's own, but a path that is not what it looks like is always a bug or an attack.
      */
-    static String absolutePath(String field, String path, boolean required) {
+    public static String absolutePath(String field, String path, boolean required) {
         if (path == null || path.isEmpty()) {
             if (required) {
                 throw ApiException.invalid("'" + field + "' is required");

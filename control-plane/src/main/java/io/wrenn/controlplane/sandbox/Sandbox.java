@@ -5,7 +5,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** A sandbox row, with the name of its template joined in. */
+/**
+ * A sandbox row, with the name of its template joined in.
+ *
+ * @param statusReason why it is in its status, for people (e.g. {@code timeout}); null when none
+ * @param hostCallLost its caller gave up on a pause or resume host call without knowing the
+ *                     outcome: the reconciler settles it from what the host reports
+ */
 public record Sandbox(
         UUID id,
         UUID teamId,
@@ -14,6 +20,7 @@ public record Sandbox(
         String templateName,
         SandboxStatus status,
         String statusReason,
+        boolean hostCallLost,
         int vcpus,
         int memoryMb,
         int diskSizeMb,

@@ -1,5 +1,6 @@
 package io.wrenn.controlplane.sandbox;
 
+import io.wrenn.hostagent.protocol.Deadlines;
 import io.grpc.StatusException;
 import io.wrenn.api.ErrorCode;
 import io.wrenn.controlplane.ControlPlaneConfig.Limits;
@@ -34,9 +35,6 @@ import org.slf4j.LoggerFactory;
 public final class SandboxService {
 
     private static final Logger log = LoggerFactory.getLogger(SandboxService.class);
-    private static final Duration DESTROY_DEADLINE = Duration.ofSeconds(60);
-    /** A pause or resume host call's deadline; the reconciler's grace for an unmarked row is longer. */
-    public static final Duration PAUSE_DEADLINE = Duration.ofMinutes(3);
     static final Set<SandboxStatus> DEFAULT_LIST = EnumSet.of(
             SandboxStatus.STARTING, SandboxStatus.RUNNING, SandboxStatus.PAUSING, SandboxStatus.PAUSED, SandboxStatus.RESUMING,
             SandboxStatus.STOPPING, SandboxStatus.UNKNOWN, SandboxStatus.ERROR);
@@ -47,17 +45,17 @@ public final class SandboxService {
     private final HostAgents agents;
     private final Scheduler scheduler;
     private final Limits limits;
-    private final Duration createDeadline;
+    private final Deadlines deadlines;
 
     public SandboxService(SandboxStore sandboxes, TemplateStore templates, HostStore hosts, HostAgents agents,
-                          Scheduler scheduler, Limits limits, Duration createDeadline) {
+                          Scheduler scheduler, Limits limits, Deadlines deadlines) {
         this.sandboxes = sandboxes;
         this.templates = templates;
         this.hosts = hosts;
         this.agents = agents;
         this.scheduler = scheduler;
         this.limits = limits;
-        this.createDeadline = createDeadline;
+        this.deadlines = deadlines;
     }
 
     public Limits limits() {
@@ -81,8 +79,8 @@ public final class SandboxService {
      * build starts its builder from a cached layer, which no name lookup lists).
      */
     public Sandbox createIn(UUID teamId, Template template, CreateSandboxBody request) {
-        // An image template boots cold, so any size works and the configured defaults apply.
-        // A snapshot pins its machine (memory is restored as it was saved) and its least disk.
+        // An image template boots cold, so any machine size works and the configured defaults
+        // apply. A snapshot pins its machine (memory is restored as it was saved).
         int vcpus = request.vcpus().orElse(limits.defaultVcpus());
         int memoryMb = request.memoryMb().orElse(limits.defaultMemoryMb());
         int diskSizeMb = request.diskSizeMb();
@@ -94,13 +92,15 @@ public final class SandboxService {
             }
             vcpus = template.vcpus();
             memoryMb = template.memoryMb();
-            int least = template.diskSizeMb() == null ? 0 : template.diskSizeMb();
-            if (!request.diskSizeGiven()) {
-                diskSizeMb = Math.max(diskSizeMb, least);
-            } else if (diskSizeMb < least) {
-                throw ApiException.invalid("snapshot '" + template.name() + "' has a " + least
-                        + " MiB disk; disk_size_mb cannot be smaller");
-            }
+        }
+        // A made template knows its least disk (a snapshot's disk, an image's compact
+        // filesystem); a base image's host checks the size itself.
+        int least = template.diskSizeMb() == null ? 0 : template.diskSizeMb();
+        if (!request.diskSizeGiven()) {
+            diskSizeMb = Math.max(diskSizeMb, least);
+        } else if (diskSizeMb < least) {
+            throw ApiException.invalid("template '" + template.name() + "' needs a disk of at least " + least
+                    + " MiB; disk_size_mb cannot be smaller");
         }
         Host host = scheduler.choose(template);
 
@@ -111,7 +111,7 @@ public final class SandboxService {
         sandboxes.saveAccessToken(id, accessToken);
         io.wrenn.hostagent.protocol.Sandbox created;
         try {
-            created = agents.stub(host, createDeadline).createSandbox(CreateSandboxRequest.newBuilder()
+            created = agents.stub(host, deadlines.create()).createSandbox(CreateSandboxRequest.newBuilder()
                     .setSandboxId(id.toString())
                     .setTeamId(teamId.toString())
                     .setTemplateTeamId(template.teamId().toString())
@@ -197,7 +197,7 @@ public final class SandboxService {
         Host host = sandbox.hostId() == null ? null : hosts.find(sandbox.hostId()).orElse(null);
         if (host != null) {
             try {
-                agents.stub(host, DESTROY_DEADLINE).destroySandbox(
+                agents.stub(host, deadlines.destroy()).destroySandbox(
                         DestroySandboxRequest.newBuilder().setSandboxId(sandbox.id().toString()).build());
             } catch (StatusException e) {
                 // The row stays 'stopping': the reconciler finishes the job when the host answers.
@@ -220,7 +220,7 @@ public final class SandboxService {
         }
         io.wrenn.hostagent.protocol.Sandbox paused;
         try {
-            paused = agents.stub(placement.host(), PAUSE_DEADLINE).pauseSandbox(
+            paused = agents.stub(placement.host(), deadlines.pauseCall()).pauseSandbox(
                     PauseSandboxRequest.newBuilder().setSandboxId(id.toString()).build());
         } catch (StatusException e) {
             // The host takes a failed pause back and runs the VM on. When the outcome is unknown
@@ -253,7 +253,7 @@ public final class SandboxService {
         }
         io.wrenn.hostagent.protocol.Sandbox resumed;
         try {
-            resumed = agents.stub(host, PAUSE_DEADLINE).resumeSandbox(ResumeSandboxRequest.newBuilder()
+            resumed = agents.stub(host, deadlines.pauseCall()).resumeSandbox(ResumeSandboxRequest.newBuilder()
                     .setSandboxId(sandbox.id().toString())
                     .setGeneration(sandbox.pauseGeneration())
                     .setTimeoutS(sandbox.timeoutS())
@@ -286,7 +286,7 @@ public final class SandboxService {
 
     private void destroyQuietly(Host host, UUID id) {
         try {
-            agents.stub(host, DESTROY_DEADLINE).destroySandbox(DestroySandboxRequest.newBuilder().setSandboxId(id.toString()).build());
+            agents.stub(host, deadlines.destroy()).destroySandbox(DestroySandboxRequest.newBuilder().setSandboxId(id.toString()).build());
         } catch (StatusException | RuntimeException e) {
             log.warn("could not destroy sandbox {} on {}; the reconciler will retry", id, host.address(), e);
         }

@@ -25,7 +25,7 @@ import tools.jackson.core.type.TypeReference;
 public final class SandboxStore {
 
     private static final String SELECT = """
-            SELECT s.id, s.team_id, s.host_id, s.template_id, t.name AS template_name, s.status, s.status_reason,
+            SELECT s.id, s.team_id, s.host_id, s.template_id, t.name AS template_name, s.status, s.status_reason, s.host_call_lost,
                    s.vcpus, s.memory_mb, s.disk_size_mb, s.timeout_s, s.env_keys::text AS env_keys,
                    s.metadata::text AS metadata, s.boot_ms, s.created_at, s.updated_at, s.started_at,
                    s.expires_at, s.stopped_at, s.on_timeout, s.pause_generation, s.paused_at
@@ -159,7 +159,7 @@ public final class SandboxStore {
      */
     public boolean transition(UUID id, Set<SandboxStatus> from, SandboxStatus to, String reason) {
         return jdbi.withHandle(h -> h.createUpdate("""
-                        UPDATE sandboxes SET status = :to, status_reason = :reason, updated_at = now(),
+                        UPDATE sandboxes SET status = :to, status_reason = :reason, host_call_lost = false, updated_at = now(),
                             stopped_at = CASE WHEN :terminal THEN now() ELSE stopped_at END
                         WHERE id = :id AND status IN (<from>)""")
                 .bind("id", id)
@@ -172,22 +172,21 @@ public final class SandboxStore {
 
     /**
      * Hands a {@code pausing} or {@code resuming} row whose host call was lost to the reconciler
-     * ({@link io.wrenn.controlplane.host.AgentErrors#HOST_CALL_LOST}); only while it is still in
-     * {@code status}, so a row the reconciler already settled is left alone.
+     * ({@link Sandbox#hostCallLost()}); only while it is still in {@code status}, so a row the
+     * reconciler already settled is left alone. Any later status change clears the flag.
      */
     public boolean markHostCallLost(UUID id, SandboxStatus status) {
         return jdbi.withHandle(h -> h.createUpdate("""
-                        UPDATE sandboxes SET status_reason = :reason WHERE id = :id AND status = :status""")
+                        UPDATE sandboxes SET host_call_lost = true WHERE id = :id AND status = :status""")
                 .bind("id", id)
                 .bind("status", status.wire())
-                .bind("reason", io.wrenn.controlplane.host.AgentErrors.HOST_CALL_LOST)
                 .execute()) == 1;
     }
 
     /** Settles a create: {@code starting → running} with the times the host reported. */
     public boolean markRunning(UUID id, Set<SandboxStatus> from, Instant startedAt, Instant expiresAt, Long bootMs) {
         return jdbi.withHandle(h -> h.createUpdate("""
-                        UPDATE sandboxes SET status = 'running', status_reason = NULL, updated_at = now(),
+                        UPDATE sandboxes SET status = 'running', status_reason = NULL, host_call_lost = false, updated_at = now(),
                             started_at = COALESCE(:started, started_at, now()), expires_at = :expires,
                             boot_ms = COALESCE(:boot, boot_ms)
                         WHERE id = :id AND status IN (<from>)""")
@@ -202,7 +201,7 @@ public final class SandboxStore {
     /** Settles a pause: {@code → paused} with the generation the host saved. */
     public boolean markPaused(UUID id, Set<SandboxStatus> from, long generation, String reason) {
         return jdbi.withHandle(h -> h.createUpdate("""
-                        UPDATE sandboxes SET status = 'paused', status_reason = :reason, updated_at = now(),
+                        UPDATE sandboxes SET status = 'paused', status_reason = :reason, host_call_lost = false, updated_at = now(),
                             pause_generation = :generation, paused_at = now(), expires_at = NULL
                         WHERE id = :id AND status IN (<from>)""")
                 .bind("id", id)
@@ -215,7 +214,7 @@ public final class SandboxStore {
     /** Settles a resume: {@code resuming → running} with the new expiry. */
     public boolean markResumed(UUID id, Instant expiresAt) {
         return jdbi.withHandle(h -> h.createUpdate("""
-                        UPDATE sandboxes SET status = 'running', status_reason = NULL, updated_at = now(),
+                        UPDATE sandboxes SET status = 'running', status_reason = NULL, host_call_lost = false, updated_at = now(),
                             paused_at = NULL, expires_at = :expires
                         WHERE id = :id AND status = 'resuming'""")
                 .bind("id", id)
@@ -279,7 +278,7 @@ public final class SandboxStore {
     /** Every sandbox on {@code hostId} in {@code from} becomes {@code to}; returns how many. */
     public int transitionAllOnHost(UUID hostId, SandboxStatus from, SandboxStatus to, String reason) {
         return jdbi.withHandle(h -> h.createUpdate("""
-                        UPDATE sandboxes SET status = :to, status_reason = :reason, updated_at = now()
+                        UPDATE sandboxes SET status = :to, status_reason = :reason, host_call_lost = false, updated_at = now()
                         WHERE host_id = :host AND status = :from""")
                 .bind("host", hostId)
                 .bind("from", from.wire())
@@ -297,6 +296,7 @@ public final class SandboxStore {
                 rs.getString("template_name"),
                 SandboxStatus.fromWire(rs.getString("status")),
                 rs.getString("status_reason"),
+                rs.getBoolean("host_call_lost"),
                 rs.getInt("vcpus"),
                 rs.getInt("memory_mb"),
                 rs.getInt("disk_size_mb"),

@@ -5,7 +5,7 @@ import io.wrenn.controlplane.http.Access;
 import io.wrenn.controlplane.http.RouteTable;
 import java.util.Map;
 
-/** The {@code /v1/snapshots} routes. */
+/** The {@code /v1/snapshots} routes, and the admins' delete of any team's template. */
 public final class SnapshotRoutes {
 
     private final SnapshotService snapshots;
@@ -23,6 +23,10 @@ public final class SnapshotRoutes {
                 snapshots.get(Authenticator.caller(ctx), ctx.pathParam("name")))));
         routes.delete("/v1/snapshots/{name}", Access.TEAM, ctx -> {
             snapshots.delete(Authenticator.caller(ctx), ctx.pathParam("name"));
+            ctx.status(204);
+        });
+        routes.delete("/v1/admin/templates/{id}", Access.ADMIN, ctx -> {
+            snapshots.deleteAsAdmin(Authenticator.caller(ctx), ctx.pathParam("id"));
             ctx.status(204);
         });
     }

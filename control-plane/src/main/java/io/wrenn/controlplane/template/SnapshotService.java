@@ -1,5 +1,6 @@
 package io.wrenn.controlplane.template;
 
+import io.wrenn.hostagent.protocol.Deadlines;
 import io.grpc.StatusException;
 import io.wrenn.api.ErrorCode;
 import io.wrenn.controlplane.auth.Caller;
@@ -12,6 +13,7 @@ import io.wrenn.controlplane.ids.WireId;
 import io.wrenn.controlplane.sandbox.Sandbox;
 import io.wrenn.controlplane.sandbox.SandboxStatus;
 import io.wrenn.controlplane.sandbox.SandboxStore;
+import io.wrenn.hostagent.protocol.CreateImageRequest;
 import io.wrenn.hostagent.protocol.CreateSnapshotRequest;
 import io.wrenn.hostagent.protocol.DeleteTemplateRequest;
 import io.wrenn.hostagent.protocol.GetHostInfoRequest;
@@ -24,21 +26,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Snapshot templates: made by a sandbox's host from a running sandbox (it keeps running) or a
- * paused one (it stays paused), listed, read and deleted. A team sees its own and the
+ * Templates made from sandboxes: snapshots (memory and disk), made by a sandbox's host from a
+ * running sandbox (it keeps running) or a paused one (it stays paused), and images (the disk
+ * alone, from a running sandbox: they cold-boot at any size), listed, read and deleted. A team sees its own and the
  * platform's; platform snapshots are made and deleted only by admins; one a sandbox still uses
  * cannot be deleted. The row is written {@code creating} before the host call (reserving the
  * name, invisible otherwise) and made {@code ready} after it; a failed call deletes it, a call
  * whose outcome is unknown (unavailable, deadline) hands it to the reconciler
  * ({@code host_call_lost}), and a control plane that dies mid-call leaves it to the reconciler
- * after {@link #SNAPSHOT_DEADLINE}. The reconciler adopts it if the host lists the template,
+ * after {@link Deadlines#snapshot()}. The reconciler adopts it if the host lists the template,
  * else deletes it.
  */
 public final class SnapshotService {
 
     private static final Logger log = LoggerFactory.getLogger(SnapshotService.class);
     /** The host call's deadline; a {@code creating} row older than this (plus slack) has no live caller. */
-    public static final Duration SNAPSHOT_DEADLINE = Duration.ofMinutes(5);
     private static final Duration DELETE_DEADLINE = Duration.ofMinutes(1);
     private static final Duration INFO_DEADLINE = Duration.ofSeconds(10);
 
@@ -47,7 +49,11 @@ public final class SnapshotService {
     private final HostStore hosts;
     private final HostAgents agents;
 
-    public SnapshotService(TemplateStore templates, SandboxStore sandboxes, HostStore hosts, HostAgents agents) {
+    private final Deadlines deadlines;
+
+    public SnapshotService(TemplateStore templates, SandboxStore sandboxes, HostStore hosts, HostAgents agents,
+            Deadlines deadlines) {
+        this.deadlines = deadlines;
         this.templates = templates;
         this.sandboxes = sandboxes;
         this.hosts = hosts;
@@ -66,16 +72,21 @@ public final class SnapshotService {
             throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox is " + sandbox.status().wire()
                     + "; only a running or paused sandbox can be snapshotted");
         }
-        return make(owner, sandbox, body.name(), null, null);
+        if (body.type().equals(Template.IMAGE) && sandbox.status() != SandboxStatus.RUNNING) {
+            throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox is " + sandbox.status().wire()
+                    + "; an image is made of a running sandbox's disk (resume it first)");
+        }
+        return make(owner, sandbox, body.name(), body.type(),
+                new Defaults(body.defaultUser(), body.defaultWorkdir(), body.defaultEnv()), null);
     }
 
     /**
-     * Makes snapshot template {@code owner}/{@code name} of {@code sandbox} (running or paused):
-     * the one path of {@code POST /v1/snapshots} and of template builds, which give the guest
-     * the template's {@code defaults} first and may mark the template a hidden layer of their
-     * cache ({@code cacheKey}).
+     * Makes template {@code owner}/{@code name} of type {@code type} from {@code sandbox}: the one
+     * path of {@code POST /v1/snapshots} and of template builds. A build gives the guest the
+     * template's {@code defaults} before its snapshot is taken, and may mark the template a hidden
+     * layer of its cache ({@code cacheKey}).
      */
-    public Template make(UUID owner, Sandbox sandbox, String name, BuildDefaults defaults, String cacheKey) {
+    public Template make(UUID owner, Sandbox sandbox, String name, String type, Defaults defaults, String cacheKey) {
         settleLostCreate(owner, name);
         if (templates.nameTaken(owner, name) || templates.nameTaken(Template.PLATFORM_TEAM, name)) {
             throw new ApiException(ErrorCode.CONFLICT, "a template of that name exists");
@@ -83,19 +94,13 @@ public final class SnapshotService {
         Host host = hosts.find(sandbox.hostId())
                 .orElseThrow(() -> new ApiException(ErrorCode.HOST_UNAVAILABLE, "the sandbox's host is gone"));
         UUID id = UUID.randomUUID();
-        if (!templates.insertCreating(id, owner, name, sandbox.vcpus(), sandbox.memoryMb(), host.id(), sandbox.id(), cacheKey)) {
+        if (!templates.insertCreating(id, owner, name, type, sandbox.vcpus(), sandbox.memoryMb(), host.id(),
+                sandbox.id(), cacheKey)) {
             throw new ApiException(ErrorCode.CONFLICT, "a template of that name exists");
-        }
-        CreateSnapshotRequest.Builder request = CreateSnapshotRequest.newBuilder()
-                .setSandboxId(sandbox.id().toString())
-                .setTeamId(owner.toString())
-                .setName(name);
-        if (defaults != null) {
-            request.setDefaultUser(defaults.user()).setDefaultWorkdir(defaults.workdir()).putAllDefaultEnv(defaults.env());
         }
         TemplateImage image;
         try {
-            image = agents.stub(host, SNAPSHOT_DEADLINE).createSnapshot(request.build());
+            image = makeOnHost(host, sandbox, owner, name, type, defaults);
         } catch (StatusException e) {
             log.warn("snapshot of sandbox {} on {} failed: {}", sandbox.id(), host.address(), e.getStatus());
             if (AgentErrors.outcomeUnknown(e)) {
@@ -114,20 +119,43 @@ public final class SnapshotService {
             deleteOnHost(host, owner, name);
             throw new ApiException(ErrorCode.HOST_TIMEOUT, "the snapshot took longer than its deadline and was dropped");
         }
-        return templates.findById(id).orElseThrow();
+        return templates.findReady(id).orElseThrow();
     }
 
-    /** A template build's user, workdir and environment, given to the guest before its snapshot. */
-    public record BuildDefaults(String user, String workdir, java.util.Map<String, String> env) {
+    /** A build's (or an image's) user, workdir and environment: empty strings leave the sandbox's own. */
+    public record Defaults(String user, String workdir, java.util.Map<String, String> env) {
+        public static final Defaults NONE = new Defaults("", "", java.util.Map.of());
+    }
+
+    private TemplateImage makeOnHost(Host host, Sandbox sandbox, UUID owner, String name, String type, Defaults defaults)
+            throws StatusException {
+        if (type.equals(Template.IMAGE)) {
+            return agents.stub(host, deadlines.snapshot()).createImage(CreateImageRequest.newBuilder()
+                    .setSandboxId(sandbox.id().toString())
+                    .setTeamId(owner.toString())
+                    .setName(name)
+                    .setDefaultUser(defaults.user())
+                    .setDefaultWorkdir(defaults.workdir())
+                    .putAllDefaultEnv(defaults.env())
+                    .build());
+        }
+        return agents.stub(host, deadlines.snapshot()).createSnapshot(CreateSnapshotRequest.newBuilder()
+                .setSandboxId(sandbox.id().toString())
+                .setTeamId(owner.toString())
+                .setName(name)
+                .setDefaultUser(defaults.user())
+                .setDefaultWorkdir(defaults.workdir())
+                .putAllDefaultEnv(defaults.env())
+                .build());
     }
 
     List<Template> list(Caller caller) {
-        return templates.listSnapshots(caller.requireTeam());
+        return templates.listMade(caller.requireTeam());
     }
 
     Template get(Caller caller, String name) {
         return templates.findVisible(caller.requireTeam(), name)
-                .filter(Template::isSnapshot)
+                .filter(Template::isMade)
                 .orElseThrow(() -> new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "no such snapshot for your team"));
     }
 
@@ -140,24 +168,61 @@ public final class SnapshotService {
     }
 
     /**
-     * Removes a snapshot template from its host and hides its row; refused (409) while a sandbox
-     * that is not stopped was made from it, so running sandboxes never lose their template.
+     * An admin's delete of any template made from a sandbox, whichever team owns it (by id, as
+     * {@code GET /v1/admin/templates} lists them). Base images are part of every host's image
+     * build and are not deleted through the API.
+     */
+    void deleteAsAdmin(Caller caller, String wireId) {
+        if (!caller.admin()) {
+            throw new ApiException(ErrorCode.FORBIDDEN, "admins only");
+        }
+        Template template = WireId.TEMPLATE.decode(wireId).flatMap(templates::findReady)
+                .orElseThrow(() -> new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "no such template"));
+        if (!template.isMade()) {
+            throw ApiException.invalid("'" + template.name() + "' is a base image: it comes with every host's images"
+                    + " (images/build.sh) and is not deleted through the API");
+        }
+        remove(template);
+    }
+
+    /**
+     * Removes a made template from its host (which must answer) and from every other host that
+     * holds a copy (best effort: the reconciler removes leftovers no row names), then hides its
+     * row. Refused while a sandbox made from it is not stopped.
      */
     public void remove(Template template) {
         if (sandboxes.anyActiveFromTemplate(template.id())) {
-            throw new ApiException(ErrorCode.INVALID_STATE, "the snapshot is used by a sandbox that is not stopped");
+            throw new ApiException(ErrorCode.INVALID_STATE, "the template is used by a sandbox that is not stopped");
         }
-        Host host = template.hostId() == null ? null : hosts.find(template.hostId()).orElse(null);
-        if (host != null) {
+        Host own = template.hostId() == null ? null : hosts.find(template.hostId()).orElse(null);
+        if (own != null) {
             try {
-                agents.stub(host, DELETE_DEADLINE).deleteTemplate(DeleteTemplateRequest.newBuilder()
-                        .setTeamId(template.teamId().toString()).setName(template.name()).build());
+                agents.stub(own, DELETE_DEADLINE).deleteTemplate(deleteRequest(template));
             } catch (StatusException e) {
                 throw AgentErrors.toApi(e, ErrorCode.TEMPLATE_NOT_FOUND);
             }
         }
+        for (Host host : hosts.all()) {
+            if (own == null || !host.id().equals(own.id())) {
+                deleteQuietly(host, template);
+            }
+        }
         if (!templates.deleteIfUnused(template.id())) {
-            throw new ApiException(ErrorCode.INVALID_STATE, "the snapshot is used by a sandbox that is not stopped");
+            throw new ApiException(ErrorCode.INVALID_STATE, "the template is used by a sandbox that is not stopped");
+        }
+    }
+
+    private static DeleteTemplateRequest deleteRequest(Template template) {
+        return DeleteTemplateRequest.newBuilder().setTeamId(template.teamId().toString()).setName(template.name()).build();
+    }
+
+    /** A host without the template answers OK; one that fails is logged, not fatal. */
+    private void deleteQuietly(Host host, Template template) {
+        try {
+            agents.stub(host, DELETE_DEADLINE).deleteTemplate(deleteRequest(template));
+        } catch (StatusException | RuntimeException e) {
+            log.warn("could not remove template {}/{} from {}: {}", template.teamId(), template.name(), host.address(),
+                    e.toString());
         }
     }
 
@@ -167,23 +232,12 @@ public final class SnapshotService {
      * because its host did not answer keeps its template until an admin deletes it.
      */
     public void deleteAllOfTeam(UUID teamId) {
-        for (Template template : templates.listSnapshots(teamId)) {
+        for (Template template : templates.listMade(teamId)) {
             if (!template.teamId().equals(teamId)) {
                 continue; // platform snapshots are listed with the team's and belong to no team
             }
             for (Host host : hosts.all()) {
-                try {
-                    agents.stub(host, DELETE_DEADLINE).deleteTemplate(DeleteTemplateRequest.newBuilder()
-                            .setTeamId(teamId.toString()).setName(template.name()).build());
-                } catch (StatusException e) {
-                    if (e.getStatus().getCode() != io.grpc.Status.Code.NOT_FOUND) {
-                        log.warn("could not remove snapshot {}/{} of a deleted team from {}: {}", teamId, template.name(),
-                                host.address(), e.getStatus());
-                    }
-                } catch (RuntimeException e) {
-                    log.warn("could not remove snapshot {}/{} of a deleted team from {}: {}", teamId, template.name(),
-                            host.address(), e.toString());
-                }
+                deleteQuietly(host, template);
             }
             if (!templates.deleteIfUnused(template.id())) {
                 log.warn("snapshot {}/{} of a deleted team is still used by a sandbox being stopped", teamId, template.name());

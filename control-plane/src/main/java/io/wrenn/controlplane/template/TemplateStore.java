@@ -1,6 +1,5 @@
 package io.wrenn.controlplane.template;
 
-import io.wrenn.controlplane.host.AgentErrors;
 import io.wrenn.hostagent.protocol.TemplateImage;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -27,13 +26,22 @@ public final class TemplateStore {
     public static final Pattern SNAPSHOT_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
     private static final String SELECT = """
-            SELECT id, team_id, name, type, vcpus, memory_mb, host_id, disk_size_mb, size_bytes, created_at FROM templates
+            SELECT id, team_id, name, type, vcpus, memory_mb, host_id, disk_size_mb, size_bytes, created_at,
+                   default_user, default_workdir, default_env_keys FROM templates
             """;
 
     private final Jdbi jdbi;
 
     public TemplateStore(Jdbi jdbi) {
         this.jdbi = jdbi;
+    }
+
+    /** A ready template of any team by id (admins). */
+    public Optional<Template> findReady(UUID id) {
+        return jdbi.withHandle(h -> h.createQuery(SELECT + "WHERE id = :id AND deleted_at IS NULL AND status = 'ready'")
+                .bind("id", id)
+                .map((rs, ctx) -> map(rs))
+                .findOne());
     }
 
     /** The template {@code name} visible to {@code teamId}: the team's own first, then the platform's. */
@@ -58,13 +66,6 @@ public final class TemplateStore {
                 .findOne());
     }
 
-    /** A live, ready template by id. */
-    public Optional<Template> findById(UUID id) {
-        return jdbi.withHandle(h -> h.createQuery(SELECT + " WHERE id = :id AND deleted_at IS NULL AND status = 'ready'")
-                .bind("id", id)
-                .map((rs, ctx) -> map(rs))
-                .findOne());
-    }
 
     /** The ready layer of {@code teamId}'s build cache with {@code key}, if it was made. */
     public Optional<Template> findBuildCache(UUID teamId, String key) {
@@ -76,11 +77,14 @@ public final class TemplateStore {
                 .findOne());
     }
 
-    /** Snapshot templates visible to {@code teamId} (its own and the platform's), by name; build cache layers are not listed. */
-    public List<Template> listSnapshots(UUID teamId) {
+    /**
+     * Templates made from sandboxes (snapshots, images from a disk) visible to {@code teamId}
+     * (its own and the platform's), by name. Base images and build cache layers are not among them.
+     */
+    public List<Template> listMade(UUID teamId) {
         return jdbi.withHandle(h -> h.createQuery(SELECT + """
-                        WHERE type = 'snapshot' AND team_id IN (:team, :platform) AND deleted_at IS NULL AND status = 'ready'
-                            AND build_cache_key IS NULL
+                        WHERE (type = 'snapshot' OR host_id IS NOT NULL) AND team_id IN (:team, :platform)
+                            AND deleted_at IS NULL AND status = 'ready' AND build_cache_key IS NULL
                         ORDER BY name, team_id""")
                 .bind("team", teamId)
                 .bind("platform", Template.PLATFORM_TEAM)
@@ -89,17 +93,19 @@ public final class TemplateStore {
     }
 
     /**
-     * Reserves a snapshot's name before its host call: a {@code creating} row with the source
-     * sandbox's machine. False when the name is taken (by a live row of any state).
+     * Reserves the name of a snapshot or an image made from a sandbox before its host call: a
+     * {@code creating} row with the source sandbox's machine. False when the name is taken (by
+     * a live row of any state).
      */
-    public boolean insertCreating(UUID id, UUID teamId, String name, int vcpus, int memoryMb, UUID hostId,
+    public boolean insertCreating(UUID id, UUID teamId, String name, String type, int vcpus, int memoryMb, UUID hostId,
                                   UUID sourceSandboxId, String buildCacheKey) {
         return jdbi.withHandle(h -> h.createUpdate("""
                         INSERT INTO templates (id, team_id, name, type, vcpus, memory_mb, host_id, source_sandbox_id, status,
                             build_cache_key)
-                        VALUES (:id, :team, :name, 'snapshot', :vcpus, :memory, :host, CAST(:source AS uuid), 'creating', :cache)
+                        VALUES (:id, :team, :name, :type, :vcpus, :memory, :host, CAST(:source AS uuid), 'creating', :cache)
                         ON CONFLICT (team_id, name) WHERE deleted_at IS NULL DO NOTHING""")
                 .bind("id", id)
+                .bind("type", type)
                 .bind("team", teamId)
                 .bind("name", name)
                 .bind("vcpus", vcpus)
@@ -111,16 +117,23 @@ public final class TemplateStore {
     }
 
     /**
-     * Makes a snapshot row {@code ready} with what its host reports of the files (by its caller
-     * after the host call, or when a row nobody waits on is adopted). False when the row is gone.
+     * Makes a made template's row {@code ready} with what its host reports of the files (by its
+     * caller after the host call, or when a row nobody waits on is adopted). An image has no
+     * fixed machine: its row keeps the source sandbox's as a record. False when the row is gone.
      */
     public boolean markReady(UUID id, TemplateImage image, Instant now) {
         Instant createdAt = image.getCreatedAtMs() == 0 ? now : Instant.ofEpochMilli(image.getCreatedAtMs());
         return jdbi.withHandle(h -> h.createUpdate("""
-                        UPDATE templates SET status = 'ready', status_reason = NULL, vcpus = :vcpus, memory_mb = :memory,
-                            disk_size_mb = :disk, size_bytes = :size, created_at = :created
+                        UPDATE templates SET status = 'ready', status_reason = NULL, host_call_lost = false,
+                            vcpus = COALESCE(NULLIF(:vcpus, 0), vcpus), memory_mb = COALESCE(NULLIF(:memory, 0), memory_mb),
+                            disk_size_mb = :disk, size_bytes = :size, created_at = :created,
+                            default_user = NULLIF(:user, ''), default_workdir = NULLIF(:workdir, ''),
+                            default_env_keys = :envKeys
                         WHERE id = :id AND deleted_at IS NULL""")
                 .bind("id", id)
+                .bind("user", image.getDefaultUser())
+                .bind("workdir", image.getDefaultWorkdir())
+                .bind("envKeys", image.getDefaultEnvMap().keySet().stream().sorted().toArray(String[]::new))
                 .bind("vcpus", image.getVcpus())
                 .bind("memory", image.getMemoryMb())
                 .bind("disk", image.getDiskSizeMb())
@@ -132,9 +145,8 @@ public final class TemplateStore {
     /** Hands a {@code creating} row whose host call was lost to the reconciler. */
     public boolean markHostCallLost(UUID id) {
         return jdbi.withHandle(h -> h.createUpdate("""
-                        UPDATE templates SET status_reason = :reason WHERE id = :id AND status = 'creating'""")
+                        UPDATE templates SET host_call_lost = true WHERE id = :id AND status = 'creating'""")
                 .bind("id", id)
-                .bind("reason", AgentErrors.HOST_CALL_LOST)
                 .execute()) == 1;
     }
 
@@ -158,10 +170,9 @@ public final class TemplateStore {
 
     /** {@code teamId}'s {@code creating} row named {@code name} if its caller gave up on it. */
     public Optional<PendingSnapshot> findLostCreating(UUID teamId, String name) {
-        return jdbi.withHandle(h -> h.createQuery(PENDING + " AND team_id = :team AND name = :name AND status_reason = :reason")
+        return jdbi.withHandle(h -> h.createQuery(PENDING + " AND team_id = :team AND name = :name AND host_call_lost")
                 .bind("team", teamId)
                 .bind("name", name)
-                .bind("reason", AgentErrors.HOST_CALL_LOST)
                 .map((rs, ctx) -> pending(rs))
                 .findOne());
     }
@@ -176,13 +187,13 @@ public final class TemplateStore {
     }
 
     private static final String PENDING = """
-            SELECT id, team_id, name, host_id, created_at, status_reason FROM templates
+            SELECT id, team_id, name, host_id, created_at, host_call_lost FROM templates
             WHERE status = 'creating' AND deleted_at IS NULL""";
 
     private static PendingSnapshot pending(ResultSet rs) throws SQLException {
         return new PendingSnapshot(rs.getObject("id", UUID.class), rs.getObject("team_id", UUID.class), rs.getString("name"),
                 rs.getObject("host_id", UUID.class), rs.getObject("created_at", OffsetDateTime.class).toInstant(),
-                AgentErrors.HOST_CALL_LOST.equals(rs.getString("status_reason")));
+                rs.getBoolean("host_call_lost"));
     }
 
     /**
@@ -234,6 +245,9 @@ public final class TemplateStore {
                 rs.getObject("host_id", UUID.class),
                 (Integer) rs.getObject("disk_size_mb"),
                 (Long) rs.getObject("size_bytes"),
-                created == null ? null : created.toInstant());
+                created == null ? null : created.toInstant(),
+                rs.getString("default_user"),
+                rs.getString("default_workdir"),
+                List.of((String[]) rs.getArray("default_env_keys").getArray()));
     }
 }

@@ -46,7 +46,7 @@ class AdminApiTest {
         var sandboxes = admin.get("/v1/admin/sandboxes").json().get("sandboxes");
         assertThat(sandboxes.findValuesAsString("id")).contains(a, b);
         assertThat(sandboxes.findValuesAsString("team_id")).contains(alice.teamId(), bob.teamId());
-        assertThat(admin.get("/v1/admin/templates").json().get("templates").findValuesAsString("name")).contains("minimal", "debian");
+        assertThat(admin.get("/v1/admin/templates").json().get("templates").findValuesAsString("name")).contains("minimal", "debian", "base");
         assertThat(admin.get("/v1/admin/sandboxes?status=bogus").status()).isEqualTo(400);
     }
 

@@ -30,7 +30,7 @@ class E2bTemplateBuildTest {
                    {"type": "WORKDIR", "args": ["/srv/app"]},
                    {"type": "USER", "args": ["builder"]}
                  ]}""".formatted(HASH));
-        assertThat(build.recipe().from()).isEqualTo("debian");
+        assertThat(build.recipe().from()).isEqualTo("base");
         assertThat(build.noCache()).isTrue();
         List<Step> steps = build.recipe().steps();
         assertThat(steps.get(0)).isEqualTo(new Step.User(0, "user"));
@@ -43,14 +43,13 @@ class E2bTemplateBuildTest {
         assertThat(steps.get(7)).isEqualTo(new Step.User(6, "builder"));
         assertThat(steps.get(8)).isEqualTo(new Step.Start(0, "npm start"));
         assertThat(steps.get(9)).isInstanceOf(Step.Ready.class);
-        assertThat(build.text()).startsWith("FROM debian\nENV A=");
+        assertThat(build.text()).startsWith("FROM base\nENV A=");
     }
 
     @Test
-    void fromTemplateUsesThatTemplateAndBaseMeansDebian() {
+    void fromTemplateUsesThatTemplateAndTheBaseImageIsTheBaseTemplate() {
         assertThat(parse("{\"fromTemplate\": \"my-snap\"}").recipe().from()).isEqualTo("my-snap");
-        assertThat(parse("{\"fromTemplate\": \"base\"}").recipe().from()).isEqualTo("debian");
-        assertThat(parse("{}").recipe().from()).isEqualTo("debian");
+        assertThat(parse("{}").recipe().from()).isEqualTo("base");
     }
 
     @Test

@@ -62,7 +62,7 @@ class SandboxListQueryTest {
     private static Sandbox sandbox(int minutes, Map<String, String> metadata) {
         Instant created = T0.plusSeconds(60L * minutes);
         return new Sandbox(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), "debian",
-                SandboxStatus.RUNNING, null, 1, 512, 5120, 300, List.of(), metadata, 100L, created, created, created,
+                SandboxStatus.RUNNING, null, false, 1, 512, 5120, 300, List.of(), metadata, 100L, created, created, created,
                 created.plusSeconds(300), null, "destroy", 0L, null);
     }
 }

@@ -1,5 +1,6 @@
 package io.wrenn.controlplane.reconciler;
 
+import io.wrenn.hostagent.protocol.Deadlines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Status;
@@ -68,7 +69,8 @@ class LostPauseAndResumeTest {
         Http.Response pause = http.post("/v1/sandboxes/" + id + "/pause", "");
         assertThat(pause.status()).isEqualTo(503);
         assertThat(row(id).status()).isEqualTo(SandboxStatus.PAUSING);
-        assertThat(row(id).statusReason()).isEqualTo("host_call_lost");
+        assertThat(row(id).hostCallLost()).isTrue();
+        assertThat(row(id).statusReason()).as("a flag, not a reason shown to people").isNull();
 
         wrenn.controlPlane.reconcile(); // the host never paused it
 
@@ -108,7 +110,8 @@ class LostPauseAndResumeTest {
         for (String id : new String[] {paused, resumed}) {
             assertThat(http.post("/v1/sandboxes/" + id + "/resume", "").status()).isEqualTo(503);
             assertThat(row(id).status()).isEqualTo(SandboxStatus.RESUMING);
-            assertThat(row(id).statusReason()).isEqualTo("host_call_lost");
+            assertThat(row(id).hostCallLost()).isTrue();
+            assertThat(row(id).statusReason()).as("a flag, not a reason shown to people").isNull();
         }
         hostReports(resumed, SandboxState.SANDBOX_STATE_RUNNING, 1); // the host finished this one
 
@@ -139,11 +142,11 @@ class LostPauseAndResumeTest {
             HostStore hosts = new HostStore(db.jdbi());
             TemplateStore templates = new TemplateStore(db.jdbi());
 
-            new Reconciler(hosts, store, templates, agents, Duration.ofMinutes(3), Clock.systemUTC()).tick();
+            new Reconciler(hosts, store, templates, agents, Deadlines.DEFAULTS, Clock.systemUTC()).tick();
             assertThat(row(id).status()).isEqualTo(SandboxStatus.PAUSING);
 
-            Clock afterGrace = Clock.offset(Clock.systemUTC(), Reconciler.PAUSE_GRACE.plusSeconds(5));
-            new Reconciler(hosts, store, templates, agents, Duration.ofMinutes(3), afterGrace).tick();
+            Clock afterGrace = Clock.offset(Clock.systemUTC(), Deadlines.DEFAULTS.pauseGrace().plusSeconds(5));
+            new Reconciler(hosts, store, templates, agents, Deadlines.DEFAULTS, afterGrace).tick();
             assertThat(row(id).status()).isEqualTo(SandboxStatus.PAUSED);
             assertThat(row(id).pauseGeneration()).isEqualTo(2);
         }

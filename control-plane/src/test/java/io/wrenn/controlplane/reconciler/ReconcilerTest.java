@@ -1,5 +1,6 @@
 package io.wrenn.controlplane.reconciler;
 
+import io.wrenn.hostagent.protocol.Deadlines;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wrenn.controlplane.ControlPlane;
@@ -158,12 +159,12 @@ class ReconcilerTest {
                     .setState(SandboxState.SANDBOX_STATE_RUNNING).setStartedAtMs(System.currentTimeMillis()).build());
 
             // Within the deadline, a starting row belongs to its creator.
-            new Reconciler(hosts, store, new io.wrenn.controlplane.template.TemplateStore(db.jdbi()), agents, Duration.ofMinutes(3), Clock.systemUTC()).tick();
+            new Reconciler(hosts, store, new io.wrenn.controlplane.template.TemplateStore(db.jdbi()), agents, Deadlines.DEFAULTS, Clock.systemUTC()).tick();
             assertThat(store.find(abandoned).orElseThrow().status()).isEqualTo(SandboxStatus.STARTING);
             assertThat(store.find(adopted).orElseThrow().status()).isEqualTo(SandboxStatus.STARTING);
 
             Clock later = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(10));
-            new Reconciler(hosts, store, new io.wrenn.controlplane.template.TemplateStore(db.jdbi()), agents, Duration.ofMinutes(3), later).tick();
+            new Reconciler(hosts, store, new io.wrenn.controlplane.template.TemplateStore(db.jdbi()), agents, Deadlines.DEFAULTS, later).tick();
             assertThat(store.find(abandoned).orElseThrow().status()).isEqualTo(SandboxStatus.ERROR);
             assertThat(store.find(adopted).orElseThrow().status()).isEqualTo(SandboxStatus.RUNNING);
             assertThat(wrenn.agent.destroyed).isEmpty();

@@ -1,5 +1,6 @@
 package io.wrenn.controlplane.template;
 
+import io.wrenn.hostagent.protocol.Deadlines;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class SnapshotRowsTest {
 
     /** Past the snapshot call's deadline and the reconciler's slack. */
-    static final Duration LATER = SnapshotService.SNAPSHOT_DEADLINE.plusMinutes(5);
+    static final Duration LATER = Deadlines.DEFAULTS.snapshot().plusMinutes(5);
 
     TestControlPlane wrenn;
     Http http;
@@ -79,7 +80,7 @@ class SnapshotRowsTest {
     private void tickAt(Clock clock) {
         try (HostAgents agents = new HostAgents(FakeHostAgent.SECRET, FakeHostAgent::channel)) {
             new Reconciler(new HostStore(db.jdbi()), new SandboxStore(db.jdbi()), new TemplateStore(db.jdbi()), agents,
-                    Duration.ofMinutes(3), clock).tick();
+                    Deadlines.DEFAULTS, clock).tick();
         }
     }
 
@@ -181,8 +182,8 @@ class SnapshotRowsTest {
         // A control plane that died mid-snapshot leaves 'creating' rows without the marker.
         TemplateStore templates = new TemplateStore(db.jdbi());
         UUID host = db.jdbi().withHandle(h -> h.createQuery("SELECT id FROM hosts").mapTo(UUID.class).one());
-        assertThat(templates.insertCreating(UUID.randomUUID(), team, "made", 1, 512, host, null, null)).isTrue();
-        assertThat(templates.insertCreating(UUID.randomUUID(), team, "unmade", 1, 512, host, null, null)).isTrue();
+        assertThat(templates.insertCreating(UUID.randomUUID(), team, "made", "snapshot", 1, 512, host, null, null)).isTrue();
+        assertThat(templates.insertCreating(UUID.randomUUID(), team, "unmade", "snapshot", 1, 512, host, null, null)).isTrue();
         wrenn.agent.snapshots.put(team + "/made", TemplateImage.newBuilder().setTeamId(team.toString()).setName("made")
                 .setType("snapshot").setVcpus(1).setMemoryMb(512).setDiskSizeMb(5120).setSizeBytes(99)
                 .setCreatedAtMs(System.currentTimeMillis()).build());

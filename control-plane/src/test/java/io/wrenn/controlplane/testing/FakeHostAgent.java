@@ -210,6 +210,28 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
         response.onCompleted();
     }
 
+    /** An image of a sandbox's disk: kept with the snapshots (the same store on a real host), marked made. */
+    @Override
+    public void createImage(io.wrenn.hostagent.protocol.CreateImageRequest request,
+                            StreamObserver<io.wrenn.hostagent.protocol.TemplateImage> response) {
+        Sandbox sandbox = sandboxes.get(request.getSandboxId());
+        if (sandbox == null) {
+            response.onError(Status.NOT_FOUND.withDescription("no such sandbox").asRuntimeException());
+            return;
+        }
+        TemplateImage image = TemplateImage.newBuilder()
+                .setTeamId(request.getTeamId()).setName(request.getName()).setType("image").setMade(true)
+                .setImageSizeMb(sandbox.getDiskSizeMb()).setDiskSizeMb(640).setSizeBytes(1 << 20)
+                .setCreatedAtMs(System.currentTimeMillis())
+                .setDefaultUser(request.getDefaultUser().isEmpty() ? "user" : request.getDefaultUser())
+                .setDefaultWorkdir(request.getDefaultWorkdir().isEmpty() ? "/home/user" : request.getDefaultWorkdir())
+                .putAllDefaultEnv(request.getDefaultEnvMap())
+                .build();
+        snapshots.put(request.getTeamId() + "/" + request.getName(), image);
+        response.onNext(image);
+        response.onCompleted();
+    }
+
     @Override
     public void deleteTemplate(io.wrenn.hostagent.protocol.DeleteTemplateRequest request,
                                StreamObserver<io.wrenn.hostagent.protocol.DeleteTemplateResponse> response) {

@@ -17,4 +17,22 @@ public interface DiskImages {
 
     /** Copies a file, leaving holes where the source has holes or zeros (guest RAM is mostly both). */
     void copySparse(Path source, Path target);
+
+    /**
+     * Writes the disk {@code overlay} shows (everything under it included) as one sparse raw
+     * image, while a stopped VM still has it open.
+     */
+    void flattenRaw(Path overlay, Path target);
+
+    /**
+     * Checks the ext4 filesystem in an image file and repairs what it can (a disk copied from a
+     * running guest needs its journal replayed); fails when errors remain.
+     */
+    void repairFilesystem(Path image);
+
+    /** The least size, in MiB, the ext4 filesystem in an image file can be shrunk to. */
+    long minimumFilesystemMb(Path image);
+
+    /** Grows or shrinks the ext4 filesystem in an image file, and the file with it, to {@code sizeMb}. */
+    void resizeFilesystem(Path image, long sizeMb);
 }

@@ -28,49 +28,36 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>The user a call acts as goes in {@code Authorization: Basic base64("<user>:")}, as E2B's
  * SDKs send it; file routes take it as the {@code username} query parameter.
  */
-public final class EnvdClient {
+public final class EnvdClient implements GuestConnection {
 
     public static final int PORT = 49983;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EnvdClient.class);
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final Duration UNARY_TIMEOUT = Duration.ofSeconds(30);
 
-    private final HttpClient http;
+    private final HttpClient http = newHttpClient();
+    private final String address;
     private final URI base;
     private final String accessToken;
     private final java.util.Set<InputStream> openStreams = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.Set<java.util.concurrent.CompletableFuture<?>> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private final boolean ownsHttp;
 
     /**
+     * A connection with an HTTP client of its own (see {@link GuestConnection}).
+     *
      * @param accessToken set on envd by {@link #init} and sent with every later call, so that
      *                    only this agent can drive the guest; null for none
      */
-    public EnvdClient(HttpClient http, String address, String accessToken) {
-        this(http, address, accessToken, false);
-    }
-
-    private EnvdClient(HttpClient http, String address, String accessToken, boolean ownsHttp) {
-        this.http = http;
+    public EnvdClient(String address, String accessToken) {
+        this.address = address;
         this.base = URI.create("http://" + address + ":" + PORT);
         this.accessToken = accessToken;
-        this.ownsHttp = ownsHttp;
     }
 
-    /**
-     * A client with an HTTP client of its own, for a guest restored from saved state: the guest's
-     * TCP stack comes back with the connections it had when it was saved, so pooled connections
-     * of an earlier VM at the same address must never be reused for it. {@link #close()} ends it.
-     */
-    public static EnvdClient withOwnConnections(String address, String accessToken) {
-        return new EnvdClient(newHttpClient(), address, accessToken, true);
-    }
-
-    /** Drops this client's connections when it owns them. */
+    @Override
     public void close() {
-        if (ownsHttp) {
-            http.shutdownNow();
-        }
+        abortStreams();
+        http.shutdownNow();
     }
 
     /**
@@ -78,15 +65,17 @@ public final class EnvdClient {
      * because a TCG guest on a busy host answers a SYN slowly; health checks bound themselves
      * with their own (shorter) request timeout, which covers connecting too.
      */
-    public static HttpClient newHttpClient() {
+    private static HttpClient newHttpClient() {
         return HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofSeconds(5))
                 .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
                 .build();
     }
 
     /** Whether envd answers {@code GET /health} with a 2xx within {@code timeout}. */
+    @Override
     public boolean health(Duration timeout) {
         HttpRequest request = HttpRequest.newBuilder(base.resolve("/health")).timeout(timeout).GET().build();
         try {
@@ -103,6 +92,7 @@ public final class EnvdClient {
      * {@code POST /init} of a freshly booted guest: default environment, user and workdir, the
      * host's clock, and {@code entropy} (null for none) mixed into the guest kernel's random pool.
      */
+    @Override
     public void init(Map<String, String> envVars, String defaultUser, String defaultWorkdir, Instant now, byte[] entropy) {
         requireInitialised(send(initRequest(envVars, defaultUser, defaultWorkdir, now, entropy, null, UNARY_TIMEOUT),
                 HttpResponse.BodyHandlers.ofString(), "init"));
@@ -116,6 +106,7 @@ public final class EnvdClient {
      * reached envd all the same, which then holds this client's token: a 401 for the old one is
      * retried with it.
      */
+    @Override
     public boolean tryInit(Map<String, String> envVars, String defaultUser, String defaultWorkdir, Instant now,
             byte[] entropy, String guestToken, Duration timeout) {
         try {
@@ -171,6 +162,7 @@ public final class EnvdClient {
     }
 
     /** {@code GET /metrics}: the size of the guest's root filesystem, in bytes (0 when unknown). */
+    @Override
     public long diskTotalBytes() {
         HttpRequest request = HttpRequest.newBuilder(base.resolve("/metrics")).timeout(UNARY_TIMEOUT).GET().build();
         HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString(), "metrics");
@@ -180,22 +172,21 @@ public final class EnvdClient {
         return JSON.readTree(response.body()).path("disk_total").asLong(0);
     }
 
-    /** What to run: the program, its arguments, extra environment, working directory and user (null = defaults). */
-    public record StartSpec(String cmd, List<String> args, Map<String, String> envs, String cwd, String user) {
-    }
-
     /** {@code process.Process/Start} of a one-shot process without stdin: its event stream. */
+    @Override
     public ProcessStream start(StartSpec spec) {
         return processes().start(new GuestProcesses.Start(spec.cmd(), spec.args(), spec.envs(), spec.cwd(),
                 spec.user(), null, null, false));
     }
 
     /** The process RPCs of this guest. */
+    @Override
     public GuestProcesses processes() {
         return new GuestProcesses(this);
     }
 
     /** The filesystem RPCs of this guest. */
+    @Override
     public GuestFilesystem filesystem() {
         return new GuestFilesystem(this);
     }
@@ -236,11 +227,30 @@ public final class EnvdClient {
         return tracked(response.body());
     }
 
-    /**
-     * Breaks every stream still open to this guest. Once its VM is gone nothing would ever end
-     * them (the namespace vanished with the peer, so no reset comes), and a reader would block
-     * forever.
-     */
+    @Override
+    public HttpResponse<InputStream> forward(int port, String pathAndQuery, HttpRequest.Builder request)
+            throws IOException, InterruptedException {
+        java.util.concurrent.CompletableFuture<HttpResponse<InputStream>> exchange = http.sendAsync(
+                request.uri(URI.create("http://" + address + ":" + port + pathAndQuery)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        inFlight.add(exchange);
+        try {
+            HttpResponse<InputStream> response = exchange.get();
+            InputStream body = tracked(response.body());
+            return new ForwardedResponse(response, body);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (java.util.concurrent.CancellationException e) {
+            throw new IOException("the sandbox went away", e);
+        } catch (InterruptedException e) {
+            exchange.cancel(true);
+            throw e;
+        } finally {
+            inFlight.remove(exchange);
+        }
+    }
+
+    @Override
     public void abortStreams() {
         inFlight.forEach(exchange -> exchange.cancel(true));
         for (InputStream stream : openStreams) {
@@ -264,15 +274,11 @@ public final class EnvdClient {
         return stream;
     }
 
-    /** {@code process.Process/SendSignal} with {@code SIGNAL_SIGKILL} or {@code SIGNAL_SIGTERM}. */
-    public void sendSignal(long pid, String signal) {
-        processes().signal(pid, signal);
-    }
-
     /**
      * {@code POST /files} with a raw body: writes {@code body} to {@code path} as {@code user}.
      * The body is streamed; nothing is held in memory beyond the HTTP client's buffers.
      */
+    @Override
     public void writeFile(String path, String user, Supplier<InputStream> body) {
         HttpRequest request = HttpRequest.newBuilder(filesUri(path, user))
                 .header("Content-Type", "application/octet-stream")
@@ -284,27 +290,11 @@ public final class EnvdClient {
         }
     }
 
-    /** An open download: the body and, when the guest said, its length. */
-    public record Download(InputStream body, OptionalLong length) implements AutoCloseable {
-        @Override
-        public void close() {
-            try {
-                body.close();
-            } catch (IOException ignored) {
-                // the connection is dropped either way
-            }
-        }
-    }
-
-    /** {@code GET /files}: opens {@code path} for reading as {@code user}. */
-    public Download readFile(String path, String user) {
-        return readFile(path, user, 0, 0);
-    }
-
     /**
      * {@code GET /files} of the bytes from {@code offset}, at most {@code length} of them
      * ({@code 0} = to the end). An offset at or past the end reads nothing.
      */
+    @Override
     public Download readFile(String path, String user, long offset, long length) {
         HttpRequest.Builder builder = HttpRequest.newBuilder(filesUri(path, user)).GET();
         if (offset > 0 || length > 0) {
@@ -325,11 +315,6 @@ public final class EnvdClient {
             throw fileError(response.statusCode(), body, "read file");
         }
         return new Download(tracked(response.body()), response.headers().firstValueAsLong("Content-Length"));
-    }
-
-    /** {@code filesystem.Filesystem/Stat}: the size of a file, when the download did not tell. */
-    public long fileSize(String path, String user) {
-        return filesystem().stat(path, user).size();
     }
 
     /**
@@ -406,6 +391,44 @@ public final class EnvdClient {
         }
     }
 
+    /** A guest's response with its body tracked, so that {@link #abortStreams()} breaks it. */
+    private record ForwardedResponse(HttpResponse<InputStream> response, InputStream body) implements HttpResponse<InputStream> {
+        @Override
+        public int statusCode() {
+            return response.statusCode();
+        }
+
+        @Override
+        public HttpRequest request() {
+            return response.request();
+        }
+
+        @Override
+        public java.util.Optional<HttpResponse<InputStream>> previousResponse() {
+            return response.previousResponse();
+        }
+
+        @Override
+        public java.net.http.HttpHeaders headers() {
+            return response.headers();
+        }
+
+        @Override
+        public java.util.Optional<javax.net.ssl.SSLSession> sslSession() {
+            return response.sslSession();
+        }
+
+        @Override
+        public URI uri() {
+            return response.uri();
+        }
+
+        @Override
+        public HttpClient.Version version() {
+            return response.version();
+        }
+    }
+
     static void drainQuietly(InputStream in) {
         try (in) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
@@ -457,12 +480,5 @@ public final class EnvdClient {
         }
         return new GuestException(GuestException.fromConnectCode(error.path("code").asString("")),
                 error.path("message").asString("the process failed in the guest"));
-    }
-
-    /** The event stream of one process ({@code Start} or {@code Connect}). */
-    public static final class ProcessStream extends ConnectStream<ProcessEvent> {
-        ProcessStream(InputStream body) {
-            super(body, EnvdClient::decodeEvent);
-        }
     }
 }

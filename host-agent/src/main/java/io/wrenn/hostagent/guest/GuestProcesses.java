@@ -36,7 +36,7 @@ public final class GuestProcesses {
     }
 
     /** {@code Start}: its event stream, which begins with the pid. */
-    public EnvdClient.ProcessStream start(Start start) {
+    public ProcessStream start(Start start) {
         Map<String, Object> process = new LinkedHashMap<>();
         process.put("cmd", start.cmd());
         process.put("args", start.args());
@@ -53,15 +53,15 @@ public final class GuestProcesses {
         if (start.tag() != null && !start.tag().isEmpty()) {
             request.put("tag", start.tag());
         }
-        return new EnvdClient.ProcessStream(envd.serverStream("process.Process/Start", request, start.user(), "start"));
+        return new ProcessStream(envd.serverStream("process.Process/Start", request, start.user(), "start"));
     }
 
     /**
      * {@code Connect} by pid (when {@code tag} is null) or tag: the output still retained in the
      * guest, then live output, then the end, also for a process that ended moments ago.
      */
-    public EnvdClient.ProcessStream connect(long pid, String tag) {
-        return new EnvdClient.ProcessStream(envd.serverStream("process.Process/Connect",
+    public ProcessStream connect(long pid, String tag) {
+        return new ProcessStream(envd.serverStream("process.Process/Connect",
                 Map.of("process", selector(pid, tag)), null, "attach"));
     }
 

@@ -123,12 +123,43 @@ public final class Layout {
         return teamsDir().resolve(requireUuid(teamId, "team id")).resolve(requireTemplateName(templateName));
     }
 
+    /** A base image installed with the host (images/build.sh, import.sh). */
+    public ImageFiles imageFiles(String teamId, String templateName) {
+        return new ImageFiles(templateDir(teamId, templateName));
+    }
+
     public Path templateRootfs(String teamId, String templateName) {
-        return templateDir(teamId, templateName).resolve("rootfs.ext4");
+        return imageFiles(teamId, templateName).rootfs();
+    }
+
+    public Path templateCompactRootfs(String teamId, String templateName) {
+        return imageFiles(teamId, templateName).compactRootfs();
     }
 
     public Path templateJson(String teamId, String templateName) {
-        return templateDir(teamId, templateName).resolve("template.json");
+        return imageFiles(teamId, templateName).json();
+    }
+
+    /**
+     * The files of an image template, in its directory or in a staging directory: base images
+     * under {@code images/teams/}, images made through the API (from a sandbox's disk) next to
+     * the snapshots under {@code templates/}.
+     */
+    public record ImageFiles(Path dir) {
+        /** ext4 at the image's size (the default disk size for built images), sparse. */
+        public Path rootfs() {
+            return dir.resolve("rootfs.ext4");
+        }
+
+        /** The same files in a filesystem just big enough for them: the base of smaller disks. */
+        public Path compactRootfs() {
+            return dir.resolve("rootfs.compact.ext4");
+        }
+
+        /** {@code name}, {@code default_user}, {@code default_workdir}, {@code default_env}, sizes. */
+        public Path json() {
+            return dir.resolve("template.json");
+        }
     }
 
     public Path sandboxesDir() {
@@ -177,13 +208,21 @@ public final class Layout {
         return sandboxDir(sandboxId).resolve("pause.staging");
     }
 
-    /** Snapshot templates made on this host, one directory per team and name. */
+    /**
+     * Templates made on this host through the API (snapshots, and images from a sandbox's
+     * disk), one directory per team and name.
+     */
     public Path snapshotsDir() {
         return home.resolve("templates");
     }
 
     public Path snapshotDir(String teamId, String templateName) {
         return snapshotsDir().resolve(requireUuid(teamId, "team id")).resolve(requireTemplateName(templateName));
+    }
+
+    /** An image template made through the API: it lives with the snapshots, in this home. */
+    public ImageFiles madeImageFiles(String teamId, String templateName) {
+        return new ImageFiles(snapshotDir(teamId, templateName));
     }
 
     public SnapshotFiles snapshotFiles(String teamId, String templateName) {

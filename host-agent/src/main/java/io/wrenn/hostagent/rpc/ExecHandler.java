@@ -3,7 +3,8 @@ package io.wrenn.hostagent.rpc;
 import com.google.protobuf.ByteString;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.wrenn.hostagent.guest.EnvdClient;
+import io.wrenn.hostagent.guest.GuestConnection;
+import io.wrenn.hostagent.guest.ProcessStream;
 import io.wrenn.hostagent.guest.GuestException;
 import io.wrenn.hostagent.guest.ProcessEvent;
 import io.wrenn.hostagent.protocol.ExecEvent;
@@ -54,21 +55,21 @@ final class ExecHandler {
                 throw Statuses.invalid("cmd is empty");
             }
             Sandbox sandbox = manager.running(request.getSandboxId());
-            EnvdClient envd = sandbox.envd();
+            GuestConnection envd = sandbox.guest();
             String user = request.getUser().isEmpty() ? sandbox.record().defaultUser() : request.getUser();
-            EnvdClient.StartSpec spec = new EnvdClient.StartSpec(request.getCmd(), List.copyOf(request.getArgsList()),
+            GuestConnection.StartSpec spec = new GuestConnection.StartSpec(request.getCmd(), List.copyOf(request.getArgsList()),
                     request.getEnvMap(), request.getCwd(), user);
             Runnable kill = () -> {
                 long p = pid.get();
                 if (p > 0 && !finished.get()) {
                     try {
-                        envd.sendSignal(p, "SIGNAL_SIGKILL");
+                        envd.processes().signal(p, "SIGNAL_SIGKILL");
                     } catch (RuntimeException e) {
                         LOG.debug("could not kill guest process {}: {}", p, e.getMessage());
                     }
                 }
             };
-            try (EnvdClient.ProcessStream stream = envd.start(spec)) {
+            try (ProcessStream stream = envd.start(spec)) {
                 gate.onCancel(() -> {
                     kill.run();
                     stream.close();
@@ -122,7 +123,7 @@ final class ExecHandler {
     }
 
     /** Relays events until the end; returns the exit to send last, or null when the client went away. */
-    private static ExecEvent.Exited relay(EnvdClient.ProcessStream stream, ServerCallStreamObserver<ExecEvent> call,
+    private static ExecEvent.Exited relay(ProcessStream stream, ServerCallStreamObserver<ExecEvent> call,
             ReadyGate gate, AtomicLong pid, AtomicBoolean timedOut, Runnable kill) {
         ProcessEvent event;
         while ((event = stream.next()) != null) {

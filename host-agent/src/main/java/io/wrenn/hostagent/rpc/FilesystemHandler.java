@@ -79,7 +79,7 @@ final class FilesystemHandler {
     }
 
     private GuestFilesystem guest(String sandboxId) {
-        return manager.running(sandboxId).envd().filesystem();
+        return manager.running(sandboxId).guest().filesystem();
     }
 
     private String user(String sandboxId, String user) {

@@ -4,6 +4,7 @@ import io.grpc.stub.StreamObserver;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.hostagent.protocol.*;
 import io.wrenn.hostagent.protocol.CreateSandboxRequest;
+import io.wrenn.hostagent.protocol.CreateImageRequest;
 import io.wrenn.hostagent.protocol.CreateSnapshotRequest;
 import io.wrenn.hostagent.protocol.DeleteTemplateRequest;
 import io.wrenn.hostagent.protocol.DeleteTemplateResponse;
@@ -110,6 +111,12 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
     }
 
     @Override
+    public void createImage(CreateImageRequest request, StreamObserver<TemplateImage> observer) {
+        unary(observer, () -> toProto(manager.makeImage(request.getSandboxId(), request.getTeamId(), request.getName(),
+                request.getDefaultUser(), request.getDefaultWorkdir(), request.getDefaultEnvMap())));
+    }
+
+    @Override
     public void deleteTemplate(DeleteTemplateRequest request, StreamObserver<DeleteTemplateResponse> observer) {
         unary(observer, () -> {
             manager.deleteTemplate(request.getTeamId(), request.getName());
@@ -204,13 +211,16 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
                 .setTeamId(template.teamId())
                 .setName(template.name())
                 .setImageSizeMb((int) template.imageSizeMb())
+                .setDiskSizeMb((int) template.minDiskSizeMb())
                 .setSizeBytes(template.sizeBytes())
-                .setType(template.type());
+                .setType(template.type())
+                .setMade(template.made())
+                .setCreatedAtMs(template.createdAtMs())
+                .setDefaultUser(template.defaultUser())
+                .setDefaultWorkdir(template.defaultWorkdir())
+                .putAllDefaultEnv(template.defaultEnv());
         if (template.isSnapshot()) {
-            image.setVcpus(template.snapshot().vcpus())
-                    .setMemoryMb(template.snapshot().memoryMb())
-                    .setDiskSizeMb((int) template.imageSizeMb())
-                    .setCreatedAtMs(template.snapshot().createdAtMs());
+            image.setVcpus(template.snapshot().vcpus()).setMemoryMb(template.snapshot().memoryMb());
         }
         return image.build();
     }

@@ -3,7 +3,7 @@ package io.wrenn.hostagent.rpc;
 import com.google.protobuf.ByteString;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.wrenn.hostagent.guest.EnvdClient;
+import io.wrenn.hostagent.guest.ProcessStream;
 import io.wrenn.hostagent.guest.GuestException;
 import io.wrenn.hostagent.guest.GuestProcesses;
 import io.wrenn.hostagent.guest.ProcessEvent;
@@ -57,7 +57,7 @@ final class ProcessHandler {
 
     ListProcessesResponse list(ListProcessesRequest request) {
         ListProcessesResponse.Builder response = ListProcessesResponse.newBuilder();
-        for (GuestProcesses.Info info : manager.running(request.getSandboxId()).envd().processes().list()) {
+        for (GuestProcesses.Info info : manager.running(request.getSandboxId()).guest().processes().list()) {
             response.addProcesses(ProcessInfo.newBuilder().setPid((int) info.pid()).setTag(info.tag())
                     .setCmd(info.cmd()).addAllArgs(info.args()).setCwd(info.cwd()));
         }
@@ -66,7 +66,7 @@ final class ProcessHandler {
 
     SignalProcessResponse signal(SignalProcessRequest request) {
         requireSignal(request.getSignal());
-        manager.running(request.getSandboxId()).envd().processes().signal(request.getPid(), request.getSignal());
+        manager.running(request.getSandboxId()).guest().processes().signal(request.getPid(), request.getSignal());
         return SignalProcessResponse.getDefaultInstance();
     }
 
@@ -142,7 +142,7 @@ final class ProcessHandler {
                 throw Statuses.invalid("cmd is empty");
             }
             Sandbox sandbox = manager.running(start.getSandboxId());
-            processes = sandbox.envd().processes();
+            processes = sandbox.guest().processes();
             keepOnDetach = start.getBackground();
             String user = start.getUser().isEmpty() ? sandbox.record().defaultUser() : start.getUser();
             var spec = new GuestProcesses.Start(start.getCmd(), List.copyOf(start.getArgsList()), start.getEnvMap(),
@@ -153,7 +153,7 @@ final class ProcessHandler {
         }
 
         private void attach(ProcessAttach attach) {
-            processes = manager.running(attach.getSandboxId()).envd().processes();
+            processes = manager.running(attach.getSandboxId()).guest().processes();
             // A process one attached to was started to outlive its callers.
             keepOnDetach = true;
             String tag = attach.getSelectorCase() == ProcessAttach.SelectorCase.TAG ? attach.getTag() : null;
@@ -164,11 +164,11 @@ final class ProcessHandler {
             relayInBackground(attach.getSandboxId(), () -> processes.connect(selectedPid, tag), tag == null ? "" : tag, 0);
         }
 
-        private void relayInBackground(String sandboxId, java.util.function.Supplier<EnvdClient.ProcessStream> opener,
+        private void relayInBackground(String sandboxId, java.util.function.Supplier<ProcessStream> opener,
                 String tag, int timeoutS) {
             Thread.ofVirtual().name("process-" + sandboxId).start(() -> {
                 ScheduledFuture<?> timer = null;
-                try (EnvdClient.ProcessStream stream = opener.get()) {
+                try (ProcessStream stream = opener.get()) {
                     gate.onCancel(() -> {
                         detach();
                         stream.close();
@@ -193,7 +193,7 @@ final class ProcessHandler {
             });
         }
 
-        private void relay(EnvdClient.ProcessStream stream, String tag) {
+        private void relay(ProcessStream stream, String tag) {
             ProcessEvent event;
             while ((event = stream.next()) != null) {
                 if (!gate.awaitReady()) {

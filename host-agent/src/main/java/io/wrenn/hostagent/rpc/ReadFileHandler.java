@@ -3,7 +3,8 @@ package io.wrenn.hostagent.rpc;
 import com.google.protobuf.ByteString;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.wrenn.hostagent.guest.EnvdClient;
+import io.wrenn.hostagent.guest.Download;
+import io.wrenn.hostagent.guest.GuestConnection;
 import io.wrenn.hostagent.protocol.FileInfo;
 import io.wrenn.hostagent.protocol.ReadFileRequest;
 import io.wrenn.hostagent.protocol.ReadFileResponse;
@@ -34,12 +35,12 @@ final class ReadFileHandler {
             String path = GuestPaths.requireAbsolute(request.getPath());
             Sandbox sandbox = manager.running(request.getSandboxId());
             String user = request.getUser().isEmpty() ? sandbox.record().defaultUser() : request.getUser();
-            EnvdClient envd = sandbox.envd();
+            GuestConnection envd = sandbox.guest();
             boolean ranged = request.getOffset() > 0 || request.getLength() > 0;
-            try (EnvdClient.Download download = envd.readFile(path, user, request.getOffset(), request.getLength())) {
+            try (Download download = envd.readFile(path, user, request.getOffset(), request.getLength())) {
                 gate.onCancel(download::close);
                 // The info carries the whole file's size; a range's own length is the client's to compute.
-                long size = !ranged && download.length().isPresent() ? download.length().getAsLong() : envd.fileSize(path, user);
+                long size = !ranged && download.length().isPresent() ? download.length().getAsLong() : envd.filesystem().stat(path, user).size();
                 if (!gate.awaitReady()) {
                     return;
                 }

@@ -74,7 +74,7 @@ final class WriteFileHandler {
             String user = header.getUser().isEmpty() ? sandbox.record().defaultUser() : header.getUser();
             Thread.ofVirtual().name("write-file-" + header.getSandboxId()).start(() -> {
                 try {
-                    sandbox.envd().writeFile(path, user, () -> pipe);
+                    sandbox.guest().writeFile(path, user, () -> pipe);
                     if (!pipe.ended()) {
                         fail(Statuses.invalid("the upload ended early"));
                         return;

@@ -1,6 +1,6 @@
 package io.wrenn.hostagent.sandbox;
 
-import io.wrenn.hostagent.guest.EnvdClient;
+import io.wrenn.hostagent.guest.GuestConnection;
 import io.wrenn.hostagent.net.NetworkSlot;
 import io.wrenn.hostagent.vm.VmSpec;
 import java.io.IOException;
@@ -40,18 +40,16 @@ final class ColdBooter {
         SandboxRecord record = sandbox.record().withSlot(slot.number()).withBootMs(0);
         sandbox.record(record);
         host.store.write(record);
-        EnvdClient envd = new EnvdClient(host.http, slot.namespaceAddress(), record.envdAccessToken());
-        sandbox.envd(envd);
-
         undo.add("kill VM", () -> host.vms.kill(sandbox.pid(), host.layout.sandboxQmpSocket(id)));
         VmSpec vm = guestStart.vmSpec(record, host.layout.sandboxMemory(id), true, false);
-        bootUnderWatchdog(sandbox, template, vm, envd, policy);
+        GuestConnection envd = bootUnderWatchdog(sandbox, template, vm, undo, policy);
         long bootMs = (System.nanoTime() - t0) / 1_000_000;
 
         envd.init(record.spec().env(), record.defaultUser(), record.defaultWorkdir(), host.clock.instant(),
                 GuestStart.entropy());
         awaitFilesystemGrown(sandbox, envd, record.spec().diskSizeMb());
-        sandbox.record(record.withBootMs(bootMs));
+        // Never 0: a non-zero bootMs is what tells a restarted agent that the guest was initialised.
+        sandbox.record(record.withBootMs(Math.max(1, bootMs)));
         host.store.write(sandbox.record());
         sandbox.state(Sandbox.State.RUNNING);
         LOG.info("sandbox {} running: template {}, slot {}, pid {}, {} ms to guest agent", id,
@@ -62,7 +60,8 @@ final class ColdBooter {
      * Starts the VM and waits for envd's {@code /health}. A boot that has not answered by the
      * deadline is killed and retried on a fresh overlay (the hung one may have half-written it).
      */
-    private void bootUnderWatchdog(Sandbox sandbox, Template template, VmSpec vm, EnvdClient envd, BootPolicy policy) {
+    private GuestConnection bootUnderWatchdog(Sandbox sandbox, Template template, VmSpec vm, Undo undo,
+            BootPolicy policy) {
         for (int attempt = 1; attempt <= policy.attempts(); attempt++) {
             try {
                 Files.deleteIfExists(vm.disk());
@@ -73,24 +72,28 @@ final class ColdBooter {
                 throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the sandbox's disk", e);
             }
             try {
-                host.disks.createOverlay(template.rootfs(), vm.disk(), sandbox.record().spec().diskSizeMb());
+                long diskMb = sandbox.record().spec().diskSizeMb();
+                host.disks.createOverlay(template.rootfsFor(diskMb), vm.disk(), diskMb);
             } catch (RuntimeException e) {
                 throw new SandboxException(SandboxException.Kind.INTERNAL, "could not create the sandbox's disk", e);
             }
             long t0 = System.nanoTime();
+            // Each attempt is another VM at the same address: a connection of its own.
+            GuestConnection envd = resources.connectGuest(sandbox, undo);
             guestStart.startQemu(sandbox, vm);
             // Each attempt a fresh connection within 800 ms: while the guest boots its SYNs go
             // unanswered, and one long attempt would wait for TCP's next SYN retransmission.
             if (guestStart.awaitGuest(sandbox, vm, policy.deadline(), ignored -> envd.health(BOOT_PROBE_TIMEOUT))) {
                 LOG.debug("sandbox {} guest agent answered after {} ms (attempt {})", sandbox.id(),
                         (System.nanoTime() - t0) / 1_000_000, attempt);
-                return;
+                return envd;
             }
             LOG.warn("sandbox {} boot attempt {} of {}: guest agent silent or VM gone after {} ms; {}", sandbox.id(),
                     attempt, policy.attempts(), (System.nanoTime() - t0) / 1_000_000,
                     attempt < policy.attempts() ? "retrying" : "giving up");
             LOG.warn("sandbox {} serial console, last lines:\n{}", sandbox.id(), FileTrees.tail(vm.serialLog(), 3000));
             host.vms.kill(sandbox.pid(), vm.qmpSocket());
+            envd.close();
         }
         throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "the sandbox did not boot");
     }
@@ -100,7 +103,7 @@ final class ColdBooter {
      * a sandbox is handed out only when that space is usable, so that a first large upload does
      * not find the template's small filesystem. ext4 keeps a few percent for its metadata.
      */
-    private void awaitFilesystemGrown(Sandbox sandbox, EnvdClient envd, long diskSizeMb) {
+    private void awaitFilesystemGrown(Sandbox sandbox, GuestConnection envd, long diskSizeMb) {
         long wanted = (diskSizeMb << 20) / 100 * 90;
         long deadline = System.nanoTime() + FILESYSTEM_GROW_DEADLINE.toNanos();
         long total = 0;

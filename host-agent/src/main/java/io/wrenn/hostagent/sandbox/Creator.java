@@ -49,12 +49,15 @@ final class Creator {
                         "template " + asked.templateName() + " is not on this host"));
         SandboxSpec spec = template.isSnapshot() ? machineOfSnapshot(asked, requested, template) : asked;
         int diskMb = spec.diskSizeMb() == 0 ? (int) Math.max(DEFAULT_DISK_MB, template.imageSizeMb()) : spec.diskSizeMb();
-        if (diskMb < template.imageSizeMb()) {
+        if (diskMb < template.minDiskSizeMb()) {
             throw new SandboxException(SandboxException.Kind.INVALID_ARGUMENT, "disk_size_mb " + diskMb
-                    + " is smaller than the template's image (" + template.imageSizeMb() + " MiB)");
+                    + " is smaller than template " + template.name() + " needs (" + template.minDiskSizeMb() + " MiB)");
         }
+        // The template's environment first, the create's own over it.
+        Map<String, String> env = new java.util.HashMap<>(template.defaultEnv());
+        env.putAll(spec.env());
         SandboxSpec effective = new SandboxSpec(spec.sandboxId(), spec.teamId(), spec.templateTeamId(),
-                spec.templateName(), spec.vcpus(), spec.memoryMb(), diskMb, spec.timeoutS(), spec.env(), spec.onTimeout());
+                spec.templateName(), spec.vcpus(), spec.memoryMb(), diskMb, spec.timeoutS(), env, spec.onTimeout());
         long startedAt = host.clock.millis();
         SandboxRecord initial = new SandboxRecord(effective, 0, host.accelerator().wireName(),
                 template.defaultUser(), template.defaultWorkdir(), startedAt, SandboxHost.expiry(startedAt, effective.timeoutS()), 0,

@@ -1,10 +1,9 @@
 package io.wrenn.hostagent.sandbox;
 
-import io.wrenn.hostagent.guest.EnvdClient;
+import io.wrenn.hostagent.guest.GuestConnection;
 import io.wrenn.hostagent.net.SandboxNetwork;
 import io.wrenn.hostagent.vm.Accelerator;
 import io.wrenn.hostagent.vm.GuestKernelArgs;
-import io.wrenn.hostagent.vm.Migration;
 import io.wrenn.hostagent.vm.VmSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -74,9 +73,9 @@ final class GuestStart {
         startQemu(sandbox, vm);
         times.step("qemu");
         try {
-            Migration.load(vm.qmpSocket(), state, ignoreShared);
+            host.vmControl.load(vm.qmpSocket(), state, ignoreShared);
             times.step("load");
-            Migration.cont(vm.qmpSocket());
+            host.vmControl.cont(vm.qmpSocket());
         } catch (RuntimeException e) {
             LOG.warn("sandbox {}: loading saved state failed: {}\n{}", sandbox.id(), e.getMessage(), FileTrees.tail(vm.qemuLog(), 3000));
             throw new SandboxException(SandboxException.Kind.INTERNAL, "the saved state could not be loaded", e);
@@ -128,7 +127,7 @@ final class GuestStart {
      * The readiness probe of a restored or resumed guest: its {@code /init} (environment, user,
      * workdir, the host's clock now, fresh entropy), sent with the token the guest holds now.
      */
-    GuestProbe initProbe(EnvdClient envd, SandboxRecord record, String guestToken) {
+    GuestProbe initProbe(GuestConnection envd, SandboxRecord record, String guestToken) {
         return timeout -> envd.tryInit(record.spec().env(), record.defaultUser(), record.defaultWorkdir(),
                 host.clock.instant(), entropy(), guestToken, timeout);
     }

@@ -17,6 +17,8 @@ final class LiveSandboxes {
 
     private final SandboxHost host;
     private final Destroyer destroyer;
+    /** Dead sandboxes whose clean-up is under way. */
+    private final java.util.Set<Sandbox> cleaning = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     LiveSandboxes(SandboxHost host, Destroyer destroyer) {
         this.host = host;
@@ -29,7 +31,7 @@ final class LiveSandboxes {
         for (Sandbox sandbox : host.sandboxes.values()) {
             if (isDead(sandbox)) {
                 cleanUpDeadInBackground(sandbox);
-            } else if (sandbox.state() != Sandbox.State.STOPPED) {
+            } else if (sandbox.state() != Sandbox.State.STOPPED && !cleaning.contains(sandbox)) {
                 live.add(sandbox);
             }
         }
@@ -79,14 +81,30 @@ final class LiveSandboxes {
         return sandbox.state() == Sandbox.State.RUNNING && !host.vms.isRunning(sandbox.pid(), host.qmpSocket(sandbox));
     }
 
+    /**
+     * Destroys a sandbox whose VM died, in the background (the caller only looks it up), once per
+     * sandbox at a time, and under its lock: a job that holds the lock owns its state, so the
+     * sandbox is looked at again there before it is marked stopped.
+     */
     void cleanUpDeadInBackground(Sandbox sandbox) {
-        sandbox.state(Sandbox.State.STOPPED);
+        if (!cleaning.add(sandbox)) {
+            return;
+        }
         LOG.warn("sandbox {}: its VM (pid {}) is gone; cleaning up", sandbox.id(), sandbox.pid());
         Thread.ofVirtual().name("cleanup-" + sandbox.id()).start(() -> {
             try {
-                destroyer.destroy(sandbox.id());
+                sandbox.lock.lock();
+                try {
+                    if (isDead(sandbox)) {
+                        destroyer.destroy(sandbox.id());
+                    }
+                } finally {
+                    sandbox.lock.unlock();
+                }
             } catch (RuntimeException e) {
                 LOG.warn("clean-up of sandbox {} failed: {}", sandbox.id(), e.toString());
+            } finally {
+                cleaning.remove(sandbox);
             }
         });
     }

@@ -10,8 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HexFormat;
 import java.util.zip.CRC32C;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
+import io.wrenn.hostagent.vm.VmBuild;
 
 /**
  * {@code pause/pause.json}: which generation a pause is, how its state was saved and the
@@ -28,22 +27,25 @@ import tools.jackson.databind.json.JsonMapper;
  *                     file (its offset and length, 8 bytes each, big-endian, then its bytes), so
  *                     the holes that are most of a RAM file are never read; absent (pauses of
  *                     earlier versions): CRC-32C of the whole file
+ * @param vm           the QEMU, machine and kernel that saved it; null in pauses of format 1
  */
 record PauseState(long generation, boolean ignoreShared, long stateBytes, String stateCrc32c, long memoryBytes,
-        String memoryCrc32c, String memoryChecksum) {
+        String memoryCrc32c, String memoryChecksum, VmBuild vm) {
+
+    /** {@code pause.json}'s format: 1 recorded neither it nor {@code vm}; 2 records both. */
+    static final int FORMAT = 2;
 
     static final String DATA_REGIONS = "crc32c-data-regions";
 
     static final String MANIFEST = "pause.json";
     static final String STATE = "state";
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     /** Describes the files a pause has just written to {@code dir} (state) and {@code memory}. */
-    static PauseState describe(long generation, boolean ignoreShared, Path dir, Path memory) {
+    static PauseState describe(long generation, boolean ignoreShared, Path dir, Path memory, VmBuild vm) {
         Path state = dir.resolve(STATE);
         try {
             return new PauseState(generation, ignoreShared, Files.size(state), crc32c(state),
-                    ignoreShared ? Files.size(memory) : 0, ignoreShared ? dataRegionsCrc32c(memory) : "", DATA_REGIONS);
+                    ignoreShared ? Files.size(memory) : 0, ignoreShared ? dataRegionsCrc32c(memory) : "", DATA_REGIONS, vm);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -52,7 +54,7 @@ record PauseState(long generation, boolean ignoreShared, long stateBytes, String
     void write(Path dir) {
         try {
             Path temp = dir.resolve(MANIFEST + ".tmp");
-            Files.write(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this));
+            Files.write(temp, Manifests.encode(this, FORMAT));
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 channel.force(true);
             }
@@ -62,15 +64,21 @@ record PauseState(long generation, boolean ignoreShared, long stateBytes, String
         }
     }
 
-    /** The manifest in {@code dir}, or null when there is none (or it is unreadable). */
+    /**
+     * The manifest in {@code dir}, or null when there is none (or it is unreadable).
+     *
+     * @throws SandboxException FAILED_PRECONDITION when a newer agent wrote it
+     */
     static PauseState read(Path dir) {
         Path file = dir.resolve(MANIFEST);
         if (!Files.isRegularFile(file)) {
             return null;
         }
         try {
-            return JSON.readValue(file.toFile(), PauseState.class);
-        } catch (RuntimeException e) {
+            return Manifests.decode(file, PauseState.class, FORMAT);
+        } catch (SandboxException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
             return null;
         }
     }

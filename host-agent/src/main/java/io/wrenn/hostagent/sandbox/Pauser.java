@@ -1,6 +1,5 @@
 package io.wrenn.hostagent.sandbox;
 
-import io.wrenn.hostagent.vm.Migration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,25 +58,22 @@ final class Pauser {
         host.setPhase(sandbox, Sandbox.State.PAUSING);
         host.crashPoint("pause.saving");
         try {
-            Migration.stop(qmp);
-            Migration.save(qmp, staging.resolve(PauseState.STATE), ignoreShared);
-            PauseState.describe(generation, ignoreShared, staging, host.layout.sandboxMemory(id)).write(staging);
-        } catch (RuntimeException e) {
+            host.vmControl.stop(qmp);
+            host.vmControl.save(qmp, staging.resolve(PauseState.STATE), ignoreShared);
+            PauseState.describe(generation, ignoreShared, staging, host.layout.sandboxMemory(id), host.vmBuild()).write(staging);
+            host.crashPoint("pause.saved");
+            Files.move(staging, committed, StandardCopyOption.ATOMIC_MOVE);
+        } catch (RuntimeException | IOException e) {
+            // Not committed: the guest must not stay frozen while the sandbox is reported running.
             LOG.warn("sandbox {}: pause failed, running it on: {}", id, e.toString());
             try {
-                Migration.cont(qmp);
+                host.vmControl.cont(qmp);
             } catch (RuntimeException again) {
                 LOG.warn("sandbox {}: could not run it on after a failed pause: {}", id, again.toString());
             }
             FileTrees.deleteRecursively(staging);
             host.setPhase(sandbox, Sandbox.State.RUNNING);
             throw new SandboxException(SandboxException.Kind.INTERNAL, "the sandbox could not be paused", e);
-        }
-        host.crashPoint("pause.saved");
-        try {
-            Files.move(staging, committed, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new SandboxException(SandboxException.Kind.INTERNAL, "could not commit the pause", e);
         }
         host.crashPoint("pause.committed");
         finishPause(sandbox, generation);

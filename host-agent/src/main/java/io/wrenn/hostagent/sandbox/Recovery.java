@@ -1,9 +1,8 @@
 package io.wrenn.hostagent.sandbox;
 
-import io.wrenn.hostagent.guest.EnvdClient;
 import io.wrenn.hostagent.net.NetworkSlot;
 import io.wrenn.hostagent.net.SandboxNetwork;
-import io.wrenn.hostagent.vm.Migration;
+import io.wrenn.hostagent.vm.VmControl;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +62,7 @@ final class Recovery {
                 runOnIfStopped(id);
                 Sandbox sandbox = new Sandbox(record.get(), Sandbox.State.RUNNING);
                 sandbox.pid(pid.get());
-                sandbox.envd(new EnvdClient(host.http, sandbox.slot().namespaceAddress(), record.get().envdAccessToken()));
+                host.connectGuest(sandbox);
                 host.slots.claim(sandbox.slot());
                 host.sandboxes.put(id, sandbox);
                 keptNamespaces.add(namespace);
@@ -129,7 +128,7 @@ final class Recovery {
                 }
             }
             case RESUMING -> {
-                if (vmAlive && "running".equals(safeStatus(qmp))) {
+                if (vmAlive && safeStatus(qmp) == VmControl.RunState.RUNNING) {
                     // The guest runs again: its saved state, if still there, is history now.
                     FileTrees.deleteRecursively(host.layout.sandboxPauseDir(id));
                     return adoptRunning(sandbox, record.withPhase(Sandbox.State.RUNNING).withOwnMemory(true), pid.get());
@@ -177,7 +176,7 @@ final class Recovery {
         sandbox.record(record);
         sandbox.pid(pid);
         host.store.write(record);
-        sandbox.envd(EnvdClient.withOwnConnections(new NetworkSlot(record.slot()).namespaceAddress(), record.envdAccessToken()));
+        host.connectGuest(sandbox);
         claimSlot(sandbox);
         sandbox.state(Sandbox.State.RUNNING);
         host.sandboxes.put(id, sandbox);
@@ -194,13 +193,13 @@ final class Recovery {
     /** A VM left stopped by an agent that died while saving its state (a pause or a snapshot) runs on. */
     private void runOnIfStopped(String id) {
         Path qmp = host.layout.sandboxQmpSocket(id);
-        String status = safeStatus(qmp);
-        if (status.equals("paused") || status.equals("postmigrate") || status.equals("finish-migrate")) {
+        VmControl.RunState status = safeStatus(qmp);
+        if (status.leftStopped()) {
             try {
-                if (status.equals("finish-migrate")) {
-                    Migration.cancel(qmp);
+                if (status == VmControl.RunState.FINISH_MIGRATE) {
+                    host.vmControl.cancelSave(qmp);
                 }
-                Migration.cont(qmp);
+                host.vmControl.cont(qmp);
                 LOG.info("sandbox {} was left stopped ({}); running it on", id, status);
             } catch (RuntimeException e) {
                 LOG.warn("sandbox {}: could not run it on: {}", id, e.toString());
@@ -208,11 +207,11 @@ final class Recovery {
         }
     }
 
-    private static String safeStatus(Path qmp) {
+    private VmControl.RunState safeStatus(Path qmp) {
         try {
-            return Migration.status(qmp);
+            return host.vmControl.status(qmp);
         } catch (RuntimeException e) {
-            return "";
+            return VmControl.RunState.OTHER;
         }
     }
 

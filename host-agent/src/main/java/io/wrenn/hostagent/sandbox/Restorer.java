@@ -1,9 +1,8 @@
 package io.wrenn.hostagent.sandbox;
 
-import io.wrenn.hostagent.guest.EnvdClient;
+import io.wrenn.hostagent.guest.GuestConnection;
 import io.wrenn.hostagent.guest.ProcessEvent;
 import io.wrenn.hostagent.net.NetworkSlot;
-import io.wrenn.hostagent.vm.Migration;
 import io.wrenn.hostagent.vm.VmSpec;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -36,6 +35,8 @@ final class Restorer {
     void restore(Sandbox sandbox, Template template, Undo undo) {
         String id = sandbox.id();
         StepTimes times = new StepTimes();
+        SnapshotDescription description = SnapshotDescription.of(host.layout, template);
+        host.requireLoadable(description.vm(), "the snapshot");
         resources.prepareDirectory(id, undo);
         // qemu-img and the network set-up are both on the path and neither needs the other.
         CompletableFuture<Void> overlay = CompletableFuture.runAsync(
@@ -56,17 +57,15 @@ final class Restorer {
         SandboxRecord record = sandbox.record().withSlot(slot.number()).withBootMs(0).withOwnMemory(false);
         sandbox.record(record);
         host.store.write(record);
-        EnvdClient envd = EnvdClient.withOwnConnections(slot.namespaceAddress(), record.envdAccessToken());
-        sandbox.envd(envd);
-        undo.add("close guest client", envd::close);
+        GuestConnection envd = resources.connectGuest(sandbox, undo);
         times.step("network disk");
         undo.add("kill VM", () -> host.vms.kill(sandbox.pid(), host.layout.sandboxQmpSocket(id)));
         VmSpec vm = guestStart.vmSpec(record, template.snapshot().memory(), false, true);
-        String guestToken = SnapshotDescription.tokenOf(host.layout, template);
         guestStart.startIncoming(sandbox, vm, template.snapshot().state(), true, host.bootPolicy.deadline(), times,
-                guestStart.initProbe(envd, record, guestToken));
+                guestStart.initProbe(envd, record, description.envdAccessToken()));
         growDisk(sandbox, template.imageSizeMb());
-        sandbox.record(record.withBootMs(times.totalMs()));
+        // Never 0: a non-zero bootMs is what tells a restarted agent that the guest was initialised.
+        sandbox.record(record.withBootMs(Math.max(1, times.totalMs())));
         host.store.write(sandbox.record());
         sandbox.state(Sandbox.State.RUNNING);
         times.step("record");
@@ -83,7 +82,7 @@ final class Restorer {
         if (wantedMb <= currentMb) {
             return;
         }
-        Migration.resizeDisk(host.layout.sandboxQmpSocket(sandbox.id()), wantedMb << 20);
+        host.vmControl.resizeDisk(host.layout.sandboxQmpSocket(sandbox.id()), wantedMb << 20);
         // The guest learns the new capacity from a config interrupt: wait for it, then grow. A grow
         // the source sandbox had in flight when it was saved finishes first (EBUSY until then).
         String script = "i=0; while [ $(cat /sys/block/vda/size) -lt " + (wantedMb << 11) + " ] && [ $i -lt 100 ]; do"
@@ -91,7 +90,7 @@ final class Restorer {
                 + " i=0; until $r /dev/vda; do [ $i -lt 100 ] || exit 1; sleep 0.2; i=$((i+1)); done";
         StringBuilder output = new StringBuilder();
         ProcessEvent.Ended ended = null;
-        try (var process = sandbox.envd().start(new EnvdClient.StartSpec("/bin/sh", List.of("-c", script), Map.of(), "/", "root"))) {
+        try (var process = sandbox.guest().start(new GuestConnection.StartSpec("/bin/sh", List.of("-c", script), Map.of(), "/", "root"))) {
             for (ProcessEvent event = process.next(); event != null; event = process.next()) {
                 switch (event) {
                     case ProcessEvent.Stdout out -> output.append(new String(out.data(), StandardCharsets.UTF_8));

@@ -1,6 +1,6 @@
 package io.wrenn.hostagent.sandbox;
 
-import io.wrenn.hostagent.guest.EnvdClient;
+import io.wrenn.hostagent.guest.GuestConnection;
 import io.wrenn.hostagent.net.NetworkSlot;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,6 +59,7 @@ final class Resumer {
                     + pause.generation() + " but generation " + (expectedGeneration != 0 ? expectedGeneration : latest)
                     + " was expected");
         }
+        host.requireLoadable(pause.vm(), "the paused sandbox");
         String problem = pause.verify(pauseDir, memory);
         if (problem != null) {
             throw new SandboxException(SandboxException.Kind.DATA_LOSS, problem);
@@ -75,9 +76,7 @@ final class Resumer {
                 // The RAM is in the stream: it is loaded into a fresh memory file of the sandbox's own.
                 Files.deleteIfExists(memory);
             }
-            EnvdClient envd = EnvdClient.withOwnConnections(slot.namespaceAddress(), sandbox.record().envdAccessToken());
-            sandbox.envd(envd);
-            undo.add("close guest client", envd::close);
+            GuestConnection envd = resources.connectGuest(sandbox, undo);
             undo.add("kill VM", () -> host.vms.kill(sandbox.pid(), host.layout.sandboxQmpSocket(id)));
             host.crashPoint("resume.loading");
             SandboxRecord record = sandbox.record();

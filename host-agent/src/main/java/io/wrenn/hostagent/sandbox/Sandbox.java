@@ -1,12 +1,12 @@
 package io.wrenn.hostagent.sandbox;
 
-import io.wrenn.hostagent.guest.EnvdClient;
+import io.wrenn.hostagent.guest.GuestConnection;
 import io.wrenn.hostagent.net.NetworkSlot;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One sandbox this agent manages: what was asked for, its VM's PID, its lifecycle state and a
- * client of its guest agent. {@link #lock} serialises create, destroy, pause, resume and snapshot
+ * connection to its guest agent. {@link #lock} serialises create, destroy, pause, resume and snapshot
  * of the same sandbox.
  */
 public final class Sandbox {
@@ -17,7 +17,7 @@ public final class Sandbox {
     private volatile SandboxRecord record;
     private volatile long pid;
     private volatile State state;
-    private volatile EnvdClient envd;
+    private volatile GuestConnection guest;
 
     Sandbox(SandboxRecord record, State state) {
         this.record = record;
@@ -52,13 +52,13 @@ public final class Sandbox {
         state = value;
     }
 
-    /** The client of this sandbox's envd. */
-    public EnvdClient envd() {
-        return envd;
+    /** The connection to this incarnation of the sandbox's guest (a new one after each boot, restore, resume or re-adoption). */
+    public GuestConnection guest() {
+        return guest;
     }
 
-    void envd(EnvdClient value) {
-        envd = value;
+    void guest(GuestConnection value) {
+        guest = value;
     }
 
     public NetworkSlot slot() {

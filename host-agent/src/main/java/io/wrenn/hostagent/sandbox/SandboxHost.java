@@ -1,19 +1,22 @@
 package io.wrenn.hostagent.sandbox;
 
 import io.wrenn.hostagent.disk.DiskImages;
+import io.wrenn.hostagent.guest.GuestConnector;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.hostagent.net.SandboxNetwork;
 import io.wrenn.hostagent.net.SlotAllocator;
 import io.wrenn.hostagent.vm.Accelerator;
 import io.wrenn.hostagent.vm.VirtualMachines;
-import java.net.http.HttpClient;
+import io.wrenn.hostagent.vm.VmBuild;
+import io.wrenn.hostagent.vm.VmControl;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What every sandbox job of this host works with: where files go, the network, disks and VMs,
+ * What every sandbox job of this host works with: where files go, the network, disks, VMs, their
+ * control sockets and guest connections,
  * the records on disk, the slots, the clock and the live sandboxes. The jobs ({@link Creator},
  * {@link Pauser}, {@link Recovery}, ...) share this one object instead of referring to each other.
  */
@@ -23,7 +26,8 @@ final class SandboxHost {
     final SandboxNetwork network;
     final DiskImages disks;
     final VirtualMachines vms;
-    final HttpClient http;
+    final VmControl vmControl;
+    final GuestConnector guests;
     final TemplateCatalog templates;
     final SandboxStore store;
     final SlotAllocator slots;
@@ -37,13 +41,14 @@ final class SandboxHost {
     /** Test hook: called at named steps of pause, resume and snapshot (a crash is simulated by throwing an Error). */
     private volatile SandboxManager.CrashPoints crashPoints = name -> { };
 
-    SandboxHost(Layout layout, SandboxNetwork network, DiskImages disks, VirtualMachines vms, HttpClient http,
+    SandboxHost(Layout layout, SandboxNetwork network, DiskImages disks, VirtualMachines vms, VmControl vmControl, GuestConnector guests,
             TemplateCatalog templates, BootPolicy bootPolicy, Clock clock) {
         this.layout = layout;
         this.network = network;
         this.disks = disks;
         this.vms = vms;
-        this.http = http;
+        this.vmControl = vmControl;
+        this.guests = guests;
         this.templates = templates;
         this.store = new SandboxStore(layout);
         this.slots = new SlotAllocator(network::hostVethExists);
@@ -80,6 +85,30 @@ final class SandboxHost {
     void refuseWhenClosing() {
         if (closing) {
             throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "the host agent is shutting down");
+        }
+    }
+
+    /** A new connection to the guest now running on the sandbox's slot, which becomes the sandbox's. */
+    io.wrenn.hostagent.guest.GuestConnection connectGuest(Sandbox sandbox) {
+        var guest = guests.connect(sandbox.slot().namespaceAddress(), sandbox.record().envdAccessToken());
+        sandbox.guest(guest);
+        return guest;
+    }
+
+    /** The QEMU, machine type and kernel this host's VMs run now. */
+    VmBuild vmBuild() {
+        return vms.build(layout.kernelImage());
+    }
+
+    /**
+     * Refuses to load state saved under {@code saved} when this host cannot load it, naming what
+     * differs ({@code what}: "the snapshot", "the paused sandbox").
+     */
+    void requireLoadable(VmBuild saved, String what) {
+        java.util.List<String> differences = vmBuild().cannotLoad(saved);
+        if (!differences.isEmpty()) {
+            throw new SandboxException(SandboxException.Kind.FAILED_PRECONDITION,
+                    what + " cannot be loaded on this host: " + String.join("; ", differences));
         }
     }
 

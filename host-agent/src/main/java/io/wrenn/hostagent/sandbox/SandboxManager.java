@@ -1,14 +1,16 @@
 package io.wrenn.hostagent.sandbox;
 
 import io.wrenn.hostagent.disk.DiskImages;
+import io.wrenn.hostagent.guest.GuestConnector;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.hostagent.net.SandboxNetwork;
 import io.wrenn.hostagent.vm.Accelerator;
 import io.wrenn.hostagent.vm.VirtualMachines;
-import java.net.http.HttpClient;
+import io.wrenn.hostagent.vm.VmControl;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The sandboxes of this host, as the gRPC service, the reaper and the traffic listener see them:
@@ -28,6 +30,7 @@ public final class SandboxManager {
     private final Pauser pauser;
     private final Resumer resumer;
     private final Snapshotter snapshotter;
+    private final ImageMaker imageMaker;
     private final TemplateRemover templateRemover;
     private final Destroyer destroyer;
     private final LiveSandboxes live;
@@ -35,8 +38,8 @@ public final class SandboxManager {
     private final Recovery recovery;
 
     public SandboxManager(Layout layout, SandboxNetwork network, DiskImages disks, VirtualMachines vms,
-            HttpClient http, TemplateCatalog templates, BootPolicy bootPolicy, Clock clock) {
-        host = new SandboxHost(layout, network, disks, vms, http, templates, bootPolicy, clock);
+            VmControl vmControl, GuestConnector guests, TemplateCatalog templates, BootPolicy bootPolicy, Clock clock) {
+        host = new SandboxHost(layout, network, disks, vms, vmControl, guests, templates, bootPolicy, clock);
         SandboxResources resources = new SandboxResources(host);
         GuestStart guestStart = new GuestStart(host);
         creator = new Creator(host, new ColdBooter(host, resources, guestStart), new Restorer(host, resources, guestStart));
@@ -45,6 +48,7 @@ public final class SandboxManager {
         pauser = new Pauser(host, live, resources);
         resumer = new Resumer(host, live, resources, guestStart);
         snapshotter = new Snapshotter(host, live, pauser, resumer);
+        imageMaker = new ImageMaker(host, live);
         templateRemover = new TemplateRemover(host);
         timeouts = new Timeouts(host, live, pauser, destroyer);
         recovery = new Recovery(host, pauser, destroyer);
@@ -58,8 +62,8 @@ public final class SandboxManager {
 
     /**
      * Called at {@code pause.saving}, {@code pause.saved}, {@code pause.committed},
-     * {@code resume.loading}, {@code snapshot.saving}, {@code snapshot.written} and
-     * {@code snapshot.promoted}.
+     * {@code resume.loading}, {@code snapshot.saving}, {@code snapshot.written},
+     * {@code snapshot.promoted}, {@code image.copying} and {@code image.written}.
      */
     public void crashPoints(CrashPoints value) {
         host.crashPoints(value);
@@ -135,8 +139,18 @@ public final class SandboxManager {
     }
 
     /**
-     * Removes snapshot template {@code teamId}/{@code name}. Refused while a sandbox of this host
-     * (running or paused) was made from it.
+     * Makes image template {@code teamId}/{@code name} of a running sandbox's disk (no memory: it
+     * cold-boots at any size). The sandbox runs on; its vCPUs stop while its disk is copied.
+     * Empty {@code defaultUser}/{@code defaultWorkdir} keep the sandbox's.
+     */
+    public Template makeImage(String sandboxId, String teamId, String name, String defaultUser, String defaultWorkdir,
+            Map<String, String> defaultEnv) {
+        return imageMaker.make(sandboxId, teamId, name, defaultUser, defaultWorkdir, defaultEnv);
+    }
+
+    /**
+     * Removes a template made on this host ({@code teamId}/{@code name}: a snapshot or an image).
+     * Refused while a sandbox of this host (running or paused) was made from it.
      */
     public void deleteTemplate(String teamId, String name) {
         templateRemover.deleteTemplate(teamId, name);
@@ -153,6 +167,11 @@ public final class SandboxManager {
      */
     public void shutdown() {
         host.close();
+    }
+
+    /** Closes this agent's connections to the guests (their VMs may run on, for the next agent to adopt). */
+    public void closeGuestConnections() {
+        host.sandboxes.values().forEach(SandboxResources::closeGuest);
     }
 
     /** Destroys every sandbox, in parallel (shutdown of {@code wrenn up}). */

@@ -1,5 +1,6 @@
 package io.wrenn.hostagent.sandbox;
 
+import io.wrenn.hostagent.guest.GuestConnection;
 import io.wrenn.hostagent.net.NetworkSlot;
 import io.wrenn.hostagent.net.SandboxNetwork;
 import java.io.IOException;
@@ -61,25 +62,35 @@ final class SandboxResources {
     }
 
     /**
-     * Stops the VM, ends the guest client's streams and frees the namespace and slot: what a
+     * A new connection to the guest about to run on the sandbox's recorded slot, closed if a later step
+     * fails: every incarnation has its own, so nothing opened to an earlier VM is reused for it.
+     */
+    GuestConnection connectGuest(Sandbox sandbox, Undo undo) {
+        GuestConnection guest = host.connectGuest(sandbox);
+        undo.add("close guest connection", guest::close);
+        return guest;
+    }
+
+    /**
+     * Stops the VM, closes the guest connection and frees the namespace and slot: what a
      * destroy and a committed pause both give up. The record is left to the caller.
      */
     void releaseVmAndNetwork(Sandbox sandbox) {
         if (sandbox.pid() > 0) {
             host.vms.stop(sandbox.pid(), host.qmpSocket(sandbox), STOP_GRACE);
         }
-        closeEnvd(sandbox);
+        closeGuest(sandbox);
         if (sandbox.record().slot() > 0) {
             host.network.delete(SandboxNetwork.namespaceName(sandbox.id()), sandbox.slot());
             host.slots.release(sandbox.slot());
         }
     }
 
-    /** Ends the streams of the guest's client (their VM is going) and drops its connections. */
-    private static void closeEnvd(Sandbox sandbox) {
-        if (sandbox.envd() != null) {
-            sandbox.envd().abortStreams();
-            sandbox.envd().close();
+    /** Ends the streams of the guest's connection (their VM is going) and drops it. */
+    static void closeGuest(Sandbox sandbox) {
+        GuestConnection guest = sandbox.guest();
+        if (guest != null) {
+            guest.close();
         }
     }
 }

@@ -18,7 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class SandboxStore {
 
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    /** {@code sandbox.json}'s format: 1 had none recorded; 2 records it. */
+    static final int FORMAT = 2;
 
     private final Layout layout;
 
@@ -34,7 +35,7 @@ public final class SandboxStore {
             Files.deleteIfExists(temp);
             Files.createFile(temp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                     java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-            Files.write(temp, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
+            Files.write(temp, Manifests.encode(record, FORMAT));
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -51,8 +52,10 @@ public final class SandboxStore {
             return Optional.empty();
         }
         try {
-            return Optional.of(JSON.readValue(file.toFile(), SandboxRecord.class));
-        } catch (RuntimeException e) {
+            return Optional.of(Manifests.decode(file, SandboxRecord.class, FORMAT));
+        } catch (SandboxException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
     }

@@ -1,16 +1,16 @@
 package io.wrenn.hostagent.sandbox;
 
+import io.wrenn.hostagent.vm.VmBuild;
 import java.io.IOException;
 import java.nio.file.Path;
-import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.annotation.JsonNaming;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.PropertyNamingStrategies;
 
 /**
  * {@code snapshot.json} (0600): what a snapshot template is and where it came from. It keeps the
  * source sandbox's envd access token: a guest restored from the snapshot still holds it, and
- * accepts its new token only from a caller that knows the old one.
+ * accepts its new token only from a caller that knows the old one. {@code vm}: the QEMU, machine
+ * and kernel that saved its state (null in snapshots of format 1, which did not record it).
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SnapshotDescription(
@@ -23,24 +23,28 @@ public record SnapshotDescription(
         String defaultWorkdir,
         String sourceSandbox,
         long createdAtMs,
-        String envdAccessToken) {
+        String envdAccessToken,
+        VmBuild vm) {
 
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
+    /** {@code snapshot.json}'s format: 1 recorded neither it nor {@code vm}; 2 records both. */
+    static final int FORMAT = 2;
 
     static SnapshotDescription read(Path file) throws IOException {
-        return JSON.readValue(file.toFile(), SnapshotDescription.class);
+        return Manifests.decode(file, SnapshotDescription.class, FORMAT);
     }
 
     void write(Path file) throws IOException {
         java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
                 java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-        java.nio.file.Files.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(this));
+        java.nio.file.Files.write(file, Manifests.encode(this, FORMAT));
     }
 
-    /** The access token a guest restored from {@code template} holds. */
-    static String tokenOf(io.wrenn.hostagent.layout.Layout layout, Template template) {
+    /** The description of snapshot template {@code template}. */
+    static SnapshotDescription of(io.wrenn.hostagent.layout.Layout layout, Template template) {
         try {
-            return read(layout.snapshotFiles(template.teamId(), template.name()).json()).envdAccessToken();
+            return read(layout.snapshotFiles(template.teamId(), template.name()).json());
+        } catch (SandboxException e) {
+            throw e;
         } catch (IOException | RuntimeException e) {
             throw new SandboxException(SandboxException.Kind.INTERNAL, "the snapshot's description is unreadable", e);
         }

@@ -1,15 +1,11 @@
 package io.wrenn.hostagent.sandbox;
 
 import io.wrenn.hostagent.layout.Layout;
-import io.wrenn.hostagent.vm.Migration;
+import io.wrenn.hostagent.vm.VmBuild;
 import java.io.IOException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,31 +42,19 @@ final class Snapshotter {
                 throw new SandboxException(SandboxException.Kind.ALREADY_EXISTS, "a template named " + name + " exists");
             }
             long t0 = System.nanoTime();
-            Path staging = host.layout.snapshotStagingDir().resolve(UUID.randomUUID().toString());
-            try {
-                Files.createDirectories(staging);
-            } catch (IOException e) {
-                throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the snapshot", e);
-            }
+            Path staging = TemplateStaging.create(host, "snapshot");
             Layout.SnapshotFiles files = new Layout.SnapshotFiles(staging);
             try {
-                writeFiles(sandbox, files, defaults);
+                VmBuild savedBy = writeFiles(sandbox, files, defaults);
                 SandboxRecord record = sandbox.record();
                 new SnapshotDescription(name, "snapshot", record.spec().vcpus(), record.spec().memoryMb(),
                         record.spec().diskSizeMb(), defaults.userOr(record.defaultUser()),
                         defaults.workdirOr(record.defaultWorkdir()), sandbox.id(),
-                        host.clock.millis(), record.envdAccessToken()).write(files.json());
+                        host.clock.millis(), record.envdAccessToken(), savedBy).write(files.json());
                 host.crashPoint("snapshot.written");
-                Path target = host.layout.snapshotDir(teamId, name);
-                Files.createDirectories(target.getParent());
-                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+                TemplateStaging.promote(host, staging, teamId, name);
             } catch (IOException | RuntimeException e) {
-                FileTrees.deleteRecursively(staging);
-                if (e instanceof FileAlreadyExistsException || e instanceof DirectoryNotEmptyException) {
-                    throw new SandboxException(SandboxException.Kind.ALREADY_EXISTS, "a template named " + name + " exists");
-                }
-                throw e instanceof SandboxException s ? s
-                        : new SandboxException(SandboxException.Kind.INTERNAL, "the snapshot could not be written", e);
+                throw TemplateStaging.failed(staging, e, name, "snapshot");
             }
             host.crashPoint("snapshot.promoted");
             LOG.info("snapshot {}/{} made from sandbox {} in {} ms", teamId, name, sandbox.id(),
@@ -90,8 +74,10 @@ final class Snapshotter {
      * snapshot, never paused since) has no memory file of its own: it is paused and resumed first,
      * which gives it one. Likewise a paused one whose saved state holds its RAM is resumed,
      * snapshotted and paused again.
+     *
+     * @return the QEMU, machine and kernel that saved the state
      */
-    private void writeFiles(Sandbox sandbox, Layout.SnapshotFiles files, GuestDefaults defaults) throws IOException {
+    private VmBuild writeFiles(Sandbox sandbox, Layout.SnapshotFiles files, GuestDefaults defaults) throws IOException {
         switch (sandbox.state()) {
             case RUNNING -> {
                 if (!sandbox.record().ownMemory()) {
@@ -102,6 +88,7 @@ final class Snapshotter {
                 // After the resume above, whose /init would have put the sandbox's own defaults back.
                 applyDefaults(sandbox, defaults);
                 snapshotRunning(sandbox, files);
+                return host.vmBuild();
             }
             case PAUSED -> {
                 if (!defaults.isEmpty()) {
@@ -111,11 +98,17 @@ final class Snapshotter {
                 PauseState pause = PauseState.read(host.layout.sandboxPauseDir(sandbox.id()));
                 if (pause != null && pause.ignoreShared()) {
                     snapshotPaused(sandbox, files);
+                    return pause.vm();
                 } else {
                     long expiresAt = sandbox.record().expiresAtMs();
                     resumer.resumeLocked(sandbox, 0, expiresAt);
-                    snapshotRunning(sandbox, files);
-                    pauser.pauseLocked(sandbox);
+                    try {
+                        snapshotRunning(sandbox, files);
+                    } finally {
+                        // Asked to snapshot a paused sandbox, it ends paused, whether the snapshot worked or not.
+                        pauser.pauseLocked(sandbox);
+                    }
+                    return host.vmBuild();
                 }
             }
             default -> throw new SandboxException(SandboxException.Kind.FAILED_PRECONDITION,
@@ -129,7 +122,7 @@ final class Snapshotter {
             return;
         }
         SandboxRecord record = sandbox.record();
-        boolean done = sandbox.envd().tryInit(defaults.env(), defaults.userOr(record.defaultUser()),
+        boolean done = sandbox.guest().tryInit(defaults.env(), defaults.userOr(record.defaultUser()),
                 defaults.workdirOr(record.defaultWorkdir()), host.clock.instant(), GuestStart.entropy(),
                 record.envdAccessToken(), java.time.Duration.ofSeconds(10));
         if (!done) {
@@ -140,14 +133,14 @@ final class Snapshotter {
     private void snapshotRunning(Sandbox sandbox, Layout.SnapshotFiles files) {
         String id = sandbox.id();
         Path qmp = host.qmpSocket(sandbox);
-        Migration.stop(qmp);
+        host.vmControl.stop(qmp);
         host.crashPoint("snapshot.saving");
         try {
             // Stopped, the RAM file and the overlay hold still while they are copied.
-            Migration.save(qmp, files.state(), true);
+            host.vmControl.save(qmp, files.state(), true);
             copyMemoryAndDisk(id, files);
         } finally {
-            Migration.cont(qmp);
+            host.vmControl.cont(qmp);
         }
     }
 

@@ -9,23 +9,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Finds templates: images under {@code images/teams/{team}/{name}/} ({@code template.json} +
- * {@code rootfs.ext4}) and snapshots under {@code $WRENN_HOME/templates/{team}/{name}/}
- * ({@code snapshot.json}, {@code memory}, {@code state}, {@code disk.qcow2}). A name is an image or
- * a snapshot, never both: a snapshot may not take an image's name.
+ * Finds templates: images under {@code images/teams/{team}/{name}/} ({@code template.json},
+ * {@code rootfs.ext4} at the image's size and, optionally, {@code rootfs.compact.ext4} for smaller
+ * disks), and what was made through the API under {@code $WRENN_HOME/templates/{team}/{name}/}:
+ * snapshots ({@code snapshot.json}, {@code memory}, {@code state}, {@code disk.qcow2}) and images
+ * from a sandbox's disk (the image files again). A name is one template, never two: nothing made
+ * may take a base image's name.
  */
 public final class TemplateCatalog {
 
     private static final Logger LOG = LoggerFactory.getLogger(TemplateCatalog.class);
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
 
     private final Layout layout;
     private final CommandRunner commands;
@@ -45,7 +44,7 @@ public final class TemplateCatalog {
         if (!Layout.isUuid(teamId) || !Layout.isTemplateName(name)) {
             return Optional.empty();
         }
-        return readImage(teamId, name).or(() -> readSnapshot(teamId, name));
+        return readImage(teamId, name).or(() -> readSnapshot(teamId, name)).or(() -> readMadeImage(teamId, name));
     }
 
     /** Whether an image or a snapshot already has this name (complete or not). */
@@ -57,7 +56,7 @@ public final class TemplateCatalog {
     public List<Template> all() {
         List<Template> templates = new ArrayList<>();
         collect(layout.teamsDir(), templates, this::readImage);
-        collect(layout.snapshotsDir(), templates, this::readSnapshot);
+        collect(layout.snapshotsDir(), templates, (team, name) -> readSnapshot(team, name).or(() -> readMadeImage(team, name)));
         return templates;
     }
 
@@ -90,20 +89,29 @@ public final class TemplateCatalog {
     }
 
     private Optional<Template> readImage(String teamId, String name) {
-        Path json = layout.templateJson(teamId, name);
-        Path rootfs = layout.templateRootfs(teamId, name);
-        if (!Files.isRegularFile(json) || !Files.isRegularFile(rootfs)) {
+        return readImage(teamId, name, layout.imageFiles(teamId, name), false);
+    }
+
+    /** An image made through the API lives where snapshots do; a name there is one or the other. */
+    private Optional<Template> readMadeImage(String teamId, String name) {
+        return readImage(teamId, name, layout.madeImageFiles(teamId, name), true);
+    }
+
+    private Optional<Template> readImage(String teamId, String name, Layout.ImageFiles files, boolean made) {
+        if (!Files.isRegularFile(files.json()) || !Files.isRegularFile(files.rootfs())) {
             return Optional.empty();
         }
         try {
-            JsonNode node = JSON.readTree(json.toFile());
-            long apparentMb = Files.size(rootfs) >> 20;
-            long imageSizeMb = node.path("image_size_mb").asLong(apparentMb);
-            return Optional.of(new Template(teamId, name, rootfs,
-                    node.path("default_user").asString(""),
-                    node.path("default_workdir").asString(""),
-                    Math.max(imageSizeMb, apparentMb),
-                    allocatedBytes(rootfs), null));
+            ImageDescription description = ImageDescription.read(files.json());
+            long apparentMb = Files.size(files.rootfs()) >> 20;
+            long imageSizeMb = Math.max(description.imageSizeMb(), apparentMb);
+            boolean hasCompact = description.compactSizeMb() > 0 && Files.isRegularFile(files.compactRootfs());
+            long compactMb = hasCompact ? Math.max(description.compactSizeMb(), Files.size(files.compactRootfs()) >> 20) : imageSizeMb;
+            return Optional.of(new Template(teamId, name, files.rootfs(), description.defaultUser(),
+                    description.defaultWorkdir(), imageSizeMb,
+                    allocatedBytes(files.rootfs()) + (hasCompact ? allocatedBytes(files.compactRootfs()) : 0), null,
+                    hasCompact ? files.compactRootfs() : null, Math.min(compactMb, imageSizeMb),
+                    description.defaultEnv(), made, description.createdAtMs()));
         } catch (IOException | RuntimeException e) {
             LOG.warn("template {}/{} is unreadable: {}", teamId, name, e.toString());
             return Optional.empty();
@@ -121,7 +129,8 @@ public final class TemplateCatalog {
             return Optional.of(new Template(teamId, name, files.disk(), description.defaultUser(),
                     description.defaultWorkdir(), description.diskSizeMb(), allocatedBytes(files.dir()),
                     new Template.Snapshot(description.vcpus(), description.memoryMb(), files.memory(), files.state(),
-                            description.createdAtMs())));
+                            description.createdAtMs()), null, description.diskSizeMb(), Map.of(), true,
+                    description.createdAtMs()));
         } catch (IOException | RuntimeException e) {
             LOG.warn("snapshot {}/{} is unreadable: {}", teamId, name, e.toString());
             return Optional.empty();

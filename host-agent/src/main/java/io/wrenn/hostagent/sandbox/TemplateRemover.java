@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Removes snapshot templates: renamed out of place at once (into staging, which a start after a
+ * Removes templates made on this host (snapshots, images from a sandbox's disk): renamed out of place at once (into staging, which a start after a
  * crash empties), then deleted. Refused while a sandbox of this host (running or paused) was
  * made from it.
  */
@@ -30,7 +30,7 @@ final class TemplateRemover {
             throw new SandboxException(SandboxException.Kind.INVALID_ARGUMENT, "team_id or name is not valid");
         }
         if (Files.exists(host.layout.templateDir(teamId, name))) {
-            throw new SandboxException(SandboxException.Kind.INVALID_ARGUMENT, "image templates are not removed through the API");
+            throw new SandboxException(SandboxException.Kind.INVALID_ARGUMENT, "base images installed with the host are not removed through the API");
         }
         Path dir = host.layout.snapshotDir(teamId, name);
         if (!Files.exists(dir)) {
@@ -49,6 +49,6 @@ final class TemplateRemover {
             throw new SandboxException(SandboxException.Kind.INTERNAL, "could not remove the template", e);
         }
         FileTrees.deleteRecursively(trash);
-        LOG.info("snapshot {}/{} removed", teamId, name);
+        LOG.info("template {}/{} removed", teamId, name);
     }
 }

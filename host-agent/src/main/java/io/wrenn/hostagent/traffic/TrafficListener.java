@@ -2,7 +2,6 @@ package io.wrenn.hostagent.traffic;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.wrenn.hostagent.net.NetworkSlot;
 import io.wrenn.hostagent.protocol.TrafficHeaders;
 import io.wrenn.hostagent.sandbox.Sandbox;
 import io.wrenn.hostagent.sandbox.SandboxException;
@@ -13,12 +12,10 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -30,9 +27,13 @@ import org.slf4j.LoggerFactory;
  * The host agent's traffic listener: plain HTTP/1.1 on the agent's address, for the control
  * plane only (every request must carry the agent's shared secret). A request names a sandbox
  * and a port in {@link TrafficHeaders}; it is forwarded to that port at the sandbox
- * namespace's address (DNAT to the guest), and both bodies are streamed chunk by chunk, so
+ * namespace's address (DNAT to the guest) over the connection of the sandbox's current
+ * incarnation (never a client shared between sandboxes: a slot's address recurs, and a
+ * connection to its previous occupant must never carry a request for the next), and both bodies are streamed chunk by chunk, so
  * Connect server streams, long polls, uploads and downloads pass without being held whole.
- * The {@code Wrenn-*} headers are dropped; every other end-to-end header passes unchanged.
+ * The {@code Wrenn-*} headers are dropped both ways; every other end-to-end header passes
+ * unchanged. The listener's own answers (no secret, no such sandbox, nothing on the port) carry
+ * {@link TrafficHeaders#ERROR} with their code, which no answer from a sandbox can.
  */
 public final class TrafficListener implements AutoCloseable {
 
@@ -41,19 +42,12 @@ public final class TrafficListener implements AutoCloseable {
 
     private final SandboxManager sandboxes;
     private final byte[] secret;
-    private final HttpClient http;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpServer server;
 
     public TrafficListener(String bindHost, int port, String sharedSecret, SandboxManager sandboxes) {
         this.sandboxes = sandboxes;
         this.secret = sharedSecret.getBytes(StandardCharsets.UTF_8);
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(10))
-                .executor(executor)
-                .build();
         try {
             server = HttpServer.create(new InetSocketAddress(bindHost, port), 256);
         } catch (IOException e) {
@@ -99,9 +93,8 @@ public final class TrafficListener implements AutoCloseable {
 
     private void forward(HttpExchange exchange, Sandbox sandbox, int port) throws IOException {
         URI incoming = exchange.getRequestURI();
-        String target = "http://" + new NetworkSlot(sandbox.record().slot()).namespaceAddress() + ":" + port
-                + incoming.getRawPath() + (incoming.getRawQuery() == null ? "" : "?" + incoming.getRawQuery());
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target))
+        String pathAndQuery = incoming.getRawPath() + (incoming.getRawQuery() == null ? "" : "?" + incoming.getRawQuery());
+        HttpRequest.Builder request = HttpRequest.newBuilder()
                 .method(exchange.getRequestMethod(), requestBody(exchange));
         for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
             if (TrafficHeaders.forwardable(header.getKey())) {
@@ -116,7 +109,7 @@ public final class TrafficListener implements AutoCloseable {
         }
         HttpResponse<InputStream> response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            response = sandbox.guest().forward(port, pathAndQuery, request);
         } catch (IOException e) {
             LOG.debug("sandbox {} port {}: {}", sandbox.id(), port, e.toString());
             reply(exchange, 502, "port_not_open", "nothing answered on port " + port + " in the sandbox");
@@ -177,7 +170,9 @@ public final class TrafficListener implements AutoCloseable {
         }
     }
 
+    /** An answer of the listener itself, marked so that the control plane never takes it for the sandbox's. */
     private static void reply(HttpExchange exchange, int status, String code, String message) throws IOException {
+        exchange.getResponseHeaders().set(TrafficHeaders.ERROR, code);
         byte[] body = ("{\"code\":\"" + code + "\",\"message\":\"" + message.replace("\"", "'") + "\"}")
                 .getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");

@@ -10,6 +10,11 @@ import java.util.List;
  */
 public final class QemuCommandLine {
 
+    /** The machine type every sandbox runs (recorded with saved state: see {@link VmBuild}). */
+    public static final String MACHINE = "microvm";
+    /** The emulator. */
+    static final String QEMU = "qemu-system-x86_64";
+
     private QemuCommandLine() {
     }
 
@@ -18,7 +23,7 @@ public final class QemuCommandLine {
         // setsid: a Ctrl-C at the terminal of `wrenn up` goes to the agent, which decides the VMs'
         // fate, not straight to QEMU. Both wrappers exec, so the child's PID is QEMU's.
         List<String> argv = new ArrayList<>(List.of("setsid", "ip", "netns", "exec", spec.namespace(),
-                "qemu-system-x86_64", "-M", "microvm,memory-backend=mem"));
+                QEMU, "-M", MACHINE + ",memory-backend=mem"));
         argv.addAll(spec.accelerator().qemuArgs());
         argv.addAll(List.of(
                 "-m", Integer.toString(spec.memoryMb()),

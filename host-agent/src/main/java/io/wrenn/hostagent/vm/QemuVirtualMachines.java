@@ -23,9 +23,48 @@ public final class QemuVirtualMachines implements VirtualMachines {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
     private final CommandRunner commands;
+    /** The emulator's version line, asked once. */
+    private volatile String qemuVersion;
+    /** The kernel image last hashed, and the size and time it had then. */
+    private volatile KernelHash kernelHash;
+
+    private record KernelHash(Path path, long size, java.nio.file.attribute.FileTime modified, String sha256) {
+    }
 
     public QemuVirtualMachines(CommandRunner commands) {
         this.commands = commands;
+    }
+
+    @Override
+    public VmBuild build(Path kernel) {
+        if (qemuVersion == null) {
+            String out = commands.run(QemuCommandLine.QEMU, "--version").output().strip();
+            qemuVersion = out.lines().findFirst().orElse(out);
+        }
+        return new VmBuild(qemuVersion, QemuCommandLine.MACHINE, kernelSha256(kernel));
+    }
+
+    /** The kernel's SHA-256, hashed again only when the file changed. */
+    private String kernelSha256(Path kernel) {
+        try {
+            long size = Files.size(kernel);
+            java.nio.file.attribute.FileTime modified = Files.getLastModifiedTime(kernel);
+            KernelHash known = kernelHash;
+            if (known != null && known.path().equals(kernel) && known.size() == size && known.modified().equals(modified)) {
+                return known.sha256();
+            }
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            try (var in = new java.security.DigestInputStream(Files.newInputStream(kernel), digest)) {
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+            }
+            String sha256 = java.util.HexFormat.of().formatHex(digest.digest());
+            kernelHash = new KernelHash(kernel, size, modified, sha256);
+            return sha256;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

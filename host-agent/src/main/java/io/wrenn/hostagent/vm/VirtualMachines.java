@@ -23,4 +23,7 @@ public interface VirtualMachines {
 
     /** SIGKILL at once and wait until the process is gone. */
     void kill(long pid, Path qmpSocket);
+
+    /** The QEMU, machine type and kernel that VMs started now with {@code kernel} run. */
+    VmBuild build(Path kernel);
 }

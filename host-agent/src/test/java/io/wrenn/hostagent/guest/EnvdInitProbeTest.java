@@ -61,7 +61,7 @@ class EnvdInitProbeTest {
             exchange.close();
         });
         envd.start();
-        client = EnvdClient.withOwnConnections(ADDRESS, NEW);
+        client = new EnvdClient(ADDRESS, NEW);
     }
 
     @AfterEach

@@ -196,11 +196,11 @@ class SandboxLifecycleTest {
         System.out.println("exec true x15 through gRPC: " + timings);
 
         // The same through the envd client directly, to see what the agent's hop costs.
-        var envd = agent.server.sandboxes().running(id).envd();
+        var envd = agent.server.sandboxes().running(id).guest();
         StringBuilder direct = new StringBuilder();
         for (int i = 0; i < 15; i++) {
             long t1 = System.nanoTime();
-            try (var stream = envd.start(new io.wrenn.hostagent.guest.EnvdClient.StartSpec("true", List.of(), java.util.Map.of(), "", "user"))) {
+            try (var stream = envd.start(new io.wrenn.hostagent.guest.GuestConnection.StartSpec("true", List.of(), java.util.Map.of(), "", "user"))) {
                 while (stream.next() != null) {
                     // drain
                 }
@@ -479,6 +479,54 @@ class SandboxLifecycleTest {
         assertThatThrownBy(() -> agent.sh(id, "true"))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+    }
+
+    /**
+     * Images are built at the default disk size (sparse) plus a compact copy: a sandbox with a
+     * disk of the image's size boots the image as it is, with nothing to grow; a smaller disk
+     * boots the compact image, which the guest grows to the disk before the sandbox is handed out.
+     */
+    @Test
+    @Order(75)
+    void aDiskOfTheImagesSizeBootsTheImageAsBuiltAndASmallerOneTheCompactImageGrown() throws Exception {
+        Path compact = layout().templateCompactRootfs(Layout.PLATFORM_TEAM, "minimal");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(compact),
+                "images in " + AgentFixture.IMAGES + " predate compact images: run images/build.sh");
+        Path rootfs = layout().templateRootfs(Layout.PLATFORM_TEAM, "minimal");
+        long imageMb = Files.size(rootfs) >> 20;
+        String small = UUID.randomUUID().toString();
+        String full = UUID.randomUUID().toString();
+        try {
+            Sandbox smallBox = agent.stub.createSandbox(AgentFixture.minimal(small).setDiskSizeMb(1024).build());
+            assertThat(smallBox.getDiskSizeMb()).isEqualTo(1024);
+            assertThat(backingFile(small)).isEqualTo(compact.toString());
+            assertThat(rootFilesystemMb(small)).isBetween(900L, 1024L);
+
+            Sandbox fullBox = agent.stub.createSandbox(AgentFixture.minimal(full).setDiskSizeMb(0).build());
+            assertThat(fullBox.getDiskSizeMb()).isEqualTo((int) imageMb);
+            assertThat(backingFile(full)).isEqualTo(rootfs.toString());
+            assertThat(rootFilesystemMb(full)).isBetween(imageMb * 9 / 10, imageMb);
+            // The template cannot go below its compact filesystem.
+            assertThatThrownBy(() -> agent.stub.createSandbox(AgentFixture.minimal(UUID.randomUUID().toString())
+                    .setDiskSizeMb(64).build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getDescription()).contains("needs"));
+        } finally {
+            agent.stub.destroySandbox(DestroySandboxRequest.newBuilder().setSandboxId(small).build());
+            agent.stub.destroySandbox(DestroySandboxRequest.newBuilder().setSandboxId(full).build());
+        }
+    }
+
+    private String backingFile(String sandboxId) throws Exception {
+        Process info = new ProcessBuilder("qemu-img", "info", "-U", "--output=json", layout().sandboxOverlay(sandboxId).toString())
+                .redirectErrorStream(true).start();
+        String json = new String(info.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(info.waitFor()).as(json).isZero();
+        return JsonMapper.builder().build().readTree(json).path("backing-filename").asString();
+    }
+
+    private long rootFilesystemMb(String sandboxId) {
+        return Long.parseLong(agent.sh(sandboxId, "df -m / | awk 'NR==2 {print $2}'").stdout().strip());
     }
 
     @Test

@@ -36,26 +36,6 @@ class NetworkSlotTest {
     }
 
     @Test
-    void allocatorHandsOutTheLowestFreeSlotAndSkipsSlotsTakenOnTheHost() {
-        Set<Integer> onHost = new HashSet<>(Set.of(2));
-        SlotAllocator allocator = new SlotAllocator(onHost::contains);
-
-        NetworkSlot a = allocator.allocate();
-        NetworkSlot b = allocator.allocate();
-        NetworkSlot c = allocator.allocate();
-
-        assertThat(a.number()).isEqualTo(1);
-        assertThat(b.number()).isEqualTo(3);
-        assertThat(c.number()).isEqualTo(4);
-
-        allocator.release(b);
-        assertThat(allocator.allocate().number()).isEqualTo(3);
-
-        allocator.claim(new NetworkSlot(5));
-        assertThat(allocator.allocate().number()).isEqualTo(6);
-    }
-
-    @Test
     void rulesetRewritesHostTrafficToTheGuestAndDropsEverythingTheGuestStarts() {
         String rules = NftRuleset.forSlot(new NetworkSlot(1));
 

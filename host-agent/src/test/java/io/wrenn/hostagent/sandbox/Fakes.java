@@ -1,12 +1,20 @@
 package io.wrenn.hostagent.sandbox;
 
 import io.wrenn.hostagent.disk.DiskImages;
+import io.wrenn.hostagent.guest.Download;
+import io.wrenn.hostagent.guest.GuestConnection;
+import io.wrenn.hostagent.guest.GuestConnector;
+import io.wrenn.hostagent.guest.GuestException;
+import io.wrenn.hostagent.guest.GuestFilesystem;
+import io.wrenn.hostagent.guest.GuestProcesses;
+import io.wrenn.hostagent.guest.ProcessStream;
 import io.wrenn.hostagent.net.NetworkSlot;
 import io.wrenn.hostagent.net.SandboxNetwork;
 import io.wrenn.hostagent.os.Command;
 import io.wrenn.hostagent.os.CommandResult;
 import io.wrenn.hostagent.os.CommandRunner;
 import io.wrenn.hostagent.vm.VirtualMachines;
+import io.wrenn.hostagent.vm.VmControl;
 import io.wrenn.hostagent.vm.VmSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,6 +30,25 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Fakes {
 
     private Fakes() {
+    }
+
+    /** The platform's {@code minimal} image template (a sparse 160 MiB root filesystem) and the sandboxes directory. */
+    static void minimalTemplate(io.wrenn.hostagent.layout.Layout layout) throws IOException {
+        String team = io.wrenn.hostagent.layout.Layout.PLATFORM_TEAM;
+        Files.createDirectories(layout.templateDir(team, "minimal"));
+        Files.writeString(layout.templateJson(team, "minimal"),
+                "{\"name\":\"minimal\",\"default_user\":\"user\",\"default_workdir\":\"/home/user\",\"image_size_mb\":160}");
+        sparseFile(layout.templateRootfs(team, "minimal"), 160);
+        Files.createDirectories(layout.sandboxesDir());
+    }
+
+    /** A file of {@code mb} MiB that holds nothing (a stand-in image). */
+    static void sparseFile(Path path, long mb) throws IOException {
+        try (var file = java.nio.channels.FileChannel.open(path, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            file.position((mb << 20) - 1);
+            file.write(java.nio.ByteBuffer.wrap(new byte[1]));
+        }
     }
 
     /** Every program fails: callers must cope (the template catalog falls back to file sizes). */
@@ -82,10 +109,14 @@ final class Fakes {
 
     static final class Disks implements DiskImages {
         final List<Path> overlays = new CopyOnWriteArrayList<>();
+        volatile RuntimeException failCopy;
+        /** The base image of each overlay, in order. */
+        final List<Path> bases = new CopyOnWriteArrayList<>();
 
         @Override
         public void createOverlay(Path base, Path overlay, long sizeMb) {
             overlays.add(overlay);
+            bases.add(base);
             try {
                 Files.writeString(overlay, "overlay of " + base + " " + sizeMb + "M");
             } catch (IOException e) {
@@ -99,7 +130,28 @@ final class Fakes {
         }
 
         @Override
+        public void flattenRaw(Path overlay, Path target) {
+            copySparse(overlay, target);
+        }
+
+        @Override
+        public void repairFilesystem(Path image) {
+        }
+
+        @Override
+        public long minimumFilesystemMb(Path image) {
+            return 1;
+        }
+
+        @Override
+        public void resizeFilesystem(Path image, long sizeMb) {
+        }
+
+        @Override
         public void copySparse(Path source, Path target) {
+            if (failCopy != null) {
+                throw failCopy;
+            }
             try {
                 Files.copy(source, target);
             } catch (IOException e) {
@@ -114,6 +166,10 @@ final class Fakes {
         final List<Long> killed = new CopyOnWriteArrayList<>();
         volatile RuntimeException failStart;
 
+        /** The control sockets of the running VMs, for {@link Control}: what state each VM is in. */
+        final java.util.Map<Path, VmControl.RunState> states = new java.util.concurrent.ConcurrentHashMap<>();
+        final java.util.Map<Long, Path> sockets = new java.util.concurrent.ConcurrentHashMap<>();
+
         @Override
         public long start(VmSpec spec) {
             if (failStart != null) {
@@ -123,9 +179,15 @@ final class Fakes {
             running.add(pid);
             try {
                 Files.writeString(spec.pidFile(), Long.toString(pid));
+                if (spec.memoryShared() && !Files.exists(spec.memoryFile())) {
+                    // QEMU creates a shared RAM file of the VM's size; a few bytes stand for it here.
+                    Files.writeString(spec.memoryFile(), "ram of " + spec.qmpSocket());
+                }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            sockets.put(pid, spec.qmpSocket());
+            states.put(spec.qmpSocket(), spec.incoming() ? VmControl.RunState.INMIGRATE : VmControl.RunState.RUNNING);
             return pid;
         }
 
@@ -143,7 +205,261 @@ final class Fakes {
         public void kill(long pid, Path qmpSocket) {
             if (running.remove(pid)) {
                 killed.add(pid);
+                Path socket = sockets.remove(pid);
+                if (socket != null) {
+                    states.remove(socket);
+                }
             }
+        }
+
+        /** What the fake QEMU reports itself as; a test changes it to stand for an upgrade. */
+        volatile io.wrenn.hostagent.vm.VmBuild build =
+                new io.wrenn.hostagent.vm.VmBuild("QEMU emulator version 7.2.0 (fake)", "microvm", "0f".repeat(32));
+
+        @Override
+        public io.wrenn.hostagent.vm.VmBuild build(Path kernel) {
+            return build;
+        }
+
+        /** A QEMU that dies by itself. */
+        void crash(long pid) {
+            running.remove(pid);
+            Path socket = sockets.remove(pid);
+            if (socket != null) {
+                states.remove(socket);
+            }
+        }
+    }
+
+    /**
+     * QMP of the fake VMs: run states as QEMU moves them, saved state written as a small file,
+     * every command recorded as {@code "<command> <socket's sandbox dir name>"}. A command named in
+     * {@link #failing} fails, as QEMU refusing it would.
+     */
+    static final class Control implements VmControl {
+        final Vms vms;
+        final List<String> commands = new CopyOnWriteArrayList<>();
+        final Set<String> failing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        Control(Vms vms) {
+            this.vms = vms;
+        }
+
+        private RunState state(Path qmp, String command) {
+            commands.add(command + " " + qmp.getParent().getFileName());
+            RunState state = vms.states.get(qmp);
+            if (state == null) {
+                throw new IllegalStateException(command + ": no VM at " + qmp.getFileName());
+            }
+            if (failing.contains(command)) {
+                throw new IllegalStateException(command + " failed (fake)");
+            }
+            return state;
+        }
+
+        /** What the VM at a sandbox's socket is doing; null when none runs. */
+        RunState stateOf(Path qmp) {
+            return vms.states.get(qmp);
+        }
+
+        @Override
+        public void stop(Path qmp) {
+            state(qmp, "stop");
+            vms.states.put(qmp, RunState.PAUSED);
+        }
+
+        @Override
+        public void cont(Path qmp) {
+            RunState state = state(qmp, "cont");
+            if (state == RunState.INMIGRATE || state == RunState.FINISH_MIGRATE) {
+                throw new IllegalStateException("cont while " + state);
+            }
+            vms.states.put(qmp, RunState.RUNNING);
+        }
+
+        @Override
+        public RunState status(Path qmp) {
+            return state(qmp, "status");
+        }
+
+        @Override
+        public void cancelSave(Path qmp) {
+            if (state(qmp, "cancel") == RunState.FINISH_MIGRATE) {
+                vms.states.put(qmp, RunState.PAUSED);
+            }
+        }
+
+        @Override
+        public void save(Path qmp, Path target, boolean ignoreShared) {
+            if (state(qmp, "save") != RunState.PAUSED) {
+                throw new IllegalStateException("save of a VM that is not stopped");
+            }
+            try {
+                Files.writeString(target, "state of " + qmp.getParent().getFileName() + (ignoreShared ? " without RAM" : " with RAM"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            vms.states.put(qmp, RunState.POSTMIGRATE);
+        }
+
+        @Override
+        public void load(Path qmp, Path source, boolean ignoreShared) {
+            if (state(qmp, "load") != RunState.INMIGRATE) {
+                throw new IllegalStateException("load into a VM that is not waiting for state");
+            }
+            if (!Files.isRegularFile(source)) {
+                throw new IllegalStateException("no saved state at " + source.getFileName());
+            }
+            vms.states.put(qmp, RunState.PAUSED);
+        }
+
+        @Override
+        public void resizeDisk(Path qmp, long bytes) {
+            state(qmp, "resize");
+        }
+    }
+
+    /** Guests that answer at once, each connection numbered and recording what went through it. */
+    static final class Guests implements GuestConnector {
+        final List<Guest> opened = new CopyOnWriteArrayList<>();
+
+        @Override
+        public GuestConnection connect(String address, String accessToken) {
+            Guest guest = new Guest(opened.size() + 1, address, accessToken);
+            opened.add(guest);
+            return guest;
+        }
+    }
+
+    /** A guest agent that is up, initialises, has a large disk and answers traffic with its own number. */
+    static final class Guest implements GuestConnection {
+        final int number;
+        final String address;
+        final String accessToken;
+        final List<String> forwarded = new CopyOnWriteArrayList<>();
+        volatile boolean closed;
+        /** Nothing listens on any port: every forward is refused. */
+        volatile boolean refusing;
+
+        Guest(int number, String address, String accessToken) {
+            this.number = number;
+            this.address = address;
+            this.accessToken = accessToken;
+        }
+
+        private void requireOpen() {
+            if (closed) {
+                throw new GuestException(GuestException.Kind.UNAVAILABLE, "closed connection used");
+            }
+        }
+
+        @Override
+        public boolean health(java.time.Duration timeout) {
+            return !closed;
+        }
+
+        @Override
+        public void init(java.util.Map<String, String> envVars, String defaultUser, String defaultWorkdir,
+                java.time.Instant now, byte[] entropy) {
+            requireOpen();
+        }
+
+        @Override
+        public boolean tryInit(java.util.Map<String, String> envVars, String defaultUser, String defaultWorkdir,
+                java.time.Instant now, byte[] entropy, String guestToken, java.time.Duration timeout) {
+            requireOpen();
+            return true;
+        }
+
+        @Override
+        public long diskTotalBytes() {
+            requireOpen();
+            return Long.MAX_VALUE / 2;
+        }
+
+        @Override
+        public ProcessStream start(StartSpec spec) {
+            throw new UnsupportedOperationException("no processes in a fake guest");
+        }
+
+        @Override
+        public GuestProcesses processes() {
+            throw new UnsupportedOperationException("no processes in a fake guest");
+        }
+
+        @Override
+        public GuestFilesystem filesystem() {
+            throw new UnsupportedOperationException("no files in a fake guest");
+        }
+
+        @Override
+        public void writeFile(String path, String user, java.util.function.Supplier<java.io.InputStream> body) {
+            throw new UnsupportedOperationException("no files in a fake guest");
+        }
+
+        @Override
+        public Download readFile(String path, String user, long offset, long length) {
+            throw new UnsupportedOperationException("no files in a fake guest");
+        }
+
+        @Override
+        public java.net.http.HttpResponse<java.io.InputStream> forward(int port, String pathAndQuery,
+                java.net.http.HttpRequest.Builder request) throws IOException {
+            if (closed) {
+                throw new IOException("connection closed");
+            }
+            if (refusing) {
+                throw new java.net.ConnectException("connection refused");
+            }
+            forwarded.add(port + pathAndQuery);
+            return new Answer(200, "guest " + number + " at " + address);
+        }
+
+        @Override
+        public void abortStreams() {
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    /** A plain response with a text body. */
+    record Answer(int statusCode, String text) implements java.net.http.HttpResponse<java.io.InputStream> {
+        @Override
+        public java.net.http.HttpRequest request() {
+            return null;
+        }
+
+        @Override
+        public java.util.Optional<java.net.http.HttpResponse<java.io.InputStream>> previousResponse() {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public java.net.http.HttpHeaders headers() {
+            return java.net.http.HttpHeaders.of(java.util.Map.of("Content-Type", List.of("text/plain")), (a, b) -> true);
+        }
+
+        @Override
+        public java.io.InputStream body() {
+            return new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public java.util.Optional<javax.net.ssl.SSLSession> sslSession() {
+            return java.util.Optional.empty();
+        }
+
+        @Override
+        public java.net.URI uri() {
+            return java.net.URI.create("http://fake/");
+        }
+
+        @Override
+        public java.net.http.HttpClient.Version version() {
+            return java.net.http.HttpClient.Version.HTTP_1_1;
         }
     }
 }

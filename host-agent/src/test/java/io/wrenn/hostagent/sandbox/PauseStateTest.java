@@ -36,27 +36,27 @@ class PauseStateTest {
 
     @Test
     void anUntouchedPauseVerifies() throws Exception {
-        PauseState.describe(1, true, dir, memory).write(dir);
+        PauseState.describe(1, true, dir, memory, null).write(dir);
         assertThat(PauseState.read(dir).verify(dir, memory)).isNull();
     }
 
     @Test
     void aChangedPageOfRamIsFound() throws Exception {
-        PauseState.describe(1, true, dir, memory).write(dir);
+        PauseState.describe(1, true, dir, memory, null).write(dir);
         writeAt(memory, 4L << 20, "GUEST");
         assertThat(PauseState.read(dir).verify(dir, memory)).contains("memory");
     }
 
     @Test
     void dataWrittenIntoAHoleIsFound() throws Exception {
-        PauseState.describe(1, true, dir, memory).write(dir);
+        PauseState.describe(1, true, dir, memory, null).write(dir);
         writeAt(memory, 20L << 20, "new");
         assertThat(PauseState.read(dir).verify(dir, memory)).contains("memory");
     }
 
     @Test
     void aChangedDeviceStateIsFound() throws Exception {
-        PauseState.describe(1, true, dir, memory).write(dir);
+        PauseState.describe(1, true, dir, memory, null).write(dir);
         Files.write(dir.resolve(PauseState.STATE), "device stat3".getBytes());
         assertThat(PauseState.read(dir).verify(dir, memory)).contains("device state");
     }

@@ -3,10 +3,9 @@ package io.wrenn.hostagent.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.wrenn.hostagent.guest.EnvdClient;
+import io.wrenn.hostagent.guest.GuestConnector;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.hostagent.net.SandboxNetwork;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -14,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,32 +29,15 @@ class SandboxManagerTest {
     private final Fakes.Network network = new Fakes.Network();
     private final Fakes.Disks disks = new Fakes.Disks();
     private final Fakes.Vms vms = new Fakes.Vms();
-    private HttpClient http;
     private SandboxManager manager;
 
     @BeforeEach
     void setUp() throws Exception {
         layout = Layout.of(home, home.resolve("images"));
-        Path template = layout.templateDir(Layout.PLATFORM_TEAM, "minimal");
-        Files.createDirectories(template);
-        Files.writeString(layout.templateJson(Layout.PLATFORM_TEAM, "minimal"),
-                "{\"name\":\"minimal\",\"default_user\":\"user\",\"default_workdir\":\"/home/user\",\"image_size_mb\":160}");
-        try (var file = java.nio.channels.FileChannel.open(layout.templateRootfs(Layout.PLATFORM_TEAM, "minimal"),
-                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
-            file.truncate(0);
-            file.position((160L << 20) - 1);
-            file.write(java.nio.ByteBuffer.wrap(new byte[1]));
-        }
-        Files.createDirectories(layout.sandboxesDir());
-        http = EnvdClient.newHttpClient();
-        manager = new SandboxManager(layout, network, disks, vms, http,
+        Fakes.minimalTemplate(layout);
+        manager = new SandboxManager(layout, network, disks, vms, new Fakes.Control(vms), GuestConnector.envd(),
                 new TemplateCatalog(layout, new Fakes.FailingCommands()),
                 new BootPolicy(Duration.ofMillis(300), 2), Clock.systemUTC());
-    }
-
-    @AfterEach
-    void tearDown() {
-        http.shutdownNow();
     }
 
     private static SandboxSpec spec(String id, int diskMb) {
@@ -80,10 +61,11 @@ class SandboxManagerTest {
         assertThat(layout.sandboxDir(id)).doesNotExist();
         assertThat(manager.list()).isEmpty();
 
-        // The slot went back: the next sandbox gets it again.
+        // The slot went back but rests: the next sandbox gets another one.
         String next = UUID.randomUUID().toString();
         assertThatThrownBy(() -> manager.create(spec(next, 1024))).isInstanceOf(SandboxException.class);
-        assertThat(network.created).last().isEqualTo(SandboxNetwork.namespaceName(next) + slot);
+        assertThat(network.created).last().asString().startsWith(SandboxNetwork.namespaceName(next) + "@")
+                .isNotEqualTo(SandboxNetwork.namespaceName(next) + slot);
     }
 
     @Test
@@ -135,6 +117,29 @@ class SandboxManagerTest {
                         e -> assertThat(e.kind()).isEqualTo(SandboxException.Kind.NOT_FOUND));
         assertThat(network.created).isEmpty();
         assertThat(disks.overlays).isEmpty();
+    }
+
+    @Test
+    void aDiskOfTheImagesSizeOrMoreUsesTheImageASmallerOneTheCompactImage() throws Exception {
+        Files.writeString(layout.templateJson(Layout.PLATFORM_TEAM, "minimal"), """
+                {"name":"minimal","default_user":"user","default_workdir":"/home/user","image_size_mb":160,"compact_size_mb":96}""");
+        Fakes.sparseFile(layout.templateCompactRootfs(Layout.PLATFORM_TEAM, "minimal"), 96);
+        Path image = layout.templateRootfs(Layout.PLATFORM_TEAM, "minimal");
+        Path compact = layout.templateCompactRootfs(Layout.PLATFORM_TEAM, "minimal");
+
+        for (int diskMb : new int[] {160, 5120, 128, 96}) {
+            // no guest agent answers here: the create fails after its disk was made
+            assertThatThrownBy(() -> manager.create(spec(UUID.randomUUID().toString(), diskMb))).isInstanceOf(SandboxException.class);
+        }
+        // each attempt of a boot makes its own overlay: two per create
+        assertThat(disks.bases).containsExactly(image, image, image, image, compact, compact, compact, compact);
+
+        assertThatThrownBy(() -> manager.create(spec(UUID.randomUUID().toString(), 95)))
+                .isInstanceOfSatisfying(SandboxException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(SandboxException.Kind.INVALID_ARGUMENT);
+                    assertThat(e.getMessage()).contains("96 MiB");
+                });
+        assertThat(disks.bases).hasSize(8);
     }
 
     @Test

@@ -16,7 +16,14 @@ public final class TrafficHeaders {
     public static final String SANDBOX_ID = "Wrenn-Sandbox-Id";
     /** The port inside the sandbox. */
     public static final String SANDBOX_PORT = "Wrenn-Sandbox-Port";
-    /** Every header with this prefix is Wrenn's own and is never forwarded into a sandbox. */
+    /**
+     * Set on an answer the traffic path made itself (the control plane or the host agent: no
+     * sandbox, wrong state, nothing listening on the port, ...), to the error's code; never on an
+     * answer from the sandbox, whose {@code Wrenn-*} headers are dropped. It tells a client a
+     * failure of the path from a 502 or 404 its own server sent.
+     */
+    public static final String ERROR = "Wrenn-Traffic-Error";
+    /** Every header with this prefix is Wrenn's own and is never forwarded into a sandbox (or out of one). */
     public static final String WRENN_PREFIX = "wrenn-";
 
     /**

@@ -9,67 +9,68 @@ import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Saving and loading a VM's state with QEMU migration to and from files (QEMU 7.2 has no
+ * {@link VmControl} over each VM's QMP socket (one short connection per command). Saving and
+ * loading a VM's state is QEMU migration to and from files (QEMU 7.2 has no
  * {@code file:} URI, so {@code exec:cat}).
  *
  * <p>Two formats. With {@code x-ignore-shared} (both sides must agree) RAM that QEMU maps
  * shared from a file is not written: the file already is the RAM, and the state is ~60 KB.
  * Without it every RAM page goes into the stream (a VM whose RAM is a private mapping).
  */
-public final class Migration {
+public final class QmpVmControl implements VmControl {
 
     private static final Duration COMMAND = Duration.ofSeconds(10);
-    private static final Duration TRANSFER = Duration.ofMinutes(5);
+    /** How long a save or a load may take (a full RAM stream of a large VM on a busy disk). */
+    private final Duration transfer;
 
-    private Migration() {
+    /** @param transfer the longest a save or a load may take: {@link io.wrenn.hostagent.protocol.Deadlines#stateTransfer()} */
+    public QmpVmControl(Duration transfer) {
+        this.transfer = transfer;
     }
 
-    /** Pauses the guest's vCPUs. */
-    public static void stop(Path qmpSocket) {
+    @Override
+    public void stop(Path qmpSocket) {
         try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
             qmp.execute("stop", null, COMMAND);
         }
     }
 
-    /** Runs the guest's vCPUs again (also after an outgoing migration, or an incoming one). */
-    public static void cont(Path qmpSocket) {
+    @Override
+    public void cont(Path qmpSocket) {
         try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
             qmp.execute("cont", null, COMMAND);
         }
     }
 
-    /** QEMU's run state: "running", "paused", "postmigrate", "inmigrate", ... */
-    public static String status(Path qmpSocket) {
+    @Override
+    public RunState status(Path qmpSocket) {
         try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
-            return qmp.execute("query-status", null, COMMAND).path("status").asString("");
+            return RunState.ofQmp(qmp.execute("query-status", null, COMMAND).path("status").asString(""));
         }
     }
 
-    /** Cancels an outgoing migration in progress, if any. */
-    public static void cancel(Path qmpSocket) {
+    @Override
+    public void cancelSave(Path qmpSocket) {
         try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
             qmp.execute("migrate_cancel", null, COMMAND);
         }
     }
 
-    /** Writes the stopped VM's state to {@code target}; the VM stays stopped ("postmigrate"). */
-    public static void save(Path qmpSocket, Path target, boolean ignoreShared) {
+    @Override
+    public void save(Path qmpSocket, Path target, boolean ignoreShared) {
         try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
             capabilities(qmp, ignoreShared);
             qmp.execute("migrate", Map.of("uri", "exec:cat > " + quoted(target)), COMMAND);
-            awaitOutgoing(qmp);
+            awaitOutgoing(qmp, transfer);
         }
     }
 
-    /**
-     * Loads {@code source} into a VM started with {@code -incoming defer}; returns when the load
-     * is done. The VM is then paused: {@link #cont} runs it.
-     */
-    public static void load(Path qmpSocket, Path source, boolean ignoreShared) {
+    @Override
+    public void load(Path qmpSocket, Path source, boolean ignoreShared) {
         try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
             capabilities(qmp, ignoreShared);
             qmp.execute("migrate-incoming", Map.of("uri", "exec:cat " + quoted(source)), COMMAND);
-            long deadline = System.nanoTime() + TRANSFER.toNanos();
+            long deadline = System.nanoTime() + transfer.toNanos();
             while (true) {
                 String status = qmp.execute("query-status", null, COMMAND).path("status").asString("");
                 if (!status.equals("inmigrate")) {
@@ -79,13 +80,13 @@ public final class Migration {
                     }
                     return;
                 }
-                pause(deadline, "loading the saved state");
+                pause(deadline, transfer, "loading the saved state");
             }
         }
     }
 
-    /** Grows the guest's disk; the guest sees the new size at once (virtio config change). */
-    public static void resizeDisk(Path qmpSocket, long bytes) {
+    @Override
+    public void resizeDisk(Path qmpSocket, long bytes) {
         try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
             qmp.execute("block_resize", Map.of("device", "root", "size", bytes), COMMAND);
         }
@@ -98,8 +99,8 @@ public final class Migration {
                 List.of(Map.of("capability", "x-ignore-shared", "state", ignoreShared))), COMMAND);
     }
 
-    private static void awaitOutgoing(QmpClient qmp) {
-        long deadline = System.nanoTime() + TRANSFER.toNanos();
+    private static void awaitOutgoing(QmpClient qmp, Duration transfer) {
+        long deadline = System.nanoTime() + transfer.toNanos();
         while (true) {
             JsonNode info = qmp.execute("query-migrate", null, COMMAND);
             String status = info.path("status").asString("");
@@ -109,14 +110,14 @@ public final class Migration {
                 }
                 case "failed", "cancelled" -> throw new QmpException("saving the VM's state failed: "
                         + info.path("error-desc").asString(status));
-                default -> pause(deadline, "saving the VM's state");
+                default -> pause(deadline, transfer, "saving the VM's state");
             }
         }
     }
 
-    private static void pause(long deadline, String what) {
+    private static void pause(long deadline, Duration transfer, String what) {
         if (System.nanoTime() > deadline) {
-            throw new QmpException(what + " took longer than " + TRANSFER);
+            throw new QmpException(what + " took longer than " + transfer);
         }
         try {
             Thread.sleep(5);

@@ -1,0 +1,83 @@
+package io.wrenn.hostagent.guest;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The host's connection to one incarnation of a guest: a booted, restored, resumed or
+ * re-adopted VM at its namespace's address. It owns its connections, so nothing opened to one
+ * VM is ever reused for another (a slot's address recurs; a restored guest even comes back with
+ * the TCP connections it had when it was saved); {@link #close()} ends them when the VM and its
+ * network are released. Made by a {@link GuestConnector}.
+ */
+public interface GuestConnection extends AutoCloseable {
+
+    /** What to run: the program, its arguments, extra environment, working directory and user (null = defaults). */
+    record StartSpec(String cmd, List<String> args, Map<String, String> envs, String cwd, String user) {
+    }
+
+    /** Whether the guest agent answers {@code GET /health} with a 2xx within {@code timeout}. */
+    boolean health(Duration timeout);
+
+    /**
+     * {@code POST /init} of a freshly booted guest: default environment, user and workdir, the
+     * host's clock, and {@code entropy} (null for none) mixed into the guest kernel's random pool.
+     */
+    void init(Map<String, String> envVars, String defaultUser, String defaultWorkdir, Instant now, byte[] entropy);
+
+    /**
+     * {@code POST /init} as the readiness probe of a restored guest: false when it did not answer
+     * within {@code timeout} (call again), true once it took the initialisation. {@code guestToken}
+     * is the token the guest holds now.
+     */
+    boolean tryInit(Map<String, String> envVars, String defaultUser, String defaultWorkdir, Instant now, byte[] entropy,
+            String guestToken, Duration timeout);
+
+    /** The size of the guest's root filesystem, in bytes (0 when unknown). */
+    long diskTotalBytes();
+
+    /** A one-shot process without stdin: its event stream. */
+    ProcessStream start(StartSpec spec);
+
+    /** The process RPCs of this guest. */
+    GuestProcesses processes();
+
+    /** The filesystem RPCs of this guest. */
+    GuestFilesystem filesystem();
+
+    /** Writes {@code body} to {@code path} as {@code user}, streamed. */
+    void writeFile(String path, String user, Supplier<InputStream> body);
+
+    /** Opens {@code path} for reading as {@code user}. */
+    default Download readFile(String path, String user) {
+        return readFile(path, user, 0, 0);
+    }
+
+    /** The bytes from {@code offset}, at most {@code length} of them ({@code 0} = to the end). */
+    Download readFile(String path, String user, long offset, long length);
+
+    /**
+     * Sends {@code request} (its URI is set here) to {@code port} of this guest, at
+     * {@code pathAndQuery} (raw, starting with {@code /}): the traffic path. The response body is
+     * open; it is broken by {@link #abortStreams()} like every stream of this connection.
+     */
+    HttpResponse<InputStream> forward(int port, String pathAndQuery, HttpRequest.Builder request)
+            throws IOException, InterruptedException;
+
+    /**
+     * Breaks every exchange and stream still open to this guest. Once its VM is gone nothing would
+     * ever end them (the namespace vanished with the peer, so no reset comes).
+     */
+    void abortStreams();
+
+    /** Ends this connection: every exchange and stream is broken and nothing new can be sent. */
+    @Override
+    void close();
+}

@@ -1,0 +1,48 @@
+package io.wrenn.hostagent.sandbox;
+
+import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.UUID;
+
+/**
+ * How a template made on this host comes into being: its files are written to a directory of
+ * their own under staging and renamed into {@code templates/{team}/{name}/} at once, so a crash
+ * leaves only staging (emptied at the next start) and never half a template.
+ */
+final class TemplateStaging {
+
+    private TemplateStaging() {
+    }
+
+    /** A fresh staging directory. */
+    static Path create(SandboxHost host, String what) {
+        Path staging = host.layout.snapshotStagingDir().resolve(UUID.randomUUID().toString());
+        try {
+            Files.createDirectories(staging);
+        } catch (IOException e) {
+            throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the " + what, e);
+        }
+        return staging;
+    }
+
+    /** Renames the finished files into place; a name taken meanwhile is ALREADY_EXISTS. */
+    static void promote(SandboxHost host, Path staging, String teamId, String name) throws IOException {
+        Path target = host.layout.snapshotDir(teamId, name);
+        Files.createDirectories(target.getParent());
+        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Removes what a failed make wrote and says why it failed. */
+    static SandboxException failed(Path staging, Exception e, String name, String what) {
+        FileTrees.deleteRecursively(staging);
+        if (e instanceof FileAlreadyExistsException || e instanceof DirectoryNotEmptyException) {
+            return new SandboxException(SandboxException.Kind.ALREADY_EXISTS, "a template named " + name + " exists");
+        }
+        return e instanceof SandboxException s ? s
+                : new SandboxException(SandboxException.Kind.INTERNAL, "the " + what + " could not be written", e);
+    }
+}
