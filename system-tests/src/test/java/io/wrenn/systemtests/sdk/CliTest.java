@@ -253,4 +253,56 @@ class CliTest {
         assertThat(run(person, "", "keys", "rm", made.get("info").get("id").asString()).exit()).isZero();
         assertThat(run(person, "", "keys", "list").out()).doesNotContain("throwaway");
     }
+
+    @Test
+    void aUsersMavenProjectBuildsOnTheSdkArtifactAndItsExamplesRunOnJava17() throws Exception {
+        Path root = Path.of(System.getProperty("wrenn.root", "..")).toAbsolutePath().normalize();
+        String repository = System.getProperty("wrenn.maven.repo");
+        Path project = work.resolve("user-project");
+        copyTree(root.resolve("sdk/examples"), project);
+        // The artifact as `mvn install` leaves it: the parent POM and the SDK's jar and POM.
+        maven(root, "-N", "install");
+        maven(root, "install:install-file", "-Dfile=" + root.resolve("sdk/target/sdk-0.1.0-SNAPSHOT.jar"),
+                "-DpomFile=" + root.resolve("sdk/pom.xml"));
+        maven(project, "package");
+
+        // The machine's default java is 17: the SDK's bytecode and dependencies run there.
+        String classpath = project.resolve("target/classes") + ":" + Files.readString(project.resolve("target/classpath")).strip();
+        for (String example : List.of("HelloSandbox", "StreamingCommand", "SnapshotAndFork")) {
+            ProcessBuilder java = new ProcessBuilder("/usr/bin/java", "-cp", classpath, "io.wrenn.sdk.examples." + example, BASE)
+                    .redirectErrorStream(true);
+            java.environment().put("WRENN_URL", url());
+            java.environment().put("WRENN_API_KEY", fixture.wrenn().apiKey());
+            Process process = java.start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).as(example + ": " + output).isZero();
+            assertThat(output).as(example).containsAnyOf("Ada\nGrace", "job 2 done", "reads: weights v1");
+        }
+    }
+
+    private static void maven(Path directory, String... goals) throws Exception {
+        List<String> command = new ArrayList<>(List.of("mvn", "-B", "-q", "-o",
+                "-Dmaven.repo.local=" + System.getProperty("wrenn.maven.repo")));
+        command.addAll(List.of(goals));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process mvn = builder.start();
+        String output = new String(mvn.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(mvn.waitFor(10, TimeUnit.MINUTES)).isTrue();
+        assertThat(mvn.exitValue()).as(String.join(" ", command) + " in " + directory + ":\n" + output).isZero();
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path path : paths.filter(p -> !p.toString().contains("/target")).toList()) {
+                Path target = to.resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(path, target);
+                }
+            }
+        }
+    }
 }
