@@ -51,9 +51,7 @@ class CliTest {
     void start() {
         fixture = WrennFixture.start();
         wrenn = Wrenn.builder().url(url()).apiKey(fixture.wrenn().apiKey()).build();
-        try (Sandbox cold = wrenn.sandboxes().create(SandboxSpec.of("minimal"))) {
-            cold.snapshot(BASE);
-        }
+        BaseSnapshot.make(wrenn, BASE);
         sandbox = restored();
     }
 
