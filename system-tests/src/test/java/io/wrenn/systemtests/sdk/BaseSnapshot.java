@@ -10,7 +10,7 @@ import io.wrenn.sdk.WrennException;
  * every other sandbox of the class is restored from (sub-second instead of ~9 s each).
  */
 final class BaseSnapshot {
-    private static final int ATTEMPTS = 3;
+    private static final int ATTEMPTS = 5;
 
     private BaseSnapshot() {
     }

@@ -149,19 +149,20 @@ class CliTest {
         }
         // A 48 MiB heap cannot hold the file: the copy must stream both ways.
         List<String> smallHeap = List.of("-Xmx48m");
-        Process up = wrennCommand(smallHeap, "sandbox", "cp", "--quiet", original.toString(),
-                sandbox.id() + ":/home/user/big.bin").inheritIO().start();
-        assertThat(up.waitFor(15, TimeUnit.MINUTES)).isTrue();
-        assertThat(up.exitValue()).isZero();
+        copyWithCli(smallHeap, original.toString(), sandbox.id() + ":/home/user/big.bin");
         assertThat(sandbox.files().stat("/home/user/big.bin").size()).isEqualTo(200L << 20);
-
         Path back = work.resolve("back.bin");
-        Process down = wrennCommand(smallHeap, "sandbox", "cp", "--quiet", sandbox.id() + ":/home/user/big.bin",
-                back.toString()).inheritIO().start();
-        assertThat(down.waitFor(15, TimeUnit.MINUTES)).isTrue();
-        assertThat(down.exitValue()).isZero();
+        copyWithCli(smallHeap, sandbox.id() + ":/home/user/big.bin", back.toString());
         assertThat(Files.mismatch(original, back)).isEqualTo(-1L);
         sandbox.files().remove("/home/user/big.bin");
+    }
+
+    private void copyWithCli(List<String> jvmOptions, String from, String to) throws Exception {
+        Path log = Files.createTempFile(work, "cp-", ".log");
+        Process cp = wrennCommand(jvmOptions, "sandbox", "cp", "--quiet", from, to)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertThat(cp.waitFor(15, TimeUnit.MINUTES)).isTrue();
+        assertThat(cp.exitValue()).as("wrenn sandbox cp %s %s: %s", from, to, Files.readString(log)).isZero();
     }
 
     @Test
