@@ -277,6 +277,19 @@ public abstract class SdkContract {
         }
     }
 
+    @Test
+    void aPtyShellTakesKeysResizesAndEndsWithExit() {
+        StringBuffer screen = new StringBuffer();
+        try (CommandHandle shell = shared.pty().open(100, 30,
+                bytes -> screen.append(new String(bytes, StandardCharsets.UTF_8)))) {
+            shell.sendStdin("echo pty-works\n");
+            await().atMost(PATIENCE).until(() -> screen.toString().contains("pty-works"));
+            shell.resize(120, 40);
+            shell.sendStdin("exit\n");
+            assertThat(shell.waitFor(PATIENCE).exitCode()).isZero();
+        }
+    }
+
     // ---- lifecycle
 
     @Test

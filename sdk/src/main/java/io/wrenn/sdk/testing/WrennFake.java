@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * pause/resume, snapshots and keys behave as the server's do (same exceptions, same error
  * codes), without a server or a VM. Processes run {@link FakeProgram}s registered by name with
  * {@link #onCommand}; {@code echo}, {@code cat} (its files, else stdin, to stdout), {@code true}, {@code false},
- * {@code exit N}, {@code sleep} and {@code shell} (a pty's shell, echoing what is typed) are built in, and an unknown program exits 127 with
+ * {@code exit N}, {@code sleep} and {@code shell} (a pty's shell, echoing each line typed until {@code exit}) are built in, and an unknown program exits 127 with
  * {@code command not found} on stderr, as a shell would. Templates {@code minimal} and
  * {@code debian} exist; more with {@link #addTemplate}. Thread-safe.
  *
@@ -77,12 +77,16 @@ public final class WrennFake implements Wrenn {
             }
             return 0;
         });
-        // An interactive shell on a pty: a terminal that echoes what is typed until stdin closes.
+        // An interactive shell on a pty: a terminal that echoes each line typed, until `exit`.
         onCommand("shell", process -> {
-            byte[] buffer = new byte[8192];
-            int read;
-            while (!process.killed() && (read = process.stdin().read(buffer)) > 0) {
-                process.stdout(new String(buffer, 0, read, java.nio.charset.StandardCharsets.UTF_8));
+            java.io.BufferedReader lines = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(process.stdin(), java.nio.charset.StandardCharsets.UTF_8));
+            String line;
+            while (!process.killed() && (line = lines.readLine()) != null) {
+                process.stdout(line + "\r\n");
+                if (line.strip().equals("exit")) {
+                    return 0;
+                }
             }
             return 0;
         });

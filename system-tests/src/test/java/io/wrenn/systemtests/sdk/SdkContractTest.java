@@ -1,7 +1,5 @@
 package io.wrenn.systemtests.sdk;
 
-import io.wrenn.sdk.Sandbox;
-import io.wrenn.sdk.SandboxSpec;
 import io.wrenn.sdk.SdkContract;
 import io.wrenn.sdk.Wrenn;
 import io.wrenn.testkit.WrennFixture;
@@ -21,10 +19,8 @@ class SdkContractTest extends SdkContract {
     protected void start() {
         fixture = WrennFixture.start();
         wrenn = Wrenn.builder().url("http://127.0.0.1:" + fixture.apiPort()).apiKey(fixture.wrenn().apiKey()).build();
-        try (Sandbox cold = wrenn.sandboxes().create(SandboxSpec.of("minimal"))) {
-            cold.snapshot(BASE);
-            snapshotted = true;
-        }
+        BaseSnapshot.make(wrenn, BASE);
+        snapshotted = true;
     }
 
     @Override
