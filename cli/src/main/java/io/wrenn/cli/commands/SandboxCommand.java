@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
         description = "Create, use and remove sandboxes.",
         subcommands = {SandboxCommand.Create.class, SandboxCommand.ListSandboxes.class, SandboxCommand.Info.class,
                 ExecCommand.class, ShellCommand.class, CopyCommand.class, SandboxCommand.Pause.class,
-                SandboxCommand.Resume.class, SandboxCommand.Snapshot.class, SandboxCommand.Fork.class,
+                SandboxCommand.Resume.class, SandboxCommand.Snapshot.class, SandboxCommand.Image.class,
+                SandboxCommand.Fork.class,
                 SandboxCommand.Remove.class})
 public final class SandboxCommand {
 
@@ -189,6 +190,25 @@ public final class SandboxCommand {
         public Integer call() {
             try (Wrenn wrenn = client.client()) {
                 Template template = wrenn.sandboxes().connect(id).snapshot(name);
+                output.value(template, TemplateCommand.describe(template));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "image", mixinStandardHelpOptions = true,
+            description = "Save a running sandbox's disk alone as an image template; its sandboxes boot cold at any size.",
+            footer = {"", "Example:", "  wrenn sandbox image sb-… tools-installed && wrenn sandbox create tools-installed --memory 2048"})
+    static final class Image implements Callable<Integer> {
+        @Mixin ClientOptions client;
+        @Mixin Output output;
+        @Parameters(index = "0", paramLabel = "SANDBOX") String id;
+        @Parameters(index = "1", paramLabel = "NAME") String name;
+
+        @Override
+        public Integer call() {
+            try (Wrenn wrenn = client.client()) {
+                Template template = wrenn.sandboxes().connect(id).saveImage(name);
                 output.value(template, TemplateCommand.describe(template));
             }
             return 0;
