@@ -21,6 +21,7 @@ import io.wrenn.hostagent.layout.Layout;
  * benchmark and the end-to-end tests.
  */
 public final class AllInOne implements AutoCloseable {
+    private String metricsToken;
     private static final Logger log = LoggerFactory.getLogger(AllInOne.class);
 
     /**
@@ -70,12 +71,15 @@ public final class AllInOne implements AutoCloseable {
 
     private void startAll(Settings settings) {
         String agentSecret = SecretFile.readOrCreateRandom(layout.agentSecretFile());
+        metricsToken = SecretFile.metricsToken(layout.metricsTokenFile());
 
         database = EmbeddedDatabase.start(layout.postgresDir());
         started.push(database);
 
         if (settings.agentAddress() == null) {
-            agent = new HostAgentServer(HostAgentConfig.defaults(layout, agentSecret)).start();
+            agent = new HostAgentServer(HostAgentConfig.defaults(layout, agentSecret))
+                    .exposeMetrics(SecretFile.agentMetricsPort(), metricsToken)
+                    .start();
             started.push(agent);
         }
 
@@ -91,6 +95,7 @@ public final class AllInOne implements AutoCloseable {
                 .trustedProxies(people.trustedProxies())
                 .oauthProviders(people.oauthProviders())
                 .buildFilesDir(layout.buildFilesDir())
+                .metricsToken(metricsToken)
                 .build()).start();
         started.push(controlPlane);
         controlPlane.registerHost(agent != null ? "127.0.0.1:" + agent.port() : settings.agentAddress());
@@ -108,6 +113,11 @@ public final class AllInOne implements AutoCloseable {
 
     public Layout layout() {
         return layout;
+    }
+
+    /** The operator's bearer token for both Prometheus endpoints. */
+    public String metricsToken() {
+        return metricsToken;
     }
 
     public int apiPort() {

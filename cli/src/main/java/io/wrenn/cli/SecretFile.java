@@ -38,6 +38,28 @@ final class SecretFile {
         }
     }
 
+    /**
+     * The operator's token for the Prometheus endpoints: {@code WRENN_METRICS_TOKEN} when set,
+     * else the home's {@code metrics-token} file (made at first start).
+     */
+    static String metricsToken(Path file) {
+        String fromEnvironment = System.getenv("WRENN_METRICS_TOKEN");
+        return fromEnvironment != null && !fromEnvironment.isBlank() ? fromEnvironment.strip() : readOrCreateRandom(file);
+    }
+
+    /** The agent's Prometheus port: {@code WRENN_AGENT_METRICS_PORT}, else 0 (any free port, logged). */
+    static int agentMetricsPort() {
+        String value = System.getenv("WRENN_AGENT_METRICS_PORT");
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        int port = Integer.parseInt(value.strip());
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("WRENN_AGENT_METRICS_PORT out of range: " + value);
+        }
+        return port;
+    }
+
     static String readOrCreateRandom(Path file) {
         return read(file).orElseGet(() -> {
             byte[] bytes = new byte[32];

@@ -44,6 +44,8 @@ import io.wrenn.controlplane.http.Jsons;
 import io.wrenn.controlplane.http.Route;
 import io.wrenn.controlplane.http.RouteTable;
 import io.wrenn.controlplane.ids.WireId;
+import io.wrenn.controlplane.metrics.Metrics;
+import io.wrenn.controlplane.metrics.MetricsRoutes;
 import io.wrenn.controlplane.reconciler.Reconciler;
 import io.wrenn.controlplane.sandbox.SandboxRoutes;
 import io.wrenn.controlplane.sandbox.SandboxService;
@@ -85,6 +87,7 @@ public final class ControlPlane implements AutoCloseable {
     private Passwords passwords;
     private Builds builds;
     private java.nio.file.Path temporaryBuildFiles;
+    private Metrics metrics;
 
     public ControlPlane(ControlPlaneConfig config) {
         this.config = config;
@@ -144,6 +147,8 @@ public final class ControlPlane implements AutoCloseable {
         TeamService teams = new TeamService(teamStore, users,
                 List.of(builds.service()::cancelAllOfTeam, sandboxes::stopAllOfTeam, snapshots::deleteAllOfTeam));
         AccountService accounts = new AccountService(users, teamStore, passwords, new LoginThrottle(jdbi), tokens);
+        metrics = new Metrics(jdbi, hosts, agents);
+        sandboxes.observeCreates(metrics.meters()::created);
         reconciler = new Reconciler(hosts, sandboxStore, new TemplateStore(jdbi), agents, config.deadlines(), Clock.systemUTC());
 
         app = Javalin.create(javalin -> {
@@ -159,8 +164,11 @@ public final class ControlPlane implements AutoCloseable {
             javalin.jetty.multipartConfig.maxTotalRequestSize(config.limits().maxUploadBytes(), io.javalin.config.SizeUnit.BYTES);
             javalin.startup.showJavalinBanner = false;
             javalin.staticFiles.enableWebjars();
-            javalin.requestLogger.http((ctx, ms) ->
-                    log.debug("{} {} {} {} ms", ctx.method(), ctx.path(), ctx.status().getCode(), Math.round(ms)));
+            javalin.requestLogger.http((ctx, ms) -> {
+                log.debug("{} {} {} {} ms", ctx.method(), ctx.path(), ctx.status().getCode(), Math.round(ms));
+                metrics.meters().request(ctx.method().name(), matchedRoute(ctx), ctx.status().getCode(),
+                        java.time.Duration.ofNanos((long) (ms * 1_000_000)));
+            });
             ErrorHandlers.install(javalin.routes);
             RouteTable table = new RouteTable(javalin.routes, filter);
             new DocsRoutes().register(table);
@@ -170,16 +178,19 @@ public final class ControlPlane implements AutoCloseable {
             new ApiKeyRoutes(apiKeys).register(table);
             new AuditRoutes(new AuditLog(jdbi)).register(table);
             new AdminRoutes(jdbi, users, new SandboxAdmin(sandboxStore)).register(table);
+            // Before the sandbox routes: "/v1/sandboxes/stats" must not be taken for a sandbox id.
+            new MetricsRoutes(metrics, sandboxes, config.metricsToken()).register(table);
             new SandboxRoutes(sandboxes, agents, socketTokens).register(table);
             new SnapshotRoutes(snapshots).register(table);
             builds.routes().register(table);
-            new E2bRoutes(sandboxes, traffic, new TrafficProxy(sandboxes, apiKeys, traffic)).register(table);
+            new E2bRoutes(sandboxes, traffic, new TrafficProxy(sandboxes, apiKeys, traffic), metrics.sandboxes()).register(table);
             new io.wrenn.controlplane.e2b.E2bTemplateRoutes(builds.service(), sandboxes, socketTokens).register(table);
             routes = table.served();
         });
         app.start(config.bindHost(), config.port());
 
         builds.start();
+        metrics.start();
         reconcileTimer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("wrenn-reconciler").daemon().factory());
         reconcileTimer.scheduleWithFixedDelay(this::reconcileSafely, 0, config.reconcileInterval().toMillis(), TimeUnit.MILLISECONDS);
         log.info("control plane listening on {}:{}", config.bindHost(), app.port());
@@ -229,6 +240,22 @@ public final class ControlPlane implements AutoCloseable {
         reconciler.tick();
     }
 
+    /** The metrics feature (its jobs can be run at once in tests). */
+    public Metrics metrics() {
+        requireStarted();
+        return metrics;
+    }
+
+    /** The template of the route a request matched ({@code /v1/sandboxes/{id}}), never its values. */
+    private static String matchedRoute(io.javalin.http.Context ctx) {
+        try {
+            var endpoint = ctx.endpoints().lastHttpEndpoint();
+            return endpoint == null ? "unmatched" : endpoint.path;
+        } catch (RuntimeException e) {
+            return "unmatched";
+        }
+    }
+
     /** Every route the REST server serves. */
     public List<Route> routes() {
         return routes;
@@ -247,6 +274,9 @@ public final class ControlPlane implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         if (app != null) {
             app.stop();

@@ -25,6 +25,8 @@ import java.util.List;
  * @param buildFilesDir      where the archives of template builds are kept (they must survive a
  *                           restart); null = a temporary directory removed at {@link ControlPlane#close()}
  * @param buildsPerHost      template builds run at once per online host
+ * @param metricsToken       the bearer token {@code GET /metrics} (Prometheus) demands; empty: the
+ *                           endpoint answers 404
  */
 public record ControlPlaneConfig(
         String bindHost,
@@ -40,7 +42,8 @@ public record ControlPlaneConfig(
         Duration tokenLifetime,
         List<OAuthProvider> oauthProviders,
         java.nio.file.Path buildFilesDir,
-        int buildsPerHost) {
+        int buildsPerHost,
+        String metricsToken) {
 
     public ControlPlaneConfig {
         requireNonNull(bindHost, "bindHost is null");
@@ -53,6 +56,7 @@ public record ControlPlaneConfig(
         requireNonNull(tokenLifetime, "tokenLifetime is null");
         oauthProviders = List.copyOf(requireNonNull(oauthProviders, "oauthProviders is null"));
         jdbcUser = jdbcUser == null ? "" : jdbcUser;
+        metricsToken = metricsToken == null ? "" : metricsToken;
         jdbcPassword = jdbcPassword == null ? "" : jdbcPassword;
         if (buildsPerHost < 1) {
             throw new IllegalArgumentException("buildsPerHost must be at least 1: " + buildsPerHost);
@@ -111,6 +115,7 @@ public record ControlPlaneConfig(
         private List<OAuthProvider> oauthProviders = List.of();
         private java.nio.file.Path buildFilesDir;
         private int buildsPerHost = 2;
+        private String metricsToken = "";
 
         private Builder() {
         }
@@ -129,10 +134,11 @@ public record ControlPlaneConfig(
         public Builder oauthProviders(List<OAuthProvider> oauthProviders) { this.oauthProviders = oauthProviders; return this; }
         public Builder buildFilesDir(java.nio.file.Path buildFilesDir) { this.buildFilesDir = buildFilesDir; return this; }
         public Builder buildsPerHost(int buildsPerHost) { this.buildsPerHost = buildsPerHost; return this; }
+        public Builder metricsToken(String metricsToken) { this.metricsToken = metricsToken; return this; }
 
         public ControlPlaneConfig build() {
             return new ControlPlaneConfig(bindHost, port, jdbcUrl, jdbcUser, jdbcPassword, agentSecret, limits,
-                    reconcileInterval, deadlines, trustedProxies, tokenLifetime, oauthProviders, buildFilesDir, buildsPerHost);
+                    reconcileInterval, deadlines, trustedProxies, tokenLifetime, oauthProviders, buildFilesDir, buildsPerHost, metricsToken);
         }
     }
 }

@@ -6,6 +6,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.wrenn.hostagent.disk.QemuImgDisks;
 import io.wrenn.hostagent.guest.GuestConnector;
 import io.wrenn.hostagent.layout.Layout;
+import io.wrenn.hostagent.metrics.AgentMetrics;
 import io.wrenn.hostagent.net.NamespaceNetwork;
 import io.wrenn.hostagent.os.CommandRunner;
 import io.wrenn.hostagent.os.ProcessCommandRunner;
@@ -57,10 +58,21 @@ public final class HostAgentServer implements AutoCloseable {
     private Reaper reaper;
     private Server server;
     private TrafficListener traffic;
+    private AgentMetrics metrics;
+    private AgentMetrics.Exposure metricsExposure;
     private boolean closed;
 
     public HostAgentServer(HostAgentConfig config) {
         this.config = config;
+    }
+
+    /**
+     * Serves the Prometheus endpoint ({@code GET /metrics} with {@code Authorization: Bearer
+     * <token>}) on {@code port} (0 = any free one) of the agent's address; call before {@link #start()}.
+     */
+    public synchronized HostAgentServer exposeMetrics(int port, String token) {
+        metricsExposure = new AgentMetrics.Exposure(config.bindHost(), port, token);
+        return this;
     }
 
     /**
@@ -95,7 +107,8 @@ public final class HostAgentServer implements AutoCloseable {
         timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("wrenn-exec-timers").daemon().factory());
         executor = Executors.newVirtualThreadPerTaskExecutor();
         traffic = new TrafficListener(config.bindHost(), 0, config.sharedSecret(), manager).start();
-        HostAgentService service = new HostAgentService(version(), layout, manager, templates, timers, traffic::port);
+        metrics = new AgentMetrics(manager, metricsExposure);
+        HostAgentService service = new HostAgentService(version(), layout, manager, templates, timers, traffic::port, metrics);
         server = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.port()))
                 .executor(executor)
                 .addService(ServerInterceptors.intercept(service, new BearerAuthInterceptor(config.sharedSecret())))
@@ -106,8 +119,9 @@ public final class HostAgentServer implements AutoCloseable {
             close();
             throw new UncheckedIOException("cannot listen on " + config.bindHost() + ":" + config.port(), e);
         }
-        LOG.info("host agent {} listening on {}:{} (accelerator {}, {} sandboxes re-adopted)", version(),
-                config.bindHost(), server.getPort(), manager.accelerator().wireName(), manager.list().size());
+        LOG.info("host agent {} listening on {}:{} (accelerator {}, {} sandboxes re-adopted{})", version(),
+                config.bindHost(), server.getPort(), manager.accelerator().wireName(), manager.list().size(),
+                metrics.port() == 0 ? "" : ", Prometheus on port " + metrics.port());
         return this;
     }
 
@@ -125,6 +139,14 @@ public final class HostAgentServer implements AutoCloseable {
             throw new IllegalStateException("not started");
         }
         return server.getPort();
+    }
+
+    /** Sampling and Prometheus series of this agent. */
+    public synchronized AgentMetrics metrics() {
+        if (metrics == null) {
+            throw new IllegalStateException("not started");
+        }
+        return metrics;
     }
 
     /** The sandbox manager, for callers in the same JVM (and the reaper's {@code tick()} in tests). */
@@ -167,6 +189,9 @@ public final class HostAgentServer implements AutoCloseable {
         }
         if (traffic != null) {
             traffic.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         if (reaper != null) {
             reaper.close();

@@ -11,6 +11,7 @@ import io.wrenn.controlplane.http.JsonBody;
 import io.wrenn.controlplane.http.Jsons;
 import io.wrenn.controlplane.http.RouteTable;
 import io.wrenn.controlplane.ids.WireId;
+import io.wrenn.controlplane.metrics.SandboxMetrics;
 import io.wrenn.controlplane.sandbox.Sandbox;
 import io.wrenn.controlplane.sandbox.SandboxService;
 import io.wrenn.controlplane.sandbox.SandboxStatus;
@@ -39,13 +40,14 @@ public final class E2bRoutes {
 
     public static final String PREFIX = "/e2b";
     private static final Set<SandboxStatus> LISTED = EnumSet.of(SandboxStatus.RUNNING, SandboxStatus.PAUSED);
-    private static final Duration METRICS_DEADLINE = Duration.ofSeconds(20);
 
     private final SandboxService sandboxes;
     private final HostTraffic traffic;
     private final TrafficProxy proxy;
+    private final SandboxMetrics metrics;
 
-    public E2bRoutes(SandboxService sandboxes, HostTraffic traffic, TrafficProxy proxy) {
+    public E2bRoutes(SandboxService sandboxes, HostTraffic traffic, TrafficProxy proxy, SandboxMetrics metrics) {
+        this.metrics = metrics;
         this.sandboxes = sandboxes;
         this.traffic = traffic;
         this.proxy = proxy;
@@ -174,43 +176,14 @@ public final class E2bRoutes {
         ctx.status(201).json(E2bViews.created(sandbox, sandboxes.accessToken(sandbox)));
     }
 
-    /** One sample of the guest's CPU, memory and disk, measured by envd now. */
-    private void metrics(Context ctx) throws IOException, InterruptedException {
-        for (String bound : List.of("start", "end")) {
-            String value = ctx.queryParam(bound);
-            if (value != null && !value.matches("\\d{1,12}")) {
-                throw ApiException.invalid("'" + bound + "' must be a Unix time in seconds");
-            }
-        }
-        var placement = sandboxes.requireRunning(team(ctx), ctx.pathParam("id"));
-        var request = traffic.request(placement.host(), placement.sandbox().id(), TrafficProxy.ENVD_PORT, "/metrics")
-                .header("X-Access-Token", sandboxes.accessToken(placement.sandbox()))
-                .timeout(METRICS_DEADLINE)
-                .GET()
-                .build();
-        JsonNode sample;
-        try {
-            HttpResponse<InputStream> response = traffic.send(placement.host(), request);
-            try (InputStream in = response.body()) {
-                if (response.statusCode() != 200) {
-                    throw new ApiException(ErrorCode.HOST_UNAVAILABLE, "the sandbox did not report its metrics");
-                }
-                sample = Jsons.mapper().readTree(in.readNBytes(64 * 1024));
-            }
-        } catch (IOException e) {
-            throw new ApiException(ErrorCode.HOST_UNAVAILABLE, "the sandbox did not report its metrics");
-        }
-        long ts = sample.path("ts").asLong(Instant.now().getEpochSecond());
-        Map<String, Object> metric = new LinkedHashMap<>();
-        metric.put("timestamp", Instant.ofEpochSecond(ts).toString());
-        metric.put("timestampUnix", ts);
-        metric.put("cpuCount", sample.path("cpu_count").asInt());
-        metric.put("cpuUsedPct", sample.path("cpu_used_pct").asDouble());
-        metric.put("memUsed", sample.path("mem_used").asLong());
-        metric.put("memTotal", sample.path("mem_total").asLong());
-        metric.put("diskUsed", sample.path("disk_used").asLong());
-        metric.put("diskTotal", sample.path("disk_total").asLong());
-        ctx.json(List.of(metric));
+    /**
+     * E2B's metrics of a sandbox, from the stored series (so a paused or killed sandbox still has
+     * them): the measured steps between {@code start} and {@code end} (Unix seconds, defaults: the
+     * sandbox's creation and now; an end in the future is cut at now).
+     */
+    private void metrics(Context ctx) {
+        Sandbox sandbox = sandboxes.get(team(ctx), ctx.pathParam("id"));
+        ctx.json(metrics.e2b(sandbox, ctx.queryParam("start"), ctx.queryParam("end")));
     }
 
     /** Moves the end to {@code seconds} from now if that is later than the current end. */

@@ -58,12 +58,37 @@ public final class SandboxService {
         this.deadlines = deadlines;
     }
 
+    /** Told of every create and resume: its path ({@code cold}, {@code snapshot}, {@code resume}), outcome and time. */
+    @FunctionalInterface
+    public interface CreateObserver {
+        void created(String path, boolean ok, java.time.Duration took);
+    }
+
+    private volatile CreateObserver createObserver = (path, ok, took) -> { };
+
+    public void observeCreates(CreateObserver observer) {
+        this.createObserver = observer;
+    }
+
     public Limits limits() {
         return limits;
     }
 
     /** Creates a sandbox and returns it once the host reports it running. */
     public Sandbox create(UUID teamId, CreateSandboxBody request) {
+        long start = System.nanoTime();
+        String[] path = {"cold"};
+        boolean ok = false;
+        try {
+            Sandbox created = createTimed(teamId, request, path);
+            ok = true;
+            return created;
+        } finally {
+            createObserver.created(path[0], ok, java.time.Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    private Sandbox createTimed(UUID teamId, CreateSandboxBody request, String[] path) {
         Template template = templates.findVisible(teamId, request.template())
                 .orElseThrow(() -> new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "no such template for your team"));
         return createIn(teamId, template, request);
@@ -84,6 +109,7 @@ public final class SandboxService {
         int vcpus = request.vcpus().orElse(limits.defaultVcpus());
         int memoryMb = request.memoryMb().orElse(limits.defaultMemoryMb());
         int diskSizeMb = request.diskSizeMb();
+        path[0] = template.isSnapshot() ? "snapshot" : "cold";
         if (template.isSnapshot()) {
             if (request.vcpus().isPresent() && request.vcpus().getAsInt() != template.vcpus()
                     || request.memoryMb().isPresent() && request.memoryMb().getAsInt() != template.memoryMb()) {
@@ -242,6 +268,18 @@ public final class SandboxService {
      * {@code paused → resuming → running}; a failed resume leaves it paused.
      */
     public Sandbox resume(UUID teamId, String wireId) {
+        long start = System.nanoTime();
+        boolean ok = false;
+        try {
+            Sandbox resumed = resumeTimed(teamId, wireId);
+            ok = true;
+            return resumed;
+        } finally {
+            createObserver.created("resume", ok, java.time.Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    private Sandbox resumeTimed(UUID teamId, String wireId) {
         Sandbox sandbox = get(teamId, wireId);
         if (sandbox.status() != SandboxStatus.PAUSED) {
             throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox is " + sandbox.status().wire() + ", not paused");

@@ -164,12 +164,32 @@ public final class EnvdClient implements GuestConnection {
     /** {@code GET /metrics}: the size of the guest's root filesystem, in bytes (0 when unknown). */
     @Override
     public long diskTotalBytes() {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve("/metrics")).timeout(UNARY_TIMEOUT).GET().build();
-        HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString(), "metrics");
+        return Math.max(0, metrics(UNARY_TIMEOUT).path("disk_total").asLong(0));
+    }
+
+    /** The most of a {@code /metrics} answer that is read: a guest may answer anything. */
+    static final int METRICS_MAX_BYTES = 16 * 1024;
+
+    /**
+     * {@code GET /metrics}: the guest's own figures as it sent them (unvalidated: a tenant is root
+     * in its guest). The whole exchange, body included, is bounded by {@code timeout} and by
+     * {@link #METRICS_MAX_BYTES}: a guest that answers slowly or without end only fails its own call.
+     */
+    @Override
+    public JsonNode metrics(Duration timeout) {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("/metrics")).timeout(timeout).GET().build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        HttpResponse<InputStream> response = send(request, HttpResponse.BodyHandlers.ofInputStream(), "metrics");
         if (response.statusCode() != 200) {
+            closeQuietly(response.body());
             throw GuestException.fromHttpStatus(response.statusCode(), "metrics");
         }
-        return JSON.readTree(response.body()).path("disk_total").asLong(0);
+        byte[] body = BoundedRead.read(response.body(), METRICS_MAX_BYTES, Duration.ofNanos(deadline - System.nanoTime()));
+        try {
+            return JSON.readTree(body);
+        } catch (RuntimeException e) {
+            throw new GuestException(GuestException.Kind.UNAVAILABLE, "metrics: unreadable answer from the guest agent", e);
+        }
     }
 
     /** {@code process.Process/Start} of a one-shot process without stdin: its event stream. */
@@ -426,6 +446,15 @@ public final class EnvdClient implements GuestConnection {
         @Override
         public HttpClient.Version version() {
             return response.version();
+        }
+    }
+
+    /** Closes a body without reading it (a guest's body may never end). */
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // the connection is dropped either way
         }
     }
 

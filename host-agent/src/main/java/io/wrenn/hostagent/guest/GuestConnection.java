@@ -43,6 +43,12 @@ public interface GuestConnection extends AutoCloseable {
     /** The size of the guest's root filesystem, in bytes (0 when unknown). */
     long diskTotalBytes();
 
+    /**
+     * The guest's own figures ({@code GET /metrics}) as it sent them, unvalidated (the guest is
+     * hostile): read within {@code timeout}, body included, and at most 16 KiB.
+     */
+    tools.jackson.databind.JsonNode metrics(Duration timeout);
+
     /** A one-shot process without stdin: its event stream. */
     ProcessStream start(StartSpec spec);
 

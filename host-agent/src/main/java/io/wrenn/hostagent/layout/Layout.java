@@ -82,6 +82,11 @@ public final class Layout {
         return home.resolve("build-files");
     }
 
+    /** The operator's bearer token for the Prometheus endpoints (0600), written at first start. */
+    public Path metricsTokenFile() {
+        return home.resolve("metrics-token");
+    }
+
     public Path logsDir() {
         return home.resolve("logs");
     }

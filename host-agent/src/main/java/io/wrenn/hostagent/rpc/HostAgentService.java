@@ -2,6 +2,10 @@ package io.wrenn.hostagent.rpc;
 
 import io.grpc.stub.StreamObserver;
 import io.wrenn.hostagent.layout.Layout;
+import io.wrenn.hostagent.metrics.AgentMeters;
+import io.wrenn.hostagent.metrics.AgentMetrics;
+import io.wrenn.hostagent.metrics.Sample;
+import io.wrenn.hostagent.metrics.SampleLog;
 import io.wrenn.hostagent.protocol.*;
 import io.wrenn.hostagent.protocol.CreateSandboxRequest;
 import io.wrenn.hostagent.protocol.CreateImageRequest;
@@ -46,10 +50,12 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
     private final ProcessHandler processes;
     private final FilesystemHandler filesystem;
     private final java.util.function.IntSupplier trafficPort;
+    private final AgentMetrics metrics;
 
     public HostAgentService(String version, Layout layout, SandboxManager manager, TemplateCatalog templates,
-            ScheduledExecutorService timers, java.util.function.IntSupplier trafficPort) {
+            ScheduledExecutorService timers, java.util.function.IntSupplier trafficPort, AgentMetrics metrics) {
         this.version = version;
+        this.metrics = metrics;
         this.trafficPort = trafficPort;
         this.layout = layout;
         this.manager = manager;
@@ -70,7 +76,8 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
                     .setCpuCount(HostFacts.cpuCount())
                     .setMemoryMb(HostFacts.memoryMb())
                     .setDiskFreeMb(HostFacts.diskFreeMb(layout.sandboxesDir()))
-                    .setTrafficPort(trafficPort.getAsInt());
+                    .setTrafficPort(trafficPort.getAsInt())
+                    .setMetricsPort(metrics.port());
             for (Template template : templates.all()) {
                 info.addTemplates(toProto(template));
             }
@@ -80,9 +87,12 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
 
     @Override
     public void createSandbox(CreateSandboxRequest request, StreamObserver<io.wrenn.hostagent.protocol.Sandbox> observer) {
-        unary(observer, () -> toProto(manager.create(new SandboxSpec(request.getSandboxId(), request.getTeamId(),
-                request.getTemplateTeamId(), request.getTemplateName(), request.getVcpus(), request.getMemoryMb(),
-                request.getDiskSizeMb(), request.getTimeoutS(), request.getEnvMap(), onTimeout(request.getOnTimeout())), request.getEnvdAccessToken())));
+        AgentMeters.Operation operation = templates.find(request.getTemplateTeamId(), request.getTemplateName())
+                .filter(Template::isSnapshot).isPresent() ? AgentMeters.Operation.CREATE_SNAPSHOT : AgentMeters.Operation.CREATE_COLD;
+        unary(observer, () -> toProto(metrics.meters().timed(operation, () -> manager.create(new SandboxSpec(
+                request.getSandboxId(), request.getTeamId(), request.getTemplateTeamId(), request.getTemplateName(),
+                request.getVcpus(), request.getMemoryMb(), request.getDiskSizeMb(), request.getTimeoutS(),
+                request.getEnvMap(), onTimeout(request.getOnTimeout())), request.getEnvdAccessToken()))));
     }
 
     private static SandboxSpec.OnTimeout onTimeout(String value) {
@@ -95,19 +105,22 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
 
     @Override
     public void pauseSandbox(PauseSandboxRequest request, StreamObserver<io.wrenn.hostagent.protocol.Sandbox> observer) {
-        unary(observer, () -> toProto(manager.pause(request.getSandboxId())));
+        unary(observer, () -> toProto(metrics.meters().timed(AgentMeters.Operation.PAUSE,
+                () -> manager.pause(request.getSandboxId()))));
     }
 
     @Override
     public void resumeSandbox(ResumeSandboxRequest request, StreamObserver<io.wrenn.hostagent.protocol.Sandbox> observer) {
-        unary(observer, () -> toProto(manager.resume(request.getSandboxId(), request.getGeneration(), request.getTimeoutS())));
+        unary(observer, () -> toProto(metrics.meters().timed(AgentMeters.Operation.RESUME,
+                () -> manager.resume(request.getSandboxId(), request.getGeneration(), request.getTimeoutS()))));
     }
 
     @Override
     public void createSnapshot(CreateSnapshotRequest request, StreamObserver<TemplateImage> observer) {
-        unary(observer, () -> toProto(manager.snapshot(request.getSandboxId(), request.getTeamId(), request.getName(),
-                new io.wrenn.hostagent.sandbox.GuestDefaults(request.getDefaultUser(), request.getDefaultWorkdir(),
-                        request.getDefaultEnvMap()))));
+        unary(observer, () -> toProto(metrics.meters().timed(AgentMeters.Operation.SNAPSHOT,
+                () -> manager.snapshot(request.getSandboxId(), request.getTeamId(), request.getName(),
+                        new io.wrenn.hostagent.sandbox.GuestDefaults(request.getDefaultUser(), request.getDefaultWorkdir(),
+                                request.getDefaultEnvMap())))));
     }
 
     @Override
@@ -204,6 +217,34 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
     @Override
     public void watchDir(WatchDirRequest request, StreamObserver<WatchDirEvent> observer) {
         filesystem.watch(request, observer);
+    }
+
+    /** The samples waiting since the reader's last one; at most 5,000 per call. */
+    @Override
+    public void readMetrics(ReadMetricsRequest request, StreamObserver<ReadMetricsResponse> observer) {
+        unary(observer, () -> {
+            int limit = request.getLimit() == 0 ? 5000 : Math.min(request.getLimit(), 5000);
+            SampleLog.Batch batch = metrics.samples().read(request.getEpoch(), request.getAfterSequence(), limit);
+            ReadMetricsResponse.Builder response = ReadMetricsResponse.newBuilder()
+                    .setEpoch(batch.epoch())
+                    .setMore(batch.more());
+            for (Sample sample : batch.samples()) {
+                response.addSamples(MetricSample.newBuilder()
+                        .setSequence(sample.sequence())
+                        .setSandboxId(sample.sandboxId())
+                        .setTeamId(sample.teamId())
+                        .setAtMs(sample.atMs())
+                        .setVcpus(sample.vcpus())
+                        .setCpuPct(sample.cpuPct())
+                        .setMemUsedBytes(sample.memUsedBytes())
+                        .setMemTotalBytes(sample.memTotalBytes())
+                        .setDiskUsedBytes(sample.diskUsedBytes())
+                        .setDiskTotalBytes(sample.diskTotalBytes())
+                        .setNetRxBytes(sample.netRxBytes())
+                        .setNetTxBytes(sample.netTxBytes()));
+            }
+            return response.build();
+        });
     }
 
     static TemplateImage toProto(Template template) {

@@ -378,6 +378,13 @@ final class Fakes {
         }
 
         @Override
+        public tools.jackson.databind.JsonNode metrics(java.time.Duration timeout) {
+            requireOpen();
+            return tools.jackson.databind.json.JsonMapper.builder().build().createObjectNode()
+                    .put("mem_used", 1L << 20).put("mem_total", 1L << 28);
+        }
+
+        @Override
         public ProcessStream start(StartSpec spec) {
             throw new UnsupportedOperationException("no processes in a fake guest");
         }

@@ -1,0 +1,104 @@
+package io.wrenn.hostagent.metrics;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.wrenn.hostagent.sandbox.Sandbox;
+import io.wrenn.hostagent.vm.Accelerator;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The host agent's Prometheus series. Labels are bounded: sandbox states, the operations below
+ * and their outcome; never a sandbox or team id (those are product data, in PostgreSQL).
+ *
+ * <ul>
+ *   <li>{@code wrenn_agent_sandboxes{state}}: this host's sandboxes by state;</li>
+ *   <li>{@code wrenn_agent_accelerator_info{accelerator}}: 1 for the accelerator in use (kvm or tcg);</li>
+ *   <li>{@code wrenn_agent_operation_seconds{operation,outcome}}: histogram of create (cold or
+ *       from a snapshot), pause, resume and snapshot;</li>
+ *   <li>{@code wrenn_agent_sampler_seconds}: one pass of the resource sampler (its cost);</li>
+ *   <li>the agent JVM's memory, threads and CPU.</li>
+ * </ul>
+ */
+public final class AgentMeters {
+
+    /** The operations timed; a fixed set, so the label stays bounded. */
+    public enum Operation {
+        CREATE_COLD, CREATE_SNAPSHOT, PAUSE, RESUME, SNAPSHOT;
+
+        String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private static final Duration[] BUCKETS = {
+            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+            Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(10),
+            Duration.ofSeconds(30), Duration.ofSeconds(60)};
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Timer samplerPass;
+
+    public AgentMeters(Supplier<List<Sandbox>> sandboxes, Supplier<Accelerator> accelerator) {
+        for (Sandbox.State state : Sandbox.State.values()) {
+            Gauge.builder("wrenn.agent.sandboxes", sandboxes,
+                            list -> list.get().stream().filter(s -> s.state() == state).count())
+                    .description("Sandboxes on this host by state")
+                    .tag("state", state.name().toLowerCase(java.util.Locale.ROOT))
+                    .register(registry);
+        }
+        for (Accelerator each : Accelerator.values()) {
+            Gauge.builder("wrenn.agent.accelerator.info", accelerator, current -> current.get() == each ? 1 : 0)
+                    .description("1 for the accelerator QEMU uses on this host")
+                    .tag("accelerator", each.wireName())
+                    .register(registry);
+        }
+        samplerPass = Timer.builder("wrenn.agent.sampler")
+                .description("One pass of the sandbox resource sampler")
+                .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(20),
+                        Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(2))
+                .register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+    }
+
+    /** Records how long an operation took and whether it succeeded. */
+    public void record(Operation operation, boolean ok, Duration took) {
+        Timer.builder("wrenn.agent.operation")
+                .description("Sandbox operations on this host")
+                .tag("operation", operation.label())
+                .tag("outcome", ok ? "ok" : "error")
+                .serviceLevelObjectives(BUCKETS)
+                .register(registry)
+                .record(took);
+    }
+
+    /** Runs {@code work}, timing it as {@code operation}. */
+    public <T> T timed(Operation operation, Supplier<T> work) {
+        long start = System.nanoTime();
+        boolean ok = false;
+        try {
+            T result = work.get();
+            ok = true;
+            return result;
+        } finally {
+            record(operation, ok, Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    void recordSamplerPass(Duration took) {
+        samplerPass.record(took);
+    }
+
+    /** The text exposition format of every series. */
+    public String scrape() {
+        return registry.scrape();
+    }
+}
