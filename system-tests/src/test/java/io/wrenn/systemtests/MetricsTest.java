@@ -239,7 +239,7 @@ class MetricsTest {
                 assertThat(query(http, port, "wrenn_agent_sandboxes{state=\"running\"}")).isEqualTo(1);
                 assertThat(query(http, port, "sum(wrenn_sandbox_creates_total{outcome=\"ok\"})")).isGreaterThanOrEqualTo(2);
                 assertThat(query(http, port, "sum(wrenn_agent_operation_seconds_count{operation=\"pause\"})")).isGreaterThanOrEqualTo(1);
-                assertThat(query(http, port, "sum(wrenn_agent_accelerator_info)")).isEqualTo(1);
+                assertThat(query(http, port, "sum(wrenn_agent_accelerator)")).isEqualTo(1);
                 assertThat(query(http, port, "max(wrenn_host_cpus)")).isPositive();
             });
         } finally {

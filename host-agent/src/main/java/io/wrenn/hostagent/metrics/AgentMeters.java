@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  *
  * <ul>
  *   <li>{@code wrenn_agent_sandboxes{state}}: this host's sandboxes by state;</li>
- *   <li>{@code wrenn_agent_accelerator_info{accelerator}}: 1 for the accelerator in use (kvm or tcg);</li>
+ *   <li>{@code wrenn_agent_accelerator{accelerator}}: 1 for the accelerator in use (kvm or tcg);</li>
  *   <li>{@code wrenn_agent_operation_seconds{operation,outcome}}: histogram of create (cold or
  *       from a snapshot), pause, resume and snapshot;</li>
  *   <li>{@code wrenn_agent_sampler_seconds}: one pass of the resource sampler (its cost);</li>
@@ -54,7 +54,7 @@ public final class AgentMeters {
                     .register(registry);
         }
         for (Accelerator each : Accelerator.values()) {
-            Gauge.builder("wrenn.agent.accelerator.info", accelerator, current -> current.get() == each ? 1 : 0)
+            Gauge.builder("wrenn.agent.accelerator", accelerator, current -> current.get() == each ? 1 : 0)
                     .description("1 for the accelerator QEMU uses on this host")
                     .tag("accelerator", each.wireName())
                     .register(registry);
