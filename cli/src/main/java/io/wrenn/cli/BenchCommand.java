@@ -207,12 +207,18 @@ final class BenchCommand implements Callable<Integer> {
             notes.add("create-from-snapshot → first exec / bare restore (median): %.2f×".formatted(
                     Row.of("", fromSnapshot).median / Row.of("", floor).median));
 
+            SamplerCost none = SamplerCost.measure(wrenn, Duration.ofSeconds(30));
+            rows.add(Row.of("sampler CPU per pass (ms), no sandbox", List.of(none.perPassMs())));
+            notes.add(none.note(0));
             List<Double> lazy = new ArrayList<>();
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < idle; i++) {
                 ids.add(call("POST", "/v1/sandboxes", "{\"template\":\"bench-0\"}").get("id").asString());
             }
             Thread.sleep(10_000); // let the guests go idle
+            SamplerCost withIdle = SamplerCost.measure(wrenn, Duration.ofSeconds(60));
+            rows.add(Row.of("sampler CPU per pass (ms), " + idle + " idle sandboxes", List.of(withIdle.perPassMs())));
+            notes.add(withIdle.note(idle));
             for (String id : ids) {
                 UUID uuid = WireId.SANDBOX.decode(id).orElseThrow();
                 lazy.add(SnapshotBench.pssMb(wrenn.agent().sandboxes().running(uuid.toString()).pid()));

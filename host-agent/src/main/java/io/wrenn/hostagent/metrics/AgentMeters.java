@@ -22,7 +22,9 @@ import java.util.function.Supplier;
  *   <li>{@code wrenn_agent_accelerator{accelerator}}: 1 for the accelerator in use (kvm or tcg);</li>
  *   <li>{@code wrenn_agent_operation_seconds{operation,outcome}}: histogram of create (cold or
  *       from a snapshot), pause, resume and snapshot;</li>
- *   <li>{@code wrenn_agent_sampler_seconds}: one pass of the resource sampler (its cost);</li>
+ *   <li>{@code wrenn_agent_sampler_seconds}: one pass of the resource sampler;
+ *       {@code wrenn_agent_sampler_cpu_seconds_total}: its thread's CPU time;
+ *       {@code wrenn_agent_sampler_guest_reads_total}: guests asked for their figures;</li>
  *   <li>the agent JVM's memory, threads and CPU.</li>
  * </ul>
  */
@@ -44,6 +46,9 @@ public final class AgentMeters {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Timer samplerPass;
+    private final io.micrometer.core.instrument.Counter samplerCpu;
+    private final io.micrometer.core.instrument.Counter guestReads;
+    private final java.util.concurrent.atomic.AtomicLong samplerCpuNanos = new java.util.concurrent.atomic.AtomicLong();
 
     public AgentMeters(Supplier<List<Sandbox>> sandboxes, Supplier<Accelerator> accelerator) {
         for (Sandbox.State state : Sandbox.State.values()) {
@@ -63,6 +68,13 @@ public final class AgentMeters {
                 .description("One pass of the sandbox resource sampler")
                 .serviceLevelObjectives(Duration.ofMillis(1), Duration.ofMillis(5), Duration.ofMillis(20),
                         Duration.ofMillis(100), Duration.ofMillis(500), Duration.ofSeconds(2))
+                .register(registry);
+        samplerCpu = io.micrometer.core.instrument.Counter.builder("wrenn.agent.sampler.cpu")
+                .baseUnit("seconds")
+                .description("CPU time of the sampler's own thread (reading /proc and /sys, storing samples)")
+                .register(registry);
+        guestReads = io.micrometer.core.instrument.Counter.builder("wrenn.agent.sampler.guest.reads")
+                .description("Reads of a guest's own figures (envd /metrics)")
                 .register(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -93,8 +105,24 @@ public final class AgentMeters {
         }
     }
 
-    void recordSamplerPass(Duration took) {
+    void recordSamplerPass(Duration took, Duration cpu) {
         samplerPass.record(took);
+        samplerCpu.increment(cpu.toNanos() / 1e9);
+        samplerCpuNanos.addAndGet(cpu.toNanos());
+    }
+
+    void recordGuestRead() {
+        guestReads.increment();
+    }
+
+    /** CPU time the sampler's thread has used since the agent started (for the benchmark). */
+    public Duration samplerCpu() {
+        return Duration.ofNanos(samplerCpuNanos.get());
+    }
+
+    /** Reads of guests' own figures since the agent started. */
+    public long guestReads() {
+        return (long) guestReads.count();
     }
 
     /** The text exposition format of every series. */

@@ -23,7 +23,7 @@ public final class AgentMetrics implements AutoCloseable {
      */
     public AgentMetrics(SandboxManager manager, Exposure exposure) {
         meters = new AgentMeters(manager::list, manager::accelerator);
-        sampler = new SandboxSampler(manager::list, samples, Clock.systemUTC());
+        sampler = new SandboxSampler(manager::list, samples, Clock.systemUTC(), meters::recordGuestRead);
         schedule = new SamplingSchedule(sampler, meters);
         endpoint = exposure == null ? null
                 : new MetricsEndpoint(exposure.bindHost(), exposure.port(), exposure.token(), meters::scrape);

@@ -19,14 +19,17 @@ public final class SamplingSchedule implements AutoCloseable {
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("wrenn-sampler").daemon().factory());
 
     public SamplingSchedule(SandboxSampler sampler, AgentMeters meters) {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         timer.scheduleAtFixedRate(() -> {
             long start = System.nanoTime();
+            long cpuStart = threads.getCurrentThreadCpuTime();
             try {
                 sampler.tick();
             } catch (RuntimeException e) {
                 LOG.warn("sampling pass failed", e);
             }
-            meters.recordSamplerPass(Duration.ofNanos(System.nanoTime() - start));
+            meters.recordSamplerPass(Duration.ofNanos(System.nanoTime() - start),
+                    Duration.ofNanos(Math.max(0, threads.getCurrentThreadCpuTime() - cpuStart)));
         }, PERIOD.toMillis(), PERIOD.toMillis(), TimeUnit.MILLISECONDS);
     }
 

@@ -45,14 +45,17 @@ public final class SandboxSampler {
     private final HostCounters counters;
     private final SampleLog log;
     private final Clock clock;
+    private final Runnable guestRead;
     private final Map<String, Seen> seen = new HashMap<>();
     private final ExecutorService guestReads = Executors.newVirtualThreadPerTaskExecutor();
 
-    public SandboxSampler(Supplier<List<Sandbox>> sandboxes, SampleLog log, Clock clock) {
-        this(sandboxes, HostCounters.system(), log, clock);
+    /** @param guestRead told of each read of a guest's figures (the meters count them) */
+    public SandboxSampler(Supplier<List<Sandbox>> sandboxes, SampleLog log, Clock clock, Runnable guestRead) {
+        this(sandboxes, HostCounters.system(), log, clock, guestRead);
     }
 
-    SandboxSampler(Supplier<List<Sandbox>> sandboxes, HostCounters counters, SampleLog log, Clock clock) {
+    SandboxSampler(Supplier<List<Sandbox>> sandboxes, HostCounters counters, SampleLog log, Clock clock, Runnable guestRead) {
+        this.guestRead = guestRead;
         this.sandboxes = sandboxes;
         this.counters = counters;
         this.log = log;
@@ -174,6 +177,7 @@ public final class SandboxSampler {
             pending.add(guestReads.submit(() -> {
                 EnvdClient envd = reading.sandbox.envd();
                 SandboxSpec spec = reading.sandbox.record().spec();
+                guestRead.run();
                 try {
                     reading.guest = GuestFigures.from(envd.metrics(GUEST_TIMEOUT), (long) spec.memoryMb() << 20,
                             (long) spec.diskSizeMb() << 20);
