@@ -258,7 +258,13 @@ test('Sandbox.list: metadata and state filters, pagination', async () => {
 })
 
 test('getMetrics reports measured numbers', async () => {
-  const metrics = await sbx.getMetrics()
+  // Served from the stored series: the host samples every 5 s and the control plane collects
+  // every 5 s, so a young sandbox may have no point yet.
+  let metrics = await sbx.getMetrics()
+  for (let i = 0; i < 60 && metrics.length === 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    metrics = await sbx.getMetrics()
+  }
   assert.ok(metrics.length >= 1)
   const m = metrics[metrics.length - 1]
   assert.ok(m.cpuCount >= 1)
