@@ -17,9 +17,12 @@ final class MetricsStore {
     /** The origin every step is counted from, so buckets of one step line up in every query. */
     private static final String ORIGIN = "TIMESTAMPTZ '2000-01-01 00:00:00+00'";
 
-    /** What a team (or, without the team filter, the platform) holds and uses now. */
-    private static final String USAGE_NOW = """
-            SELECT s.team_id,
+    /**
+     * What the sandboxes {@code s} (each joined to its newest fine point {@code u}) hold and use:
+     * a starting, running, pausing, resuming or unknown sandbox reserves its vCPUs and memory, a
+     * paused one half its memory rounded up and no vCPU; use is that of the running ones.
+     */
+    private static final String USAGE_COLUMNS = """
                    count(*) FILTER (WHERE s.status = 'running') AS running,
                    count(*) FILTER (WHERE s.status = 'paused') AS paused,
                    coalesce(sum(s.vcpus) FILTER (WHERE s.status IN ('starting', 'running', 'pausing', 'resuming', 'unknown')), 0) AS vcpus_reserved,
@@ -27,13 +30,19 @@ final class MetricsStore {
                      + coalesce(sum((s.memory_mb + 1) / 2) FILTER (WHERE s.status = 'paused'), 0) AS memory_mb_reserved,
                    coalesce(sum(u.cpu_pct * u.vcpus / 100.0), 0) AS vcpus_used,
                    coalesce(sum(u.mem_used_bytes), 0) AS memory_used_bytes
-            FROM sandboxes s
+            """;
+    /** The states in which a sandbox holds anything. */
+    private static final String HOLDING = "('starting', 'running', 'pausing', 'paused', 'resuming', 'unknown')";
+    /** Joins each sandbox {@code s} to its newest fine point under 30 s old, when it runs. */
+    private static final String NEWEST_POINT = """
             LEFT JOIN LATERAL (
                 SELECT p.cpu_pct, p.vcpus, p.mem_used_bytes FROM sandbox_metric_points p
                 WHERE p.sandbox_id = s.id AND p.tier = 0 AND p.ts > now() - interval '30 seconds'
                 ORDER BY p.ts DESC LIMIT 1) u ON s.status = 'running'
-            WHERE s.status IN ('starting', 'running', 'pausing', 'paused', 'resuming', 'unknown')
             """;
+    /** What each team holding anything holds and uses now (to be grouped by {@code s.team_id}). */
+    private static final String USAGE_NOW = "SELECT s.team_id, " + USAGE_COLUMNS + " FROM sandboxes s " + NEWEST_POINT
+            + " WHERE s.status IN " + HOLDING + " ";
 
     private final Jdbi jdbi;
 
@@ -193,23 +202,12 @@ final class MetricsStore {
     List<HostUsage> hostsNow() {
         return jdbi.withHandle(h -> h.createQuery("""
                         SELECT hs.id, hs.name, hs.status, hs.accelerator, coalesce(hs.cpu_count, 0) AS cpu_count,
-                               coalesce(hs.memory_mb, 0) AS memory_mb,
-                               count(s.id) FILTER (WHERE s.status = 'running') AS running,
-                               count(s.id) FILTER (WHERE s.status = 'paused') AS paused,
-                               coalesce(sum(s.vcpus) FILTER (WHERE s.status IN ('starting', 'running', 'pausing', 'resuming', 'unknown')), 0) AS vcpus_reserved,
-                               coalesce(sum(s.memory_mb) FILTER (WHERE s.status IN ('starting', 'running', 'pausing', 'resuming', 'unknown')), 0)
-                                 + coalesce(sum((s.memory_mb + 1) / 2) FILTER (WHERE s.status = 'paused'), 0) AS memory_mb_reserved,
-                               coalesce(sum(u.cpu_pct * u.vcpus / 100.0), 0) AS vcpus_used,
-                               coalesce(sum(u.mem_used_bytes), 0) AS memory_used_bytes
+                               coalesce(hs.memory_mb, 0) AS memory_mb, %s
                         FROM hosts hs
-                        LEFT JOIN sandboxes s ON s.host_id = hs.id
-                            AND s.status IN ('starting', 'running', 'pausing', 'paused', 'resuming', 'unknown')
-                        LEFT JOIN LATERAL (
-                            SELECT p.cpu_pct, p.vcpus, p.mem_used_bytes FROM sandbox_metric_points p
-                            WHERE p.sandbox_id = s.id AND p.tier = 0 AND p.ts > now() - interval '30 seconds'
-                            ORDER BY p.ts DESC LIMIT 1) u ON s.status = 'running'
+                        LEFT JOIN sandboxes s ON s.host_id = hs.id AND s.status IN %s
+                        %s
                         GROUP BY hs.id, hs.name, hs.status, hs.accelerator, hs.cpu_count, hs.memory_mb
-                        ORDER BY hs.name""")
+                        ORDER BY hs.name""".formatted(USAGE_COLUMNS, HOLDING, NEWEST_POINT))
                 .map((rs, ctx) -> new HostUsage(rs.getObject("id", UUID.class), rs.getString("name"),
                         rs.getString("status"), rs.getString("accelerator"), rs.getInt("cpu_count"),
                         rs.getLong("memory_mb"), Usage.of(rs)))
