@@ -143,6 +143,8 @@ class MetricsTest {
         long now = Instant.now().getEpochSecond();
         JsonNode future = ok(api.get("/e2b/sandboxes/" + busy + "/metrics?start=" + (now + 600) + "&end=" + (now + 1200)), 200);
         assertThat(future.size()).isZero();
+        assertThat(api.get("/e2b/sandboxes/" + busy + "/metrics?start=200&end=100").status()).isEqualTo(400);
+        assertThat(ok(api.get("/e2b/sandboxes/" + busy + "/metrics?start=0"), 200).size()).isPositive();
         JsonNode e2b = ok(api.get("/e2b/sandboxes/" + busy + "/metrics"), 200);
         assertThat(e2b.size()).isPositive();
         assertThat(e2b.get(0).has("cpuUsedPct")).isTrue();

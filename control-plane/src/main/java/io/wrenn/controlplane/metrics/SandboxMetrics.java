@@ -50,13 +50,7 @@ public final class SandboxMetrics {
      */
     public List<Map<String, Object>> e2b(Sandbox sandbox, String start, String end) {
         Instant now = clock.instant();
-        TimeRange asked = TimeRange.parse(null, start, end, Map.of(), "", sandbox.createdAt(), now);
-        if (start == null && end == null) {
-            asked = new TimeRange(sandbox.createdAt().isAfter(now) ? now : sandbox.createdAt(), now);
-            if (asked.span().compareTo(TimeRange.LONGEST) > 0) {
-                asked = new TimeRange(now.minus(TimeRange.LONGEST), now);
-            }
-        }
+        TimeRange asked = TimeRange.parseE2b(start, end, sandbox.createdAt(), now);
         Tier tier = Tier.forRange(asked.start(), asked.span(), now);
         List<Map<String, Object>> out = new ArrayList<>();
         for (Point point : store.sandboxPoints(sandbox.id(), tier, asked).values()) {

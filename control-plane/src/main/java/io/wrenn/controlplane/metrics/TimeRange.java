@@ -60,6 +60,23 @@ record TimeRange(Instant start, Instant end) {
         return new TimeRange(from, to);
     }
 
+    /**
+     * E2B's range: {@code start}/{@code end} in Unix seconds, defaults the sandbox's creation
+     * ({@code defaultStart}) and now; the end is cut at now and the start at 30 days before the
+     * end (older steps are not kept), never refused for being long; a start after the end is 400.
+     */
+    static TimeRange parseE2b(String start, String end, Instant defaultStart, Instant now) {
+        Instant to = end == null ? now : seconds("end", end);
+        Instant from = start == null ? defaultStart : seconds("start", start);
+        if (start != null && end != null && from.isAfter(to)) {
+            throw ApiException.invalid("'start' must not be after 'end'");
+        }
+        to = to.isAfter(now) ? now : to;
+        from = from.isAfter(to) ? to : from;
+        Instant oldest = to.minus(LONGEST);
+        return new TimeRange(from.isBefore(oldest) ? oldest : from, to);
+    }
+
     private static Instant seconds(String name, String value) {
         if (!value.matches("\\d{1,11}")) {
             throw ApiException.invalid("'" + name + "' must be a Unix time in seconds");

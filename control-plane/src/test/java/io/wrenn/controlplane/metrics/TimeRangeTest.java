@@ -44,6 +44,16 @@ class TimeRangeTest {
     }
 
     @Test
+    void e2bRangesDefaultToTheSandboxsLifeAndAreCutNotRefused() {
+        assertThat(TimeRange.parseE2b(null, null, CREATED, NOW)).isEqualTo(new TimeRange(CREATED, NOW));
+        assertThat(TimeRange.parseE2b("0", null, CREATED, NOW)).isEqualTo(new TimeRange(NOW.minus(TimeRange.LONGEST), NOW));
+        String later = Long.toString(NOW.getEpochSecond() + 600);
+        assertThat(TimeRange.parseE2b(later, Long.toString(NOW.getEpochSecond() + 900), CREATED, NOW).span()).isZero();
+        assertThatThrownBy(() -> TimeRange.parseE2b("200", "100", CREATED, NOW)).isInstanceOf(ApiException.class);
+        assertThatThrownBy(() -> TimeRange.parseE2b("-5", null, CREATED, NOW)).isInstanceOf(ApiException.class);
+    }
+
+    @Test
     void theTierIsTheFinestThatHoldsTheRange() {
         assertThat(Tier.forRange(NOW.minus(Duration.ofHours(1)), Duration.ofHours(1), NOW)).isEqualTo(Tier.FINE);
         assertThat(Tier.forRange(NOW.minus(Duration.ofHours(12)), Duration.ofMinutes(10), NOW)).isEqualTo(Tier.MINUTE);
