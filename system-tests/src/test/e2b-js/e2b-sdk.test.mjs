@@ -259,9 +259,9 @@ test('Sandbox.list: metadata and state filters, pagination', async () => {
 
 test('getMetrics reports measured numbers', async () => {
   // Served from the stored series: the host samples every 5 s and the control plane collects
-  // every 5 s, so a young sandbox may have no point yet.
+  // every 5 s, so a young sandbox may have no point yet (or none with the guest's own figures).
   let metrics = await sbx.getMetrics()
-  for (let i = 0; i < 60 && metrics.length === 0; i++) {
+  for (let i = 0; i < 90 && (metrics.length === 0 || metrics[metrics.length - 1].memUsed === 0); i++) {
     await new Promise((resolve) => setTimeout(resolve, 1000))
     metrics = await sbx.getMetrics()
   }

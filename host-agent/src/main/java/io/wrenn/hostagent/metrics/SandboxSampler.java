@@ -36,6 +36,7 @@ public final class SandboxSampler {
     static final double BUSY_CPU_PCT = 5.0;
     static final Duration GUEST_MAX_AGE = Duration.ofMinutes(5);
     static final Duration GUEST_TIMEOUT = Duration.ofSeconds(2);
+    static final Duration GUEST_RETRY = Duration.ofSeconds(30);
 
     /** What the last tick saw of one VM: the baseline of the next period. */
     private record Seen(long pid, long nanos, long cpuTicks, long hostTx, long hostRx, GuestFigures guest, long guestAtNanos) {
@@ -181,11 +182,13 @@ public final class SandboxSampler {
                 try {
                     reading.guest = GuestFigures.from(envd.metrics(GUEST_TIMEOUT), (long) spec.memoryMb() << 20,
                             (long) spec.diskSizeMb() << 20);
+                    reading.guestAtNanos = now;
                 } catch (RuntimeException e) {
                     LOG.debug("no figures from the guest of {}: {}", spec.sandboxId(), e.getMessage());
+                    // Asked again after GUEST_RETRY, not every tick: a guest that never answers
+                    // costs one bounded read per half minute.
+                    reading.guestAtNanos = now - GUEST_MAX_AGE.toNanos() + GUEST_RETRY.toNanos();
                 }
-                // Asked either way: a guest that does not answer is not asked again every tick.
-                reading.guestAtNanos = now;
             }));
         }
         for (Future<?> future : pending) {
