@@ -149,10 +149,15 @@ class MetricsTest {
         assertThat(e2b.size()).isPositive();
         assertThat(e2b.get(0).has("cpuUsedPct")).isTrue();
         assertThat(e2b.get(e2b.size() - 1).get("timestampUnix").asLong()).isLessThanOrEqualTo(Instant.now().getEpochSecond());
+        JsonNode latest = ok(api.get("/e2b/sandboxes/metrics?sandbox_ids=" + busy + ",sb-nothing"), 200).get("sandboxes");
+        assertThat(latest.has(busy)).isTrue();
+        assertThat(latest.size()).isEqualTo(1);
+        assertThat(api.get("/e2b/sandboxes/metrics").status()).isEqualTo(400);
         // Another team sees neither the series nor that the sandbox exists.
         WrennClient other = api.withKey(wrenn.createTeamWithKey("other"));
         assertThat(other.get("/v1/sandboxes/" + busy + "/metrics").status()).isEqualTo(404);
         assertThat(other.get("/e2b/sandboxes/" + busy + "/metrics").status()).isEqualTo(404);
+        assertThat(ok(other.get("/e2b/sandboxes/metrics?sandbox_ids=" + busy), 200).get("sandboxes").size()).isZero();
     }
 
     @Test

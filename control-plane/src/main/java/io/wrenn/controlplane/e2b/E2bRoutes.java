@@ -58,6 +58,8 @@ public final class E2bRoutes {
         routes.post(PREFIX + "/v2/sandboxes", Access.TEAM, this::create);
         routes.get(PREFIX + "/sandboxes", Access.TEAM, this::listV1);
         routes.get(PREFIX + "/v2/sandboxes", Access.TEAM, this::listV2);
+        // Before "/sandboxes/{id}": "metrics" is not a sandbox id.
+        routes.get(PREFIX + "/sandboxes/metrics", Access.TEAM, this::latestMetrics);
         routes.get(PREFIX + "/sandboxes/{id}", Access.TEAM, this::get);
         routes.delete(PREFIX + "/sandboxes/{id}", Access.TEAM, this::kill);
         routes.post(PREFIX + "/sandboxes/{id}/timeout", Access.TEAM, this::setTimeout);
@@ -184,6 +186,26 @@ public final class E2bRoutes {
     private void metrics(Context ctx) {
         Sandbox sandbox = sandboxes.get(team(ctx), ctx.pathParam("id"));
         ctx.json(metrics.e2b(sandbox, ctx.queryParam("start"), ctx.queryParam("end")));
+    }
+
+    /**
+     * E2B's {@code GET /sandboxes/metrics?sandbox_ids=a,b}: the newest stored point of each of
+     * the team's sandboxes named (at most 100; ids of no sandbox of the team are left out, as
+     * are sandboxes without a point in the last minute).
+     */
+    private void latestMetrics(Context ctx) {
+        List<String> ids = new java.util.ArrayList<>();
+        for (String value : ctx.queryParams("sandbox_ids")) {
+            for (String id : value.split(",")) {
+                if (!id.isBlank()) {
+                    ids.add(id.strip());
+                }
+            }
+        }
+        if (ids.isEmpty() || ids.size() > 100) {
+            throw ApiException.invalid("'sandbox_ids' must name 1 to 100 sandboxes");
+        }
+        ctx.json(Map.of("sandboxes", metrics.e2bLatest(team(ctx), ids)));
     }
 
     /** Moves the end to {@code seconds} from now if that is later than the current end. */

@@ -188,13 +188,9 @@ final class MetricsStore {
     Map<io.wrenn.controlplane.sandbox.SandboxStatus, Long> countByStatus() {
         Map<io.wrenn.controlplane.sandbox.SandboxStatus, Long> counts = new java.util.EnumMap<>(io.wrenn.controlplane.sandbox.SandboxStatus.class);
         jdbi.useHandle(h -> h.createQuery("SELECT status, count(*) AS n FROM sandboxes GROUP BY status")
-                .map((rs, ctx) -> {
-                    long n = rs.getLong("n");
-                    io.wrenn.controlplane.sandbox.SandboxStatus.parse(rs.getString("status"))
-                            .ifPresent(status -> counts.put(status, n));
-                    return null;
-                })
-                .list());
+                .map((rs, ctx) -> Map.entry(rs.getString("status"), rs.getLong("n")))
+                .forEach(entry -> io.wrenn.controlplane.sandbox.SandboxStatus.parse(entry.getKey())
+                        .ifPresent(status -> counts.put(status, entry.getValue()))));
         return counts;
     }
 
@@ -260,20 +256,20 @@ final class MetricsStore {
                 .bind("start", OffsetDateTime.ofInstant(floor(range.start(), step), ZoneOffset.UTC))
                 .bind("end", OffsetDateTime.ofInstant(range.end(), ZoneOffset.UTC))
                 .bind("team", teamId)
-                .map((rs, ctx) -> {
-                    series.put(rs.getObject("bucket", OffsetDateTime.class).toInstant(), Usage.of(rs));
-                    return null;
-                })
-                .list());
+                .map((rs, ctx) -> Map.entry(rs.getObject("bucket", OffsetDateTime.class).toInstant(), Usage.of(rs)))
+                .forEach(entry -> series.put(entry.getKey(), entry.getValue())));
         return series;
     }
+
+    private static final String POINT_COLUMNS = """
+            ts, cpu_pct, cpu_pct_max, mem_used_bytes, mem_used_max, mem_total_bytes,
+            disk_used_bytes, disk_total_bytes, net_rx_bytes, net_tx_bytes, vcpus""";
 
     /** One sandbox's points of {@code tier} in {@code range}, by the start of their step. */
     Map<Instant, Point> sandboxPoints(UUID sandboxId, Tier tier, TimeRange range) {
         Map<Instant, Point> points = new java.util.LinkedHashMap<>();
-        jdbi.useHandle(h -> h.createQuery("""
-                        SELECT ts, cpu_pct, cpu_pct_max, mem_used_bytes, mem_used_max, mem_total_bytes,
-                               disk_used_bytes, disk_total_bytes, net_rx_bytes, net_tx_bytes, vcpus
+        jdbi.useHandle(h -> h.createQuery("SELECT " + POINT_COLUMNS + """
+
                         FROM sandbox_metric_points
                         WHERE sandbox_id = :id AND tier = :tier AND ts >= :start AND ts <= :end
                         ORDER BY ts""")
@@ -281,16 +277,35 @@ final class MetricsStore {
                 .bind("tier", tier.id)
                 .bind("start", OffsetDateTime.ofInstant(floor(range.start(), tier.step), ZoneOffset.UTC))
                 .bind("end", OffsetDateTime.ofInstant(range.end(), ZoneOffset.UTC))
-                .map((rs, ctx) -> {
-                    Instant ts = rs.getObject("ts", OffsetDateTime.class).toInstant();
-                    points.put(ts, new Point(ts, rs.getInt("vcpus"), rs.getFloat("cpu_pct"), rs.getFloat("cpu_pct_max"),
-                            rs.getLong("mem_used_bytes"), rs.getLong("mem_used_max"), rs.getLong("mem_total_bytes"),
-                            rs.getLong("disk_used_bytes"), rs.getLong("disk_total_bytes"), rs.getLong("net_rx_bytes"),
-                            rs.getLong("net_tx_bytes")));
-                    return null;
-                })
-                .list());
+                .map((rs, ctx) -> point(rs))
+                .forEach(point -> points.put(point.ts(), point)));
         return points;
+    }
+
+    /** The newest fine point since {@code since} of each of {@code ids} that is a sandbox of {@code teamId}. */
+    Map<UUID, Point> newestPoints(UUID teamId, List<UUID> ids, Instant since) {
+        Map<UUID, Point> points = new java.util.LinkedHashMap<>();
+        if (ids.isEmpty()) {
+            return points;
+        }
+        jdbi.useHandle(h -> h.createQuery("SELECT DISTINCT ON (sandbox_id) sandbox_id, " + POINT_COLUMNS + """
+
+                        FROM sandbox_metric_points
+                        WHERE team_id = :team AND sandbox_id = ANY(:ids) AND tier = 0 AND ts >= :since
+                        ORDER BY sandbox_id, ts DESC""")
+                .bind("team", teamId)
+                .bind("ids", ids.toArray(UUID[]::new))
+                .bind("since", OffsetDateTime.ofInstant(since, ZoneOffset.UTC))
+                .map((rs, ctx) -> java.util.Map.entry(rs.getObject("sandbox_id", UUID.class), point(rs)))
+                .forEach(entry -> points.put(entry.getKey(), entry.getValue())));
+        return points;
+    }
+
+    private static Point point(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new Point(rs.getObject("ts", OffsetDateTime.class).toInstant(), rs.getInt("vcpus"), rs.getFloat("cpu_pct"),
+                rs.getFloat("cpu_pct_max"), rs.getLong("mem_used_bytes"), rs.getLong("mem_used_max"),
+                rs.getLong("mem_total_bytes"), rs.getLong("disk_used_bytes"), rs.getLong("disk_total_bytes"),
+                rs.getLong("net_rx_bytes"), rs.getLong("net_tx_bytes"));
     }
 
     /** The start of the step of {@code step} that holds {@code at} (steps counted from 2000-01-01 UTC). */

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Reads a sandbox's series, for Wrenn's route (every step, gaps as nulls) and for E2B's (only
@@ -54,18 +55,37 @@ public final class SandboxMetrics {
         Tier tier = Tier.forRange(asked.start(), asked.span(), now);
         List<Map<String, Object>> out = new ArrayList<>();
         for (Point point : store.sandboxPoints(sandbox.id(), tier, asked).values()) {
-            Map<String, Object> metric = new LinkedHashMap<>();
-            metric.put("timestamp", point.ts().toString());
-            metric.put("timestampUnix", point.ts().getEpochSecond());
-            metric.put("cpuCount", point.vcpus());
-            metric.put("cpuUsedPct", (double) point.cpuPct());
-            metric.put("memUsed", point.memUsedBytes());
-            metric.put("memTotal", point.memTotalBytes());
-            metric.put("diskUsed", point.diskUsedBytes());
-            metric.put("diskTotal", point.diskTotalBytes());
-            out.add(metric);
+            out.add(e2bMetric(point));
         }
         return out;
+    }
+
+    /**
+     * E2B's {@code GET /sandboxes/metrics}: the newest point of the last minute of each of
+     * {@code wireIds} that is a sandbox of {@code teamId}, by id; the others are left out.
+     */
+    public Map<String, Map<String, Object>> e2bLatest(UUID teamId, List<String> wireIds) {
+        Map<UUID, String> ids = new LinkedHashMap<>();
+        for (String wireId : wireIds) {
+            WireId.SANDBOX.decode(wireId).ifPresent(id -> ids.put(id, wireId));
+        }
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        store.newestPoints(teamId, List.copyOf(ids.keySet()), clock.instant().minus(Duration.ofMinutes(1)))
+                .forEach((id, point) -> out.put(ids.get(id), e2bMetric(point)));
+        return out;
+    }
+
+    private static Map<String, Object> e2bMetric(Point point) {
+        Map<String, Object> metric = new LinkedHashMap<>();
+        metric.put("timestamp", point.ts().toString());
+        metric.put("timestampUnix", point.ts().getEpochSecond());
+        metric.put("cpuCount", point.vcpus());
+        metric.put("cpuUsedPct", (double) point.cpuPct());
+        metric.put("memUsed", point.memUsedBytes());
+        metric.put("memTotal", point.memTotalBytes());
+        metric.put("diskUsed", point.diskUsedBytes());
+        metric.put("diskTotal", point.diskTotalBytes());
+        return metric;
     }
 
     private static Map<String, Object> json(Instant ts, Point point) {

@@ -103,6 +103,19 @@ class MetricsStoreTest {
     }
 
     @Test
+    void theNewestPointOfEachNamedSandboxOfTheTeam() {
+        UUID mine = sandbox(host, 1, 512, SandboxStatus.RUNNING);
+        UUID quiet = sandbox(host, 1, 512, SandboxStatus.RUNNING);
+        Instant now = Instant.now();
+        store.insertSamples(host, List.of(sample(mine, now.minusSeconds(20), 5, 1, 1), sample(mine, now.minusSeconds(6), 7, 1, 1),
+                sample(quiet, now.minusSeconds(300), 5, 1, 1)));
+        Map<UUID, Point> newest = store.newestPoints(team, List.of(mine, quiet, UUID.randomUUID()), now.minusSeconds(60));
+        assertThat(newest).containsOnlyKeys(mine);
+        assertThat(newest.get(mine).cpuPct()).isEqualTo(7f);
+        assertThat(store.newestPoints(UUID.randomUUID(), List.of(mine), now.minusSeconds(60))).isEmpty();
+    }
+
+    @Test
     void pruningDropsEachTierPastItsAge() {
         UUID mine = sandbox(host, 1, 512, SandboxStatus.RUNNING);
         Instant old = Instant.now().minus(Duration.ofHours(7));
