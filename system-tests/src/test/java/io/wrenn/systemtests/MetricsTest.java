@@ -94,20 +94,20 @@ class MetricsTest {
                 "user", "root"));
         assertThat(run.get("exit_code").asInt()).as(run.toString()).isZero();
 
+        // CPU % is the share of wall time QEMU got: on a loaded machine a busy loop gets far less
+        // than a core, so the busy sandbox is compared with the idle one, not with 100.
         await().atMost(SLOW).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
             JsonNode series = series(busy, "range=5m");
             assertThat(series.get("step_seconds").asInt()).isEqualTo(5);
             List<JsonNode> points = measured(series);
-            assertThat(points).anySatisfy(p -> {
-                assertThat(p.get("cpu_pct").asDouble()).isGreaterThan(50);
-                assertThat(p.get("mem_used_bytes").asLong()).isGreaterThan(120L << 20);
-            });
-        });
-        await().atMost(SLOW).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
-            List<JsonNode> points = measured(series(idle, "range=5m"));
-            assertThat(points).hasSizeGreaterThanOrEqualTo(2);
-            assertThat(points.getLast().get("cpu_pct").asDouble()).isLessThan(25);
-            assertThat(points.getLast().get("mem_total_bytes").asLong()).isPositive();
+            assertThat(points).anySatisfy(p -> assertThat(p.get("mem_used_bytes").asLong()).isGreaterThan(120L << 20));
+            List<JsonNode> quiet = measured(series(idle, "range=5m"));
+            assertThat(quiet).hasSizeGreaterThanOrEqualTo(3);
+            double idlePeak = quiet.subList(quiet.size() - 3, quiet.size()).stream()
+                    .mapToDouble(p -> p.get("cpu_pct").asDouble()).max().orElseThrow();
+            double busyPeak = points.stream().mapToDouble(p -> p.get("cpu_pct_max").asDouble()).max().orElseThrow();
+            assertThat(busyPeak).isGreaterThan(10).isGreaterThan(4 * idlePeak);
+            assertThat(quiet.getLast().get("mem_total_bytes").asLong()).isPositive();
         });
     }
 

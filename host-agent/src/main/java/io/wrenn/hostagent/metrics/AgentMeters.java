@@ -55,12 +55,14 @@ public final class AgentMeters {
             Gauge.builder("wrenn.agent.sandboxes", sandboxes,
                             list -> list.get().stream().filter(s -> s.state() == state).count())
                     .description("Sandboxes on this host by state")
+                    .strongReference(true) // the supplier is a lambda only the gauge holds
                     .tag("state", state.name().toLowerCase(java.util.Locale.ROOT))
                     .register(registry);
         }
         for (Accelerator each : Accelerator.values()) {
             Gauge.builder("wrenn.agent.accelerator", accelerator, current -> current.get() == each ? 1 : 0)
                     .description("1 for the accelerator QEMU uses on this host")
+                    .strongReference(true)
                     .tag("accelerator", each.wireName())
                     .register(registry);
         }

@@ -57,7 +57,12 @@ class AgentFixture implements AutoCloseable {
     }
 
     AgentFixture start(HostAgentConfig.ShutdownPolicy policy) {
-        server = new HostAgentServer(config(policy)).start();
+        return start(new HostAgentServer(config(policy)));
+    }
+
+    /** Starts {@code unstarted} (prepared by the caller) and connects to it. */
+    AgentFixture start(HostAgentServer unstarted) {
+        server = unstarted.start();
         Metadata headers = new Metadata();
         headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + SECRET);
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext()
