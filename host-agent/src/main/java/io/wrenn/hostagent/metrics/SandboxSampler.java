@@ -1,6 +1,6 @@
 package io.wrenn.hostagent.metrics;
 
-import io.wrenn.hostagent.guest.EnvdClient;
+import io.wrenn.hostagent.guest.GuestConnection;
 import io.wrenn.hostagent.sandbox.Sandbox;
 import io.wrenn.hostagent.sandbox.SandboxSpec;
 import java.time.Clock;
@@ -135,7 +135,7 @@ public final class SandboxSampler {
         }
 
         boolean needsGuest() {
-            return sandbox.envd() != null && (guestAtNanos == Long.MIN_VALUE
+            return sandbox.guest() != null && (guestAtNanos == Long.MIN_VALUE
                     || nanos - guestAtNanos >= GUEST_MAX_AGE.toNanos()
                     || cpuPct() >= BUSY_CPU_PCT);
         }
@@ -176,7 +176,7 @@ public final class SandboxSampler {
         List<Future<?>> pending = new ArrayList<>();
         for (Reading reading : readings) {
             pending.add(guestReads.submit(() -> {
-                EnvdClient envd = reading.sandbox.envd();
+                GuestConnection envd = reading.sandbox.guest();
                 SandboxSpec spec = reading.sandbox.record().spec();
                 guestRead.run();
                 try {

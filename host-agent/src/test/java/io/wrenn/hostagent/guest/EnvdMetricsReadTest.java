@@ -37,7 +37,7 @@ class EnvdMetricsReadTest {
         envd.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
         envd.createContext("/metrics", this::metrics);
         envd.start();
-        client = EnvdClient.withOwnConnections(ADDRESS, "token");
+        client = new EnvdClient(ADDRESS, "token");
     }
 
     @AfterEach
