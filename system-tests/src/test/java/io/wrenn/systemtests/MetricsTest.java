@@ -248,6 +248,7 @@ class MetricsTest {
                 assertThat(query(http, port, "sum(wrenn_agent_operation_seconds_count{operation=\"pause\"})")).isGreaterThanOrEqualTo(1);
                 assertThat(query(http, port, "sum(wrenn_agent_accelerator)")).isEqualTo(1);
                 assertThat(query(http, port, "max(wrenn_host_cpus)")).isPositive();
+                assertThat(query(http, port, "wrenn_build_queue_depth")).isZero();
             });
         } finally {
             prometheus.destroy();

@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *       {@code cold} (an image boots), {@code snapshot} (restored from a snapshot) or
  *       {@code resume} (a paused sandbox comes back);</li>
  *   <li>{@code wrenn_http_server_requests_seconds{method,route,status}} (histogram): API latency;</li>
+ *   <li>{@code wrenn_build_queue_depth}, {@code wrenn_builds_running}: template builds waiting and running;</li>
  *   <li>{@code wrenn_host_up}, {@code wrenn_host_cpus}, {@code wrenn_host_memory_bytes},
  *       {@code wrenn_host_vcpus_reserved}, {@code wrenn_host_memory_reserved_bytes},
  *       {@code wrenn_host_sandboxes{host,state}}: each host's capacity and what it holds;</li>
@@ -49,6 +50,8 @@ public final class ControlPlaneMeters {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<SandboxStatus, AtomicLong> byState = new ConcurrentHashMap<>();
+    private final AtomicLong buildsQueued = new AtomicLong();
+    private final AtomicLong buildsRunning = new AtomicLong();
     private final MultiGauge hostUp;
     private final MultiGauge hostCpus;
     private final MultiGauge hostMemory;
@@ -65,6 +68,10 @@ public final class ControlPlaneMeters {
                     .tag("state", status.wire())
                     .register(registry);
         }
+        Gauge.builder("wrenn.build.queue.depth", buildsQueued, AtomicLong::get)
+                .description("Template builds waiting for a builder").register(registry);
+        Gauge.builder("wrenn.builds.running", buildsRunning, AtomicLong::get)
+                .description("Template builds running now").register(registry);
         hostUp = MultiGauge.builder("wrenn.host.up").description("1 while a host answers, 0 while it is unreachable").register(registry);
         hostCpus = MultiGauge.builder("wrenn.host.cpus").description("CPUs of a host").register(registry);
         hostMemory = MultiGauge.builder("wrenn.host.memory").baseUnit("bytes").description("Memory of a host").register(registry);
@@ -96,6 +103,11 @@ public final class ControlPlaneMeters {
 
     void sandboxCounts(Map<SandboxStatus, Long> counts) {
         byState.forEach((status, gauge) -> gauge.set(counts.getOrDefault(status, 0L)));
+    }
+
+    void builds(Map<String, Long> byStatus) {
+        buildsQueued.set(byStatus.getOrDefault("queued", 0L));
+        buildsRunning.set(byStatus.getOrDefault("running", 0L));
     }
 
     void hosts(List<HostUsage> hosts) {

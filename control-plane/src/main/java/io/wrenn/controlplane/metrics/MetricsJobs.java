@@ -48,6 +48,7 @@ final class MetricsJobs implements AutoCloseable {
     void refreshGauges() {
         meters.sandboxCounts(store.countByStatus());
         meters.hosts(store.hostsNow());
+        meters.builds(store.buildsByStatus());
     }
 
     /** Minutes from the last 10 minutes of fine points, hours from the last 3 hours of minutes, then the prune. */

@@ -194,6 +194,17 @@ final class MetricsStore {
         return counts;
     }
 
+    /** Template builds waiting for a builder and running now. */
+    Map<String, Long> buildsByStatus() {
+        Map<String, Long> counts = new java.util.HashMap<>(Map.of("queued", 0L, "running", 0L));
+        jdbi.useHandle(h -> h.createQuery("""
+                        SELECT status, count(*) AS n FROM template_builds
+                        WHERE status IN ('queued', 'running') GROUP BY status""")
+                .map((rs, ctx) -> Map.entry(rs.getString("status"), rs.getLong("n")))
+                .forEach(entry -> counts.put(entry.getKey(), entry.getValue())));
+        return counts;
+    }
+
     /** What each host holds and uses now, with its capacity. */
     List<HostUsage> hostsNow() {
         return jdbi.withHandle(h -> h.createQuery("""

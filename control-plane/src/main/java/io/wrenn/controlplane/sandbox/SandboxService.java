@@ -76,19 +76,6 @@ public final class SandboxService {
 
     /** Creates a sandbox and returns it once the host reports it running. */
     public Sandbox create(UUID teamId, CreateSandboxBody request) {
-        long start = System.nanoTime();
-        String[] path = {"cold"};
-        boolean ok = false;
-        try {
-            Sandbox created = createTimed(teamId, request, path);
-            ok = true;
-            return created;
-        } finally {
-            createObserver.created(path[0], ok, java.time.Duration.ofNanos(System.nanoTime() - start));
-        }
-    }
-
-    private Sandbox createTimed(UUID teamId, CreateSandboxBody request, String[] path) {
         Template template = templates.findVisible(teamId, request.template())
                 .orElseThrow(() -> new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "no such template for your team"));
         return createIn(teamId, template, request);
@@ -104,12 +91,24 @@ public final class SandboxService {
      * build starts its builder from a cached layer, which no name lookup lists).
      */
     public Sandbox createIn(UUID teamId, Template template, CreateSandboxBody request) {
+        long start = System.nanoTime();
+        boolean ok = false;
+        try {
+            Sandbox created = createOn(teamId, template, request);
+            ok = true;
+            return created;
+        } finally {
+            createObserver.created(template.isSnapshot() ? "snapshot" : "cold", ok,
+                    java.time.Duration.ofNanos(System.nanoTime() - start));
+        }
+    }
+
+    private Sandbox createOn(UUID teamId, Template template, CreateSandboxBody request) {
         // An image template boots cold, so any machine size works and the configured defaults
         // apply. A snapshot pins its machine (memory is restored as it was saved).
         int vcpus = request.vcpus().orElse(limits.defaultVcpus());
         int memoryMb = request.memoryMb().orElse(limits.defaultMemoryMb());
         int diskSizeMb = request.diskSizeMb();
-        path[0] = template.isSnapshot() ? "snapshot" : "cold";
         if (template.isSnapshot()) {
             if (request.vcpus().isPresent() && request.vcpus().getAsInt() != template.vcpus()
                     || request.memoryMb().isPresent() && request.memoryMb().getAsInt() != template.memoryMb()) {

@@ -153,5 +153,6 @@ class MetricsStoreTest {
             assertThat(h.usage().vcpusReserved()).isEqualTo(1);
         });
         assertThat(starting).isNotNull();
+        assertThat(store.buildsByStatus()).containsEntry("queued", 0L).containsEntry("running", 0L);
     }
 }
