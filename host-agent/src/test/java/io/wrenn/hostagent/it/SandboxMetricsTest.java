@@ -23,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.TestInstance;
  * and the agent's Prometheus endpoint answers only its token. The boot deadline is long: this
  * test is about sampling, not about boots on a busy machine.
  */
+@Tag("vm")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SandboxMetricsTest {
 
