@@ -256,10 +256,10 @@ final class BuildRunner {
             }
             case Step.Env env -> {
                 Map<String, String> seen = captureEnv(shell, context, buildLog, n);
-                for (Map.Entry<String, String> var : env.vars().entrySet()) {
-                    String value = ShellWords.expand(var.getValue(), seen);
-                    context.env.put(var.getKey(), value);
-                    seen.put(var.getKey(), value);
+                for (Step.Var var : env.vars()) {
+                    String value = ShellWords.expand(var.value(), seen);
+                    context.env.put(var.name(), value);
+                    seen.put(var.name(), value);
                 }
             }
             case Step.User user -> {
