@@ -5,6 +5,7 @@ import io.wrenn.envd.user.User;
 import io.wrenn.envd.user.UserDirectory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +36,7 @@ import static org.awaitility.Awaitility.await;
  * access. Runs as root on the host, with a real unprivileged user created for the test (its home
  * in a temporary directory, removed again at the end) and the system's {@code nobody}.
  */
+@Tag("root")
 class UserPermissionsTest {
     @TempDir
     static Path dir;

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -26,6 +27,7 @@ import tools.jackson.databind.JsonNode;
  * second attempt succeeds), and nothing of the lost attempt may be left on the host. One cold
  * boot: the builds start FROM a snapshot of it.
  */
+@Tag("vm")
 class BuildKillTest {
 
     private Path home;

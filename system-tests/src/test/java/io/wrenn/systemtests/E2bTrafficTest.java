@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
@@ -31,6 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
  * routing headers.
  */
 @TestInstance(Lifecycle.PER_CLASS)
+@Tag("vm")
 class E2bTrafficTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();

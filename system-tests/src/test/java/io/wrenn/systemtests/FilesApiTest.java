@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
@@ -18,6 +19,7 @@ import tools.jackson.databind.JsonNode;
 
 /** The filesystem API: list, stat, mkdir, move, remove and ranged downloads, with their errors. */
 @TestInstance(Lifecycle.PER_CLASS)
+@Tag("vm")
 class FilesApiTest {
     private WrennFixture wrenn;
     private WrennClient api;

@@ -8,6 +8,7 @@ import io.wrenn.testkit.WrennFixture;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
@@ -19,6 +20,7 @@ import tools.jackson.databind.JsonNode;
  * source's files and the template's defaults; it is deleted once unused.
  */
 @TestInstance(Lifecycle.PER_CLASS)
+@Tag("vm")
 class ImageTemplateTest {
     private WrennFixture wrenn;
     private WrennClient api;

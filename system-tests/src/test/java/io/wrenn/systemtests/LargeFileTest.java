@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
@@ -28,6 +29,7 @@ import io.wrenn.testkit.WrennFixture;
  * through every component and are never held whole.
  */
 @TestInstance(Lifecycle.PER_CLASS)
+@Tag("vm")
 class LargeFileTest {
     private static final long SIZE = Long.getLong("wrenn.test.largeFileBytes", 2L << 30);
     private static final long HEAP_BOUND = 96L << 20;

@@ -14,6 +14,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
@@ -25,6 +26,7 @@ import tools.jackson.databind.JsonNode;
 
 /** Processes driven live over the WebSocket: streamed output, stdin, signals, terminals, background processes. */
 @TestInstance(Lifecycle.PER_CLASS)
+@Tag("vm")
 class ProcessStreamTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 

@@ -11,6 +11,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
@@ -25,6 +26,7 @@ import tools.jackson.databind.JsonNode;
  * VMs boot under TCG here, so one `minimal` sandbox serves every exec and file assertion.
  */
 @TestInstance(Lifecycle.PER_CLASS)
+@Tag("vm")
 class SandboxSpineTest {
     private WrennFixture wrenn;
     private WrennClient api;

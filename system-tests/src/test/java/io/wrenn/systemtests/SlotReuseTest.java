@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.TestInstance.Lifecycle;
  * made about one such call in three fail.
  */
 @TestInstance(Lifecycle.PER_CLASS)
+@Tag("vm")
 class SlotReuseTest {
 
     private static final int ROUNDS = 50;

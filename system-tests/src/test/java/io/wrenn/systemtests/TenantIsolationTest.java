@@ -26,6 +26,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
@@ -41,6 +42,7 @@ import tools.jackson.databind.node.ObjectNode;
  * a made-up id, and no body may carry team A's data. A path parameter without a rule fails the test.
  */
 @TestInstance(Lifecycle.PER_CLASS)
+@Tag("vm")
 class TenantIsolationTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();

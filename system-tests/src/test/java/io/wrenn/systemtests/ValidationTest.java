@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestInstance.Lifecycle;
@@ -18,6 +19,7 @@ import io.wrenn.testkit.WrennFixture;
 
 /** Bad input gets a clear 4xx {code, message} and creates nothing. No VM is booted here. */
 @TestInstance(Lifecycle.PER_CLASS)
+@Tag("vm")
 class ValidationTest {
     private WrennFixture wrenn;
     private WrennClient api;

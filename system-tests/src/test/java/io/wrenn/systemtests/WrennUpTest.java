@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.wrenn.hostagent.layout.Layout;
@@ -29,6 +30,7 @@ import io.wrenn.testkit.WrennProcesses;
  * `wrenn up` as an operator runs it: the launcher's own Java command in a separate process,
  * stopped by SIGTERM (what Ctrl-C and systemd send), started again on the same home.
  */
+@Tag("vm")
 class WrennUpTest {
     private static final Pattern PRINTED_KEY = Pattern.compile("API key\\s+(\\S+)");
     private static final Pattern PRINTED_ADMIN = Pattern.compile("admin\\s+(\\S+)\\s+password\\s+(\\S+)");

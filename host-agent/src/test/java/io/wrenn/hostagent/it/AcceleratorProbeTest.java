@@ -8,10 +8,12 @@ import io.wrenn.hostagent.HostAgentServer;
 import io.wrenn.hostagent.layout.Layout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The accelerator is decided by a real boot, once, and remembered. */
+@Tag("vm")
 class AcceleratorProbeTest {
 
     @TempDir

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * How often a cold boot hangs: N creates with a single attempt each, no retry. Off by default
  * (it boots N VMs); run with {@code -Dwrenn.bootBench=20 -Dtest=BootReliabilityTest}.
  */
+@Tag("vm")
 class BootReliabilityTest {
 
     @TempDir

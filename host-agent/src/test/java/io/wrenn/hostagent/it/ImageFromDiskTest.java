@@ -19,6 +19,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * removed only once no sandbox uses it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("vm")
 class ImageFromDiskTest {
 
     @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ALWAYS)

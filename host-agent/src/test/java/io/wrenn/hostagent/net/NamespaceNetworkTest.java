@@ -7,9 +7,11 @@ import io.wrenn.hostagent.os.ProcessCommandRunner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Real namespaces and veths (needs root): two agents on one host must not undo each other's network. */
+@Tag("root")
 class NamespaceNetworkTest {
     /** A slot far above what tests and `wrenn up` use, so nothing else holds it. */
     private static final NetworkSlot SLOT = new NetworkSlot(16_001);

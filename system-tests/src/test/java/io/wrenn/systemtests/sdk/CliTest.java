@@ -24,6 +24,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +37,7 @@ import tools.jackson.databind.json.JsonMapper;
  * restored from that snapshot.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("vm")
 class CliTest {
     private static final String BASE = "cli-base";
     private static final Duration PATIENCE = Duration.ofMinutes(5);

@@ -3,11 +3,13 @@ package io.wrenn.systemtests.sdk;
 import io.wrenn.sdk.SdkContract;
 import io.wrenn.sdk.Wrenn;
 import io.wrenn.testkit.WrennFixture;
+import org.junit.jupiter.api.Tag;
 
 /**
  * The SDK's contract against a real Wrenn with real VMs: one sandbox is booted cold and
  * snapshotted, every sandbox of the suite is restored from that snapshot.
  */
+@Tag("vm")
 class SdkContractTest extends SdkContract {
     private static final String BASE = "sdk-contract-base";
 
