@@ -54,6 +54,16 @@ public interface Sandbox extends AutoCloseable {
     Template snapshot(String name);
 
     /**
+     * Saves the disk alone of this running sandbox as an {@code image} template (its vCPUs stop
+     * while the disk is copied): sandboxes created from it boot cold with its files, at any
+     * vcpus and memory and a disk of at least its size.
+     *
+     * @param name the template's name ({@code [a-z0-9][a-z0-9._-]{0,62}})
+     * @return the template
+     */
+    Template saveImage(String name);
+
+    /**
      * A new sandbox that starts as a copy of this one (memory, processes and files).
      * Wrenn has no fork route: this is {@link #snapshot(String)} into a template named
      * {@code snapshotName}, then a sandbox created from it. The template stays (it backs the

@@ -3,12 +3,13 @@ package io.wrenn.sdk;
 import java.util.List;
 
 /**
- * Templates the team can create sandboxes from that it manages itself: snapshots
- * ({@link Sandbox#snapshot}) of its own and the platform's. Thread-safe.
+ * Templates made from sandboxes, the team's own and the platform's: snapshots
+ * ({@link Sandbox#snapshot}, restored) and images ({@link Sandbox#saveImage}, booted cold).
+ * Base images such as {@code debian} are not listed. Thread-safe.
  */
 public interface Templates {
 
-    /** The team's snapshot templates and the platform's, by name. */
+    /** The team's templates made from sandboxes and the platform's, by name. */
     List<Template> list();
 
     /**
@@ -19,7 +20,7 @@ public interface Templates {
     Template get(String name);
 
     /**
-     * Deletes a snapshot template; refused ({@code invalid_state}) while a sandbox made from it
+     * Deletes a template made from a sandbox; refused ({@code invalid_state}) while a sandbox made from it
      * is not stopped.
      *
      * @param name the template's name

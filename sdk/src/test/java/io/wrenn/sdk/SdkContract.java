@@ -338,6 +338,20 @@ public abstract class SdkContract {
     }
 
     @Test
+    void aDiskImageOfARunningSandboxIsATemplateOfItsOwn() {
+        String name = unique("contract-image-");
+        Template image = shared.saveImage(name);
+        assertThat(image.type()).isEqualTo("image");
+        assertThat(shared.info().status()).isEqualTo(SandboxStatus.RUNNING);
+        assertThat(wrenn().templates().list()).anySatisfy(t -> {
+            assertThat(t.name()).isEqualTo(name);
+            assertThat(t.type()).isEqualTo("image");
+        });
+        wrenn().templates().delete(name);
+        assertThatThrownBy(() -> wrenn().templates().get(name)).isInstanceOf(WrennException.NotFoundException.class);
+    }
+
+    @Test
     void snapshotNamesAreValidated() {
         assertThatThrownBy(() -> shared.snapshot("Not A Valid Name"))
                 .isInstanceOfSatisfying(WrennException.InvalidRequestException.class,

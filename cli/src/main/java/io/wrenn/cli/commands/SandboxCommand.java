@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
         description = "Create, use and remove sandboxes.",
         subcommands = {SandboxCommand.Create.class, SandboxCommand.ListSandboxes.class, SandboxCommand.Info.class,
                 ExecCommand.class, ShellCommand.class, CopyCommand.class, SandboxCommand.Pause.class,
-                SandboxCommand.Resume.class, SandboxCommand.Snapshot.class, SandboxCommand.Fork.class,
+                SandboxCommand.Resume.class, SandboxCommand.Snapshot.class, SandboxCommand.Image.class,
+                SandboxCommand.Fork.class,
                 SandboxCommand.Remove.class})
 public final class SandboxCommand {
 
@@ -176,22 +177,42 @@ public final class SandboxCommand {
         }
     }
 
-    @Command(name = "snapshot", mixinStandardHelpOptions = true,
-            description = "Save a sandbox as a snapshot template; sandboxes created from it start restored.",
-            footer = {"", "Example:", "  wrenn sandbox snapshot sb-… py-ready && wrenn sandbox create py-ready"})
-    static final class Snapshot implements Callable<Integer> {
+    /** A verb that saves a sandbox as a template: the sandbox, the name, and how it is saved. */
+    abstract static class SaveTemplate implements Callable<Integer> {
         @Mixin ClientOptions client;
         @Mixin Output output;
         @Parameters(index = "0", paramLabel = "SANDBOX") String id;
         @Parameters(index = "1", paramLabel = "NAME") String name;
 
+        abstract Template save(Sandbox sandbox, String name);
+
         @Override
         public Integer call() {
             try (Wrenn wrenn = client.client()) {
-                Template template = wrenn.sandboxes().connect(id).snapshot(name);
+                Template template = save(wrenn.sandboxes().connect(id), name);
                 output.value(template, TemplateCommand.describe(template));
             }
             return 0;
+        }
+    }
+
+    @Command(name = "snapshot", mixinStandardHelpOptions = true,
+            description = "Save a sandbox as a snapshot template; sandboxes created from it start restored.",
+            footer = {"", "Example:", "  wrenn sandbox snapshot sb-… py-ready && wrenn sandbox create py-ready"})
+    static final class Snapshot extends SaveTemplate {
+        @Override
+        Template save(Sandbox sandbox, String name) {
+            return sandbox.snapshot(name);
+        }
+    }
+
+    @Command(name = "image", mixinStandardHelpOptions = true,
+            description = "Save a running sandbox's disk alone as an image template; its sandboxes boot cold at any size.",
+            footer = {"", "Example:", "  wrenn sandbox image sb-… tools-installed && wrenn sandbox create tools-installed --memory 2048"})
+    static final class Image extends SaveTemplate {
+        @Override
+        Template save(Sandbox sandbox, String name) {
+            return sandbox.saveImage(name);
         }
     }
 

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** {@code wrenn template …}: the team's snapshot templates. */
+/** {@code wrenn template …}: the team's templates made from sandboxes (snapshots and images). */
 @Command(name = "template", mixinStandardHelpOptions = true, description = "List and remove templates.",
         subcommands = {TemplateCommand.ListTemplates.class, TemplateCommand.Remove.class})
 public final class TemplateCommand {
@@ -24,7 +24,7 @@ public final class TemplateCommand {
     }
 
     @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true,
-            description = "List the team's and the platform's snapshot templates.",
+            description = "List the team's and the platform's templates made from sandboxes.",
             footer = {"", "Example:", "  wrenn template list --json"})
     static final class ListTemplates implements Callable<Integer> {
         @Mixin ClientOptions client;
@@ -42,7 +42,7 @@ public final class TemplateCommand {
     }
 
     @Command(name = "rm", mixinStandardHelpOptions = true,
-            description = "Delete snapshot templates (refused while a sandbox made from one is not stopped).",
+            description = "Delete templates (refused while a sandbox made from one is not stopped).",
             footer = {"", "Example:", "  wrenn template rm py-ready"})
     static final class Remove implements Callable<Integer> {
         @Mixin ClientOptions client;

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How a template made on this host comes into being: its files are written to a directory of
@@ -14,6 +16,8 @@ import java.util.UUID;
  * leaves only staging (emptied at the next start) and never half a template.
  */
 final class TemplateStaging {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TemplateStaging.class);
 
     private TemplateStaging() {
     }
@@ -42,7 +46,11 @@ final class TemplateStaging {
         if (e instanceof FileAlreadyExistsException || e instanceof DirectoryNotEmptyException) {
             return new SandboxException(SandboxException.Kind.ALREADY_EXISTS, "a template named " + name + " exists");
         }
-        return e instanceof SandboxException s ? s
-                : new SandboxException(SandboxException.Kind.INTERNAL, "the " + what + " could not be written", e);
+        if (e instanceof SandboxException s) {
+            return s;
+        }
+        // the caller gets only "could not be written": the cause (a command's output) is logged here
+        LOG.warn("the {} {} could not be written", what, name, e);
+        return new SandboxException(SandboxException.Kind.INTERNAL, "the " + what + " could not be written", e);
     }
 }

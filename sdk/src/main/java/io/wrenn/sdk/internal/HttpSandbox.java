@@ -69,6 +69,11 @@ final class HttpSandbox implements Sandbox {
     }
 
     @Override
+    public Template saveImage(String name) {
+        return templates.image(id, name);
+    }
+
+    @Override
     public Sandbox fork(String snapshotName) {
         return sandboxes.create(SandboxSpec.of(snapshot(snapshotName).name()));
     }

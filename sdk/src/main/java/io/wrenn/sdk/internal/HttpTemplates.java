@@ -33,7 +33,14 @@ final class HttpTemplates implements Templates {
     }
 
     Template snapshot(String sandboxId, String name) {
-        JsonNode body = Json.object().put("sandbox_id", sandboxId).put("name", name);
+        return make(Json.object().put("sandbox_id", sandboxId).put("name", name));
+    }
+
+    Template image(String sandboxId, String name) {
+        return make(Json.object().put("sandbox_id", sandboxId).put("name", name).put("type", "image"));
+    }
+
+    private Template make(JsonNode body) {
         return Json.template(transport.json("POST", "/v1/snapshots", body, transport.settings().lifecycleTimeout(),
                 false));
     }

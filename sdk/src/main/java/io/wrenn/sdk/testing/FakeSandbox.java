@@ -153,7 +153,15 @@ final class FakeSandbox implements Sandbox {
             if (status != SandboxStatus.RUNNING && status != SandboxStatus.PAUSED) {
                 throw new WrennException.ConflictException("invalid_state", 409, "the sandbox is neither running nor paused");
             }
-            return fake.addSnapshot(name, this, disk.copy());
+            return fake.addMadeTemplate(name, "snapshot", this, disk.copy());
+        }
+    }
+
+    @Override
+    public Template saveImage(String name) {
+        synchronized (lock()) {
+            requireRunning();
+            return fake.addMadeTemplate(name, "image", this, disk.copy());
         }
     }
 

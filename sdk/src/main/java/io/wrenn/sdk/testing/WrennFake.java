@@ -138,7 +138,7 @@ public final class WrennFake implements Wrenn {
         return id.toString();
     }
 
-    synchronized Template addSnapshot(String name, FakeSandbox source, FakeDisk disk) {
+    synchronized Template addMadeTemplate(String name, String type, FakeSandbox source, FakeDisk disk) {
         if (!SNAPSHOT_NAME.matcher(name).matches()) {
             throw new WrennException.InvalidRequestException("invalid_request", 400,
                     "name must match [a-z0-9][a-z0-9._-]{0,62}");
@@ -147,7 +147,7 @@ public final class WrennFake implements Wrenn {
             throw new WrennException.ConflictException("conflict", 409, "a template of that name exists");
         }
         SandboxInfo info = source.info();
-        Template template = new Template(newId("tpl-"), name, "snapshot", false, info.vcpus(), info.memoryMb(),
+        Template template = new Template(newId("tpl-"), name, type, false, info.vcpus(), info.memoryMb(),
                 info.diskSizeMb(), 0L, Instant.now());
         templates.put(name, template);
         snapshotDisks.put(name, disk);
@@ -231,7 +231,7 @@ public final class WrennFake implements Wrenn {
             synchronized (WrennFake.this) {
                 List<Template> snapshots = new ArrayList<>();
                 for (Template template : templates.values()) {
-                    if (template.type().equals("snapshot")) {
+                    if (snapshotDisks.containsKey(template.name())) {
                         snapshots.add(template);
                     }
                 }
@@ -244,7 +244,7 @@ public final class WrennFake implements Wrenn {
         public Template get(String name) {
             synchronized (WrennFake.this) {
                 Template template = templates.get(name);
-                if (template == null || !template.type().equals("snapshot")) {
+                if (template == null || !snapshotDisks.containsKey(template.name())) {
                     throw new WrennException.NotFoundException("template_not_found", 404, "no such template");
                 }
                 return template;
