@@ -11,6 +11,7 @@ import io.wrenn.controlplane.ControlPlaneConfig;
 import io.wrenn.controlplane.auth.Bootstrap;
 import io.wrenn.controlplane.db.EmbeddedDatabase;
 import io.wrenn.hostagent.HostAgentConfig;
+import io.wrenn.hostagent.net.EgressSettings;
 import io.wrenn.hostagent.HostAgentServer;
 import io.wrenn.hostagent.layout.Layout;
 
@@ -68,6 +69,17 @@ public final class AllInOne implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code WRENN_EGRESS_UPLINK} (default: the default route's interface), {@code WRENN_GUEST_RESOLVER}
+     * (default: the system's first non-loopback nameserver) and {@code WRENN_EGRESS_PRIVATE_ALLOW}
+     * (comma-separated private CIDR blocks guests may reach; default none).
+     */
+    static EgressSettings egressFromEnvironment(java.util.Map<String, String> env) {
+        String allow = env.getOrDefault("WRENN_EGRESS_PRIVATE_ALLOW", "");
+        return EgressSettings.forThisHost(env.get("WRENN_EGRESS_UPLINK"), env.get("WRENN_GUEST_RESOLVER"),
+                java.util.Arrays.stream(allow.split(",")).map(String::strip).filter(a -> !a.isEmpty()).toList());
+    }
+
     private void startAll(Settings settings) {
         String agentSecret = SecretFile.readOrCreateRandom(layout.agentSecretFile());
 
@@ -75,7 +87,8 @@ public final class AllInOne implements AutoCloseable {
         started.push(database);
 
         if (settings.agentAddress() == null) {
-            agent = new HostAgentServer(HostAgentConfig.defaults(layout, agentSecret)).start();
+            agent = new HostAgentServer(HostAgentConfig.defaults(layout, agentSecret)
+                    .withEgress(egressFromEnvironment(System.getenv()))).start();
             started.push(agent);
         }
 
