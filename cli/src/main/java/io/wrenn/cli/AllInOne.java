@@ -101,6 +101,9 @@ public final class AllInOne implements AutoCloseable {
                 .jdbcPassword(database.password())
                 .agentSecret(agentSecret)
                 .reconcileInterval(settings.reconcileInterval())
+                // WRENN_INTERNET_DEFAULT=false: sandboxes that do not ask get no internet access.
+                .limits(ControlPlaneConfig.Limits.defaults().withDefaultInternetAccess(
+                        !"false".equalsIgnoreCase(System.getenv().getOrDefault("WRENN_INTERNET_DEFAULT", "true"))))
                 .trustedProxies(people.trustedProxies())
                 .oauthProviders(people.oauthProviders())
                 .buildFilesDir(layout.buildFilesDir())

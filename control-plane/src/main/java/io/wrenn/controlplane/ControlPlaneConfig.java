@@ -67,6 +67,7 @@ public record ControlPlaneConfig(
      *
      * @param execOutputLimitBytes bytes of stdout and of stderr kept per exec; the rest is discarded
      * @param maxUploadBytes       largest file accepted by {@code PUT …/files}
+     * @param defaultInternetAccess whether a sandbox that does not say reaches the internet
      */
     public record Limits(
             int minVcpus, int maxVcpus, int defaultVcpus,
@@ -75,7 +76,8 @@ public record ControlPlaneConfig(
             int maxTimeoutS, int defaultTimeoutS,
             int maxExecTimeoutS, int defaultExecTimeoutS,
             int execOutputLimitBytes,
-            long maxUploadBytes) {
+            long maxUploadBytes,
+            boolean defaultInternetAccess) {
 
         public static Limits defaults() {
             return new Limits(
@@ -87,7 +89,15 @@ public record ControlPlaneConfig(
                     1 << 20,
                     // Uploads stream through every component, so the limit guards guests' disks,
                     // not our memory: a few GiB are fine.
-                    8L << 30);
+                    8L << 30,
+                    // On, as E2B does: installing packages is the first thing most agents do.
+                    true);
+        }
+
+        public Limits withDefaultInternetAccess(boolean value) {
+            return new Limits(minVcpus, maxVcpus, defaultVcpus, minMemoryMb, maxMemoryMb, defaultMemoryMb, minDiskSizeMb,
+                    maxDiskSizeMb, defaultDiskSizeMb, maxTimeoutS, defaultTimeoutS, maxExecTimeoutS, defaultExecTimeoutS,
+                    execOutputLimitBytes, maxUploadBytes, value);
         }
     }
 

@@ -167,11 +167,12 @@ class E2bTrafficTest {
     @Test
     void badCreateBodiesAre400InE2bsShapeAndCreateNothing() {
         for (Map<String, ?> body : java.util.List.of(
-                Map.of("templateID", "debian", "allow_internet_access", true),
+                Map.of("templateID", "debian", "allow_internet_access", "yes"),
                 Map.of("templateID", "debian", "unknown", 1),
                 Map.of("templateID", "../etc"),
                 Map.of("templateID", "debian", "timeout", -5),
-                Map.of("templateID", "debian", "network", Map.of("allowOut", java.util.List.of("0.0.0.0/0"))),
+                Map.of("templateID", "debian", "network", Map.of("denyOut", java.util.List.of("10.0.0.0/33"))),
+                Map.of("templateID", "debian", "network", Map.of("egressProxy", Map.of("address", "proxy:1080"))),
                 Map.of("templateID", "debian", "autoResume", Map.of("enabled", true)),
                 Map.of("timeout", 30))) {
             WrennClient.Response response = wrenn.client().post("/e2b/v2/sandboxes", body);

@@ -1,5 +1,6 @@
 package io.wrenn.controlplane.e2b;
 
+import io.wrenn.controlplane.network.NetworkPolicy;
 import io.wrenn.controlplane.ids.WireId;
 import io.wrenn.controlplane.sandbox.Sandbox;
 import io.wrenn.controlplane.sandbox.SandboxStatus;
@@ -58,11 +59,12 @@ final class E2bViews {
         return view;
     }
 
-    static Map<String, Object> detail(Sandbox s, String accessToken, boolean autoResume) {
+    static Map<String, Object> detail(Sandbox s, String accessToken, boolean autoResume, NetworkPolicy network) {
         Map<String, Object> view = listed(s);
         view.put("envdAccessToken", accessToken);
         view.put("domain", null);
-        view.put("allowInternetAccess", false);
+        view.put("allowInternetAccess", network.allowInternetAccess());
+        view.put("network", network.e2bView());
         view.put("lifecycle", Map.of("onTimeout", s.onTimeout().equals("pause") ? "pause" : "kill", "autoResume", autoResume));
         return view;
     }

@@ -208,6 +208,7 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
                 .setBootMs(42)
                 .build();
         sandboxes.put(request.getSandboxId(), sandbox);
+        networks.put(request.getSandboxId(), request.getNetwork());
         response.onNext(sandbox);
         response.onCompleted();
     }
@@ -309,6 +310,39 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
         }
         sandboxes.put(sandboxId, changed.build());
         response.onNext(changed.build());
+        response.onCompleted();
+    }
+
+    /** The egress policy the host was last given per sandbox (at create or by a live change). */
+    public final Map<String, io.wrenn.hostagent.protocol.NetworkPolicy> networks = new ConcurrentHashMap<>();
+    /** When set, a network change is refused with this status. */
+    public volatile Status failNetwork;
+
+    @Override
+    public void setSandboxNetwork(io.wrenn.hostagent.protocol.SetSandboxNetworkRequest request,
+            StreamObserver<io.wrenn.hostagent.protocol.SandboxNetwork> response) {
+        if (failNetwork != null) {
+            response.onError(failNetwork.asRuntimeException());
+            return;
+        }
+        if (!sandboxes.containsKey(request.getSandboxId())) {
+            response.onError(Status.NOT_FOUND.withDescription("no such sandbox").asRuntimeException());
+            return;
+        }
+        networks.put(request.getSandboxId(), request.getNetwork());
+        response.onNext(io.wrenn.hostagent.protocol.SandboxNetwork.newBuilder().setNetwork(request.getNetwork()).build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void getSandboxNetwork(io.wrenn.hostagent.protocol.GetSandboxNetworkRequest request,
+            StreamObserver<io.wrenn.hostagent.protocol.SandboxNetwork> response) {
+        var policy = networks.get(request.getSandboxId());
+        if (policy == null) {
+            response.onError(Status.NOT_FOUND.withDescription("no such sandbox").asRuntimeException());
+            return;
+        }
+        response.onNext(io.wrenn.hostagent.protocol.SandboxNetwork.newBuilder().setNetwork(policy).setDeniedConnections(3).build());
         response.onCompleted();
     }
 

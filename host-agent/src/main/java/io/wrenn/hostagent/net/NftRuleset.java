@@ -1,5 +1,6 @@
 package io.wrenn.hostagent.net;
 
+import io.wrenn.hostagent.protocol.Ipv4Cidr;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package io.wrenn.hostagent.net;
 
+import io.wrenn.hostagent.protocol.Ipv4Cidr;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package io.wrenn.hostagent.net;
+package io.wrenn.hostagent.protocol;
 
 import java.util.ArrayList;
 import java.util.Comparator;
