@@ -33,8 +33,13 @@ public final class AllInOne implements AutoCloseable {
      *                          the same home, which shares its secret file), or null to run one
      *                          in this process
      */
+    /** @param egress how sandboxes get out; null: from the environment ({@link #egressFromEnvironment}) */
     public record Settings(Layout layout, String apiHost, int apiPort, java.time.Duration reconcileInterval,
-            String agentAddress) {
+            String agentAddress, EgressSettings egress) {
+        public Settings(Layout layout, String apiHost, int apiPort, java.time.Duration reconcileInterval, String agentAddress) {
+            this(layout, apiHost, apiPort, reconcileInterval, agentAddress, null);
+        }
+
         public Settings(Layout layout, String apiHost, int apiPort) {
             this(layout, apiHost, apiPort, java.time.Duration.ofSeconds(5), null);
         }
@@ -74,7 +79,7 @@ public final class AllInOne implements AutoCloseable {
      * (default: the system's first non-loopback nameserver) and {@code WRENN_EGRESS_PRIVATE_ALLOW}
      * (comma-separated private CIDR blocks guests may reach; default none).
      */
-    static EgressSettings egressFromEnvironment(java.util.Map<String, String> env) {
+    public static EgressSettings egressFromEnvironment(java.util.Map<String, String> env) {
         String allow = env.getOrDefault("WRENN_EGRESS_PRIVATE_ALLOW", "");
         return EgressSettings.forThisHost(env.get("WRENN_EGRESS_UPLINK"), env.get("WRENN_GUEST_RESOLVER"),
                 java.util.Arrays.stream(allow.split(",")).map(String::strip).filter(a -> !a.isEmpty()).toList());
@@ -88,7 +93,8 @@ public final class AllInOne implements AutoCloseable {
 
         if (settings.agentAddress() == null) {
             agent = new HostAgentServer(HostAgentConfig.defaults(layout, agentSecret)
-                    .withEgress(egressFromEnvironment(System.getenv()))).start();
+                    .withEgress(settings.egress() != null ? settings.egress() : egressFromEnvironment(System.getenv())))
+                    .start();
             started.push(agent);
         }
 

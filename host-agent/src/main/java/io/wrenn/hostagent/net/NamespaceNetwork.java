@@ -56,6 +56,7 @@ public final class NamespaceNetwork implements SandboxNetwork {
                     "link set lo up",
                     "addr add " + slot.namespaceAddress() + "/30 dev " + NetworkSlot.NAMESPACE_VETH,
                     "link set " + NetworkSlot.NAMESPACE_VETH + " up",
+                    "route add default via " + slot.hostAddress(),
                     "tuntap add dev " + NetworkSlot.TAP_NAME + " mode tap",
                     "addr add " + NetworkSlot.TAP_ADDRESS + "/30 dev " + NetworkSlot.TAP_NAME,
                     "link set " + NetworkSlot.TAP_NAME + " up"));
