@@ -31,12 +31,19 @@ public final class HostEgress implements AutoCloseable {
     private final EgressSettings settings;
     private final ForwardingLease forwarding;
     private final String table;
+    private final Path owners;
 
     public HostEgress(CommandRunner commands, EgressSettings settings, ForwardingLease forwarding, Path home) {
+        this(commands, settings, forwarding, home, Path.of("/run/wrenn/egress"));
+    }
+
+    /** @param owners one file per agent table, named after it, holding the owning agent's pid */
+    HostEgress(CommandRunner commands, EgressSettings settings, ForwardingLease forwarding, Path home, Path owners) {
         this.commands = commands;
         this.settings = settings;
         this.forwarding = forwarding;
         this.table = tableName(home);
+        this.owners = owners;
     }
 
     /** {@code wrenn_} and 12 hex digits of the home's SHA-256: the same table again after a restart. */
@@ -58,9 +65,15 @@ public final class HostEgress implements AutoCloseable {
         return table;
     }
 
-    /** Takes the forwarding lease and (re)creates this agent's table, empty of sandboxes. */
+    /**
+     * Takes the forwarding lease, removes the tables of agents that died (their homes may be gone
+     * for good, and their set could name a veth another agent's sandbox gets later), and
+     * (re)creates this agent's table, empty of sandboxes.
+     */
     public void start() {
         forwarding.acquire();
+        removeTablesOfDeadAgents();
+        recordOwner();
         commands.runUnchecked(Command.of("nft", "delete", "table", "inet", table));
         String uplink = settings.uplink();
         nft("""
@@ -102,7 +115,41 @@ public final class HostEgress implements AutoCloseable {
     @Override
     public void close() {
         commands.runUnchecked(Command.of("nft", "delete", "table", "inet", table));
+        try {
+            Files.deleteIfExists(owners.resolve(table));
+        } catch (IOException e) {
+            LOG.warn("could not remove {}: {}", owners.resolve(table), e.toString());
+        }
         forwarding.close();
+    }
+
+    private void recordOwner() {
+        try {
+            Files.createDirectories(owners);
+            Files.writeString(owners.resolve(table), Long.toString(ProcessHandle.current().pid()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not record the owner of " + table, e);
+        }
+    }
+
+    private void removeTablesOfDeadAgents() {
+        if (!Files.isDirectory(owners)) {
+            return;
+        }
+        try (var files = Files.list(owners)) {
+            for (Path file : files.toList()) {
+                String name = file.getFileName().toString();
+                String pid = Files.readString(file).strip();
+                boolean alive = pid.matches("\\d{1,10}") && ProcessHandle.of(Long.parseLong(pid)).isPresent();
+                if (!alive && name.matches("wrenn_[0-9a-f]{12}") && !name.equals(table)) {
+                    LOG.info("removing egress table {} of an agent that is gone (pid {})", name, pid);
+                    commands.runUnchecked(Command.of("nft", "delete", "table", "inet", name));
+                    Files.deleteIfExists(file);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("could not look for the egress tables of dead agents: {}", e.toString());
+        }
     }
 
     private void nft(String ruleset) {

@@ -106,4 +106,24 @@ class NamespaceNetworkTest {
     private String policyChain() {
         return commands.run("ip", "netns", "exec", OURS, "nft", "list", "chain", "inet", "wrenn", "egress_policy").output();
     }
+
+    @Test
+    void theTableOfAnAgentThatDiedIsRemovedWhenAnotherStarts() throws Exception {
+        Path owners = home.resolve("owners");
+        Files.createDirectories(owners);
+        String stale = "wrenn_00000000dead";
+        commands.run("nft", "add", "table", "inet", stale);
+        Files.writeString(owners.resolve(stale), "999999999");
+        HostEgress next = new HostEgress(commands, egress.settings(), ForwardingLease.forThisMachine(),
+                home.resolve("next"), owners);
+        try {
+            next.start();
+            assertThat(commands.run("nft", "list", "tables").output()).doesNotContain(stale).contains(next.table());
+            assertThat(owners.resolve(stale)).doesNotExist();
+        } finally {
+            commands.runUnchecked(io.wrenn.hostagent.os.Command.of("nft", "delete", "table", "inet", stale));
+            next.close();
+        }
+        assertThat(owners.resolve(next.table())).doesNotExist();
+    }
 }
