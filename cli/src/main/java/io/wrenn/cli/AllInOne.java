@@ -33,11 +33,14 @@ public final class AllInOne implements AutoCloseable {
      *                          the same home, which shares its secret file), or null to run one
      *                          in this process
      */
-    /** @param egress how sandboxes get out; null: from the environment ({@link #egressFromEnvironment}) */
+    /**
+     * @param egress        how sandboxes get out; null: from the environment ({@link #egressFromEnvironment})
+     * @param sandboxDomain {@code {port}-{sandboxId}.<domain>} host names; null: {@code WRENN_SANDBOX_DOMAIN}
+     */
     public record Settings(Layout layout, String apiHost, int apiPort, java.time.Duration reconcileInterval,
-            String agentAddress, EgressSettings egress) {
+            String agentAddress, EgressSettings egress, String sandboxDomain) {
         public Settings(Layout layout, String apiHost, int apiPort, java.time.Duration reconcileInterval, String agentAddress) {
-            this(layout, apiHost, apiPort, reconcileInterval, agentAddress, null);
+            this(layout, apiHost, apiPort, reconcileInterval, agentAddress, null, null);
         }
 
         public Settings(Layout layout, String apiHost, int apiPort) {
@@ -79,6 +82,10 @@ public final class AllInOne implements AutoCloseable {
      * (default: the system's first non-loopback nameserver) and {@code WRENN_EGRESS_PRIVATE_ALLOW}
      * (comma-separated private CIDR blocks guests may reach; default none).
      */
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+
     public static EgressSettings egressFromEnvironment(java.util.Map<String, String> env) {
         String allow = env.getOrDefault("WRENN_EGRESS_PRIVATE_ALLOW", "");
         return EgressSettings.forThisHost(env.get("WRENN_EGRESS_UPLINK"), env.get("WRENN_GUEST_RESOLVER"),
@@ -111,6 +118,9 @@ public final class AllInOne implements AutoCloseable {
                 .limits(ControlPlaneConfig.Limits.defaults().withDefaultInternetAccess(
                         !"false".equalsIgnoreCase(System.getenv().getOrDefault("WRENN_INTERNET_DEFAULT", "true"))))
                 .trustedProxies(people.trustedProxies())
+                // WRENN_SANDBOX_DOMAIN: {port}-{sandboxId}.<domain> reaches a sandbox's port (wildcard DNS to Wrenn)
+                .sandboxDomain(settings.sandboxDomain() != null ? settings.sandboxDomain()
+                        : blankToNull(System.getenv("WRENN_SANDBOX_DOMAIN")))
                 .oauthProviders(people.oauthProviders())
                 .buildFilesDir(layout.buildFilesDir())
                 .build()).start();

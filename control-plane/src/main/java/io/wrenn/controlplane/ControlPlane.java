@@ -177,7 +177,12 @@ public final class ControlPlane implements AutoCloseable {
             builds.routes().register(table);
             SandboxNetworks networks = new SandboxNetworks(sandboxes, sandboxStore, hosts, agents);
             new NetworkRoutes(networks, config.limits().defaultInternetAccess()).register(table);
-            new E2bRoutes(sandboxes, networks, traffic, new TrafficProxy(sandboxes, apiKeys, traffic)).register(table);
+            TrafficProxy proxy = new TrafficProxy(sandboxes, networks, apiKeys, traffic, config.sandboxDomain());
+            if (config.sandboxDomain() != null) {
+                // {port}-{sandboxId}.<domain>: whatever the path, such a request is the sandbox's
+                javalin.routes.before(proxy::routeByHost);
+            }
+            new E2bRoutes(sandboxes, networks, traffic, proxy, config.sandboxDomain()).register(table);
             new io.wrenn.controlplane.e2b.E2bTemplateRoutes(builds.service(), sandboxes, socketTokens).register(table);
             routes = table.served();
         });

@@ -44,6 +44,11 @@ public final class WrennFixture implements AutoCloseable {
      * the default route's interface): policy tests route it into a namespace of their own.
      */
     public static WrennFixture start(EgressSettings egress) {
+        return start(egress, null);
+    }
+
+    /** As {@link #start(EgressSettings)}, with {@code {port}-{sandboxId}.<sandboxDomain>} host names routed to sandboxes. */
+    public static WrennFixture start(EgressSettings egress, String sandboxDomain) {
         Layout shared = Layout.fromEnvironment();
         if (!Files.isRegularFile(shared.kernelImage())) {
             throw new IllegalStateException("no guest images in " + shared.imagesDir()
@@ -56,7 +61,7 @@ public final class WrennFixture implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         AllInOne wrenn = AllInOne.start(new AllInOne.Settings(
-                Layout.of(home, shared.imagesDir()), "0.0.0.0", 0, Duration.ofSeconds(1), null, egress));
+                Layout.of(home, shared.imagesDir()), "0.0.0.0", 0, Duration.ofSeconds(1), null, egress, sandboxDomain));
         return new WrennFixture(home, wrenn);
     }
 

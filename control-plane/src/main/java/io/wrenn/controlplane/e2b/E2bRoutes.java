@@ -46,11 +46,14 @@ public final class E2bRoutes {
     private final SandboxService sandboxes;
     private final SandboxNetworks networks;
     private final HostTraffic traffic;
+    private final String sandboxDomain;
     private final TrafficProxy proxy;
 
-    public E2bRoutes(SandboxService sandboxes, SandboxNetworks networks, HostTraffic traffic, TrafficProxy proxy) {
+    public E2bRoutes(SandboxService sandboxes, SandboxNetworks networks, HostTraffic traffic, TrafficProxy proxy,
+            String sandboxDomain) {
         this.sandboxes = sandboxes;
         this.networks = networks;
+        this.sandboxDomain = sandboxDomain;
         this.traffic = traffic;
         this.proxy = proxy;
     }
@@ -82,13 +85,13 @@ public final class E2bRoutes {
         if (request.autoResume()) {
             sandboxes.autoResume(sandbox, true);
         }
-        ctx.status(201).json(E2bViews.created(sandbox, sandboxes.accessToken(sandbox)));
+        ctx.status(201).json(E2bViews.created(sandbox, sandboxes.accessToken(sandbox), networks.policy(sandbox), sandboxDomain));
     }
 
     private void get(Context ctx) {
         Sandbox sandbox = live(ctx);
         ctx.json(E2bViews.detail(sandbox, sandboxes.accessToken(sandbox), sandboxes.autoResume(sandbox),
-                networks.policy(sandbox)));
+                networks.policy(sandbox), sandboxDomain));
     }
 
     /** E2B's network update: the egress lists replaced whole, live (see {@link NetworkPolicy#withE2bUpdate}). */
@@ -158,7 +161,7 @@ public final class E2bRoutes {
             resumed = true;
         }
         sandbox = extend(ctx, sandbox, timeout);
-        ctx.status(resumed ? 201 : 200).json(E2bViews.created(sandbox, sandboxes.accessToken(sandbox)));
+        ctx.status(resumed ? 201 : 200).json(E2bViews.created(sandbox, sandboxes.accessToken(sandbox), networks.policy(sandbox), sandboxDomain));
     }
 
     /** Saves memory, processes and files and frees the VM; pausing does not use up the timeout. */
@@ -185,7 +188,7 @@ public final class E2bRoutes {
         if (timeout.isPresent()) {
             sandbox = extend(ctx, sandbox, timeout.getAsInt());
         }
-        ctx.status(201).json(E2bViews.created(sandbox, sandboxes.accessToken(sandbox)));
+        ctx.status(201).json(E2bViews.created(sandbox, sandboxes.accessToken(sandbox), networks.policy(sandbox), sandboxDomain));
     }
 
     /** One sample of the guest's CPU, memory and disk, measured by envd now. */
