@@ -74,8 +74,8 @@ class EgressPolicyTest {
         String sandbox = api.createSandbox(Map.of("template", template)).get("id").asString();
         long before = internet.hits(internet.allowed());
 
-        String result = root(sandbox, "/opt/wrenn/bin/busybox ip addr add 169.254.0.23/30 dev eth0 && python3 -c \""
-                + "import socket\ns=socket.socket(); s.settimeout(3); s.bind(('169.254.0.23', 0))\n"
+        String result = root(sandbox, "/opt/wrenn/bin/busybox ip addr add 192.168.77.7/32 dev eth0 && python3 -c \""
+                + "import socket\ns=socket.socket(); s.settimeout(3); s.bind(('192.168.77.7', 0))\n"
                 + "try:\n  s.connect(('" + internet.allowed() + "', 80)); print('connected')\n"
                 + "except Exception as e:\n  print(type(e).__name__)\"");
 

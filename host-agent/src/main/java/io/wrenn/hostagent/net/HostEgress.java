@@ -92,6 +92,7 @@ public final class HostEgress implements AutoCloseable {
                   chain input {
                     type filter hook input priority filter; policy accept;
                     iifname "wrh*" ct state established,related accept
+                    iifname "wrh*" ct state invalid drop
                     iifname "wrh*" meta l4proto tcp reject with tcp reset
                     iifname "wrh*" reject with icmpx admin-prohibited
                   }

@@ -48,6 +48,10 @@ public final class NftRuleset {
         out.append("    iifname \"%s\" oifname \"%s\" masquerade\n  }\n".formatted(tap, veth));
         out.append("  chain forward {\n    type filter hook forward priority filter; policy drop;\n");
         out.append("    ct state established,related accept\n");
+        // A packet conntrack cannot place (out of window on a loaded host, or of a flow it has
+        // forgotten) is dropped, as before egress existed, and TCP recovers; refusing it would
+        // answer a reset and kill the host's own connection to the guest.
+        out.append("    ct state invalid drop\n");
         out.append("    iifname \"%s\" oifname \"%s\" accept\n".formatted(veth, tap));
         out.append("    iifname \"%s\" ip saddr != %s drop\n".formatted(tap, NetworkSlot.GUEST_ADDRESS));
         out.append("    iifname \"%s\" oifname \"%s\" jump egress\n  }\n".formatted(tap, veth));
@@ -68,6 +72,7 @@ public final class NftRuleset {
         out.append("  chain refuse {\n    counter name \"").append(DENIED_COUNTER).append("\"\n");
         out.append("    meta l4proto tcp reject with tcp reset\n    reject with icmpx admin-prohibited\n  }\n");
         out.append("  chain input {\n    type filter hook input priority filter; policy accept;\n");
+        out.append("    ct state invalid drop\n");
         out.append("    iifname \"%s\" meta l4proto tcp reject with tcp reset\n".formatted(tap));
         out.append("    iifname \"%s\" drop\n  }\n".formatted(tap));
         out.append("}\n");

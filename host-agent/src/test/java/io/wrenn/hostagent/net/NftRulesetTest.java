@@ -38,6 +38,8 @@ class NftRulesetTest {
         assertThat(rules).contains("ip daddr 10.231.0.6 meta l4proto tcp dnat ip to 169.254.0.21");
         assertThat(rules).contains("iifname \"tap0\" ip daddr 169.254.0.22 meta l4proto { tcp, udp } th dport 53 dnat ip to 10.255.255.53");
         assertThat(rules).contains("iifname \"tap0\" ip saddr != 169.254.0.21 drop");
+        assertThat(rules.indexOf("ct state invalid drop")).as("before anything can answer with a reset")
+                .isPositive().isLessThan(rules.indexOf("jump egress"));
         int host = rules.indexOf("ip daddr { 127.0.0.1, 192.0.2.2 } goto refuse");
         int optedIn = rules.indexOf("ip daddr { 10.9.0.0/16 } goto egress_policy");
         int never = rules.indexOf("ip daddr { 0.0.0.0/8, 10.0.0.0/8");
