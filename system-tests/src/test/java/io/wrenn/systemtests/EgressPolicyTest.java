@@ -107,7 +107,7 @@ class EgressPolicyTest {
 
     @Test
     void theE2bFacadeTakesE2bsFieldsAtCreateAndLive() {
-        Response created = api.post("/e2b/v2/sandboxes", Map.of("templateID", template, "allow_internet_access", false,
+        Response created = api.post("/e2b/v2/sandboxes", Map.of("templateID", template, "timeout", 600, "allow_internet_access", false,
                 "network", Map.of("allowOut", List.of(internet.allowed()))));
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         String sandbox = created.json().get("sandboxID").asString();
