@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import tools.jackson.databind.JsonNode;
@@ -21,6 +22,7 @@ import tools.jackson.databind.JsonNode;
  * answers there, a refused one is never hit there. One sandbox boots cold and is snapshotted; the
  * others are restored from the snapshot.
  */
+@Tag("vm")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EgressPolicyTest {
 
