@@ -66,7 +66,12 @@ class BuildKillTest {
     @Test
     void aBuildWhoseControlPlaneWasKilledIsTakenOverAndEnds() throws Exception {
         WrennClient api = client();
-        String source = api.createSandbox(Map.of("template", "minimal")).get("id").asString();
+        // The control plane learns what its separate agent holds at its first reconciler pass.
+        String source = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            var created = api.post("/v1/sandboxes", Map.of("template", "minimal"));
+            assertThat(created.status()).as(created.toString()).isIn(201, 503);
+            return created.status() == 201 ? created.json().get("id").asString() : null;
+        }, id -> id != null);
         assertThat(api.post("/v1/snapshots", Map.of("sandbox_id", source, "name", "kill-base")).status()).isEqualTo(201);
         api.delete("/v1/sandboxes/" + source);
 

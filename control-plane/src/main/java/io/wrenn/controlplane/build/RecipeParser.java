@@ -3,7 +3,6 @@ package io.wrenn.controlplane.build;
 import io.wrenn.controlplane.http.ApiException;
 import io.wrenn.controlplane.template.TemplateStore;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -178,18 +177,18 @@ public final class RecipeParser {
         return path;
     }
 
-    static LinkedHashMap<String, String> envPairs(int lineNo, String rest) {
+    static List<Step.Var> envPairs(int lineNo, String rest) {
         List<String> words = ShellWords.splitRaw(rest).orElseThrow(() -> error(lineNo, "unbalanced quotes"));
         if (words.isEmpty()) {
             throw error(lineNo, "ENV needs KEY=VALUE");
         }
-        LinkedHashMap<String, String> vars = new LinkedHashMap<>();
+        List<Step.Var> vars = new ArrayList<>();
         for (String word : words) {
             int eq = word.indexOf('=');
             if (eq <= 0 || !ENV_NAME.matcher(word.substring(0, eq)).matches()) {
                 throw error(lineNo, "ENV needs KEY=VALUE pairs with names of letters, digits and '_'");
             }
-            vars.put(word.substring(0, eq), word.substring(eq + 1));
+            vars.add(new Step.Var(word.substring(0, eq), word.substring(eq + 1)));
         }
         return vars;
     }

@@ -2,7 +2,6 @@ package io.wrenn.controlplane.build;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import java.util.LinkedHashMap;
 import java.util.List;
 
 /**
@@ -43,11 +42,19 @@ public sealed interface Step {
         }
     }
 
-    /** {@code ENV}: variables set for every later step and for the template's sandboxes; values are expanded at build time. */
-    record Env(int line, LinkedHashMap<String, String> vars) implements Step {
+    /**
+     * {@code ENV}: variables set for every later step and for the template's sandboxes; values
+     * are expanded at build time, in order (a later one may use an earlier one), so they are a
+     * list, not a map (JSON maps may come back sorted).
+     */
+    record Env(int line, List<Var> vars) implements Step {
+        public Env {
+            vars = List.copyOf(vars);
+        }
+
         public String describe() {
             StringBuilder text = new StringBuilder("ENV");
-            vars.forEach((k, v) -> text.append(' ').append(k).append('=').append(v));
+            vars.forEach(v -> text.append(' ').append(v.name()).append('=').append(v.value()));
             return text.toString();
         }
 
@@ -81,6 +88,10 @@ public sealed interface Step {
         public String describe() {
             return "WORKDIR " + path;
         }
+    }
+
+    /** One variable of an {@code ENV} step, its value as written (quotes kept). */
+    record Var(String name, String value) {
     }
 
     /** {@code START}: a process left running in the template's memory snapshot. */

@@ -8,7 +8,7 @@ import io.wrenn.controlplane.http.ApiException;
 import io.wrenn.controlplane.http.JsonBody;
 import io.wrenn.controlplane.template.TemplateStore;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+
 import java.util.List;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
@@ -107,14 +107,14 @@ record E2bTemplateBuild(Recipe recipe, String text, boolean noCache) {
                 if (args.isEmpty() || args.size() % 2 != 0) {
                     throw invalid(index, "ENV needs pairs of name and value");
                 }
-                LinkedHashMap<String, String> vars = new LinkedHashMap<>();
+                List<Step.Var> vars = new ArrayList<>();
                 for (int i = 0; i < args.size(); i += 2) {
                     if (!RecipeParser.ENV_NAME.matcher(args.get(i)).matches()) {
                         throw invalid(index, "ENV name '" + shown(args.get(i)) + "' is not valid");
                     }
                     // Docker's (and so E2B's) ENV expands $VAR in values: as a double-quoted word.
-                    vars.put(args.get(i), "\"" + args.get(i + 1).replace("\\", "\\\\").replace("\"", "\\\"")
-                            .replace("`", "\\`") + "\"");
+                    vars.add(new Step.Var(args.get(i), "\"" + args.get(i + 1).replace("\\", "\\\\").replace("\"", "\\\"")
+                            .replace("`", "\\`") + "\""));
                 }
                 yield new Step.Env(index, vars);
             }

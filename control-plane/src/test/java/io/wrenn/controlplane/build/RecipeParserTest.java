@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.wrenn.controlplane.http.ApiException;
 import io.wrenn.controlplane.http.Jsons;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RecipeParserTest {
@@ -30,7 +29,7 @@ class RecipeParserTest {
         assertThat(steps).hasSize(7);
         assertThat(steps.get(0)).isEqualTo(new Step.Run(3, "apt-get install -y \n    jq", 300, null));
         assertThat(((Step.Env) steps.get(1)).vars()).containsExactly(
-                Map.entry("GREETING", "\"hello world\""), Map.entry("PATH", "$PATH:/opt/bin"));
+                new Step.Var("GREETING", "\"hello world\""), new Step.Var("PATH", "$PATH:/opt/bin"));
         assertThat(steps.get(2)).isEqualTo(new Step.Copy(6, List.of("bin/tool", "./tool"), "/opt/", null, "app", "0755"));
         assertThat(steps.get(3)).isEqualTo(new Step.User(7, "app"));
         assertThat(steps.get(4)).isEqualTo(new Step.Workdir(8, "/srv"));
@@ -40,8 +39,9 @@ class RecipeParserTest {
     }
 
     @Test
-    void stepsSurviveTheirJsonForm() {
-        Recipe recipe = RecipeParser.parse("FROM minimal\nENV A=1\nRUN true\nSTART sleep 100\nREADY true");
+    void stepsSurviveTheirJsonFormInOrder() {
+        // ENV's order matters (Z=1 then A=$Z): it must not come back sorted.
+        Recipe recipe = RecipeParser.parse("FROM minimal\nENV Z=1 A=$Z\nRUN true\nSTART sleep 100\nREADY true");
         String json = Jsons.mapper().writeValueAsString(recipe);
         assertThat(Jsons.mapper().readValue(json, Recipe.class)).isEqualTo(recipe);
     }

@@ -35,7 +35,7 @@ class E2bTemplateBuildTest {
         List<Step> steps = build.recipe().steps();
         assertThat(steps.get(0)).isEqualTo(new Step.User(0, "user"));
         assertThat(steps.get(1)).isEqualTo(new Step.Workdir(0, "/home/user"));
-        assertThat(((Step.Env) steps.get(2)).vars()).containsEntry("A", "\"x \\\"y\\\" $HOME\"");
+        assertThat(((Step.Env) steps.get(2)).vars()).containsExactly(new Step.Var("A", "\"x \\\"y\\\" $HOME\""));
         assertThat(steps.get(3)).isEqualTo(new Step.Copy(2, List.of("app"), "/srv/app", HASH, "root", "0644"));
         assertThat(steps.get(4)).isEqualTo(new Step.Run(3, "echo hi", 3600, "root"));
         assertThat(steps.get(5)).isEqualTo(new Step.Run(4, "echo as-current", 3600, null));
