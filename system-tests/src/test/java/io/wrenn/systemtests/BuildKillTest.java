@@ -113,8 +113,14 @@ class BuildKillTest {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("up.log").toFile())).start();
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
             assertThat(process.isAlive()).as("wrenn up; its log:%n%s", read(home.resolve("up.log"))).isTrue();
-            return Files.exists(layout.apiKeyFile())
-                    && new WrennClient(URI.create("http://127.0.0.1:" + apiPort), null).get("/health").status() == 200;
+            if (!Files.exists(layout.apiKeyFile())) {
+                return false;
+            }
+            try {
+                return new WrennClient(URI.create("http://127.0.0.1:" + apiPort), null).get("/health").status() == 200;
+            } catch (java.io.UncheckedIOException notListeningYet) {
+                return false; // a restart on the same home finds the key file before its server listens
+            }
         });
         return process;
     }
