@@ -28,6 +28,8 @@ while read -r applet; do
 done < <(/bin/busybox --list-full)
 
 install_wrenn "$root" "$jar"
+# the CA bundle, so TLS clients a user brings verify servers (debian has ca-certificates)
+install -D -m 0644 /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
 ln -sfn /opt/wrenn/bin/init "$root/sbin/init"
 
 cat > "$root/etc/passwd" <<'PASSWD'

@@ -19,7 +19,8 @@ install_wrenn() {
   install -m 0644 "$jar" "$root/opt/wrenn/envd.jar"
   printf 'wrenn\n' > "$root/etc/hostname"
   printf '127.0.0.1\tlocalhost\n127.0.1.1\twrenn\n::1\tlocalhost ip6-localhost ip6-loopback\n' > "$root/etc/hosts"
-  : > "$root/etc/resolv.conf"
+  # the guest's resolver is its gateway: the host agent forwards it to the host's resolver
+  printf 'nameserver 169.254.0.22\n' > "$root/etc/resolv.conf"
   ln -sfn ../proc/self/mounts "$root/etc/mtab"
   # the JRE's libraries (glibc) must be present: a no-op where the distribution has them
   local f

@@ -1,10 +1,10 @@
 // The unmodified E2B JS SDK (pinned in package-lock.json) against a running Wrenn.
 // Only E2B_API_URL, E2B_SANDBOX_URL and E2B_API_KEY are set (E2bSdkTest starts Wrenn and runs
-// this file with `node --test`). Two sandboxes in all: the main one and a second one, booted in
-// parallel, that the list filters and pagination must tell apart.
+// this file with `node --test`). Two sandboxes in all: the main one and a second one (without
+// internet access), booted in parallel, that the list filters and pagination must tell apart.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { Sandbox, CommandExitError, SandboxNotFoundError, FileType, FilesystemEventType } from 'e2b'
+import { Sandbox, CommandExitError, SandboxNotFoundError, FileType, FilesystemEventType, ALL_TRAFFIC } from 'e2b'
 
 for (const name of ['E2B_API_URL', 'E2B_SANDBOX_URL', 'E2B_API_KEY']) {
   assert.ok(process.env[name], `${name} must be set`)
@@ -26,6 +26,8 @@ before(async () => {
       metadata: { suite: 'e2b-js', run, role: 'other' },
       timeoutMs: 600_000,
       lifecycle: { onTimeout: 'pause', autoResume: true },
+      allowInternetAccess: false,
+      network: { allowOut: ['198.51.100.7'] },
     }),
   ])
 })
@@ -203,6 +205,28 @@ test('connect to a running sandbox by id', async () => {
   assert.equal(seen.stdout.trim(), '300000')
   const left = (await sbx.getInfo()).endAt.getTime() - Date.now()
   assert.ok(left > 800_000, `connect did not extend the timeout: ${left} ms left`)
+})
+
+// The one test on the real uplink: HTTPS to the npm registry (the only outside host it may reach).
+test('network: a default sandbox reaches the npm registry over HTTPS; allowInternetAccess and updateNetwork hold', async () => {
+  const fetch = `python3 -c "import urllib.request
+try:
+  print(urllib.request.urlopen('https://registry.npmjs.org/', timeout=30).status)
+except Exception as e:
+  r = getattr(e, 'reason', e)
+  print('refused' if isinstance(r, (ConnectionRefusedError, ConnectionResetError)) else repr(e))"`
+  const status = async (s) => (await s.commands.run(fetch, { timeoutMs: 90_000 })).stdout.trim()
+  assert.equal(await status(sbx), '200')
+
+  const info = await other.getInfo()
+  assert.equal(info.allowInternetAccess, false)
+  assert.deepEqual(info.network.allowOut, ['198.51.100.7'])
+  assert.equal(await status(other), 'refused')
+
+  await sbx.updateNetwork({ denyOut: [ALL_TRAFFIC] })
+  assert.equal(await status(sbx), 'refused')
+  await sbx.updateNetwork({})
+  assert.equal(await status(sbx), '200')
 })
 
 test('pause, then connect: memory, processes and files restored', async () => {

@@ -40,7 +40,8 @@ final class AgentCommand implements Callable<Integer> {
         HostAgentServer agent = new HostAgentServer(HostAgentConfig.defaults(layout, secret)
                 .withBind(bind, port)
                 .withAccelerator(choice)
-                .withShutdownPolicy(HostAgentConfig.ShutdownPolicy.LEAVE_RUNNING));
+                .withShutdownPolicy(HostAgentConfig.ShutdownPolicy.LEAVE_RUNNING)
+                .withEgress(AllInOne.egressFromEnvironment(System.getenv())));
         String failpoint = System.getenv(Failpoint.VARIABLE);
         agent.start();
         if (failpoint != null && !failpoint.isBlank()) {

@@ -11,6 +11,7 @@ import io.wrenn.controlplane.ControlPlaneConfig;
 import io.wrenn.controlplane.auth.Bootstrap;
 import io.wrenn.controlplane.db.EmbeddedDatabase;
 import io.wrenn.hostagent.HostAgentConfig;
+import io.wrenn.hostagent.net.EgressSettings;
 import io.wrenn.hostagent.HostAgentServer;
 import io.wrenn.hostagent.layout.Layout;
 
@@ -32,8 +33,16 @@ public final class AllInOne implements AutoCloseable {
      *                          the same home, which shares its secret file), or null to run one
      *                          in this process
      */
+    /**
+     * @param egress        how sandboxes get out; null: from the environment ({@link #egressFromEnvironment})
+     * @param sandboxDomain {@code {port}-{sandboxId}.<domain>} host names; null: {@code WRENN_SANDBOX_DOMAIN}
+     */
     public record Settings(Layout layout, String apiHost, int apiPort, java.time.Duration reconcileInterval,
-            String agentAddress) {
+            String agentAddress, EgressSettings egress, String sandboxDomain) {
+        public Settings(Layout layout, String apiHost, int apiPort, java.time.Duration reconcileInterval, String agentAddress) {
+            this(layout, apiHost, apiPort, reconcileInterval, agentAddress, null, null);
+        }
+
         public Settings(Layout layout, String apiHost, int apiPort) {
             this(layout, apiHost, apiPort, java.time.Duration.ofSeconds(5), null);
         }
@@ -68,6 +77,21 @@ public final class AllInOne implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code WRENN_EGRESS_UPLINK} (default: the default route's interface), {@code WRENN_GUEST_RESOLVER}
+     * (default: the system's first non-loopback nameserver) and {@code WRENN_EGRESS_PRIVATE_ALLOW}
+     * (comma-separated private CIDR blocks guests may reach; default none).
+     */
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
+    }
+
+    public static EgressSettings egressFromEnvironment(java.util.Map<String, String> env) {
+        String allow = env.getOrDefault("WRENN_EGRESS_PRIVATE_ALLOW", "");
+        return EgressSettings.forThisHost(env.get("WRENN_EGRESS_UPLINK"), env.get("WRENN_GUEST_RESOLVER"),
+                java.util.Arrays.stream(allow.split(",")).map(String::strip).filter(a -> !a.isEmpty()).toList());
+    }
+
     private void startAll(Settings settings) {
         String agentSecret = SecretFile.readOrCreateRandom(layout.agentSecretFile());
 
@@ -75,7 +99,9 @@ public final class AllInOne implements AutoCloseable {
         started.push(database);
 
         if (settings.agentAddress() == null) {
-            agent = new HostAgentServer(HostAgentConfig.defaults(layout, agentSecret)).start();
+            agent = new HostAgentServer(HostAgentConfig.defaults(layout, agentSecret)
+                    .withEgress(settings.egress() != null ? settings.egress() : egressFromEnvironment(System.getenv())))
+                    .start();
             started.push(agent);
         }
 
@@ -88,7 +114,13 @@ public final class AllInOne implements AutoCloseable {
                 .jdbcPassword(database.password())
                 .agentSecret(agentSecret)
                 .reconcileInterval(settings.reconcileInterval())
+                // WRENN_INTERNET_DEFAULT=false: sandboxes that do not ask get no internet access.
+                .limits(ControlPlaneConfig.Limits.defaults().withDefaultInternetAccess(
+                        !"false".equalsIgnoreCase(System.getenv().getOrDefault("WRENN_INTERNET_DEFAULT", "true"))))
                 .trustedProxies(people.trustedProxies())
+                // WRENN_SANDBOX_DOMAIN: {port}-{sandboxId}.<domain> reaches a sandbox's port (wildcard DNS to Wrenn)
+                .sandboxDomain(settings.sandboxDomain() != null ? settings.sandboxDomain()
+                        : blankToNull(System.getenv("WRENN_SANDBOX_DOMAIN")))
                 .oauthProviders(people.oauthProviders())
                 .buildFilesDir(layout.buildFilesDir())
                 .build()).start();

@@ -3,7 +3,11 @@ package io.wrenn.cli;
 import io.wrenn.hostagent.disk.QemuImgDisks;
 import io.wrenn.hostagent.guest.EnvdClient;
 import io.wrenn.hostagent.layout.Layout;
+import io.wrenn.hostagent.net.EgressSettings;
+import io.wrenn.hostagent.net.ForwardingLease;
+import io.wrenn.hostagent.net.HostEgress;
 import io.wrenn.hostagent.net.NamespaceNetwork;
+import io.wrenn.hostagent.net.NetworkPolicy;
 import io.wrenn.hostagent.net.NetworkSlot;
 import io.wrenn.hostagent.os.ProcessCommandRunner;
 import io.wrenn.hostagent.vm.Accelerator;
@@ -30,7 +34,8 @@ final class SnapshotBench implements AutoCloseable {
     private final Layout layout;
     private final Path work;
     private final ProcessCommandRunner commands = new ProcessCommandRunner();
-    private final NamespaceNetwork network = new NamespaceNetwork(commands);
+    private final HostEgress egress;
+    private final NamespaceNetwork network;
     private final QemuVirtualMachines vms = new QemuVirtualMachines(commands);
     private final QemuImgDisks disks = new QemuImgDisks(commands);
     private final QmpVmControl control = new QmpVmControl(io.wrenn.hostagent.protocol.Deadlines.DEFAULTS.stateTransfer());
@@ -44,6 +49,10 @@ final class SnapshotBench implements AutoCloseable {
     SnapshotBench(Layout layout) throws IOException {
         this.layout = layout;
         this.work = Files.createTempDirectory(layout.home(), "bench-");
+        this.egress = new HostEgress(commands, EgressSettings.forThisHost(null, null, List.of()),
+                ForwardingLease.forThisMachine(), work);
+        egress.start();
+        this.network = new NamespaceNetwork(commands, egress);
     }
 
     /**
@@ -63,7 +72,7 @@ final class SnapshotBench implements AutoCloseable {
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        network.create(namespace, slot);
+        network.create(namespace, slot, NetworkPolicy.OPEN);
         Path disk = dir.resolve("disk.qcow2");
         disks.createOverlay(templateDisk, disk, diskMb);
         Path qmp = dir.resolve("qmp.sock");
@@ -125,6 +134,7 @@ final class SnapshotBench implements AutoCloseable {
                 System.err.println("could not remove bare VM " + bare.namespace() + ": " + e.getMessage());
             }
         }
+        egress.close();
         try (var paths = Files.walk(work)) {
             for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);

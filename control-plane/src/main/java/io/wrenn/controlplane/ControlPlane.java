@@ -48,6 +48,8 @@ import io.wrenn.controlplane.reconciler.Reconciler;
 import io.wrenn.controlplane.sandbox.SandboxRoutes;
 import io.wrenn.controlplane.sandbox.SandboxService;
 import io.wrenn.controlplane.sandbox.SandboxStore;
+import io.wrenn.controlplane.network.NetworkRoutes;
+import io.wrenn.controlplane.network.SandboxNetworks;
 import io.wrenn.controlplane.template.SnapshotRoutes;
 import io.wrenn.controlplane.template.SnapshotService;
 import io.wrenn.controlplane.template.TemplateStore;
@@ -173,7 +175,14 @@ public final class ControlPlane implements AutoCloseable {
             new SandboxRoutes(sandboxes, agents, socketTokens).register(table);
             new SnapshotRoutes(snapshots).register(table);
             builds.routes().register(table);
-            new E2bRoutes(sandboxes, traffic, new TrafficProxy(sandboxes, apiKeys, traffic)).register(table);
+            SandboxNetworks networks = new SandboxNetworks(sandboxes, sandboxStore, hosts, agents);
+            new NetworkRoutes(networks, config.limits().defaultInternetAccess()).register(table);
+            TrafficProxy proxy = new TrafficProxy(sandboxes, networks, apiKeys, traffic, config.sandboxDomain());
+            if (config.sandboxDomain() != null) {
+                // {port}-{sandboxId}.<domain>: whatever the path, such a request is the sandbox's
+                javalin.routes.before(proxy::routeByHost);
+            }
+            new E2bRoutes(sandboxes, networks, traffic, proxy, config.sandboxDomain()).register(table);
             new io.wrenn.controlplane.e2b.E2bTemplateRoutes(builds.service(), sandboxes, socketTokens).register(table);
             routes = table.served();
         });

@@ -25,6 +25,9 @@ import java.util.List;
  * @param buildFilesDir      where the archives of template builds are kept (they must survive a
  *                           restart); null = a temporary directory removed at {@link ControlPlane#close()}
  * @param buildsPerHost      template builds run at once per online host
+ * @param sandboxDomain      the domain under which {@code {port}-{sandboxId}.<domain>} reaches a
+ *                           sandbox's port through this control plane (a wildcard DNS name in front
+ *                           of it); null: only the header route {@code /e2b/sandbox} exists
  */
 public record ControlPlaneConfig(
         String bindHost,
@@ -40,7 +43,8 @@ public record ControlPlaneConfig(
         Duration tokenLifetime,
         List<OAuthProvider> oauthProviders,
         java.nio.file.Path buildFilesDir,
-        int buildsPerHost) {
+        int buildsPerHost,
+        String sandboxDomain) {
 
     public ControlPlaneConfig {
         requireNonNull(bindHost, "bindHost is null");
@@ -52,6 +56,9 @@ public record ControlPlaneConfig(
         trustedProxies = List.copyOf(requireNonNull(trustedProxies, "trustedProxies is null"));
         requireNonNull(tokenLifetime, "tokenLifetime is null");
         oauthProviders = List.copyOf(requireNonNull(oauthProviders, "oauthProviders is null"));
+        if (sandboxDomain != null && !sandboxDomain.matches("(?i)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
+            throw new IllegalArgumentException("not a domain name: " + sandboxDomain);
+        }
         jdbcUser = jdbcUser == null ? "" : jdbcUser;
         jdbcPassword = jdbcPassword == null ? "" : jdbcPassword;
         if (buildsPerHost < 1) {
@@ -67,6 +74,7 @@ public record ControlPlaneConfig(
      *
      * @param execOutputLimitBytes bytes of stdout and of stderr kept per exec; the rest is discarded
      * @param maxUploadBytes       largest file accepted by {@code PUT …/files}
+     * @param defaultInternetAccess whether a sandbox that does not say reaches the internet
      */
     public record Limits(
             int minVcpus, int maxVcpus, int defaultVcpus,
@@ -75,7 +83,8 @@ public record ControlPlaneConfig(
             int maxTimeoutS, int defaultTimeoutS,
             int maxExecTimeoutS, int defaultExecTimeoutS,
             int execOutputLimitBytes,
-            long maxUploadBytes) {
+            long maxUploadBytes,
+            boolean defaultInternetAccess) {
 
         public static Limits defaults() {
             return new Limits(
@@ -87,7 +96,15 @@ public record ControlPlaneConfig(
                     1 << 20,
                     // Uploads stream through every component, so the limit guards guests' disks,
                     // not our memory: a few GiB are fine.
-                    8L << 30);
+                    8L << 30,
+                    // On, as E2B does: installing packages is the first thing most agents do.
+                    true);
+        }
+
+        public Limits withDefaultInternetAccess(boolean value) {
+            return new Limits(minVcpus, maxVcpus, defaultVcpus, minMemoryMb, maxMemoryMb, defaultMemoryMb, minDiskSizeMb,
+                    maxDiskSizeMb, defaultDiskSizeMb, maxTimeoutS, defaultTimeoutS, maxExecTimeoutS, defaultExecTimeoutS,
+                    execOutputLimitBytes, maxUploadBytes, value);
         }
     }
 
@@ -111,6 +128,7 @@ public record ControlPlaneConfig(
         private List<OAuthProvider> oauthProviders = List.of();
         private java.nio.file.Path buildFilesDir;
         private int buildsPerHost = 2;
+        private String sandboxDomain;
 
         private Builder() {
         }
@@ -129,10 +147,12 @@ public record ControlPlaneConfig(
         public Builder oauthProviders(List<OAuthProvider> oauthProviders) { this.oauthProviders = oauthProviders; return this; }
         public Builder buildFilesDir(java.nio.file.Path buildFilesDir) { this.buildFilesDir = buildFilesDir; return this; }
         public Builder buildsPerHost(int buildsPerHost) { this.buildsPerHost = buildsPerHost; return this; }
+        public Builder sandboxDomain(String sandboxDomain) { this.sandboxDomain = sandboxDomain; return this; }
 
         public ControlPlaneConfig build() {
             return new ControlPlaneConfig(bindHost, port, jdbcUrl, jdbcUser, jdbcPassword, agentSecret, limits,
-                    reconcileInterval, deadlines, trustedProxies, tokenLifetime, oauthProviders, buildFilesDir, buildsPerHost);
+                    reconcileInterval, deadlines, trustedProxies, tokenLifetime, oauthProviders, buildFilesDir, buildsPerHost,
+                    sandboxDomain);
         }
     }
 }

@@ -1,7 +1,9 @@
 package io.wrenn.hostagent;
 
 import io.wrenn.hostagent.layout.Layout;
+import io.wrenn.hostagent.net.EgressSettings;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -15,6 +17,7 @@ import java.util.Objects;
  * @param onShutdown    what {@link HostAgentServer#close()} does with running VMs
  * @param bootDeadline  how long a cold boot may stay silent before the watchdog kills and retries it
  * @param bootAttempts  how many cold boots to try per create
+ * @param egress        how sandboxes reach the internet (uplink, resolver, private ranges allowed)
  */
 public record HostAgentConfig(
         Layout layout,
@@ -24,7 +27,8 @@ public record HostAgentConfig(
         AcceleratorChoice accelerator,
         ShutdownPolicy onShutdown,
         Duration bootDeadline,
-        int bootAttempts) {
+        int bootAttempts,
+        EgressSettings egress) {
 
     /** Which accelerator to use. */
     public enum AcceleratorChoice { AUTO, KVM, TCG }
@@ -44,6 +48,7 @@ public record HostAgentConfig(
         Objects.requireNonNull(accelerator, "accelerator is null");
         Objects.requireNonNull(onShutdown, "onShutdown is null");
         Objects.requireNonNull(bootDeadline, "bootDeadline is null");
+        Objects.requireNonNull(egress, "egress is null");
         if (sharedSecret.isEmpty()) {
             throw new IllegalArgumentException("sharedSecret is empty");
         }
@@ -57,26 +62,31 @@ public record HostAgentConfig(
 
     /**
      * Defaults: 127.0.0.1, a random port, accelerator probed, VMs destroyed on close, 25 s boot
-     * deadline, 3 boot attempts.
+     * deadline, 3 boot attempts, egress out of the default route's interface with the system's
+     * resolver and no private range allowed.
      */
     public static HostAgentConfig defaults(Layout layout, String sharedSecret) {
         return new HostAgentConfig(layout, "127.0.0.1", 0, sharedSecret, AcceleratorChoice.AUTO,
-                ShutdownPolicy.DESTROY_VMS, Duration.ofSeconds(25), 3);
+                ShutdownPolicy.DESTROY_VMS, Duration.ofSeconds(25), 3, EgressSettings.forThisHost(null, null, List.of()));
+    }
+
+    public HostAgentConfig withEgress(EgressSettings value) {
+        return new HostAgentConfig(layout, bindHost, port, sharedSecret, accelerator, onShutdown, bootDeadline, bootAttempts, value);
     }
 
     public HostAgentConfig withBind(String host, int newPort) {
-        return new HostAgentConfig(layout, host, newPort, sharedSecret, accelerator, onShutdown, bootDeadline, bootAttempts);
+        return new HostAgentConfig(layout, host, newPort, sharedSecret, accelerator, onShutdown, bootDeadline, bootAttempts, egress);
     }
 
     public HostAgentConfig withAccelerator(AcceleratorChoice choice) {
-        return new HostAgentConfig(layout, bindHost, port, sharedSecret, choice, onShutdown, bootDeadline, bootAttempts);
+        return new HostAgentConfig(layout, bindHost, port, sharedSecret, choice, onShutdown, bootDeadline, bootAttempts, egress);
     }
 
     public HostAgentConfig withShutdownPolicy(ShutdownPolicy policy) {
-        return new HostAgentConfig(layout, bindHost, port, sharedSecret, accelerator, policy, bootDeadline, bootAttempts);
+        return new HostAgentConfig(layout, bindHost, port, sharedSecret, accelerator, policy, bootDeadline, bootAttempts, egress);
     }
 
     public HostAgentConfig withBoot(Duration deadline, int attempts) {
-        return new HostAgentConfig(layout, bindHost, port, sharedSecret, accelerator, onShutdown, deadline, attempts);
+        return new HostAgentConfig(layout, bindHost, port, sharedSecret, accelerator, onShutdown, deadline, attempts, egress);
     }
 }

@@ -6,6 +6,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.wrenn.hostagent.disk.QemuImgDisks;
 import io.wrenn.hostagent.guest.GuestConnector;
 import io.wrenn.hostagent.layout.Layout;
+import io.wrenn.hostagent.net.ForwardingLease;
+import io.wrenn.hostagent.net.HostEgress;
 import io.wrenn.hostagent.net.NamespaceNetwork;
 import io.wrenn.hostagent.os.CommandRunner;
 import io.wrenn.hostagent.os.ProcessCommandRunner;
@@ -57,6 +59,7 @@ public final class HostAgentServer implements AutoCloseable {
     private Reaper reaper;
     private Server server;
     private TrafficListener traffic;
+    private HostEgress egress;
     private boolean closed;
 
     public HostAgentServer(HostAgentConfig config) {
@@ -81,7 +84,9 @@ public final class HostAgentServer implements AutoCloseable {
             throw new UncheckedIOException("cannot prepare " + layout.home(), e);
         }
         TemplateCatalog templates = new TemplateCatalog(layout, commands);
-        manager = new SandboxManager(layout, new NamespaceNetwork(commands), new QemuImgDisks(commands),
+        egress = new HostEgress(commands, config.egress(), ForwardingLease.forThisMachine(), layout.home());
+        egress.start();
+        manager = new SandboxManager(layout, new NamespaceNetwork(commands, egress), new QemuImgDisks(commands),
                 new QemuVirtualMachines(commands), new QmpVmControl(Deadlines.DEFAULTS.stateTransfer()), GuestConnector.envd(), templates,
                 new BootPolicy(config.bootDeadline(), config.bootAttempts()), Clock.systemUTC());
         manager.recover();
@@ -176,6 +181,11 @@ public final class HostAgentServer implements AutoCloseable {
         }
         if (manager != null) {
             manager.closeGuestConnections();
+        }
+        // VMs left running keep their way out and the host's protection from them until the next
+        // agent on this home takes the table over; their lease lapses with this process.
+        if (egress != null && config.onShutdown() == HostAgentConfig.ShutdownPolicy.DESTROY_VMS) {
+            egress.close();
         }
         if (timers != null) {
             timers.shutdownNow();

@@ -37,20 +37,26 @@ class E2bTrafficTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String ECHO_PORT = "8000";
+    private static final String DOMAIN = "sandboxes.wrenn.test";
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private WrennFixture wrenn;
     private String key;
     private String sandbox;
     private String token;
+    private String trafficToken;
 
     @BeforeAll
     void start() throws IOException {
-        wrenn = WrennFixture.start();
+        wrenn = WrennFixture.start(null, DOMAIN);
         key = wrenn.wrenn().apiKey();
-        WrennClient.Response created = wrenn.client().post("/e2b/sandboxes", Map.of("templateID", "debian", "timeout", 600));
+        WrennClient.Response created = wrenn.client().post("/e2b/sandboxes", Map.of("templateID", "debian", "timeout", 600,
+                "network", Map.of("allowPublicTraffic", false)));
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         sandbox = created.json().path("sandboxID").asString();
         token = created.json().path("envdAccessToken").asString();
+        trafficToken = created.json().path("trafficAccessToken").asString();
+        assertThat(trafficToken).hasSizeGreaterThanOrEqualTo(32).isNotEqualTo(token);
+        assertThat(created.json().path("domain").asString()).isEqualTo(DOMAIN);
         assertThat(token).hasSizeGreaterThanOrEqualTo(32);
 
         try (InputStream script = getClass().getResourceAsStream("/e2b/header-echo.py")) {
@@ -101,6 +107,45 @@ class E2bTrafficTest {
 
         HttpResponse<String> refused = send(traffic("/", ECHO_PORT).header("X-Access-Token", token + "x"));
         assertThat(refused.headers().firstValue("Wrenn-Traffic-Error")).hasValue("unauthorized");
+    }
+
+    @Test
+    void theTrafficTokenReachesAPrivatePortAndIsNotForwarded() {
+        HttpResponse<String> response = send(traffic("/by-traffic-token", ECHO_PORT).header("e2b-traffic-access-token", trafficToken));
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).doesNotContain(trafficToken);
+        assertThat(send(traffic("/", ECHO_PORT).header("e2b-traffic-access-token", trafficToken + "x")).statusCode()).isEqualTo(401);
+        assertThat(send(traffic("/health", "49983").header("e2b-traffic-access-token", trafficToken)).statusCode())
+                .as("the traffic token is not envd's").isEqualTo(401);
+    }
+
+    @Test
+    void aPublicSandboxsPortsAnswerWithoutCredentialsByHostNameAndHeaders() throws IOException {
+        assertThat(rawGet(ECHO_PORT + "-" + sandbox + "." + DOMAIN, "/by-host")).startsWith("HTTP/1.1 401");
+        WrennClient.Response open = wrenn.client().put("/v1/sandboxes/" + sandbox + "/network",
+                "{\"allow_public_traffic\":true}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(open.status()).as(open.toString()).isEqualTo(200);
+        try {
+            String byHost = rawGet(ECHO_PORT + "-" + sandbox + "." + DOMAIN + ":" + wrenn.apiPort(), "/by-host?q=1");
+            assertThat(byHost).startsWith("HTTP/1.1 200");
+            assertThat(send(traffic("/by-header", ECHO_PORT)).statusCode()).isEqualTo(200);
+            assertThat(rawGet("49983-" + sandbox + "." + DOMAIN, "/files?path=/tmp/echo.py"))
+                    .as("envd still needs its token").startsWith("HTTP/1.1 401");
+            assertThat(rawGet(ECHO_PORT + "-sb-0000000000000000000000000." + DOMAIN, "/")).startsWith("HTTP/1.1 401");
+        } finally {
+            wrenn.client().put("/v1/sandboxes/" + sandbox + "/network",
+                    "{\"allow_public_traffic\":false}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    /** A GET with a Host header of our choosing (the JDK client will not set one), answered whole. */
+    private String rawGet(String host, String path) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", wrenn.apiPort())) {
+            socket.setSoTimeout(60_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
     }
 
     @Test
@@ -167,11 +212,12 @@ class E2bTrafficTest {
     @Test
     void badCreateBodiesAre400InE2bsShapeAndCreateNothing() {
         for (Map<String, ?> body : java.util.List.of(
-                Map.of("templateID", "debian", "allow_internet_access", true),
+                Map.of("templateID", "debian", "allow_internet_access", "yes"),
                 Map.of("templateID", "debian", "unknown", 1),
                 Map.of("templateID", "../etc"),
                 Map.of("templateID", "debian", "timeout", -5),
-                Map.of("templateID", "debian", "network", Map.of("allowOut", java.util.List.of("0.0.0.0/0"))),
+                Map.of("templateID", "debian", "network", Map.of("denyOut", java.util.List.of("10.0.0.0/33"))),
+                Map.of("templateID", "debian", "network", Map.of("egressProxy", Map.of("address", "proxy:1080"))),
                 Map.of("templateID", "debian", "autoResume", Map.of("enabled", true)),
                 Map.of("timeout", 30))) {
             WrennClient.Response response = wrenn.client().post("/e2b/v2/sandboxes", body);

@@ -1,5 +1,6 @@
 package io.wrenn.testkit;
 
+import io.wrenn.hostagent.net.EgressSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.Inet4Address;
@@ -35,6 +36,19 @@ public final class WrennFixture implements AutoCloseable {
 
     /** Starts Wrenn with its API on every interface, so only the sandbox firewall guards it. */
     public static WrennFixture start() {
+        return start(null);
+    }
+
+    /**
+     * As {@link #start()}, with sandbox egress as given (null: from the environment, i.e. out of
+     * the default route's interface): policy tests route it into a namespace of their own.
+     */
+    public static WrennFixture start(EgressSettings egress) {
+        return start(egress, null);
+    }
+
+    /** As {@link #start(EgressSettings)}, with {@code {port}-{sandboxId}.<sandboxDomain>} host names routed to sandboxes. */
+    public static WrennFixture start(EgressSettings egress, String sandboxDomain) {
         Layout shared = Layout.fromEnvironment();
         if (!Files.isRegularFile(shared.kernelImage())) {
             throw new IllegalStateException("no guest images in " + shared.imagesDir()
@@ -47,7 +61,7 @@ public final class WrennFixture implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         AllInOne wrenn = AllInOne.start(new AllInOne.Settings(
-                Layout.of(home, shared.imagesDir()), "0.0.0.0", 0, Duration.ofSeconds(1)));
+                Layout.of(home, shared.imagesDir()), "0.0.0.0", 0, Duration.ofSeconds(1), null, egress, sandboxDomain));
         return new WrennFixture(home, wrenn);
     }
 

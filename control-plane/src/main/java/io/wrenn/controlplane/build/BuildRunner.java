@@ -1,5 +1,6 @@
 package io.wrenn.controlplane.build;
 
+import io.wrenn.controlplane.network.NetworkPolicy;
 import io.wrenn.controlplane.host.Host;
 import io.wrenn.controlplane.host.HostAgents;
 import io.wrenn.controlplane.host.HostStore;
@@ -233,7 +234,9 @@ final class BuildRunner {
         CreateSandboxBody body = new CreateSandboxBody(start.name(),
                 snapshot ? OptionalInt.empty() : OptionalInt.of(build.vcpus()),
                 snapshot ? OptionalInt.empty() : OptionalInt.of(build.memoryMb()),
-                disk, timeoutS, Map.of(), Map.of("wrenn.build", WireId.BUILD.encode(build.id())), "destroy", true);
+                disk, timeoutS, Map.of(), Map.of("wrenn.build", WireId.BUILD.encode(build.id())), "destroy", true,
+                // a builder's RUN steps install packages: it reaches the internet whatever the default
+                NetworkPolicy.defaults(true));
         return sandboxes.createIn(build.requesterTeam(), start, body);
     }
 

@@ -3,6 +3,7 @@ package io.wrenn.controlplane.e2b;
 import io.wrenn.controlplane.ControlPlaneConfig.Limits;
 import io.wrenn.controlplane.http.ApiException;
 import io.wrenn.controlplane.http.JsonBody;
+import io.wrenn.controlplane.network.NetworkPolicy;
 import io.wrenn.controlplane.sandbox.CreateSandboxBody;
 import io.wrenn.controlplane.sandbox.Inputs;
 import io.wrenn.controlplane.template.TemplateStore;
@@ -22,7 +23,7 @@ record E2bCreateBody(CreateSandboxBody wrenn, boolean autoResume) {
             "autoPause", "autoPauseMemory", "autoResume", "allow_internet_access", "network", "mcp", "iam",
             "volumeMounts");
     /** Accepted only when absent or null: each needs a feature Wrenn does not have yet. */
-    private static final Set<String> UNSUPPORTED = Set.of("network", "mcp", "iam", "volumeMounts");
+    private static final Set<String> UNSUPPORTED = Set.of("mcp", "iam", "volumeMounts");
 
     static E2bCreateBody parse(byte[] body, Limits limits) {
         JsonBody json = JsonBody.parse(body, FIELDS);
@@ -39,9 +40,7 @@ record E2bCreateBody(CreateSandboxBody wrenn, boolean autoResume) {
         if (autoResume && !autoPause) {
             throw ApiException.invalid("'autoResume' needs 'autoPause'");
         }
-        if (json.bool("allow_internet_access", false)) {
-            throw ApiException.invalid("'allow_internet_access' is not supported: Wrenn sandboxes have no internet access");
-        }
+        NetworkPolicy network = NetworkPolicy.parseE2bCreate(json, limits.defaultInternetAccess());
         json.bool("secure", true);
         // E2B's default template, `base` (what Sandbox.create() without a template asks for), is a
         // platform template of Wrenn's too: no name is translated here.
@@ -52,7 +51,8 @@ record E2bCreateBody(CreateSandboxBody wrenn, boolean autoResume) {
         int timeout = json.integer("timeout", 1, limits.maxTimeoutS()).orElse(DEFAULT_TIMEOUT_S);
         return new E2bCreateBody(new CreateSandboxBody(template, OptionalInt.empty(), OptionalInt.empty(),
                 limits.defaultDiskSizeMb(), timeout, Inputs.env("envVars", json.stringMap("envVars")),
-                Inputs.metadata(json.stringMap("metadata")), autoPause ? "pause" : "destroy", false), autoResume);
+                Inputs.metadata(json.stringMap("metadata")), autoPause ? "pause" : "destroy", false, network),
+                autoResume);
     }
 
     /** {@code "autoResume": {"enabled": true|false}}. */

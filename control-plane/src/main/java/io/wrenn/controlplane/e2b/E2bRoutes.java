@@ -11,6 +11,8 @@ import io.wrenn.controlplane.http.JsonBody;
 import io.wrenn.controlplane.http.Jsons;
 import io.wrenn.controlplane.http.RouteTable;
 import io.wrenn.controlplane.ids.WireId;
+import io.wrenn.controlplane.network.NetworkPolicy;
+import io.wrenn.controlplane.network.SandboxNetworks;
 import io.wrenn.controlplane.sandbox.Sandbox;
 import io.wrenn.controlplane.sandbox.SandboxService;
 import io.wrenn.controlplane.sandbox.SandboxStatus;
@@ -42,11 +44,16 @@ public final class E2bRoutes {
     private static final Duration METRICS_DEADLINE = Duration.ofSeconds(20);
 
     private final SandboxService sandboxes;
+    private final SandboxNetworks networks;
     private final HostTraffic traffic;
+    private final String sandboxDomain;
     private final TrafficProxy proxy;
 
-    public E2bRoutes(SandboxService sandboxes, HostTraffic traffic, TrafficProxy proxy) {
+    public E2bRoutes(SandboxService sandboxes, SandboxNetworks networks, HostTraffic traffic, TrafficProxy proxy,
+            String sandboxDomain) {
         this.sandboxes = sandboxes;
+        this.networks = networks;
+        this.sandboxDomain = sandboxDomain;
         this.traffic = traffic;
         this.proxy = proxy;
     }
@@ -65,6 +72,7 @@ public final class E2bRoutes {
         routes.post(PREFIX + "/sandboxes/{id}/pause", Access.TEAM, this::pause);
         routes.post(PREFIX + "/sandboxes/{id}/resume", Access.TEAM, this::resume);
         routes.get(PREFIX + "/sandboxes/{id}/metrics", Access.TEAM, this::metrics);
+        routes.put(PREFIX + "/sandboxes/{id}/network", Access.TEAM, this::updateNetwork);
         // The traffic route checks its own credentials (a sandbox's token or the team's key).
         routes.anyMethod(TrafficProxy.PREFIX, Access.PUBLIC, proxy::handle);
         routes.anyMethod(TrafficProxy.PREFIX + "/<path>", Access.PUBLIC, proxy::handle);
@@ -77,12 +85,21 @@ public final class E2bRoutes {
         if (request.autoResume()) {
             sandboxes.autoResume(sandbox, true);
         }
-        ctx.status(201).json(E2bViews.created(sandbox, sandboxes.accessToken(sandbox)));
+        ctx.status(201).json(E2bViews.created(sandbox, sandboxes.accessToken(sandbox), networks.policy(sandbox), sandboxDomain));
     }
 
     private void get(Context ctx) {
         Sandbox sandbox = live(ctx);
-        ctx.json(E2bViews.detail(sandbox, sandboxes.accessToken(sandbox), sandboxes.autoResume(sandbox)));
+        ctx.json(E2bViews.detail(sandbox, sandboxes.accessToken(sandbox), sandboxes.autoResume(sandbox),
+                networks.policy(sandbox), sandboxDomain));
+    }
+
+    /** E2B's network update: the egress lists replaced whole, live (see {@link NetworkPolicy#withE2bUpdate}). */
+    private void updateNetwork(Context ctx) {
+        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), NetworkPolicy.e2bUpdateFields());
+        Sandbox sandbox = live(ctx);
+        networks.update(team(ctx), WireId.SANDBOX.encode(sandbox.id()), current -> current.withE2bUpdate(body));
+        ctx.status(204);
     }
 
     private void listV1(Context ctx) {
@@ -144,7 +161,7 @@ public final class E2bRoutes {
             resumed = true;
         }
         sandbox = extend(ctx, sandbox, timeout);
-        ctx.status(resumed ? 201 : 200).json(E2bViews.created(sandbox, sandboxes.accessToken(sandbox)));
+        ctx.status(resumed ? 201 : 200).json(E2bViews.created(sandbox, sandboxes.accessToken(sandbox), networks.policy(sandbox), sandboxDomain));
     }
 
     /** Saves memory, processes and files and frees the VM; pausing does not use up the timeout. */
@@ -171,7 +188,7 @@ public final class E2bRoutes {
         if (timeout.isPresent()) {
             sandbox = extend(ctx, sandbox, timeout.getAsInt());
         }
-        ctx.status(201).json(E2bViews.created(sandbox, sandboxes.accessToken(sandbox)));
+        ctx.status(201).json(E2bViews.created(sandbox, sandboxes.accessToken(sandbox), networks.policy(sandbox), sandboxDomain));
     }
 
     /** One sample of the guest's CPU, memory and disk, measured by envd now. */

@@ -1,5 +1,6 @@
 package io.wrenn.controlplane.e2b;
 
+import io.wrenn.controlplane.network.NetworkPolicy;
 import io.wrenn.controlplane.ids.WireId;
 import io.wrenn.controlplane.sandbox.Sandbox;
 import io.wrenn.controlplane.sandbox.SandboxStatus;
@@ -29,15 +30,19 @@ final class E2bViews {
     }
 
     /** The answer to create and connect. */
-    static Map<String, Object> created(Sandbox s, String accessToken) {
+    /**
+     * @param domain where {@code {port}-{sandboxID}.<domain>} reaches the sandbox's ports (null:
+     *               not configured, the SDK's own default applies)
+     */
+    static Map<String, Object> created(Sandbox s, String accessToken, NetworkPolicy network, String domain) {
         Map<String, Object> view = new LinkedHashMap<>();
         view.put("templateID", s.templateName());
         view.put("sandboxID", WireId.SANDBOX.encode(s.id()));
         view.put("clientID", clientId(s));
         view.put("envdVersion", EnvdVersion.VERSION);
         view.put("envdAccessToken", accessToken);
-        view.put("trafficAccessToken", null);
-        view.put("domain", null);
+        view.put("trafficAccessToken", network.allowPublicTraffic() ? null : TrafficToken.of(accessToken));
+        view.put("domain", domain);
         return view;
     }
 
@@ -58,11 +63,13 @@ final class E2bViews {
         return view;
     }
 
-    static Map<String, Object> detail(Sandbox s, String accessToken, boolean autoResume) {
+    static Map<String, Object> detail(Sandbox s, String accessToken, boolean autoResume, NetworkPolicy network,
+            String domain) {
         Map<String, Object> view = listed(s);
         view.put("envdAccessToken", accessToken);
-        view.put("domain", null);
-        view.put("allowInternetAccess", false);
+        view.put("domain", domain);
+        view.put("allowInternetAccess", network.allowInternetAccess());
+        view.put("network", network.e2bView());
         view.put("lifecycle", Map.of("onTimeout", s.onTimeout().equals("pause") ? "pause" : "kill", "autoResume", autoResume));
         return view;
     }

@@ -25,13 +25,20 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import io.wrenn.controlplane.network.SandboxNetworks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code /e2b/sandbox/**}, E2B's sandbox URL: each request names its sandbox and port in the
  * {@code E2b-Sandbox-Id} and {@code E2b-Sandbox-Port} headers and is forwarded, streamed both
- * ways, through the sandbox's host agent to that port inside the sandbox.
+ * ways, through the sandbox's host agent to that port inside the sandbox. With a sandbox domain
+ * configured, a request to {@code {port}-{sandboxId}.<domain>} (any path) goes the same way.
+ *
+ * <p>A port of the user's own (not envd's) answers without credentials while the sandbox allows
+ * public traffic (E2B's default), else with its traffic token ({@code e2b-traffic-access-token}).
  *
  * <p>Access: the team's API key ({@code X-API-Key}; another team's key finds nothing: 404), or
  * the sandbox's envd access token ({@code X-Access-Token}; missing or wrong: 401, the same answer
@@ -49,7 +56,8 @@ public final class TrafficProxy {
     private static final String SANDBOX_PORT = "E2b-Sandbox-Port";
     private static final String ACCESS_TOKEN = "X-Access-Token";
     /** Request headers that are for this proxy only. */
-    private static final Set<String> CONSUMED = Set.of("x-api-key", "x-access-token", "e2b-sandbox-id", "e2b-sandbox-port");
+    private static final Set<String> CONSUMED = Set.of("x-api-key", "x-access-token", "e2b-sandbox-id", "e2b-sandbox-port",
+            TrafficToken.HEADER);
     /** Long streams (a silent command, a long poll) must outlive Jetty's default 30 s idle limit. */
     private static final Duration STREAM_IDLE = Duration.ofMinutes(10);
     private static final int BUFFER = 64 * 1024;
@@ -57,12 +65,34 @@ public final class TrafficProxy {
     private final SandboxService sandboxes;
     private final ApiKeyStore keys;
     private final HostTraffic traffic;
+    private final SandboxNetworks networks;
+    /** {@code {port}-{sandboxId}.<domain>}, or null when no sandbox domain is configured. */
+    private final Pattern sandboxHost;
     private final java.util.Map<java.util.UUID, Object> waking = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public TrafficProxy(SandboxService sandboxes, ApiKeyStore keys, HostTraffic traffic) {
+    public TrafficProxy(SandboxService sandboxes, SandboxNetworks networks, ApiKeyStore keys, HostTraffic traffic,
+            String sandboxDomain) {
         this.sandboxes = sandboxes;
+        this.networks = networks;
         this.keys = keys;
         this.traffic = traffic;
+        this.sandboxHost = sandboxDomain == null ? null : Pattern.compile(
+                "(\\d{1,5})-(sb-[0-9a-z]{25})\\." + Pattern.quote(sandboxDomain.toLowerCase(Locale.ROOT)) + "(:\\d{1,5})?");
+    }
+
+    /**
+     * A request whose Host is {@code {port}-{sandboxId}.<domain>} goes to that port of that
+     * sandbox, path and all, and no further handler runs; any other request is left alone.
+     */
+    public void routeByHost(Context ctx) throws IOException, InterruptedException {
+        String hostHeader = ctx.header("Host");
+        Matcher m = hostHeader == null ? null : sandboxHost.matcher(hostHeader.toLowerCase(Locale.ROOT));
+        if (m == null || !m.matches()) {
+            return;
+        }
+        ctx.skipRemainingHandlers();
+        String query = ctx.req().getQueryString();
+        handle(ctx, m.group(2), port(m.group(1)), ctx.req().getRequestURI() + (query == null ? "" : "?" + query));
     }
 
     /**
@@ -71,8 +101,18 @@ public final class TrafficProxy {
      * a client tells it from its own server's answer, which can never carry that header.
      */
     public void handle(Context ctx) throws IOException, InterruptedException {
+        String sandboxId = ctx.header(SANDBOX_ID);
+        if (sandboxId == null || sandboxId.isBlank()) {
+            throw ApiException.invalid("the E2b-Sandbox-Id header is required");
+        }
+        String raw = ctx.req().getRequestURI().substring(PREFIX.length());
+        String query = ctx.req().getQueryString();
+        handle(ctx, sandboxId, port(ctx.header(SANDBOX_PORT)), (raw.isEmpty() ? "/" : raw) + (query == null ? "" : "?" + query));
+    }
+
+    private void handle(Context ctx, String sandboxId, int port, String pathAndQuery) throws IOException, InterruptedException {
         try {
-            forward(ctx);
+            forward(ctx, sandboxId, port, pathAndQuery);
         } catch (ApiException e) {
             if (!ctx.res().isCommitted()) {
                 ctx.header(TrafficHeaders.ERROR, e.code().code());
@@ -81,22 +121,14 @@ public final class TrafficProxy {
         }
     }
 
-    private void forward(Context ctx) throws IOException, InterruptedException {
-        String sandboxId = ctx.header(SANDBOX_ID);
-        int port = port(ctx.header(SANDBOX_PORT));
-        if (sandboxId == null || sandboxId.isBlank()) {
-            throw ApiException.invalid("the E2b-Sandbox-Id header is required");
-        }
-        Target target = authorize(ctx, sandboxId, port);
+    private void forward(Context ctx, String sandboxId, int port, String pathAndQuery) throws IOException, InterruptedException {
+        Target target = authorize(ctx, sandboxId, port, pathAndQuery);
         Sandbox sandbox = wakeIfAutoResume(target.sandbox());
         // 502 as E2B's own proxy answers for a sandbox that is gone: its SDKs read it as "not running".
         Host host = sandboxes.hostOf(sandbox)
                 .orElseThrow(() -> new ApiException(ErrorCode.HOST_ERROR, "the sandbox is not running"));
 
-        String raw = ctx.req().getRequestURI().substring(PREFIX.length());
-        String query = ctx.req().getQueryString();
-        HttpRequest.Builder request = traffic.request(host, target.sandbox().id(), port,
-                        (raw.isEmpty() ? "/" : raw) + (query == null ? "" : "?" + query))
+        HttpRequest.Builder request = traffic.request(host, target.sandbox().id(), port, pathAndQuery)
                 .method(ctx.method().name(), body(ctx));
         for (String name : Collections.list(ctx.req().getHeaderNames())) {
             if (!forwardable(name)) {
@@ -187,9 +219,23 @@ public final class TrafficProxy {
         }
     }
 
-    /** Who may reach the sandbox, and the token to put in for a key caller (null: keep the caller's). */
-    private Target authorize(Context ctx, String sandboxId, int port) {
+    /**
+     * Who may reach the sandbox, and the token to put in for a key caller (null: keep the caller's).
+     * A port of the user's own (not envd's) answers anyone when the sandbox allows public traffic,
+     * else the holder of its traffic token (or of its access token); the team's key works too but
+     * is never needed.
+     */
+    private Target authorize(Context ctx, String sandboxId, int port, String pathAndQuery) {
         String key = ctx.header(Authenticator.API_KEY_HEADER);
+        if (key == null && port != ENVD_PORT && ctx.header(ACCESS_TOKEN) == null) {
+            Sandbox sandbox = sandboxes.findAnyTeam(sandboxId).orElse(null);
+            if (sandbox != null && (networks.policy(sandbox).allowPublicTraffic()
+                    || TrafficToken.matches(sandboxes.accessToken(sandbox), ctx.header(TrafficToken.HEADER)))) {
+                return new Target(sandbox, null);
+            }
+            throw new ApiException(ErrorCode.UNAUTHORIZED, "send the sandbox's traffic token (" + TrafficToken.HEADER
+                    + ") or the team's API key (X-API-Key)");
+        }
         if (key != null) {
             Caller caller = keys.findByHash(ApiKeys.hash(key))
                     .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED, "invalid API key"));
@@ -203,16 +249,15 @@ public final class TrafficProxy {
                 && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8))) {
             return new Target(sandbox, port == ENVD_PORT ? presented : null);
         }
-        if (expected != null && presented == null && port == ENVD_PORT && isSignedFileUrl(ctx)) {
+        if (expected != null && presented == null && port == ENVD_PORT && isSignedFileUrl(pathAndQuery, ctx)) {
             // A signed /files URL carries proof of the token in its signature; envd checks it.
             return new Target(sandbox, null);
         }
         throw new ApiException(ErrorCode.UNAUTHORIZED, "send the sandbox's access token (X-Access-Token) or the team's API key (X-API-Key)");
     }
 
-    private static boolean isSignedFileUrl(Context ctx) {
-        String raw = ctx.req().getRequestURI().substring(PREFIX.length());
-        return raw.equals("/files") && ctx.queryParam("signature") != null;
+    private static boolean isSignedFileUrl(String pathAndQuery, Context ctx) {
+        return (pathAndQuery.equals("/files") || pathAndQuery.startsWith("/files?")) && ctx.queryParam("signature") != null;
     }
 
     private static boolean forwardable(String name) {

@@ -3,6 +3,7 @@ package io.wrenn.controlplane.sandbox;
 import io.wrenn.controlplane.ControlPlaneConfig.Limits;
 import io.wrenn.controlplane.http.ApiException;
 import io.wrenn.controlplane.http.JsonBody;
+import io.wrenn.controlplane.network.NetworkPolicy;
 import io.wrenn.controlplane.template.TemplateStore;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -21,10 +22,11 @@ public record CreateSandboxBody(
         Map<String, String> env,
         Map<String, String> metadata,
         String onTimeout,
-        boolean diskSizeGiven) {
+        boolean diskSizeGiven,
+        NetworkPolicy network) {
 
     private static final Set<String> FIELDS = Set.of("template", "vcpus", "memory_mb", "disk_size_mb", "timeout_s", "env",
-            "metadata", "on_timeout");
+            "metadata", "on_timeout", "network");
 
     public static CreateSandboxBody parse(byte[] body, Limits limits) {
         JsonBody json = JsonBody.parse(body, FIELDS);
@@ -46,6 +48,8 @@ public record CreateSandboxBody(
                 Inputs.env("env", json.stringMap("env")),
                 Inputs.metadata(json.stringMap("metadata")),
                 onTimeout,
-                disk.isPresent());
+                disk.isPresent(),
+                json.has("network") ? NetworkPolicy.parseWrenn(json.object("network", NetworkPolicy.wrennFields()),
+                        limits.defaultInternetAccess()) : NetworkPolicy.defaults(limits.defaultInternetAccess()));
     }
 }

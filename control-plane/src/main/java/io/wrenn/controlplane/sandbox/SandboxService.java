@@ -109,6 +109,7 @@ public final class SandboxService {
                 request.timeoutS(), request.env().keySet(), request.metadata(), request.onTimeout());
         String accessToken = newAccessToken();
         sandboxes.saveAccessToken(id, accessToken);
+        sandboxes.saveNetwork(id, request.network());
         io.wrenn.hostagent.protocol.Sandbox created;
         try {
             created = agents.stub(host, deadlines.create()).createSandbox(CreateSandboxRequest.newBuilder()
@@ -123,6 +124,7 @@ public final class SandboxService {
                     .setOnTimeout(request.onTimeout())
                     .putAllEnv(request.env())
                     .setEnvdAccessToken(accessToken)
+                    .setNetwork(request.network().toProto())
                     .build());
         } catch (StatusException e) {
             // The host undoes a failed create itself; if it half-succeeded after all (a deadline

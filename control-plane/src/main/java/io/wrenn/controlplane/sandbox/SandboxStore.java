@@ -1,5 +1,6 @@
 package io.wrenn.controlplane.sandbox;
 
+import io.wrenn.controlplane.network.NetworkPolicy;
 import io.wrenn.controlplane.http.Jsons;
 import io.wrenn.controlplane.http.Paging;
 import java.sql.ResultSet;
@@ -253,6 +254,23 @@ public final class SandboxStore {
                 .bind("id", id)
                 .bind("on", autoResume)
                 .execute());
+    }
+
+    public void saveNetwork(UUID id, NetworkPolicy policy) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE sandboxes SET network = CAST(:network AS jsonb) WHERE id = :id")
+                .bind("id", id)
+                .bind("network", policy.toJson())
+                .execute());
+    }
+
+    /** The sandbox's network settings; a row from before they existed has the open defaults. */
+    public NetworkPolicy network(UUID id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT network::text FROM sandboxes WHERE id = :id")
+                .bind("id", id)
+                .mapTo(String.class)
+                .findOne()
+                .map(NetworkPolicy::fromJson)
+                .orElse(NetworkPolicy.defaults(true)));
     }
 
     /** Whether traffic to the sandbox resumes it when it is paused. */

@@ -22,7 +22,7 @@ class LimitsTest {
     static void start() {
         Limits d = Limits.defaults();
         Limits small = new Limits(d.minVcpus(), 2, d.defaultVcpus(), d.minMemoryMb(), 1024, d.defaultMemoryMb(),
-                d.minDiskSizeMb(), 2048, 1024, 600, 60, 30, 10, 10, 1000);
+                d.minDiskSizeMb(), 2048, 1024, 600, 60, 30, 10, 10, 1000, true);
         wrenn = new TestControlPlane(small);
         Http.Response created = wrenn.http.post("/v1/sandboxes", "{\"template\":\"minimal\"}");
         assertThat(created.status()).isEqualTo(201);

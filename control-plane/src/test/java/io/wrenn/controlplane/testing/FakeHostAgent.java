@@ -50,7 +50,15 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
     public static final String SECRET = "test-secret";
     private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
-    private final String name = "fake-agent-" + UUID.randomUUID();
+    /**
+     * Stands for the agent's traffic listener: a port in {@link #closedPorts} gets the listener's
+     * own marked 502 (nothing listens there); any other port answers as the sandbox's server would,
+     * with 502 for {@code /fail} and 200 otherwise.
+     */
+    private final com.sun.net.httpserver.HttpServer traffic = trafficListener();
+    public final java.util.Set<Integer> closedPorts = ConcurrentHashMap.newKeySet();
+    /** An address as a real agent's (host:port, the port unique), so the control plane's traffic route can reach {@link #traffic}. */
+    private final String name = "127.0.0.1:" + traffic.getAddress().getPort();
     private final Server server;
     /** The host's view: every sandbox it has. */
     public final Map<String, Sandbox> sandboxes = new ConcurrentHashMap<>();
@@ -111,6 +119,34 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
         }
     }
 
+    private com.sun.net.httpserver.HttpServer trafficListener() {
+        try {
+            var listener = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 16);
+            listener.createContext("/", exchange -> {
+                try (exchange) {
+                    exchange.getRequestBody().transferTo(java.io.OutputStream.nullOutputStream());
+                    int port = Integer.parseInt(exchange.getRequestHeaders().getFirst(io.wrenn.hostagent.protocol.TrafficHeaders.SANDBOX_PORT));
+                    byte[] body;
+                    int status;
+                    if (closedPorts.contains(port)) {
+                        exchange.getResponseHeaders().set(io.wrenn.hostagent.protocol.TrafficHeaders.ERROR, "port_not_open");
+                        body = "{\"code\":\"port_not_open\",\"message\":\"nothing answered\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                        status = 502;
+                    } else {
+                        status = exchange.getRequestURI().getPath().equals("/fail") ? 502 : 200;
+                        body = (status == 502 ? "the user's server failed" : "from the sandbox").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    }
+                    exchange.sendResponseHeaders(status, body.length);
+                    exchange.getResponseBody().write(body);
+                }
+            });
+            listener.start();
+            return listener;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The address to register with the control plane. */
     public String address() {
         return name;
@@ -133,7 +169,8 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
                 .setAccelerator("tcg")
                 .setCpuCount(2)
                 .setMemoryMb(24_000)
-                .setDiskFreeMb(100_000);
+                .setDiskFreeMb(100_000)
+                .setTrafficPort(traffic.getAddress().getPort());
         templates.forEach(name -> info.addTemplates(TemplateImage.newBuilder().setTeamId(platform).setName(name)
                 .setImageSizeMb(256).setType("image")));
         info.addAllTemplates(snapshots.values());
@@ -171,6 +208,7 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
                 .setBootMs(42)
                 .build();
         sandboxes.put(request.getSandboxId(), sandbox);
+        networks.put(request.getSandboxId(), request.getNetwork());
         response.onNext(sandbox);
         response.onCompleted();
     }
@@ -272,6 +310,39 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
         }
         sandboxes.put(sandboxId, changed.build());
         response.onNext(changed.build());
+        response.onCompleted();
+    }
+
+    /** The egress policy the host was last given per sandbox (at create or by a live change). */
+    public final Map<String, io.wrenn.hostagent.protocol.NetworkPolicy> networks = new ConcurrentHashMap<>();
+    /** When set, a network change is refused with this status. */
+    public volatile Status failNetwork;
+
+    @Override
+    public void setSandboxNetwork(io.wrenn.hostagent.protocol.SetSandboxNetworkRequest request,
+            StreamObserver<io.wrenn.hostagent.protocol.SandboxNetwork> response) {
+        if (failNetwork != null) {
+            response.onError(failNetwork.asRuntimeException());
+            return;
+        }
+        if (!sandboxes.containsKey(request.getSandboxId())) {
+            response.onError(Status.NOT_FOUND.withDescription("no such sandbox").asRuntimeException());
+            return;
+        }
+        networks.put(request.getSandboxId(), request.getNetwork());
+        response.onNext(io.wrenn.hostagent.protocol.SandboxNetwork.newBuilder().setNetwork(request.getNetwork()).build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void getSandboxNetwork(io.wrenn.hostagent.protocol.GetSandboxNetworkRequest request,
+            StreamObserver<io.wrenn.hostagent.protocol.SandboxNetwork> response) {
+        var policy = networks.get(request.getSandboxId());
+        if (policy == null) {
+            response.onError(Status.NOT_FOUND.withDescription("no such sandbox").asRuntimeException());
+            return;
+        }
+        response.onNext(io.wrenn.hostagent.protocol.SandboxNetwork.newBuilder().setNetwork(policy).setDeniedConnections(3).build());
         response.onCompleted();
     }
 
@@ -399,5 +470,6 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
     @Override
     public void close() {
         server.shutdownNow();
+        traffic.stop(0);
     }
 }

@@ -10,6 +10,8 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,14 +21,18 @@ public final class NamespaceNetwork implements SandboxNetwork {
     private static final Logger LOG = LoggerFactory.getLogger(NamespaceNetwork.class);
     private static final Path NETNS_DIR = Path.of("/run/netns");
 
-    private final CommandRunner commands;
+    private static final Pattern DENIED_PACKETS = Pattern.compile("packets (\\d+)");
 
-    public NamespaceNetwork(CommandRunner commands) {
+    private final CommandRunner commands;
+    private final HostEgress egress;
+
+    public NamespaceNetwork(CommandRunner commands, HostEgress egress) {
         this.commands = commands;
+        this.egress = egress;
     }
 
     @Override
-    public void create(String namespace, NetworkSlot slot) {
+    public void create(String namespace, NetworkSlot slot, NetworkPolicy policy) {
         commands.run("ip", "netns", "add", namespace);
         boolean ownVeth = false;
         try {
@@ -50,17 +56,14 @@ public final class NamespaceNetwork implements SandboxNetwork {
                     "link set lo up",
                     "addr add " + slot.namespaceAddress() + "/30 dev " + NetworkSlot.NAMESPACE_VETH,
                     "link set " + NetworkSlot.NAMESPACE_VETH + " up",
+                    "route add default via " + slot.hostAddress(),
                     "tuntap add dev " + NetworkSlot.TAP_NAME + " mode tap",
                     "addr add " + NetworkSlot.TAP_ADDRESS + "/30 dev " + NetworkSlot.TAP_NAME,
                     "link set " + NetworkSlot.TAP_NAME + " up"));
             // The guest gets no IPv6 path either: the ruleset below is written for IPv4 traffic.
             inNamespace(namespace, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.disable_ipv6=1");
-            Path rules = writeTempFile(namespace, ".nft", NftRuleset.forSlot(slot));
-            try {
-                inNamespace(namespace, "nft", "-f", rules.toString());
-            } finally {
-                Files.deleteIfExists(rules);
-            }
+            loadRules(namespace, NftRuleset.forSlot(slot, egress.settings(), policy));
+            egress.attach(slot);
         } catch (RuntimeException | java.io.IOException e) {
             // The host end is deleted by name: only when it is ours. A slot another agent took in
             // the meantime has its veth under the same name, and it must keep it.
@@ -70,6 +73,37 @@ public final class NamespaceNetwork implements SandboxNetwork {
             }
             throw new IllegalStateException("could not write the network set-up files", e);
         }
+    }
+
+    private void loadRules(String namespace, String ruleset) throws java.io.IOException {
+        Path rules = writeTempFile(namespace, ".nft", ruleset);
+        try {
+            inNamespace(namespace, "nft", "-f", rules.toString());
+        } finally {
+            Files.deleteIfExists(rules);
+        }
+    }
+
+    @Override
+    public void updatePolicy(String namespace, NetworkPolicy policy) {
+        try {
+            loadRules(namespace, NftRuleset.policyUpdate(policy));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("could not write the policy update", e);
+        }
+    }
+
+    @Override
+    public long deniedConnections(String namespace) {
+        CommandResult result = commands.runUnchecked(Command.of("ip", "netns", "exec", namespace, "nft", "list", "counter",
+                "inet", NftRuleset.TABLE, NftRuleset.DENIED_COUNTER));
+        Matcher m = DENIED_PACKETS.matcher(result.output());
+        return result.exitCode() == 0 && m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    @Override
+    public void adopt(NetworkSlot slot) {
+        egress.attach(slot);
     }
 
     private static Path writeTempFile(String namespace, String suffix, String content) throws java.io.IOException {
@@ -100,6 +134,9 @@ public final class NamespaceNetwork implements SandboxNetwork {
     public void delete(String namespace, NetworkSlot slot) {
         // Deleting the namespace removes the veth pair too, but asynchronously; deleting the host end
         // first makes the slot reusable at once.
+        if (slot != null) {
+            egress.detach(slot);
+        }
         if (slot != null && hostVethExists(slot.number())) {
             commands.runUnchecked(Command.of("ip", "link", "del", slot.hostVeth()));
         }

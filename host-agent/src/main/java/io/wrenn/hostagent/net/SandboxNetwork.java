@@ -15,7 +15,16 @@ public interface SandboxNetwork {
      *
      * @throws SlotTakenException when the host already has this slot's veth; pick another slot
      */
-    void create(String namespace, NetworkSlot slot);
+    void create(String namespace, NetworkSlot slot, NetworkPolicy policy);
+
+    /** Replaces the egress policy of a live namespace at once (connections already open stay). */
+    void updatePolicy(String namespace, NetworkPolicy policy);
+
+    /** Connections the namespace refused since it was made (the policy's and the platform's refusals). */
+    long deniedConnections(String namespace);
+
+    /** Lets a re-adopted sandbox's traffic out again after an agent restart. */
+    void adopt(NetworkSlot slot);
 
     /** Removes the namespace and the host end of its veth. Missing pieces are not an error. */
     void delete(String namespace, NetworkSlot slot);

@@ -29,6 +29,10 @@ import io.wrenn.hostagent.sandbox.Sandbox;
 import io.wrenn.hostagent.sandbox.SandboxManager;
 import io.wrenn.hostagent.sandbox.SandboxRecord;
 import io.wrenn.hostagent.sandbox.SandboxSpec;
+import io.wrenn.hostagent.net.NetworkPolicy;
+import io.wrenn.hostagent.protocol.GetSandboxNetworkRequest;
+import io.wrenn.hostagent.protocol.SandboxNetwork;
+import io.wrenn.hostagent.protocol.SetSandboxNetworkRequest;
 import io.wrenn.hostagent.sandbox.Template;
 import io.wrenn.hostagent.sandbox.TemplateCatalog;
 import java.util.concurrent.ScheduledExecutorService;
@@ -82,7 +86,39 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
     public void createSandbox(CreateSandboxRequest request, StreamObserver<io.wrenn.hostagent.protocol.Sandbox> observer) {
         unary(observer, () -> toProto(manager.create(new SandboxSpec(request.getSandboxId(), request.getTeamId(),
                 request.getTemplateTeamId(), request.getTemplateName(), request.getVcpus(), request.getMemoryMb(),
-                request.getDiskSizeMb(), request.getTimeoutS(), request.getEnvMap(), onTimeout(request.getOnTimeout())), request.getEnvdAccessToken())));
+                request.getDiskSizeMb(), request.getTimeoutS(), request.getEnvMap(), onTimeout(request.getOnTimeout()),
+                request.hasNetwork() ? policy(request.getNetwork()) : NetworkPolicy.OPEN), request.getEnvdAccessToken())));
+    }
+
+    private static NetworkPolicy policy(io.wrenn.hostagent.protocol.NetworkPolicy wire) {
+        try {
+            return new NetworkPolicy(wire.getAllowInternetAccess(), wire.getAllowOutList(), wire.getDenyOutList());
+        } catch (IllegalArgumentException e) {
+            throw Statuses.invalid("network: " + e.getMessage());
+        }
+    }
+
+    private static io.wrenn.hostagent.protocol.NetworkPolicy toProto(NetworkPolicy policy) {
+        return io.wrenn.hostagent.protocol.NetworkPolicy.newBuilder().setAllowInternetAccess(policy.allowInternet())
+                .addAllAllowOut(policy.allowOut()).addAllDenyOut(policy.denyOut()).build();
+    }
+
+    @Override
+    public void setSandboxNetwork(SetSandboxNetworkRequest request, StreamObserver<SandboxNetwork> observer) {
+        unary(observer, () -> {
+            var sandbox = manager.setNetworkPolicy(request.getSandboxId(), policy(request.getNetwork()));
+            return SandboxNetwork.newBuilder().setNetwork(toProto(sandbox.record().spec().network()))
+                    .setDeniedConnections(manager.deniedConnections(request.getSandboxId())).build();
+        });
+    }
+
+    @Override
+    public void getSandboxNetwork(GetSandboxNetworkRequest request, StreamObserver<SandboxNetwork> observer) {
+        unary(observer, () -> {
+            NetworkPolicy policy = manager.networkPolicy(request.getSandboxId());
+            return SandboxNetwork.newBuilder().setNetwork(toProto(policy))
+                    .setDeniedConnections(manager.deniedConnections(request.getSandboxId())).build();
+        });
     }
 
     private static SandboxSpec.OnTimeout onTimeout(String value) {

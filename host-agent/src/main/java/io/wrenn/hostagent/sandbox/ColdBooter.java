@@ -35,7 +35,7 @@ final class ColdBooter {
         String id = sandbox.id();
         long t0 = System.nanoTime();
         resources.prepareDirectory(id, undo);
-        NetworkSlot slot = resources.prepareNetwork(id, undo);
+        NetworkSlot slot = resources.prepareNetwork(id, sandbox.record().spec().network(), undo);
 
         SandboxRecord record = sandbox.record().withSlot(slot.number()).withBootMs(0);
         sandbox.record(record);

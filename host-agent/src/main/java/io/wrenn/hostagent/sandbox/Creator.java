@@ -57,7 +57,7 @@ final class Creator {
         Map<String, String> env = new java.util.HashMap<>(template.defaultEnv());
         env.putAll(spec.env());
         SandboxSpec effective = new SandboxSpec(spec.sandboxId(), spec.teamId(), spec.templateTeamId(),
-                spec.templateName(), spec.vcpus(), spec.memoryMb(), diskMb, spec.timeoutS(), env, spec.onTimeout());
+                spec.templateName(), spec.vcpus(), spec.memoryMb(), diskMb, spec.timeoutS(), env, spec.onTimeout(), spec.network());
         long startedAt = host.clock.millis();
         SandboxRecord initial = new SandboxRecord(effective, 0, host.accelerator().wireName(),
                 template.defaultUser(), template.defaultWorkdir(), startedAt, SandboxHost.expiry(startedAt, effective.timeoutS()), 0,
@@ -123,7 +123,7 @@ final class Creator {
         return new SandboxSpec(spec.sandboxId(), spec.teamId(), spec.templateTeamId(), spec.templateName(),
                 spec.vcpus() == 0 ? DEFAULT_VCPUS : spec.vcpus(),
                 spec.memoryMb() == 0 ? DEFAULT_MEMORY_MB : spec.memoryMb(),
-                spec.diskSizeMb(), spec.timeoutS(), spec.env(), spec.onTimeout());
+                spec.diskSizeMb(), spec.timeoutS(), spec.env(), spec.onTimeout(), spec.network());
     }
 
     /** A snapshot's machine is fixed: memory is restored as it was saved. Asking for another is an error. */
@@ -135,14 +135,14 @@ final class Creator {
                     + snapshot.vcpus() + " vcpus and " + snapshot.memoryMb() + " MiB of memory; a sandbox made from it cannot change them");
         }
         return new SandboxSpec(spec.sandboxId(), spec.teamId(), spec.templateTeamId(), spec.templateName(),
-                snapshot.vcpus(), snapshot.memoryMb(), spec.diskSizeMb(), spec.timeoutS(), spec.env(), spec.onTimeout());
+                snapshot.vcpus(), snapshot.memoryMb(), spec.diskSizeMb(), spec.timeoutS(), spec.env(), spec.onTimeout(), spec.network());
     }
 
     /** See {@link SandboxManager#bootsWith(Accelerator, Template, Duration)}. */
     boolean bootsWith(Accelerator accel, Template template, Duration deadline) {
         String id = UUID.randomUUID().toString();
         SandboxSpec spec = new SandboxSpec(id, Layout.PLATFORM_TEAM, template.teamId(), template.name(), 1, 256,
-                (int) Math.max(template.imageSizeMb(), 1), 0, Map.of(), null);
+                (int) Math.max(template.imageSizeMb(), 1), 0, Map.of(), null, null);
         SandboxRecord record = new SandboxRecord(spec, 0, accel.wireName(), template.defaultUser(),
                 template.defaultWorkdir(), host.clock.millis(), 0, 0, newAccessToken(), Sandbox.State.RUNNING.name(), 0, true);
         Sandbox probe = new Sandbox(record, Sandbox.State.STARTING);

@@ -64,6 +64,7 @@ final class Recovery {
                 sandbox.pid(pid.get());
                 host.connectGuest(sandbox);
                 host.slots.claim(sandbox.slot());
+                host.network.adopt(sandbox.slot());
                 host.sandboxes.put(id, sandbox);
                 keptNamespaces.add(namespace);
                 LOG.info("re-adopted sandbox {} (pid {}, slot {})", id, pid.get(), record.get().slot());
@@ -187,6 +188,7 @@ final class Recovery {
     private void claimSlot(Sandbox sandbox) {
         if (sandbox.record().slot() > 0) {
             host.slots.claim(sandbox.slot());
+            host.network.adopt(sandbox.slot());
         }
     }
 

@@ -44,7 +44,7 @@ final class Restorer {
                 Thread::startVirtualThread);
         NetworkSlot slot;
         try {
-            slot = resources.prepareNetwork(id, undo);
+            slot = resources.prepareNetwork(id, sandbox.record().spec().network(), undo);
         } catch (RuntimeException e) {
             overlay.exceptionally(failure -> null).join(); // before the undo removes the directory it writes into
             throw e;

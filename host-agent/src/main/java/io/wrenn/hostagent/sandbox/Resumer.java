@@ -68,7 +68,7 @@ final class Resumer {
         times.step("verify");
         Undo undo = new Undo();
         try {
-            NetworkSlot slot = resources.prepareNetwork(id, undo);
+            NetworkSlot slot = resources.prepareNetwork(id, sandbox.record().spec().network(), undo);
             sandbox.record(sandbox.record().withSlot(slot.number()));
             host.store.write(sandbox.record());
             times.step("network");

@@ -3,6 +3,7 @@ package io.wrenn.hostagent.sandbox;
 import io.wrenn.hostagent.disk.DiskImages;
 import io.wrenn.hostagent.guest.GuestConnector;
 import io.wrenn.hostagent.layout.Layout;
+import io.wrenn.hostagent.net.NetworkPolicy;
 import io.wrenn.hostagent.net.SandboxNetwork;
 import io.wrenn.hostagent.vm.Accelerator;
 import io.wrenn.hostagent.vm.VirtualMachines;
@@ -36,6 +37,7 @@ public final class SandboxManager {
     private final LiveSandboxes live;
     private final Timeouts timeouts;
     private final Recovery recovery;
+    private final NetworkPolicies networkPolicies;
 
     public SandboxManager(Layout layout, SandboxNetwork network, DiskImages disks, VirtualMachines vms,
             VmControl vmControl, GuestConnector guests, TemplateCatalog templates, BootPolicy bootPolicy, Clock clock) {
@@ -52,6 +54,7 @@ public final class SandboxManager {
         templateRemover = new TemplateRemover(host);
         timeouts = new Timeouts(host, live, pauser, destroyer);
         recovery = new Recovery(host, pauser, destroyer);
+        networkPolicies = new NetworkPolicies(host, live);
     }
 
     /** Steps at which tests simulate a crash of the agent (by throwing an {@link Error}, which skips every undo). */
@@ -182,6 +185,24 @@ public final class SandboxManager {
     /** Moves a running sandbox's expiry to {@code timeoutS} seconds from now (0 = never) and persists it. */
     public Sandbox setTimeout(String sandboxId, int timeoutS) {
         return timeouts.setTimeout(sandboxId, timeoutS);
+    }
+
+    /**
+     * Replaces a sandbox's egress policy: at once in its namespace when it runs, and in its record
+     * whatever its state, so a resume applies it.
+     */
+    public Sandbox setNetworkPolicy(String sandboxId, NetworkPolicy policy) {
+        return networkPolicies.setPolicy(sandboxId, policy);
+    }
+
+    /** The egress policy in force for a sandbox that is not stopped. */
+    public NetworkPolicy networkPolicy(String sandboxId) {
+        return live.known(sandboxId).record().spec().network();
+    }
+
+    /** Connections the sandbox's namespace refused since it was last set up (0 when not running). */
+    public long deniedConnections(String sandboxId) {
+        return networkPolicies.deniedConnections(sandboxId);
     }
 
     /**

@@ -34,6 +34,11 @@ public record SandboxRecord(
         long pauseGeneration,
         boolean ownMemory) {
 
+    public SandboxRecord withSpec(SandboxSpec value) {
+        return new SandboxRecord(value, slot, accelerator, defaultUser, defaultWorkdir, startedAtMs, expiresAtMs, bootMs,
+                envdAccessToken, phase, pauseGeneration, ownMemory);
+    }
+
     public SandboxRecord withBootMs(long value) {
         return new SandboxRecord(spec, slot, accelerator, defaultUser, defaultWorkdir, startedAtMs, expiresAtMs, value,
                 envdAccessToken, phase, pauseGeneration, ownMemory);

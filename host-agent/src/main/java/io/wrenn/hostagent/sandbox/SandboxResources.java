@@ -1,6 +1,7 @@
 package io.wrenn.hostagent.sandbox;
 
 import io.wrenn.hostagent.guest.GuestConnection;
+import io.wrenn.hostagent.net.NetworkPolicy;
 import io.wrenn.hostagent.net.NetworkSlot;
 import io.wrenn.hostagent.net.SandboxNetwork;
 import java.io.IOException;
@@ -33,9 +34,9 @@ final class SandboxResources {
     }
 
     /** The sandbox's namespace on a free slot, deleted (and the slot freed) if a later step fails. */
-    NetworkSlot prepareNetwork(String id, Undo undo) {
+    NetworkSlot prepareNetwork(String id, NetworkPolicy policy, Undo undo) {
         String namespace = SandboxNetwork.namespaceName(id);
-        NetworkSlot slot = createNetwork(namespace);
+        NetworkSlot slot = createNetwork(namespace, policy);
         undo.add("delete network", () -> {
             host.network.delete(namespace, slot);
             host.slots.release(slot);
@@ -43,11 +44,11 @@ final class SandboxResources {
         return slot;
     }
 
-    private NetworkSlot createNetwork(String namespace) {
+    private NetworkSlot createNetwork(String namespace, NetworkPolicy policy) {
         for (int attempt = 0; attempt < 8; attempt++) {
             NetworkSlot slot = host.slots.allocate();
             try {
-                host.network.create(namespace, slot);
+                host.network.create(namespace, slot, policy);
                 return slot;
             } catch (SandboxNetwork.SlotTakenException e) {
                 // Another agent took it between our check and our create: its veth now exists, so

@@ -1,10 +1,13 @@
 package io.wrenn.hostagent.sandbox;
 
+import io.wrenn.hostagent.net.NetworkPolicy;
 import java.util.Map;
 
 /**
  * What was asked for when the sandbox was created: the create request, kept whole in
- * {@code sandbox.json} so that a restarted agent knows everything about a VM it re-adopts.
+ * {@code sandbox.json} so that a restarted agent knows everything about a VM it re-adopts. The
+ * egress policy is the one exception to "as asked": a live change replaces it here, so a resume or
+ * a restarted agent applies the policy in force (a record without one is {@link NetworkPolicy#OPEN}).
  */
 public record SandboxSpec(
         String sandboxId,
@@ -16,7 +19,8 @@ public record SandboxSpec(
         int diskSizeMb,
         int timeoutS,
         Map<String, String> env,
-        OnTimeout onTimeout) {
+        OnTimeout onTimeout,
+        NetworkPolicy network) {
 
     /** What the timeout does to a sandbox. */
     public enum OnTimeout { DESTROY, PAUSE }
@@ -24,5 +28,12 @@ public record SandboxSpec(
     public SandboxSpec {
         env = env == null ? Map.of() : Map.copyOf(env);
         onTimeout = onTimeout == null ? OnTimeout.DESTROY : onTimeout;
+        network = NetworkPolicy.orOpen(network);
+    }
+
+    /** The same sandbox under another egress policy (a live change). */
+    public SandboxSpec withNetwork(NetworkPolicy value) {
+        return new SandboxSpec(sandboxId, teamId, templateTeamId, templateName, vcpus, memoryMb, diskSizeMb, timeoutS, env,
+                onTimeout, value);
     }
 }

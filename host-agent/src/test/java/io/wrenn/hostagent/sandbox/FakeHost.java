@@ -47,7 +47,7 @@ final class FakeHost {
     }
 
     static SandboxSpec spec(String id, String templateTeam, String template) {
-        return new SandboxSpec(id, UUID.randomUUID().toString(), templateTeam, template, 1, 256, 1024, 0, Map.of(), null);
+        return new SandboxSpec(id, UUID.randomUUID().toString(), templateTeam, template, 1, 256, 1024, 0, Map.of(), null, null);
     }
 
     /** A running sandbox booted from the {@code minimal} image. */

@@ -68,11 +68,27 @@ final class Fakes {
         final List<String> created = new CopyOnWriteArrayList<>();
         final List<String> deleted = new CopyOnWriteArrayList<>();
         final Set<String> live = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final java.util.Map<String, io.wrenn.hostagent.net.NetworkPolicy> policies = new java.util.concurrent.ConcurrentHashMap<>();
 
         @Override
-        public void create(String namespace, NetworkSlot slot) {
+        public void create(String namespace, NetworkSlot slot, io.wrenn.hostagent.net.NetworkPolicy policy) {
             created.add(namespace + "@" + slot.number());
             live.add(namespace);
+            policies.put(namespace, policy);
+        }
+
+        @Override
+        public void updatePolicy(String namespace, io.wrenn.hostagent.net.NetworkPolicy policy) {
+            policies.put(namespace, policy);
+        }
+
+        @Override
+        public long deniedConnections(String namespace) {
+            return 0;
+        }
+
+        @Override
+        public void adopt(NetworkSlot slot) {
         }
 
         @Override

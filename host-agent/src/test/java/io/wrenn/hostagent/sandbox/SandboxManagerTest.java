@@ -41,7 +41,7 @@ class SandboxManagerTest {
     }
 
     private static SandboxSpec spec(String id, int diskMb) {
-        return new SandboxSpec(id, UUID.randomUUID().toString(), Layout.PLATFORM_TEAM, "minimal", 1, 256, diskMb, 0, Map.of(), null);
+        return new SandboxSpec(id, UUID.randomUUID().toString(), Layout.PLATFORM_TEAM, "minimal", 1, 256, diskMb, 0, Map.of(), null, null);
     }
 
     @Test
@@ -112,7 +112,7 @@ class SandboxManagerTest {
                     assertThat(e.getMessage()).contains("160");
                 });
         assertThatThrownBy(() -> manager.create(new SandboxSpec(UUID.randomUUID().toString(), "", Layout.PLATFORM_TEAM,
-                "nope", 1, 256, 0, 0, Map.of(), null)))
+                "nope", 1, 256, 0, 0, Map.of(), null, null)))
                 .isInstanceOfSatisfying(SandboxException.class,
                         e -> assertThat(e.kind()).isEqualTo(SandboxException.Kind.NOT_FOUND));
         assertThat(network.created).isEmpty();

@@ -112,7 +112,7 @@ class TrafficListenerTest {
     }
 
     private static SandboxSpec spec(String id) {
-        return new SandboxSpec(id, UUID.randomUUID().toString(), Layout.PLATFORM_TEAM, "minimal", 1, 256, 1024, 0, Map.of(), null);
+        return new SandboxSpec(id, UUID.randomUUID().toString(), Layout.PLATFORM_TEAM, "minimal", 1, 256, 1024, 0, Map.of(), null, null);
     }
 
     private HttpRequest.Builder to(String sandbox, String pathAndQuery) {
