@@ -35,6 +35,9 @@ public interface Wrenn extends AutoCloseable {
     /** The team's snapshot templates. */
     Templates templates();
 
+    /** The team's template builds (recipes, live logs). */
+    Builds builds();
+
     /** The team's API keys (a person's login only). */
     ApiKeys apiKeys();
 

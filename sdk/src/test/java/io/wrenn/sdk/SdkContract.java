@@ -352,6 +352,31 @@ public abstract class SdkContract {
     }
 
     @Test
+    void aBuildRunsItsRecipeWithLiveLogsAndMakesATemplate() {
+        String name = unique("contract-build-");
+        List<BuildLogLine> log = Collections.synchronizedList(new ArrayList<>());
+        BuildInfo built = wrenn().builds().build(BuildSpec.builder(name,
+                "FROM " + template() + "\nRUN echo build-marker-$((40+2))\n").skipPrePost(true).build(), log::add);
+        assertThat(built.succeeded()).as(String.valueOf(built.reason())).isTrue();
+        assertThat(log).isNotEmpty();
+        assertThat(log).extracting(BuildLogLine::seq).isSorted();
+        assertThat(log).anySatisfy(line -> assertThat(line.line()).contains("build-marker-"));
+        assertThat(wrenn().builds().get(built.id()).status()).isEqualTo("succeeded");
+        assertThat(wrenn().builds().list()).extracting(BuildInfo::id).contains(built.id());
+        Sandbox fromBuild = create(SandboxSpec.of(name));
+        assertThat(fromBuild.info().template()).isEqualTo(name);
+        fromBuild.kill();
+        wrenn().templates().delete(name);
+    }
+
+    @Test
+    void aRecipeWithoutFromIsRefused() {
+        assertThatThrownBy(() -> wrenn().builds().start(BuildSpec.builder(unique("bad-"), "RUN true\n").build()))
+                .isInstanceOfSatisfying(WrennException.InvalidRequestException.class,
+                        e -> assertThat(e.code()).isEqualTo("invalid_request"));
+    }
+
+    @Test
     void snapshotNamesAreValidated() {
         assertThatThrownBy(() -> shared.snapshot("Not A Valid Name"))
                 .isInstanceOfSatisfying(WrennException.InvalidRequestException.class,

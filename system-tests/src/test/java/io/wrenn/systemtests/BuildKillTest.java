@@ -108,13 +108,21 @@ class BuildKillTest {
         again.delete("/v1/sandboxes/" + check);
     }
 
+    /** Starts `wrenn up` (kept in {@link #up} at once, so a failed wait still stops it) and waits for its API. */
     private Process up() throws IOException {
         Process process = WrennProcesses.wrenn(home, "up", "--port", Integer.toString(apiPort), "--agent", "127.0.0.1:" + agentPort)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("up.log").toFile())).start();
+        up = process;
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
             assertThat(process.isAlive()).as("wrenn up; its log:%n%s", read(home.resolve("up.log"))).isTrue();
-            return Files.exists(layout.apiKeyFile())
-                    && new WrennClient(URI.create("http://127.0.0.1:" + apiPort), null).get("/health").status() == 200;
+            if (!Files.exists(layout.apiKeyFile())) {
+                return false;
+            }
+            try {
+                return new WrennClient(URI.create("http://127.0.0.1:" + apiPort), null).get("/health").status() == 200;
+            } catch (java.io.UncheckedIOException notListeningYet) {
+                return false; // a restart on the same home finds the key file before its server listens
+            }
         });
         return process;
     }

@@ -9,8 +9,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code wrenn template …}: the team's templates made from sandboxes (snapshots and images). */
-@Command(name = "template", mixinStandardHelpOptions = true, description = "List and remove templates.",
-        subcommands = {TemplateCommand.ListTemplates.class, TemplateCommand.Remove.class})
+@Command(name = "template", mixinStandardHelpOptions = true, description = "Build, list and remove templates.",
+        subcommands = {BuildCommand.class, TemplateCommand.ListTemplates.class, TemplateCommand.Remove.class})
 public final class TemplateCommand {
 
     static List<String[]> describe(Template template) {

@@ -165,10 +165,26 @@ class ClientCommandsTest {
     }
 
     @Test
+    void templateBuildPrintsTheLogAndExitsByTheOutcome() throws Exception {
+        env.put("WRENN_API_KEY", "wrn_test");
+        Path recipe = home.resolve("Recipe");
+        Files.writeString(recipe, "FROM minimal\nRUN echo hi\n");
+        Run built = run("template", "build", "hello", "-f", recipe.toString());
+        assertThat(built.exit()).as(built.err()).isZero();
+        assertThat(built.out()).contains("[2] ", "RUN echo hi", "built hello");
+        assertThat(fake.templates().get("hello").type()).isEqualTo("snapshot");
+
+        Run fromStdin = runWithStdin("RUN no-from\n", "template", "build", "bad", "-f", "-");
+        assertThat(fromStdin.exit()).isEqualTo(ClientCommands.EXIT_WRENN_ERROR);
+        assertThat(fromStdin.err()).contains("(invalid_request)");
+    }
+
+    @Test
     void everyVerbHasHelpWithExamplesAndCompletionCoversThem() {
         for (String[] verb : List.of(new String[] {"sandbox", "exec"}, new String[] {"sandbox", "cp"},
                 new String[] {"sandbox", "shell"}, new String[] {"sandbox", "create"}, new String[] {"keys", "create"},
-                new String[] {"template", "rm"}, new String[] {"login"})) {
+                new String[] {"template", "rm"}, new String[] {"template", "build"}, new String[] {"sandbox", "image"},
+                new String[] {"login"})) {
             List<String> args = new ArrayList<>(List.of(verb));
             args.add("--help");
             Run help = run(args.toArray(String[]::new));

@@ -1,6 +1,7 @@
 package io.wrenn.sdk.internal;
 
 import io.wrenn.sdk.ApiKeys;
+import io.wrenn.sdk.Builds;
 import io.wrenn.sdk.Sandboxes;
 import io.wrenn.sdk.Templates;
 import io.wrenn.sdk.Wrenn;
@@ -43,12 +44,14 @@ public final class HttpWrenn implements Wrenn {
     private final HttpSandboxes sandboxes;
     private final HttpTemplates templates;
     private final HttpApiKeys apiKeys;
+    private final HttpBuilds builds;
 
     public HttpWrenn(Settings settings, Credential credential) {
         this.transport = new Transport(settings, credential);
         this.templates = new HttpTemplates(transport);
         this.sandboxes = new HttpSandboxes(transport, templates);
         this.apiKeys = new HttpApiKeys(transport);
+        this.builds = new HttpBuilds(transport);
     }
 
     /** Logs in with email and password and answers a client acting with the person's token. */
@@ -68,6 +71,11 @@ public final class HttpWrenn implements Wrenn {
     @Override
     public Templates templates() {
         return templates;
+    }
+
+    @Override
+    public Builds builds() {
+        return builds;
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.wrenn.sdk.internal;
 
 import io.wrenn.sdk.ApiKey;
+import io.wrenn.sdk.BuildInfo;
+import io.wrenn.sdk.BuildLogLine;
 import io.wrenn.sdk.FileEntry;
 import io.wrenn.sdk.OnTimeout;
 import io.wrenn.sdk.ProcessInfo;
@@ -79,6 +81,18 @@ public final class Json {
             object.properties().forEach(entry -> map.put(entry.getKey(), entry.getValue().asString()));
         }
         return map;
+    }
+
+    static BuildInfo build(JsonNode node) {
+        return new BuildInfo(text(node, "id"), text(node, "name"), text(node, "status"), text(node, "reason"),
+                node.path("current_step").asInt(), node.path("total_steps").asInt(), integer(node, "failed_step"),
+                node.path("cached_steps").asInt(), text(node, "template_id"), instant(node, "created_at"),
+                instant(node, "finished_at"));
+    }
+
+    static BuildLogLine buildLogLine(JsonNode node) {
+        return new BuildLogLine(node.path("seq").asLong(), node.path("step").asInt(), text(node, "stream"),
+                text(node, "line"), instant(node, "at"));
     }
 
     static SandboxInfo sandbox(JsonNode node) {

@@ -2,6 +2,7 @@ package io.wrenn.sdk.testing;
 
 import io.wrenn.sdk.ApiKey;
 import io.wrenn.sdk.ApiKeys;
+import io.wrenn.sdk.Builds;
 import io.wrenn.sdk.Sandbox;
 import io.wrenn.sdk.SandboxInfo;
 import io.wrenn.sdk.SandboxSpec;
@@ -52,6 +53,7 @@ public final class WrennFake implements Wrenn {
     private final SandboxesView sandboxesView = new SandboxesView();
     private final TemplatesView templatesView = new TemplatesView();
     private final KeysView keysView = new KeysView();
+    private final FakeBuilds builds = new FakeBuilds(this);
 
     /** A fake with the platform's base templates and the built-in programs. */
     public WrennFake() {
@@ -130,7 +132,7 @@ public final class WrennFake implements Wrenn {
         });
     }
 
-    private String newId(String prefix) {
+    String newId(String prefix) {
         StringBuilder id = new StringBuilder(prefix);
         for (int i = 0; i < 25; i++) {
             id.append(ID_ALPHABET.charAt(random.nextInt(ID_ALPHABET.length())));
@@ -162,6 +164,11 @@ public final class WrennFake implements Wrenn {
     @Override
     public Templates templates() {
         return templatesView;
+    }
+
+    @Override
+    public Builds builds() {
+        return builds;
     }
 
     @Override
