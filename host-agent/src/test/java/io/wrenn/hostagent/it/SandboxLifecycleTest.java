@@ -367,7 +367,9 @@ class SandboxLifecycleTest {
         String other = UUID.randomUUID().toString();
         boolean debian = Files.isRegularFile(layout().templateRootfs(Layout.PLATFORM_TEAM, "debian"));
         long t0 = System.nanoTime();
-        agent.stub.createSandbox(AgentFixture.minimal(other).setTemplateName(debian ? "debian" : "minimal").build());
+        // debian's compact image is larger than the fixture's 1 GiB disk: it gets the default size.
+        agent.stub.createSandbox(AgentFixture.minimal(other).setTemplateName(debian ? "debian" : "minimal")
+                .setDiskSizeMb(debian ? 5120 : 1024).build());
         System.out.println("create " + (debian ? "debian" : "minimal") + ": " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         if (debian) {
             AgentFixture.ExecResult bash = agent.exec(ExecRequest.newBuilder().setSandboxId(other).setCmd("/bin/bash")
