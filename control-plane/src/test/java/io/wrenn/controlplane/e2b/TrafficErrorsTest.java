@@ -67,9 +67,11 @@ class TrafficErrorsTest {
 
     @Test
     void aRefusalOfTheRouteItselfIsMarkedToo() throws Exception {
+        // envd's port: a user's own port answers without credentials while public traffic is allowed.
         HttpResponse<String> response = client.send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + wrenn.controlPlane.port() + "/e2b/sandbox/"))
-                .header("E2b-Sandbox-Id", sandbox).header("E2b-Sandbox-Port", "8000").build(), HttpResponse.BodyHandlers.ofString());
+                .header("E2b-Sandbox-Id", sandbox).header("E2b-Sandbox-Port", String.valueOf(TrafficProxy.ENVD_PORT))
+                .build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(response.headers().firstValue(TrafficHeaders.ERROR)).hasValue("unauthorized");
