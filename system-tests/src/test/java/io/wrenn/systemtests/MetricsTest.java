@@ -212,6 +212,7 @@ class MetricsTest {
         assertThat(measured(after)).isNotEmpty();
     }
 
+    @Disabled("issue 14: reads the running sandbox the stats case (disabled above) leaves behind")
     @Test
     @Order(6)
     void prometheusScrapesTheControlPlaneAndTheHostAgent() throws Exception {
