@@ -127,6 +127,20 @@ public final class EnvdClient implements GuestConnection {
         }
     }
 
+    /** {@code POST /init} with the timestamp alone (the rest stays as the guest holds it), with the token it holds now. */
+    @Override
+    public void setClock(Instant now) {
+        ObjectNode body = JSON.createObjectNode().put("timestamp", DateTimeFormatter.ISO_INSTANT.format(now));
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/init"))
+                .timeout(UNARY_TIMEOUT)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        if (accessToken != null) {
+            request.header("X-Access-Token", accessToken);
+        }
+        requireInitialised(send(request.build(), HttpResponse.BodyHandlers.ofString(), "set clock"));
+    }
+
     private HttpRequest initRequest(Map<String, String> envVars, String defaultUser, String defaultWorkdir, Instant now,
             byte[] entropy, String guestToken, Duration timeout) {
         ObjectNode body = JSON.createObjectNode();

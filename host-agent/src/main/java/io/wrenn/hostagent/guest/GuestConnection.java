@@ -40,6 +40,12 @@ public interface GuestConnection extends AutoCloseable {
     boolean tryInit(Map<String, String> envVars, String defaultUser, String defaultWorkdir, Instant now, byte[] entropy,
             String guestToken, Duration timeout);
 
+    /**
+     * Sets the guest's clock to {@code now} (moved forward only), over a connection an earlier
+     * exchange left open: how long this call took bounds how late the guest's clock is set.
+     */
+    void setClock(Instant now);
+
     /** The size of the guest's root filesystem, in bytes (0 when unknown). */
     long diskTotalBytes();
 

@@ -128,8 +128,33 @@ final class GuestStart {
      * workdir, the host's clock now, fresh entropy), sent with the token the guest holds now.
      */
     GuestProbe initProbe(GuestConnection envd, SandboxRecord record, String guestToken) {
-        return timeout -> envd.tryInit(record.spec().env(), record.defaultUser(), record.defaultWorkdir(),
-                host.clock.instant(), entropy(), guestToken, timeout);
+        return timeout -> {
+            long sent = System.nanoTime();
+            if (!envd.tryInit(record.spec().env(), record.defaultUser(), record.defaultWorkdir(),
+                    host.clock.instant(), entropy(), guestToken, timeout)) {
+                return false;
+            }
+            settleClock(envd, sent);
+            return true;
+        };
+    }
+
+    /** A clock set by one exchange is late by as much as that exchange took. */
+    private static final long CLOCK_PRECISION_NANOS = Duration.ofMillis(50).toNanos();
+
+    /**
+     * Called after an exchange that set the guest's clock, begun at {@code sentNanos}: the
+     * timestamp was taken before the exchange, so a slow one (a SYN retransmitted while the
+     * restored guest was not running yet, a guest paging its memory in) left the clock late by
+     * seconds. The clock is set again over the now open connection until one exchange is quick.
+     */
+    void settleClock(GuestConnection envd, long sentNanos) {
+        long took = System.nanoTime() - sentNanos;
+        for (int attempt = 0; attempt < 3 && took > CLOCK_PRECISION_NANOS; attempt++) {
+            long start = System.nanoTime();
+            envd.setClock(host.clock.instant());
+            took = System.nanoTime() - start;
+        }
     }
 
     /** Fresh randomness for the guest's entropy pool at every {@code /init}: no two guests of a snapshot share it. */

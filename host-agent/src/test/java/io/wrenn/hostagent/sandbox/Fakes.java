@@ -338,10 +338,13 @@ final class Fakes {
     /** Guests that answer at once, each connection numbered and recording what went through it. */
     static final class Guests implements GuestConnector {
         final List<Guest> opened = new CopyOnWriteArrayList<>();
+        /** How long the /init of guests opened from now on takes (a guest slow to answer after a restore). */
+        volatile java.time.Duration initTakes = java.time.Duration.ZERO;
 
         @Override
         public GuestConnection connect(String address, String accessToken) {
             Guest guest = new Guest(opened.size() + 1, address, accessToken);
+            guest.initTakes = initTakes;
             opened.add(guest);
             return guest;
         }
@@ -353,6 +356,9 @@ final class Fakes {
         final String address;
         final String accessToken;
         final List<String> forwarded = new CopyOnWriteArrayList<>();
+        /** The times the clock was set to by {@link #setClock}. */
+        final List<java.time.Instant> clockSets = new CopyOnWriteArrayList<>();
+        volatile java.time.Duration initTakes = java.time.Duration.ZERO;
         volatile boolean closed;
         /** Nothing listens on any port: every forward is refused. */
         volatile boolean refusing;
@@ -384,7 +390,18 @@ final class Fakes {
         public boolean tryInit(java.util.Map<String, String> envVars, String defaultUser, String defaultWorkdir,
                 java.time.Instant now, byte[] entropy, String guestToken, java.time.Duration timeout) {
             requireOpen();
+            try {
+                Thread.sleep(initTakes);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             return true;
+        }
+
+        @Override
+        public void setClock(java.time.Instant now) {
+            requireOpen();
+            clockSets.add(now);
         }
 
         @Override

@@ -65,6 +65,22 @@ class LifecycleTest {
     }
 
     @Test
+    void aGuestSlowToTakeItsInitHasItsClockSetAgainOverTheOpenConnection() {
+        String id = host.boot();
+        host.agent.pause(id);
+
+        host.guests.initTakes = Duration.ofMillis(200);
+        host.agent.resume(id, 1, 0);
+        assertThat(host.guests.opened.getLast().clockSets).as("the /init's timestamp is 200 ms late").hasSize(1);
+
+        host.agent.pause(id);
+        host.guests.initTakes = Duration.ZERO;
+        host.agent.resume(id, 2, 0);
+        assertThat(host.guests.opened.getLast().clockSets).as("a quick /init set it well enough").isEmpty();
+        host.agent.destroy(id);
+    }
+
+    @Test
     void aResumeOfAnotherGenerationIsRefusedAndTheSandboxStaysPaused() {
         String id = host.boot();
         host.agent.pause(id);
