@@ -69,7 +69,8 @@ if want minimal || want debian; then
   # what every template's Wrenn part is made of
   common=("$IMAGES_SRC/rootfs-common.sh" "$IMAGES_SRC/guest/wrenn-setup"
           "$IMAGES_SRC/guest/envd" "$IMAGES_SRC/guest/inittab" "jre $(stamp_value jre)" "envd $envd_hash"
-          "busybox $(deb_version busybox-static)" "libc6 $(deb_version libc6)")
+          "busybox $(deb_version busybox-static)" "libc6 $(deb_version libc6)"
+          "ca-certificates $(deb_version ca-certificates)" $(guest_ca_files))
   tdir="$WRENN_IMAGES/teams/$PLATFORM_TEAM"
 fi
 

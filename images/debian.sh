@@ -13,6 +13,7 @@ root="$work/root"
 cp -a "$base" "$root"
 
 install_wrenn "$root" "$jar"
+install_guest_cas "$root"
 
 # the user sandboxes run as by default, with passwordless sudo
 chroot "$root" useradd --create-home --uid 1000 --user-group --shell /bin/bash user

@@ -73,3 +73,14 @@ host_tsc_khz() {
   [[ -n $khz ]] || khz=$(awk -F: '/^cpu MHz/ {printf "%d", $2 * 1000; exit}' /proc/cpuinfo)
   echo "$khz"
 }
+
+# The certificate authorities guests trust beyond the public ones: WRENN_GUEST_CA_CERTS (a PEM
+# file or a directory of *.crt / *.pem files), else what this host trusts locally
+# (/usr/local/share/ca-certificates: a company CA, or a proxy that re-signs TLS on its way out).
+# Without them, a guest behind such a proxy fails every TLS handshake the host itself passes.
+guest_ca_files() {
+  local src=${WRENN_GUEST_CA_CERTS:-/usr/local/share/ca-certificates}
+  if [[ -f $src ]]; then printf '%s\n' "$src"
+  elif [[ -d $src ]]; then find "$src" -type f \( -name '*.crt' -o -name '*.pem' \) | sort
+  fi
+}

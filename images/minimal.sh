@@ -28,8 +28,11 @@ while read -r applet; do
 done < <(/bin/busybox --list-full)
 
 install_wrenn "$root" "$jar"
-# the CA bundle, so TLS clients a user brings verify servers (debian has ca-certificates)
-install -D -m 0644 /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
+# the public CA bundle (Debian's ca-certificates, as the debian template has it), so TLS clients a
+# user brings verify servers, then the authorities the operator's guests trust besides
+install -d -m 0755 "$root/etc/ssl/certs"
+cat /usr/share/ca-certificates/mozilla/*.crt > "$root/etc/ssl/certs/ca-certificates.crt"
+install_guest_cas "$root"
 ln -sfn /opt/wrenn/bin/init "$root/sbin/init"
 
 cat > "$root/etc/passwd" <<'PASSWD'

@@ -29,6 +29,25 @@ install_wrenn() {
   done
 }
 
+# install_guest_cas ROOT: those authorities into ROOT's trust store. A distribution with
+# update-ca-certificates gets them as local certificates (its bundle and hashed links follow);
+# otherwise (minimal) they are appended to the bundle.
+install_guest_cas() {
+  local root=$1 f n=0
+  while read -r f; do
+    [[ -n $f ]] || continue
+    n=$((n + 1))
+    if [[ -x "$root/usr/sbin/update-ca-certificates" ]]; then
+      install -D -m 0644 "$f" "$root/usr/local/share/ca-certificates/wrenn-guest-$n.crt"
+    else
+      { cat "$f"; echo; } >> "$root/etc/ssl/certs/ca-certificates.crt"
+    fi
+  done < <(guest_ca_files)
+  if [[ -x "$root/usr/sbin/update-ca-certificates" ]]; then
+    chroot "$root" update-ca-certificates --fresh > /dev/null
+  fi
+}
+
 # copy_libs_of ROOT FILE: the host's shared libraries FILE needs, where ROOT lacks them
 copy_libs_of() {
   local root=$1 f=$2 lib

@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
@@ -133,7 +132,6 @@ class MetricsTest {
         assertThat(points.get(0).get("cpu_pct").isNull()).isTrue();
     }
 
-    @Disabled("issue 14: a range in the future still returns a point through the E2B route")
     @Test
     @Order(3)
     void badRangesAre400AndTheFutureHasNoPoints() {
@@ -164,7 +162,6 @@ class MetricsTest {
         assertThat(ok(other.get("/e2b/sandboxes/metrics?sandbox_ids=" + busy), 200).get("sandboxes").size()).isZero();
     }
 
-    @Disabled("issue 14: team stats answer 500 while a sandbox is paused")
     @Test
     @Order(4)
     void statsFollowTheSandboxesWithPausedOnesAtHalfTheirMemory() {
@@ -212,7 +209,6 @@ class MetricsTest {
         assertThat(measured(after)).isNotEmpty();
     }
 
-    @Disabled("issue 14: reads the running sandbox the stats case (disabled above) leaves behind")
     @Test
     @Order(6)
     void prometheusScrapesTheControlPlaneAndTheHostAgent() throws Exception {

@@ -178,7 +178,7 @@ final class MetricsStore {
                                coalesce(sum(memory_mb_reserved), 0) AS memory_mb_reserved,
                                coalesce(sum(vcpus_used), 0) AS vcpus_used,
                                coalesce(sum(memory_used_bytes), 0) AS memory_used_bytes
-                        FROM (%s AND (CAST(:team AS uuid) IS NULL OR s.team_id = :team) GROUP BY s.team_id) usage""".formatted(USAGE_NOW))
+                        FROM (%s AND (CAST(:team AS uuid) IS NULL OR s.team_id = CAST(:team AS uuid)) GROUP BY s.team_id) usage""".formatted(USAGE_NOW))
                 .bind("team", teamId)
                 .map((rs, ctx) -> Usage.of(rs))
                 .one());
@@ -233,7 +233,7 @@ final class MetricsStore {
                                      sum(vcpus_reserved) AS vcpus_reserved, sum(memory_mb_reserved) AS memory_mb_reserved,
                                      sum(vcpus_used) AS vcpus_used, sum(memory_used_bytes) AS memory_used_bytes
                               FROM team_usage_samples
-                              WHERE ts > now() - interval '30 days' AND (CAST(:team AS uuid) IS NULL OR team_id = :team)
+                              WHERE ts > now() - interval '30 days' AND (CAST(:team AS uuid) IS NULL OR team_id = CAST(:team AS uuid))
                               GROUP BY ts) per_step""")
                 .bind("team", teamId)
                 .map((rs, ctx) -> Usage.of(rs))
@@ -259,7 +259,7 @@ final class MetricsStore {
                                           sum(vcpus_reserved) AS vcpus_reserved, sum(memory_mb_reserved) AS memory_mb_reserved,
                                           sum(vcpus_used) AS vcpus_used, sum(memory_used_bytes) AS memory_used_bytes
                                    FROM team_usage_samples
-                                   WHERE ts >= :start AND ts <= :end AND (CAST(:team AS uuid) IS NULL OR team_id = :team)
+                                   WHERE ts >= :start AND ts <= :end AND (CAST(:team AS uuid) IS NULL OR team_id = CAST(:team AS uuid))
                                    GROUP BY ts) x ON x.ts = t.ts
                         WHERE t.ts >= :start AND t.ts <= :end
                         GROUP BY bucket ORDER BY bucket""".formatted(ORIGIN))

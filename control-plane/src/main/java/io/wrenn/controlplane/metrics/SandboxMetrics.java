@@ -51,7 +51,10 @@ public final class SandboxMetrics {
      */
     public List<Map<String, Object>> e2b(Sandbox sandbox, String start, String end) {
         Instant now = clock.instant();
-        TimeRange asked = TimeRange.parseE2b(start, end, sandbox.createdAt(), now);
+        TimeRange asked = TimeRange.parseE2b(start, end, sandbox.createdAt(), now).orElse(null);
+        if (asked == null) {
+            return List.of();
+        }
         Tier tier = Tier.forRange(asked.start(), asked.span(), now);
         List<Map<String, Object>> out = new ArrayList<>();
         for (Point point : store.sandboxPoints(sandbox.id(), tier, asked).values()) {

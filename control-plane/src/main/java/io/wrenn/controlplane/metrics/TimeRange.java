@@ -3,6 +3,7 @@ package io.wrenn.controlplane.metrics;
 import io.wrenn.controlplane.http.ApiException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Map;
 
 /**
@@ -62,19 +63,24 @@ record TimeRange(Instant start, Instant end) {
 
     /**
      * E2B's range: {@code start}/{@code end} in Unix seconds, defaults the sandbox's creation
-     * ({@code defaultStart}) and now; the end is cut at now and the start at 30 days before the
-     * end (older steps are not kept), never refused for being long; a start after the end is 400.
+     * ({@code defaultStart}) and now; the end is cut at now and the start at the sandbox's creation
+     * or 30 days before the end (older steps are not kept), whichever is later, never refused for being long; a start after the end is 400.
+     * Empty when the range starts in the future: no step of it has happened yet.
      */
-    static TimeRange parseE2b(String start, String end, Instant defaultStart, Instant now) {
+    static java.util.Optional<TimeRange> parseE2b(String start, String end, Instant defaultStart, Instant now) {
         Instant to = end == null ? now : seconds("end", end);
         Instant from = start == null ? defaultStart : seconds("start", start);
         if (start != null && end != null && from.isAfter(to)) {
             throw ApiException.invalid("'start' must not be after 'end'");
         }
+        if (from.isAfter(now)) {
+            return java.util.Optional.empty();
+        }
         to = to.isAfter(now) ? now : to;
-        from = from.isAfter(to) ? to : from;
-        Instant oldest = to.minus(LONGEST);
-        return new TimeRange(from.isBefore(oldest) ? oldest : from, to);
+        // Nothing was measured before the sandbox existed: a start before it (start=0) must not
+        // make the range, and with it the step, longer than the sandbox's life.
+        Instant oldest = Collections.max(java.util.List.of(to.minus(LONGEST), defaultStart.isAfter(to) ? to : defaultStart));
+        return java.util.Optional.of(new TimeRange(from.isBefore(oldest) ? oldest : from, to));
     }
 
     private static Instant seconds(String name, String value) {
