@@ -27,11 +27,21 @@ final class EnvdFixture implements AutoCloseable, AfterEachCallback {
     }
 
     EnvdFixture(long outputWindow, long keepaliveMillis) {
-        envd = start(outputWindow, keepaliveMillis, clockSets, entropySeeds);
+        this(UserDirectory.system(), outputWindow, keepaliveMillis);
+    }
+
+    /** An envd that knows the users of {@code users} (a test's own passwd and group files). */
+    EnvdFixture(UserDirectory users) {
+        this(users, 1024 * 1024, 30_000);
+    }
+
+    private EnvdFixture(UserDirectory users, long outputWindow, long keepaliveMillis) {
+        envd = start(users, outputWindow, keepaliveMillis, clockSets, entropySeeds);
         client = new EnvdClient(envd.port());
     }
 
-    private static Envd start(long outputWindow, long keepaliveMillis, List<Instant> clockSets, List<byte[]> entropySeeds) {
+    private static Envd start(UserDirectory users, long outputWindow, long keepaliveMillis, List<Instant> clockSets,
+            List<byte[]> entropySeeds) {
         try {
             return Envd.start(new Envd.Config(new InetSocketAddress("127.0.0.1", 0), instant -> {
                 clockSets.add(instant);
@@ -39,7 +49,7 @@ final class EnvdFixture implements AutoCloseable, AfterEachCallback {
             }, seed -> {
                 entropySeeds.add(seed);
                 return 0;
-            }, UserDirectory.system(), outputWindow, Duration.ofSeconds(30), keepaliveMillis));
+            }, users, outputWindow, Duration.ofSeconds(30), keepaliveMillis));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

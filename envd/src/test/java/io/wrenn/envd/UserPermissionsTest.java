@@ -33,8 +33,10 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * envd acts on files with exactly the rights of the requesting user: the kernel judges every
- * access. Runs as root on the host, with a real unprivileged user created for the test (its home
- * in a temporary directory, removed again at the end) and the system's {@code nobody}.
+ * access. Runs as root on the host, with an unprivileged user of the test's own (an unused uid,
+ * member of the group daemon, in passwd and group files that only this test's envd reads, so the
+ * host's user database is never touched; the kernel needs no entry to judge a uid) and the
+ * system's {@code nobody}.
  */
 @Tag("root")
 class UserPermissionsTest {
@@ -52,26 +54,47 @@ class UserPermissionsTest {
     static void createUserAndEnvd() throws Exception {
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         home = dir.resolve("home");
-        String name = "wrenn-t" + Long.toHexString(ProcessHandle.current().pid()) + "-" + UUID.randomUUID().toString().substring(0, 6);
-        run("useradd", "--no-create-home", "--home-dir", home.toString(), "--shell", "/usr/sbin/nologin", "--user-group",
-                "--groups", "daemon", name);
-        tester = UserDirectory.system().byName(name).orElseThrow();
-        nobody = UserDirectory.system().byName("nobody").orElseThrow();
+        UserDirectory users = usersWithTester(home);
+        tester = users.byName(TESTER).orElseThrow();
+        nobody = users.byName("nobody").orElseThrow();
         Files.createDirectory(home, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         chown(home, tester);
         vault = Files.createDirectory(dir.resolve("vault"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Files.writeString(vault.resolve("secret.txt"), "root's secret");
-        fixture = new EnvdFixture();
+        fixture = new EnvdFixture(users);
         client = fixture.client;
+    }
+
+    private static final String TESTER = "wrenn-tester";
+
+    /**
+     * The host's passwd and group with {@link #TESTER} added (a uid and gid no file of the host's
+     * database names, in the group daemon), written to this test's directory.
+     */
+    private static UserDirectory usersWithTester(Path home) throws IOException {
+        UserDirectory system = UserDirectory.system();
+        int id = 61_000;
+        while (system.byUid(id).isPresent() || !system.groupName(id).equals(Integer.toString(id))) {
+            id++;
+        }
+        List<String> passwd = new ArrayList<>(Files.readAllLines(Path.of("/etc/passwd")));
+        passwd.add(TESTER + ":x:" + id + ":" + id + "::" + home + ":/usr/sbin/nologin");
+        List<String> group = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/etc/group"))) {
+            if (line.startsWith("daemon:")) {
+                line = line + (line.endsWith(":") ? "" : ",") + TESTER;
+            }
+            group.add(line);
+        }
+        group.add(TESTER + ":x:" + id + ":");
+        Path users = Files.createDirectory(dir.resolve("users"));
+        return new UserDirectory(Files.write(users.resolve("passwd"), passwd), Files.write(users.resolve("group"), group));
     }
 
     @AfterAll
     static void removeUserAndEnvd() throws Exception {
         if (fixture != null) {
             fixture.close();
-        }
-        if (tester != null) {
-            run("userdel", tester.name());
         }
     }
 
