@@ -100,7 +100,7 @@ public final class HostAgentServer implements AutoCloseable {
         egress.start();
         manager = new SandboxManager(layout, new NamespaceNetwork(commands, egress), new QemuImgDisks(commands),
                 new QemuVirtualMachines(commands), new QmpVmControl(Deadlines.DEFAULTS.stateTransfer()), GuestConnector.envd(), templates,
-                new BootPolicy(config.bootDeadline(), config.bootAttempts()), Clock.systemUTC());
+                new BootPolicy(config.bootDeadline(), config.bootAttempts(), BootPolicy.SLOW_BOOT_GRACE), Clock.systemUTC());
         manager.recover();
         manager.accelerator(switch (config.accelerator()) {
             case KVM -> Accelerator.KVM;

@@ -85,7 +85,15 @@ final class ColdBooter {
             guestStart.startQemu(sandbox, vm);
             // Each attempt a fresh connection within 800 ms: while the guest boots its SYNs go
             // unanswered, and one long attempt would wait for TCP's next SYN retransmission.
-            if (guestStart.awaitGuest(sandbox, vm, policy.deadline(), ignored -> envd.health(BOOT_PROBE_TIMEOUT))) {
+            GuestStart.GuestProbe health = ignored -> envd.health(BOOT_PROBE_TIMEOUT);
+            boolean up = guestStart.awaitGuest(sandbox, vm, policy.deadline(), health);
+            if (!up && !policy.slowBootGrace().isZero() && consoleSpoke(vm)
+                    && host.vms.isRunning(sandbox.pid(), vm.qmpSocket())) {
+                LOG.info("sandbox {} boot attempt {}: slower than {} but its console shows progress; waiting up to {} more",
+                        sandbox.id(), attempt, policy.deadline(), policy.slowBootGrace());
+                up = guestStart.awaitGuest(sandbox, vm, policy.slowBootGrace(), health);
+            }
+            if (up) {
                 LOG.debug("sandbox {} guest agent answered after {} ms (attempt {})", sandbox.id(),
                         (System.nanoTime() - t0) / 1_000_000, attempt);
                 return envd;
@@ -98,6 +106,15 @@ final class ColdBooter {
             envd.close();
         }
         throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "the sandbox did not boot");
+    }
+
+    /** Whether the guest wrote anything to its console (QEMU truncates the log at each start). */
+    private static boolean consoleSpoke(VmSpec vm) {
+        try {
+            return Files.size(vm.serialLog()) > 0;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**

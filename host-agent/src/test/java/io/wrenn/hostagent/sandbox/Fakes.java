@@ -181,6 +181,8 @@ final class Fakes {
         final Set<Long> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
         final List<Long> killed = new CopyOnWriteArrayList<>();
         volatile RuntimeException failStart;
+        /** What each VM's guest writes to its console at start (null: nothing, a silent boot). */
+        volatile String console;
 
         /** The control sockets of the running VMs, for {@link Control}: what state each VM is in. */
         final java.util.Map<Path, VmControl.RunState> states = new java.util.concurrent.ConcurrentHashMap<>();
@@ -195,6 +197,9 @@ final class Fakes {
             running.add(pid);
             try {
                 Files.writeString(spec.pidFile(), Long.toString(pid));
+                if (console != null) {
+                    Files.writeString(spec.serialLog(), console);
+                }
                 if (spec.memoryShared() && !Files.exists(spec.memoryFile())) {
                     // QEMU creates a shared RAM file of the VM's size; a few bytes stand for it here.
                     Files.writeString(spec.memoryFile(), "ram of " + spec.qmpSocket());
@@ -340,11 +345,14 @@ final class Fakes {
         final List<Guest> opened = new CopyOnWriteArrayList<>();
         /** How long the /init of guests opened from now on takes (a guest slow to answer after a restore). */
         volatile java.time.Duration initTakes = java.time.Duration.ZERO;
+        /** How long after being opened guests from now on first answer {@code /health} (a slow boot). */
+        volatile java.time.Duration upAfter = java.time.Duration.ZERO;
 
         @Override
         public GuestConnection connect(String address, String accessToken) {
             Guest guest = new Guest(opened.size() + 1, address, accessToken);
             guest.initTakes = initTakes;
+            guest.upAt = System.nanoTime() + upAfter.toNanos();
             opened.add(guest);
             return guest;
         }
@@ -359,6 +367,8 @@ final class Fakes {
         /** The times the clock was set to by {@link #setClock}. */
         final List<java.time.Instant> clockSets = new CopyOnWriteArrayList<>();
         volatile java.time.Duration initTakes = java.time.Duration.ZERO;
+        /** When (System.nanoTime) it first answers /health. */
+        volatile long upAt = Long.MIN_VALUE;
         volatile boolean closed;
         /** Nothing listens on any port: every forward is refused. */
         volatile boolean refusing;
@@ -377,7 +387,7 @@ final class Fakes {
 
         @Override
         public boolean health(java.time.Duration timeout) {
-            return !closed;
+            return !closed && System.nanoTime() - upAt >= 0;
         }
 
         @Override

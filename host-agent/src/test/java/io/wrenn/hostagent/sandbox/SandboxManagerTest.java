@@ -84,6 +84,36 @@ class SandboxManagerTest {
     }
 
     @Test
+    void aSlowBootWhoseConsoleSpeaksGetsItsGraceInsteadOfARetry() {
+        Fakes.Guests guests = new Fakes.Guests();
+        guests.upAfter = Duration.ofMillis(900);
+        vms.console = "wrenn-setup: start at 9.52 s\n";
+        SandboxManager patient = new SandboxManager(layout, network, disks, vms, new Fakes.Control(vms), guests,
+                new TemplateCatalog(layout, new Fakes.FailingCommands()),
+                new BootPolicy(Duration.ofMillis(300), 2, Duration.ofSeconds(10)), Clock.systemUTC());
+        String id = UUID.randomUUID().toString();
+
+        patient.create(spec(id, 1024));
+
+        assertThat(disks.overlays).as("one boot, not killed and retried").hasSize(1);
+        assertThat(vms.killed).isEmpty();
+        patient.destroy(id);
+    }
+
+    @Test
+    void aSilentBootGetsNoGrace() {
+        Fakes.Guests guests = new Fakes.Guests();
+        guests.upAfter = Duration.ofMillis(900);
+        SandboxManager patient = new SandboxManager(layout, network, disks, vms, new Fakes.Control(vms), guests,
+                new TemplateCatalog(layout, new Fakes.FailingCommands()),
+                new BootPolicy(Duration.ofMillis(300), 2, Duration.ofSeconds(10)), Clock.systemUTC());
+        String id = UUID.randomUUID().toString();
+
+        assertThatThrownBy(() -> patient.create(spec(id, 1024))).isInstanceOf(SandboxException.class);
+        assertThat(vms.killed).as("each silent boot killed at the deadline").hasSize(2);
+    }
+
+    @Test
     void parallelCreatesGetDistinctSlots() throws Exception {
         List<Thread> threads = new java.util.ArrayList<>();
         for (int i = 0; i < 4; i++) {
