@@ -61,19 +61,6 @@ run_step() {
   log "$name: done in $((SECONDS - t0)) s: $(cat "$STAMPS/$name.summary" 2>/dev/null || echo ok)"
 }
 
-# host_tsc_khz: the host's TSC frequency in kHz. Under TCG the guest's TSC runs at the host's
-# rate; passing it as tsc_early_khz= spares the guest kernel its PIT calibration, which fails
-# when the host is busy and then hangs the boot silently.
-host_tsc_khz() {
-  local khz=
-  [[ -r /sys/devices/system/cpu/cpu0/tsc_freq_khz ]] && khz=$(cat /sys/devices/system/cpu/cpu0/tsc_freq_khz)
-  [[ -n $khz ]] || khz=$( { dmesg 2>/dev/null || journalctl -k -b -q 2>/dev/null || true; } \
-    | sed -n 's/.*tsc: Refined TSC clocksource calibration: \([0-9.]*\) MHz.*/\1/p; s/.*tsc: Detected \([0-9.]*\) MHz processor.*/\1/p' \
-    | tail -n1 | awk '{printf "%d", $1 * 1000}')
-  [[ -n $khz ]] || khz=$(awk -F: '/^cpu MHz/ {printf "%d", $2 * 1000; exit}' /proc/cpuinfo)
-  echo "$khz"
-}
-
 # The certificate authorities guests trust beyond the public ones: WRENN_GUEST_CA_CERTS (a PEM
 # file or a directory of *.crt / *.pem files), else what this host trusts locally
 # (/usr/local/share/ca-certificates: a company CA, or a proxy that re-signs TLS on its way out).

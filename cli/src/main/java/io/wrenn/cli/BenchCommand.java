@@ -58,10 +58,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Layout shared = Layout.fromEnvironment();
-        Path home = Files.createTempDirectory("wrenn-bench-");
-        try (AllInOne wrenn = AllInOne.start(new AllInOne.Settings(Layout.of(home, shared.imagesDir()), "127.0.0.1", 0))) {
-            base = "http://127.0.0.1:" + wrenn.apiPort();
+        try (PrivateWrenn own = PrivateWrenn.start("bench")) {
+            AllInOne wrenn = own.wrenn();
+            base = own.baseUrl();
             key = wrenn.apiKey();
             List<Row> rows = new ArrayList<>();
 
@@ -131,8 +130,6 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf("cold create, default disk (image as built) / disk grown in the guest (median): %.2f×%n",
                     Row.of("", create).median / Row.of("", grown).median);
             notes.forEach(System.out::println);
-        } finally {
-            deleteTree(home);
         }
         return 0;
     }
@@ -359,14 +356,4 @@ final class BenchCommand implements Callable<Integer> {
         return nanos / 1_000_000.0;
     }
 
-    private static void deleteTree(Path root) throws java.io.IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (var paths = Files.walk(root)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
-    }
 }
