@@ -29,8 +29,10 @@ public enum ErrorCode {
     ALREADY_MEMBER(409),
     LAST_OWNER(409),
     PAYLOAD_TOO_LARGE(413),
+    URI_TOO_LONG(414),
     RANGE_NOT_SATISFIABLE(416),
     RATE_LIMITED(429),
+    REQUEST_HEADERS_TOO_LARGE(431),
     INTERNAL(500),
     /** Saved state of a sandbox failed its checksum: it cannot be resumed as it was. */
     DATA_LOSS(500),

@@ -41,6 +41,7 @@ import io.wrenn.controlplane.host.Scheduler;
 import io.wrenn.controlplane.http.DocsRoutes;
 import io.wrenn.controlplane.http.ErrorHandlers;
 import io.wrenn.controlplane.http.Jsons;
+import io.wrenn.controlplane.http.JsonErrorPages;
 import io.wrenn.controlplane.http.Route;
 import io.wrenn.controlplane.http.RouteTable;
 import io.wrenn.controlplane.ids.WireId;
@@ -165,6 +166,8 @@ public final class ControlPlane implements AutoCloseable {
             javalin.jetty.multipartConfig.maxFileSize(config.limits().maxUploadBytes(), io.javalin.config.SizeUnit.BYTES);
             javalin.jetty.multipartConfig.maxTotalRequestSize(config.limits().maxUploadBytes(), io.javalin.config.SizeUnit.BYTES);
             javalin.startup.showJavalinBanner = false;
+            // Refusals from below the routes (HTTP parser, header size) answer in JSON too.
+            javalin.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorPages()));
             javalin.staticFiles.enableWebjars();
             javalin.requestLogger.http((ctx, ms) -> {
                 log.debug("{} {} {} {} ms", ctx.method(), ctx.path(), ctx.status().getCode(), Math.round(ms));

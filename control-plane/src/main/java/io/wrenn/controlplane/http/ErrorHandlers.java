@@ -16,7 +16,13 @@ public final class ErrorHandlers {
 
     private static final Logger log = LoggerFactory.getLogger(ErrorHandlers.class);
     /** The E2B-compatible facade (io.wrenn.controlplane.e2b) answers errors in E2B's shape. */
-    private static final String E2B_PREFIX = "/e2b/";
+    static final String E2B_PREFIX = "/e2b/";
+    /**
+     * A refused request's unread body is read and dropped up to this much, so a client that
+     * sends its whole body before reading (most do) gets the refusal instead of a reset.
+     */
+    private static final long MAX_DRAIN_BYTES = 128L << 20;
+    private static final long MAX_DRAIN_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
 
     private ErrorHandlers() {
     }
@@ -60,11 +66,55 @@ public final class ErrorHandlers {
             // Failures age out of the throttle's window one by one: a minute is a fair time to wait.
             ctx.header("Retry-After", "60");
         }
-        if (ctx.path().startsWith(E2B_PREFIX)) {
-            // E2B's clients read their error shape: the HTTP status as a number in 'code'.
-            ctx.status(code.httpStatus()).json(java.util.Map.of("code", code.httpStatus(), "message", message));
+        // E2B's clients read their error shape: the HTTP status as a number in 'code'.
+        Object body = ctx.path().startsWith(E2B_PREFIX)
+                ? java.util.Map.of("code", code.httpStatus(), "message", message)
+                : ErrorBody.of(code, message);
+        if (hasUnreadBody(ctx)) {
+            answerThenDrain(ctx, code.httpStatus(), Jsons.mapper().writeValueAsBytes(body));
             return;
         }
-        ctx.status(code.httpStatus()).json(ErrorBody.of(code, message));
+        ctx.status(code.httpStatus()).json(body);
+    }
+
+    /**
+     * A body the client is still sending (refused before it was read: too large, no
+     * credentials, no such route). Closing on it would reset the connection, and a client that
+     * writes before it reads would see the reset, not the answer. A client waiting for
+     * {@code 100 Continue} has sent nothing, so there is nothing to drain.
+     */
+    private static boolean hasUnreadBody(Context ctx) {
+        var request = ctx.req();
+        boolean hasBody = request.getContentLengthLong() > 0 || "chunked".equalsIgnoreCase(request.getHeader("Transfer-Encoding"));
+        if (!hasBody || "100-continue".equalsIgnoreCase(request.getHeader("Expect")) || ctx.res().isCommitted()) {
+            return false;
+        }
+        try {
+            return !request.getInputStream().isFinished();
+        } catch (java.io.IOException | IllegalStateException e) {
+            return false; // read as a reader or multipart: already consumed
+        }
+    }
+
+    /** Sends the answer at once, then reads and drops the rest of the body (bounded). */
+    private static void answerThenDrain(Context ctx, int status, byte[] json) {
+        var response = ctx.res();
+        try {
+            response.setStatus(status);
+            response.setContentType("application/json");
+            response.setContentLength(json.length);
+            response.getOutputStream().write(json);
+            response.flushBuffer();
+            var in = ctx.req().getInputStream();
+            byte[] sink = new byte[64 * 1024];
+            long drained = 0;
+            long deadline = System.nanoTime() + MAX_DRAIN_NANOS;
+            for (int n = in.read(sink); n >= 0 && drained < MAX_DRAIN_BYTES && System.nanoTime() < deadline; n = in.read(sink)) {
+                drained += n;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // The client left or sent a broken body: the answer went out or never will; nothing to add.
+            log.debug("while draining a refused body on {} {}: {}", ctx.method(), ctx.path(), e.toString());
+        }
     }
 }
