@@ -38,6 +38,7 @@ import io.wrenn.controlplane.host.HostAgents;
 import io.wrenn.controlplane.host.HostTraffic;
 import io.wrenn.controlplane.host.HostStore;
 import io.wrenn.controlplane.host.Scheduler;
+import io.wrenn.controlplane.http.DashboardRoutes;
 import io.wrenn.controlplane.http.DocsRoutes;
 import io.wrenn.controlplane.http.ErrorHandlers;
 import io.wrenn.controlplane.http.Jsons;
@@ -177,6 +178,7 @@ public final class ControlPlane implements AutoCloseable {
             ErrorHandlers.install(javalin.routes);
             RouteTable table = new RouteTable(javalin.routes, filter);
             new DocsRoutes().register(table);
+            new DashboardRoutes(DashboardRoutes.Files.classpath("dashboard")).register(javalin.routes);
             new AccountRoutes(accounts, teams, clientAddress).register(table);
             new OAuthRoutes(config.oauthProviders(), jdbi, new OAuthAccounts(jdbi, users), accounts).register(table);
             new TeamRoutes(teams).register(table);
