@@ -33,10 +33,20 @@ public final class EnvdClient implements GuestConnection {
     public static final int PORT = 49983;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EnvdClient.class);
     private static final ObjectMapper JSON = JsonMapper.builder().build();
-    private static final Duration UNARY_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a guest may take to answer a call (headers and body) that is not a stream. */
+    static final Duration UNARY_TIMEOUT = Duration.ofSeconds(30);
+    /** The most of an answer to {@code /init} or a file upload that is read: they carry no more than a short error. */
+    static final int SHORT_ANSWER_MAX_BYTES = 16 * 1024;
+    /** The most of a unary Connect answer that is read (a deep directory listing is the largest). */
+    static final int UNARY_MAX_BYTES = 4 << 20;
+    /** The most of an error body that is read. */
+    static final int ERROR_MAX_BYTES = 64 * 1024;
+    /** The longest error message of a guest passed on (to the caller, never to the host's log). */
+    private static final int MESSAGE_MAX_CHARS = 300;
 
     private final HttpClient http = newHttpClient();
     private final String address;
+    private final Duration answerTimeout;
     private final URI base;
     private final String accessToken;
     private final java.util.Set<InputStream> openStreams = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -49,6 +59,12 @@ public final class EnvdClient implements GuestConnection {
      *                    only this agent can drive the guest; null for none
      */
     public EnvdClient(String address, String accessToken) {
+        this(address, accessToken, UNARY_TIMEOUT);
+    }
+
+    /** @param answerTimeout how long the guest may take to answer a call that is not a stream (tests shorten it) */
+    EnvdClient(String address, String accessToken, Duration answerTimeout) {
+        this.answerTimeout = answerTimeout;
         this.address = address;
         this.base = URI.create("http://" + address + ":" + PORT);
         this.accessToken = accessToken;
@@ -79,7 +95,10 @@ public final class EnvdClient implements GuestConnection {
     public boolean health(Duration timeout) {
         HttpRequest request = HttpRequest.newBuilder(base.resolve("/health")).timeout(timeout).GET().build();
         try {
-            return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() / 100 == 2;
+            // The body is closed unread: a guest may answer /health without end.
+            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            closeQuietly(response.body());
+            return response.statusCode() / 100 == 2;
         } catch (IOException e) {
             return false;
         } catch (InterruptedException e) {
@@ -94,8 +113,8 @@ public final class EnvdClient implements GuestConnection {
      */
     @Override
     public void init(Map<String, String> envVars, String defaultUser, String defaultWorkdir, Instant now, byte[] entropy) {
-        requireInitialised(send(initRequest(envVars, defaultUser, defaultWorkdir, now, entropy, null, UNARY_TIMEOUT),
-                HttpResponse.BodyHandlers.ofString(), "init"));
+        requireInitialised(send(initRequest(envVars, defaultUser, defaultWorkdir, now, entropy, null, answerTimeout),
+                HttpResponse.BodyHandlers.ofInputStream(), "init"), answerTimeout);
     }
 
     /**
@@ -110,14 +129,15 @@ public final class EnvdClient implements GuestConnection {
     public boolean tryInit(Map<String, String> envVars, String defaultUser, String defaultWorkdir, Instant now,
             byte[] entropy, String guestToken, Duration timeout) {
         try {
-            HttpResponse<String> response = http.send(
+            HttpResponse<InputStream> response = http.send(
                     initRequest(envVars, defaultUser, defaultWorkdir, now, entropy, guestToken, timeout),
-                    HttpResponse.BodyHandlers.ofString());
+                    HttpResponse.BodyHandlers.ofInputStream());
             if (response.statusCode() == 401 && guestToken != null && !guestToken.equals(accessToken)) {
+                closeQuietly(response.body());
                 response = http.send(initRequest(envVars, defaultUser, defaultWorkdir, now, entropy, accessToken, timeout),
-                        HttpResponse.BodyHandlers.ofString());
+                        HttpResponse.BodyHandlers.ofInputStream());
             }
-            requireInitialised(response);
+            requireInitialised(response, timeout);
             return true;
         } catch (IOException e) {
             return false;
@@ -132,13 +152,13 @@ public final class EnvdClient implements GuestConnection {
     public void setClock(Instant now) {
         ObjectNode body = JSON.createObjectNode().put("timestamp", DateTimeFormatter.ISO_INSTANT.format(now));
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/init"))
-                .timeout(UNARY_TIMEOUT)
+                .timeout(answerTimeout)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
         if (accessToken != null) {
             request.header("X-Access-Token", accessToken);
         }
-        requireInitialised(send(request.build(), HttpResponse.BodyHandlers.ofString(), "set clock"));
+        requireInitialised(send(request.build(), HttpResponse.BodyHandlers.ofInputStream(), "set clock"), answerTimeout);
     }
 
     private HttpRequest initRequest(Map<String, String> envVars, String defaultUser, String defaultWorkdir, Instant now,
@@ -168,17 +188,23 @@ public final class EnvdClient implements GuestConnection {
         return request.build();
     }
 
-    private void requireInitialised(HttpResponse<String> response) {
+    /**
+     * Reads (within bounds) and drops the answer to {@code /init}: a guest may send anything, so
+     * only its status is used and its body never reaches the host's log.
+     */
+    private void requireInitialised(HttpResponse<InputStream> response, Duration timeout) {
         if (response.statusCode() / 100 != 2) {
-            LOG.warn("envd at {} refused /init: {} {}", base, response.statusCode(), response.body());
+            closeQuietly(response.body());
+            LOG.warn("envd at {} refused /init with status {}", base, response.statusCode());
             throw new GuestException(GuestException.Kind.UNAVAILABLE, "the guest agent refused its initialisation");
         }
+        BoundedRead.read(response.body(), SHORT_ANSWER_MAX_BYTES, timeout);
     }
 
     /** {@code GET /metrics}: the size of the guest's root filesystem, in bytes (0 when unknown). */
     @Override
     public long diskTotalBytes() {
-        return Math.max(0, metrics(UNARY_TIMEOUT).path("disk_total").asLong(0));
+        return Math.max(0, metrics(answerTimeout).path("disk_total").asLong(0));
     }
 
     /** The most of a {@code /metrics} answer that is read: a guest may answer anything. */
@@ -228,18 +254,20 @@ public final class EnvdClient implements GuestConnection {
     /** A unary Connect call with the JSON codec, as {@code user}; returns the response message. */
     JsonNode unary(String method, Object message, String user, String what) {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/" + method))
-                .timeout(UNARY_TIMEOUT)
+                .timeout(answerTimeout)
                 .header("Content-Type", "application/json")
                 .header("Connect-Protocol-Version", "1")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(message)));
         withUser(request, user);
+        long deadline = System.nanoTime() + answerTimeout.toNanos();
         HttpResponse<InputStream> response = send(request.build(), HttpResponse.BodyHandlers.ofInputStream(), what);
         if (response.statusCode() != 200) {
             throw connectError(response, what);
         }
-        try (InputStream in = response.body()) {
-            return JSON.readTree(in.readNBytes(4 << 20));
-        } catch (IOException | RuntimeException e) {
+        byte[] body = BoundedRead.read(response.body(), UNARY_MAX_BYTES, Duration.ofNanos(deadline - System.nanoTime()));
+        try {
+            return JSON.readTree(body);
+        } catch (RuntimeException e) {
             throw new GuestException(GuestException.Kind.UNAVAILABLE, what + ": unreadable answer from the guest agent", e);
         }
     }
@@ -249,7 +277,10 @@ public final class EnvdClient implements GuestConnection {
      * body, whose enveloped frames the caller reads at its own pace.
      */
     InputStream serverStream(String method, Object message, String user, String what) {
+        // The timeout bounds the wait for the response headers only (envd sends them at once);
+        // the frames that follow come at the process's pace, each bounded by ConnectEnvelope.MAX_PAYLOAD.
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/" + method))
+                .timeout(answerTimeout)
                 .header("Content-Type", "application/connect+json")
                 .header("Connect-Protocol-Version", "1")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(ConnectEnvelope.encode(JSON.writeValueAsBytes(message))));
@@ -314,13 +345,63 @@ public final class EnvdClient implements GuestConnection {
      */
     @Override
     public void writeFile(String path, String user, Supplier<InputStream> body) {
+        java.util.concurrent.CompletableFuture<Void> allSent = new java.util.concurrent.CompletableFuture<>();
         HttpRequest request = HttpRequest.newBuilder(filesUri(path, user))
                 .header("Content-Type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofInputStream(body))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new EndNotifyingStream(body.get(), allSent)))
                 .build();
-        HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString(), "write file");
+        // The upload lasts as long as the caller sends; once it has all been sent the guest has
+        // answerTimeout to answer, then the exchange is cancelled.
+        HttpResponse<InputStream> response = send(request, HttpResponse.BodyHandlers.ofInputStream(), "write file",
+                allSent, answerTimeout);
+        long deadline = System.nanoTime() + answerTimeout.toNanos();
         if (response.statusCode() / 100 != 2) {
-            throw fileError(response.statusCode(), response.body(), "write file");
+            throw fileError(response.statusCode(), errorBody(response.body(), deadline), "write file");
+        }
+        BoundedRead.read(response.body(), SHORT_ANSWER_MAX_BYTES, Duration.ofNanos(deadline - System.nanoTime()));
+    }
+
+    /** A request body that completes {@code end} once it has been read to its end (or closed). */
+    private static final class EndNotifyingStream extends java.io.FilterInputStream {
+        private final java.util.concurrent.CompletableFuture<Void> end;
+
+        EndNotifyingStream(InputStream in, java.util.concurrent.CompletableFuture<Void> end) {
+            super(in);
+            this.end = end;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b < 0) {
+                end.complete(null);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n < 0) {
+                end.complete(null);
+            }
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            end.complete(null);
+            super.close();
+        }
+    }
+
+    /** A guest's error body as text, at most {@link #ERROR_MAX_BYTES} of it read before {@code deadline} (nanoTime); "" when it sends none in time. */
+    private static String errorBody(InputStream body, long deadline) {
+        try {
+            byte[] bytes = BoundedRead.read(body, ERROR_MAX_BYTES, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            return new String(bytes, StandardCharsets.UTF_8);
+        } catch (GuestException e) {
+            return "";
         }
     }
 
@@ -336,17 +417,12 @@ public final class EnvdClient implements GuestConnection {
         }
         HttpResponse<InputStream> response = send(builder.build(), HttpResponse.BodyHandlers.ofInputStream(), "read file");
         if (response.statusCode() == 416) {
-            drainQuietly(response.body());
+            closeQuietly(response.body());
             return new Download(InputStream.nullInputStream(), OptionalLong.of(0));
         }
         if (response.statusCode() != 200 && response.statusCode() != 206) {
-            String body;
-            try (InputStream in = response.body()) {
-                body = new String(in.readNBytes(4096), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                body = "";
-            }
-            throw fileError(response.statusCode(), body, "read file");
+            throw fileError(response.statusCode(), errorBody(response.body(), System.nanoTime() + answerTimeout.toNanos()),
+                    "read file");
         }
         return new Download(tracked(response.body()), response.headers().firstValueAsLong("Content-Length"));
     }
@@ -365,9 +441,7 @@ public final class EnvdClient implements GuestConnection {
         if (message.isEmpty()) {
             return GuestException.fromHttpStatus(status, what);
         }
-        if (message.length() > 300) {
-            message = message.substring(0, 300) + "...";
-        }
+        message = shortened(message);
         GuestException.Kind kind = status == 400 && (message.contains("is a directory") || message.contains("not a regular file"))
                 ? GuestException.Kind.FAILED_PRECONDITION
                 : GuestException.fromHttpStatus(status, what).kind();
@@ -390,12 +464,25 @@ public final class EnvdClient implements GuestConnection {
     }
 
     private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler, String what) {
+        return send(request, handler, what, null, null);
+    }
+
+    /**
+     * Sends {@code request}; when {@code sent} is given, the exchange is cancelled if no answer
+     * came {@code afterSent} after it completed (the request body was all sent).
+     */
+    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler, String what,
+            java.util.concurrent.CompletableFuture<Void> sent, Duration afterSent) {
         if (accessToken != null) {
             request = HttpRequest.newBuilder(request, (name, value) -> true).header("X-Access-Token", accessToken).build();
         }
         // Sent asynchronously so that abortStreams() can cancel an exchange stuck on a dead guest.
         java.util.concurrent.CompletableFuture<HttpResponse<T>> exchange = http.sendAsync(request, handler);
         inFlight.add(exchange);
+        if (sent != null) {
+            sent.thenRun(() -> java.util.concurrent.CompletableFuture.delayedExecutor(
+                    afterSent.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).execute(() -> exchange.cancel(true)));
+        }
         try {
             return exchange.get();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
@@ -410,17 +497,17 @@ public final class EnvdClient implements GuestConnection {
     }
 
     /** Reads a Connect unary error body ({@code {"code":..., "message":...}}) into an exception. */
-    private static GuestException connectError(HttpResponse<InputStream> response, String what) {
-        try (InputStream in = response.body()) {
-            byte[] bytes = in.readNBytes(64 * 1024);
+    private GuestException connectError(HttpResponse<InputStream> response, String what) {
+        try {
+            byte[] bytes = BoundedRead.read(response.body(), ERROR_MAX_BYTES, answerTimeout);
             JsonNode error = JSON.readTree(bytes);
             String code = error.path("code").asString("");
             String message = error.path("message").asString("");
             GuestException.Kind kind = code.isEmpty()
                     ? GuestException.fromHttpStatus(response.statusCode(), what).kind()
                     : GuestException.fromConnectCode(code);
-            return new GuestException(kind, what + ": " + (message.isEmpty() ? "failed in the guest" : message));
-        } catch (IOException | RuntimeException e) {
+            return new GuestException(kind, what + ": " + (message.isEmpty() ? "failed in the guest" : shortened(message)));
+        } catch (RuntimeException e) {
             return GuestException.fromHttpStatus(response.statusCode(), what);
         }
     }
@@ -472,12 +559,10 @@ public final class EnvdClient implements GuestConnection {
         }
     }
 
-    static void drainQuietly(InputStream in) {
-        try (in) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-        } catch (IOException ignored) {
-            // nothing to read
-        }
+    /** A guest's message cut to {@link #MESSAGE_MAX_CHARS}, control characters replaced (it may reach a log line). */
+    static String shortened(String message) {
+        String cut = message.length() > MESSAGE_MAX_CHARS ? message.substring(0, MESSAGE_MAX_CHARS) + "..." : message;
+        return cut.replaceAll("\\p{Cntrl}", " ");
     }
 
     static JsonNode readTree(byte[] payload) {
