@@ -64,6 +64,24 @@ class InitTest {
     }
 
     @Test
+    void initReplacesTheEnvironmentSoASnapshotsCreatorsVariablesAreGone() {
+        assertThat(init(Map.of("envVars", Map.of("CREATOR_SECRET", "s3cret", "SHARED", "old"))).status()).isEqualTo(204);
+        // What a sandbox restored from that guest's snapshot is told.
+        assertThat(init(Map.of("envVars", Map.of("SHARED", "new"))).status()).isEqualTo(204);
+
+        assertThat(runSh("echo \"[$CREATOR_SECRET] $SHARED\"")).isEqualTo("[] new\n");
+        assertThat(Json.parse(client.send(client.request("/envs").GET().build()).body())).isEqualTo(Map.of("SHARED", "new"));
+    }
+
+    @Test
+    void anInitWithoutEnvVarsKeepsTheEnvironment() {
+        assertThat(init(Map.of("envVars", Map.of("KEPT", "yes"))).status()).isEqualTo(204);
+        assertThat(init(Map.of("timestamp", Instant.now().toString())).status()).isEqualTo(204);
+
+        assertThat(Json.parse(client.send(client.request("/envs").GET().build()).body())).isEqualTo(Map.of("KEPT", "yes"));
+    }
+
+    @Test
     void defaultUserAndWorkdirApply() {
         assertThat(init(Map.of("defaultUser", "nobody", "defaultWorkdir", "/tmp")).status()).isEqualTo(204);
 

@@ -15,7 +15,8 @@ import java.time.format.DateTimeParseException;
 
 /**
  * {@code POST /init}: the host tells a freshly booted or restored sandbox its environment
- * variables, default user and working directory, access token, and the current time. The clock
+ * variables (all of them: they replace what the guest held, so a snapshot's creator's variables
+ * never reach sandboxes made from it), default user and working directory, access token, and the current time. The clock
  * is only moved forward (a restored guest is behind); a late or repeated /init never rewinds it.
  * {@code entropy} (base64, Wrenn's extension) is mixed into the kernel's random pool and forces a
  * reseed: sandboxes restored from one memory snapshot must not share random state.
@@ -43,10 +44,12 @@ public final class InitHandler {
             return;
         }
         try {
-            var envVars = body.stringMap("envVars");
+            // Absent (a call that only sets the clock) leaves the environment; present replaces it.
+            var envVars = body.has("envVars") ? java.util.Optional.of(body.stringMap("envVars"))
+                    : java.util.Optional.<java.util.Map<String, String>>empty();
             var timestamp = body.string("timestamp").map(InitHandler::parseTimestamp);
             var seed = body.string("entropy").map(InitHandler::parseSeed);
-            defaults.putEnvVars(envVars);
+            envVars.ifPresent(defaults::replaceEnvVars);
             body.string("defaultUser").filter(s -> !s.isEmpty()).ifPresent(defaults::setDefaultUser);
             body.string("defaultWorkdir").filter(s -> !s.isEmpty()).ifPresent(defaults::setDefaultWorkdir);
             body.string("accessToken").filter(s -> !s.isEmpty()).ifPresent(defaults::setAccessToken);

@@ -18,7 +18,12 @@ public final class SandboxDefaults {
         return Map.copyOf(envVars);
     }
 
-    public synchronized void putEnvVars(Map<String, String> vars) {
+    /**
+     * Replaces the whole environment: a sandbox restored from a snapshot must not keep the
+     * variables its snapshot's creator had (the host sends everything the sandbox should have).
+     */
+    public synchronized void replaceEnvVars(Map<String, String> vars) {
+        envVars.clear();
         envVars.putAll(vars);
     }
 

@@ -11,6 +11,9 @@ import tools.jackson.databind.PropertyNamingStrategies;
  * source sandbox's envd access token: a guest restored from the snapshot still holds it, and
  * accepts its new token only from a caller that knows the old one. {@code vm}: the QEMU, machine
  * and kernel that saved its state (null in snapshots of format 1, which did not record it).
+ * {@code defaultEnv}: the environment every sandbox of the snapshot is given (the template's
+ * defaults, never its creator's own variables: envd's {@code /init} replaces the environment the
+ * saved guest held); null in snapshots before format 3, which kept theirs in the guest's memory.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record SnapshotDescription(
@@ -24,10 +27,16 @@ public record SnapshotDescription(
         String sourceSandbox,
         long createdAtMs,
         String envdAccessToken,
-        VmBuild vm) {
+        VmBuild vm,
+        java.util.Map<String, String> defaultEnv) {
 
-    /** {@code snapshot.json}'s format: 1 recorded neither it nor {@code vm}; 2 records both. */
-    static final int FORMAT = 2;
+    /** {@code snapshot.json}'s format: 1 recorded neither it nor {@code vm}; 2 records both; 3 adds {@code default_env}. */
+    static final int FORMAT = 3;
+
+    /** The environment sandboxes of this snapshot get, empty for snapshots that did not record one. */
+    java.util.Map<String, String> envOrEmpty() {
+        return defaultEnv == null ? java.util.Map.of() : defaultEnv;
+    }
 
     static SnapshotDescription read(Path file) throws IOException {
         return Manifests.decode(file, SnapshotDescription.class, FORMAT);

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,12 +46,13 @@ final class Snapshotter {
             Path staging = TemplateStaging.create(host, "snapshot");
             Layout.SnapshotFiles files = new Layout.SnapshotFiles(staging);
             try {
-                VmBuild savedBy = writeFiles(sandbox, files, defaults);
+                Map<String, String> env = templateEnv(sandbox.record(), defaults);
+                VmBuild savedBy = writeFiles(sandbox, files, defaults, env);
                 SandboxRecord record = sandbox.record();
                 new SnapshotDescription(name, "snapshot", record.spec().vcpus(), record.spec().memoryMb(),
                         record.spec().diskSizeMb(), defaults.userOr(record.defaultUser()),
                         defaults.workdirOr(record.defaultWorkdir()), sandbox.id(),
-                        host.clock.millis(), record.envdAccessToken(), savedBy).write(files.json());
+                        host.clock.millis(), record.envdAccessToken(), savedBy, env).write(files.json());
                 host.crashPoint("snapshot.written");
                 TemplateStaging.promote(host, staging, teamId, name);
             } catch (IOException | RuntimeException e) {
@@ -77,7 +79,20 @@ final class Snapshotter {
      *
      * @return the QEMU, machine and kernel that saved the state
      */
-    private VmBuild writeFiles(Sandbox sandbox, Layout.SnapshotFiles files, GuestDefaults defaults) throws IOException {
+    /**
+     * The environment of the snapshot's sandboxes: the defaults of the template the source
+     * sandbox came from, with {@code defaults}' over them. The source's own variables (those of
+     * its create) are its creator's and are left out.
+     */
+    private Map<String, String> templateEnv(SandboxRecord record, GuestDefaults defaults) {
+        Map<String, String> env = new java.util.HashMap<>(host.templates.find(record.spec().templateTeamId(),
+                record.spec().templateName()).map(Template::defaultEnv).orElse(Map.of()));
+        env.putAll(defaults.env());
+        return Map.copyOf(env);
+    }
+
+    private VmBuild writeFiles(Sandbox sandbox, Layout.SnapshotFiles files, GuestDefaults defaults,
+            Map<String, String> env) throws IOException {
         switch (sandbox.state()) {
             case RUNNING -> {
                 if (!sandbox.record().ownMemory()) {
@@ -86,8 +101,12 @@ final class Snapshotter {
                     resumer.resumeLocked(sandbox, 0, expiresAt);
                 }
                 // After the resume above, whose /init would have put the sandbox's own defaults back.
-                applyDefaults(sandbox, defaults);
-                snapshotRunning(sandbox, files);
+                applyDefaults(sandbox, defaults, env);
+                try {
+                    snapshotRunning(sandbox, files);
+                } finally {
+                    restoreOwnDefaults(sandbox, defaults);
+                }
                 return host.vmBuild();
             }
             case PAUSED -> {
@@ -116,17 +135,29 @@ final class Snapshotter {
         }
     }
 
-    /** Gives the guest's envd the template's defaults, so the saved memory holds them. */
-    private void applyDefaults(Sandbox sandbox, GuestDefaults defaults) {
+    /** Gives the guest's envd the template's defaults ({@code env} replaces its environment), so the saved memory holds them. */
+    private void applyDefaults(Sandbox sandbox, GuestDefaults defaults, Map<String, String> env) {
         if (defaults.isEmpty()) {
             return;
         }
         SandboxRecord record = sandbox.record();
-        boolean done = sandbox.guest().tryInit(defaults.env(), defaults.userOr(record.defaultUser()),
+        boolean done = sandbox.guest().tryInit(env, defaults.userOr(record.defaultUser()),
                 defaults.workdirOr(record.defaultWorkdir()), host.clock.instant(), GuestStart.entropy(),
                 record.envdAccessToken(), java.time.Duration.ofSeconds(10));
         if (!done) {
             throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "the guest did not take the template's defaults");
+        }
+    }
+
+    /** The source sandbox, which runs on, gets its own environment, user and workdir back after {@link #applyDefaults}. */
+    private void restoreOwnDefaults(Sandbox sandbox, GuestDefaults defaults) {
+        if (defaults.isEmpty()) {
+            return;
+        }
+        SandboxRecord record = sandbox.record();
+        if (!sandbox.guest().tryInit(record.spec().env(), record.defaultUser(), record.defaultWorkdir(),
+                host.clock.instant(), GuestStart.entropy(), record.envdAccessToken(), java.time.Duration.ofSeconds(10))) {
+            LOG.warn("sandbox {} did not take its own defaults back after a snapshot", sandbox.id());
         }
     }
 

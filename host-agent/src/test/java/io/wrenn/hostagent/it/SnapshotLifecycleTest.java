@@ -54,7 +54,8 @@ class SnapshotLifecycleTest {
     void startAgent() {
         AgentFixture.assumeVmsPossible();
         agent = new AgentFixture(home).start(HostAgentConfig.ShutdownPolicy.DESTROY_VMS);
-        agent.stub.withDeadlineAfter(2, TimeUnit.MINUTES).createSandbox(AgentFixture.minimal(source).setTeamId(teamId).build());
+        agent.stub.withDeadlineAfter(2, TimeUnit.MINUTES).createSandbox(AgentFixture.minimal(source).setTeamId(teamId)
+                .putEnv("CREATOR_SECRET", "s3cret").build());
     }
 
     @AfterAll
@@ -129,6 +130,7 @@ class SnapshotLifecycleTest {
         assertThat(resumed.getState()).isEqualTo(SandboxState.SANDBOX_STATE_RUNNING);
         assertThat(sh(source, "cat /home/user/note")).isEqualTo("kept");
         assertThat(sh(source, "kill -0 " + loopPid + " && echo alive")).isEqualTo("alive");
+        assertThat(sh(source, "echo $CREATOR_SECRET")).as("a resume gives the sandbox its own environment").isEqualTo("s3cret");
         assertClockIsTheHosts(source);
     }
 
@@ -165,6 +167,7 @@ class SnapshotLifecycleTest {
         String b = restore("snap-a");
 
         assertThat(sh(a, "cat /home/user/note")).isEqualTo("kept");
+        assertThat(sh(a, "echo \"[$CREATOR_SECRET]\"")).as("the snapshot's creator's variables stay with it").isEqualTo("[]");
         assertThat(Long.parseLong(sh(a, "df -m / | tail -1 | awk '{print $2}'"))).as("the disk grew to the default 5120 MiB")
                 .isGreaterThan(4000);
         assertThat(sh(b, "cat /home/user/note")).isEqualTo("kept");

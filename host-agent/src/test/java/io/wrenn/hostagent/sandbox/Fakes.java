@@ -366,6 +366,8 @@ final class Fakes {
         final List<String> forwarded = new CopyOnWriteArrayList<>();
         /** The times the clock was set to by {@link #setClock}. */
         final List<java.time.Instant> clockSets = new CopyOnWriteArrayList<>();
+        /** The environments it was given by each /init, in order (envd replaces its own with each). */
+        final List<java.util.Map<String, String>> envInits = new CopyOnWriteArrayList<>();
         volatile java.time.Duration initTakes = java.time.Duration.ZERO;
         /** When (System.nanoTime) it first answers /health. */
         volatile long upAt = Long.MIN_VALUE;
@@ -394,6 +396,7 @@ final class Fakes {
         public void init(java.util.Map<String, String> envVars, String defaultUser, String defaultWorkdir,
                 java.time.Instant now, byte[] entropy) {
             requireOpen();
+            envInits.add(java.util.Map.copyOf(envVars));
         }
 
         @Override
@@ -405,6 +408,7 @@ final class Fakes {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            envInits.add(java.util.Map.copyOf(envVars));
             return true;
         }
 

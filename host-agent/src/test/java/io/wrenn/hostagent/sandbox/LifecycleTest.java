@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.hostagent.net.SandboxNetwork;
 import io.wrenn.hostagent.vm.VmControl.RunState;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -162,6 +164,31 @@ class LifecycleTest {
         assertThat(host.agent.running(a).guest()).isNotSameAs(host.agent.running(b).guest());
         assertThat(host.agent.running(a).slot()).isNotEqualTo(host.agent.running(b).slot());
         assertThat(host.agent.running(a).record().ownMemory()).isFalse();
+    }
+
+    @Test
+    void aSnapshotKeepsItsTemplatesEnvironmentButNeverItsCreatorsOwn() {
+        String source = UUID.randomUUID().toString();
+        host.agent.create(new SandboxSpec(source, team, Layout.PLATFORM_TEAM, "minimal", 1, 256, 1024, 0,
+                Map.of("CREATOR_SECRET", "s3cret"), null, null));
+
+        host.agent.snapshot(source, team, "with-defaults", new GuestDefaults("", "", Map.of("MODE", "built")));
+        // The source runs on with its own environment back.
+        assertThat(((Fakes.Guest) host.agent.running(source).guest()).envInits).last()
+                .isEqualTo(Map.of("CREATOR_SECRET", "s3cret"));
+        // A snapshot of a sandbox of that snapshot inherits the template's defaults, not the creator's.
+        String middle = UUID.randomUUID().toString();
+        host.agent.create(new SandboxSpec(middle, team, team, "with-defaults", 1, 256, 1024, 0,
+                Map.of("MIDDLE_SECRET", "x"), null, null));
+        Template derived = host.agent.snapshot(middle, team, "derived");
+        assertThat(derived.defaultEnv()).isEqualTo(Map.of("MODE", "built"));
+
+        String clone = UUID.randomUUID().toString();
+        host.agent.create(new SandboxSpec(clone, UUID.randomUUID().toString(), team, "derived", 1, 256, 1024, 0,
+                Map.of("OWN", "yes"), null, null));
+        // Restored, its guest is told its whole environment, which replaces the one in the saved memory.
+        assertThat(((Fakes.Guest) host.agent.running(clone).guest()).envInits)
+                .containsExactly(Map.of("MODE", "built", "OWN", "yes"));
     }
 
     @Test
