@@ -33,10 +33,14 @@ final class FileTrees {
 
     /** The end of a log file, for diagnosing a boot that went wrong. */
     static String tail(Path file, int bytes) {
-        try {
-            byte[] all = Files.readAllBytes(file);
-            int from = Math.max(0, all.length - bytes);
-            return new String(all, from, all.length - from, StandardCharsets.UTF_8);
+        // Only the end is read: the guest wrote the file, and it may be large.
+        try (java.nio.channels.FileChannel in = java.nio.channels.FileChannel.open(file)) {
+            long from = Math.max(0, in.size() - bytes);
+            java.nio.ByteBuffer end = java.nio.ByteBuffer.allocate((int) (in.size() - from));
+            while (end.hasRemaining() && in.read(end, from + end.position()) > 0) {
+                // read on
+            }
+            return new String(end.array(), 0, end.position(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             return "(no serial log)";
         }

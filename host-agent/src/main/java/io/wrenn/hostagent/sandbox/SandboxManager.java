@@ -12,6 +12,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The sandboxes of this host, as the gRPC service, the reaper and the traffic listener see them:
@@ -26,6 +28,7 @@ import java.util.Map;
  */
 public final class SandboxManager {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SandboxManager.class);
     private final SandboxHost host;
     private final Creator creator;
     private final Pauser pauser;
@@ -219,10 +222,25 @@ public final class SandboxManager {
     }
 
     /**
-     * One reaper pass: destroys sandboxes whose timeout expired and cleans up those whose VM died.
+     * One reaper pass: caps console logs, destroys sandboxes whose timeout expired and cleans up
+     * those whose VM died.
      */
     public void reap() {
+        capConsoleLogs();
         timeouts.reap();
+    }
+
+    private final long consoleLogMaxBytes = io.wrenn.hostagent.vm.ConsoleLog.configuredMaxBytes();
+
+    /** Keeps every sandbox's console log within its bound (a guest may flood its console). */
+    private void capConsoleLogs() {
+        for (String id : List.copyOf(host.sandboxes.keySet())) {
+            try {
+                io.wrenn.hostagent.vm.ConsoleLog.cap(host.layout.sandboxSerialLog(id), consoleLogMaxBytes);
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.warn("could not cap the console log of sandbox {}: {}", id, e.toString());
+            }
+        }
     }
 
     /**

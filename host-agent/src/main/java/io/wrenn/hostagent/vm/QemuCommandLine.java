@@ -34,7 +34,9 @@ public final class QemuCommandLine {
                         + ",share=" + (spec.memoryShared() ? "on" : "off"),
                 "-smp", Integer.toString(spec.vcpus()),
                 "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
-                "-serial", "file:" + spec.serialLog(),
+                // Appended (O_APPEND), so that ConsoleLog can empty it under a running QEMU.
+                "-chardev", "file,id=console,append=on,path=" + spec.serialLog(),
+                "-serial", "chardev:console",
                 "-kernel", spec.kernel().toString(),
                 "-initrd", spec.initrd().toString(),
                 "-append", spec.kernelArgs(),

@@ -287,6 +287,28 @@ class SandboxLifecycleTest {
     }
 
     @Test
+    @Order(17)
+    void aGuestFloodingItsConsoleKeepsItsLogWithinTheBound() {
+        Path log = Layout.of(home, AgentFixture.IMAGES).sandboxSerialLog(id);
+        long bound = io.wrenn.hostagent.vm.ConsoleLog.DEFAULT_MAX_BYTES;
+        // Root in its guest, the tenant writes three times the bound to its serial console.
+        AgentFixture.ExecResult flood = agent.exec(io.wrenn.hostagent.protocol.ExecRequest.newBuilder().setSandboxId(id)
+                .setUser("root").setCmd("/bin/sh").addArgs("-c")
+                .addArgs("head -c " + 3 * bound + " /dev/zero | tr '\\0' 'w' > /dev/ttyS0; echo console-flood-end > /dev/ttyS0")
+                .setTimeoutS(110).build());
+        assertThat(flood.exited().getExitCode()).as(flood.stderr()).isZero();
+
+        // The reaper's next pass brings it back within the bound, its newest bytes kept.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            long total = Files.size(log) + Files.size(io.wrenn.hostagent.vm.ConsoleLog.rotated(log));
+            assertThat(total).isLessThanOrEqualTo(2 * bound);
+            assertThat(Files.readString(log) + Files.readString(io.wrenn.hostagent.vm.ConsoleLog.rotated(log)))
+                    .contains("console-flood-end");
+        });
+        assertThat(agent.sh(id, "echo alive").stdout()).isEqualTo("alive\n");
+    }
+
+    @Test
     @Order(15)
     void execStreamsLargeOutputCompletely() {
         AgentFixture.ExecResult big = agent.sh(id, "head -c 3000000 /dev/zero | tr '\\0' 'x'");

@@ -25,7 +25,7 @@ class QemuCommandLineTest {
         assertThat(String.join(" ", argv))
                 .contains("-accel tcg -cpu max")
                 .contains("-m 512 -object memory-backend-file,id=mem,size=512M,mem-path=/s/memory,share=on -smp 2")
-                .contains("-serial file:/s/serial.log")
+                .contains("-chardev file,id=console,append=on,path=/s/serial.log -serial chardev:console")
                 .contains("-kernel /k/vmlinux -initrd /k/initrd.img -append console=ttyS0")
                 .contains("-drive id=root,file=/s/disk.qcow2,format=qcow2,if=none,cache=unsafe")
                 .contains("-netdev tap,id=n0,ifname=tap0,script=no,downscript=no")
