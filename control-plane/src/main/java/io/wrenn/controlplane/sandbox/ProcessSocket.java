@@ -15,6 +15,7 @@ import io.wrenn.hostagent.protocol.ProcessServerMessage;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -35,6 +36,8 @@ final class ProcessSocket {
     private static final Logger log = LoggerFactory.getLogger(ProcessSocket.class);
     private static final int POLICY_VIOLATION = 1008;
     private static final int SERVER_ERROR = 1011;
+    /** How long a host may take to end a call after the client left (it applies what was sent, then detaches). */
+    private static final java.time.Duration DETACH_GRACE = java.time.Duration.ofSeconds(30);
 
     private final SandboxService sandboxes;
     private final HostAgents agents;
@@ -92,6 +95,8 @@ final class ProcessSocket {
         private final Condition ready = lock.newCondition();
         private ClientCallStreamObserver<ProcessClientMessage> call;
         private boolean finished;
+        /** Whether the host ended the call (completed or failed it). */
+        private volatile boolean callEnded;
 
         Relay(WsContext ctx, SandboxService.Placement placement) {
             this.ctx = ctx;
@@ -153,8 +158,16 @@ final class ProcessSocket {
             try {
                 if (call != null && !finished) {
                     finished = true;
-                    // The host detaches: a background process lives on, any other is killed.
-                    call.cancel("the client closed the socket", null);
+                    // A half-close, not a cancel: what the client sent before it left (stdin
+                    // written just before closing) still reaches the process, in order. Then the
+                    // host detaches: a background process lives on, any other is killed; it
+                    // ends the call. A host that does not end it within the grace is cancelled.
+                    call.onCompleted();
+                    CompletableFuture.delayedExecutor(DETACH_GRACE.toSeconds(), TimeUnit.SECONDS).execute(() -> {
+                        if (!callEnded) {
+                            call.cancel("the client closed the socket", null);
+                        }
+                    });
                 }
                 ready.signalAll();
             } finally {
@@ -186,6 +199,7 @@ final class ProcessSocket {
 
         @Override
         public void onError(Throwable t) {
+            callEnded = true;
             boolean cancelledByUs;
             lock.lock();
             try {
@@ -208,6 +222,7 @@ final class ProcessSocket {
 
         @Override
         public void onCompleted() {
+            callEnded = true;
             lock.lock();
             try {
                 finished = true;

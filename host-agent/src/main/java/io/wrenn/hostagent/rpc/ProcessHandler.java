@@ -126,7 +126,11 @@ final class ProcessHandler {
 
         @Override
         public void onCompleted() {
-            // Half-close: the client sends nothing more but still reads the output.
+            // Half-close: the client went away after what it sent. gRPC runs this after every
+            // earlier onNext, and steering blocks until applied, so input sent just before the
+            // client left reaches the process (a cancel could overtake it); then detach as a
+            // cancel does, and the relay thread completes the call.
+            gate.release();
         }
 
         private void open(ProcessClientMessage message) {
@@ -183,6 +187,13 @@ final class ProcessHandler {
                 } catch (RuntimeException e) {
                     fail(e);
                 } finally {
+                    if (gate.released() && ended.compareAndSet(false, true)) {
+                        try {
+                            call.onCompleted();
+                        } catch (IllegalStateException alreadyClosed) {
+                            // the client cancelled meanwhile
+                        }
+                    }
                     ended.set(true);
                     pid.completeExceptionally(new GuestException(GuestException.Kind.FAILED_PRECONDITION,
                             "the process has ended"));

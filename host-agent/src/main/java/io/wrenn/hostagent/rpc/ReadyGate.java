@@ -20,6 +20,7 @@ final class ReadyGate {
     private final Condition changed = lock.newCondition();
     private final CopyOnWriteArrayList<Runnable> cancelActions = new CopyOnWriteArrayList<>();
     private volatile boolean cancelled;
+    private volatile boolean released;
 
     ReadyGate(ServerCallStreamObserver<?> call) {
         this.call = call;
@@ -41,6 +42,23 @@ final class ReadyGate {
 
     boolean cancelled() {
         return cancelled;
+    }
+
+    /**
+     * The client half-closed: it is gone after what it sent. For the producer this is a cancel
+     * (the same actions run, {@link #awaitReady()} answers false), except that the call is still
+     * open and the producer ends it ({@link #released()}).
+     */
+    void release() {
+        released = true;
+        cancelled = true;
+        signal();
+        cancelActions.forEach(Runnable::run);
+    }
+
+    /** Whether {@link #release()} ended the client's part: the producer completes the call. */
+    boolean released() {
+        return released;
     }
 
     /** Waits until the call can take another message; false when the client went away. */
