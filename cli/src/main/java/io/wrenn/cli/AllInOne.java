@@ -24,6 +24,7 @@ import io.wrenn.hostagent.layout.Layout;
 public final class AllInOne implements AutoCloseable {
     private String metricsToken;
     private static final Logger log = LoggerFactory.getLogger(AllInOne.class);
+    private static final java.time.Duration READY_WAIT = java.time.Duration.ofSeconds(60);
 
     /**
      * @param layout   where Wrenn keeps its files
@@ -62,6 +63,7 @@ public final class AllInOne implements AutoCloseable {
     private String adminEmail;
     private String adminPassword;
     private boolean freshAdminPassword;
+    private boolean ready;
 
     private AllInOne(Layout layout) {
         this.layout = layout;
@@ -130,6 +132,11 @@ public final class AllInOne implements AutoCloseable {
                 .build()).start();
         started.push(controlPlane);
         controlPlane.registerHost(agent != null ? "127.0.0.1:" + agent.port() : settings.agentAddress());
+        // "Up" means a create is accepted: the host must answer, not merely be registered.
+        ready = controlPlane.awaitReady(READY_WAIT);
+        if (!ready) {
+            log.warn("no host answered within {} s: creates are refused (503) until one does", READY_WAIT.toSeconds());
+        }
 
         // The bootstrap key and the admin's password exist in plain text only once: at first
         // start they are saved for the operator; later starts read them back from the files.
@@ -168,6 +175,11 @@ public final class AllInOne implements AutoCloseable {
     /** The bootstrap admin's generated password, or null if its file was removed after the first start. */
     public String adminPassword() {
         return adminPassword;
+    }
+
+    /** Whether a host answered at start, so that a create is accepted. */
+    public boolean ready() {
+        return ready;
     }
 
     /** Whether this start generated the admin's password (the first start): it is printed then. */

@@ -41,6 +41,9 @@ final class UpCommand implements Callable<Integer> {
         String url = "http://" + bind + ":" + wrenn.apiPort();
         // The password is shown once, at the start that made it; later starts point to its file.
         String password = wrenn.adminPasswordIsNew() ? wrenn.adminPassword() : "(in " + layout.adminPasswordFile() + ")";
+        if (!wrenn.ready()) {
+            System.out.println("\nWrenn started, but no host answers yet: creates answer 503 until one does (GET /health says when).");
+        }
         System.out.printf("""
 
                 Wrenn is up (%s, accelerator %s).

@@ -87,6 +87,7 @@ public final class ControlPlane implements AutoCloseable {
     private ScheduledExecutorService reconcileTimer;
     private Reconciler reconciler;
     private HostStore hosts;
+    private io.wrenn.controlplane.host.Readiness readiness;
     private List<Route> routes = List.of();
     private Passwords passwords;
     private Builds builds;
@@ -114,6 +115,7 @@ public final class ControlPlane implements AutoCloseable {
         database = Database.open(config.jdbcUrl(), config.jdbcUser(), config.jdbcPassword());
         var jdbi = database.jdbi();
         hosts = new HostStore(jdbi);
+        readiness = new io.wrenn.controlplane.host.Readiness(hosts);
         SandboxStore sandboxStore = new SandboxStore(jdbi);
         Scheduler scheduler = new Scheduler(hosts, agents, sandboxStore::reservedMemory);
         SandboxService sandboxes = new SandboxService(sandboxStore, new TemplateStore(jdbi), hosts, agents, scheduler,
@@ -177,7 +179,7 @@ public final class ControlPlane implements AutoCloseable {
             });
             ErrorHandlers.install(javalin.routes);
             RouteTable table = new RouteTable(javalin.routes, filter);
-            new DocsRoutes().register(table);
+            new DocsRoutes(readiness::notReadyReason).register(table);
             new DashboardRoutes(DashboardRoutes.Files.classpath("dashboard")).register(javalin.routes);
             new AccountRoutes(accounts, teams, clientAddress).register(table);
             new OAuthRoutes(config.oauthProviders(), jdbi, new OAuthAccounts(jdbi, users), accounts).register(table);
@@ -240,6 +242,38 @@ public final class ControlPlane implements AutoCloseable {
     public Bootstrap.Result bootstrap() {
         requireStarted();
         return new Bootstrap(database.jdbi(), passwords).run();
+    }
+
+    /**
+     * Waits until a create would be accepted (a host online and answering), at most
+     * {@code timeout}; returns whether it is. Asks every registered host directly, so a host
+     * the reconciler has not reached yet counts as soon as it answers.
+     */
+    public boolean awaitReady(java.time.Duration timeout) {
+        requireStarted();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            for (io.wrenn.controlplane.host.Host host : hosts.all()) {
+                try {
+                    hosts.recordInfo(host.id(), agents.stub(host, java.time.Duration.ofSeconds(2))
+                            .getHostInfo(io.wrenn.hostagent.protocol.GetHostInfoRequest.getDefaultInstance()));
+                } catch (io.grpc.StatusException | RuntimeException e) {
+                    log.debug("host {} does not answer yet: {}", host.address(), e.toString());
+                }
+            }
+            if (readiness.notReadyReason().isEmpty()) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
     }
 
     /** Creates a team named {@code name} and returns a new API key for it. */

@@ -54,9 +54,14 @@ public final class HostStore {
                 .bind("id", id).execute());
     }
 
-    public void markUnreachable(UUID id) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE hosts SET status = 'unreachable' WHERE id = :id")
-                .bind("id", id).execute());
+    /**
+     * Marks the host unreachable, unless it has registered again at another address since
+     * {@code address} failed: a reconciler pass that started before an agent's restart must not
+     * take the restarted agent offline. Returns whether it marked the host.
+     */
+    public boolean markUnreachable(UUID id, String address) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE hosts SET status = 'unreachable' WHERE id = :id AND address = :address")
+                .bind("id", id).bind("address", address).execute()) == 1;
     }
 
     /** Keeps the facts a host reports about itself, for operators and the scheduler. */

@@ -27,6 +27,11 @@ public final class Scheduler {
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
     private static final Duration INFO_DEADLINE = Duration.ofSeconds(5);
 
+    /** How long a create waits for a reconnecting host before it is refused (503, Retry-After). */
+    private static final Duration HOST_WAIT = Duration.ofSeconds(5);
+    private static final Duration PROBE_DEADLINE = Duration.ofSeconds(1);
+    private static final Duration PROBE_PAUSE = Duration.ofMillis(250);
+
     private final HostStore hosts;
     private final HostAgents agents;
     /** Memory (MiB) already reserved on each host by sandboxes that are not stopped. */
@@ -42,13 +47,20 @@ public final class Scheduler {
         if (template.hostId() != null) {
             // A snapshot's files live on one host: there is no choice to make and nobody to ask
             // (a host that lost them answers the create with not-found).
+            if (hosts.find(template.hostId()).filter(Host::online).isEmpty()) {
+                waitForHosts(() -> hosts.find(template.hostId()).stream().toList());
+            }
             return hosts.find(template.hostId()).filter(Host::online)
                     .orElseThrow(() -> new ApiException(ErrorCode.NO_HOST_AVAILABLE,
-                            "the host of snapshot '" + template.name() + "' is not online"));
+                            "the host of snapshot '" + template.name() + "' is not online; try again shortly"));
         }
         List<Host> online = hosts.online();
         if (online.isEmpty()) {
-            throw new ApiException(ErrorCode.NO_HOST_AVAILABLE, "no host is online");
+            waitForHosts(hosts::all);
+            online = hosts.online();
+        }
+        if (online.isEmpty()) {
+            throw new ApiException(ErrorCode.NO_HOST_AVAILABLE, "no host is online; try again shortly");
         }
         Map<UUID, Long> reserved = reservedMemory.apply(online.stream().map(Host::id).toList());
         record Candidate(Host host, double load) {
@@ -79,5 +91,42 @@ public final class Scheduler {
                 .map(Candidate::host)
                 .orElseThrow(() -> new ApiException(ErrorCode.NO_HOST_AVAILABLE,
                         "no online host can start template '" + template.name() + "'"));
+    }
+
+    /**
+     * A host that is not online may be reconnecting (its agent restarting, or the reconciler
+     * not past it yet): ask the candidates directly for a bounded time rather than refuse a
+     * create the host could take a moment later. A host that answers is online again.
+     */
+    private void waitForHosts(java.util.function.Supplier<List<Host>> candidates) {
+        long deadline = System.nanoTime() + HOST_WAIT.toNanos();
+        do {
+            List<Host> hostsNow = candidates.get();
+            if (hostsNow.isEmpty()) {
+                return; // nothing to wait for
+            }
+            for (Host host : hostsNow) {
+                if (host.online() || answers(host)) {
+                    return;
+                }
+            }
+            try {
+                Thread.sleep(PROBE_PAUSE);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        } while (System.nanoTime() < deadline);
+    }
+
+    private boolean answers(Host host) {
+        try {
+            HostInfo info = agents.stub(host, PROBE_DEADLINE).getHostInfo(GetHostInfoRequest.getDefaultInstance());
+            hosts.recordInfo(host.id(), info);
+            log.info("host {} answers again", host.address());
+            return true;
+        } catch (StatusException | RuntimeException e) {
+            return false;
+        }
     }
 }

@@ -7,21 +7,35 @@ import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Properties;
 
-/** The unauthenticated routes: health, the OpenAPI document and Swagger UI over it. */
+/** The unauthenticated routes: readiness and liveness, the OpenAPI document and Swagger UI over it. */
 public final class DocsRoutes {
 
     private final byte[] openApi;
     private final String docsPage;
+    private final java.util.function.Supplier<java.util.Optional<String>> notReadyReason;
 
-    public DocsRoutes() {
+    /** {@code notReadyReason}: empty when a create would be accepted, else why not. */
+    public DocsRoutes(java.util.function.Supplier<java.util.Optional<String>> notReadyReason) {
+        this.notReadyReason = notReadyReason;
         this.openApi = resource("openapi.yaml");
         this.docsPage = swaggerPage(swaggerUiVersion());
     }
 
     public void register(RouteTable routes) {
-        routes.get("/health", Access.PUBLIC, ctx -> ctx.json(Map.of("status", "ok")));
+        // Readiness for load balancers and `wrenn up`; liveness for supervisors that restart.
+        routes.get("/health", Access.PUBLIC, this::ready);
+        routes.get("/health/live", Access.PUBLIC, ctx -> ctx.json(Map.of("status", "ok")));
         routes.get("/openapi.yaml", Access.PUBLIC, this::openApi);
         routes.get("/docs", Access.PUBLIC, ctx -> ctx.html(docsPage));
+    }
+
+    private void ready(Context ctx) {
+        var reason = notReadyReason.get();
+        if (reason.isPresent()) {
+            ErrorHandlers.send(ctx, io.wrenn.api.ErrorCode.NO_HOST_AVAILABLE, "not ready: " + reason.get());
+            return;
+        }
+        ctx.json(Map.of("status", "ok"));
     }
 
     private void openApi(Context ctx) {

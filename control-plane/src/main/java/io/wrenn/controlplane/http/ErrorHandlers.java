@@ -65,6 +65,9 @@ public final class ErrorHandlers {
         if (code == ErrorCode.RATE_LIMITED) {
             // Failures age out of the throttle's window one by one: a minute is a fair time to wait.
             ctx.header("Retry-After", "60");
+        } else if (code == ErrorCode.NO_HOST_AVAILABLE || code == ErrorCode.HOST_UNAVAILABLE) {
+            // A host that reconnects does so within seconds; the create already waited for it.
+            ctx.header("Retry-After", "5");
         }
         // E2B's clients read their error shape: the HTTP status as a number in 'code'.
         Object body = ctx.path().startsWith(E2B_PREFIX)

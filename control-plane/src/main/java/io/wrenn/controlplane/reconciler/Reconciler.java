@@ -244,7 +244,9 @@ public final class Reconciler {
         if (host.online()) {
             log.warn("host {} does not answer: {}", host.address(), e instanceof StatusException s ? s.getStatus() : e.toString());
         }
-        hosts.markUnreachable(host.id());
+        if (!hosts.markUnreachable(host.id(), host.address())) {
+            return; // the host registered again elsewhere meanwhile: the next pass asks it there
+        }
         int marked = sandboxes.transitionAllOnHost(host.id(), SandboxStatus.RUNNING, SandboxStatus.UNKNOWN, "host_unreachable");
         if (marked > 0) {
             log.warn("{} sandboxes on host {} are now unknown", marked, host.address());
