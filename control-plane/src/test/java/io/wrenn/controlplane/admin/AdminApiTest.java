@@ -119,7 +119,7 @@ class AdminApiTest {
     }
 
     private static void setAdmin(String email, boolean admin) throws Exception {
-        try (Connection c = DriverManager.getConnection(wrenn.jdbcUrl, TestPostgres.user(), "");
+        try (Connection c = DriverManager.getConnection(wrenn.jdbcUrl, TestPostgres.user(), TestPostgres.password());
              var statement = c.prepareStatement("UPDATE users SET is_admin = ? WHERE email = ?")) {
             statement.setBoolean(1, admin);
             statement.setString(2, email);

@@ -23,7 +23,7 @@ class BuildQueueTest {
 
     @BeforeEach
     void start() {
-        db = Database.open(TestPostgres.newDatabase(), TestPostgres.user(), "");
+        db = Database.open(TestPostgres.newDatabase(), TestPostgres.user(), TestPostgres.password());
         Jdbi jdbi = db.jdbi();
         for (UUID team : List.of(teamA, teamB)) {
             jdbi.useHandle(h -> h.execute("INSERT INTO teams (id, name) VALUES (?, 'team')", team));

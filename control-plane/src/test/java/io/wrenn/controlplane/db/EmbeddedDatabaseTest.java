@@ -1,11 +1,17 @@
 package io.wrenn.controlplane.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,6 +73,54 @@ class EmbeddedDatabaseTest {
              Database db = Database.open(pg.jdbcUrl(), pg.user(), pg.password())) {
             int templates = db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM templates").mapTo(Integer.class).one());
             assertThat(templates).as("the platform's minimal, debian and base").isEqualTo(3);
+        }
+    }
+
+    @Test
+    void onlyPasswordConnectionsAreAcceptedAndWrennsRoleRunsNoPrograms() throws Exception {
+        Path data = home.resolve("locked");
+        try (EmbeddedDatabase pg = EmbeddedDatabase.start(data)) {
+            assertThat(pg.user()).isNotEqualTo(pg.superuser());
+            for (String user : List.of(pg.user(), pg.superuser())) {
+                assertThatThrownBy(() -> DriverManager.getConnection(pg.jdbcUrl().replace("user=" + pg.user(), "user=" + user), user, ""))
+                        .as("no password for " + user).isInstanceOf(SQLException.class);
+                assertThatThrownBy(() -> DriverManager.getConnection(pg.jdbcUrl().replace("user=" + pg.user(), "user=" + user), user, "guess"))
+                        .as("a wrong password for " + user).isInstanceOf(SQLException.class);
+            }
+            try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password())) {
+                assertThatThrownBy(() -> c.createStatement().execute("COPY (SELECT 1) TO PROGRAM 'touch " + home.resolve("ran") + "'"))
+                        .isInstanceOf(SQLException.class);
+                assertThatThrownBy(() -> c.createStatement().executeQuery("SELECT pg_read_file('/etc/hostname')"))
+                        .isInstanceOf(SQLException.class);
+            }
+            assertThat(home.resolve("ran")).doesNotExist();
+        }
+        Path passwords = home.resolve("locked-passwords");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(passwords))).isEqualTo("rw-------");
+        assertThat(Files.readString(data.resolve("pg_hba.conf"))).doesNotContain("trust");
+    }
+
+    @Test
+    void aClusterOfAnEarlierWrennIsLockedAndItsSchemaHandedToWrennsRole() throws Exception {
+        Path data = home.resolve("earlier");
+        Files.createDirectories(data, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        // The way an earlier Wrenn ran it: trust authentication, tables made by the superuser.
+        try (EmbeddedPostgres earlier = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false)
+                .setRegisterShutdownHook(false).setServerConfig("listen_addresses", "127.0.0.1").start();
+                Connection c = earlier.getPostgresDatabase().getConnection()) {
+            c.createStatement().execute("CREATE TABLE kept (id bigint GENERATED ALWAYS AS IDENTITY, v text)");
+            c.createStatement().execute("INSERT INTO kept (v) VALUES ('hello')");
+        }
+
+        try (EmbeddedDatabase pg = EmbeddedDatabase.start(data);
+                Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password())) {
+            c.createStatement().execute("INSERT INTO kept (v) VALUES ('again')");
+            c.createStatement().execute("ALTER TABLE kept ADD COLUMN w text");
+            try (ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM kept")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(2);
+            }
+            assertThatThrownBy(() -> DriverManager.getConnection(pg.jdbcUrl(), pg.user(), "")).isInstanceOf(SQLException.class);
         }
     }
 

@@ -64,7 +64,7 @@ class SchedulerTest {
 
     @Test
     void aTemplateNoHostHasIs503() {
-        try (Database db = Database.open(wrenn.jdbcUrl, TestPostgres.user(), "")) {
+        try (Database db = Database.open(wrenn.jdbcUrl, TestPostgres.user(), io.wrenn.controlplane.testing.TestPostgres.password())) {
             db.jdbi().useHandle(h -> h.createUpdate("""
                             INSERT INTO templates (id, team_id, name, type, vcpus, memory_mb)
                             SELECT :id, team_id, 'custom', 'image', 1, 512 FROM api_keys""")

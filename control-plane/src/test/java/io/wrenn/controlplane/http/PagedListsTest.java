@@ -291,7 +291,7 @@ class PagedListsTest {
     }
 
     private static void sql(String statement) {
-        try (Connection c = DriverManager.getConnection(wrenn.jdbcUrl, TestPostgres.user(), "");
+        try (Connection c = DriverManager.getConnection(wrenn.jdbcUrl, TestPostgres.user(), TestPostgres.password());
              var s = c.createStatement()) {
             s.executeUpdate(statement);
         } catch (java.sql.SQLException e) {

@@ -31,7 +31,7 @@ class MetricsStoreTest {
 
     @BeforeEach
     void open() {
-        db = Database.open(TestPostgres.newDatabase(), TestPostgres.user(), "");
+        db = Database.open(TestPostgres.newDatabase(), TestPostgres.user(), TestPostgres.password());
         store = new MetricsStore(db.jdbi());
         sandboxes = new SandboxStore(db.jdbi());
         HostStore hosts = new HostStore(db.jdbi());

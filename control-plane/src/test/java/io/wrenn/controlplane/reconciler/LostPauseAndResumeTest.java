@@ -36,7 +36,7 @@ class LostPauseAndResumeTest {
     void start() {
         wrenn = new TestControlPlane();
         http = wrenn.http;
-        db = Database.open(wrenn.jdbcUrl, TestPostgres.user(), "");
+        db = Database.open(wrenn.jdbcUrl, TestPostgres.user(), TestPostgres.password());
         store = new SandboxStore(db.jdbi());
     }
 

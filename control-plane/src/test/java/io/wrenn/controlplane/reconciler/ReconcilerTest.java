@@ -144,7 +144,7 @@ class ReconcilerTest {
 
     @Test
     void aStartingRowPastTheCreateDeadlineBecomesErrorOrRunning() {
-        try (Database db = Database.open(wrenn.jdbcUrl, TestPostgres.user(), "");
+        try (Database db = Database.open(wrenn.jdbcUrl, TestPostgres.user(), TestPostgres.password());
              HostAgents agents = new HostAgents(FakeHostAgent.SECRET, FakeHostAgent::channel)) {
             SandboxStore store = new SandboxStore(db.jdbi());
             HostStore hosts = new HostStore(db.jdbi());
@@ -210,7 +210,7 @@ class ReconcilerTest {
         wrenn.agent.sandboxes.compute(uuid(timedOut).toString(), (k, vm) -> vm.toBuilder()
                 .setState(SandboxState.SANDBOX_STATE_PAUSED).setPauseGeneration(1).build());
         wrenn.agent.sandboxes.remove(uuid(paused).toString());
-        try (Database db = Database.open(wrenn.jdbcUrl, TestPostgres.user(), "")) {
+        try (Database db = Database.open(wrenn.jdbcUrl, TestPostgres.user(), TestPostgres.password())) {
             new SandboxStore(db.jdbi()).markPaused(uuid(paused), java.util.EnumSet.of(SandboxStatus.RUNNING), 3, null);
         }
 

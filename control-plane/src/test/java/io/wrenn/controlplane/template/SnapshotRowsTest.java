@@ -46,7 +46,7 @@ class SnapshotRowsTest {
     void start() {
         wrenn = new TestControlPlane();
         http = wrenn.http;
-        db = Database.open(wrenn.jdbcUrl, TestPostgres.user(), "");
+        db = Database.open(wrenn.jdbcUrl, TestPostgres.user(), io.wrenn.controlplane.testing.TestPostgres.password());
         team = db.jdbi().withHandle(h -> h.createQuery("SELECT team_id FROM api_keys").mapTo(UUID.class).one());
         Http.Response created = http.post("/v1/sandboxes", "{\"template\":\"minimal\"}");
         assertThat(created.status()).as(created.toString()).isEqualTo(201);

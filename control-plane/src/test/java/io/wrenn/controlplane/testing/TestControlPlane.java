@@ -32,6 +32,7 @@ public final class TestControlPlane implements AutoCloseable {
                 .port(0)
                 .jdbcUrl(jdbcUrl)
                 .jdbcUser(TestPostgres.user())
+                .jdbcPassword(TestPostgres.password())
                 .agentSecret(FakeHostAgent.SECRET)
                 // Tests drive the reconciler by hand.
                 .reconcileInterval(Duration.ofHours(1));

@@ -52,8 +52,9 @@ public final class TestPostgres {
     public static String newDatabase() {
         EmbeddedDatabase pg = server();
         String name = "wrenn_test_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password())) {
-            c.createStatement().execute("CREATE DATABASE " + name);
+        // Wrenn's role may not create databases: the superuser does, for it.
+        try (Connection c = DriverManager.getConnection(pg.superuserJdbcUrl(), pg.superuser(), pg.superuserPassword())) {
+            c.createStatement().execute("CREATE DATABASE " + name + " OWNER " + pg.user());
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
@@ -62,5 +63,9 @@ public final class TestPostgres {
 
     public static String user() {
         return server().user();
+    }
+
+    public static String password() {
+        return server().password();
     }
 }
