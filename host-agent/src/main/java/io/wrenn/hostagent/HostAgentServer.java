@@ -8,6 +8,7 @@ import io.wrenn.hostagent.guest.GuestConnector;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.hostagent.metrics.AgentMetrics;
 import io.wrenn.hostagent.net.ForwardingLease;
+import io.wrenn.hostagent.net.DomainGate;
 import io.wrenn.hostagent.net.HostEgress;
 import io.wrenn.hostagent.net.NamespaceNetwork;
 import io.wrenn.hostagent.os.CommandRunner;
@@ -63,6 +64,7 @@ public final class HostAgentServer implements AutoCloseable {
     private AgentMetrics metrics;
     private AgentMetrics.Exposure metricsExposure;
     private HostEgress egress;
+    private DomainGate gate;
     private boolean closed;
 
     public HostAgentServer(HostAgentConfig config) {
@@ -98,7 +100,8 @@ public final class HostAgentServer implements AutoCloseable {
         TemplateCatalog templates = new TemplateCatalog(layout, commands);
         egress = new HostEgress(commands, config.egress(), ForwardingLease.forThisMachine(), layout.home());
         egress.start();
-        manager = new SandboxManager(layout, new NamespaceNetwork(commands, egress), new QemuImgDisks(commands),
+        gate = new DomainGate(commands, config.egress());
+        manager = new SandboxManager(layout, new NamespaceNetwork(commands, egress, gate), new QemuImgDisks(commands),
                 new QemuVirtualMachines(commands), new QmpVmControl(Deadlines.DEFAULTS.stateTransfer()), GuestConnector.envd(), templates,
                 new BootPolicy(config.bootDeadline(), config.bootAttempts(), BootPolicy.SLOW_BOOT_GRACE), Clock.systemUTC());
         manager.recover();
@@ -211,6 +214,9 @@ public final class HostAgentServer implements AutoCloseable {
         // agent on this home takes the table over; their lease lapses with this process.
         if (egress != null && config.onShutdown() == HostAgentConfig.ShutdownPolicy.DESTROY_VMS) {
             egress.close();
+        }
+        if (gate != null) {
+            gate.close();
         }
         if (timers != null) {
             timers.shutdownNow();

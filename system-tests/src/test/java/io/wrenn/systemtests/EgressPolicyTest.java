@@ -141,6 +141,99 @@ class EgressPolicyTest {
         api.delete("/e2b/sandboxes/" + sandbox);
     }
 
+    @Test
+    void aDomainRuleHoldsOnTheResolverOnHostAndSniAndAgainstAGuestThatResolvesNamesItself() {
+        String sandbox = api.createSandbox(Map.of("template", template, "network", Map.of("allow_internet_access", false,
+                "allow_out", List.of("Allowed.Test.Wrenn", internet.resolver())))).get("id").asString();
+        long blockedHits = internet.hits(internet.blocked());
+        long blockedTls = internet.tlsHits(internet.blocked());
+        long denied = denied(sandbox);
+
+        // The guest's resolver answers allowed names, refuses the others.
+        assertThat(resolve(sandbox, "allowed.test.wrenn")).isEqualTo(internet.allowed());
+        assertThat(resolve(sandbox, "blocked.test.wrenn")).isEqualTo("NXDOMAIN");
+        assertThat(probe(sandbox, "allowed.test.wrenn")).isEqualTo("ok " + internet.allowed());
+        // The addresses answered for an allowed name are reachable on other ports too, for the TTL.
+        assertThat(probe(sandbox, "allowed.test.wrenn:8080")).isEqualTo("ok " + internet.allowed());
+        assertThat(probe(sandbox, internet.blocked() + ":8080")).isEqualTo("refused");
+
+        // A guest with a resolver of its own (allowed by address) learns the blocked name's address;
+        // the Host header and the server name still decide.
+        String viaOwnResolver = sh(sandbox, ownResolverLookup("blocked.test.wrenn"));
+        assertThat(viaOwnResolver).isEqualTo(internet.blocked());
+        assertThat(httpWithHost(sandbox, viaOwnResolver, "blocked.test.wrenn")).isEqualTo("refused");
+        assertThat(httpWithHost(sandbox, viaOwnResolver, "allowed.test.wrenn"))
+                .as("an allowed name is reached by name, never at the address the guest chose").isEqualTo("ok " + internet.allowed());
+        long allowedTls = internet.tlsHits(internet.allowed());
+        assertThat(tls(sandbox, viaOwnResolver, "blocked.test.wrenn")).isEqualTo("refused");
+        tls(sandbox, viaOwnResolver, "allowed.test.wrenn");
+        assertThat(internet.tlsHits(internet.allowed())).isEqualTo(allowedTls + 1);
+
+        assertThat(internet.hits(internet.blocked())).isEqualTo(blockedHits);
+        assertThat(internet.tlsHits(internet.blocked())).isEqualTo(blockedTls);
+        assertThat(internet.hits8080(internet.blocked())).isZero();
+        assertThat(denied(sandbox)).isGreaterThanOrEqualTo(denied + 3);
+        api.delete("/v1/sandboxes/" + sandbox);
+    }
+
+    @Test
+    void domainRulesThroughTheE2bFacadeAtCreateAndLive() {
+        Response created = api.post("/e2b/v2/sandboxes", Map.of("templateID", template, "timeout", 600,
+                "network", Map.of("allowOut", List.of("allowed.test.wrenn"), "denyOut", List.of("0.0.0.0/0"))));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String sandbox = created.json().get("sandboxID").asString();
+        assertThat(probe(sandbox, "allowed.test.wrenn")).isEqualTo("ok " + internet.allowed());
+        assertThat(resolve(sandbox, "blocked.test.wrenn")).isEqualTo("NXDOMAIN");
+        assertThat(httpWithHost(sandbox, internet.blocked(), "blocked.test.wrenn")).isEqualTo("refused");
+
+        Response updated = api.put("/e2b/sandboxes/" + sandbox + "/network",
+                json(Map.of("allowOut", List.of("*.test.wrenn"), "denyOut", List.of("0.0.0.0/0"))));
+        assertThat(updated.status()).as(updated.toString()).isEqualTo(204);
+        assertThat(probe(sandbox, "blocked.test.wrenn")).isEqualTo("ok " + internet.blocked());
+        assertThat(resolve(sandbox, "test.wrenn")).as("a subdomain wildcard is not the domain itself").isEqualTo("NXDOMAIN");
+
+        Response refused = api.put("/e2b/sandboxes/" + sandbox + "/network",
+                json(Map.of("allowOut", List.of("a.*.wrenn"), "denyOut", List.of("0.0.0.0/0"))));
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(probe(sandbox, "blocked.test.wrenn")).as("a refused change changes nothing").isEqualTo("ok " + internet.blocked());
+        api.delete("/e2b/sandboxes/" + sandbox);
+    }
+
+    /** The address the guest's own resolver gives, or NXDOMAIN. */
+    private String resolve(String sandbox, String name) {
+        return sh(sandbox, "python3 -c \"import socket\ntry:\n  print(socket.gethostbyname('" + name + "'))\n"
+                + "except socket.gaierror as e:\n  print('NXDOMAIN' if e.errno == socket.EAI_NONAME else 'gaierror ' + str(e))\"");
+    }
+
+    /** A script that asks the test internet's DNS server directly (not the guest's resolver) for an A record. */
+    private String ownResolverLookup(String name) {
+        return "python3 -c \"import socket, struct\n"
+                + "q = struct.pack('>HHHHHH', 7, 0x100, 1, 0, 0, 0) + b''.join(bytes([len(p)]) + p.encode() for p in '" + name
+                + "'.split('.')) + b'\\0' + struct.pack('>HH', 1, 1)\n"
+                + "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(10)\n"
+                + "s.sendto(q, ('" + internet.resolver() + "', 53)); print(socket.inet_ntoa(s.recv(512)[-4:]))\"";
+    }
+
+    /** An HTTP GET to {@code address} with the Host header {@code host}: as {@link #probe}. */
+    private String httpWithHost(String sandbox, String address, String host) {
+        return sh(sandbox, "python3 -c \"import urllib.request\n"
+                + "try:\n  print('ok ' + urllib.request.urlopen(urllib.request.Request('http://" + address + "/', headers={'Host': '"
+                + host + "'}), timeout=20).read().decode())\n"
+                + "except Exception as e:\n  r = getattr(e, 'reason', e)\n"
+                + "  print('refused' if isinstance(r, (ConnectionRefusedError, ConnectionResetError)) "
+                + "or getattr(r, 'errno', 0) in (111, 113, 13, 101) else type(r).__name__ + ' ' + str(r))\"");
+    }
+
+    /** A TLS hello to {@code address}:443 naming {@code name}: "refused" when reset before any answer. */
+    private String tls(String sandbox, String address, String name) {
+        return sh(sandbox, "python3 -c \"import socket, ssl\n"
+                + "c = ssl.create_default_context(); c.check_hostname = False; c.verify_mode = ssl.CERT_NONE\n"
+                + "try:\n  c.wrap_socket(socket.create_connection(('" + address + "', 443), timeout=20), server_hostname='" + name
+                + "'); print('handshake')\n"
+                + "except ConnectionResetError:\n  print('refused')\n"
+                + "except Exception as e:\n  print(type(e).__name__)\"");
+    }
+
     /** An HTTP GET from the guest: "ok <body>", "refused" (reset or prohibited: it failed at once), or what else happened. */
     private String probe(String sandbox, String host) {
         return sh(sandbox, "python3 -c \"import urllib.request\n"

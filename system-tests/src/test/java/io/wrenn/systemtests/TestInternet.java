@@ -73,8 +73,22 @@ final class TestInternet implements AutoCloseable {
 
     /** Requests that reached the test host at {@code address}. */
     long hits(String address) {
+        return count("HIT " + address);
+    }
+
+    /** Requests that reached the test host at {@code address} on port 8080. */
+    long hits8080(String address) {
+        return count("HIT8080 " + address);
+    }
+
+    /** Connections that reached port 443 of the test host at {@code address}. */
+    long tlsHits(String address) {
+        return count("TLS " + address);
+    }
+
+    private long count(String line) {
         try {
-            return Files.readAllLines(log).stream().filter(l -> l.equals("HIT " + address)).count();
+            return Files.readAllLines(log).stream().filter(l -> l.equals(line)).count();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

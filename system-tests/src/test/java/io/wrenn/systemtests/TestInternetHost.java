@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * The servers of {@link TestInternet}, run inside its namespace: HTTP on port 80 of every address
- * there, answering with the address it was reached at, and a DNS server on the resolver address
+ * there (and 8080), answering with the address it was reached at, a listener on port 443 that
+ * records each connection ({@code TLS <address>}), and a DNS server on the resolver address
  * answering A queries from a fixed table. Every request is printed ({@code HIT <address>}), so a
  * test sees what reached "the internet" and what did not.
  *
@@ -42,6 +43,28 @@ public final class TestInternetHost {
             exchange.close();
         });
         http.start();
+        // A second port, for rules that hold on every port, not only 80 and 443.
+        HttpServer other = HttpServer.create(new InetSocketAddress(8080), 64);
+        other.createContext("/", exchange -> {
+            String reached = exchange.getLocalAddress().getAddress().getHostAddress();
+            log("HIT8080 " + reached);
+            byte[] body = reached.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        other.start();
+        // Port 443 only records who connected (a TLS client's hello is enough to know it got here).
+        java.net.ServerSocket tls = new java.net.ServerSocket(443, 64);
+        Thread.ofVirtual().start(() -> {
+            while (true) {
+                try (java.net.Socket client = tls.accept()) {
+                    log("TLS " + client.getLocalAddress().getHostAddress());
+                } catch (IOException e) {
+                    log("TLS-ERROR " + e);
+                }
+            }
+        });
         DatagramSocket dns = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(args[0]), 53));
         log("READY");
         byte[] buffer = new byte[512];

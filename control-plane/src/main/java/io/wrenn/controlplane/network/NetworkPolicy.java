@@ -3,6 +3,7 @@ package io.wrenn.controlplane.network;
 import io.wrenn.controlplane.http.ApiException;
 import io.wrenn.controlplane.http.JsonBody;
 import io.wrenn.controlplane.http.Jsons;
+import io.wrenn.hostagent.protocol.DomainRule;
 import io.wrenn.hostagent.protocol.Ipv4Cidr;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +20,7 @@ import java.util.regex.Pattern;
  * link-local, private ranges) hold whatever it says.
  *
  * @param allowInternetAccess false: every address not in {@code allowOut} is refused
- * @param allowOut            IPv4 addresses and CIDR blocks, normalised
+ * @param allowOut            IPv4 addresses and CIDR blocks, and domain rules, normalised
  * @param denyOut             IPv4 addresses and CIDR blocks, normalised
  * @param allowPublicTraffic  the sandbox's ports answer without its traffic token
  * @param maskRequestHost     the Host header its servers see, {@code ${PORT}} standing for the port; null: unchanged
@@ -30,7 +31,6 @@ public record NetworkPolicy(boolean allowInternetAccess, List<String> allowOut, 
     /** Entries per list at most (documented in api/openapi.yaml). */
     public static final int MAX_RULES = 500;
 
-    private static final Pattern DOMAIN = Pattern.compile("(\\*\\.)?([A-Za-z0-9_-]{1,63}\\.)*[A-Za-z0-9_-]{1,63}\\.?");
     private static final Pattern MASK = Pattern.compile("[A-Za-z0-9.:_\\[\\]${}-]{1,255}");
 
     private static final Set<String> WRENN_FIELDS = Set.of("allow_internet_access", "allow_out", "deny_out",
@@ -52,8 +52,8 @@ public record NetworkPolicy(boolean allowInternetAccess, List<String> allowOut, 
     public static NetworkPolicy parseWrenn(JsonBody network, boolean internetDefault) {
         return new NetworkPolicy(
                 network.bool("allow_internet_access", internetDefault),
-                entries("allow_out", network.stringList("allow_out")),
-                entries("deny_out", network.stringList("deny_out")),
+                entries("allow_out", network.stringList("allow_out"), true),
+                entries("deny_out", network.stringList("deny_out"), false),
                 network.bool("allow_public_traffic", true),
                 mask("mask_request_host", network.string("mask_request_host")));
     }
@@ -75,8 +75,8 @@ public record NetworkPolicy(boolean allowInternetAccess, List<String> allowOut, 
         }
         JsonBody network = body.object("network", E2B_FIELDS);
         refuseUnsupported(network);
-        return new NetworkPolicy(internet, entries("allowOut", network.stringList("allowOut")),
-                entries("denyOut", network.stringList("denyOut")), network.bool("allowPublicTraffic", true),
+        return new NetworkPolicy(internet, entries("allowOut", network.stringList("allowOut"), true),
+                entries("denyOut", network.stringList("denyOut"), false), network.bool("allowPublicTraffic", true),
                 mask("maskRequestHost", network.string("maskRequestHost")));
     }
 
@@ -88,7 +88,7 @@ public record NetworkPolicy(boolean allowInternetAccess, List<String> allowOut, 
     public NetworkPolicy withE2bUpdate(JsonBody body) {
         refuseUnsupported(body);
         return new NetworkPolicy(body.bool("allow_internet_access", allowInternetAccess),
-                entries("allowOut", body.stringList("allowOut")), entries("denyOut", body.stringList("denyOut")),
+                entries("allowOut", body.stringList("allowOut"), true), entries("denyOut", body.stringList("denyOut"), false),
                 allowPublicTraffic, maskRequestHost);
     }
 
@@ -105,25 +105,42 @@ public record NetworkPolicy(boolean allowInternetAccess, List<String> allowOut, 
         }
     }
 
-    private static List<String> entries(String field, List<String> values) {
+    /**
+     * Validated entries: IPv4 addresses and CIDR blocks, and in allow lists domain rules
+     * ({@link DomainRule}: {@code example.com}, {@code *.example.com}, {@code *}); E2B takes no
+     * domains in deny lists (a name cannot be refused by address), nor does Wrenn.
+     */
+    private static List<String> entries(String field, List<String> values, boolean domains) {
         if (values.size() > MAX_RULES) {
             throw ApiException.invalid("'" + field + "' has more than " + MAX_RULES + " entries");
         }
-        return values.stream().map(v -> entry(field, v)).distinct().toList();
+        return values.stream().map(v -> entry(field, v, domains)).distinct().toList();
     }
 
-    private static String entry(String field, String value) {
+    private static String entry(String field, String value, boolean domains) {
         if (Ipv4Cidr.isValid(value)) {
             return Ipv4Cidr.parse(value).toString();
         }
         String shown = value.length() > 64 ? value.substring(0, 64) + "…" : value;
+        String prefix = "'" + field + "' entry '" + shown + "'";
+        if (value.matches("[0-9./\\s]*")) {
+            throw ApiException.invalid(prefix + " is not an IPv4 address or CIDR block");
+        }
         if (value.contains(":")) {
-            throw ApiException.invalid("'" + field + "' entry '" + shown + "': IPv6 is not supported (sandboxes have no IPv6)");
+            throw ApiException.invalid(prefix + ": IPv6 and ports are not supported (sandboxes have no IPv6)");
         }
-        if (DOMAIN.matcher(value).matches() && value.chars().anyMatch(Character::isLetter)) {
-            throw ApiException.invalid("'" + field + "' entry '" + shown + "': domain rules are not supported yet; use IPv4 addresses or CIDR blocks");
+        DomainRule rule;
+        try {
+            rule = DomainRule.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid(prefix + ": " + e.getMessage()
+                    + "; entries are IPv4 addresses, CIDR blocks or domain names ('example.com', '*.example.com')");
         }
-        throw ApiException.invalid("'" + field + "' entry '" + shown + "' is not an IPv4 address or CIDR block");
+        if (!domains) {
+            throw ApiException.invalid(prefix + ": domain names are accepted only in the allow list"
+                    + " (deny everything else with '0.0.0.0/0')");
+        }
+        return rule.toString();
     }
 
     private static String mask(String field, Optional<String> value) {

@@ -73,8 +73,13 @@ class NetworkApiTest {
         List<String> bad = List.of(
                 "{\"deny_out\":[\"10.0.0.0/33\"]}",
                 "{\"deny_out\":[\"300.1.1.1\"]}",
-                "{\"allow_out\":[\"*.example.com\"]}",
-                "{\"allow_out\":[\"example.com\"]}",
+                "{\"deny_out\":[\"example.com\"]}",
+                "{\"allow_out\":[\"a.*.example.com\"]}",
+                "{\"allow_out\":[\"*example.com\"]}",
+                "{\"allow_out\":[\"exa mple.com\"]}",
+                "{\"allow_out\":[\"example.com:443\"]}",
+                "{\"allow_out\":[\"" + "a".repeat(64) + ".com\"]}",
+                "{\"allow_out\":" + tooMany().replace("\"1.2.", "\"h1.2.").replace("\",", "x\",") + "}",
                 "{\"allow_out\":[\"::1\"]}",
                 "{\"allow_out\":[\"1.2.3.4; flush ruleset\"]}",
                 "{\"allow_out\":\"1.2.3.4\"}",
@@ -91,6 +96,24 @@ class NetworkApiTest {
         }
         Http.Response atCreate = http.post("/v1/sandboxes", "{\"template\":\"minimal\",\"network\":{\"deny_out\":[\"x\"]}}");
         assertThat(atCreate.status()).isEqualTo(400);
+    }
+
+    @Test
+    void domainRulesInTheAllowListReachTheHostNormalisedThroughBothApis() {
+        String id = create("{\"template\":\"minimal\",\"network\":{\"allow_internet_access\":false,"
+                + "\"allow_out\":[\"Registry.NPMjs.org.\",\"*.example.com\",\"1.1.1.1\"]}}");
+        assertThat(onHost(id).getAllowOutList()).containsExactly("registry.npmjs.org", "*.example.com", "1.1.1.1");
+
+        Http.Response updated = http.put("/e2b/sandboxes/" + id + "/network",
+                "{\"allowOut\":[\"pypi.org\",\"*\"],\"denyOut\":[\"0.0.0.0/0\"]}".getBytes());
+        assertThat(updated.status()).as(updated.toString()).isEqualTo(204);
+        assertThat(onHost(id).getAllowOutList()).containsExactly("pypi.org", "*");
+        assertThat(http.get("/e2b/sandboxes/" + id).json().get("network").get("allowOut").get(0).stringValue()).isEqualTo("pypi.org");
+
+        Http.Response refused = http.put("/e2b/sandboxes/" + id + "/network", "{\"denyOut\":[\"evil.com\"]}".getBytes());
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.json().get("message").stringValue()).contains("only in the allow list");
+        assertThat(onHost(id).getAllowOutList()).containsExactly("pypi.org", "*");
     }
 
     @Test

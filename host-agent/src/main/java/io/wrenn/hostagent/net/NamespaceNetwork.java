@@ -25,10 +25,17 @@ public final class NamespaceNetwork implements SandboxNetwork {
 
     private final CommandRunner commands;
     private final HostEgress egress;
+    private final DomainGate gate;
 
     public NamespaceNetwork(CommandRunner commands, HostEgress egress) {
+        this(commands, egress, null);
+    }
+
+    /** @param gate where domain rules are enforced; null: domain rules are not enforced (tests of the rest) */
+    public NamespaceNetwork(CommandRunner commands, HostEgress egress, DomainGate gate) {
         this.commands = commands;
         this.egress = egress;
+        this.gate = gate;
     }
 
     @Override
@@ -63,6 +70,9 @@ public final class NamespaceNetwork implements SandboxNetwork {
             // The guest gets no IPv6 path either: the ruleset below is written for IPv4 traffic.
             inNamespace(namespace, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.disable_ipv6=1");
             loadRules(namespace, NftRuleset.forSlot(slot, egress.settings(), policy));
+            if (gate != null) {
+                gate.serve(namespace, policy);
+            }
             egress.attach(slot);
         } catch (RuntimeException | java.io.IOException e) {
             // The host end is deleted by name: only when it is ours. A slot another agent took in
@@ -85,11 +95,14 @@ public final class NamespaceNetwork implements SandboxNetwork {
     }
 
     @Override
-    public void updatePolicy(String namespace, NetworkPolicy policy) {
+    public void updatePolicy(String namespace, NetworkSlot slot, NetworkPolicy policy) {
         try {
             loadRules(namespace, NftRuleset.policyUpdate(policy));
         } catch (java.io.IOException e) {
             throw new IllegalStateException("could not write the policy update", e);
+        }
+        if (gate != null) {
+            gate.serve(namespace, policy);
         }
     }
 
@@ -98,12 +111,21 @@ public final class NamespaceNetwork implements SandboxNetwork {
         CommandResult result = commands.runUnchecked(Command.of("ip", "netns", "exec", namespace, "nft", "list", "counter",
                 "inet", NftRuleset.TABLE, NftRuleset.DENIED_COUNTER));
         Matcher m = DENIED_PACKETS.matcher(result.output());
-        return result.exitCode() == 0 && m.find() ? Long.parseLong(m.group(1)) : 0;
+        long inNamespace = result.exitCode() == 0 && m.find() ? Long.parseLong(m.group(1)) : 0;
+        return inNamespace + (gate == null ? 0 : gate.refused(namespace));
     }
 
     @Override
-    public void adopt(NetworkSlot slot) {
+    public void adopt(String namespace, NetworkSlot slot, NetworkPolicy policy) {
         egress.attach(slot);
+        if (gate != null) {
+            // The previous agent's gate sockets went with it.
+            try {
+                gate.serve(namespace, policy);
+            } catch (RuntimeException e) {
+                LOG.warn("could not open the domain gate of re-adopted namespace {}: {}", namespace, e.toString());
+            }
+        }
     }
 
     private static Path writeTempFile(String namespace, String suffix, String content) throws java.io.IOException {
@@ -136,6 +158,9 @@ public final class NamespaceNetwork implements SandboxNetwork {
         // first makes the slot reusable at once.
         if (slot != null) {
             egress.detach(slot);
+        }
+        if (gate != null) {
+            gate.stop(namespace);
         }
         if (slot != null && hostVethExists(slot.number())) {
             commands.runUnchecked(Command.of("ip", "link", "del", slot.hostVeth()));

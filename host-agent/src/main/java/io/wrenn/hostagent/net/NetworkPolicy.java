@@ -1,5 +1,6 @@
 package io.wrenn.hostagent.net;
 
+import io.wrenn.hostagent.protocol.DomainRule;
 import io.wrenn.hostagent.protocol.Ipv4Cidr;
 import java.util.List;
 
@@ -10,8 +11,13 @@ import java.util.List;
  * platform never lets a guest reach (the host, other sandboxes, link-local, private ranges) stay
  * unreachable whatever the policy: {@link NftRuleset} checks them first.
  *
+ * <p>{@code allowOut} may also name domains ({@link DomainRule}): a connection to port 80 or 443
+ * that the addresses would refuse is let through when its HTTP Host or TLS SNI names an allowed
+ * domain, and the addresses the sandbox's resolver answers for an allowed name are reachable on
+ * every port for the answer's TTL ({@link DomainGate}).
+ *
  * @param allowInternet false: every address not in {@code allowOut} is denied
- * @param allowOut      IPv4 CIDR blocks always reachable (within what the platform allows)
+ * @param allowOut      IPv4 CIDR blocks and domain rules always reachable (within what the platform allows)
  * @param denyOut       IPv4 CIDR blocks refused unless also in {@code allowOut}
  */
 public record NetworkPolicy(boolean allowInternet, List<String> allowOut, List<String> denyOut) {
@@ -23,18 +29,39 @@ public record NetworkPolicy(boolean allowInternet, List<String> allowOut, List<S
     public static final NetworkPolicy OPEN = new NetworkPolicy(true, List.of(), List.of());
 
     public NetworkPolicy {
-        allowOut = normalise(allowOut);
-        denyOut = normalise(denyOut);
+        allowOut = normalise(allowOut, true);
+        denyOut = normalise(denyOut, false);
     }
 
-    private static List<String> normalise(List<String> entries) {
+    private static List<String> normalise(List<String> entries, boolean domains) {
         if (entries == null) {
             return List.of();
         }
         if (entries.size() > MAX_RULES) {
             throw new IllegalArgumentException("more than " + MAX_RULES + " rules");
         }
-        return entries.stream().map(e -> Ipv4Cidr.parse(e).toString()).distinct().toList();
+        return entries.stream().map(e -> domains && !Ipv4Cidr.isValid(e) ? DomainRule.parse(e).toString()
+                : Ipv4Cidr.parse(e).toString()).distinct().toList();
+    }
+
+    /** The address entries of {@code allowOut}. */
+    public List<String> allowCidrs() {
+        return allowOut.stream().filter(Ipv4Cidr::isValid).toList();
+    }
+
+    /** The domain entries of {@code allowOut}. */
+    public List<DomainRule> allowDomains() {
+        return allowOut.stream().filter(e -> !Ipv4Cidr.isValid(e)).map(DomainRule::parse).toList();
+    }
+
+    /** Whether a host name is allowed by a domain rule. */
+    public boolean allowsName(String name) {
+        return allowDomains().stream().anyMatch(rule -> rule.matches(name));
+    }
+
+    /** Whether an address no rule names is refused: internet off, or all of it denied. */
+    public boolean refusesByDefault() {
+        return !allowInternet || denyOut.contains("0.0.0.0/0");
     }
 
     /** The policy of a record written before policies existed: open, as the default. */

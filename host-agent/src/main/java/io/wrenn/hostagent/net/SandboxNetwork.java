@@ -18,13 +18,13 @@ public interface SandboxNetwork {
     void create(String namespace, NetworkSlot slot, NetworkPolicy policy);
 
     /** Replaces the egress policy of a live namespace at once (connections already open stay). */
-    void updatePolicy(String namespace, NetworkPolicy policy);
+    void updatePolicy(String namespace, NetworkSlot slot, NetworkPolicy policy);
 
     /** Connections the namespace refused since it was made (the policy's and the platform's refusals). */
     long deniedConnections(String namespace);
 
-    /** Lets a re-adopted sandbox's traffic out again after an agent restart. */
-    void adopt(NetworkSlot slot);
+    /** Lets a re-adopted sandbox's traffic out again after an agent restart, under its policy. */
+    void adopt(String namespace, NetworkSlot slot, NetworkPolicy policy);
 
     /** Removes the namespace and the host end of its veth. Missing pieces are not an error. */
     void delete(String namespace, NetworkSlot slot);

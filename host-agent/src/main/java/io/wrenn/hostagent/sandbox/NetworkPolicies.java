@@ -28,7 +28,7 @@ final class NetworkPolicies {
             }
             // The namespace first: if nft refuses, nothing changed anywhere.
             if (sandbox.state() == Sandbox.State.RUNNING && sandbox.record().slot() > 0) {
-                host.network.updatePolicy(SandboxNetwork.namespaceName(sandboxId), policy);
+                host.network.updatePolicy(SandboxNetwork.namespaceName(sandboxId), sandbox.slot(), policy);
             }
             SandboxRecord updated = sandbox.record().withSpec(sandbox.record().spec().withNetwork(policy));
             host.store.write(updated);

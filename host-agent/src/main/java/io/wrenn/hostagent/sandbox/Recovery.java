@@ -1,5 +1,6 @@
 package io.wrenn.hostagent.sandbox;
 
+import io.wrenn.hostagent.net.NetworkPolicy;
 import io.wrenn.hostagent.net.NetworkSlot;
 import io.wrenn.hostagent.net.SandboxNetwork;
 import io.wrenn.hostagent.vm.VmControl;
@@ -64,7 +65,8 @@ final class Recovery {
                 sandbox.pid(pid.get());
                 host.connectGuest(sandbox);
                 host.slots.claim(sandbox.slot());
-                host.network.adopt(sandbox.slot());
+                host.network.adopt(SandboxNetwork.namespaceName(sandbox.record().spec().sandboxId()), sandbox.slot(),
+                    NetworkPolicy.orOpen(sandbox.record().spec().network()));
                 host.sandboxes.put(id, sandbox);
                 keptNamespaces.add(namespace);
                 LOG.info("re-adopted sandbox {} (pid {}, slot {})", id, pid.get(), record.get().slot());
@@ -188,7 +190,8 @@ final class Recovery {
     private void claimSlot(Sandbox sandbox) {
         if (sandbox.record().slot() > 0) {
             host.slots.claim(sandbox.slot());
-            host.network.adopt(sandbox.slot());
+            host.network.adopt(SandboxNetwork.namespaceName(sandbox.record().spec().sandboxId()), sandbox.slot(),
+                    NetworkPolicy.orOpen(sandbox.record().spec().network()));
         }
     }
 

@@ -83,7 +83,7 @@ class NamespaceNetworkTest {
         assertThat(policyChain()).contains("ip daddr 1.1.0.0/16 accept").contains("ip daddr 8.8.8.8 goto refuse")
                 .doesNotContain("1.1.1.1");
 
-        network.updatePolicy(OURS, new NetworkPolicy(true, List.of(), List.of("9.9.9.0/24", "9.0.0.0/8")));
+        network.updatePolicy(OURS, SLOT, new NetworkPolicy(true, List.of(), List.of("9.9.9.0/24", "9.0.0.0/8")));
         assertThat(policyChain()).contains("ip daddr 9.0.0.0/8 goto refuse").doesNotContain("1.1.0.0").doesNotContain("8.8.8.8");
         assertThat(network.deniedConnections(OURS)).isZero();
     }

@@ -52,7 +52,48 @@ class NftRulesetTest {
     @Test
     void anOpenPolicyAcceptsWhatThePlatformAllows() {
         assertThat(NftRuleset.policyUpdate(NetworkPolicy.OPEN))
-                .isEqualTo("flush chain inet wrenn egress_policy\ntable inet wrenn {\n  chain egress_policy {\n    accept\n  }\n}\n");
+                .isEqualTo("flush chain inet wrenn egress_policy\nflush chain inet wrenn policy_redirect\n"
+                        + "flush set inet wrenn dns_allowed\ntable inet wrenn {\n  chain egress_policy {\n    accept\n  }\n"
+                        + "  chain policy_redirect {\n  }\n}\n");
+    }
+
+    @Test
+    void domainRulesSendDnsAndWhatTheAddressesWouldRefuseOnPorts80And443ToTheGate() {
+        String rules = NftRuleset.forSlot(new NetworkSlot(1), EGRESS,
+                new NetworkPolicy(false, List.of("1.1.1.1", "*.example.com"), List.of()));
+
+        assertThat(rules).contains("iifname \"tap0\" jump policy_redirect");
+        assertThat(rules.indexOf("jump policy_redirect")).as("before the plain DNS forward")
+                .isLessThan(rules.indexOf("th dport 53 dnat ip to 10.255.255.53"));
+        int dns = rules.indexOf("ip daddr 169.254.0.22 udp dport 53 accept");
+        int allowed = rules.indexOf("ip daddr { 1.1.1.1 } return");
+        int http = rules.indexOf("tcp dport 80 redirect to :10080");
+        int tls = rules.indexOf("tcp dport 443 redirect to :10443");
+        assertThat(List.of(dns, allowed, http, tls)).doesNotContain(-1).isSorted();
+        assertThat(rules).contains("iifname \"tap0\" ct status dnat tcp dport { 10080, 10443 } accept");
+        assertThat(rules).contains("ip daddr @dns_allowed accept").contains("set dns_allowed");
+        assertThat(rules).doesNotContain("example.com");
+    }
+
+    @Test
+    void withInternetOnOnlyDeniedAddressesGoToTheGate() {
+        String rules = NftRuleset.policyUpdate(
+                new NetworkPolicy(true, List.of("example.com"), List.of("203.0.113.0/24")));
+        assertThat(rules).contains("ip daddr != { 203.0.113.0/24 } return");
+        assertThat(NftRuleset.policyUpdate(new NetworkPolicy(true, List.of("example.com"), List.of())))
+                .contains("udp dport 53 accept").contains("    return\n").doesNotContain("tcp dport 80");
+        assertThat(NftRuleset.policyUpdate(new NetworkPolicy(false, List.of("1.1.1.1"), List.of())))
+                .doesNotContain("redirect to");
+    }
+
+    @Test
+    void domainsAreAcceptedOnlyInTheAllowList() {
+        assertThat(new NetworkPolicy(true, List.of("Example.COM.", "*.a.example.com", "*"), List.of()).allowOut())
+                .containsExactly("example.com", "*.a.example.com", "*");
+        assertThatThrownBy(() -> new NetworkPolicy(true, List.of(), List.of("example.com")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new NetworkPolicy(true, List.of("a.*.com"), List.of()))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -78,7 +78,7 @@ final class Fakes {
         }
 
         @Override
-        public void updatePolicy(String namespace, io.wrenn.hostagent.net.NetworkPolicy policy) {
+        public void updatePolicy(String namespace, NetworkSlot slot, io.wrenn.hostagent.net.NetworkPolicy policy) {
             policies.put(namespace, policy);
         }
 
@@ -88,7 +88,7 @@ final class Fakes {
         }
 
         @Override
-        public void adopt(NetworkSlot slot) {
+        public void adopt(String namespace, NetworkSlot slot, io.wrenn.hostagent.net.NetworkPolicy policy) {
         }
 
         @Override
