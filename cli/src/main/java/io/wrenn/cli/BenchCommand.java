@@ -193,6 +193,20 @@ final class BenchCommand implements Callable<Integer> {
             call("DELETE", "/v1/sandboxes/" + id, null);
         }
         rows.add(Row.of("create from snapshot with a 20-rule egress policy → first exec answered (API)", withPolicy));
+        // Domain rules add the domain gate's sockets, opened inside the new namespace.
+        List<Double> withDomains = new ArrayList<>();
+        String domains = "{\"allow_internet_access\":false,\"allow_out\":[" + addresses(0, 10) + ","
+                + java.util.stream.IntStream.range(0, 10).mapToObj(i -> "\"*.bench" + i + ".example.com\"")
+                        .collect(java.util.stream.Collectors.joining(",")) + "]}";
+        for (int i = 0; i < restores; i++) {
+            long t0 = System.nanoTime();
+            String id = call("POST", "/v1/sandboxes", "{\"template\":\"bench-0\",\"network\":" + domains + "}")
+                    .get("id").asString();
+            call("POST", "/v1/sandboxes/" + id + "/exec", "{\"cmd\":\"true\"}");
+            withDomains.add(ms(System.nanoTime() - t0));
+            call("DELETE", "/v1/sandboxes/" + id, null);
+        }
+        rows.add(Row.of("create from snapshot with 10 address + 10 domain rules → first exec answered (API)", withDomains));
         Layout.SnapshotFiles files = snapshotFiles(wrenn.layout(), "bench-0");
         JsonNode template = call("GET", "/v1/snapshots/bench-0", null);
         int vcpus = template.get("vcpus").asInt();

@@ -152,6 +152,8 @@ class EgressPolicyTest {
         // The guest's resolver answers allowed names, refuses the others.
         assertThat(resolve(sandbox, "allowed.test.wrenn")).isEqualTo(internet.allowed());
         assertThat(resolve(sandbox, "blocked.test.wrenn")).isEqualTo("NXDOMAIN");
+        assertThat(sh(sandbox, tcpLookup("blocked.test.wrenn"))).as("over TCP too").isEqualTo("rcode 3");
+        assertThat(sh(sandbox, tcpLookup("allowed.test.wrenn"))).isEqualTo("rcode 0 " + internet.allowed());
         assertThat(probe(sandbox, "allowed.test.wrenn")).isEqualTo("ok " + internet.allowed());
         // The addresses answered for an allowed name are reachable on other ports too, for the TTL.
         assertThat(probe(sandbox, "allowed.test.wrenn:8080")).isEqualTo("ok " + internet.allowed());
@@ -212,6 +214,18 @@ class EgressPolicyTest {
                 + "'.split('.')) + b'\\0' + struct.pack('>HH', 1, 1)\n"
                 + "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(10)\n"
                 + "s.sendto(q, ('" + internet.resolver() + "', 53)); print(socket.inet_ntoa(s.recv(512)[-4:]))\"";
+    }
+
+    /** A DNS query over TCP to the guest's resolver: "rcode N" and the last answer's address when there is one. */
+    private static String tcpLookup(String name) {
+        return "python3 -c \"import socket, struct\n"
+                + "q = struct.pack('>HHHHHH', 9, 0x100, 1, 0, 0, 0) + b''.join(bytes([len(p)]) + p.encode() for p in '" + name
+                + "'.split('.')) + b'\\0' + struct.pack('>HH', 1, 1)\n"
+                + "s = socket.create_connection(('169.254.0.22', 53), timeout=10); s.sendall(struct.pack('>H', len(q)) + q)\n"
+                + "n = struct.unpack('>H', s.recv(2))[0]; r = b''\n"
+                + "while len(r) < n: r += s.recv(n - len(r))\n"
+                + "an = struct.unpack('>H', r[6:8])[0]\n"
+                + "print('rcode %d' % (r[3] & 15) + (' ' + socket.inet_ntoa(r[-4:]) if an else ''))\"";
     }
 
     /** An HTTP GET to {@code address} with the Host header {@code host}: as {@link #probe}. */

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * policy names domains, three sockets opened inside its namespace on the guest's gateway
  * ({@link NetNamespaces}), served by this agent's threads:
  * <ul>
- * <li>DNS ({@code 169.254.0.22:53}, udp): a name no rule allows is answered NXDOMAIN when the
+ * <li>DNS ({@code 169.254.0.22:53}, udp and tcp): a name no rule allows is answered NXDOMAIN when the
  * policy refuses unlisted addresses; other queries go to the host's resolver, and the addresses
  * answered for an allowed name join the namespace's set {@code dns_allowed} for the answer's TTL,
  * so they are reachable on every port;</li>
@@ -63,26 +63,30 @@ public final class DomainGate implements AutoCloseable {
         final String namespace;
         volatile NetworkPolicy policy;
         final DatagramSocket dns;
+        final ServerSocket dnsTcp;
         final ServerSocket http;
         final ServerSocket tls;
         final AtomicLong refused = new AtomicLong();
 
-        Guest(String namespace, NetworkPolicy policy, DatagramSocket dns, ServerSocket http, ServerSocket tls) {
+        Guest(String namespace, NetworkPolicy policy, DatagramSocket dns, ServerSocket dnsTcp, ServerSocket http, ServerSocket tls) {
             this.namespace = namespace;
             this.policy = policy;
             this.dns = dns;
+            this.dnsTcp = dnsTcp;
             this.http = http;
             this.tls = tls;
         }
 
         void start() {
             Thread.ofVirtual().name("wrenn-gate-dns-" + namespace).start(() -> serveDns(this));
+            Thread.ofVirtual().name("wrenn-gate-dns-tcp-" + namespace).start(() -> serveTcp(this, dnsTcp, 53));
             Thread.ofVirtual().name("wrenn-gate-http-" + namespace).start(() -> serveTcp(this, http, 80));
             Thread.ofVirtual().name("wrenn-gate-tls-" + namespace).start(() -> serveTcp(this, tls, 443));
         }
 
         void close() {
             closeQuietly(dns);
+            closeQuietly(dnsTcp);
             closeQuietly(http);
             closeQuietly(tls);
         }
@@ -121,17 +125,17 @@ public final class DomainGate implements AutoCloseable {
         try {
             gateway = InetAddress.getByName(NetworkSlot.TAP_ADDRESS);
             Guest opened = NetNamespaces.inNamespace(namespace, () -> {
-                DatagramSocket dns = new DatagramSocket(new InetSocketAddress(gateway, 53));
+                List<AutoCloseable> made = new ArrayList<>();
                 try {
+                    DatagramSocket dns = new DatagramSocket(new InetSocketAddress(gateway, 53));
+                    made.add(dns);
+                    ServerSocket dnsTcp = new ServerSocket(53, 64, gateway);
+                    made.add(dnsTcp);
                     ServerSocket http = new ServerSocket(HTTP_PORT, 256, gateway);
-                    try {
-                        return new Guest(namespace, policy, dns, http, new ServerSocket(TLS_PORT, 256, gateway));
-                    } catch (IOException e) {
-                        http.close();
-                        throw e;
-                    }
+                    made.add(http);
+                    return new Guest(namespace, policy, dns, dnsTcp, http, new ServerSocket(TLS_PORT, 256, gateway));
                 } catch (IOException e) {
-                    dns.close();
+                    made.forEach(DomainGate::closeQuietly);
                     throw e;
                 }
             });
@@ -169,30 +173,65 @@ public final class DomainGate implements AutoCloseable {
     }
 
     private void answer(Guest guest, DatagramPacket query) {
-        byte[] q = query.getData();
-        int length = query.getLength();
+        try {
+            Optional<byte[]> reply = respond(guest, query.getData(), query.getLength());
+            if (reply.isPresent()) {
+                guest.dns.send(new DatagramPacket(reply.get(), reply.get().length, query.getSocketAddress()));
+            }
+        } catch (IOException e) {
+            LOG.debug("domain gate: dns answer to {} failed: {}", guest.namespace, e.toString());
+        }
+    }
+
+    /** DNS over TCP: two-byte length, message; a few queries per connection. */
+    private void answerTcp(Guest guest, Socket connection) throws IOException {
+        connection.setSoTimeout(HEAD_TIMEOUT_MS);
+        var in = new java.io.DataInputStream(connection.getInputStream());
+        var out = new java.io.DataOutputStream(connection.getOutputStream());
+        for (int i = 0; i < 16; i++) {
+            int length;
+            try {
+                length = in.readUnsignedShort();
+            } catch (java.io.EOFException e) {
+                return;
+            }
+            byte[] query = in.readNBytes(length);
+            if (query.length < length) {
+                return;
+            }
+            Optional<byte[]> reply = respond(guest, query, length);
+            if (reply.isEmpty()) {
+                return;
+            }
+            out.writeShort(reply.get().length);
+            out.write(reply.get());
+            out.flush();
+        }
+    }
+
+    /**
+     * The answer to a guest's query: NXDOMAIN for a name no rule allows when the policy refuses
+     * unlisted addresses, the host resolver's answer otherwise (its addresses allowed for their
+     * TTL when the name is); empty when there is nothing to answer (garbage, or no answer upstream).
+     */
+    private Optional<byte[]> respond(Guest guest, byte[] q, int length) {
         NetworkPolicy policy = guest.policy;
         try {
             DnsMessage.Question question = DnsMessage.question(q, length);
             boolean allowed = policy.allowsName(question.name());
             if (!allowed && policy.refusesByDefault()) {
-                byte[] nx = DnsMessage.nxdomain(q, question);
-                guest.dns.send(new DatagramPacket(nx, nx.length, query.getSocketAddress()));
-                return;
+                return Optional.of(DnsMessage.nxdomain(q, question));
             }
             Optional<byte[]> reply = askUpstream(q, length);
-            if (reply.isEmpty()) {
-                return; // the guest's resolver library asks again
+            if (reply.isPresent() && allowed && DnsMessage.isAnswer(reply.get(), reply.get().length)) {
+                allowAddresses(guest, DnsMessage.addresses(reply.get(), reply.get().length));
             }
-            byte[] r = reply.get();
-            if (allowed && DnsMessage.isAnswer(r, r.length)) {
-                allowAddresses(guest, DnsMessage.addresses(r, r.length));
-            }
-            guest.dns.send(new DatagramPacket(r, r.length, query.getSocketAddress()));
+            return reply;
         } catch (IllegalArgumentException e) {
-            // not a query this gate answers: dropped, as a resolver drops garbage
+            return Optional.empty(); // not a query this gate answers: dropped, as a resolver drops garbage
         } catch (IOException | RuntimeException e) {
             LOG.debug("domain gate: dns query of {} failed: {}", guest.namespace, e.toString());
+            return Optional.empty();
         }
     }
 
@@ -246,6 +285,14 @@ public final class DomainGate implements AutoCloseable {
     }
 
     private void relay(Guest known, Socket guest, int port) {
+        if (port == 53) {
+            try (guest) {
+                answerTcp(known, guest);
+            } catch (IOException e) {
+                // the guest went away
+            }
+            return;
+        }
         Socket upstream = null;
         try {
             guest.setSoTimeout(HEAD_TIMEOUT_MS);

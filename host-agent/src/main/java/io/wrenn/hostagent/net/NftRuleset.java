@@ -81,7 +81,7 @@ public final class NftRuleset {
         out.append("  chain input {\n    type filter hook input priority filter; policy accept;\n");
         out.append("    ct state invalid drop\n");
         // The domain gate's sockets on the gateway: DNS, and the connections the policy redirected.
-        out.append("    iifname \"%s\" ip daddr %s udp dport 53 accept\n".formatted(tap, NetworkSlot.TAP_ADDRESS));
+        out.append("    iifname \"%s\" ip daddr %s meta l4proto { tcp, udp } th dport 53 accept\n".formatted(tap, NetworkSlot.TAP_ADDRESS));
         out.append("    iifname \"%s\" ct status dnat tcp dport { %d, %d } accept\n".formatted(tap, DomainGate.HTTP_PORT, DomainGate.TLS_PORT));
         out.append("    iifname \"%s\" meta l4proto tcp reject with tcp reset\n".formatted(tap));
         out.append("    iifname \"%s\" drop\n  }\n".formatted(tap));
@@ -113,7 +113,7 @@ public final class NftRuleset {
         }
         String gateway = NetworkSlot.TAP_ADDRESS;
         List<String> rules = new ArrayList<>();
-        rules.add("ip daddr %s udp dport 53 accept".formatted(gateway));
+        rules.add("ip daddr %s meta l4proto { tcp, udp } th dport 53 accept".formatted(gateway));
         if (!policy.allowCidrs().isEmpty()) {
             rules.add("ip daddr " + set(policy.allowCidrs()) + " return");
         }

@@ -65,7 +65,7 @@ class NftRulesetTest {
         assertThat(rules).contains("iifname \"tap0\" jump policy_redirect");
         assertThat(rules.indexOf("jump policy_redirect")).as("before the plain DNS forward")
                 .isLessThan(rules.indexOf("th dport 53 dnat ip to 10.255.255.53"));
-        int dns = rules.indexOf("ip daddr 169.254.0.22 udp dport 53 accept");
+        int dns = rules.indexOf("ip daddr 169.254.0.22 meta l4proto { tcp, udp } th dport 53 accept");
         int allowed = rules.indexOf("ip daddr { 1.1.1.1 } return");
         int http = rules.indexOf("tcp dport 80 redirect to :10080");
         int tls = rules.indexOf("tcp dport 443 redirect to :10443");
@@ -81,7 +81,7 @@ class NftRulesetTest {
                 new NetworkPolicy(true, List.of("example.com"), List.of("203.0.113.0/24")));
         assertThat(rules).contains("ip daddr != { 203.0.113.0/24 } return");
         assertThat(NftRuleset.policyUpdate(new NetworkPolicy(true, List.of("example.com"), List.of())))
-                .contains("udp dport 53 accept").contains("    return\n").doesNotContain("tcp dport 80");
+                .contains("th dport 53 accept").contains("    return\n").doesNotContain("tcp dport 80");
         assertThat(NftRuleset.policyUpdate(new NetworkPolicy(false, List.of("1.1.1.1"), List.of())))
                 .doesNotContain("redirect to");
     }
