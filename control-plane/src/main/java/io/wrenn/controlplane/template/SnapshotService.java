@@ -164,6 +164,11 @@ public final class SnapshotService {
         if (template.isPlatform() && !caller.admin()) {
             throw new ApiException(ErrorCode.FORBIDDEN, "only admins delete platform snapshots");
         }
+        // A team's snapshots are shared by all its members: only its owners and admins (and the
+        // API keys they made: only they make keys) delete one.
+        if (caller.apiKeyId() == null && !caller.admin()) {
+            caller.requireRole(io.wrenn.controlplane.auth.Role.ADMIN);
+        }
         remove(template);
     }
 

@@ -146,6 +146,27 @@ class TeamRolesTest {
     }
 
     @Test
+    void onlyOwnersAndAdminsDeleteTheTeamsSnapshots() {
+        Crew crew = crew();
+        Http.Response sandbox = crew.member().post("/v1/sandboxes", "{\"template\":\"minimal\"}");
+        assertThat(sandbox.status()).isEqualTo(201);
+        Http.Response snapshot = crew.member().post("/v1/snapshots",
+                "{\"sandbox_id\":\"" + sandbox.json().get("id").stringValue() + "\",\"name\":\"shared-snap\"}");
+        assertThat(snapshot.status()).as(snapshot.toString()).isEqualTo(201);
+        int deletedBefore = wrenn.agent.deletedTemplates.size();
+
+        Http.Response refused = crew.member().delete("/v1/snapshots/shared-snap");
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.code()).isEqualTo("forbidden");
+        assertThat(crew.member().get("/v1/snapshots/shared-snap").status()).as("it stays").isEqualTo(200);
+        assertThat(wrenn.agent.deletedTemplates).hasSize(deletedBefore);
+
+        assertThat(crew.member().delete("/v1/sandboxes/" + sandbox.json().get("id").stringValue()).status()).isEqualTo(204);
+        assertThat(crew.admin().delete("/v1/snapshots/shared-snap").status()).isEqualTo(204);
+        assertThat(crew.member().get("/v1/snapshots/shared-snap").status()).isEqualTo(404);
+    }
+
+    @Test
     void deletingATeamStopsItsSandboxesKeysAndTokens() {
         Crew crew = crew();
         Http.Response key = crew.owner().http().post("/v1/api-keys", "{\"name\":\"doomed\"}");
