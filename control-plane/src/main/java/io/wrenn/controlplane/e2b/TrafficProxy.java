@@ -92,7 +92,7 @@ public final class TrafficProxy {
         }
         ctx.skipRemainingHandlers();
         String query = ctx.req().getQueryString();
-        handle(ctx, m.group(2), port(m.group(1)), ctx.req().getRequestURI() + (query == null ? "" : "?" + query));
+        handle(ctx, m.group(2), port(m.group(1)), ctx.req().getRequestURI() + (query == null ? "" : "?" + query), false);
     }
 
     /**
@@ -107,12 +107,19 @@ public final class TrafficProxy {
         }
         String raw = ctx.req().getRequestURI().substring(PREFIX.length());
         String query = ctx.req().getQueryString();
-        handle(ctx, sandboxId, port(ctx.header(SANDBOX_PORT)), (raw.isEmpty() ? "/" : raw) + (query == null ? "" : "?" + query));
+        handle(ctx, sandboxId, port(ctx.header(SANDBOX_PORT)), (raw.isEmpty() ? "/" : raw) + (query == null ? "" : "?" + query),
+                true);
     }
 
-    private void handle(Context ctx, String sandboxId, int port, String pathAndQuery) throws IOException, InterruptedException {
+    /**
+     * @param ownOrigin the request came to the control plane's own origin ({@code /e2b/sandbox/...}),
+     *                  not to the sandbox's host name: its cookies and credentials are the control
+     *                  plane's, never the sandbox's, and the sandbox may set none there
+     */
+    private void handle(Context ctx, String sandboxId, int port, String pathAndQuery, boolean ownOrigin)
+            throws IOException, InterruptedException {
         try {
-            forward(ctx, sandboxId, port, pathAndQuery);
+            forward(ctx, sandboxId, port, pathAndQuery, ownOrigin);
         } catch (ApiException e) {
             if (!ctx.res().isCommitted()) {
                 ctx.header(TrafficHeaders.ERROR, e.code().code());
@@ -121,7 +128,8 @@ public final class TrafficProxy {
         }
     }
 
-    private void forward(Context ctx, String sandboxId, int port, String pathAndQuery) throws IOException, InterruptedException {
+    private void forward(Context ctx, String sandboxId, int port, String pathAndQuery, boolean ownOrigin)
+            throws IOException, InterruptedException {
         Target target = authorize(ctx, sandboxId, port, pathAndQuery);
         Sandbox sandbox = wakeIfAutoResume(target.sandbox());
         // 502 as E2B's own proxy answers for a sandbox that is gone: its SDKs read it as "not running".
@@ -131,7 +139,7 @@ public final class TrafficProxy {
         HttpRequest.Builder request = traffic.request(host, target.sandbox().id(), port, pathAndQuery)
                 .method(ctx.method().name(), body(ctx));
         for (String name : Collections.list(ctx.req().getHeaderNames())) {
-            if (!forwardable(name)) {
+            if (!forwardable(name) || (ownOrigin && controlPlaneCredential(name, port))) {
                 continue;
             }
             for (String value : Collections.list(ctx.req().getHeaders(name))) {
@@ -159,7 +167,7 @@ public final class TrafficProxy {
         try (InputStream in = response.body()) {
             ctx.res().setStatus(response.statusCode());
             response.headers().map().forEach((name, values) -> {
-                if (TrafficHeaders.forwardable(name) && !values.isEmpty()) {
+                if (TrafficHeaders.forwardable(name) && !values.isEmpty() && !(ownOrigin && setsOriginState(name))) {
                     // set, not add: Javalin has already put its default Content-Type in.
                     ctx.res().setHeader(name, values.getFirst());
                     values.stream().skip(1).forEach(v -> ctx.res().addHeader(name, v));
@@ -258,6 +266,21 @@ public final class TrafficProxy {
 
     private static boolean isSignedFileUrl(String pathAndQuery, Context ctx) {
         return (pathAndQuery.equals("/files") || pathAndQuery.startsWith("/files?")) && ctx.queryParam("signature") != null;
+    }
+
+    /**
+     * A header that carries the control plane's own credentials on its origin: cookies, and
+     * {@code Authorization} except to envd (which reads the user from E2B's {@code Basic user:}).
+     */
+    private static boolean controlPlaneCredential(String name, int port) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return lower.equals("cookie") || (lower.equals("authorization") && port != ENVD_PORT);
+    }
+
+    /** An answer header by which a sandbox would set state on the control plane's origin: cookies, CORS grants. */
+    private static boolean setsOriginState(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return lower.equals("set-cookie") || lower.equals("set-cookie2") || lower.startsWith("access-control-");
     }
 
     private static boolean forwardable(String name) {

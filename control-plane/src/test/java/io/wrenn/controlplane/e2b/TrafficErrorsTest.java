@@ -56,6 +56,24 @@ class TrafficErrorsTest {
     }
 
     @Test
+    void theControlPlanesCookiesAndCredentialsNeverReachTheSandboxNorItsCookiesTheControlPlanesOrigin() throws Exception {
+        HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + wrenn.controlPlane.port() + "/e2b/sandbox/cookies"))
+                .header("E2b-Sandbox-Id", sandbox).header("E2b-Sandbox-Port", "8000")
+                .header("X-API-Key", wrenn.apiKey)
+                .header("Cookie", "wrenn_session=secret")
+                .header("Authorization", "Bearer control-plane-token")
+                .header("X-Kept", "yes").build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(wrenn.agent.lastTrafficHeaders.getFirst("X-Kept")).isEqualTo("yes");
+        assertThat(wrenn.agent.lastTrafficHeaders.containsKey("Cookie")).isFalse();
+        assertThat(wrenn.agent.lastTrafficHeaders.containsKey("Authorization")).isFalse();
+        assertThat(response.headers().map().keySet()).noneMatch(name -> name.equalsIgnoreCase("set-cookie")
+                || name.toLowerCase(java.util.Locale.ROOT).startsWith("access-control-"));
+    }
+
+    @Test
     void theSandboxServersOwnFailurePassesUnmarked() throws Exception {
         HttpResponse<String> failed = traffic("/fail", 8000);
         assertThat(failed.statusCode()).isEqualTo(502);

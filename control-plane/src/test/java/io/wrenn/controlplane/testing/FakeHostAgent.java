@@ -119,12 +119,22 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
         }
     }
 
+    /** The headers of the last request that reached a sandbox through {@link #traffic}. */
+    public volatile com.sun.net.httpserver.Headers lastTrafficHeaders;
+
     private com.sun.net.httpserver.HttpServer trafficListener() {
         try {
             var listener = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 16);
             listener.createContext("/", exchange -> {
                 try (exchange) {
                     exchange.getRequestBody().transferTo(java.io.OutputStream.nullOutputStream());
+                    lastTrafficHeaders = exchange.getRequestHeaders();
+                    if (exchange.getRequestURI().getPath().equals("/cookies")) {
+                        // A sandbox's server that sets cookies and opens itself to every origin.
+                        exchange.getResponseHeaders().add("Set-Cookie", "session=from-the-guest; Path=/");
+                        exchange.getResponseHeaders().add("Access-Control-Allow-Origin", "*");
+                        exchange.getResponseHeaders().add("Access-Control-Allow-Credentials", "true");
+                    }
                     int port = Integer.parseInt(exchange.getRequestHeaders().getFirst(io.wrenn.hostagent.protocol.TrafficHeaders.SANDBOX_PORT));
                     byte[] body;
                     int status;
