@@ -60,6 +60,7 @@ public final class AllInOne implements AutoCloseable {
     private HostAgentServer agent;
     private ControlPlane controlPlane;
     private String apiKey;
+    private boolean freshApiKey;
     private String adminEmail;
     private String adminPassword;
     private boolean freshAdminPassword;
@@ -143,6 +144,7 @@ public final class AllInOne implements AutoCloseable {
         Bootstrap.Result bootstrap = controlPlane.bootstrap();
         bootstrap.apiKey().ifPresent(key -> SecretFile.write(layout.apiKeyFile(), key));
         apiKey = bootstrap.apiKey().or(() -> SecretFile.read(layout.apiKeyFile())).orElse(null);
+        freshApiKey = bootstrap.apiKey().isPresent();
         adminEmail = bootstrap.adminEmail();
         freshAdminPassword = bootstrap.adminPassword().isPresent();
         bootstrap.adminPassword().ifPresent(password -> SecretFile.write(layout.adminPasswordFile(), password));
@@ -180,6 +182,11 @@ public final class AllInOne implements AutoCloseable {
     /** Whether a host answered at start, so that a create is accepted. */
     public boolean ready() {
         return ready;
+    }
+
+    /** Whether this start generated the API key (the first start): it is printed then only. */
+    public boolean apiKeyIsNew() {
+        return freshApiKey;
     }
 
     /** Whether this start generated the admin's password (the first start): it is printed then. */

@@ -37,7 +37,9 @@ final class UpCommand implements Callable<Integer> {
             wrenn.close();
             stopped.countDown();
         }));
-        String key = wrenn.apiKey();
+        // The key, like the password, is shown once, at the start that made it: a terminal's
+        // scroll-back or a captured log of later starts does not hold it.
+        String key = wrenn.apiKeyIsNew() ? wrenn.apiKey() : "(in " + layout.apiKeyFile() + ")";
         String url = "http://" + bind + ":" + wrenn.apiPort();
         // The password is shown once, at the start that made it; later starts point to its file.
         String password = wrenn.adminPasswordIsNew() ? wrenn.adminPassword() : "(in " + layout.adminPasswordFile() + ")";
