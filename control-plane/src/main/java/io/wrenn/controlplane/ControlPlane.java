@@ -148,10 +148,11 @@ public final class ControlPlane implements AutoCloseable {
             buildFiles = temporaryBuildFiles;
         }
         builds = new Builds(jdbi, sandboxes, snapshots, new TemplateStore(jdbi), hosts, agents, buildFiles, config.buildsPerHost());
-        // A deleted team's builds are cancelled (their builders go) and its sandboxes stop before
-        // its snapshots go, so those are no longer in use.
+        // A deleted team's keys stop at once (also the verified ones held in memory), its builds
+        // are cancelled (their builders go) and its sandboxes stop before its snapshots go, so
+        // those are no longer in use.
         TeamService teams = new TeamService(teamStore, users,
-                List.of(builds.service()::cancelAllOfTeam, sandboxes::stopAllOfTeam, snapshots::deleteAllOfTeam));
+                List.of(apiKeys::forgetTeam, builds.service()::cancelAllOfTeam, sandboxes::stopAllOfTeam, snapshots::deleteAllOfTeam));
         AccountService accounts = new AccountService(users, teamStore, passwords, new LoginThrottle(jdbi), tokens);
         metrics = new Metrics(jdbi, hosts, agents);
         sandboxes.observeCreates(metrics.meters()::created);

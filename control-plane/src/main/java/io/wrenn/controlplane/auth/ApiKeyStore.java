@@ -14,10 +14,23 @@ public final class ApiKeyStore {
     /** last_used_at is a hint for people, not an audit trail: write it at most this often. */
     private static final Duration LAST_USED_GRANULARITY = Duration.ofMinutes(1);
 
+    /**
+     * How long a verified key is taken on trust. Every request with a key would otherwise cost a
+     * database round trip before its own work; a key revoked or a team deleted (here or by
+     * another control plane on the same database) stops working within this time.
+     */
+    static final Duration VERIFIED_FOR = Duration.ofMillis(250);
+    /** Past this many live entries the cache starts afresh (one entry per key in use). */
+    private static final int MAX_CACHED = 10_000;
+
     private final Jdbi jdbi;
+    private final java.util.concurrent.ConcurrentHashMap<String, Verified> verified = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ApiKeyStore(Jdbi jdbi) {
         this.jdbi = jdbi;
+    }
+
+    private record Verified(Caller caller, UUID keyId, long until) {
     }
 
     /** A key as listed: never the key itself, only its first characters. */
@@ -25,8 +38,32 @@ public final class ApiKeyStore {
                           Instant createdAt, Instant lastUsedAt) {
     }
 
-    /** The caller a live key of a live team stands for. */
+    /**
+     * The caller a live key of a live team stands for. A key verified less than
+     * {@link #VERIFIED_FOR} ago is not looked up again; unknown keys are never cached, so a
+     * flood of wrong keys cannot fill memory.
+     */
     public Optional<Caller> findByHash(byte[] hash) {
+        String cacheKey = java.util.HexFormat.of().formatHex(hash);
+        long now = System.nanoTime();
+        Verified hit = verified.get(cacheKey);
+        if (hit != null && now - hit.until() < 0) {
+            return Optional.of(hit.caller());
+        }
+        Optional<KeyRow> found = lookUp(hash);
+        if (found.isEmpty()) {
+            verified.remove(cacheKey);
+            return Optional.empty();
+        }
+        Caller caller = Caller.ofKey(found.get().id(), found.get().teamId());
+        if (verified.size() >= MAX_CACHED) {
+            verified.clear();
+        }
+        verified.put(cacheKey, new Verified(caller, found.get().id(), now + VERIFIED_FOR.toNanos()));
+        return Optional.of(caller);
+    }
+
+    private Optional<KeyRow> lookUp(byte[] hash) {
         Optional<KeyRow> row = jdbi.withHandle(h -> h.createQuery("""
                         SELECT k.id, k.team_id, k.last_used_at FROM api_keys k JOIN teams t ON t.id = k.team_id
                         WHERE k.hash = :hash AND k.revoked_at IS NULL AND t.deleted_at IS NULL""")
@@ -37,7 +74,7 @@ public final class ApiKeyStore {
                         Optional.ofNullable(rs.getObject("last_used_at", OffsetDateTime.class)).map(OffsetDateTime::toInstant)))
                 .findOne());
         row.ifPresent(this::touch);
-        return row.map(r -> Caller.ofKey(r.id(), r.teamId()));
+        return row;
     }
 
     private void touch(KeyRow row) {
@@ -84,11 +121,19 @@ public final class ApiKeyStore {
 
     /** Revokes the key if it is a live key of {@code teamId}; returns whether it did. */
     public boolean revoke(UUID teamId, UUID id) {
-        return jdbi.withHandle(h -> h.createUpdate(
+        boolean revoked = jdbi.withHandle(h -> h.createUpdate(
                         "UPDATE api_keys SET revoked_at = now() WHERE id = :id AND team_id = :team AND revoked_at IS NULL")
                 .bind("id", id)
                 .bind("team", teamId)
                 .execute()) == 1;
+        // Revoked through this control plane: it stops working at once here.
+        verified.values().removeIf(v -> v.keyId().equals(id));
+        return revoked;
+    }
+
+    /** Forgets every verified key of a team (its deletion), so none works on the next request here. */
+    public void forgetTeam(UUID teamId) {
+        verified.values().removeIf(v -> teamId.equals(v.caller().teamId()));
     }
 
     public boolean anyExists() {
