@@ -72,7 +72,7 @@ class ApiKeyVerificationTest {
     }
 
     private static void sql(String statement) throws Exception {
-        try (Connection c = DriverManager.getConnection(wrenn.jdbcUrl, TestPostgres.user(), "")) {
+        try (Connection c = DriverManager.getConnection(wrenn.jdbcUrl, TestPostgres.user(), TestPostgres.password())) {
             c.createStatement().execute(statement);
         }
     }

@@ -73,7 +73,7 @@ class ReadinessTest {
 
     @Test
     void aHostThatRegisteredAgainElsewhereIsNotTakenOfflineByAStaleFailure() throws Exception {
-        HostStore hosts = new HostStore(org.jdbi.v3.core.Jdbi.create(wrenn.jdbcUrl, TestPostgres.user(), ""));
+        HostStore hosts = new HostStore(org.jdbi.v3.core.Jdbi.create(wrenn.jdbcUrl, TestPostgres.user(), TestPostgres.password()));
         java.util.UUID id = hosts.upsert("restarting", "127.0.0.1:1111");
         hosts.upsert("restarting", "127.0.0.1:2222");
         assertThat(hosts.markUnreachable(id, "127.0.0.1:1111")).isFalse();
@@ -83,7 +83,7 @@ class ReadinessTest {
     }
 
     private void sql(String statement) throws Exception {
-        try (Connection c = DriverManager.getConnection(wrenn.jdbcUrl, TestPostgres.user(), "")) {
+        try (Connection c = DriverManager.getConnection(wrenn.jdbcUrl, TestPostgres.user(), TestPostgres.password())) {
             c.createStatement().execute(statement);
         }
     }
