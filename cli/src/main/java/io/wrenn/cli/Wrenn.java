@@ -5,6 +5,7 @@ import io.wrenn.cli.commands.CompletionCommand;
 import io.wrenn.cli.commands.Environment;
 import io.wrenn.cli.commands.KeysCommand;
 import io.wrenn.cli.commands.LoginCommand;
+import io.wrenn.cli.commands.LogsCommand;
 import io.wrenn.cli.commands.SandboxCommand;
 import io.wrenn.cli.commands.TemplateCommand;
 import picocli.CommandLine.Command;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "wrenn", mixinStandardHelpOptions = true, version = "wrenn 0.1.0",
         description = "microVM sandboxes for AI agents and untrusted code",
         subcommands = {UpCommand.class, AgentCommand.class, BenchCommand.class, SmokeCommand.class, LoginCommand.class,
-                SandboxCommand.class, TemplateCommand.class, KeysCommand.class, CompletionCommand.class})
+                SandboxCommand.class, LogsCommand.class, TemplateCommand.class, KeysCommand.class, CompletionCommand.class})
 public final class Wrenn {
     public static void main(String[] args) {
         Logging.install();

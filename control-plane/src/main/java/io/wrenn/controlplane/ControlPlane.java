@@ -191,6 +191,7 @@ public final class ControlPlane implements AutoCloseable {
             // Before the sandbox routes: "/v1/sandboxes/stats" must not be taken for a sandbox id.
             new MetricsRoutes(metrics, sandboxes, config.metricsToken()).register(table);
             new SandboxRoutes(sandboxes, agents, socketTokens).register(table);
+            new io.wrenn.controlplane.audit.SandboxLogRoutes(new AuditLog(jdbi), sandboxes).register(table);
             new SnapshotRoutes(snapshots).register(table);
             builds.routes().register(table);
             SandboxNetworks networks = new SandboxNetworks(sandboxes, sandboxStore, hosts, agents);

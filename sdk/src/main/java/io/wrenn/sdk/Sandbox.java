@@ -29,6 +29,27 @@ public interface Sandbox extends AutoCloseable {
     /** Its files, as its default user. */
     Filesystem files();
 
+    /** Its network settings, read and changed live. */
+    SandboxNetwork network();
+
+    /**
+     * Its measured series (CPU, memory, disk, network) over a range ending now; kept after it
+     * is paused or destroyed.
+     *
+     * @param range how far back
+     * @return one point per step of the range
+     */
+    SandboxMetrics metrics(MetricsRange range);
+
+    /**
+     * What happened to it, oldest first: its lifecycle (created, first running, paused while
+     * it is, stopped and why) and the API calls made on it. Not what its guest prints: read that with a command.
+     *
+     * @param limit how many of the newest events (1–1000)
+     * @return the events
+     */
+    java.util.List<SandboxEvent> logs(int limit);
+
     /**
      * Pauses it: memory, devices and disk are saved, its VM is freed; it costs no RAM or CPU and
      * has no timeout until resumed. Processes and open files survive.

@@ -16,6 +16,7 @@ import java.util.Objects;
  *         .timeout(Duration.ofMinutes(10))
  *         .env("MODE", "test")
  *         .metadata("job", "42")
+ *         .network(NetworkPolicy.builder().denyOut("203.0.113.0/24").build())
  *         .build();
  * }</pre>
  *
@@ -27,9 +28,11 @@ import java.util.Objects;
  * @param onTimeout  what the timeout does, or null for {@link OnTimeout#DESTROY}
  * @param env        default environment of every process
  * @param metadata   free-form labels
+ * @param network    its network settings, or null for the server's defaults
  */
 public record SandboxSpec(String template, Integer vcpus, Integer memoryMb, Integer diskSizeMb, Duration timeout,
-                          OnTimeout onTimeout, Map<String, String> env, Map<String, String> metadata) {
+                          OnTimeout onTimeout, Map<String, String> env, Map<String, String> metadata,
+                          NetworkPolicy network) {
     public SandboxSpec {
         Objects.requireNonNull(template, "template");
         env = Map.copyOf(env);
@@ -62,6 +65,7 @@ public record SandboxSpec(String template, Integer vcpus, Integer memoryMb, Inte
         private OnTimeout onTimeout;
         private final Map<String, String> env = new LinkedHashMap<>();
         private final Map<String, String> metadata = new LinkedHashMap<>();
+        private NetworkPolicy network;
 
         private Builder(String template) {
             this.template = Objects.requireNonNull(template, "template");
@@ -121,9 +125,15 @@ public record SandboxSpec(String template, Integer vcpus, Integer memoryMb, Inte
             return this;
         }
 
+        /** Its network settings (egress lists, internet access, public ports); changeable later with {@link Sandbox#network()}. */
+        public Builder network(NetworkPolicy network) {
+            this.network = Objects.requireNonNull(network, "network");
+            return this;
+        }
+
         /** The spec. */
         public SandboxSpec build() {
-            return new SandboxSpec(template, vcpus, memoryMb, diskSizeMb, timeout, onTimeout, env, metadata);
+            return new SandboxSpec(template, vcpus, memoryMb, diskSizeMb, timeout, onTimeout, env, metadata, network);
         }
     }
 }

@@ -33,4 +33,13 @@ public interface Sandboxes {
      * @param statuses the statuses to list; empty for all
      */
     List<SandboxInfo> list(Set<SandboxStatus> statuses);
+
+    /**
+     * The team's usage now, its 30-day peaks and a series over a range ending now.
+     *
+     * @param range one of 5 minutes, 1, 6 or 24 hours, 30 days
+     * @return the stats
+     * @throws WrennException.InvalidRequestException for another range
+     */
+    UsageStats stats(MetricsRange range);
 }

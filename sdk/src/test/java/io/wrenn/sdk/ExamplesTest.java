@@ -3,6 +3,7 @@ package io.wrenn.sdk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wrenn.sdk.examples.HelloSandbox;
+import io.wrenn.sdk.examples.LockedDownSandbox;
 import io.wrenn.sdk.examples.SnapshotAndFork;
 import io.wrenn.sdk.examples.StreamingCommand;
 import io.wrenn.sdk.testing.WrennFake;
@@ -33,5 +34,12 @@ class ExamplesTest {
     void snapshotAndFork() {
         assertThat(SnapshotAndFork.run(wrenn, "minimal", out)).isEqualTo("weights v1");
         assertThat(wrenn.templates().list()).isEmpty();
+    }
+
+    @Test
+    void lockedDownSandbox() {
+        assertThat(LockedDownSandbox.run(wrenn, "minimal", out)).isEqualTo("203.0.113.10,198.51.100.0/24");
+        assertThat(printed.toString(StandardCharsets.UTF_8)).contains("internet false", "PUT /v1/sandboxes/{id}/network");
+        assertThat(wrenn.sandboxes().list()).isEmpty();
     }
 }

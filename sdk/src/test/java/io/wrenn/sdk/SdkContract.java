@@ -52,7 +52,8 @@ public abstract class SdkContract {
     @BeforeAll
     void createShared() {
         start();
-        shared = create(SandboxSpec.builder(template()).env("CONTRACT", "yes").metadata("suite", "contract").build());
+        shared = create(SandboxSpec.builder(template()).env("CONTRACT", "yes").metadata("suite", "contract")
+                .network(NetworkPolicy.builder().denyOut("203.0.113.7/24").build()).build());
     }
 
     @AfterAll
@@ -111,7 +112,74 @@ public abstract class SdkContract {
         assertThatThrownBy(() -> sandbox.commands().run("true"))
                 .isInstanceOfSatisfying(WrennException.ConflictException.class,
                         e -> assertThat(e.code()).isEqualTo("invalid_state"));
+        assertThatThrownBy(() -> sandbox.network().update(NetworkPolicy.builder().build()))
+                .isInstanceOfSatisfying(WrennException.ConflictException.class,
+                        e -> assertThat(e.code()).isEqualTo("invalid_state"));
         sandbox.kill();
+    }
+
+    // ---- network
+
+    @Test
+    void theNetworkPolicyGivenAtCreationIsShownNormalisedAndReplacedLive() {
+        NetworkState created = shared.network().get();
+        assertThat(created.policy().allowInternetAccess()).isTrue();
+        assertThat(created.policy().denyOut()).containsExactly("203.0.113.0/24");
+        assertThat(created.policy().allowOut()).isEmpty();
+        assertThat(created.policy().allowPublicTraffic()).isTrue();
+        assertThat(created.deniedConnections()).isNotNegative();
+        try {
+            NetworkState closed = shared.network().update(created.policy().toBuilder().internet(false)
+                    .allowOut("198.51.100.9/32", "192.0.2.1/16", "Example.COM.").build());
+            assertThat(closed.policy().allowInternetAccess()).isFalse();
+            assertThat(closed.policy().allowOut()).containsExactly("198.51.100.9", "192.0.0.0/16", "example.com");
+            assertThat(closed.policy().denyOut()).containsExactly("203.0.113.0/24");
+            assertThat(shared.network().get().policy()).isEqualTo(closed.policy());
+
+            for (String bad : List.of("example.com", "10.0.0.256", "::1", "1.2.3.4/33", "exa mple.com")) {
+                assertThatThrownBy(() -> shared.network().update(NetworkPolicy.builder().denyOut(bad).build()))
+                        .as(bad).isInstanceOfSatisfying(WrennException.InvalidRequestException.class,
+                                e -> assertThat(e.code()).isEqualTo("invalid_request"));
+            }
+            assertThat(shared.network().get().policy()).isEqualTo(closed.policy());
+        } finally {
+            shared.network().update(created.policy());
+        }
+        assertThat(shared.network().get().policy()).isEqualTo(created.policy());
+    }
+
+    // ---- metrics
+
+    @Test
+    void aSandboxsMetricsCoverTheRangeStepByStepAndItIsMeasured() {
+        SandboxMetrics metrics = shared.metrics(MetricsRange.MINUTES_10);
+        assertThat(metrics.sandboxId()).isEqualTo(shared.id());
+        assertThat(metrics.step()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(Duration.between(metrics.start(), metrics.end())).isEqualTo(Duration.ofMinutes(10));
+        assertThat(metrics.points()).hasSizeGreaterThanOrEqualTo(120)
+                .allSatisfy(p -> assertThat(p.timestamp().getEpochSecond() % 5).isZero());
+        assertThat(metrics.points().get(0).measured()).as("a step before the sandbox existed").isFalse();
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(shared.metrics(MetricsRange.MINUTES_5).points())
+                .anySatisfy(p -> {
+                    assertThat(p.measured()).isTrue();
+                    assertThat(p.memTotalBytes()).isPositive();
+                    assertThat(p.cpuPct()).isBetween(0.0, 100.0);
+                }));
+        assertThat(shared.metrics(MetricsRange.DAYS_7).step()).isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
+    void theTeamsStatsCountItsRunningSandboxesAndRefuseRangesTheyDoNotHave() {
+        UsageStats stats = wrenn().sandboxes().stats(MetricsRange.HOUR_1);
+        assertThat(stats.range()).isEqualTo("1h");
+        assertThat(stats.step()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(stats.current().running()).isPositive();
+        assertThat(stats.current().vcpusReserved()).isPositive();
+        assertThat(stats.peaks().running()).isGreaterThanOrEqualTo(stats.current().running());
+        assertThat(stats.points()).isNotEmpty();
+        assertThatThrownBy(() -> wrenn().sandboxes().stats(MetricsRange.DAYS_7))
+                .isInstanceOfSatisfying(WrennException.InvalidRequestException.class,
+                        e -> assertThat(e.code()).isEqualTo("invalid_request"));
     }
 
     // ---- files
@@ -302,9 +370,28 @@ public abstract class SdkContract {
                 .isInstanceOfSatisfying(WrennException.ConflictException.class,
                         e -> assertThat(e.code()).isEqualTo("invalid_state"));
         assertThatThrownBy(sandbox::pause).isInstanceOf(WrennException.ConflictException.class);
+        NetworkState whilePaused = sandbox.network().update(NetworkPolicy.builder().internet(false).build());
+        assertThat(whilePaused.policy().allowInternetAccess()).isFalse();
+        assertThat(whilePaused.deniedConnections()).isZero();
         assertThat(sandbox.resume().status()).isEqualTo(SandboxStatus.RUNNING);
         assertThat(sandbox.files().readString("/home/user/kept.txt")).isEqualTo("kept");
         assertThat(sandbox.commands().run("echo back").stdout()).isEqualTo("back\n");
+
+        List<SandboxEvent> logs = sandbox.logs(100);
+        assertThat(logs).extracting(SandboxEvent::event).startsWith("created").contains("running")
+                .containsSubsequence("POST /v1/sandboxes", "POST /v1/sandboxes/{id}/pause",
+                        "POST /v1/sandboxes/{id}/pause", "PUT /v1/sandboxes/{id}/network",
+                        "POST /v1/sandboxes/{id}/resume");
+        assertThat(logs).isSortedAccordingTo(java.util.Comparator.comparing(SandboxEvent::at));
+        assertThat(logs).filteredOn(e -> e.status() != null && e.status() == 409)
+                .singleElement().satisfies(refused -> {
+                    assertThat(refused.event()).endsWith("/pause");
+                    assertThat(refused.outcome()).isEqualTo("failure");
+                    assertThat(refused.source()).isEqualTo("request");
+                });
+        assertThat(sandbox.logs(2)).isEqualTo(logs.subList(logs.size() - 2, logs.size()));
+        assertThatThrownBy(() -> sandbox.logs(0)).isInstanceOfSatisfying(WrennException.InvalidRequestException.class,
+                e -> assertThat(e.code()).isEqualTo("invalid_request"));
     }
 
     @Test

@@ -37,9 +37,7 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--archive", paramLabel = "FILE", description = "tar, tar.gz or zip of the files COPY reads") Path archive;
     @Option(names = "--no-cache", description = "run every step, ignoring cached layers") boolean noCache;
     @Option(names = "--skip-pre-post", description = "leave out the fixed first and last phases") boolean skipPrePost;
-    @Option(names = "--vcpus") Integer vcpus;
-    @Option(names = "--memory", paramLabel = "MIB") Integer memoryMb;
-    @Option(names = "--disk", paramLabel = "MIB") Integer diskSizeMb;
+    @Mixin SizeOptions sizes;
 
     @Override
     public Integer call() throws IOException {
@@ -53,15 +51,7 @@ final class BuildCommand implements Callable<Integer> {
             if (archive != null) {
                 spec.archive(wrenn.builds().uploadArchive(archive));
             }
-            if (vcpus != null) {
-                spec.vcpus(vcpus);
-            }
-            if (memoryMb != null) {
-                spec.memoryMb(memoryMb);
-            }
-            if (diskSizeMb != null) {
-                spec.diskSizeMb(diskSizeMb);
-            }
+            sizes.applyTo(spec::vcpus, spec::memoryMb, spec::diskSizeMb);
             BuildInfo done = wrenn.builds().build(spec.build(), line -> {
                 if (!output.json) {
                     PrintWriter to = line.stream().equals("stderr") ? err : out;

@@ -1,5 +1,6 @@
 package io.wrenn.cli.commands;
 
+import io.wrenn.sdk.NetworkPolicy;
 import io.wrenn.sdk.OnTimeout;
 import io.wrenn.sdk.Sandbox;
 import io.wrenn.sdk.SandboxInfo;
@@ -25,8 +26,8 @@ import picocli.CommandLine.Parameters;
         subcommands = {SandboxCommand.Create.class, SandboxCommand.ListSandboxes.class, SandboxCommand.Info.class,
                 ExecCommand.class, ShellCommand.class, CopyCommand.class, SandboxCommand.Pause.class,
                 SandboxCommand.Resume.class, SandboxCommand.Snapshot.class, SandboxCommand.Image.class,
-                SandboxCommand.Fork.class,
-                SandboxCommand.Remove.class})
+                SandboxCommand.Fork.class, NetworkCommand.class, MetricsCommand.class, StatsCommand.class,
+                LogsCommand.class, SandboxCommand.Remove.class})
 public final class SandboxCommand {
 
     static List<String[]> describe(SandboxInfo info) {
@@ -42,9 +43,40 @@ public final class SandboxCommand {
                 new String[] {"expires", info.expiresAt() == null ? null : info.expiresAt().toString()});
     }
 
+    /** Prints a new sandbox: its id alone (for {@code ID=$(…)}), or its description. */
+    private static void show(Output output, Sandbox sandbox, boolean quiet) {
+        if (quiet) {
+            output.out().println(sandbox.id());
+            output.out().flush();
+        } else {
+            SandboxInfo info = sandbox.info();
+            output.value(info, describe(info));
+        }
+    }
+
+    /** A verb that does one thing to one sandbox and shows the sandbox after it. */
+    abstract static class OnSandbox implements Callable<Integer> {
+        @Mixin ClientOptions client;
+        @Mixin Output output;
+        @Parameters(paramLabel = "SANDBOX") String id;
+
+        abstract SandboxInfo apply(Sandbox sandbox);
+
+        @Override
+        public Integer call() {
+            try (Wrenn wrenn = client.client()) {
+                SandboxInfo info = apply(wrenn.sandboxes().connect(id));
+                output.value(info, describe(info));
+            }
+            return 0;
+        }
+    }
+
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a sandbox and print its id.",
             footer = {"", "Examples:", "  wrenn sandbox create debian",
                     "  wrenn sandbox create minimal --memory 1024 --timeout 600 -e MODE=test --label job=42",
+                    "  wrenn sandbox create debian --no-internet --allow-out 203.0.113.10",
+                    "  wrenn sandbox create debian --deny-out 198.51.100.0/24 --no-public-traffic",
                     "  ID=$(wrenn sandbox create debian --quiet)"})
     static final class Create implements Callable<Integer> {
         @Mixin ClientOptions client;
@@ -54,9 +86,8 @@ public final class SandboxCommand {
                 description = "template name (default: ${DEFAULT-VALUE})")
         String template;
 
-        @Option(names = "--vcpus") Integer vcpus;
-        @Option(names = "--memory", paramLabel = "MIB") Integer memoryMb;
-        @Option(names = "--disk", paramLabel = "MIB") Integer diskSizeMb;
+        @Mixin SizeOptions sizes;
+        @Mixin NetworkOptions network;
         @Option(names = "--timeout", paramLabel = "SECONDS", description = "seconds until the timeout applies")
         Long timeoutSeconds;
         @Option(names = "--on-timeout", paramLabel = "destroy|pause") String onTimeout;
@@ -70,14 +101,9 @@ public final class SandboxCommand {
         @Override
         public Integer call() {
             SandboxSpec.Builder spec = SandboxSpec.builder(template).env(env).metadata(labels);
-            if (vcpus != null) {
-                spec.vcpus(vcpus);
-            }
-            if (memoryMb != null) {
-                spec.memoryMb(memoryMb);
-            }
-            if (diskSizeMb != null) {
-                spec.diskSizeMb(diskSizeMb);
+            sizes.applyTo(spec::vcpus, spec::memoryMb, spec::diskSizeMb);
+            if (network.given()) {
+                spec.network(network.applyTo(NetworkPolicy.builder().build()));
             }
             if (timeoutSeconds != null) {
                 spec.timeout(Duration.ofSeconds(timeoutSeconds));
@@ -86,14 +112,7 @@ public final class SandboxCommand {
                 spec.onTimeout(OnTimeout.valueOf(onTimeout.toUpperCase(Locale.ROOT)));
             }
             try (Wrenn wrenn = client.client()) {
-                Sandbox sandbox = wrenn.sandboxes().create(spec.build());
-                if (quiet) {
-                    output.out().println(sandbox.id());
-                    output.out().flush();
-                } else {
-                    SandboxInfo info = sandbox.info();
-                    output.value(info, describe(info));
-                }
+                show(output, wrenn.sandboxes().create(spec.build()), quiet);
             }
             return 0;
         }
@@ -127,53 +146,29 @@ public final class SandboxCommand {
 
     @Command(name = "info", mixinStandardHelpOptions = true, description = "Show one sandbox.",
             footer = {"", "Example:", "  wrenn sandbox info sb-… --json"})
-    static final class Info implements Callable<Integer> {
-        @Mixin ClientOptions client;
-        @Mixin Output output;
-        @Parameters(paramLabel = "SANDBOX") String id;
-
+    static final class Info extends OnSandbox {
         @Override
-        public Integer call() {
-            try (Wrenn wrenn = client.client()) {
-                SandboxInfo info = wrenn.sandboxes().connect(id).info();
-                output.value(info, describe(info));
-            }
-            return 0;
+        SandboxInfo apply(Sandbox sandbox) {
+            return sandbox.info();
         }
     }
 
     @Command(name = "pause", mixinStandardHelpOptions = true,
             description = "Pause a sandbox: memory and disk are kept, it uses no RAM or CPU.",
             footer = {"", "Example:", "  wrenn sandbox pause sb-…"})
-    static final class Pause implements Callable<Integer> {
-        @Mixin ClientOptions client;
-        @Mixin Output output;
-        @Parameters(paramLabel = "SANDBOX") String id;
-
+    static final class Pause extends OnSandbox {
         @Override
-        public Integer call() {
-            try (Wrenn wrenn = client.client()) {
-                SandboxInfo info = wrenn.sandboxes().connect(id).pause();
-                output.value(info, describe(info));
-            }
-            return 0;
+        SandboxInfo apply(Sandbox sandbox) {
+            return sandbox.pause();
         }
     }
 
     @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume a paused sandbox as it was.",
             footer = {"", "Example:", "  wrenn sandbox resume sb-…"})
-    static final class Resume implements Callable<Integer> {
-        @Mixin ClientOptions client;
-        @Mixin Output output;
-        @Parameters(paramLabel = "SANDBOX") String id;
-
+    static final class Resume extends OnSandbox {
         @Override
-        public Integer call() {
-            try (Wrenn wrenn = client.client()) {
-                SandboxInfo info = wrenn.sandboxes().connect(id).resume();
-                output.value(info, describe(info));
-            }
-            return 0;
+        SandboxInfo apply(Sandbox sandbox) {
+            return sandbox.resume();
         }
     }
 
@@ -232,14 +227,7 @@ public final class SandboxCommand {
         @Override
         public Integer call() {
             try (Wrenn wrenn = client.client()) {
-                Sandbox fork = wrenn.sandboxes().connect(id).fork(name);
-                if (quiet) {
-                    output.out().println(fork.id());
-                    output.out().flush();
-                } else {
-                    SandboxInfo info = fork.info();
-                    output.value(info, describe(info));
-                }
+                show(output, wrenn.sandboxes().connect(id).fork(name), quiet);
             }
             return 0;
         }
@@ -248,18 +236,10 @@ public final class SandboxCommand {
     @Command(name = "rm", aliases = "kill", mixinStandardHelpOptions = true,
             description = "Stop and remove sandboxes (removing a stopped one is fine).",
             footer = {"", "Example:", "  wrenn sandbox rm sb-… sb-…"})
-    static final class Remove implements Callable<Integer> {
-        @Mixin ClientOptions client;
-        @Parameters(paramLabel = "SANDBOX", arity = "1..*") List<String> ids;
-
+    static final class Remove extends EachName {
         @Override
-        public Integer call() {
-            try (Wrenn wrenn = client.client()) {
-                for (String id : ids) {
-                    wrenn.sandboxes().connect(id).kill();
-                }
-            }
-            return 0;
+        void apply(Wrenn wrenn, String id) {
+            wrenn.sandboxes().connect(id).kill();
         }
     }
 }

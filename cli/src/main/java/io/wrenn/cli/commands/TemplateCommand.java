@@ -44,18 +44,10 @@ public final class TemplateCommand {
     @Command(name = "rm", mixinStandardHelpOptions = true,
             description = "Delete templates (refused while a sandbox made from one is not stopped).",
             footer = {"", "Example:", "  wrenn template rm py-ready"})
-    static final class Remove implements Callable<Integer> {
-        @Mixin ClientOptions client;
-        @Parameters(paramLabel = "NAME", arity = "1..*") List<String> names;
-
+    static final class Remove extends EachName {
         @Override
-        public Integer call() {
-            try (Wrenn wrenn = client.client()) {
-                for (String name : names) {
-                    wrenn.templates().delete(name);
-                }
-            }
-            return 0;
+        void apply(Wrenn wrenn, String name) {
+            wrenn.templates().delete(name);
         }
     }
 }

@@ -181,18 +181,104 @@ class ClientCommandsTest {
 
     @Test
     void everyVerbHasHelpWithExamplesAndCompletionCoversThem() {
-        for (String[] verb : List.of(new String[] {"sandbox", "exec"}, new String[] {"sandbox", "cp"},
-                new String[] {"sandbox", "shell"}, new String[] {"sandbox", "create"}, new String[] {"keys", "create"},
-                new String[] {"template", "rm"}, new String[] {"template", "build"}, new String[] {"sandbox", "image"},
-                new String[] {"login"})) {
-            List<String> args = new ArrayList<>(List.of(verb));
+        List<List<String>> verbs = new ArrayList<>();
+        collectVerbs(ClientCommands.commandLine(new Wrenn(), new Environment(env, home.resolve("config.json"),
+                new ByteArrayInputStream(new byte[0]), builder -> fake)), new ArrayList<>(), verbs);
+        assertThat(verbs).contains(List.of("sandbox", "network"), List.of("sandbox", "metrics"),
+                List.of("sandbox", "stats"), List.of("sandbox", "logs"), List.of("logs"), List.of("sandbox", "rm"));
+        for (List<String> verb : verbs) {
+            List<String> args = new ArrayList<>(verb);
             args.add("--help");
             Run help = run(args.toArray(String[]::new));
-            assertThat(help.exit()).isZero();
-            assertThat(help.out()).contains("Example");
+            assertThat(help.exit()).as(String.join(" ", verb)).isZero();
+            assertThat(help.out()).as(String.join(" ", verb)).contains("Example");
+            if (READ_VERBS.contains(verb.get(verb.size() - 1))) {
+                assertThat(help.out()).as(String.join(" ", verb) + " is a read verb").contains("--json");
+            }
         }
         Run bash = run("completion", "bash");
-        assertThat(bash.out()).contains("complete -F", "sandbox", "exec");
+        assertThat(bash.out()).contains("complete -F", "sandbox", "exec", "network", "--deny-out");
         assertThat(run("completion", "zsh").out()).contains("bashcompinit");
+    }
+
+    private static final java.util.Set<String> READ_VERBS = java.util.Set.of("list", "info", "network", "metrics",
+            "stats", "logs");
+
+    /** The client's leaf verbs below {@code command} (not the server's roles), each as the words that name it. */
+    private static void collectVerbs(CommandLine command, List<String> path, List<List<String>> verbs) {
+        if (command.getSubcommands().isEmpty()) {
+            verbs.add(List.copyOf(path));
+        }
+        command.getSubcommands().forEach((name, sub) -> {
+            boolean serverRole = path.isEmpty() && List.of("up", "agent", "bench", "smoke").contains(name);
+            if (sub.getCommandName().equals(name) && !serverRole && !sub.getCommandSpec().usageMessage().hidden()) {
+                List<String> deeper = new ArrayList<>(path);
+                deeper.add(name);
+                collectVerbs(sub, deeper, verbs);
+            }
+        });
+    }
+
+    @Test
+    void networkFlagsSetThePolicyAtCreateAndChangeOnlyWhatTheyName() throws Exception {
+        env.put("WRENN_API_KEY", "wrn_test");
+        String id = run("sandbox", "create", "minimal", "--quiet", "--no-internet",
+                "--allow-out", "203.0.113.10,198.51.100.7/24", "--deny-out", "192.0.2.0/24").out().strip();
+        var policy = fake.sandboxes().connect(id).network().get().policy();
+        assertThat(policy.allowInternetAccess()).isFalse();
+        assertThat(policy.allowOut()).containsExactly("203.0.113.10", "198.51.100.0/24");
+        assertThat(policy.denyOut()).containsExactly("192.0.2.0/24");
+
+        Run shown = run("sandbox", "network", id);
+        assertThat(shown.exit()).isZero();
+        assertThat(shown.out()).contains("internet", "false", "203.0.113.10,198.51.100.0/24", "denied connections");
+
+        Run changed = run("sandbox", "network", id, "--internet", "--deny-out", "", "--json");
+        assertThat(changed.exit()).as(changed.err()).isZero();
+        var json = Output.JSON.readTree(changed.out());
+        assertThat(json.get("policy").get("allow_internet_access").booleanValue()).isTrue();
+        assertThat(json.get("policy").get("deny_out")).isEmpty();
+        assertThat(json.get("policy").get("allow_out")).hasSize(2);
+        assertThat(json.get("denied_connections").longValue()).isZero();
+
+        Run bad = run("sandbox", "network", id, "--deny-out", "example.com");
+        assertThat(bad.exit()).isEqualTo(ClientCommands.EXIT_WRENN_ERROR);
+        assertThat(bad.err()).contains("invalid_request");
+        assertThat(fake.sandboxes().connect(id).network().get().policy().allowOut()).hasSize(2);
+        Run plain = run("sandbox", "create", "minimal", "--quiet");
+        assertThat(fake.sandboxes().connect(plain.out().strip()).network().get().policy().allowInternetAccess())
+                .isTrue();
+    }
+
+    @Test
+    void metricsStatsAndLogsPrintTablesAndJson() throws Exception {
+        env.put("WRENN_API_KEY", "wrn_test");
+        Sandbox sandbox = fake.sandboxes().create(SandboxSpec.of("minimal"));
+        sandbox.pause();
+        sandbox.resume();
+
+        Run metrics = run("sandbox", "metrics", sandbox.id(), "--range", "5m");
+        assertThat(metrics.exit()).as(metrics.err()).isZero();
+        assertThat(metrics.out()).startsWith("TIME").contains("MEM_TOTAL", "512.0 MiB");
+        var series = Output.JSON.readTree(run("sandbox", "metrics", sandbox.id(), "--json").out());
+        assertThat(series.get("sandbox_id").stringValue()).isEqualTo(sandbox.id());
+        assertThat(series.get("points").size()).isGreaterThanOrEqualTo(120);
+        Run badRange = run("sandbox", "metrics", sandbox.id(), "--range", "3m");
+        assertThat(badRange.exit()).isEqualTo(2);
+        assertThat(badRange.err()).contains("unknown range '3m'");
+
+        Run stats = run("sandbox", "stats");
+        assertThat(stats.out()).contains("running", "peak running", "memory reserved");
+        var statsJson = Output.JSON.readTree(run("sandbox", "stats", "--range", "24h", "--json").out());
+        assertThat(statsJson.get("current").get("running").longValue()).isEqualTo(1);
+        assertThat(statsJson.get("range").stringValue()).isEqualTo("24h");
+        assertThat(run("sandbox", "stats", "--range", "7d").err()).contains("invalid_request");
+
+        Run logs = run("logs", sandbox.id());
+        assertThat(logs.exit()).isZero();
+        assertThat(logs.out()).startsWith("TIME").contains("created", "POST /v1/sandboxes/{id}/pause", "200 success");
+        var events = Output.JSON.readTree(run("sandbox", "logs", sandbox.id(), "-n", "1", "--json").out());
+        assertThat(events).hasSize(1);
+        assertThat(events.get(0).get("event").stringValue()).isEqualTo("POST /v1/sandboxes/{id}/resume");
     }
 }

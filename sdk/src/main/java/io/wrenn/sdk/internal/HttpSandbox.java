@@ -2,6 +2,11 @@ package io.wrenn.sdk.internal;
 
 import io.wrenn.sdk.Commands;
 import io.wrenn.sdk.Filesystem;
+import io.wrenn.sdk.MetricsRange;
+import io.wrenn.sdk.NetworkPolicy;
+import io.wrenn.sdk.NetworkState;
+import io.wrenn.sdk.SandboxMetrics;
+import io.wrenn.sdk.SandboxNetwork;
 import io.wrenn.sdk.Pty;
 import io.wrenn.sdk.Sandbox;
 import io.wrenn.sdk.SandboxInfo;
@@ -49,6 +54,37 @@ final class HttpSandbox implements Sandbox {
     @Override
     public Filesystem files() {
         return new HttpFilesystem(transport, id, null);
+    }
+
+    @Override
+    public SandboxNetwork network() {
+        return new SandboxNetwork() {
+            @Override
+            public NetworkState get() {
+                return Json.networkState(transport.get(path + "/network"));
+            }
+
+            @Override
+            public NetworkState update(NetworkPolicy policy) {
+                // A PUT of the whole object: sending it twice leaves the same settings.
+                return Json.networkState(transport.json("PUT", path + "/network", Json.network(policy),
+                        transport.settings().requestTimeout(), true));
+            }
+        };
+    }
+
+    @Override
+    public SandboxMetrics metrics(MetricsRange range) {
+        return Json.sandboxMetrics(transport.get(Transport.path(path + "/metrics",
+                java.util.Map.of("range", range.wire()))));
+    }
+
+    @Override
+    public java.util.List<io.wrenn.sdk.SandboxEvent> logs(int limit) {
+        java.util.List<io.wrenn.sdk.SandboxEvent> events = new java.util.ArrayList<>();
+        transport.get(Transport.path(path + "/logs", java.util.Map.of("limit", limit))).path("events")
+                .forEach(node -> events.add(Json.sandboxEvent(node)));
+        return events;
     }
 
     @Override

@@ -5,6 +5,8 @@ import io.wrenn.sdk.SandboxInfo;
 import io.wrenn.sdk.SandboxSpec;
 import io.wrenn.sdk.SandboxStatus;
 import io.wrenn.sdk.Sandboxes;
+import io.wrenn.sdk.MetricsRange;
+import io.wrenn.sdk.UsageStats;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -51,6 +53,9 @@ final class HttpSandboxes implements Sandboxes {
             ObjectNode metadata = body.putObject("metadata");
             spec.metadata().forEach(metadata::put);
         }
+        if (spec.network() != null) {
+            body.set("network", Json.network(spec.network()));
+        }
         JsonNode created = transport.json("POST", "/v1/sandboxes", body, transport.settings().lifecycleTimeout(),
                 false);
         return sandbox(Json.text(created, "id"));
@@ -88,5 +93,10 @@ final class HttpSandboxes implements Sandboxes {
             cursor = Json.text(page, "next_cursor");
         } while (cursor != null);
         return sandboxes;
+    }
+
+    @Override
+    public UsageStats stats(MetricsRange range) {
+        return Json.usageStats(transport.get(Transport.path("/v1/sandboxes/stats", Map.of("range", range.wire()))));
     }
 }

@@ -4,6 +4,10 @@ import io.wrenn.sdk.ApiKey;
 import io.wrenn.sdk.BuildInfo;
 import io.wrenn.sdk.BuildLogLine;
 import io.wrenn.sdk.FileEntry;
+import io.wrenn.sdk.NetworkPolicy;
+import io.wrenn.sdk.NetworkState;
+import io.wrenn.sdk.SandboxMetrics;
+import io.wrenn.sdk.UsageStats;
 import io.wrenn.sdk.OnTimeout;
 import io.wrenn.sdk.ProcessInfo;
 import io.wrenn.sdk.SandboxInfo;
@@ -130,5 +134,68 @@ public final class Json {
         return new ApiKey(text(node, "id"), text(node, "name"), text(node, "prefix"),
                 creator == null || creator.isNull() ? null : text(creator, "email"), instant(node, "created_at"),
                 instant(node, "last_used_at"));
+    }
+
+    static Double doubleValue(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asDouble();
+    }
+
+    static Instant epochSeconds(JsonNode node, String field) {
+        Long seconds = longValue(node, field);
+        return seconds == null ? null : Instant.ofEpochSecond(seconds);
+    }
+
+    /** Wrenn's {@code network} object; a null {@code allowInternetAccess} is left out (the server's default). */
+    static ObjectNode network(NetworkPolicy policy) {
+        ObjectNode node = object();
+        if (policy.allowInternetAccess() != null) {
+            node.put("allow_internet_access", policy.allowInternetAccess());
+        }
+        policy.allowOut().forEach(node.putArray("allow_out")::add);
+        policy.denyOut().forEach(node.putArray("deny_out")::add);
+        node.put("allow_public_traffic", policy.allowPublicTraffic());
+        if (policy.maskRequestHost() != null) {
+            node.put("mask_request_host", policy.maskRequestHost());
+        }
+        return node;
+    }
+
+    static NetworkState networkState(JsonNode node) {
+        JsonNode internet = node.get("allow_internet_access");
+        NetworkPolicy policy = new NetworkPolicy(internet == null || internet.isNull() ? null : internet.asBoolean(),
+                strings(node.get("allow_out")), strings(node.get("deny_out")),
+                node.path("allow_public_traffic").asBoolean(true), text(node, "mask_request_host"));
+        return new NetworkState(policy, node.path("denied_connections").asLong());
+    }
+
+    static SandboxMetrics sandboxMetrics(JsonNode node) {
+        List<SandboxMetrics.Point> points = new ArrayList<>();
+        node.path("points").forEach(p -> points.add(new SandboxMetrics.Point(epochSeconds(p, "timestamp"),
+                doubleValue(p, "cpu_pct"), doubleValue(p, "cpu_pct_max"), longValue(p, "mem_used_bytes"),
+                longValue(p, "mem_used_max_bytes"), longValue(p, "mem_total_bytes"), longValue(p, "disk_used_bytes"),
+                longValue(p, "disk_total_bytes"), longValue(p, "net_rx_bytes"), longValue(p, "net_tx_bytes"))));
+        return new SandboxMetrics(text(node, "sandbox_id"), epochSeconds(node, "start"), epochSeconds(node, "end"),
+                Duration.ofSeconds(node.path("step_seconds").asLong()), points);
+    }
+
+    static UsageStats usageStats(JsonNode node) {
+        List<UsageStats.Point> points = new ArrayList<>();
+        node.path("points").forEach(p -> points.add(new UsageStats.Point(epochSeconds(p, "timestamp"),
+                p.path("running").isNull() || p.path("running").isMissingNode() ? null : usage(p))));
+        return new UsageStats(text(node, "range"), epochSeconds(node, "start"), epochSeconds(node, "end"),
+                Duration.ofSeconds(node.path("step_seconds").asLong()), usage(node.path("current")),
+                usage(node.path("peaks")), points);
+    }
+
+    private static UsageStats.Usage usage(JsonNode node) {
+        return new UsageStats.Usage(node.path("running").asLong(), node.path("paused").asLong(),
+                node.path("vcpus_reserved").asLong(), node.path("memory_mb_reserved").asLong(),
+                node.path("vcpus_used").asDouble(), node.path("memory_used_bytes").asLong());
+    }
+
+    static io.wrenn.sdk.SandboxEvent sandboxEvent(JsonNode node) {
+        return new io.wrenn.sdk.SandboxEvent(instant(node, "at"), text(node, "source"), text(node, "event"),
+                text(node, "detail"), text(node, "outcome"), integer(node, "status"), text(node, "actor"));
     }
 }

@@ -3,6 +3,10 @@ package io.wrenn.sdk.testing;
 import io.wrenn.sdk.CommandSpec;
 import io.wrenn.sdk.Commands;
 import io.wrenn.sdk.Filesystem;
+import io.wrenn.sdk.MetricsRange;
+import io.wrenn.sdk.SandboxMetrics;
+import io.wrenn.sdk.SandboxEvent;
+import io.wrenn.sdk.SandboxNetwork;
 import io.wrenn.sdk.OnTimeout;
 import io.wrenn.sdk.Pty;
 import io.wrenn.sdk.Sandbox;
@@ -29,6 +33,11 @@ final class FakeSandbox implements Sandbox {
     private SandboxStatus status = SandboxStatus.RUNNING;
     private String statusReason;
     private int nextPid = 100;
+    private Instant stoppedAt;
+    private Instant pausedAt;
+    private final FakeNetwork network;
+    private final Instant runningSince = Instant.now();
+    private final List<SandboxEvent> calls = new ArrayList<>();
 
     FakeSandbox(WrennFake fake, String id, SandboxSpec spec, Template template, FakeDisk disk) {
         this.fake = fake;
@@ -36,6 +45,30 @@ final class FakeSandbox implements Sandbox {
         this.spec = spec;
         this.template = template;
         this.disk = disk;
+        this.network = new FakeNetwork(this, spec.network());
+        calls.add(call("POST /v1/sandboxes", 201));
+    }
+
+    private static SandboxEvent call(String route, int status) {
+        return new SandboxEvent(Instant.now(), "request", route, null, status < 400 ? "success" : "failure", status,
+                "key-fake");
+    }
+
+    /** Runs one call on the sandbox and records it as the server's audit log would, refused or not. */
+    <T> T recorded(String method, String suffix, int okStatus, java.util.function.Supplier<T> call) {
+        String route = method + " /v1/sandboxes/{id}" + suffix;
+        try {
+            T result = call.get();
+            synchronized (lock()) {
+                calls.add(call(route, okStatus));
+            }
+            return result;
+        } catch (WrennException e) {
+            synchronized (lock()) {
+                calls.add(call(route, e.httpStatus()));
+            }
+            throw e;
+        }
     }
 
     WrennFake fake() {
@@ -128,16 +161,60 @@ final class FakeSandbox implements Sandbox {
     }
 
     @Override
+    public SandboxNetwork network() {
+        return network;
+    }
+
+    @Override
+    public SandboxMetrics metrics(MetricsRange range) {
+        synchronized (lock()) {
+            return FakeMetrics.sandbox(info(), stoppedAt, range);
+        }
+    }
+
+    @Override
+    public List<SandboxEvent> logs(int limit) {
+        if (limit < 1 || limit > 1000) {
+            throw new WrennException.InvalidRequestException("invalid_request", 400,
+                    "'limit' must be a whole number from 1 to 1000");
+        }
+        synchronized (lock()) {
+            List<SandboxEvent> events = new ArrayList<>();
+            events.add(new SandboxEvent(createdAt, "lifecycle", "created", "template " + template.name(), null, null,
+                    null));
+            events.add(new SandboxEvent(runningSince, "lifecycle", "running", null, null, null, null));
+            if (status == SandboxStatus.PAUSED) {
+                events.add(new SandboxEvent(pausedAt, "lifecycle", "paused", statusReason, null, null, null));
+            }
+            if (stoppedAt != null) {
+                events.add(new SandboxEvent(stoppedAt, "lifecycle", "stopped", statusReason, null, null, null));
+            }
+            events.addAll(calls);
+            events.sort(java.util.Comparator.comparing(SandboxEvent::at));
+            return new ArrayList<>(events.subList(Math.max(0, events.size() - limit), events.size()));
+        }
+    }
+
+    @Override
     public SandboxInfo pause() {
+        return recorded("POST", "/pause", 200, this::pauseNow);
+    }
+
+    private SandboxInfo pauseNow() {
         synchronized (lock()) {
             requireRunning();
             status = SandboxStatus.PAUSED;
+            pausedAt = Instant.now();
             return info();
         }
     }
 
     @Override
     public SandboxInfo resume() {
+        return recorded("POST", "/resume", 200, this::resumeNow);
+    }
+
+    private SandboxInfo resumeNow() {
         synchronized (lock()) {
             if (status != SandboxStatus.PAUSED) {
                 throw new WrennException.ConflictException("invalid_state", 409, "the sandbox is not paused");
@@ -172,10 +249,18 @@ final class FakeSandbox implements Sandbox {
 
     @Override
     public void kill() {
+        recorded("DELETE", "", 204, () -> {
+            killNow();
+            return null;
+        });
+    }
+
+    private void killNow() {
         synchronized (lock()) {
             if (status != SandboxStatus.STOPPED) {
                 status = SandboxStatus.STOPPED;
                 statusReason = "deleted";
+                stoppedAt = Instant.now();
                 processes.forEach(FakeProcess::kill);
             }
         }

@@ -3,6 +3,8 @@ package io.wrenn.sdk.testing;
 import io.wrenn.sdk.ApiKey;
 import io.wrenn.sdk.ApiKeys;
 import io.wrenn.sdk.Builds;
+import io.wrenn.sdk.MetricsRange;
+import io.wrenn.sdk.UsageStats;
 import io.wrenn.sdk.Sandbox;
 import io.wrenn.sdk.SandboxInfo;
 import io.wrenn.sdk.SandboxSpec;
@@ -228,6 +230,15 @@ public final class WrennFake implements Wrenn {
                     }
                 }
                 return listed;
+            }
+        }
+
+        @Override
+        public UsageStats stats(MetricsRange range) {
+            synchronized (WrennFake.this) {
+                List<SandboxInfo> infos = new ArrayList<>();
+                sandboxes.values().forEach(sandbox -> infos.add(sandbox.info()));
+                return FakeMetrics.team(infos, range);
             }
         }
     }
