@@ -91,9 +91,11 @@ public final class HostAgentServer implements AutoCloseable {
         installJulBridge();
         Layout layout = config.layout();
         try {
-            Files.createDirectories(layout.sandboxesDir());
-            Files.createDirectories(layout.hostDir());
-            Files.createDirectories(layout.logsDir());
+            // Private whatever the umask: guests' RAM, disks, consoles and tokens lie under them.
+            io.wrenn.hostagent.layout.PrivateDirectories.create(layout.sandboxesDir());
+            io.wrenn.hostagent.layout.PrivateDirectories.create(layout.snapshotsDir());
+            io.wrenn.hostagent.layout.PrivateDirectories.create(layout.hostDir());
+            io.wrenn.hostagent.layout.PrivateDirectories.create(layout.logsDir());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + layout.home(), e);
         }

@@ -26,7 +26,8 @@ final class SandboxResources {
     void prepareDirectory(String id, Undo undo) {
         Path dir = host.layout.sandboxDir(id);
         try {
-            Files.createDirectories(dir);
+            io.wrenn.hostagent.layout.PrivateDirectories.create(dir.getParent());
+            io.wrenn.hostagent.layout.PrivateDirectories.create(dir);
         } catch (IOException e) {
             throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the sandbox's directory", e);
         }

@@ -26,7 +26,8 @@ final class TemplateStaging {
     static Path create(SandboxHost host, String what) {
         Path staging = host.layout.snapshotStagingDir().resolve(UUID.randomUUID().toString());
         try {
-            Files.createDirectories(staging);
+            io.wrenn.hostagent.layout.PrivateDirectories.create(host.layout.snapshotsDir());
+            io.wrenn.hostagent.layout.PrivateDirectories.create(staging);
         } catch (IOException e) {
             throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the " + what, e);
         }
@@ -36,7 +37,7 @@ final class TemplateStaging {
     /** Renames the finished files into place; a name taken meanwhile is ALREADY_EXISTS. */
     static void promote(SandboxHost host, Path staging, String teamId, String name) throws IOException {
         Path target = host.layout.snapshotDir(teamId, name);
-        Files.createDirectories(target.getParent());
+        io.wrenn.hostagent.layout.PrivateDirectories.create(target.getParent());
         Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
     }
 

@@ -167,6 +167,18 @@ class LifecycleTest {
     }
 
     @Test
+    void sandboxAndTemplateDirectoriesAreOnlyRootsWhateverTheUmask() throws Exception {
+        String source = host.boot();
+        host.agent.snapshot(source, team, "private");
+
+        for (Path dir : java.util.List.of(host.layout.sandboxesDir(), host.layout.sandboxDir(source),
+                host.layout.snapshotsDir(), host.layout.snapshotDir(team, "private").getParent())) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
+                    .as(dir.toString()).isEqualTo("rwx------");
+        }
+    }
+
+    @Test
     void aSnapshotKeepsItsTemplatesEnvironmentButNeverItsCreatorsOwn() {
         String source = UUID.randomUUID().toString();
         host.agent.create(new SandboxSpec(source, team, Layout.PLATFORM_TEAM, "minimal", 1, 256, 1024, 0,
