@@ -61,8 +61,14 @@ final class Pauser {
             host.vmControl.stop(qmp);
             host.vmControl.save(qmp, staging.resolve(PauseState.STATE), ignoreShared);
             PauseState.describe(generation, ignoreShared, staging, host.layout.sandboxMemory(id), host.vmBuild()).write(staging);
+            // Durable before it is committed: the device state, the RAM file and the disk the
+            // manifest stands for, then the staging directory's entries; after the rename, the
+            // parent's entry, so an answered pause survives a power loss.
+            DurableFiles.sync(staging.resolve(PauseState.STATE), host.layout.sandboxMemory(id), host.layout.sandboxOverlay(id));
+            DurableFiles.syncDirectory(staging);
             host.crashPoint("pause.saved");
             Files.move(staging, committed, StandardCopyOption.ATOMIC_MOVE);
+            DurableFiles.syncDirectory(committed.getParent());
         } catch (RuntimeException | IOException e) {
             // Not committed: the guest must not stay frozen while the sandbox is reported running.
             LOG.warn("sandbox {}: pause failed, running it on: {}", id, e.toString());
