@@ -12,7 +12,7 @@ public interface ApiKeys {
      * Creates a key.
      *
      * @param name its name
-     * @return the key ({@code wrn_…}) and its description; the key is shown only here
+     * @return the key ({@code e2b_…}) and its description; the key is shown only here
      */
     Created create(String name);
 
@@ -29,7 +29,7 @@ public interface ApiKeys {
     /**
      * A new key.
      *
-     * @param key  the secret ({@code wrn_…}), shown only once
+     * @param key  the secret ({@code e2b_…}), shown only once
      * @param info its description
      */
     record Created(String key, ApiKey info) {

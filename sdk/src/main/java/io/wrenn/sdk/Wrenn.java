@@ -63,7 +63,7 @@ public interface Wrenn extends AutoCloseable {
     static Wrenn fromEnv(Map<String, String> env) {
         String key = env.get("WRENN_API_KEY");
         if (key == null || key.isBlank()) {
-            throw new IllegalStateException("WRENN_API_KEY is not set: a team's API key (wrn_…) is needed");
+            throw new IllegalStateException("WRENN_API_KEY is not set: a team's API key (e2b_…) is needed");
         }
         String url = env.get("WRENN_URL");
         return builder().url(url == null || url.isBlank() ? DEFAULT_URL : url).apiKey(key.strip()).build();
@@ -101,7 +101,7 @@ public interface Wrenn extends AutoCloseable {
             return this;
         }
 
-        /** Authenticates as a team with its API key ({@code wrn_…}). */
+        /** Authenticates as a team with its API key ({@code e2b_…}). */
         public Builder apiKey(String apiKey) {
             this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
             return this;

@@ -39,6 +39,15 @@ public final class ApiKeyStore {
     }
 
     /**
+     * The caller a presented key names: the key itself, or the older {@code wrn_} key it spells
+     * under the E2B SDKs' {@code e2b_} prefix (see {@link ApiKeys#legacyForm}).
+     */
+    public Optional<Caller> findByKey(String key) {
+        return findByHash(ApiKeys.hash(key))
+                .or(() -> ApiKeys.legacyForm(key).flatMap(legacy -> findByHash(ApiKeys.hash(legacy))));
+    }
+
+    /**
      * The caller a live key of a live team stands for. A key verified less than
      * {@link #VERIFIED_FOR} ago is not looked up again; unknown keys are never cached, so a
      * flood of wrong keys cannot fill memory.

@@ -42,7 +42,7 @@ public final class Authenticator {
         Caller caller;
         if (key != null) {
             // Every presented key costs one hash and one indexed lookup, well formed or not.
-            caller = keys.findByHash(ApiKeys.hash(key))
+            caller = keys.findByKey(key)
                     .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED, "invalid API key"));
         } else if (authorization != null) {
             caller = byToken(bearer(authorization))

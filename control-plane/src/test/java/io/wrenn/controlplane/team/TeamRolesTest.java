@@ -127,7 +127,7 @@ class TeamRolesTest {
         Http.Response created = owner.http().post("/v1/api-keys", "{\"name\":\"deploy\"}");
         assertThat(created.status()).isEqualTo(201);
         String key = created.json().get("key").stringValue();
-        assertThat(key).startsWith("wrn_");
+        assertThat(key).matches("e2b_[0-9a-f]{48}");
         Http program = owner.http().withKey(key);
         assertThat(program.get("/v1/sandboxes").status()).isEqualTo(200);
         var listed = owner.http().get("/v1/api-keys").json().get("api_keys").get(0);
@@ -143,6 +143,31 @@ class TeamRolesTest {
         assertThat(owner.http().delete("/v1/api-keys/" + created.json().get("id").stringValue()).code()).isEqualTo("api_key_not_found");
         // Keys cannot manage keys.
         assertThat(wrenn.http.get("/v1/api-keys").status()).isEqualTo(403);
+    }
+
+    /**
+     * Keys issued before the {@code e2b_} form were {@code wrn_} + the same 48 hex digits: such a
+     * key keeps working as it is, and under the {@code e2b_} prefix (what the E2B SDKs accept).
+     */
+    @Test
+    void anOlderWrnKeyWorksAsItIsAndUnderTheE2bPrefix() throws Exception {
+        Person owner = wrenn.signup("Oldtimer");
+        Http.Response created = owner.http().post("/v1/api-keys", "{\"name\":\"old\"}");
+        String hex = created.json().get("key").stringValue().substring("e2b_".length());
+        String legacy = "wrn_" + hex;
+        try (java.sql.Connection db = java.sql.DriverManager.getConnection(wrenn.jdbcUrl,
+                io.wrenn.controlplane.testing.TestPostgres.user(), "");
+                var update = db.prepareStatement("UPDATE api_keys SET hash = ? WHERE id = ?")) {
+            update.setBytes(1, java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(legacy.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            update.setObject(2, io.wrenn.controlplane.ids.WireId.API_KEY.decode(created.json().get("id").stringValue()).orElseThrow());
+            assertThat(update.executeUpdate()).isEqualTo(1);
+        }
+        assertThat(owner.http().withKey(legacy).get("/v1/sandboxes").status()).isEqualTo(200);
+        assertThat(owner.http().withKey("e2b_" + hex).get("/v1/sandboxes").status()).isEqualTo(200);
+        assertThat(owner.http().withKey("e2b_" + hex).get("/e2b/v2/sandboxes").status()).isEqualTo(200);
+        // Only the prefix is interchangeable.
+        assertThat(owner.http().withKey("xyz_" + hex).get("/v1/sandboxes").status()).isEqualTo(401);
     }
 
     @Test

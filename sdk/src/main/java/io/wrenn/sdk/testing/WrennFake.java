@@ -291,7 +291,7 @@ public final class WrennFake implements Wrenn {
             synchronized (WrennFake.this) {
                 byte[] secret = new byte[24];
                 random.nextBytes(secret);
-                String key = "wrn_" + HexFormat.of().formatHex(secret);
+                String key = "e2b_" + HexFormat.of().formatHex(secret);
                 ApiKey info = new ApiKey(newId("key-"), name, key.substring(0, 8), null, Instant.now(), null);
                 keys.put(info.id(), info);
                 return new Created(key, info);

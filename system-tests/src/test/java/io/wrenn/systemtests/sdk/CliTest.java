@@ -250,7 +250,7 @@ class CliTest {
         JsonNode keys = JSON.readTree(run(person, "", "keys", "list", "--json").out());
         assertThat(keys.valueStream().map(k -> k.get("name").asString())).contains("cli-test");
         JsonNode made = JSON.readTree(run(person, "", "keys", "create", "throwaway", "--json").out());
-        assertThat(made.get("key").asString()).startsWith("wrn_");
+        assertThat(made.get("key").asString()).matches("e2b_[0-9a-f]{48}");
         assertThat(run(person, "", "keys", "rm", made.get("info").get("id").asString()).exit()).isZero();
         assertThat(run(person, "", "keys", "list").out()).doesNotContain("throwaway");
     }
