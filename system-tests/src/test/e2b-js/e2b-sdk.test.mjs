@@ -1,7 +1,9 @@
 // The unmodified E2B JS SDK (pinned in package-lock.json) against a running Wrenn.
 // Only E2B_API_URL, E2B_SANDBOX_URL and E2B_API_KEY are set (E2bSdkTest starts Wrenn and runs
-// this file with `node --test`). Two sandboxes in all: the main one and a second one (without
-// internet access), booted in parallel, that the list filters and pagination must tell apart.
+// this file with `node --test`). Two cold boots in all: the main sandbox and, in its own test,
+// one of E2B's default template; a snapshot of the main one (E2B's createSnapshot) is the
+// template of the second sandbox (without internet access), which the list filters and
+// pagination must tell apart, and of every other sandbox the tests make.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { Sandbox, CommandExitError, SandboxNotFoundError, FileType, FilesystemEventType, ALL_TRAFFIC } from 'e2b'
@@ -12,30 +14,30 @@ for (const name of ['E2B_API_URL', 'E2B_SANDBOX_URL', 'E2B_API_KEY']) {
 const run = `${process.pid}-${Date.now()}`
 let sbx
 let other
+let suiteSnapshot
 
 before(async () => {
-  ;[sbx, other] = await Promise.all([
-    Sandbox.create('debian', {
-      metadata: { suite: 'e2b-js', run, role: 'main' },
-      envs: { GREETING: 'hello from create' },
-      timeoutMs: 600_000,
-    }),
-    // No template: E2B's default, `base` (a Wrenn platform template); this one pauses at its
-    // timeout and wakes on traffic.
-    Sandbox.create({
-      metadata: { suite: 'e2b-js', run, role: 'other' },
-      timeoutMs: 600_000,
-      lifecycle: { onTimeout: 'pause', autoResume: true },
-      allowInternetAccess: false,
-      network: { allowOut: ['198.51.100.7'] },
-    }),
-  ])
+  sbx = await Sandbox.create('debian', {
+    metadata: { suite: 'e2b-js', run, role: 'main' },
+    envs: { GREETING: 'hello from create' },
+    timeoutMs: 600_000,
+  })
+  suiteSnapshot = (await sbx.createSnapshot({ name: `suite-${run}` })).snapshotId
+  // Restored from the snapshot; this one pauses at its timeout and wakes on traffic.
+  other = await Sandbox.create(suiteSnapshot, {
+    metadata: { suite: 'e2b-js', run, role: 'other' },
+    timeoutMs: 600_000,
+    lifecycle: { onTimeout: 'pause', autoResume: true },
+    allowInternetAccess: false,
+    network: { allowOut: ['198.51.100.7'] },
+  })
 })
 
 after(async () => {
   for (const s of [sbx, other]) {
     if (s) await Sandbox.kill(s.sandboxId).catch(() => {})
   }
+  if (suiteSnapshot) await Sandbox.deleteSnapshot(suiteSnapshot).catch(() => {})
 })
 
 test('create: template, metadata, envs, timeout', async () => {
@@ -54,21 +56,27 @@ test('create: template, metadata, envs, timeout', async () => {
 })
 
 test('Sandbox.create() without a template: base, with the tools of E2B\'s base', async () => {
-  assert.equal((await other.getInfo()).templateId, 'base')
-  const tools = ['git', 'curl', 'wget', 'python', 'python3', 'pip', 'pip3', 'node', 'npm', 'npx', 'gcc', 'g++', 'make',
-    'jq', 'unzip', 'zip', 'xz', 'ssh', 'sudo']
-  // The first commands of a freshly booted guest read everything from disk: under TCG (CI) a
-  // venv and pip take minutes, past the SDK's default 60 s.
-  const cold = { timeoutMs: 300_000 }
-  const found = await other.commands.run(`for t in ${tools.join(' ')}; do command -v $t > /dev/null || echo "missing $t"; done`, cold)
-  assert.equal(found.stdout, '')
-  // venv and pip work as the default user; sudo needs no password
-  const venv = await other.commands.run('python -m venv /tmp/venv && /tmp/venv/bin/pip --version && sudo -n id -u', cold)
-  assert.match(venv.stdout, /^pip .*\n0\n$/)
-  assert.equal((await other.commands.run('whoami && pwd')).stdout, 'user\n/home/user\n')
-  // built at the default disk size: the whole disk is there from the start
-  const df = await other.commands.run("df -m / | awk 'NR==2 {print $2}'")
-  assert.ok(Number(df.stdout) > 4500, `root filesystem only ${df.stdout.trim()} MiB`)
+  // A cold boot of its own: E2B's default template, `base` (a Wrenn platform template)
+  const base = await Sandbox.create({ timeoutMs: 600_000 })
+  try {
+    assert.equal((await base.getInfo()).templateId, 'base')
+    const tools = ['git', 'curl', 'wget', 'python', 'python3', 'pip', 'pip3', 'node', 'npm', 'npx', 'gcc', 'g++', 'make',
+      'jq', 'unzip', 'zip', 'xz', 'ssh', 'sudo']
+    // The first commands of a freshly booted guest read everything from disk: under TCG (CI) a
+    // venv and pip take minutes, past the SDK's default 60 s.
+    const cold = { timeoutMs: 300_000 }
+    const found = await base.commands.run(`for t in ${tools.join(' ')}; do command -v $t > /dev/null || echo "missing $t"; done`, cold)
+    assert.equal(found.stdout, '')
+    // venv and pip work as the default user; sudo needs no password
+    const venv = await base.commands.run('python -m venv /tmp/venv && /tmp/venv/bin/pip --version && sudo -n id -u', cold)
+    assert.match(venv.stdout, /^pip .*\n0\n$/)
+    assert.equal((await base.commands.run('whoami && pwd')).stdout, 'user\n/home/user\n')
+    // built at the default disk size: the whole disk is there from the start
+    const df = await base.commands.run("df -m / | awk 'NR==2 {print $2}'")
+    assert.ok(Number(df.stdout) > 4500, `root filesystem only ${df.stdout.trim()} MiB`)
+  } finally {
+    await base.kill()
+  }
 })
 
 test('commands.run: stdout, stderr, exit code, env, cwd, user', async () => {
@@ -176,6 +184,30 @@ test('files: write, read, list, exists, makeDir, rename, remove, getInfo', async
   await assert.rejects(sbx.files.read(`${dir}/renamed.txt`))
 })
 
+test('signed file URLs: a valid signature 200, a wrong or expired one 401 (as envd)', async () => {
+  const path = '/home/user/signed.txt'
+  await sbx.files.write(path, 'signed\n')
+  const url = await sbx.downloadUrl(path)
+  const ok = await fetch(url)
+  assert.equal(ok.status, 200)
+  assert.equal(await ok.text(), 'signed\n')
+
+  const wrong = new URL(url)
+  wrong.searchParams.set('signature', 'v1_' + 'A'.repeat(43))
+  assert.equal((await fetch(wrong)).status, 401)
+  const expired = await sbx.downloadUrl(path, { useSignatureExpiration: -60 })
+  assert.equal((await fetch(expired)).status, 401)
+  const unsigned = new URL(url)
+  unsigned.searchParams.delete('signature')
+  assert.equal((await fetch(unsigned)).status, 401)
+
+  const upload = await sbx.uploadUrl('/home/user/uploaded.txt', { useSignatureExpiration: 600 })
+  const form = new FormData()
+  form.append('file', new Blob(['through a signed url\n']), 'uploaded.txt')
+  assert.equal((await fetch(upload, { method: 'POST', body: form })).status, 200)
+  assert.equal(await sbx.files.read('/home/user/uploaded.txt'), 'through a signed url\n')
+})
+
 test('files: watchDir reports changes', async () => {
   const dir = '/home/user/watched'
   await sbx.files.makeDir(dir)
@@ -208,6 +240,76 @@ test('connect to a running sandbox by id', async () => {
   assert.equal(seen.stdout.trim(), '300000')
   const left = (await sbx.getInfo()).endAt.getTime() - Date.now()
   assert.ok(left > 800_000, `connect did not extend the timeout: ${left} ms left`)
+})
+
+test('the API key has the form the SDK checks on the client (e2b_ + lowercase hex)', () => {
+  // Newer SDK releases refuse any other key before sending a request (unless
+  // E2B_VALIDATE_API_KEY=false, which this suite does not set): every key Wrenn issues has it.
+  assert.notEqual(process.env.E2B_VALIDATE_API_KEY, 'false')
+  assert.match(process.env.E2B_API_KEY, /^e2b_[0-9a-f]+$/)
+})
+
+test('Sandbox.connect(id) without options: the SDK sends no timeout', async () => {
+  const again = await Sandbox.connect(sbx.sandboxId)
+  assert.equal(again.sandboxId, sbx.sandboxId)
+  assert.equal((await again.commands.run('echo connected')).stdout, 'connected\n')
+  // E2B's default (300 s from now) does not shorten a later end
+  const left = (await sbx.getInfo()).endAt.getTime() - Date.now()
+  assert.ok(left > 800_000, `connect shortened the timeout: ${left} ms left`)
+})
+
+test('snapshots: create, list, create a sandbox from one, delete', async () => {
+  await sbx.files.write('/home/user/in-snapshot.txt', 'from the snapshot\n')
+  const name = `snap-${run}`
+  const snapshot = await sbx.createSnapshot({ name })
+  assert.equal(snapshot.snapshotId, name)
+  assert.deepEqual(snapshot.names, [name])
+  assert.ok(await sbx.isRunning(), 'the source keeps running')
+
+  const ofSandbox = await collect(Sandbox.listSnapshots({ sandboxId: sbx.sandboxId }))
+  assert.deepEqual(ofSandbox.map((s) => s.snapshotId).sort(), [name, suiteSnapshot].sort())
+  const all = await collect(Sandbox.listSnapshots())
+  assert.ok(all.some((s) => s.snapshotId === name))
+  assert.deepEqual(await collect(Sandbox.listSnapshots({ sandboxId: other.sandboxId })), [])
+
+  const restored = await Sandbox.create(snapshot.snapshotId, { timeoutMs: 120_000 })
+  try {
+    assert.notEqual(restored.sandboxId, sbx.sandboxId)
+    assert.equal(await restored.files.read('/home/user/in-snapshot.txt'), 'from the snapshot\n')
+    await assert.rejects(Sandbox.deleteSnapshot(snapshot.snapshotId), 'a snapshot in use is not deleted')
+  } finally {
+    await restored.kill()
+  }
+  assert.equal(await Sandbox.deleteSnapshot(snapshot.snapshotId), true)
+  assert.equal(await Sandbox.deleteSnapshot(snapshot.snapshotId), false)
+  assert.deepEqual((await collect(Sandbox.listSnapshots({ sandboxId: sbx.sandboxId }))).map((s) => s.snapshotId),
+    [suiteSnapshot])
+})
+
+test('fork: three running copies with memory, processes and files; they diverge; the source keeps running', async () => {
+  await sbx.files.write('/home/user/before-fork.txt', 'shared\n')
+  const sleeper = await sbx.commands.run('sleep 900', { background: true })
+  const forks = await sbx.fork({ count: 3, timeoutMs: 120_000 })
+  try {
+    assert.equal(forks.length, 3)
+    for (const f of forks) assert.ok(f instanceof Sandbox, `a fork failed: ${f}`)
+    const ids = new Set([sbx.sandboxId, ...forks.map((f) => f.sandboxId)])
+    assert.equal(ids.size, 4)
+    await Promise.all(forks.map(async (f, i) => {
+      assert.equal(await f.files.read('/home/user/before-fork.txt'), 'shared\n')
+      assert.ok((await f.commands.list()).some((p) => p.pid === sleeper.pid), 'the process is in the fork')
+      await f.files.write('/home/user/who.txt', `fork-${i}\n`)
+    }))
+    for (const [i, f] of forks.entries()) {
+      assert.equal(await f.files.read('/home/user/who.txt'), `fork-${i}\n`)
+    }
+    assert.equal(await sbx.files.exists('/home/user/who.txt'), false)
+    assert.equal((await sbx.getInfo()).state, 'running')
+    assert.ok((await sbx.commands.list()).some((p) => p.pid === sleeper.pid))
+  } finally {
+    await Promise.all(forks.filter((f) => f instanceof Sandbox).map((f) => f.kill().catch(() => {})))
+    await sbx.commands.kill(sleeper.pid)
+  }
 })
 
 // The one test on the real uplink: HTTPS to the npm registry (the only outside host it may reach).

@@ -202,6 +202,10 @@ public final class ControlPlane implements AutoCloseable {
                 javalin.routes.before(proxy::routeByHost);
             }
             new E2bRoutes(sandboxes, networks, traffic, proxy, config.sandboxDomain(), metrics.sandboxes()).register(table);
+            io.wrenn.controlplane.fork.ForkService forks = new io.wrenn.controlplane.fork.ForkService(sandboxes, snapshots, networks);
+            new io.wrenn.controlplane.fork.ForkRoutes(forks, sandboxes).register(table);
+            new io.wrenn.controlplane.e2b.E2bSnapshotRoutes(sandboxes, snapshots, new TemplateStore(jdbi), forks, networks,
+                    config.sandboxDomain()).register(table);
             new io.wrenn.controlplane.e2b.E2bTemplateRoutes(builds.service(), sandboxes, socketTokens).register(table);
             routes = table.served();
         });

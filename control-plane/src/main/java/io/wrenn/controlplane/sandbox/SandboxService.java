@@ -384,6 +384,22 @@ public final class SandboxService {
      * A sandbox by id whatever its team, for the traffic route, which authenticates by the
      * sandbox's own access token. Callers must check the token (or the team) before acting.
      */
+    /**
+     * The running or paused sandbox whose envd access token signed {@code signature} (a signed
+     * {@code /files} URL names no sandbox: its signature is the only trace of it), of any team.
+     */
+    public java.util.Optional<Sandbox> findBySignature(String signature, String path, String operation, String username,
+            java.util.Optional<String> expiration) {
+        byte[] wanted = signature.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (var entry : sandboxes.liveAccessTokens().entrySet()) {
+            String expected = io.wrenn.envd.files.SignedUrls.sign(path, operation, username, entry.getValue(), expiration);
+            if (java.security.MessageDigest.isEqual(expected.getBytes(java.nio.charset.StandardCharsets.UTF_8), wanted)) {
+                return sandboxes.find(entry.getKey());
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     public java.util.Optional<Sandbox> findAnyTeam(String wireId) {
         return WireId.SANDBOX.decode(wireId).flatMap(sandboxes::find);
     }

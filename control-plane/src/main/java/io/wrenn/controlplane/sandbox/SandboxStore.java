@@ -249,6 +249,17 @@ public final class SandboxStore {
                 .filter(java.util.Objects::nonNull));
     }
 
+    /** Running and paused sandboxes with their envd access tokens, for finding the one a signed URL names. */
+    public java.util.Map<UUID, String> liveAccessTokens() {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT id, envd_access_token FROM sandboxes
+                        WHERE status IN ('running', 'paused') AND envd_access_token IS NOT NULL""")
+                .reduceRows(new java.util.HashMap<UUID, String>(), (map, row) -> {
+                    map.put(row.getColumn("id", UUID.class), row.getColumn("envd_access_token", String.class));
+                    return map;
+                }));
+    }
+
     public void saveAutoResume(UUID id, boolean autoResume) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE sandboxes SET auto_resume = :on WHERE id = :id")
                 .bind("id", id)

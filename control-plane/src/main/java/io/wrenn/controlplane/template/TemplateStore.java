@@ -78,6 +78,22 @@ public final class TemplateStore {
     }
 
     /**
+     * {@code teamId}'s own snapshots (not the platform's, not build cache layers or fork
+     * snapshots), newest first; only those made from sandbox {@code source} when it is given.
+     */
+    public List<Template> listOwnSnapshots(UUID teamId, UUID source) {
+        return jdbi.withHandle(h -> h.createQuery(SELECT + """
+                        WHERE type = 'snapshot' AND host_id IS NOT NULL AND team_id = :team
+                            AND (CAST(:source AS uuid) IS NULL OR source_sandbox_id = CAST(:source AS uuid))
+                            AND deleted_at IS NULL AND status = 'ready' AND build_cache_key IS NULL
+                        ORDER BY created_at DESC, name""")
+                .bind("team", teamId)
+                .bind("source", source == null ? null : source.toString())
+                .map((rs, ctx) -> map(rs))
+                .list());
+    }
+
+    /**
      * Templates made from sandboxes (snapshots, images from a disk) visible to {@code teamId}
      * (its own and the platform's), by name. Base images and build cache layers are not among them.
      */

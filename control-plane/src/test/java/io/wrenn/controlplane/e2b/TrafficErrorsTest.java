@@ -94,4 +94,27 @@ class TrafficErrorsTest {
         assertThat(response.statusCode()).isEqualTo(401);
         assertThat(response.headers().firstValue(TrafficHeaders.ERROR)).hasValue("unauthorized");
     }
+
+    /** A signed /files URL names no sandbox: the sandbox whose token made the signature gets it. */
+    @Test
+    void aSignedFileUrlAtTheRootReachesTheSandboxThatSignedIt() throws Exception {
+        String token = wrenn.http.get("/e2b/sandboxes/" + sandbox).json().get("envdAccessToken").stringValue();
+        String path = "/home/user/a.txt";
+        String signature = io.wrenn.envd.files.SignedUrls.sign(path, "read", "", token, java.util.Optional.empty());
+        String base = "http://127.0.0.1:" + wrenn.controlPlane.port() + "/files?path=" + path;
+
+        HttpResponse<String> signed = client.send(HttpRequest.newBuilder(URI.create(base + "&signature=" + signature)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(signed.statusCode()).isEqualTo(200);
+        assertThat(signed.body()).isEqualTo("from the sandbox");
+
+        // Signed for reading, used for writing; a signature of no sandbox; none at all.
+        assertThat(client.send(HttpRequest.newBuilder(URI.create(base + "&signature=" + signature))
+                .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                .isEqualTo(401);
+        assertThat(client.send(HttpRequest.newBuilder(URI.create(base + "&signature=v1_AAAA")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        assertThat(client.send(HttpRequest.newBuilder(URI.create(base)).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+    }
 }

@@ -18,7 +18,7 @@ import java.util.Optional;
  * where operation is {@code read} or {@code write}, username is empty when not given, and
  * {@code signature_expiration} (Unix seconds), if present, must not have passed.
  */
-final class SignedUrls {
+public final class SignedUrls {
     private SignedUrls() {
     }
 
@@ -53,7 +53,8 @@ final class SignedUrls {
         }
     }
 
-    static String sign(String path, String operation, String username, String token, Optional<String> expiration) {
+    /** The signature of a {@code /files} URL: also computed by the control plane to find the URL's sandbox. */
+    public static String sign(String path, String operation, String username, String token, Optional<String> expiration) {
         String text = path + ":" + operation + ":" + username + ":" + token + expiration.map(e -> ":" + e).orElse("");
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
