@@ -55,30 +55,6 @@ test('create: template, metadata, envs, timeout', async () => {
   assert.equal(env.stdout, 'hello from create\n')
 })
 
-test('Sandbox.create() without a template: base, with the tools of E2B\'s base', async () => {
-  // A cold boot of its own: E2B's default template, `base` (a Wrenn platform template)
-  const base = await Sandbox.create({ timeoutMs: 600_000 })
-  try {
-    assert.equal((await base.getInfo()).templateId, 'base')
-    const tools = ['git', 'curl', 'wget', 'python', 'python3', 'pip', 'pip3', 'node', 'npm', 'npx', 'gcc', 'g++', 'make',
-      'jq', 'unzip', 'zip', 'xz', 'ssh', 'sudo']
-    // The first commands of a freshly booted guest read everything from disk: under TCG (CI) a
-    // venv and pip take minutes, past the SDK's default 60 s.
-    const cold = { timeoutMs: 300_000 }
-    const found = await base.commands.run(`for t in ${tools.join(' ')}; do command -v $t > /dev/null || echo "missing $t"; done`, cold)
-    assert.equal(found.stdout, '')
-    // venv and pip work as the default user; sudo needs no password
-    const venv = await base.commands.run('python -m venv /tmp/venv && /tmp/venv/bin/pip --version && sudo -n id -u', cold)
-    assert.match(venv.stdout, /^pip .*\n0\n$/)
-    assert.equal((await base.commands.run('whoami && pwd')).stdout, 'user\n/home/user\n')
-    // built at the default disk size: the whole disk is there from the start
-    const df = await base.commands.run("df -m / | awk 'NR==2 {print $2}'")
-    assert.ok(Number(df.stdout) > 4500, `root filesystem only ${df.stdout.trim()} MiB`)
-  } finally {
-    await base.kill()
-  }
-})
-
 test('commands.run: stdout, stderr, exit code, env, cwd, user', async () => {
   const ok = await sbx.commands.run('echo out; echo err >&2')
   assert.equal(ok.exitCode, 0)
@@ -407,6 +383,31 @@ test('getMetrics reports measured numbers', async () => {
   assert.ok(m.memUsed > 0 && m.memUsed < m.memTotal, `memUsed ${m.memUsed}`)
   assert.ok(m.diskTotal > 0 && m.diskUsed > 0 && m.diskUsed < m.diskTotal)
   assert.ok(Math.abs(m.timestamp.getTime() - Date.now()) < 120_000)
+})
+
+// Last but one: its cold boot takes minutes under TCG, which must not use up the main sandbox's timeout.
+test('Sandbox.create() without a template: base, with the tools of E2B\'s base', async () => {
+  // A cold boot of its own: E2B's default template, `base` (a Wrenn platform template)
+  const base = await Sandbox.create({ timeoutMs: 600_000 })
+  try {
+    assert.equal((await base.getInfo()).templateId, 'base')
+    const tools = ['git', 'curl', 'wget', 'python', 'python3', 'pip', 'pip3', 'node', 'npm', 'npx', 'gcc', 'g++', 'make',
+      'jq', 'unzip', 'zip', 'xz', 'ssh', 'sudo']
+    // The first commands of a freshly booted guest read everything from disk: under TCG (CI) a
+    // venv and pip take minutes, past the SDK's default 60 s.
+    const cold = { timeoutMs: 300_000 }
+    const found = await base.commands.run(`for t in ${tools.join(' ')}; do command -v $t > /dev/null || echo "missing $t"; done`, cold)
+    assert.equal(found.stdout, '')
+    // venv and pip work as the default user; sudo needs no password
+    const venv = await base.commands.run('python -m venv /tmp/venv && /tmp/venv/bin/pip --version && sudo -n id -u', cold)
+    assert.match(venv.stdout, /^pip .*\n0\n$/)
+    assert.equal((await base.commands.run('whoami && pwd')).stdout, 'user\n/home/user\n')
+    // built at the default disk size: the whole disk is there from the start
+    const df = await base.commands.run("df -m / | awk 'NR==2 {print $2}'")
+    assert.ok(Number(df.stdout) > 4500, `root filesystem only ${df.stdout.trim()} MiB`)
+  } finally {
+    await base.kill()
+  }
 })
 
 test('kill ends the sandbox', async () => {
