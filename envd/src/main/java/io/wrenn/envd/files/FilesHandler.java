@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import io.wrenn.envd.connect.ConnectException;
 import io.wrenn.envd.filesystem.Directories;
 import io.wrenn.envd.filesystem.FileErrors;
+import io.wrenn.envd.filesystem.FileMetadata;
 import io.wrenn.envd.http.HttpResponses;
 import io.wrenn.envd.init.SandboxDefaults;
 import io.wrenn.envd.http.QueryParams;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * {@code GET /files} streams a file (one byte range on request); {@code POST /files} writes files
@@ -96,6 +98,17 @@ public final class FilesHandler {
             String name = path.getFileName().toString();
             headers.set("Content-Disposition", "attachment; filename*=UTF-8''" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20"));
             switch (ByteRange.parse(Optional.ofNullable(exchange.getRequestHeaders().getFirst("Range")), size)) {
+                case ByteRange.Request.Whole() when acceptsGzip(exchange) -> {
+                    // envd compresses a whole file for a client that asks (the SDKs' read with gzip);
+                    // the length is not known before: chunked.
+                    headers.set("Content-Type", "application/octet-stream");
+                    headers.set("Content-Encoding", "gzip");
+                    headers.set("Vary", "Accept-Encoding");
+                    exchange.sendResponseHeaders(200, 0);
+                    try (var gzip = new GZIPOutputStream(exchange.getResponseBody(), COPY_BUFFER)) {
+                        copy(channel, 0, size, gzip);
+                    }
+                }
                 case ByteRange.Request.Whole() -> {
                     headers.set("Content-Type", "application/octet-stream");
                     exchange.sendResponseHeaders(200, size == 0 ? -1 : size);
@@ -113,6 +126,19 @@ public final class FilesHandler {
                 }
             }
         }
+    }
+
+    /** {@code Accept-Encoding} names gzip (with a quality above zero, or none). */
+    static boolean acceptsGzip(HttpExchange exchange) {
+        for (String header : exchange.getRequestHeaders().getOrDefault("Accept-Encoding", List.of())) {
+            for (String coding : header.split(",")) {
+                String[] parts = coding.trim().split(";");
+                if (parts[0].trim().equalsIgnoreCase("gzip")) {
+                    return parts.length < 2 || !parts[1].trim().replace(" ", "").matches("q=0(\\.0{0,3})?");
+                }
+            }
+        }
+        return false;
     }
 
     private static void error(HttpExchange exchange, ConnectException e) throws IOException {
@@ -149,13 +175,20 @@ public final class FilesHandler {
             HttpResponses.error(exchange, 415, "unsupported Content-Encoding " + encoding);
             return;
         }
+        Map<String, String> metadata;
+        try {
+            metadata = FileMetadata.fromHeaders(exchange.getRequestHeaders());
+        } catch (IllegalArgumentException e) {
+            HttpResponses.error(exchange, 400, e.getMessage());
+            return;
+        }
         InputStream content = body;
         List<Object> written;
         try {
             // The whole upload, copy loop included, runs as the user: the kernel checks every
             // open, mkdir and write (a write as root would, e.g., keep a setuid bit the user's
             // own write clears).
-            written = access.as(user, () -> receive(mediaType, contentType, pathParam, content, user));
+            written = access.as(user, () -> receive(mediaType, contentType, pathParam, content, user, metadata));
         } catch (ConnectException e) {
             error(exchange, e);
             return;
@@ -174,12 +207,12 @@ public final class FilesHandler {
 
     /** Runs as the user: writes every file of the body; returns what it wrote. */
     private List<Object> receive(String mediaType, String contentType, Optional<String> pathParam, InputStream body,
-                                 User user) throws IOException {
+                                 User user, Map<String, String> metadata) throws IOException {
         List<Object> written = new ArrayList<>();
         if (mediaType.equals("application/octet-stream")) {
             Path target = users.resolvePath(pathParam.orElseThrow(
                     () -> ConnectException.invalidArgument("the path query parameter is required for a raw upload")), user);
-            write(target, body);
+            write(target, body, metadata);
             written.add(entry(target));
         } else if (mediaType.startsWith("multipart/")) {
             String boundary = HeaderParameters.parse(contentType).get("boundary");
@@ -199,7 +232,7 @@ public final class FilesHandler {
                 if (!seen.add(target)) {
                     throw ConnectException.invalidArgument("several parts of one upload write to " + target);
                 }
-                write(target, part.content());
+                write(target, part.content(), metadata);
                 written.add(entry(target));
             }
         } else {
@@ -210,7 +243,7 @@ public final class FilesHandler {
     }
 
     /** Runs as the user, so the file and the directories created for it are the user's. */
-    private static void write(Path target, InputStream content) throws IOException {
+    private static void write(Path target, InputStream content, Map<String, String> metadata) throws IOException {
         if (Files.isDirectory(target)) {
             throw ConnectException.invalidArgument("path " + target + " is a directory");
         }
@@ -226,6 +259,8 @@ public final class FilesHandler {
                 out.write(buffer, 0, n);
             }
         }
+        // An overwrite replaces the metadata too: what the file held before does not describe it now.
+        FileMetadata.replace(target, metadata);
     }
 
     private static boolean isNoSpace(IOException e) {
@@ -242,6 +277,10 @@ public final class FilesHandler {
         json.put("path", path.toString());
         json.put("name", path.getFileName().toString());
         json.put("type", "file");
+        Map<String, String> metadata = FileMetadata.read(path);
+        if (!metadata.isEmpty()) {
+            json.put("metadata", metadata);
+        }
         return json;
     }
 }

@@ -65,6 +65,10 @@ public final class EntryInfos {
         if (symlinkTarget != null) {
             json.put("symlinkTarget", symlinkTarget);
         }
+        Map<String, String> metadata = FileMetadata.read(path);
+        if (!metadata.isEmpty()) {
+            json.put("metadata", metadata);
+        }
         return json;
     }
 

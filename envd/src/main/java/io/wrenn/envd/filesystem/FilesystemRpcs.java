@@ -19,7 +19,6 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -71,45 +70,48 @@ public final class FilesystemRpcs {
         return asUser(user, requested, () -> Map.of("entries", list(requested, depth == 0 ? 1 : depth)));
     }
 
+    /**
+     * The entries under {@code requested} down to {@code depth} levels, as envd lists them: depth
+     * first, each directory's entries in lexical order of their names (byte order), a directory
+     * right before what is in it; symlinks are listed, not followed.
+     */
     private List<Object> list(Path requested, int depth) throws IOException {
         Path root = requested.toRealPath();
         if (!Files.isDirectory(root)) {
             throw ConnectException.invalidArgument("path " + requested + " is not a directory");
         }
         List<Object> list = new ArrayList<>();
-        Files.walkFileTree(root, EnumSet.noneOf(java.nio.file.FileVisitOption.class), depth, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                if (!dir.equals(root)) {
-                    add(dir);
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-                add(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-                if (file.equals(root)) {
-                    throw exc; // the directory itself cannot be read (e.g. permission denied)
-                }
-                return FileVisitResult.CONTINUE; // vanished or unreadable below it: skip it
-            }
-
-            private void add(Path p) {
-                try {
-                    list.add(entries.of(p, requested.resolve(root.relativize(p))));
-                } catch (IOException e) {
-                    // vanished meanwhile
-                }
-            }
-        });
+        walk(root, root, requested, depth, list);
         return list;
     }
+
+    private void walk(Path dir, Path root, Path requested, int levelsLeft, List<Object> list) throws IOException {
+        List<Path> children;
+        try (var stream = Files.list(dir)) {
+            children = new ArrayList<>(stream.toList());
+        } catch (IOException e) {
+            if (dir.equals(root)) {
+                throw e; // the directory itself cannot be read (e.g. permission denied)
+            }
+            return; // vanished or unreadable below it: skip it
+        }
+        children.sort(BY_NAME_BYTES);
+        for (Path child : children) {
+            try {
+                list.add(entries.of(child, requested.resolve(root.relativize(child))));
+            } catch (IOException e) {
+                continue; // vanished meanwhile
+            }
+            if (levelsLeft > 1 && Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+                walk(child, root, requested, levelsLeft - 1, list);
+            }
+        }
+    }
+
+    /** Names compared as their UTF-8 bytes, unsigned: the order of envd's own listing. */
+    private static final java.util.Comparator<Path> BY_NAME_BYTES = (a, b) -> java.util.Arrays.compareUnsigned(
+            a.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            b.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
     public Object makeDir(CallContext context, JsonObject request) {
         User user = caller(context);
@@ -148,8 +150,8 @@ public final class FilesystemRpcs {
     public Object remove(CallContext context, JsonObject request) {
         User user = caller(context);
         Path path = path(request, "path", user);
+        // As envd: removing what is not there succeeds (nothing to remove).
         return asUser(user, path, () -> {
-            Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             deleteRecursively(path);
             return Map.of();
         });
