@@ -156,7 +156,7 @@ class TeamRolesTest {
         String hex = created.json().get("key").stringValue().substring("e2b_".length());
         String legacy = "wrn_" + hex;
         try (java.sql.Connection db = java.sql.DriverManager.getConnection(wrenn.jdbcUrl,
-                io.wrenn.controlplane.testing.TestPostgres.user(), "");
+                io.wrenn.controlplane.testing.TestPostgres.user(), io.wrenn.controlplane.testing.TestPostgres.password());
                 var update = db.prepareStatement("UPDATE api_keys SET hash = ? WHERE id = ?")) {
             update.setBytes(1, java.security.MessageDigest.getInstance("SHA-256")
                     .digest(legacy.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
