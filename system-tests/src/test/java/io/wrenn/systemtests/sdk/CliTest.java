@@ -203,10 +203,20 @@ class CliTest {
 
     @Test
     void lifecycleVerbsAndJsonForScripts() throws Exception {
-        Ran create = run("sandbox", "create", BASE, "--quiet", "-l", "job=cli");
+        Ran create = run("sandbox", "create", BASE, "--quiet", "-l", "job=cli", "--deny-out", "192.0.2.0/24");
         assertThat(create.exit()).as(create.err()).isZero();
         String id = create.out().strip();
         created.add(wrenn.sandboxes().connect(id));
+        assertThat(wrenn.sandboxes().connect(id).network().get().policy().denyOut()).containsExactly("192.0.2.0/24");
+        JsonNode network = JSON.readTree(run("sandbox", "network", id, "--no-internet", "--allow-out", "203.0.113.10",
+                "--json").out());
+        assertThat(network.get("policy").get("allow_internet_access").asBoolean()).isFalse();
+        assertThat(network.get("policy").get("deny_out").get(0).asString()).isEqualTo("192.0.2.0/24");
+        assertThat(wrenn.sandboxes().connect(id).network().get().policy().allowOut()).containsExactly("203.0.113.10");
+        JsonNode metrics = JSON.readTree(run("sandbox", "metrics", id, "--range", "5m", "--json").out());
+        assertThat(metrics.get("sandbox_id").asString()).isEqualTo(id);
+        assertThat(JSON.readTree(run("sandbox", "stats", "--json").out()).get("current").get("running").asLong())
+                .isPositive();
 
         JsonNode list = JSON.readTree(run("sandbox", "list", "--json").out());
         assertThat(list.valueStream().map(s -> s.get("id").asString())).contains(id);
@@ -227,6 +237,10 @@ class CliTest {
         assertThat(busy.exit()).isEqualTo(1);
         assertThat(busy.err()).contains("invalid_state");
 
+        Ran logs = run("logs", id);
+        assertThat(logs.exit()).as(logs.err()).isZero();
+        assertThat(logs.out()).contains("created", "PUT /v1/sandboxes/{id}/network", "POST /v1/sandboxes/{id}/pause",
+                "POST /v1/sandboxes/{id}/resume");
         assertThat(run("sandbox", "rm", id, forkId).exit()).isZero();
         assertThat(wrenn.sandboxes().connect(forkId).info().status()).isEqualTo(SandboxStatus.STOPPED);
         assertThat(run("template", "rm", "cli-fork").exit()).isZero();
@@ -269,7 +283,7 @@ class CliTest {
 
         // The machine's default java is 17: the SDK's bytecode and dependencies run there.
         String classpath = project.resolve("target/classes") + ":" + Files.readString(project.resolve("target/classpath")).strip();
-        for (String example : List.of("HelloSandbox", "StreamingCommand", "SnapshotAndFork")) {
+        for (String example : List.of("HelloSandbox", "StreamingCommand", "SnapshotAndFork", "LockedDownSandbox")) {
             ProcessBuilder java = new ProcessBuilder("/usr/bin/java", "-cp", classpath, "io.wrenn.sdk.examples." + example, BASE)
                     .redirectErrorStream(true);
             java.environment().put("WRENN_URL", url());
@@ -278,7 +292,8 @@ class CliTest {
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(process.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS)).isTrue();
             assertThat(process.exitValue()).as(example + ": " + output).isZero();
-            assertThat(output).as(example).containsAnyOf("Ada\nGrace", "job 2 done", "reads: weights v1");
+            assertThat(output).as(example).containsAnyOf("Ada\nGrace", "job 2 done", "reads: weights v1",
+                    "now allowed 203.0.113.10,198.51.100.0/24");
         }
     }
 
