@@ -167,6 +167,10 @@ step('its detail page uploads a file and lists it', async () => {
 step('its terminal runs echo hi and shows hi', async () => {
   await page.getByRole('tab', { name: 'Terminal' }).click();
   await page.getByText('Connected').waitFor({ timeout: 60_000 });
+  // Type only once the shell shows its prompt: the terminal's answers to the shell's start-up
+  // queries (cursor position) must reach it before the command does.
+  await page.waitForFunction(() => Array.from(document.querySelectorAll('.xterm-rows > div'))
+    .some((line) => /[$#]\s*$/.test(line.textContent.replace(/\u00a0/g, ' '))), null, { timeout: 60_000 });
   await page.getByTestId('terminal').click();
   await page.keyboard.type('echo hi\n');
   await page.waitForFunction(() => Array.from(document.querySelectorAll('.xterm-rows > div'))
