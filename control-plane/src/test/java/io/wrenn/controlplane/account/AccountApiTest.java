@@ -8,25 +8,20 @@ import io.wrenn.controlplane.testing.TestControlPlane;
 import io.wrenn.controlplane.testing.TestControlPlane.Person;
 import java.time.Duration;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 class AccountApiTest {
 
-    static TestControlPlane wrenn;
+    @RegisterExtension
+    static final TestControlPlane wrenn = new TestControlPlane();
     static Http anonymous;
 
     @BeforeAll
     static void start() {
-        wrenn = new TestControlPlane();
         anonymous = wrenn.http.withKey(null);
-    }
-
-    @AfterAll
-    static void stop() {
-        wrenn.close();
     }
 
     @Test

@@ -10,9 +10,9 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Hostile input in every field of the people routes: refused with a 4xx {code, message} and
@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  */
 class BadInputTest {
 
-    static TestControlPlane wrenn;
+    @RegisterExtension
+    static final TestControlPlane wrenn = new TestControlPlane();
     static Http anonymous;
     static Person owner;
 
@@ -37,14 +38,8 @@ class BadInputTest {
 
     @BeforeAll
     static void start() {
-        wrenn = new TestControlPlane();
         anonymous = wrenn.http.withKey(null);
         owner = wrenn.signup("Owner");
-    }
-
-    @AfterAll
-    static void stop() {
-        wrenn.close();
     }
 
     static String json(Map<String, String> fields) {

@@ -9,28 +9,23 @@ import io.wrenn.controlplane.testing.TestControlPlane.Person;
 import io.wrenn.controlplane.testing.TestPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class AdminApiTest {
 
-    static TestControlPlane wrenn;
+    @RegisterExtension
+    static final TestControlPlane wrenn = new TestControlPlane();
     static Http admin;
 
     @BeforeAll
     static void start() {
-        wrenn = new TestControlPlane();
         Http.Response login = wrenn.http.withKey(null).post("/v1/auth/login",
                 "{\"email\":\"" + Bootstrap.ADMIN_EMAIL + "\",\"password\":\"" + wrenn.adminPassword + "\"}");
         assertThat(login.status()).as(login.toString()).isEqualTo(200);
         assertThat(login.json().get("user").get("is_admin").booleanValue()).isTrue();
         admin = wrenn.http.withToken(login.json().get("token").stringValue());
-    }
-
-    @AfterAll
-    static void stop() {
-        wrenn.close();
     }
 
     @Test

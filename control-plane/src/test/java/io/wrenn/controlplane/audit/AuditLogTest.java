@@ -9,24 +9,14 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 class AuditLogTest {
 
-    static TestControlPlane wrenn;
-
-    @BeforeAll
-    static void start() {
-        wrenn = new TestControlPlane();
-    }
-
-    @AfterAll
-    static void stop() {
-        wrenn.close();
-    }
+    @RegisterExtension
+    static final TestControlPlane wrenn = new TestControlPlane();
 
     static List<JsonNode> entries(Http http, String query) {
         Http.Response response = http.get("/v1/audit-logs" + query);

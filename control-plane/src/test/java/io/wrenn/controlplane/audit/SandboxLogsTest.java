@@ -6,27 +6,16 @@ import io.wrenn.controlplane.testing.Http;
 import io.wrenn.controlplane.testing.TestControlPlane;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /** A sandbox's events through {@code GET /v1/sandboxes/{id}/logs}, against a fake host. */
 class SandboxLogsTest {
 
-    static TestControlPlane wrenn;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        wrenn = new TestControlPlane();
-        http = wrenn.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        wrenn.close();
-    }
+    @RegisterExtension
+    static final TestControlPlane wrenn = new TestControlPlane();
+    static final Http http = wrenn.http;
 
     private static String create() {
         Http.Response response = http.post("/v1/sandboxes", "{\"template\":\"minimal\"}");

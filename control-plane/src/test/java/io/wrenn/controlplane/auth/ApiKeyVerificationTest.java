@@ -10,9 +10,8 @@ import io.wrenn.controlplane.testing.TestPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Verified API keys are held briefly in memory (a database round trip per request would cap
@@ -21,17 +20,8 @@ import org.junit.jupiter.api.Test;
  */
 class ApiKeyVerificationTest {
 
-    static TestControlPlane wrenn;
-
-    @BeforeAll
-    static void start() {
-        wrenn = new TestControlPlane();
-    }
-
-    @AfterAll
-    static void stop() {
-        wrenn.close();
-    }
+    @RegisterExtension
+    static final TestControlPlane wrenn = new TestControlPlane();
 
     @Test
     void aKeyRevokedThroughTheApiStopsOnTheNextRequest() {

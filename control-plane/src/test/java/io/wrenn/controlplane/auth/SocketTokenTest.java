@@ -10,24 +10,14 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A socket token stands for its caller only while that caller may still act for the team. */
 class SocketTokenTest {
 
-    static TestControlPlane wrenn;
-
-    @BeforeAll
-    static void start() {
-        wrenn = new TestControlPlane();
-    }
-
-    @AfterAll
-    static void stop() {
-        wrenn.close();
-    }
+    @RegisterExtension
+    static final TestControlPlane wrenn = new TestControlPlane();
 
     static String token(Http http, String sandbox) {
         Http.Response issued = http.post("/v1/sandboxes/" + sandbox + "/ws-token", "");

@@ -7,9 +7,8 @@ import io.wrenn.controlplane.testing.TestControlPlane;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -18,19 +17,9 @@ import tools.jackson.databind.JsonNode;
  */
 class ForkAndSnapshotRoutesTest {
 
-    static TestControlPlane wrenn;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        wrenn = new TestControlPlane();
-        http = wrenn.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        wrenn.close();
-    }
+    @RegisterExtension
+    static final TestControlPlane wrenn = new TestControlPlane();
+    static final Http http = wrenn.http;
 
     private static String sandbox(String metadata) {
         Http.Response created = http.post("/v1/sandboxes", "{\"template\":\"minimal\",\"metadata\":" + metadata + "}");

@@ -15,30 +15,25 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** openapi.yaml is the contract: it must parse, and describe exactly the routes served. */
 class OpenApiContractTest {
 
-    static TestControlPlane wrenn;
+    @RegisterExtension
+    static final TestControlPlane wrenn = new TestControlPlane();
     static OpenAPI spec;
 
     @BeforeAll
     static void start() {
-        wrenn = new TestControlPlane();
         Http.Response served = wrenn.http.get("/openapi.yaml");
         assertThat(served.status()).isEqualTo(200);
         assertThat(served.contentType()).startsWith("application/yaml");
         SwaggerParseResult result = new OpenAPIV3Parser().readContents(served.text(), null, null);
         assertThat(result.getMessages()).isEmpty();
         spec = result.getOpenAPI();
-    }
-
-    @AfterAll
-    static void stop() {
-        wrenn.close();
     }
 
     @Test

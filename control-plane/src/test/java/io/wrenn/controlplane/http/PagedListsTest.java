@@ -21,9 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -36,7 +36,8 @@ class PagedListsTest {
 
     private static final String SAME_TIME = "2026-01-01T00:00:00Z";
     private static final AtomicInteger COUNTER = new AtomicInteger();
-    static TestControlPlane wrenn;
+    @RegisterExtension
+    static final TestControlPlane wrenn = new TestControlPlane();
     static Http admin;
     static Person alice;
     static List<Listing> listings;
@@ -54,7 +55,6 @@ class PagedListsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        wrenn = new TestControlPlane();
         Http.Response login = wrenn.http.withKey(null).post("/v1/auth/login",
                 "{\"email\":\"" + Bootstrap.ADMIN_EMAIL + "\",\"password\":\"" + wrenn.adminPassword + "\"}");
         assertThat(login.status()).as(login.toString()).isEqualTo(200);
@@ -96,11 +96,6 @@ class PagedListsTest {
                 new Listing("admin templates", admin, "/v1/admin/templates", "templates", "id", Order.OLDEST_FIRST,
                         () -> addTemplate(Instant.now())),
                 new Listing("e2b sandboxes", alice.http(), "/e2b/v2/sandboxes", null, "sandboxID", Order.AS_IS, newSandbox));
-    }
-
-    @AfterAll
-    static void stop() {
-        wrenn.close();
     }
 
     @Test

@@ -12,9 +12,8 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -27,17 +26,8 @@ import tools.jackson.databind.json.JsonMapper;
 class RefusalShapeTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    static TestControlPlane wrenn;
-
-    @BeforeAll
-    static void start() {
-        wrenn = new TestControlPlane();
-    }
-
-    @AfterAll
-    static void stop() {
-        wrenn.close();
-    }
+    @RegisterExtension
+    static final TestControlPlane wrenn = new TestControlPlane();
 
     @Test
     void aFiftyMegabyteBodyIsRefusedWith413NotAReset() throws IOException {

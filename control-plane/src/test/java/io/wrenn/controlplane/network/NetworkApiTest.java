@@ -7,27 +7,16 @@ import io.wrenn.controlplane.ids.WireId;
 import io.wrenn.controlplane.testing.Http;
 import io.wrenn.controlplane.testing.TestControlPlane;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /** Network settings through Wrenn's API and the E2B facade, against a fake host (the policy it is handed). */
 class NetworkApiTest {
 
-    static TestControlPlane wrenn;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        wrenn = new TestControlPlane();
-        http = wrenn.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        wrenn.close();
-    }
+    @RegisterExtension
+    static final TestControlPlane wrenn = new TestControlPlane();
+    static final Http http = wrenn.http;
 
     private static String create(String body) {
         Http.Response response = http.post("/v1/sandboxes", body);

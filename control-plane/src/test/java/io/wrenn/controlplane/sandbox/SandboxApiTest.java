@@ -6,26 +6,15 @@ import io.wrenn.controlplane.testing.Http;
 import io.wrenn.controlplane.testing.TestControlPlane;
 import java.util.Base64;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 class SandboxApiTest {
 
-    static TestControlPlane wrenn;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        wrenn = new TestControlPlane();
-        http = wrenn.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        wrenn.close();
-    }
+    @RegisterExtension
+    static final TestControlPlane wrenn = new TestControlPlane();
+    static final Http http = wrenn.http;
 
     static String create(String body) {
         Http.Response response = http.post("/v1/sandboxes", body);

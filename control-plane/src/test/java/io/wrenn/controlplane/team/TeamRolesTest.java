@@ -5,24 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.wrenn.controlplane.testing.Http;
 import io.wrenn.controlplane.testing.TestControlPlane;
 import io.wrenn.controlplane.testing.TestControlPlane.Person;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Owners, admins and members: who may do what, and the rules that keep a team owned. */
 class TeamRolesTest {
 
-    static TestControlPlane wrenn;
-
-    @BeforeAll
-    static void start() {
-        wrenn = new TestControlPlane();
-    }
-
-    @AfterAll
-    static void stop() {
-        wrenn.close();
-    }
+    @RegisterExtension
+    static final TestControlPlane wrenn = new TestControlPlane();
 
     /** A team owned by {@code owner} with an admin and a member, all with tokens for that team. */
     record Crew(Person owner, Http admin, String adminId, Http member, String memberId, Person memberPerson, String team) {

@@ -6,9 +6,14 @@ import io.wrenn.controlplane.auth.Bootstrap;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.function.Consumer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** A control plane on a fresh database and a random port, wired to one fake host agent. */
-public final class TestControlPlane implements AutoCloseable {
+/**
+ * A control plane on a fresh database and a random port, wired to one fake host agent. As a
+ * static {@code @RegisterExtension} field it serves a whole test class and is closed after it.
+ */
+public final class TestControlPlane implements AutoCloseable, AfterAllCallback {
 
     public final FakeHostAgent agent = new FakeHostAgent();
     public final ControlPlane controlPlane;
@@ -62,6 +67,11 @@ public final class TestControlPlane implements AutoCloseable {
 
     /** A signed-up person: their login, ids, token and a client that sends the token. */
     public record Person(String email, String password, String userId, String teamId, String token, Http http) {
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     @Override
