@@ -381,10 +381,6 @@ public final class SandboxService {
     }
 
     /**
-     * A sandbox by id whatever its team, for the traffic route, which authenticates by the
-     * sandbox's own access token. Callers must check the token (or the team) before acting.
-     */
-    /**
      * The running or paused sandbox whose envd access token signed {@code signature} (a signed
      * {@code /files} URL names no sandbox: its signature is the only trace of it), of any team.
      */
@@ -400,6 +396,10 @@ public final class SandboxService {
         return java.util.Optional.empty();
     }
 
+    /**
+     * A sandbox by id whatever its team, for the traffic route, which authenticates by the
+     * sandbox's own access token. Callers must check the token (or the team) before acting.
+     */
     public java.util.Optional<Sandbox> findAnyTeam(String wireId) {
         return WireId.SANDBOX.decode(wireId).flatMap(sandboxes::find);
     }

@@ -100,7 +100,9 @@ class TrafficErrorsTest {
     void aSignedFileUrlAtTheRootReachesTheSandboxThatSignedIt() throws Exception {
         String token = wrenn.http.get("/e2b/sandboxes/" + sandbox).json().get("envdAccessToken").stringValue();
         String path = "/home/user/a.txt";
-        String signature = io.wrenn.envd.files.SignedUrls.sign(path, "read", "", token, java.util.Optional.empty());
+        // Encoded as the SDKs encode it: a '+' of the base64 signature would otherwise arrive as a space.
+        String signature = java.net.URLEncoder.encode(io.wrenn.envd.files.SignedUrls.sign(path, "read", "", token, java.util.Optional.empty()),
+                java.nio.charset.StandardCharsets.UTF_8);
         String base = "http://127.0.0.1:" + wrenn.controlPlane.port() + "/files?path=" + path;
 
         HttpResponse<String> signed = client.send(HttpRequest.newBuilder(URI.create(base + "&signature=" + signature)).build(),
