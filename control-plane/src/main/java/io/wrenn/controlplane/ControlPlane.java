@@ -127,7 +127,7 @@ public final class ControlPlane implements AutoCloseable {
         SocketTokens socketTokens = new SocketTokens(jdbi);
         Authenticator authenticator = new Authenticator(apiKeys, new SessionStore(jdbi), tokens, socketTokens);
         ClientAddress clientAddress = new ClientAddress(config.trustedProxies());
-        AuditRecorder audit = new AuditRecorder(new AuditLog(jdbi), clientAddress);
+        AuditRecorder audit = new AuditRecorder(jdbi, new AuditLog(jdbi), clientAddress);
         RouteFilter filter = (route, handler) -> {
             Handler authenticated = ctx -> {
                 authenticator.authenticate(ctx, route.access());

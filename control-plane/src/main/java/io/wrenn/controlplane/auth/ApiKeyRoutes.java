@@ -7,9 +7,11 @@ import io.wrenn.controlplane.http.Access;
 import io.wrenn.controlplane.http.ApiException;
 import io.wrenn.controlplane.http.JsonBody;
 import io.wrenn.controlplane.http.Names;
+import io.wrenn.controlplane.http.Paging;
 import io.wrenn.controlplane.http.RouteTable;
 import io.wrenn.controlplane.ids.WireId;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -19,6 +21,9 @@ import java.util.UUID;
  * (a key cannot make or list keys). The key is in the create answer and nowhere else, ever.
  */
 public final class ApiKeyRoutes {
+
+    // Newest first, by (created_at, id).
+    private static final Paging PAGING = Paging.of("key", 2, 100, 1000);
 
     private final ApiKeyStore keys;
 
@@ -49,7 +54,13 @@ public final class ApiKeyRoutes {
     private void list(Context ctx) {
         Caller caller = Authenticator.caller(ctx);
         caller.requireRole(Role.ADMIN);
-        ctx.json(Map.of("api_keys", keys.listForTeam(caller.teamId()).stream().map(ApiKeyRoutes::view).toList()));
+        Paging.PageRequest request = PAGING.request(ctx.queryParam("limit"), ctx.queryParam("cursor"));
+        Paging.Page<ApiKeyStore.KeyInfo> page = PAGING.page(request, keys.page(caller.teamId(), request),
+                key -> List.of(Paging.micros(key.createdAt()), key.id().toString()));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("api_keys", page.items().stream().map(ApiKeyRoutes::view).toList());
+        body.put("next_cursor", page.nextCursor());
+        ctx.json(body);
     }
 
     private void delete(Context ctx) {

@@ -112,12 +112,26 @@ public final class ApiKeyStore {
         return id;
     }
 
-    public List<KeyInfo> listForTeam(UUID teamId) {
-        return jdbi.withHandle(h -> h.createQuery(SELECT + " WHERE k.team_id = :team AND k.revoked_at IS NULL"
-                        + " ORDER BY k.created_at DESC, k.id")
-                .bind("team", teamId)
-                .map((rs, ctx) -> map(rs))
-                .list());
+    /**
+     * One page of the team's live keys, newest first (ties by id): {@code page.fetch()} rows
+     * after the cursor's {@code (created_at, id)}, for {@link io.wrenn.controlplane.http.Paging#page}.
+     */
+    public List<KeyInfo> page(UUID teamId, io.wrenn.controlplane.http.Paging.PageRequest page) {
+        // Read the cursor before touching the database: a forged one is a 400, not a failed query.
+        OffsetDateTime afterAt = page.after() == null ? null
+                : OffsetDateTime.ofInstant(page.after().instant(0), java.time.ZoneOffset.UTC);
+        UUID afterId = page.after() == null ? null : page.after().uuid(1);
+        String after = afterId == null ? "" : " AND (k.created_at, k.id) < (:afterAt, :afterId)";
+        return jdbi.withHandle(h -> {
+            var query = h.createQuery(SELECT + " WHERE k.team_id = :team AND k.revoked_at IS NULL" + after
+                            + " ORDER BY k.created_at DESC, k.id DESC LIMIT :fetch")
+                    .bind("team", teamId)
+                    .bind("fetch", page.fetch());
+            if (afterId != null) {
+                query.bind("afterAt", afterAt).bind("afterId", afterId);
+            }
+            return query.map((rs, ctx) -> map(rs)).list();
+        });
     }
 
     public Optional<KeyInfo> find(UUID teamId, UUID id) {

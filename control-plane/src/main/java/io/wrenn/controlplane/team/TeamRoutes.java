@@ -9,15 +9,21 @@ import io.wrenn.controlplane.http.Access;
 import io.wrenn.controlplane.http.ApiException;
 import io.wrenn.controlplane.http.JsonBody;
 import io.wrenn.controlplane.http.Names;
+import io.wrenn.controlplane.http.Paging;
 import io.wrenn.controlplane.http.RouteTable;
 import io.wrenn.controlplane.ids.WireId;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
 /** {@code /v1/teams}: a person's teams and their members, by the team's id in the path. */
 public final class TeamRoutes {
+
+    // Teams oldest first, members first to join first; each keyed by (time, id).
+    private static final Paging TEAMS = Paging.of("team", 2, 100, 1000);
+    private static final Paging MEMBERS = Paging.of("member", 2, 100, 1000);
 
     private final TeamService teams;
 
@@ -40,7 +46,10 @@ public final class TeamRoutes {
 
     private void list(Context ctx) {
         UUID user = Authenticator.caller(ctx).requireUser();
-        ctx.json(Map.of("teams", teams.teamsOf(user).stream().map(TeamRoutes::view).toList()));
+        Paging.PageRequest request = TEAMS.request(ctx.queryParam("limit"), ctx.queryParam("cursor"));
+        Paging.Page<TeamStore.Membership> page = TEAMS.page(request, teams.teamsOf(user, request),
+                team -> List.of(Paging.micros(team.teamCreatedAt()), team.teamId().toString()));
+        send(ctx, "teams", page.items().stream().map(TeamRoutes::view).toList(), page.nextCursor());
     }
 
     private void create(Context ctx) {
@@ -73,7 +82,19 @@ public final class TeamRoutes {
     }
 
     private void members(Context ctx) {
-        ctx.json(Map.of("members", teams.members(team(ctx)).stream().map(TeamRoutes::view).toList()));
+        TeamStore.Membership team = team(ctx);
+        Paging.PageRequest request = MEMBERS.request(ctx.queryParam("limit"), ctx.queryParam("cursor"));
+        Paging.Page<TeamStore.Member> page = MEMBERS.page(request, teams.members(team, request),
+                member -> List.of(Paging.micros(member.joinedAt()), member.userId().toString()));
+        send(ctx, "members", page.items().stream().map(TeamRoutes::view).toList(), page.nextCursor());
+    }
+
+    /** A page as every list sends it: the rows under the list's own name, then the next cursor. */
+    private static void send(Context ctx, String field, List<Map<String, Object>> items, String nextCursor) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put(field, items);
+        body.put("next_cursor", nextCursor);
+        ctx.json(body);
     }
 
     private void addMember(Context ctx) {

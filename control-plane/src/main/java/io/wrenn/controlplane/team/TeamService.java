@@ -44,6 +44,11 @@ public final class TeamService {
         return teams.teamsOf(userId);
     }
 
+    /** Rows for one page of the person's teams ({@link io.wrenn.controlplane.http.Paging#page} cuts it). */
+    public List<TeamStore.Membership> teamsOf(UUID userId, io.wrenn.controlplane.http.Paging.PageRequest page) {
+        return teams.teamsOf(userId, page);
+    }
+
     public void rename(TeamStore.Membership team, String name) {
         require(team, Role.ADMIN);
         teams.rename(team.teamId(), name);
@@ -61,8 +66,9 @@ public final class TeamService {
         teams.changeOrRemove(team.teamId(), userId, null);
     }
 
-    public List<TeamStore.Member> members(TeamStore.Membership team) {
-        return teams.members(team.teamId());
+    /** Rows for one page of the team's members ({@link io.wrenn.controlplane.http.Paging#page} cuts it). */
+    public List<TeamStore.Member> members(TeamStore.Membership team, io.wrenn.controlplane.http.Paging.PageRequest page) {
+        return teams.members(team.teamId(), page);
     }
 
     public TeamStore.Member addMember(TeamStore.Membership team, String email, Role role) {

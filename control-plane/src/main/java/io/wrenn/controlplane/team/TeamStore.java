@@ -6,6 +6,8 @@ import io.wrenn.controlplane.http.ApiException;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import io.wrenn.controlplane.http.Paging;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -58,6 +60,23 @@ public final class TeamStore {
                 .list());
     }
 
+    /** One page of the person's teams, oldest team first (ties by id): {@code page.fetch()} rows after the cursor. */
+    public List<Membership> teamsOf(UUID userId, Paging.PageRequest page) {
+        // Read the cursor before touching the database: a forged one is a 400, not a failed query.
+        OffsetDateTime afterAt = page.after() == null ? null : OffsetDateTime.ofInstant(page.after().instant(0), ZoneOffset.UTC);
+        UUID afterId = page.after() == null ? null : page.after().uuid(1);
+        String after = afterId == null ? "" : " AND (t.created_at, t.id) > (:afterAt, :afterId)";
+        return jdbi.withHandle(h -> {
+            var query = h.createQuery(MEMBERSHIPS + after + " ORDER BY t.created_at, t.id LIMIT :fetch")
+                    .bind("user", userId).bind("fetch", page.fetch());
+            if (afterId != null) {
+                query.bind("afterAt", afterAt).bind("afterId", afterId);
+            }
+            return query.map((rs, ctx) -> new Membership(rs.getObject("id", UUID.class), rs.getString("name"),
+                    Role.fromWire(rs.getString("role")), rs.getObject("created_at", OffsetDateTime.class).toInstant())).list();
+        });
+    }
+
     private static final String MEMBERSHIPS = """
             SELECT t.id, t.name, t.created_at, m.role FROM team_members m JOIN teams t ON t.id = m.team_id
             WHERE m.user_id = :user AND t.deleted_at IS NULL""";
@@ -73,9 +92,19 @@ public final class TeamStore {
                 .bind("id", teamId).execute()) == 1;
     }
 
-    public List<Member> members(UUID teamId) {
-        return jdbi.withHandle(h -> h.createQuery(MEMBERS + " ORDER BY m.created_at, u.id")
-                .bind("team", teamId).map((rs, ctx) -> member(rs)).list());
+    /** One page of the team's members, first to join first (ties by id): {@code page.fetch()} rows after the cursor. */
+    public List<Member> members(UUID teamId, Paging.PageRequest page) {
+        OffsetDateTime afterAt = page.after() == null ? null : OffsetDateTime.ofInstant(page.after().instant(0), ZoneOffset.UTC);
+        UUID afterId = page.after() == null ? null : page.after().uuid(1);
+        String after = afterId == null ? "" : " AND (m.created_at, u.id) > (:afterAt, :afterId)";
+        return jdbi.withHandle(h -> {
+            var query = h.createQuery(MEMBERS + after + " ORDER BY m.created_at, u.id LIMIT :fetch")
+                    .bind("team", teamId).bind("fetch", page.fetch());
+            if (afterId != null) {
+                query.bind("afterAt", afterAt).bind("afterId", afterId);
+            }
+            return query.map((rs, ctx) -> member(rs)).list();
+        });
     }
 
     public Optional<Member> member(UUID teamId, UUID userId) {

@@ -153,6 +153,11 @@ public final class SnapshotService {
         return templates.listMade(caller.requireTeam());
     }
 
+    /** Rows for one page of the snapshots the caller's team may use ({@link io.wrenn.controlplane.http.Paging#page} cuts it). */
+    List<Template> page(Caller caller, io.wrenn.controlplane.http.Paging.PageRequest page) {
+        return templates.pageMade(caller.requireTeam(), page);
+    }
+
     Template get(Caller caller, String name) {
         return templates.findVisible(caller.requireTeam(), name)
                 .filter(Template::isMade)

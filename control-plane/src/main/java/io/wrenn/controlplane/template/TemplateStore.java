@@ -109,6 +109,30 @@ public final class TemplateStore {
     }
 
     /**
+     * One page of {@link #listMade}'s rows, by name then team: {@code page.fetch()} rows after
+     * the cursor's {@code (team_id, name)} (the name last: it is the part that may hold anything).
+     */
+    public List<Template> pageMade(UUID teamId, io.wrenn.controlplane.http.Paging.PageRequest page) {
+        // Read the cursor before touching the database: a forged one is a 400, not a failed query.
+        UUID afterTeam = page.after() == null ? null : page.after().uuid(0);
+        String afterName = page.after() == null ? null : page.after().text(1);
+        String after = afterTeam == null ? "" : " AND (name, team_id) > (:afterName, :afterTeam)";
+        return jdbi.withHandle(h -> {
+            var query = h.createQuery(SELECT + """
+                            WHERE (type = 'snapshot' OR host_id IS NOT NULL) AND team_id IN (:team, :platform)
+                                AND deleted_at IS NULL AND status = 'ready' AND build_cache_key IS NULL""" + after
+                            + " ORDER BY name, team_id LIMIT :fetch")
+                    .bind("team", teamId)
+                    .bind("platform", Template.PLATFORM_TEAM)
+                    .bind("fetch", page.fetch());
+            if (afterTeam != null) {
+                query.bind("afterName", afterName).bind("afterTeam", afterTeam);
+            }
+            return query.map((rs, ctx) -> map(rs)).list();
+        });
+    }
+
+    /**
      * Reserves the name of a snapshot or an image made from a sandbox before its host call: a
      * {@code creating} row with the source sandbox's machine. False when the name is taken (by
      * a live row of any state).

@@ -51,7 +51,7 @@ class PagedListsTest {
         }
     }
 
-    private enum Order { NEWEST_FIRST, OLDEST_FIRST, ID_DESCENDING, AS_IS }
+    private enum Order { NEWEST_FIRST, OLDEST_FIRST, ID_DESCENDING, BY_NAME, AS_IS }
 
     @BeforeAll
     static void start() throws Exception {
@@ -71,7 +71,7 @@ class PagedListsTest {
             emails.add(p.email());
             teams.add(p.teamId());
         }
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < 5; i++) {
             addTemplate(Instant.parse(SAME_TIME));
         }
         sql("UPDATE sandboxes SET created_at = '" + SAME_TIME + "' WHERE id IN ("
@@ -81,6 +81,20 @@ class PagedListsTest {
         for (int i = 0; i < 3; i++) {
             assertThat(alice.http().post("/v1/api-keys", "{\"name\":\"key " + i + "\"}").status()).isEqualTo(201);
         }
+        // Alice's own teams, her team's members and keys: enough for several pages, some tied in time.
+        List<String> aliceTeams = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            aliceTeams.add(newTeamOfAlice());
+            addMemberToAlice(emails.get(i));
+        }
+        for (int i = 3; i < 5; i++) {
+            assertThat(alice.http().post("/v1/api-keys", "{\"name\":\"key " + i + "\"}").status()).isEqualTo(201);
+        }
+        UUID aliceTeam = WireId.TEAM.decode(alice.teamId()).orElseThrow();
+        sql("UPDATE teams SET created_at = '" + SAME_TIME + "' WHERE id IN (" + uuids(aliceTeams.subList(0, 3), WireId.TEAM) + ")");
+        sql("UPDATE team_members SET created_at = '" + SAME_TIME + "' WHERE team_id = '" + aliceTeam + "' AND user_id IN "
+                + "(SELECT id FROM users WHERE email IN ('" + String.join("','", emails.subList(0, 3)) + "'))");
+        sql("UPDATE api_keys SET created_at = '" + SAME_TIME + "' WHERE team_id = '" + aliceTeam + "' AND name IN ('key 1', 'key 2', 'key 3')");
 
         Runnable newSandbox = PagedListsTest::createSandbox;
         Runnable newPerson = () -> wrenn.signup("Late " + COUNTER.incrementAndGet());
@@ -94,6 +108,14 @@ class PagedListsTest {
                 new Listing("admin users", admin, "/v1/admin/users", "users", "id", Order.OLDEST_FIRST, newPerson),
                 new Listing("admin sandboxes", admin, "/v1/admin/sandboxes", "sandboxes", "id", Order.NEWEST_FIRST, newSandbox),
                 new Listing("admin templates", admin, "/v1/admin/templates", "templates", "id", Order.OLDEST_FIRST,
+                        () -> addTemplate(Instant.now())),
+                new Listing("api keys", alice.http(), "/v1/api-keys", "api_keys", "id", Order.NEWEST_FIRST,
+                        () -> assertThat(alice.http().post("/v1/api-keys", "{\"name\":\"late key " + COUNTER.incrementAndGet() + "\"}")
+                                .status()).isEqualTo(201)),
+                new Listing("teams", alice.http(), "/v1/teams", "teams", "id", Order.OLDEST_FIRST, PagedListsTest::newTeamOfAlice),
+                new Listing("members", alice.http(), "/v1/teams/" + alice.teamId() + "/members", "members", "user_id", Order.AS_IS,
+                        () -> addMemberToAlice(wrenn.signup("Member " + COUNTER.incrementAndGet()).email())),
+                new Listing("snapshots", alice.http(), "/v1/snapshots", "snapshots", "id", Order.BY_NAME,
                         () -> addTemplate(Instant.now())),
                 new Listing("e2b sandboxes", alice.http(), "/e2b/v2/sandboxes", null, "sandboxID", Order.AS_IS, newSandbox));
     }
@@ -223,6 +245,8 @@ class PagedListsTest {
                 case OLDEST_FIRST -> assertThat(created(a)).as(listing.name()).isBeforeOrEqualTo(created(b));
                 case ID_DESCENDING -> assertThat(Long.parseLong(a.get("id").stringValue()))
                         .isGreaterThan(Long.parseLong(b.get("id").stringValue()));
+                case BY_NAME -> assertThat(a.get("name").stringValue()).as(listing.name())
+                        .isLessThanOrEqualTo(b.get("name").stringValue());
                 case AS_IS -> { }
             }
         }
@@ -269,6 +293,17 @@ class PagedListsTest {
         Http.Response created = alice.http().post("/v1/sandboxes", "{\"template\":\"minimal\"}");
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
         return created.json().get("id").stringValue();
+    }
+
+    private static String newTeamOfAlice() {
+        Http.Response created = alice.http().post("/v1/teams", "{\"name\":\"team " + COUNTER.incrementAndGet() + "\"}");
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        return created.json().get("id").stringValue();
+    }
+
+    private static void addMemberToAlice(String email) {
+        Http.Response added = alice.http().post("/v1/teams/" + alice.teamId() + "/members", "{\"email\":\"" + email + "\"}");
+        assertThat(added.status()).as(added.toString()).isEqualTo(201);
     }
 
     private static void addTemplate(Instant createdAt) {

@@ -23,7 +23,7 @@ final class HttpApiKeys implements ApiKeys {
     @Override
     public List<ApiKey> list() {
         List<ApiKey> keys = new ArrayList<>();
-        transport.get("/v1/api-keys").path("api_keys").forEach(node -> keys.add(Json.apiKey(node)));
+        Pages.each(transport, "/v1/api-keys", "api_keys", node -> keys.add(Json.apiKey(node)));
         return keys;
     }
 

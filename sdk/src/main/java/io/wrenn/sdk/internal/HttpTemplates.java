@@ -17,7 +17,7 @@ final class HttpTemplates implements Templates {
     @Override
     public List<Template> list() {
         List<Template> templates = new ArrayList<>();
-        transport.get("/v1/snapshots").path("snapshots").forEach(node -> templates.add(Json.template(node)));
+        Pages.each(transport, "/v1/snapshots", "snapshots", node -> templates.add(Json.template(node)));
         return templates;
     }
 
