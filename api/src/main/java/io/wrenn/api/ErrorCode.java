@@ -43,7 +43,9 @@ public enum ErrorCode {
     PORT_NOT_OPEN(502),
     NO_HOST_AVAILABLE(503),
     HOST_UNAVAILABLE(503),
-    HOST_TIMEOUT(504);
+    HOST_TIMEOUT(504),
+    /** The disk that had to hold the call's data (the host's, or the sandbox's own) is full: nothing changed. */
+    DISK_FULL(507);
 
     private final int httpStatus;
 

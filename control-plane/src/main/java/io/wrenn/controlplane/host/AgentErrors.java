@@ -39,7 +39,9 @@ public final class AgentErrors {
             case ALREADY_EXISTS -> new ApiException(ErrorCode.CONFLICT, orDefault(message, "already exists"));
             case PERMISSION_DENIED -> new ApiException(ErrorCode.PERMISSION_DENIED, orDefault(message, "permission denied in the sandbox"));
             case FAILED_PRECONDITION, ABORTED -> new ApiException(ErrorCode.INVALID_STATE, orDefault(message, "wrong state"));
-            case RESOURCE_EXHAUSTED -> new ApiException(ErrorCode.NO_HOST_AVAILABLE, orDefault(message, "the host is out of resources"));
+            case RESOURCE_EXHAUSTED -> diskFull(message)
+                    ? new ApiException(ErrorCode.DISK_FULL, message)
+                    : new ApiException(ErrorCode.NO_HOST_AVAILABLE, orDefault(message, "the host is out of resources"));
             case UNAVAILABLE -> new ApiException(ErrorCode.HOST_UNAVAILABLE, "the host or the sandbox did not answer" + suffix(message));
             case DEADLINE_EXCEEDED -> new ApiException(ErrorCode.HOST_TIMEOUT, "the host did not answer in time");
             case UNIMPLEMENTED -> new ApiException(ErrorCode.NOT_IMPLEMENTED, "not supported by this host");
@@ -49,6 +51,14 @@ public final class AgentErrors {
                 yield new ApiException(ErrorCode.HOST_ERROR, "the host agent failed");
             }
         };
+    }
+
+    /**
+     * A full disk, the host's or the sandbox's own, is named so in the status description
+     * (hostagent.proto): not a lack of hosts, and nothing was changed.
+     */
+    private static boolean diskFull(String message) {
+        return message.contains("disk is full") || message.contains("not enough disk space");
     }
 
     private static String orDefault(String message, String fallback) {

@@ -70,6 +70,8 @@ final class Pauser {
             Files.move(staging, committed, StandardCopyOption.ATOMIC_MOVE);
             DurableFiles.syncDirectory(committed.getParent());
         } catch (RuntimeException | IOException e) {
+            // Read before the partial state goes: its bytes are what filled the disk.
+            boolean diskFull = DiskFull.caused(staging, e);
             // Not committed: the guest must not stay frozen while the sandbox is reported running.
             LOG.warn("sandbox {}: pause failed, running it on: {}", id, e.toString());
             try {
@@ -79,6 +81,9 @@ final class Pauser {
             }
             FileTrees.deleteRecursively(staging);
             host.setPhase(sandbox, Sandbox.State.RUNNING);
+            if (diskFull) {
+                throw DiskFull.exception("the sandbox could not be paused and runs on", e);
+            }
             throw new SandboxException(SandboxException.Kind.INTERNAL, "the sandbox could not be paused", e);
         }
         host.crashPoint("pause.committed");

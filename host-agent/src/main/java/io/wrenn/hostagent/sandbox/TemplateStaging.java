@@ -43,9 +43,16 @@ final class TemplateStaging {
 
     /** Removes what a failed make wrote and says why it failed. */
     static SandboxException failed(Path staging, Exception e, String name, String what) {
+        // Read before the partial files go: their bytes are what filled the disk.
+        boolean diskFull = (!(e instanceof SandboxException s) || s.kind() == SandboxException.Kind.INTERNAL)
+                && DiskFull.caused(staging, e);
         FileTrees.deleteRecursively(staging);
         if (e instanceof FileAlreadyExistsException || e instanceof DirectoryNotEmptyException) {
             return new SandboxException(SandboxException.Kind.ALREADY_EXISTS, "a template named " + name + " exists");
+        }
+        if (diskFull) {
+            LOG.warn("the {} {} could not be written: the disk is full", what, name, e);
+            return DiskFull.exception("the " + what + " could not be written", e);
         }
         if (e instanceof SandboxException s) {
             return s;

@@ -23,6 +23,7 @@ final class ErrorCodes {
             case "host_error": return 502;
             case "host_unavailable": case "no_host_available": return 503;
             case "host_timeout": return 504;
+            case "disk_full": return 507;
             default: return 500;
         }
     }
