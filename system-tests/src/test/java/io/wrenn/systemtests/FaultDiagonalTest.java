@@ -1,0 +1,194 @@
+package io.wrenn.systemtests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.wrenn.cli.AllInOne;
+import io.wrenn.controlplane.ids.WireId;
+import io.wrenn.hostagent.layout.Layout;
+import io.wrenn.testkit.WrennClient;
+import io.wrenn.testkit.WrennProcesses;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A diagonal of the fault matrix (the host agent's own cells are {@link AgentKillTest}'s): a
+ * QEMU process killed with SIGKILL while its sandbox pauses, and PostgreSQL killed with SIGKILL
+ * during a file upload, the control plane then restarted on the same home while the host agent,
+ * a process of its own, runs on. After one reconciler pass no sandbox is lost or listed twice,
+ * each is in a state its owner can act on (running, paused, or stopped with its reason), and a
+ * stopped one left no VM and no files on the host. Sandboxes come from one snapshot template.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Tag("vm")
+class FaultDiagonalTest {
+
+    private Path home;
+    private Layout layout;
+    private int agentPort;
+    private Process agent;
+    private AllInOne wrenn;
+    private WrennClient api;
+    private final List<String> sandboxes = new ArrayList<>();
+
+    @BeforeAll
+    void start() throws Exception {
+        home = Files.createTempDirectory("wrenn-fault-");
+        layout = Layout.of(home, Layout.fromEnvironment().imagesDir());
+        agentPort = WrennProcesses.freePort();
+        agent = WrennProcesses.wrenn(home, "agent", "--port", Integer.toString(agentPort), "--accelerator", "tcg")
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("agent.log").toFile())).start();
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> listening(agentPort));
+        startControlPlane();
+        String source = api.createSandbox(Map.of("template", "minimal")).get("id").asString();
+        assertThat(api.exec(source, "sh", "-c", "echo kept > /home/user/mark").get("exit_code").asInt()).isZero();
+        WrennClient.Response snapshot = api.post("/v1/snapshots", Map.of("sandbox_id", source, "name", "fault-base"));
+        assertThat(snapshot.status()).as(snapshot.toString()).isEqualTo(201);
+        assertThat(api.delete("/v1/sandboxes/" + source).status()).isEqualTo(204);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        try {
+            if (api != null) {
+                for (String id : sandboxes) {
+                    api.delete("/v1/sandboxes/" + id);
+                }
+                api.delete("/v1/snapshots/fault-base");
+            }
+            if (agent != null) {
+                agent.destroy();
+                agent.waitFor(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            if (wrenn != null) {
+                wrenn.close();
+            }
+            assertThat(WrennProcesses.cleanUpHome(layout)).as("processes of this home").isEmpty();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void qemuKilledDuringAPauseLeavesAPausedOrAStoppedSandboxWithItsReasonAndNothingBehind() throws Exception {
+        String id = newSandbox();
+        long qemu = Long.parseLong(Files.readString(layout.sandboxPidFile(hostId(id))).trim());
+        CompletableFuture<WrennClient.Response> pause = CompletableFuture.supplyAsync(
+                () -> api.post("/v1/sandboxes/" + id + "/pause", Map.of()));
+        ProcessHandle.of(qemu).ifPresent(ProcessHandle::destroyForcibly);
+        int answered = pause.get(3, TimeUnit.MINUTES).status();
+        JsonNode settled = awaitSettled(id);
+        if (settled.get("status").asString().equals("paused")) {
+            // The pause won the race: it was committed before QEMU died, and it resumes.
+            assertThat(answered).isEqualTo(200);
+            assertThat(api.post("/v1/sandboxes/" + id + "/resume", Map.of()).status()).isEqualTo(200);
+            assertThat(api.exec(id, "cat", "/home/user/mark").get("stdout").asString()).isEqualTo("kept\n");
+        } else {
+            assertThat(answered).as("the pause whose VM died").isGreaterThanOrEqualTo(400);
+            assertThat(settled.get("status").asString()).isEqualTo("stopped");
+            assertThat(settled.path("status_reason").asString("")).isEqualTo("vm_exited");
+            await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+                assertThat(layout.sandboxDir(hostId(id))).as("the sandbox's files on the host").doesNotExist();
+                assertThat(WrennProcesses.processesMentioning(layout.sandboxDir(hostId(id)))).isEmpty();
+            });
+        }
+        assertListedOnce();
+    }
+
+    @Test
+    @Order(2)
+    void postgresKilledDuringAnUploadLosesNoSandboxAndTheUploadCanBeMadeAgain() throws Exception {
+        String id = newSandbox();
+        byte[] payload = new byte[8 << 20];
+        java.util.Arrays.fill(payload, (byte) 'w');
+        CompletableFuture<WrennClient.Response> upload = CompletableFuture.supplyAsync(
+                () -> api.put("/v1/sandboxes/" + id + "/files?path=/home/user/big", payload));
+        killPostgres();
+        int answered = upload.get(3, TimeUnit.MINUTES).status();
+        assertThat(answered).as("an upload answers, whatever it met").isBetween(200, 599);
+
+        // The control plane comes back on the same home; the host agent ran on all along.
+        wrenn.close();
+        startControlPlane();
+        JsonNode settled = awaitSettled(id);
+        assertThat(settled.get("status").asString()).isEqualTo("running");
+        assertThat(api.put("/v1/sandboxes/" + id + "/files?path=/home/user/big", payload).status()).isBetween(200, 204);
+        assertThat(api.exec(id, "sh", "-c", "wc -c < /home/user/big").get("stdout").asString().trim())
+                .isEqualTo(Integer.toString(payload.length));
+        assertThat(api.exec(id, "cat", "/home/user/mark").get("stdout").asString()).isEqualTo("kept\n");
+        assertListedOnce();
+    }
+
+    private void startControlPlane() throws Exception {
+        wrenn = AllInOne.start(new AllInOne.Settings(layout, "127.0.0.1", 0, Duration.ofSeconds(1), "127.0.0.1:" + agentPort));
+        api = new WrennClient(URI.create("http://127.0.0.1:" + wrenn.apiPort()), wrenn.apiKey());
+    }
+
+    private String newSandbox() {
+        WrennClient.Response created = api.post("/v1/sandboxes", Map.of("template", "fault-base"));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        String id = created.json().get("id").asString();
+        sandboxes.add(id);
+        return id;
+    }
+
+    /** Waits until the sandbox is in a state its owner acts on (after the reconciler's passes). */
+    private JsonNode awaitSettled(String id) {
+        return await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            WrennClient.Response got = api.get("/v1/sandboxes/" + id);
+            return got.status() == 200 ? got.json() : null;
+        }, json -> json != null && List.of("running", "paused", "stopped").contains(json.get("status").asString()));
+    }
+
+    /** Every sandbox of this test is listed once, none twice, none lost (stopped ones included). */
+    private void assertListedOnce() {
+        List<String> listed = new ArrayList<>();
+        api.get("/v1/sandboxes?status=all&limit=1000").json().get("sandboxes").forEach(s -> listed.add(s.get("id").asString()));
+        assertThat(listed).doesNotHaveDuplicates().containsAll(sandboxes);
+    }
+
+    private static String hostId(String wireId) {
+        return WireId.SANDBOX.decode(wireId).orElseThrow().toString();
+    }
+
+    /** SIGKILL to the home's PostgreSQL server (its postmaster: its children die with it). */
+    private void killPostgres() throws IOException {
+        Path pidFile;
+        try (var files = Files.walk(layout.postgresDir())) {
+            pidFile = files.filter(p -> p.getFileName().toString().equals("postmaster.pid")).findFirst().orElseThrow();
+        }
+        long postmaster = Long.parseLong(Files.readAllLines(pidFile).getFirst().trim());
+        ProcessHandle handle = ProcessHandle.of(postmaster).orElseThrow();
+        handle.destroyForcibly();
+        await().atMost(Duration.ofSeconds(30)).until(() -> !handle.isAlive());
+    }
+
+    private static boolean listening(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
