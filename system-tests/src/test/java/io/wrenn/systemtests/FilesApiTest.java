@@ -69,7 +69,8 @@ class FilesApiTest {
 
         assertThat(api.delete(files + "?path=/home/user/project").status()).isEqualTo(204);
         assertThat(api.get(files + "/stat?path=/home/user/project").status()).isEqualTo(404);
-        assertThat(api.delete(files + "?path=/home/user/project").status()).isEqualTo(404);
+        // Idempotent, as envd removes: nothing left to remove is still a success.
+        assertThat(api.delete(files + "?path=/home/user/project").status()).isEqualTo(204);
     }
 
     @Test
