@@ -41,7 +41,7 @@ final class ColdBooter {
         sandbox.record(record);
         host.store.write(record);
         undo.add("kill VM", () -> host.vms.kill(sandbox.pid(), host.layout.sandboxQmpSocket(id)));
-        VmSpec vm = guestStart.vmSpec(record, host.layout.sandboxMemory(id), true, false);
+        VmSpec vm = guestStart.vmSpec(record, host.layout.sandboxMemory(id), true, null);
         GuestConnection envd = bootUnderWatchdog(sandbox, template, vm, undo, policy);
         long bootMs = (System.nanoTime() - t0) / 1_000_000;
 

@@ -4,6 +4,7 @@ import io.wrenn.hostagent.guest.GuestConnection;
 import io.wrenn.hostagent.net.SandboxNetwork;
 import io.wrenn.hostagent.vm.Accelerator;
 import io.wrenn.hostagent.vm.GuestKernelArgs;
+import io.wrenn.hostagent.vm.QemuJail;
 import io.wrenn.hostagent.vm.VmSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,16 +37,17 @@ final class GuestStart {
     /**
      * The sandbox's QEMU: its overlay and {@code memory} as RAM ({@code memoryShared}: mapped
      * shared, the sandbox's own; otherwise a snapshot's, private), with the accelerator its record
-     * names; {@code incoming}: waiting for saved state instead of booting.
+     * names, jailed as the user of its network slot; {@code incomingState}: the saved state it
+     * waits for instead of booting (null: boot).
      */
-    VmSpec vmSpec(SandboxRecord record, Path memory, boolean memoryShared, boolean incoming) {
+    VmSpec vmSpec(SandboxRecord record, Path memory, boolean memoryShared, Path incomingState) {
         String id = record.spec().sandboxId();
         Accelerator accel = Accelerator.fromWireName(record.accelerator());
         return new VmSpec(SandboxNetwork.namespaceName(id), host.layout.kernelImage(), host.layout.initrdImage(),
                 GuestKernelArgs.forAccelerator(accel), host.layout.sandboxOverlay(id),
                 record.spec().vcpus(), record.spec().memoryMb(), accel, host.layout.sandboxQmpSocket(id),
                 host.layout.sandboxSerialLog(id), host.layout.sandboxPidFile(id), host.layout.sandboxQemuLog(id),
-                memory, memoryShared, incoming);
+                memory, memoryShared, incomingState, QemuJail.forSlot(record.slot(), host.layout.sandboxQmpSocket(id)));
     }
 
     /** Starts QEMU and records its PID in the sandbox. */
@@ -59,10 +61,10 @@ final class GuestStart {
     }
 
     /**
-     * Starts QEMU waiting for state, loads {@code state}, runs the guest and initialises envd,
+     * Starts QEMU waiting for its {@link VmSpec#incomingState}, loads it, runs the guest and initialises envd,
      * whose {@code /init} is also the probe that it is up ({@code ready}).
      */
-    void startIncoming(Sandbox sandbox, VmSpec vm, Path state, boolean ignoreShared, Duration deadline,
+    void startIncoming(Sandbox sandbox, VmSpec vm, boolean ignoreShared, Duration deadline,
             StepTimes times, GuestProbe ready) {
         try {
             Files.deleteIfExists(vm.pidFile());
@@ -73,7 +75,7 @@ final class GuestStart {
         startQemu(sandbox, vm);
         times.step("qemu");
         try {
-            host.vmControl.load(vm.qmpSocket(), state, ignoreShared);
+            host.vmControl.load(vm.qmpSocket(), vm.incomingState(), ignoreShared);
             times.step("load");
             host.vmControl.cont(vm.qmpSocket());
         } catch (RuntimeException e) {

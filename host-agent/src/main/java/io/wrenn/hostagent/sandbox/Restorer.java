@@ -60,8 +60,8 @@ final class Restorer {
         GuestConnection envd = resources.connectGuest(sandbox, undo);
         times.step("network disk");
         undo.add("kill VM", () -> host.vms.kill(sandbox.pid(), host.layout.sandboxQmpSocket(id)));
-        VmSpec vm = guestStart.vmSpec(record, template.snapshot().memory(), false, true);
-        guestStart.startIncoming(sandbox, vm, template.snapshot().state(), true, host.bootPolicy.deadline(), times,
+        VmSpec vm = guestStart.vmSpec(record, template.snapshot().memory(), false, template.snapshot().state());
+        guestStart.startIncoming(sandbox, vm, true, host.bootPolicy.deadline(), times,
                 guestStart.initProbe(envd, record, description.envdAccessToken()));
         growDisk(sandbox, template.imageSizeMb());
         // Never 0: a non-zero bootMs is what tells a restarted agent that the guest was initialised.

@@ -80,7 +80,7 @@ final class Resumer {
             undo.add("kill VM", () -> host.vms.kill(sandbox.pid(), host.layout.sandboxQmpSocket(id)));
             host.crashPoint("resume.loading");
             SandboxRecord record = sandbox.record();
-            guestStart.startIncoming(sandbox, guestStart.vmSpec(record, memory, true, true), pauseDir.resolve(PauseState.STATE),
+            guestStart.startIncoming(sandbox, guestStart.vmSpec(record, memory, true, pauseDir.resolve(PauseState.STATE)),
                     pause.ignoreShared(), host.bootPolicy.deadline(), times,
                     guestStart.initProbe(envd, record, record.envdAccessToken()));
         } catch (RuntimeException | IOException e) {

@@ -1,6 +1,7 @@
 package io.wrenn.hostagent.vm;
 
 import io.wrenn.hostagent.net.NetworkSlot;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,16 +15,33 @@ public final class QemuCommandLine {
     public static final String MACHINE = "microvm";
     /** The emulator. */
     static final String QEMU = "qemu-system-x86_64";
+    /** The descriptor a restoring QEMU reads its saved state from (see {@link VmSpec#incomingState}). */
+    static final int INCOMING_FD = 3;
+    /**
+     * The overlay, opened read-write and read-only, as descriptor set 1: a jailed QEMU cannot open
+     * it by name, and migration reopens it read-only when it hands the disk over (and back).
+     */
+    static final int DISK_RW_FD = 4;
+    static final int DISK_RO_FD = 5;
 
     private QemuCommandLine() {
     }
 
-    /** The argv, run inside the sandbox's namespace so that {@code tap0} is the namespace's tap. */
+    /** {@link #build(VmSpec, List)} outside any cgroup. */
     public static List<String> build(VmSpec spec) {
+        return build(spec, List.of());
+    }
+
+    /**
+     * The argv, run inside the sandbox's namespace so that {@code tap0} is the namespace's tap,
+     * joining the cgroups whose {@code cgroup.procs} files are given before QEMU runs.
+     */
+    public static List<String> build(VmSpec spec, List<Path> cgroupProcs) {
         // setsid: a Ctrl-C at the terminal of `wrenn up` goes to the agent, which decides the VMs'
-        // fate, not straight to QEMU. Both wrappers exec, so the child's PID is QEMU's.
-        List<String> argv = new ArrayList<>(List.of("setsid", "ip", "netns", "exec", spec.namespace(),
-                QEMU, "-M", MACHINE + ",memory-backend=mem"));
+        // fate, not straight to QEMU. Every wrapper execs, so the child's PID is QEMU's.
+        List<String> argv = new ArrayList<>(List.of("setsid"));
+        argv.addAll(launcher(spec, cgroupProcs));
+        argv.addAll(List.of("ip", "netns", "exec", spec.namespace(), QEMU, "-M", MACHINE + ",memory-backend=mem"));
         argv.addAll(spec.accelerator().qemuArgs());
         argv.addAll(List.of(
                 "-m", Integer.toString(spec.memoryMb()),
@@ -40,8 +58,14 @@ public final class QemuCommandLine {
                 "-kernel", spec.kernel().toString(),
                 "-initrd", spec.initrd().toString(),
                 "-append", spec.kernelArgs(),
+                "-add-fd", "fd=" + DISK_RW_FD + ",set=1,opaque=rw",
+                "-add-fd", "fd=" + DISK_RO_FD + ",set=1,opaque=ro",
                 // cache=unsafe: the overlay is throw-away scratch space, durability buys nothing.
-                "-drive", "id=root,file=" + spec.disk() + ",format=qcow2,if=none,cache=unsafe",
+                // file.locking=off: QEMU's image locks live on open file descriptions, and the
+                // read-only one stays open in the descriptor set after a save, so taking the disk
+                // back for writing (the source of a snapshot runs on) would conflict with itself.
+                // The agent alone touches a sandbox's overlay, and only with its VM stopped.
+                "-drive", "id=root,file=/dev/fdset/1,format=qcow2,if=none,cache=unsafe,file.locking=off",
                 "-device", "virtio-blk-device,drive=root",
                 "-netdev", "tap,id=n0,ifname=" + NetworkSlot.TAP_NAME + ",script=no,downscript=no",
                 "-device", "virtio-net-device,netdev=n0,mac=" + NetworkSlot.GUEST_MAC,
@@ -53,6 +77,35 @@ public final class QemuCommandLine {
         if (spec.incoming()) {
             argv.addAll(List.of("-incoming", "defer"));
         }
+        argv.addAll(spec.jail().qemuArgs());
         return argv;
+    }
+
+    /**
+     * A shell that joins the cgroups and opens the disk and the saved state, then execs the rest. Before
+     * {@code ip netns exec}, which mounts a sysfs of the namespace over /sys and so hides the
+     * cgroup file systems; the descriptor and the cgroups pass through the later execs.
+     */
+    private static List<String> launcher(VmSpec spec, List<Path> cgroupProcs) {
+        StringBuilder script = new StringBuilder();
+        for (Path procs : cgroupProcs) {
+            script.append("echo $$ > ").append(quoted(procs)).append(" && ");
+        }
+        script.append("exec ").append(DISK_RW_FD).append("<> ").append(quoted(spec.disk()))
+                .append(' ').append(DISK_RO_FD).append("< ").append(quoted(spec.disk())).append(" && ");
+        if (spec.incoming()) {
+            script.append("exec ").append(INCOMING_FD).append("< ").append(quoted(spec.incomingState())).append(" && ");
+        }
+        script.append("exec \"$@\"");
+        return List.of("sh", "-c", script.toString(), "wrenn-qemu");
+    }
+
+    /** A path for the shell; Wrenn's own paths never hold a quote. */
+    private static String quoted(Path path) {
+        String text = path.toString();
+        if (text.indexOf('\'') >= 0) {
+            throw new IllegalArgumentException("path holds a quote: " + text);
+        }
+        return "'" + text + "'";
     }
 }

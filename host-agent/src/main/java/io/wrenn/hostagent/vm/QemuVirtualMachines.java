@@ -15,7 +15,12 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@link VirtualMachines} with {@code qemu-system-x86_64} as the agent's child, QMP and signals. */
+/**
+ * {@link VirtualMachines} with {@code qemu-system-x86_64} as the agent's child, QMP and signals;
+ * each QEMU jailed ({@link QemuJail}) in a cgroup of its own ({@link QemuCgroups}), named after
+ * the directory of its QMP socket (its sandbox's id), so stopping it finds the group again, in
+ * this agent or the next.
+ */
 public final class QemuVirtualMachines implements VirtualMachines {
 
     private static final Logger LOG = LoggerFactory.getLogger(QemuVirtualMachines.class);
@@ -23,6 +28,7 @@ public final class QemuVirtualMachines implements VirtualMachines {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
     private final CommandRunner commands;
+    private final QemuCgroups cgroups;
     /** The emulator's version line, asked once. */
     private volatile String qemuVersion;
     /** The kernel image last hashed, and the size and time it had then. */
@@ -32,7 +38,17 @@ public final class QemuVirtualMachines implements VirtualMachines {
     }
 
     public QemuVirtualMachines(CommandRunner commands) {
+        this(commands, QemuCgroups.forThisHost());
+    }
+
+    public QemuVirtualMachines(CommandRunner commands, QemuCgroups cgroups) {
         this.commands = commands;
+        this.cgroups = cgroups;
+    }
+
+    /** The name of the cgroup of the QEMU with this QMP socket. */
+    static String cgroupName(Path qmpSocket) {
+        return qmpSocket.toAbsolutePath().getParent().getFileName().toString();
     }
 
     @Override
@@ -69,16 +85,27 @@ public final class QemuVirtualMachines implements VirtualMachines {
 
     @Override
     public long start(VmSpec spec) {
-        List<String> argv = QemuCommandLine.build(spec);
-        ProcessHandle qemu = commands.spawn(Command.of(argv).withOutputFile(spec.qemuLog()));
+        spec.jail().prepare();
+        String cgroup = cgroupName(spec.qmpSocket());
+        List<String> argv = QemuCommandLine.build(spec, cgroups.create(cgroup, spec.vcpus(), spec.memoryMb(), spec.accelerator()));
+        ProcessHandle qemu;
+        try {
+            qemu = commands.spawn(Command.of(argv).withOutputFile(spec.qemuLog()));
+        } catch (RuntimeException e) {
+            cgroups.remove(cgroup);
+            throw e;
+        }
         // QEMU opens its QMP socket once the machine is set up; an argument error ends it first.
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (!Files.exists(spec.qmpSocket())) {
             if (!qemu.isAlive()) {
+                cgroups.remove(cgroup);
                 throw new CommandFailedException(argv, "QEMU exited while starting", null);
             }
             if (System.nanoTime() > deadline) {
                 qemu.destroyForcibly();
+                qemu.onExit().join();
+                cgroups.remove(cgroup);
                 throw new CommandFailedException(argv, "QEMU did not set up within " + START_TIMEOUT, null);
             }
             try {
@@ -106,6 +133,14 @@ public final class QemuVirtualMachines implements VirtualMachines {
 
     @Override
     public void stop(long pid, Path qmpSocket, Duration grace) {
+        try {
+            stopProcess(pid, qmpSocket, grace);
+        } finally {
+            cgroups.remove(cgroupName(qmpSocket));
+        }
+    }
+
+    private void stopProcess(long pid, Path qmpSocket, Duration grace) {
         if (!isRunning(pid, qmpSocket)) {
             return;
         }
@@ -118,11 +153,19 @@ public final class QemuVirtualMachines implements VirtualMachines {
         } catch (QmpException e) {
             LOG.warn("QMP quit failed for QEMU {} ({}); killing it", pid, e.getMessage());
         }
-        kill(pid, qmpSocket);
+        killProcess(pid, qmpSocket);
     }
 
     @Override
     public void kill(long pid, Path qmpSocket) {
+        try {
+            killProcess(pid, qmpSocket);
+        } finally {
+            cgroups.remove(cgroupName(qmpSocket));
+        }
+    }
+
+    private void killProcess(long pid, Path qmpSocket) {
         if (!isRunning(pid, qmpSocket)) {
             return;
         }

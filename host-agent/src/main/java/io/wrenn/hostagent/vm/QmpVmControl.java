@@ -10,8 +10,10 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * {@link VmControl} over each VM's QMP socket (one short connection per command). Saving and
- * loading a VM's state is QEMU migration to and from files (QEMU 7.2 has no
- * {@code file:} URI, so {@code exec:cat}).
+ * loading a VM's state is QEMU migration. QEMU runs jailed ({@link QemuJail}: no files by name,
+ * no spawning, and QEMU 7.2 has no {@code file:} URI): a save streams into a Unix socket in its
+ * jail that {@link StateReceiver} writes to the target file; a load reads the descriptor
+ * {@link QemuCommandLine#INCOMING_FD} that QEMU was started with.
  *
  * <p>Two formats. With {@code x-ignore-shared} (both sides must agree) RAM that QEMU maps
  * shared from a file is not written: the file already is the RAM, and the state is ~60 KB.
@@ -60,8 +62,16 @@ public final class QmpVmControl implements VmControl {
     public void save(Path qmpSocket, Path target, boolean ignoreShared) {
         try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
             capabilities(qmp, ignoreShared);
-            qmp.execute("migrate", Map.of("uri", "exec:cat > " + quoted(target)), COMMAND);
-            awaitOutgoing(qmp, transfer);
+            Path socket = QemuJail.rootBeside(qmpSocket).resolve(QemuJail.MIGRATION_SOCKET);
+            try (StateReceiver receiver = StateReceiver.listen(socket, target)) {
+                long start = System.nanoTime();
+                // The path as QEMU sees it from inside its chroot.
+                qmp.execute("migrate", Map.of("uri", "unix:/" + QemuJail.MIGRATION_SOCKET), COMMAND);
+                awaitOutgoing(qmp, transfer);
+                receiver.await(transfer.minusNanos(System.nanoTime() - start).plus(COMMAND));
+            } catch (IllegalStateException e) {
+                throw new QmpException(e.getMessage(), e);
+            }
         }
     }
 
@@ -69,7 +79,8 @@ public final class QmpVmControl implements VmControl {
     public void load(Path qmpSocket, Path source, boolean ignoreShared) {
         try (QmpClient qmp = QmpClient.connect(qmpSocket, COMMAND)) {
             capabilities(qmp, ignoreShared);
-            qmp.execute("migrate-incoming", Map.of("uri", "exec:cat " + quoted(source)), COMMAND);
+            // source was opened before QEMU started (VmSpec.incomingState): QEMU reads it by descriptor.
+            qmp.execute("migrate-incoming", Map.of("uri", "fd:" + QemuCommandLine.INCOMING_FD), COMMAND);
             long deadline = System.nanoTime() + transfer.toNanos();
             while (true) {
                 String status = qmp.execute("query-status", null, COMMAND).path("status").asString("");
@@ -125,14 +136,5 @@ public final class QmpVmControl implements VmControl {
             Thread.currentThread().interrupt();
             throw new QmpException("interrupted while " + what, e);
         }
-    }
-
-    /** A path for QEMU's {@code /bin/sh -c}; Wrenn's own paths never hold a quote. */
-    private static String quoted(Path path) {
-        String text = path.toString();
-        if (text.indexOf('\'') >= 0) {
-            throw new IllegalArgumentException("path holds a quote");
-        }
-        return "'" + text + "'";
     }
 }

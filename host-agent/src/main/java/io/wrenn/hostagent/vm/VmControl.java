@@ -48,7 +48,7 @@ public interface VmControl {
     void save(Path qmpSocket, Path target, boolean ignoreShared);
 
     /**
-     * Loads {@code source} into a VM started waiting for state; returns when it is loaded. The VM
+     * Loads {@code source}, the {@link VmSpec#incomingState} the VM was started with, into it; returns when it is loaded. The VM
      * is then stopped: {@link #cont} runs it. {@code ignoreShared} as it was saved.
      */
     void load(Path qmpSocket, Path source, boolean ignoreShared);

@@ -9,7 +9,10 @@ import java.nio.file.Path;
  * @param memoryShared true: QEMU maps {@code memoryFile} shared, so the file is the RAM (a
  *                     sandbox's own memory); false: privately, copy-on-write (a snapshot
  *                     template's memory, read lazily and shared by every sandbox made from it)
- * @param incoming     start with {@code -incoming defer}: the VM waits for a saved state
+ * @param incomingState null: boot; otherwise the saved state the VM waits for ({@code -incoming
+ *                     defer}), opened before QEMU starts and inherited as descriptor
+ *                     {@link QemuCommandLine#INCOMING_FD} (a jailed QEMU cannot open it itself)
+ * @param jail         the unprivileged identity and the empty root QEMU drops to once set up
  */
 public record VmSpec(
         String namespace,
@@ -26,5 +29,11 @@ public record VmSpec(
         Path qemuLog,
         Path memoryFile,
         boolean memoryShared,
-        boolean incoming) {
+        Path incomingState,
+        QemuJail jail) {
+
+    /** Whether the VM waits for a saved state instead of booting. */
+    public boolean incoming() {
+        return incomingState != null;
+    }
 }

@@ -10,31 +10,63 @@ import org.junit.jupiter.api.io.TempDir;
 
 class QemuCommandLineTest {
 
+    private static final QemuJail JAIL = QemuJail.forSlot(7, Path.of("/s/qmp.sock"));
+
     @TempDir
     Path dir;
+
+    @Test
+    void qemuDropsIntoItsJailWithSeccompOnceSetUp() {
+        VmSpec spec = new VmSpec("n", Path.of("/k/vmlinux"), Path.of("/k/initrd.img"), "x", Path.of("/s/disk.qcow2"), 1, 256,
+                Accelerator.TCG, Path.of("/s/qmp.sock"), Path.of("/s/serial.log"), Path.of("/s/qemu.pid"), Path.of("/s/qemu.log"),
+                Path.of("/s/memory"), true, null, JAIL);
+
+        List<String> argv = QemuCommandLine.build(spec);
+
+        assertThat(String.join(" ", argv)).endsWith("-runas 900007:900007 -chroot /s/jail"
+                + " -sandbox on,obsolete=deny,elevateprivileges=allow,spawn=deny,resourcecontrol=deny");
+        // A jailed QEMU opens nothing by name: the disk comes as descriptors.
+        assertThat(String.join(" ", argv)).doesNotContain("file=/s/disk.qcow2");
+    }
+
+    @Test
+    void theLauncherJoinsTheCgroupsAndOpensTheSavedStateBeforeTheNamespace() {
+        VmSpec spec = new VmSpec("n", Path.of("/k/vmlinux"), Path.of("/k/initrd.img"), "x", Path.of("/s/disk.qcow2"), 1, 256,
+                Accelerator.TCG, Path.of("/s/qmp.sock"), Path.of("/s/serial.log"), Path.of("/s/qemu.pid"), Path.of("/s/qemu.log"),
+                Path.of("/t/memory"), false, Path.of("/t/state"), JAIL);
+
+        List<String> argv = QemuCommandLine.build(spec, List.of(Path.of("/cg/cpu/procs"), Path.of("/cg/memory/procs")));
+
+        assertThat(argv).startsWith("setsid", "sh", "-c",
+                "echo $$ > '/cg/cpu/procs' && echo $$ > '/cg/memory/procs'"
+                        + " && exec 4<> '/s/disk.qcow2' 5< '/s/disk.qcow2' && exec 3< '/t/state' && exec \"$@\"",
+                "wrenn-qemu", "ip", "netns", "exec", "n", "qemu-system-x86_64");
+    }
 
     @Test
     void runsMicrovmInTheNamespaceDaemonizedWithQmpAndSerialFiles() {
         VmSpec spec = new VmSpec("wrenn-0123456789ab", Path.of("/k/vmlinux"), Path.of("/k/initrd.img"), "console=ttyS0",
                 Path.of("/s/disk.qcow2"), 2, 512, Accelerator.TCG, Path.of("/s/qmp.sock"), Path.of("/s/serial.log"),
-                Path.of("/s/qemu.pid"), Path.of("/s/qemu.log"), Path.of("/s/memory"), true, false);
+                Path.of("/s/qemu.pid"), Path.of("/s/qemu.log"), Path.of("/s/memory"), true, null, JAIL);
 
         List<String> argv = QemuCommandLine.build(spec);
 
-        assertThat(argv).startsWith("setsid", "ip", "netns", "exec", "wrenn-0123456789ab", "qemu-system-x86_64", "-M", "microvm,memory-backend=mem");
+        assertThat(argv).startsWith("setsid", "sh", "-c", "exec 4<> '/s/disk.qcow2' 5< '/s/disk.qcow2' && exec \"$@\"", "wrenn-qemu",
+                "ip", "netns", "exec", "wrenn-0123456789ab", "qemu-system-x86_64", "-M", "microvm,memory-backend=mem");
         assertThat(String.join(" ", argv))
                 .contains("-accel tcg -cpu max")
                 .contains("-m 512 -object memory-backend-file,id=mem,size=512M,mem-path=/s/memory,share=on -smp 2")
                 .contains("-chardev file,id=console,append=on,path=/s/serial.log -serial chardev:console")
                 .contains("-kernel /k/vmlinux -initrd /k/initrd.img -append console=ttyS0")
-                .contains("-drive id=root,file=/s/disk.qcow2,format=qcow2,if=none,cache=unsafe")
+                .contains("-add-fd fd=4,set=1,opaque=rw -add-fd fd=5,set=1,opaque=ro"
+                        + " -drive id=root,file=/dev/fdset/1,format=qcow2,if=none,cache=unsafe,file.locking=off")
                 .contains("-netdev tap,id=n0,ifname=tap0,script=no,downscript=no")
                 .contains("mac=52:54:00:00:00:21")
                 .contains("-qmp unix:/s/qmp.sock,server=on,wait=off")
-                .endsWith("-pidfile /s/qemu.pid");
+                .contains("-pidfile /s/qemu.pid");
         assertThat(String.join(" ", QemuCommandLine.build(new VmSpec("n", spec.kernel(), spec.initrd(), "x", spec.disk(), 1, 256,
                 Accelerator.KVM, spec.qmpSocket(), spec.serialLog(), spec.pidFile(), spec.qemuLog(), spec.memoryFile(), true,
-                false))))
+                null, JAIL))))
                 .contains("-accel kvm -cpu host");
     }
 
@@ -42,11 +74,11 @@ class QemuCommandLineTest {
     void aRestoreMapsTheTemplatesMemoryPrivatelyAndWaitsForItsState() {
         VmSpec spec = new VmSpec("n", Path.of("/k/vmlinux"), Path.of("/k/initrd.img"), "x", Path.of("/s/disk.qcow2"), 1, 256,
                 Accelerator.TCG, Path.of("/s/qmp.sock"), Path.of("/s/serial.log"), Path.of("/s/qemu.pid"), Path.of("/s/qemu.log"),
-                Path.of("/t/memory"), false, true);
+                Path.of("/t/memory"), false, Path.of("/t/state"), JAIL);
 
         assertThat(String.join(" ", QemuCommandLine.build(spec)))
                 .contains("memory-backend-file,id=mem,size=256M,mem-path=/t/memory,share=off")
-                .endsWith("-incoming defer");
+                .contains("-incoming defer");
     }
 
     @Test
