@@ -13,6 +13,7 @@ import io.wrenn.hostagent.net.HostEgress;
 import io.wrenn.hostagent.net.NamespaceNetwork;
 import io.wrenn.hostagent.os.CommandRunner;
 import io.wrenn.hostagent.os.ProcessCommandRunner;
+import io.wrenn.hostagent.probe.AcceleratorPolicy;
 import io.wrenn.hostagent.probe.AcceleratorProbe;
 import io.wrenn.hostagent.rpc.BearerAuthInterceptor;
 import io.wrenn.hostagent.rpc.HostAgentService;
@@ -66,9 +67,16 @@ public final class HostAgentServer implements AutoCloseable {
     private HostEgress egress;
     private DomainGate gate;
     private boolean closed;
+    private AcceleratorPolicy acceleratorPolicy = AcceleratorPolicy.fromEnvironment(System.getenv());
 
     public HostAgentServer(HostAgentConfig config) {
         this.config = config;
+    }
+
+    /** Whether to refuse to start without KVM (default: {@value AcceleratorPolicy#REQUIRE_KVM}); call before {@link #start()}. */
+    public synchronized HostAgentServer requireKvm(boolean require) {
+        acceleratorPolicy = new AcceleratorPolicy(require);
+        return this;
     }
 
     /**
@@ -107,11 +115,18 @@ public final class HostAgentServer implements AutoCloseable {
                 new QemuVirtualMachines(commands), new QmpVmControl(Deadlines.DEFAULTS.stateTransfer()), GuestConnector.envd(), templates,
                 new BootPolicy(config.bootDeadline(), config.bootAttempts(), BootPolicy.SLOW_BOOT_GRACE), Clock.systemUTC());
         manager.recover();
-        manager.accelerator(switch (config.accelerator()) {
+        Accelerator accelerator = switch (config.accelerator()) {
             case KVM -> Accelerator.KVM;
             case TCG -> Accelerator.TCG;
             case AUTO -> new AcceleratorProbe(layout, commands, templates, manager).resolve();
-        });
+        };
+        try {
+            acceleratorPolicy.check(accelerator);
+        } catch (IllegalStateException refused) {
+            close();
+            throw refused;
+        }
+        manager.accelerator(accelerator);
         reaper = new Reaper(manager);
         reaper.start();
         timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("wrenn-exec-timers").daemon().factory());
