@@ -79,7 +79,8 @@ final class SnapshotBench implements AutoCloseable {
         Path ram = ownMemory ? dir.resolve("memory") : memory;
         VmSpec spec = new VmSpec(namespace, layout.kernelImage(), layout.initrdImage(),
                 GuestKernelArgs.forAccelerator(Accelerator.TCG), disk, vcpus, memoryMb, Accelerator.TCG, qmp,
-                dir.resolve("serial.log"), dir.resolve("qemu.pid"), dir.resolve("qemu.log"), ram, ownMemory, true);
+                dir.resolve("serial.log"), dir.resolve("qemu.pid"), dir.resolve("qemu.log"), ram, ownMemory, state,
+                io.wrenn.hostagent.vm.QemuJail.forSlot(slot.number(), qmp));
         long pid = vms.start(spec);
         Bare bare = new Bare(namespace, slot, pid, dir, qmp);
         running.add(bare);
