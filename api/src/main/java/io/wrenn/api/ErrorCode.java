@@ -12,6 +12,10 @@ public enum ErrorCode {
     PERMISSION_DENIED(403),
     FORBIDDEN(403),
     ACCOUNT_DISABLED(403),
+    /** The caller's team is suspended by a platform admin: nothing it holds may be used. */
+    TEAM_SUSPENDED(403),
+    /** Sign-up is closed, by invitation only, or not open to the address's domain. */
+    SIGNUP_CLOSED(403),
     NOT_TEAM_MEMBER(403),
     NOT_FOUND(404),
     TEAM_NOT_FOUND(404),
@@ -32,6 +36,8 @@ public enum ErrorCode {
     URI_TOO_LONG(414),
     RANGE_NOT_SATISFIABLE(416),
     RATE_LIMITED(429),
+    /** A per-team quota (running, paused, disk, builds) would be exceeded. */
+    QUOTA_EXCEEDED(429),
     REQUEST_HEADERS_TOO_LARGE(431),
     INTERNAL(500),
     /** Saved state of a sandbox failed its checksum: it cannot be resumed as it was. */
@@ -43,6 +49,10 @@ public enum ErrorCode {
     PORT_NOT_OPEN(502),
     NO_HOST_AVAILABLE(503),
     HOST_UNAVAILABLE(503),
+    /** Every host that could take it is full (memory, disk or vCPU budget). */
+    CAPACITY_EXCEEDED(503),
+    /** The host's queue of boots and restores did not reach this one in time. */
+    HOST_BUSY(503),
     HOST_TIMEOUT(504),
     /** The disk that had to hold the call's data (the host's, or the sandbox's own) is full: nothing changed. */
     DISK_FULL(507);

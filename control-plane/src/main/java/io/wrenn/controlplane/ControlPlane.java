@@ -118,8 +118,10 @@ public final class ControlPlane implements AutoCloseable {
         readiness = new io.wrenn.controlplane.host.Readiness(hosts);
         SandboxStore sandboxStore = new SandboxStore(jdbi);
         Scheduler scheduler = new Scheduler(hosts, agents, sandboxStore::reservedMemory);
+        io.wrenn.controlplane.team.QuotaStore quotas = new io.wrenn.controlplane.team.QuotaStore(jdbi, config.defaultQuota());
         SandboxService sandboxes = new SandboxService(sandboxStore, new TemplateStore(jdbi), hosts, agents, scheduler,
-                config.limits(), config.deadlines());
+                config.limits(), config.deadlines(), new io.wrenn.controlplane.sandbox.Admission(jdbi, config.capacity(), quotas),
+                new io.wrenn.controlplane.host.StartGate(config.capacity()));
         Passwords passwords = new Passwords();
         this.passwords = passwords;
         ApiKeyStore apiKeys = new ApiKeyStore(jdbi);

@@ -30,6 +30,9 @@ import java.util.List;
  *                           of it); null: only the header route {@code /e2b/sandbox} exists
  * @param metricsToken       the bearer token {@code GET /metrics} (Prometheus) demands; empty: the
  *                           endpoint answers 404
+ * @param capacity           per-host budgets (memory, disk, vCPUs, overcommit) and concurrent starts per host
+ * @param defaultQuota       what a team may hold when admins have not set its quota
+ * @param pausedRetention    how long a sandbox may stay paused before the reconciler deletes it; zero keeps it
  */
 public record ControlPlaneConfig(
         String bindHost,
@@ -47,7 +50,10 @@ public record ControlPlaneConfig(
         java.nio.file.Path buildFilesDir,
         int buildsPerHost,
         String sandboxDomain,
-        String metricsToken) {
+        String metricsToken,
+        io.wrenn.controlplane.host.Capacity capacity,
+        io.wrenn.controlplane.team.TeamQuota defaultQuota,
+        Duration pausedRetention) {
 
     public ControlPlaneConfig {
         requireNonNull(bindHost, "bindHost is null");
@@ -61,6 +67,11 @@ public record ControlPlaneConfig(
         oauthProviders = List.copyOf(requireNonNull(oauthProviders, "oauthProviders is null"));
         if (sandboxDomain != null && !sandboxDomain.matches("(?i)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
             throw new IllegalArgumentException("not a domain name: " + sandboxDomain);
+        }
+        requireNonNull(capacity, "capacity is null");
+        requireNonNull(defaultQuota, "defaultQuota is null");
+        if (requireNonNull(pausedRetention, "pausedRetention is null").isNegative()) {
+            throw new IllegalArgumentException("pausedRetention cannot be negative");
         }
         jdbcUser = jdbcUser == null ? "" : jdbcUser;
         metricsToken = metricsToken == null ? "" : metricsToken;
@@ -134,6 +145,10 @@ public record ControlPlaneConfig(
         private int buildsPerHost = 2;
         private String metricsToken = "";
         private String sandboxDomain;
+        private io.wrenn.controlplane.host.Capacity capacity = io.wrenn.controlplane.host.Capacity.defaults();
+        private io.wrenn.controlplane.team.TeamQuota defaultQuota = io.wrenn.controlplane.team.TeamQuota.defaults();
+        // E2B kept paused sandboxes 30 days in its beta; the same here, an operator may change it.
+        private Duration pausedRetention = Duration.ofDays(30);
 
         private Builder() {
         }
@@ -154,11 +169,14 @@ public record ControlPlaneConfig(
         public Builder buildsPerHost(int buildsPerHost) { this.buildsPerHost = buildsPerHost; return this; }
         public Builder sandboxDomain(String sandboxDomain) { this.sandboxDomain = sandboxDomain; return this; }
         public Builder metricsToken(String metricsToken) { this.metricsToken = metricsToken; return this; }
+        public Builder capacity(io.wrenn.controlplane.host.Capacity capacity) { this.capacity = capacity; return this; }
+        public Builder defaultQuota(io.wrenn.controlplane.team.TeamQuota defaultQuota) { this.defaultQuota = defaultQuota; return this; }
+        public Builder pausedRetention(Duration pausedRetention) { this.pausedRetention = pausedRetention; return this; }
 
         public ControlPlaneConfig build() {
             return new ControlPlaneConfig(bindHost, port, jdbcUrl, jdbcUser, jdbcPassword, agentSecret, limits,
                     reconcileInterval, deadlines, trustedProxies, tokenLifetime, oauthProviders, buildFilesDir, buildsPerHost,
-                    sandboxDomain, metricsToken);
+                    sandboxDomain, metricsToken, capacity, defaultQuota, pausedRetention);
         }
     }
 }

@@ -64,6 +64,12 @@ public final class ApiKeyStore {
             verified.remove(cacheKey);
             return Optional.empty();
         }
+        if (found.get().teamSuspended()) {
+            // Not cached: unsuspending gives the key back at once.
+            verified.remove(cacheKey);
+            throw new io.wrenn.controlplane.http.ApiException(io.wrenn.api.ErrorCode.TEAM_SUSPENDED,
+                    "this key's team is suspended by the platform's admins");
+        }
         Caller caller = Caller.ofKey(found.get().id(), found.get().teamId());
         if (verified.size() >= MAX_CACHED) {
             verified.clear();
@@ -74,13 +80,14 @@ public final class ApiKeyStore {
 
     private Optional<KeyRow> lookUp(byte[] hash) {
         Optional<KeyRow> row = jdbi.withHandle(h -> h.createQuery("""
-                        SELECT k.id, k.team_id, k.last_used_at FROM api_keys k JOIN teams t ON t.id = k.team_id
+                        SELECT k.id, k.team_id, k.last_used_at, t.suspended_at IS NOT NULL AS suspended FROM api_keys k JOIN teams t ON t.id = k.team_id
                         WHERE k.hash = :hash AND k.revoked_at IS NULL AND t.deleted_at IS NULL""")
                 .bind("hash", hash)
                 .map((rs, ctx) -> new KeyRow(
                         rs.getObject("id", UUID.class),
                         rs.getObject("team_id", UUID.class),
-                        Optional.ofNullable(rs.getObject("last_used_at", OffsetDateTime.class)).map(OffsetDateTime::toInstant)))
+                        Optional.ofNullable(rs.getObject("last_used_at", OffsetDateTime.class)).map(OffsetDateTime::toInstant),
+                        rs.getBoolean("suspended")))
                 .findOne());
         row.ifPresent(this::touch);
         return row;
@@ -154,6 +161,20 @@ public final class ApiKeyStore {
         return revoked;
     }
 
+    /**
+     * Revokes every live key {@code userId} created (their account is disabled: what they made
+     * must not outlive their access); returns how many.
+     */
+    public int revokeCreatedBy(UUID userId) {
+        List<UUID> revoked = jdbi.withHandle(h -> h.createQuery(
+                        "UPDATE api_keys SET revoked_at = now() WHERE created_by = :user AND revoked_at IS NULL RETURNING id")
+                .bind("user", userId)
+                .mapTo(UUID.class)
+                .list());
+        verified.values().removeIf(v -> revoked.contains(v.keyId()));
+        return revoked.size();
+    }
+
     /** Forgets every verified key of a team (its deletion), so none works on the next request here. */
     public void forgetTeam(UUID teamId) {
         verified.values().removeIf(v -> teamId.equals(v.caller().teamId()));
@@ -179,6 +200,6 @@ public final class ApiKeyStore {
                 lastUsed == null ? null : lastUsed.toInstant());
     }
 
-    private record KeyRow(UUID id, UUID teamId, Optional<Instant> lastUsedAt) {
+    private record KeyRow(UUID id, UUID teamId, Optional<Instant> lastUsedAt, boolean teamSuspended) {
     }
 }

@@ -13,8 +13,13 @@ import java.util.UUID;
  *                 no longer belong to (they may still read their profile and switch team)
  * @param role     the person's role in {@code teamId}; {@link Role#MEMBER} for an API key
  * @param admin    a platform admin (users.is_admin)
+ * @param teamSuspended {@code teamId} is suspended by a platform admin: nothing of it may be used
  */
-public record Caller(UUID userId, UUID apiKeyId, UUID teamId, Role role, boolean admin) {
+public record Caller(UUID userId, UUID apiKeyId, UUID teamId, Role role, boolean admin, boolean teamSuspended) {
+
+    public Caller(UUID userId, UUID apiKeyId, UUID teamId, Role role, boolean admin) {
+        this(userId, apiKeyId, teamId, role, admin, false);
+    }
 
     public static Caller ofKey(UUID apiKeyId, UUID teamId) {
         return new Caller(null, apiKeyId, teamId, Role.MEMBER, false);
@@ -29,6 +34,9 @@ public record Caller(UUID userId, UUID apiKeyId, UUID teamId, Role role, boolean
         if (teamId == null) {
             throw new ApiException(ErrorCode.NOT_TEAM_MEMBER,
                     "you are no longer a member of this token's team: switch team or log in again");
+        }
+        if (teamSuspended) {
+            throw new ApiException(ErrorCode.TEAM_SUSPENDED, "this team is suspended by the platform's admins");
         }
         return teamId;
     }

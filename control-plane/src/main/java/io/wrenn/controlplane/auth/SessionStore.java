@@ -21,7 +21,8 @@ public final class SessionStore {
         return jdbi.withHandle(h -> h.createQuery("""
                         SELECT u.is_admin,
                                (SELECT m.role FROM team_members m JOIN teams t ON t.id = m.team_id
-                                WHERE m.user_id = u.id AND m.team_id = CAST(:team AS uuid) AND t.deleted_at IS NULL) AS role
+                                WHERE m.user_id = u.id AND m.team_id = CAST(:team AS uuid) AND t.deleted_at IS NULL) AS role,
+                               EXISTS (SELECT 1 FROM teams t WHERE t.id = CAST(:team AS uuid) AND t.suspended_at IS NOT NULL) AS suspended
                         FROM users u
                         WHERE u.id = :user AND u.disabled_at IS NULL AND u.token_generation = :generation""")
                 .bind("user", claims.userId())
@@ -30,7 +31,8 @@ public final class SessionStore {
                 .map((rs, ctx) -> {
                     String role = rs.getString("role");
                     UUID team = role == null ? null : claims.teamId();
-                    return new Caller(claims.userId(), null, team, role == null ? null : Role.fromWire(role), rs.getBoolean("is_admin"));
+                    return new Caller(claims.userId(), null, team, role == null ? null : Role.fromWire(role), rs.getBoolean("is_admin"),
+                            rs.getBoolean("suspended"));
                 })
                 .findOne());
     }

@@ -43,16 +43,25 @@ public final class Scheduler {
         this.reservedMemory = reservedMemory;
     }
 
+    /** The best host for a sandbox of {@code template} (see {@link #candidates}). */
     public Host choose(Template template) {
+        return candidates(template).getFirst();
+    }
+
+    /**
+     * The hosts that could start a sandbox of {@code template}, best first: the caller admits it
+     * on the first whose budget it fits ({@code Admission}). Never empty; 503 when no host qualifies.
+     */
+    public List<Host> candidates(Template template) {
         if (template.hostId() != null) {
             // A snapshot's files live on one host: there is no choice to make and nobody to ask
             // (a host that lost them answers the create with not-found).
             if (hosts.find(template.hostId()).filter(Host::online).isEmpty()) {
                 waitForHosts(() -> hosts.find(template.hostId()).stream().toList());
             }
-            return hosts.find(template.hostId()).filter(Host::online)
+            return List.of(hosts.find(template.hostId()).filter(Host::online)
                     .orElseThrow(() -> new ApiException(ErrorCode.NO_HOST_AVAILABLE,
-                            "the host of snapshot '" + template.name() + "' is not online; try again shortly"));
+                            "the host of snapshot '" + template.name() + "' is not online; try again shortly")));
         }
         List<Host> online = hosts.online();
         if (online.isEmpty()) {
@@ -65,7 +74,7 @@ public final class Scheduler {
         Map<UUID, Long> reserved = reservedMemory.apply(online.stream().map(Host::id).toList());
         record Candidate(Host host, double load) {
         }
-        return online.stream()
+        List<Host> candidates = online.stream()
                 .map(host -> {
                     HostInfo info;
                     try {
@@ -87,10 +96,13 @@ public final class Scheduler {
                     return new Candidate(host, reserved.getOrDefault(host.id(), 0L) / capacity);
                 })
                 .filter(java.util.Objects::nonNull)
-                .min(Comparator.comparingDouble(Candidate::load))
+                .sorted(Comparator.comparingDouble(Candidate::load))
                 .map(Candidate::host)
-                .orElseThrow(() -> new ApiException(ErrorCode.NO_HOST_AVAILABLE,
-                        "no online host can start template '" + template.name() + "'"));
+                .toList();
+        if (candidates.isEmpty()) {
+            throw new ApiException(ErrorCode.NO_HOST_AVAILABLE, "no online host can start template '" + template.name() + "'");
+        }
+        return candidates;
     }
 
     /**

@@ -68,6 +68,12 @@ public final class ErrorHandlers {
         } else if (code == ErrorCode.NO_HOST_AVAILABLE || code == ErrorCode.HOST_UNAVAILABLE) {
             // A host that reconnects does so within seconds; the create already waited for it.
             ctx.header("Retry-After", "5");
+        } else if (code == ErrorCode.CAPACITY_EXCEEDED || code == ErrorCode.HOST_BUSY) {
+            // Room comes back as sandboxes stop, pause or time out: seconds to minutes.
+            ctx.header("Retry-After", "30");
+        } else if (code == ErrorCode.QUOTA_EXCEEDED) {
+            // Only the team's own stops (or an admin) free a quota; a minute is a fair first wait.
+            ctx.header("Retry-After", "60");
         }
         // E2B's clients read their error shape: the HTTP status as a number in 'code'.
         Object body = ctx.path().startsWith(E2B_PREFIX)

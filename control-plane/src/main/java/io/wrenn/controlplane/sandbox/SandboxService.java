@@ -46,9 +46,14 @@ public final class SandboxService {
     private final Scheduler scheduler;
     private final Limits limits;
     private final Deadlines deadlines;
+    private final Admission admission;
+    private final io.wrenn.controlplane.host.StartGate starts;
 
     public SandboxService(SandboxStore sandboxes, TemplateStore templates, HostStore hosts, HostAgents agents,
-                          Scheduler scheduler, Limits limits, Deadlines deadlines) {
+                          Scheduler scheduler, Limits limits, Deadlines deadlines, Admission admission,
+                          io.wrenn.controlplane.host.StartGate starts) {
+        this.admission = admission;
+        this.starts = starts;
         this.sandboxes = sandboxes;
         this.templates = templates;
         this.hosts = hosts;
@@ -127,16 +132,20 @@ public final class SandboxService {
             throw ApiException.invalid("template '" + template.name() + "' needs a disk of at least " + least
                     + " MiB; disk_size_mb cannot be smaller");
         }
-        Host host = scheduler.choose(template);
-
         UUID id = UUID.randomUUID();
-        sandboxes.insertStarting(id, teamId, host.id(), template.id(), vcpus, memoryMb, diskSizeMb,
-                request.timeoutS(), request.env().keySet(), request.metadata(), request.onTimeout());
+        Host host = admit(teamId, template, id, vcpus, memoryMb, diskSizeMb, request);
         String accessToken = newAccessToken();
         sandboxes.saveAccessToken(id, accessToken);
         sandboxes.saveNetwork(id, request.network());
-        io.wrenn.hostagent.protocol.Sandbox created;
+        io.wrenn.controlplane.host.StartGate.Slot slot;
         try {
+            slot = starts.enter(host.id());
+        } catch (ApiException e) {
+            sandboxes.transition(id, EnumSet.of(SandboxStatus.STARTING), SandboxStatus.ERROR, "not started: the host was busy");
+            throw e;
+        }
+        io.wrenn.hostagent.protocol.Sandbox created;
+        try (slot) {
             created = agents.stub(host, deadlines.create()).createSandbox(CreateSandboxRequest.newBuilder()
                     .setSandboxId(id.toString())
                     .setTeamId(teamId.toString())
@@ -174,6 +183,31 @@ public final class SandboxService {
             throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox was stopped while it was being created");
         }
         return sandboxes.find(id).orElseThrow();
+    }
+
+    /**
+     * Claims room for the new sandbox {@code id} on the first candidate host whose budget it
+     * fits, inserting its {@code starting} row there; 429 when its team's quota is spent, 503
+     * (with Retry-After) when no host has room. A refusal leaves no row behind.
+     */
+    private Host admit(UUID teamId, Template template, UUID id, int vcpus, int memoryMb, int diskSizeMb,
+                       CreateSandboxBody request) {
+        io.wrenn.controlplane.host.Capacity.Load ask = new io.wrenn.controlplane.host.Capacity.Load(vcpus, memoryMb, diskSizeMb);
+        ApiException refused = null;
+        for (Host candidate : scheduler.candidates(template)) {
+            try {
+                admission.admitNew(teamId, candidate.id(), ask, h -> sandboxes.insertStarting(h, id, teamId, candidate.id(),
+                        template.id(), vcpus, memoryMb, diskSizeMb, request.timeoutS(), request.env().keySet(),
+                        request.metadata(), request.onTimeout()));
+                return candidate;
+            } catch (ApiException e) {
+                if (e.code() != ErrorCode.CAPACITY_EXCEEDED) {
+                    throw e;
+                }
+                refused = e;
+            }
+        }
+        throw refused;
     }
 
     public Sandbox get(UUID teamId, String wireId) {
@@ -242,7 +276,8 @@ public final class SandboxService {
     public Sandbox pause(UUID teamId, String wireId) {
         Placement placement = requireRunning(teamId, wireId);
         UUID id = placement.sandbox().id();
-        if (!sandboxes.transition(id, EnumSet.of(SandboxStatus.RUNNING), SandboxStatus.PAUSING, null)) {
+        if (!admission.admitPause(placement.sandbox(),
+                h -> sandboxes.transition(h, id, EnumSet.of(SandboxStatus.RUNNING), SandboxStatus.PAUSING, null))) {
             throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox changed state; try again");
         }
         io.wrenn.hostagent.protocol.Sandbox paused;
@@ -287,11 +322,19 @@ public final class SandboxService {
         }
         Host host = hosts.find(sandbox.hostId())
                 .orElseThrow(() -> new ApiException(ErrorCode.HOST_UNAVAILABLE, "the sandbox's host is gone"));
-        if (!sandboxes.transition(sandbox.id(), EnumSet.of(SandboxStatus.PAUSED), SandboxStatus.RESUMING, null)) {
+        if (!admission.admitResume(sandbox,
+                h -> sandboxes.transition(h, sandbox.id(), EnumSet.of(SandboxStatus.PAUSED), SandboxStatus.RESUMING, null))) {
             throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox changed state; try again");
         }
-        io.wrenn.hostagent.protocol.Sandbox resumed;
+        io.wrenn.controlplane.host.StartGate.Slot slot;
         try {
+            slot = starts.enter(host.id());
+        } catch (ApiException e) {
+            sandboxes.transition(sandbox.id(), EnumSet.of(SandboxStatus.RESUMING), SandboxStatus.PAUSED, null);
+            throw e;
+        }
+        io.wrenn.hostagent.protocol.Sandbox resumed;
+        try (slot) {
             resumed = agents.stub(host, deadlines.pauseCall()).resumeSandbox(ResumeSandboxRequest.newBuilder()
                     .setSandboxId(sandbox.id().toString())
                     .setGeneration(sandbox.pauseGeneration())

@@ -46,7 +46,15 @@ public final class SandboxStore {
     public void insertStarting(UUID id, UUID teamId, UUID hostId, UUID templateId, int vcpus, int memoryMb,
                                int diskSizeMb, int timeoutS, Collection<String> envKeys, Map<String, String> metadata,
                                String onTimeout) {
-        jdbi.useHandle(h -> h.createUpdate("""
+        jdbi.useHandle(h -> insertStarting(h, id, teamId, hostId, templateId, vcpus, memoryMb, diskSizeMb, timeoutS, envKeys,
+                metadata, onTimeout));
+    }
+
+    /** As {@link #insertStarting(UUID, UUID, UUID, UUID, int, int, int, int, Collection, Map, String)}, on {@code h}'s transaction. */
+    public void insertStarting(org.jdbi.v3.core.Handle h, UUID id, UUID teamId, UUID hostId, UUID templateId, int vcpus,
+                               int memoryMb, int diskSizeMb, int timeoutS, Collection<String> envKeys,
+                               Map<String, String> metadata, String onTimeout) {
+        h.createUpdate("""
                         INSERT INTO sandboxes (id, team_id, host_id, template_id, status, vcpus, memory_mb, disk_size_mb,
                                                timeout_s, env_keys, metadata, on_timeout)
                         VALUES (:id, :team, :host, :template, 'starting', :vcpus, :memory, :disk, :timeout,
@@ -62,7 +70,7 @@ public final class SandboxStore {
                 .bind("timeout", timeoutS)
                 .bind("envKeys", Jsons.mapper().writeValueAsString(List.copyOf(envKeys)))
                 .bind("metadata", Jsons.mapper().writeValueAsString(metadata))
-                .execute());
+                .execute();
     }
 
     public Optional<Sandbox> find(UUID id) {
@@ -145,8 +153,9 @@ public final class SandboxStore {
         }
         return jdbi.withHandle(h -> {
             Map<UUID, Long> reserved = new HashMap<>();
-            h.createQuery("SELECT host_id, sum(memory_mb) AS mb FROM sandboxes"
-                            + " WHERE host_id IN (<hosts>) AND status NOT IN ('stopped', 'error', 'paused') GROUP BY host_id")
+            // Counted as admission counts it (Capacity): a paused sandbox at half its memory.
+            h.createQuery("SELECT host_id, sum(CASE WHEN status = 'paused' THEN (memory_mb + 1) / 2 ELSE memory_mb END) AS mb"
+                            + " FROM sandboxes WHERE host_id IN (<hosts>) AND status NOT IN ('stopped', 'error') GROUP BY host_id")
                     .bindList("hosts", hostIds)
                     .map((rs, ctx) -> Map.entry(rs.getObject("host_id", UUID.class), rs.getLong("mb")))
                     .forEach(e -> reserved.put(e.getKey(), e.getValue()));
@@ -159,7 +168,12 @@ public final class SandboxStore {
      * Entering {@code stopped} or {@code error} stamps stopped_at.
      */
     public boolean transition(UUID id, Set<SandboxStatus> from, SandboxStatus to, String reason) {
-        return jdbi.withHandle(h -> h.createUpdate("""
+        return jdbi.withHandle(h -> transition(h, id, from, to, reason));
+    }
+
+    /** As {@link #transition(UUID, Set, SandboxStatus, String)}, on {@code h}'s transaction. */
+    public boolean transition(org.jdbi.v3.core.Handle h, UUID id, Set<SandboxStatus> from, SandboxStatus to, String reason) {
+        return h.createUpdate("""
                         UPDATE sandboxes SET status = :to, status_reason = :reason, host_call_lost = false, updated_at = now(),
                             stopped_at = CASE WHEN :terminal THEN now() ELSE stopped_at END
                         WHERE id = :id AND status IN (<from>)""")
@@ -168,7 +182,7 @@ public final class SandboxStore {
                 .bind("reason", reason)
                 .bind("terminal", to.terminal())
                 .bindList("from", from.stream().map(SandboxStatus::wire).toList())
-                .execute()) == 1;
+                .execute() == 1;
     }
 
     /**

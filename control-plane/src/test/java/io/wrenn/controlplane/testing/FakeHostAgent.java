@@ -171,15 +171,20 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
         sandboxes.remove(sandboxId.toString());
     }
 
+    /** The host's size as it reports it: admission budgets follow from these. */
+    public volatile int cpuCount = 16;
+    public volatile long memoryMb = 24_000;
+    public volatile long diskFreeMb = 1_000_000;
+
     @Override
     public void getHostInfo(GetHostInfoRequest request, StreamObserver<HostInfo> response) {
         String platform = new UUID(0, 0).toString();
         HostInfo.Builder info = HostInfo.newBuilder()
                 .setVersion("fake")
                 .setAccelerator("tcg")
-                .setCpuCount(2)
-                .setMemoryMb(24_000)
-                .setDiskFreeMb(100_000)
+                .setCpuCount(cpuCount)
+                .setMemoryMb(memoryMb)
+                .setDiskFreeMb(diskFreeMb)
                 .setTrafficPort(traffic.getAddress().getPort());
         templates.forEach(name -> info.addTemplates(TemplateImage.newBuilder().setTeamId(platform).setName(name)
                 .setImageSizeMb(256).setType("image")));
