@@ -119,8 +119,9 @@ public final class ControlPlane implements AutoCloseable {
         SandboxStore sandboxStore = new SandboxStore(jdbi);
         Scheduler scheduler = new Scheduler(hosts, agents, sandboxStore::reservedMemory);
         io.wrenn.controlplane.team.QuotaStore quotas = new io.wrenn.controlplane.team.QuotaStore(jdbi, config.defaultQuota());
+        io.wrenn.controlplane.sandbox.Admission admission = new io.wrenn.controlplane.sandbox.Admission(jdbi, config.capacity(), quotas);
         SandboxService sandboxes = new SandboxService(sandboxStore, new TemplateStore(jdbi), hosts, agents, scheduler,
-                config.limits(), config.deadlines(), new io.wrenn.controlplane.sandbox.Admission(jdbi, config.capacity(), quotas),
+                config.limits(), config.deadlines(), admission,
                 new io.wrenn.controlplane.host.StartGate(config.capacity()));
         Passwords passwords = new Passwords();
         this.passwords = passwords;
@@ -149,7 +150,8 @@ public final class ControlPlane implements AutoCloseable {
             }
             buildFiles = temporaryBuildFiles;
         }
-        builds = new Builds(jdbi, sandboxes, snapshots, new TemplateStore(jdbi), hosts, agents, buildFiles, config.buildsPerHost());
+        builds = new Builds(jdbi, sandboxes, snapshots, new TemplateStore(jdbi), hosts, agents, buildFiles, config.buildsPerHost(),
+                quotas);
         // A deleted team's keys stop at once (also the verified ones held in memory), its builds
         // are cancelled (their builders go) and its sandboxes stop before its snapshots go, so
         // those are no longer in use.
@@ -158,7 +160,8 @@ public final class ControlPlane implements AutoCloseable {
         AccountService accounts = new AccountService(users, teamStore, passwords, new LoginThrottle(jdbi), tokens);
         metrics = new Metrics(jdbi, hosts, agents);
         sandboxes.observeCreates(metrics.meters()::created);
-        reconciler = new Reconciler(hosts, sandboxStore, new TemplateStore(jdbi), agents, config.deadlines(), Clock.systemUTC());
+        reconciler = new Reconciler(hosts, sandboxStore, new TemplateStore(jdbi), agents, config.deadlines(), Clock.systemUTC(),
+                config.pausedRetention());
 
         app = Javalin.create(javalin -> {
             javalin.concurrency.useVirtualThreads = true;
@@ -189,7 +192,9 @@ public final class ControlPlane implements AutoCloseable {
             new TeamRoutes(teams).register(table);
             new ApiKeyRoutes(apiKeys).register(table);
             new AuditRoutes(new AuditLog(jdbi)).register(table);
-            new AdminRoutes(jdbi, users, new SandboxAdmin(sandboxStore)).register(table);
+            new AdminRoutes(jdbi, users, new SandboxAdmin(sandboxStore), sandboxes,
+                    new io.wrenn.controlplane.admin.TeamContainment(jdbi, sandboxes, apiKeys, builds.service()::cancelAllOfTeam),
+                    quotas, admission, apiKeys).register(table);
             // Before the sandbox routes: "/v1/sandboxes/stats" must not be taken for a sandbox id.
             new MetricsRoutes(metrics, sandboxes, config.metricsToken()).register(table);
             new SandboxRoutes(sandboxes, agents, socketTokens).register(table);

@@ -21,9 +21,14 @@ final class AdminStore {
         this.jdbi = jdbi;
     }
 
+    boolean teamExists(UUID id) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT EXISTS (SELECT 1 FROM teams WHERE id = :id AND deleted_at IS NULL)")
+                .bind("id", id).mapTo(Boolean.class).one());
+    }
+
     Paging.Page<Map<String, Object>> teams(Paging paging, Paging.PageRequest page) {
         return pageOf("""
-                        SELECT t.id, t.name, t.created_at, t.deleted_at,
+                        SELECT t.id, t.name, t.created_at, t.deleted_at, t.suspended_at,
                                (SELECT count(*) FROM team_members m WHERE m.team_id = t.id) AS members,
                                (SELECT count(*) FROM sandboxes s WHERE s.team_id = t.id AND s.status <> 'stopped') AS active_sandboxes
                         FROM teams t""", "true", "t", paging, page,
@@ -35,6 +40,7 @@ final class AdminStore {
                     team.put("active_sandboxes", rs.getLong("active_sandboxes"));
                     team.put("created_at", instant(rs.getObject("created_at", OffsetDateTime.class)));
                     team.put("deleted_at", instant(rs.getObject("deleted_at", OffsetDateTime.class)));
+                    team.put("suspended_at", instant(rs.getObject("suspended_at", OffsetDateTime.class)));
                     return team;
                 });
     }

@@ -36,8 +36,11 @@ public final class BuildService {
     private final TemplateStore templates;
     private final SandboxService sandboxes;
     private final Limits limits;
+    private final io.wrenn.controlplane.team.QuotaStore quotas;
 
-    BuildService(BuildStore store, BuildFiles files, BuildWorkers workers, TemplateStore templates, SandboxService sandboxes) {
+    BuildService(BuildStore store, BuildFiles files, BuildWorkers workers, TemplateStore templates, SandboxService sandboxes,
+                 io.wrenn.controlplane.team.QuotaStore quotas) {
+        this.quotas = quotas;
         this.store = store;
         this.files = files;
         this.workers = workers;
@@ -71,6 +74,7 @@ public final class BuildService {
                        Machine machine, boolean skipPrePost, boolean noCache) {
         UUID owner = owner(caller, platform, name);
         check(caller.requireTeam(), recipe, archive);
+        requireBuildRoom(caller.requireTeam());
         Build build = new Build(UUID.randomUUID(), owner, caller.requireTeam(), name, text, recipe, archive,
                 machine.vcpus(), machine.memoryMb(), machine.diskSizeMb(), skipPrePost, noCache, BuildStatus.QUEUED,
                 null, 0, BuildPlan.total(recipe, skipPrePost), null, 0, 0, false, null, null, null, null, null, null);
@@ -84,6 +88,7 @@ public final class BuildService {
     /** Reserves a build whose steps come later (E2B's two calls); it is never run before {@link #queueReserved}. */
     public Build reserve(Caller caller, String name, Machine machine) {
         UUID owner = owner(caller, false, name);
+        requireBuildRoom(caller.requireTeam());
         Build build = new Build(UUID.randomUUID(), owner, caller.requireTeam(), name, "", null, null,
                 machine.vcpus(), machine.memoryMb(), machine.diskSizeMb(), true, false, BuildStatus.PENDING,
                 null, 0, 0, null, 0, 0, false, null, null, null, null, null, null);
@@ -101,6 +106,20 @@ public final class BuildService {
         }
         workers.wake();
         return store.find(build.id()).orElseThrow();
+    }
+
+    /**
+     * 429 when the team already has as many unfinished builds as its quota allows. Checked
+     * before the insert, not under a lock: two builds racing for the last slot may both pass,
+     * which a quota of builds (each of which runs one sandbox, itself admitted) tolerates.
+     */
+    private void requireBuildRoom(UUID team) {
+        int max = quotas.of(team).maxConcurrentBuilds();
+        int unfinished = store.unfinishedOfTeam(team).size();
+        if (unfinished >= max) {
+            throw new ApiException(ErrorCode.QUOTA_EXCEEDED, "your team may run " + max + " template builds at once and has "
+                    + unfinished + " queued or running: wait for one to finish, or ask an admin for more");
+        }
     }
 
     private UUID owner(Caller caller, boolean platform, String name) {

@@ -17,13 +17,13 @@ public final class Builds implements AutoCloseable {
     private final BuildWorkers workers;
 
     public Builds(Jdbi jdbi, SandboxService sandboxes, SnapshotService snapshots, TemplateStore templates, HostStore hosts,
-                  HostAgents agents, Path filesDir, int perHost) {
+                  HostAgents agents, Path filesDir, int perHost, io.wrenn.controlplane.team.QuotaStore quotas) {
         BuildStore store = new BuildStore(jdbi);
         BuildFiles files = new BuildFiles(filesDir, store, ArchiveNormalizer.Limits.defaults());
         FileTransfer transfer = new FileTransfer(sandboxes, agents, sandboxes.limits().maxUploadBytes());
         BuildRunner runner = new BuildRunner(store, sandboxes, snapshots, templates, hosts, agents, files, transfer, Clock.systemUTC());
         this.workers = new BuildWorkers(store, runner, sandboxes, hosts, perHost);
-        this.service = new BuildService(store, files, workers, templates, sandboxes);
+        this.service = new BuildService(store, files, workers, templates, sandboxes, quotas);
     }
 
     public BuildService service() {

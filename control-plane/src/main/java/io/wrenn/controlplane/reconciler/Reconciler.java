@@ -87,9 +87,17 @@ public final class Reconciler {
     private final Deadlines deadlines;
     private final Clock clock;
     private final SnapshotConvergence snapshots;
+    /** How long a sandbox may stay paused; zero keeps paused sandboxes until they are deleted. */
+    private final Duration pausedRetention;
 
     public Reconciler(HostStore hosts, SandboxStore sandboxes, TemplateStore templates, HostAgents agents,
                       Deadlines deadlines, Clock clock) {
+        this(hosts, sandboxes, templates, agents, deadlines, clock, Duration.ZERO);
+    }
+
+    public Reconciler(HostStore hosts, SandboxStore sandboxes, TemplateStore templates, HostAgents agents,
+                      Deadlines deadlines, Clock clock, Duration pausedRetention) {
+        this.pausedRetention = pausedRetention;
         this.hosts = hosts;
         this.sandboxes = sandboxes;
         this.agents = agents;
@@ -136,6 +144,7 @@ public final class Reconciler {
         Instant now = clock.instant();
         try {
             reconcileSandboxes(host, known, onHost, now);
+            expirePaused(host, known, now);
         } finally {
             snapshots.reconcile(host, now);
         }
@@ -251,6 +260,39 @@ public final class Reconciler {
         if (marked > 0) {
             log.warn("{} sandboxes on host {} are now unknown", marked, host.address());
         }
+    }
+
+    /**
+     * Deletes the sandboxes paused for longer than the retention: a paused sandbox keeps its RAM
+     * file and disk on the host, so keeping them forever would fill it. The stop's reason, shown
+     * in the sandbox's lifecycle log, says why it went.
+     */
+    private void expirePaused(Host host, List<Sandbox> known, Instant now) {
+        if (pausedRetention.isZero()) {
+            return;
+        }
+        Instant cutoff = now.minus(pausedRetention);
+        for (Sandbox row : known) {
+            if (row.status() != SandboxStatus.PAUSED || row.pausedAt() == null || row.pausedAt().isAfter(cutoff)) {
+                continue;
+            }
+            String reason = "retention_expired: paused longer than " + describe(pausedRetention);
+            if (!sandboxes.transition(row.id(), EnumSet.of(SandboxStatus.PAUSED), SandboxStatus.STOPPING, reason)) {
+                continue; // resumed or deleted meanwhile
+            }
+            // A destroy that fails leaves the row 'stopping': the next passes finish it.
+            if (destroy(host, row.id())) {
+                sandboxes.transition(row.id(), EnumSet.of(SandboxStatus.STOPPING), SandboxStatus.STOPPED, reason);
+                log.info("sandbox {} was paused since {}: deleted ({})", row.id(), row.pausedAt(), reason);
+            }
+        }
+    }
+
+    private static String describe(Duration duration) {
+        if (duration.toDaysPart() > 0 && duration.toHoursPart() == 0 && duration.toMinutesPart() == 0 && duration.toSecondsPart() == 0) {
+            return duration.toDays() + " days";
+        }
+        return duration.toSeconds() + " s";
     }
 
     private boolean destroy(Host host, UUID id) {

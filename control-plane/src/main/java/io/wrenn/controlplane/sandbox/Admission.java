@@ -50,6 +50,7 @@ public final class Admission {
     public void admitNew(UUID teamId, UUID hostId, Capacity.Load ask, java.util.function.Consumer<Handle> claim) {
         jdbi.useTransaction(h -> {
             lock(h, "team", teamId);
+            requireNotSuspended(h, teamId);
             TeamQuota quota = quotas.of(h, teamId);
             TeamUsage usage = usage(h, teamId, null);
             requireRunningRoom(quota, usage);
@@ -69,6 +70,7 @@ public final class Admission {
     public boolean admitResume(Sandbox sandbox, Predicate<Handle> claim) {
         return jdbi.inTransaction(h -> {
             lock(h, "team", sandbox.teamId());
+            requireNotSuspended(h, sandbox.teamId());
             requireRunningRoom(quotas.of(h, sandbox.teamId()), usage(h, sandbox.teamId(), sandbox.id()));
             if (sandbox.hostId() != null) {
                 requireHostRoom(h, sandbox.hostId(), sandbox.id(),
@@ -90,6 +92,18 @@ public final class Admission {
             }
             return claim.test(h);
         });
+    }
+
+    /**
+     * A suspended team starts and resumes nothing, whoever asks: its keys are refused already,
+     * but traffic that wakes an auto-resume sandbox carries none.
+     */
+    private static void requireNotSuspended(Handle h, UUID teamId) {
+        boolean suspended = h.createQuery("SELECT EXISTS (SELECT 1 FROM teams WHERE id = :team AND suspended_at IS NOT NULL)")
+                .bind("team", teamId).mapTo(Boolean.class).one();
+        if (suspended) {
+            throw new ApiException(ErrorCode.TEAM_SUSPENDED, "this team is suspended by the platform's admins");
+        }
     }
 
     private static void requireRunningRoom(TeamQuota quota, TeamUsage usage) {
