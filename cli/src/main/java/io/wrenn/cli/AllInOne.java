@@ -112,7 +112,7 @@ public final class AllInOne implements AutoCloseable {
         }
 
         PeopleSettings people = PeopleSettings.fromEnvironment(System.getenv());
-        controlPlane = new ControlPlane(ControlPlaneConfig.builder()
+        controlPlane = new ControlPlane(AdmissionSettings.apply(ControlPlaneConfig.builder(), System.getenv())
                 .bindHost(settings.apiHost())
                 .port(settings.apiPort())
                 .jdbcUrl(database.jdbcUrl())

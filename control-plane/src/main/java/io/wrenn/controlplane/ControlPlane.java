@@ -187,10 +187,11 @@ public final class ControlPlane implements AutoCloseable {
             RouteTable table = new RouteTable(javalin.routes, filter);
             new DocsRoutes(readiness::notReadyReason).register(table);
             new DashboardRoutes(DashboardRoutes.Files.classpath("dashboard")).register(javalin.routes);
-            new AccountRoutes(accounts, teams, clientAddress).register(table);
+            new AccountRoutes(accounts, teams, clientAddress, config.signup(),
+                    new io.wrenn.controlplane.account.SignupThrottle(jdbi, config.signup().perAddressPerHour())).register(table);
             new OAuthRoutes(config.oauthProviders(), jdbi, new OAuthAccounts(jdbi, users), accounts).register(table);
             new TeamRoutes(teams).register(table);
-            new ApiKeyRoutes(apiKeys).register(table);
+            new ApiKeyRoutes(apiKeys, config.signup().keysPerUserPerHour()).register(table);
             new AuditRoutes(new AuditLog(jdbi)).register(table);
             new AdminRoutes(jdbi, users, new SandboxAdmin(sandboxStore), sandboxes,
                     new io.wrenn.controlplane.admin.TeamContainment(jdbi, sandboxes, apiKeys, builds.service()::cancelAllOfTeam),

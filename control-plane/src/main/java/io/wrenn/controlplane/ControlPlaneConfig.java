@@ -33,6 +33,7 @@ import java.util.List;
  * @param capacity           per-host budgets (memory, disk, vCPUs, overcommit) and concurrent starts per host
  * @param defaultQuota       what a team may hold when admins have not set its quota
  * @param pausedRetention    how long a sandbox may stay paused before the reconciler deletes it; zero keeps it
+ * @param signup             who may sign up, and the per-address and per-person limits on sign-ups and keys
  */
 public record ControlPlaneConfig(
         String bindHost,
@@ -53,7 +54,8 @@ public record ControlPlaneConfig(
         String metricsToken,
         io.wrenn.controlplane.host.Capacity capacity,
         io.wrenn.controlplane.team.TeamQuota defaultQuota,
-        Duration pausedRetention) {
+        Duration pausedRetention,
+        io.wrenn.controlplane.account.SignupPolicy signup) {
 
     public ControlPlaneConfig {
         requireNonNull(bindHost, "bindHost is null");
@@ -70,6 +72,7 @@ public record ControlPlaneConfig(
         }
         requireNonNull(capacity, "capacity is null");
         requireNonNull(defaultQuota, "defaultQuota is null");
+        requireNonNull(signup, "signup is null");
         if (requireNonNull(pausedRetention, "pausedRetention is null").isNegative()) {
             throw new IllegalArgumentException("pausedRetention cannot be negative");
         }
@@ -149,6 +152,7 @@ public record ControlPlaneConfig(
         private io.wrenn.controlplane.team.TeamQuota defaultQuota = io.wrenn.controlplane.team.TeamQuota.defaults();
         // E2B kept paused sandboxes 30 days in its beta; the same here, an operator may change it.
         private Duration pausedRetention = Duration.ofDays(30);
+        private io.wrenn.controlplane.account.SignupPolicy signup = io.wrenn.controlplane.account.SignupPolicy.defaults();
 
         private Builder() {
         }
@@ -172,11 +176,12 @@ public record ControlPlaneConfig(
         public Builder capacity(io.wrenn.controlplane.host.Capacity capacity) { this.capacity = capacity; return this; }
         public Builder defaultQuota(io.wrenn.controlplane.team.TeamQuota defaultQuota) { this.defaultQuota = defaultQuota; return this; }
         public Builder pausedRetention(Duration pausedRetention) { this.pausedRetention = pausedRetention; return this; }
+        public Builder signup(io.wrenn.controlplane.account.SignupPolicy signup) { this.signup = signup; return this; }
 
         public ControlPlaneConfig build() {
             return new ControlPlaneConfig(bindHost, port, jdbcUrl, jdbcUser, jdbcPassword, agentSecret, limits,
                     reconcileInterval, deadlines, trustedProxies, tokenLifetime, oauthProviders, buildFilesDir, buildsPerHost,
-                    sandboxDomain, metricsToken, capacity, defaultQuota, pausedRetention);
+                    sandboxDomain, metricsToken, capacity, defaultQuota, pausedRetention, signup);
         }
     }
 }

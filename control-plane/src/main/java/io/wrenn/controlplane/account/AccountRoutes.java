@@ -1,5 +1,8 @@
 package io.wrenn.controlplane.account;
 
+import io.wrenn.api.ErrorCode;
+import io.wrenn.controlplane.http.ApiException;
+
 import io.javalin.http.Context;
 import io.wrenn.controlplane.audit.AuditTrail;
 import io.wrenn.controlplane.auth.Authenticator;
@@ -22,8 +25,13 @@ public final class AccountRoutes {
     private final AccountService accounts;
     private final TeamService teams;
     private final ClientAddress clientAddress;
+    private final SignupPolicy signupPolicy;
+    private final SignupThrottle signupThrottle;
 
-    public AccountRoutes(AccountService accounts, TeamService teams, ClientAddress clientAddress) {
+    public AccountRoutes(AccountService accounts, TeamService teams, ClientAddress clientAddress, SignupPolicy signupPolicy,
+                         SignupThrottle signupThrottle) {
+        this.signupPolicy = signupPolicy;
+        this.signupThrottle = signupThrottle;
         this.accounts = accounts;
         this.teams = teams;
         this.clientAddress = clientAddress;
@@ -41,6 +49,13 @@ public final class AccountRoutes {
         JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("email", "password", "name"));
         String email = Emails.require("email", body.requiredString("email"));
         String name = Names.require("name", body.requiredString("name"));
+        if (!signupPolicy.admits(email)) {
+            throw new ApiException(ErrorCode.SIGNUP_CLOSED, signupPolicy.mode() == SignupPolicy.Mode.CLOSED
+                    ? "sign-up is closed here: ask an admin for an account"
+                    : "sign-up is open only to some email domains, not this one");
+        }
+        // Counted before the password is hashed: a flood of sign-ups costs no argon2 time.
+        signupThrottle.record(ClientAddress.throttleKey(clientAddress.of(ctx)));
         AccountService.Session session = accounts.signup(email, name, body.requiredString("password"));
         audit(ctx, session);
         ctx.status(201).json(AccountViews.session(session));
@@ -51,7 +66,7 @@ public final class AccountRoutes {
         String email = Emails.require("email", body.requiredString("email"));
         String password = body.requiredString("password");
         PasswordPolicy.checkPresented("password", password);
-        AccountService.Session session = accounts.login(email, password, clientAddress.of(ctx));
+        AccountService.Session session = accounts.login(email, password, ClientAddress.throttleKey(clientAddress.of(ctx)));
         audit(ctx, session);
         ctx.json(AccountViews.session(session));
     }
@@ -81,7 +96,7 @@ public final class AccountRoutes {
         String current = body.requiredString("current_password");
         PasswordPolicy.checkPresented("current_password", current);
         AccountService.Session session = accounts.changePassword(caller.requireUser(), caller.teamId(), current,
-                body.requiredString("new_password"), clientAddress.of(ctx));
+                body.requiredString("new_password"), ClientAddress.throttleKey(clientAddress.of(ctx)));
         AuditTrail.resource(ctx, WireId.USER, caller.userId());
         ctx.json(AccountViews.session(session));
     }

@@ -27,8 +27,11 @@ public final class ApiKeyRoutes {
 
     private final ApiKeyStore keys;
 
-    public ApiKeyRoutes(ApiKeyStore keys) {
+    private final int keysPerUserPerHour;
+
+    public ApiKeyRoutes(ApiKeyStore keys, int keysPerUserPerHour) {
         this.keys = keys;
+        this.keysPerUserPerHour = keysPerUserPerHour;
     }
 
     public void register(RouteTable routes) {
@@ -42,6 +45,10 @@ public final class ApiKeyRoutes {
         caller.requireRole(Role.ADMIN);
         JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("name"));
         String name = Names.require("name", body.requiredString("name"));
+        if (keys.createdByWithinHour(caller.userId()) >= keysPerUserPerHour) {
+            throw new io.wrenn.controlplane.http.ApiException(io.wrenn.api.ErrorCode.RATE_LIMITED,
+                    "you created " + keysPerUserPerHour + " API keys in the last hour: try again later");
+        }
         String key = ApiKeys.generate();
         UUID id = keys.create(caller.teamId(), name, key, caller.userId());
         AuditTrail.resource(ctx, WireId.API_KEY, id);

@@ -165,6 +165,12 @@ public final class ApiKeyStore {
      * Revokes every live key {@code userId} created (their account is disabled: what they made
      * must not outlive their access); returns how many.
      */
+    public int createdByWithinHour(UUID userId) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT count(*) FROM api_keys WHERE created_by = :user AND created_at > now() - interval '1 hour'")
+                .bind("user", userId).mapTo(Integer.class).one());
+    }
+
     public int revokeCreatedBy(UUID userId) {
         List<UUID> revoked = jdbi.withHandle(h -> h.createQuery(
                         "UPDATE api_keys SET revoked_at = now() WHERE created_by = :user AND revoked_at IS NULL RETURNING id")

@@ -33,6 +33,25 @@ public final class ClientAddress {
         return address;
     }
 
+    /**
+     * The key a per-address limit counts by: an IPv4 address as it is, an IPv6 address by its
+     * /64 (one customer usually holds a whole /64 and could otherwise step through it).
+     */
+    public static String throttleKey(String address) {
+        if (address == null || !address.contains(":")) {
+            return address;
+        }
+        try {
+            byte[] bytes = java.net.InetAddress.ofLiteral(address.replaceAll("^\\[|\\]$|%.*$", "")).getAddress();
+            if (bytes.length != 16) {
+                return address;
+            }
+            return java.util.HexFormat.of().formatHex(bytes, 0, 8) + "::/64";
+        } catch (IllegalArgumentException e) {
+            return address;
+        }
+    }
+
     String resolve(String peer, String forwardedFor) {
         String client = normalise(peer);
         if (forwardedFor == null || !trusted(client)) {

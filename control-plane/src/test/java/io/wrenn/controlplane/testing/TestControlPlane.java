@@ -40,7 +40,11 @@ public final class TestControlPlane implements AutoCloseable, AfterAllCallback {
                 .jdbcPassword(TestPostgres.password())
                 .agentSecret(FakeHostAgent.SECRET)
                 // Tests drive the reconciler by hand.
-                .reconcileInterval(Duration.ofHours(1));
+                .reconcileInterval(Duration.ofHours(1))
+                // Every test person signs up from this machine's address: the per-address limit
+                // would otherwise bound how many a test class may make (SignupControlsTest tests it).
+                .signup(new io.wrenn.controlplane.account.SignupPolicy(io.wrenn.controlplane.account.SignupPolicy.Mode.OPEN,
+                        java.util.List.of(), 10_000, 10_000));
         customise.accept(config);
         controlPlane = new ControlPlane(config.build(), FakeHostAgent::channel).start();
         controlPlane.registerHost(agent.address());
