@@ -24,6 +24,18 @@ public interface Builds {
      */
     String uploadArchive(Path archive);
 
+    /**
+     * Uploads a root filesystem tarball ({@code docker export}'s tar, or tar.gz), streamed, and
+     * queues its import: the build that makes the image template {@code name} of it (cold boots,
+     * any size). Follow it with {@link #follow}.
+     *
+     * @param name       the template to make
+     * @param tarball    the local tarball
+     * @param diskSizeMb the builder's disk and the template's size in MiB, or null (5120)
+     * @return the queued build
+     */
+    BuildInfo importRootFilesystem(String name, Path tarball, Integer diskSizeMb);
+
     /** Queues a build and answers at once. */
     BuildInfo start(BuildSpec spec);
 

@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code wrenn template …}: the team's templates made from sandboxes (snapshots and images). */
 @Command(name = "template", mixinStandardHelpOptions = true, description = "Build, list and remove templates.",
-        subcommands = {BuildCommand.class, TemplateCommand.ListTemplates.class, TemplateCommand.Remove.class})
+        subcommands = {BuildCommand.class, ImportCommand.class, TemplateCommand.ListTemplates.class, TemplateCommand.Remove.class})
 public final class TemplateCommand {
 
     static List<String[]> describe(Template template) {

@@ -46,10 +46,30 @@ public final class ArchiveNormalizer {
     public record Result(String sha256, long sizeBytes, int entries) {
     }
 
+    /**
+     * What the archive is for. {@code FILES}: files for COPY, owned by root, no set-id bits, every
+     * link inside the archive. {@code ROOT_FILESYSTEM}: a whole root filesystem (tar or tar.gz
+     * only) whose owners, modes (set-id and sticky bits too) and symbolic links are kept as they
+     * are, absolute or climbing ones included: they are stored as links, never followed here, and
+     * resolve inside the guest whose root they become. Entry paths, links an entry lies under,
+     * hard links, special files and the limits are checked the same way in both.
+     */
+    public enum Purpose { FILES, ROOT_FILESYSTEM }
+
     private final Limits limits;
+    private final Purpose purpose;
 
     public ArchiveNormalizer(Limits limits) {
+        this(limits, Purpose.FILES);
+    }
+
+    public ArchiveNormalizer(Limits limits, Purpose purpose) {
         this.limits = limits;
+        this.purpose = purpose;
+    }
+
+    private boolean rootfs() {
+        return purpose == Purpose.ROOT_FILESYSTEM;
     }
 
     /** Reads {@code upload}, writes the normalised tar to {@code target}; 400 on anything refused. */
@@ -61,7 +81,10 @@ public final class ArchiveNormalizer {
             throw new IllegalStateException(e);
         }
         Format format = detect(upload);
-        Checks checks = new Checks(limits);
+        if (format == Format.ZIP && rootfs()) {
+            throw ApiException.invalid("a root filesystem must be a tar or tar.gz (docker export's output), not a zip");
+        }
+        Checks checks = new Checks(limits, rootfs());
         try (OutputStream file = Files.newOutputStream(target);
              DigestOutputStream digest = new DigestOutputStream(file, sha);
              TarArchiveOutputStream tar = new TarArchiveOutputStream(digest)) {
@@ -111,19 +134,19 @@ public final class ArchiveNormalizer {
                     throw refused(name, "is a device, FIFO or other special file");
                 }
                 if (entry.isDirectory()) {
-                    out.putArchiveEntry(directory(name, entry.getMode()));
+                    out.putArchiveEntry(keep(directory(name, entry.getMode()), entry));
                     out.closeArchiveEntry();
                     checks.add(name, Kind.DIRECTORY);
                 } else if (entry.isSymbolicLink()) {
                     checks.symlink(name, entry.getLinkName());
-                    out.putArchiveEntry(link(name, entry.getLinkName(), TarConstants.LF_SYMLINK));
+                    out.putArchiveEntry(keep(link(name, entry.getLinkName(), TarConstants.LF_SYMLINK), entry));
                     out.closeArchiveEntry();
                 } else if (entry.isLink()) {
                     String target = checks.hardLink(name, entry.getLinkName());
-                    out.putArchiveEntry(link(name, target, TarConstants.LF_LINK));
+                    out.putArchiveEntry(keep(link(name, target, TarConstants.LF_LINK), entry));
                     out.closeArchiveEntry();
                 } else if (entry.isFile()) {
-                    copyFile(name, entry.getMode(), entry.getSize(), tar, checks, out);
+                    copyFile(name, entry.getMode(), entry.getSize(), tar, checks, out, entry);
                 } else {
                     throw refused(name, "is a device, FIFO or other special file");
                 }
@@ -171,7 +194,7 @@ public final class ArchiveNormalizer {
                     throw refused(name, "is a device, FIFO or other special file");
                 } else {
                     try (InputStream in = zip.getInputStream(entry)) {
-                        copyFile(name, mode == 0 ? 0644 : mode, -1, in, checks, out);
+                        copyFile(name, mode == 0 ? 0644 : mode, -1, in, checks, out, null);
                     }
                 }
             }
@@ -185,11 +208,11 @@ public final class ArchiveNormalizer {
      * size is written first (tar needs it) and then checked against what really arrives.
      */
     private void copyFile(String name, int mode, long declared, InputStream in, Checks checks,
-                          TarArchiveOutputStream out) throws IOException {
+                          TarArchiveOutputStream out, TarArchiveEntry original) throws IOException {
         checks.add(name, Kind.FILE);
         if (declared >= 0) {
             checks.count(name, declared);
-            out.putArchiveEntry(file(name, mode, declared));
+            out.putArchiveEntry(keep(file(name, mode, declared), original));
             long copied = in.transferTo(out);
             if (copied != declared) {
                 throw ApiException.invalid("the archive is damaged at entry '" + shown(name) + "'");
@@ -216,6 +239,25 @@ public final class ArchiveNormalizer {
         } finally {
             Files.deleteIfExists(spool);
         }
+    }
+
+    /**
+     * For a root filesystem: the entry's numeric owner and whole mode as the archive had them
+     * (names dropped, so the guest's tar cannot map them through its own user database).
+     */
+    private TarArchiveEntry keep(TarArchiveEntry written, TarArchiveEntry original) {
+        if (!rootfs() || original == null) {
+            return written;
+        }
+        written.setUserId(original.getLongUserId());
+        written.setGroupId(original.getLongGroupId());
+        written.setUserName("");
+        written.setGroupName("");
+        int type = written.getMode() & 0170000;
+        if (!written.isSymbolicLink() && !written.isLink()) {
+            written.setMode(type | (original.getMode() & 07777));
+        }
+        return written;
     }
 
     private static TarArchiveEntry directory(String name, int mode) {
@@ -261,14 +303,16 @@ public final class ArchiveNormalizer {
     /** The running checks of one archive: names seen, links declared, bytes and entries so far. */
     private static final class Checks {
         private final Limits limits;
+        private final boolean rootfs;
         private final Map<String, Kind> seen = new HashMap<>();
         private final Map<String, String> symlinks = new HashMap<>();
         private final java.util.TreeSet<String> names = new java.util.TreeSet<>();
         private long bytes;
         private int entries;
 
-        Checks(Limits limits) {
+        Checks(Limits limits, boolean rootfs) {
             this.limits = limits;
+            this.rootfs = rootfs;
         }
 
         /** The entry's normalised path, or a 400 if it may not be in an archive at all. */
@@ -306,6 +350,10 @@ public final class ArchiveNormalizer {
                 String next = names.ceiling(under);
                 if (next != null && next.startsWith(under)) {
                     throw refused(next, "lies under a symbolic link of the archive");
+                }
+                if (rootfs) {
+                    // a root filesystem's links resolve in the guest, never on this host
+                    continue;
                 }
                 String parent = link.getKey().contains("/") ? link.getKey().substring(0, link.getKey().lastIndexOf('/')) : "";
                 java.util.ArrayDeque<String> path = new java.util.ArrayDeque<>();
@@ -347,6 +395,14 @@ public final class ArchiveNormalizer {
         }
 
         void symlink(String name, String target) {
+            if (rootfs) {
+                if (target.isEmpty() || target.length() > ArchivePaths.MAX_LENGTH || target.indexOf('\0') >= 0) {
+                    throw refused(name, "is a symbolic link with an empty, too long or malformed target");
+                }
+                add(name, Kind.SYMLINK);
+                symlinks.put(name, target);
+                return;
+            }
             if (target.isEmpty() || target.startsWith("/")) {
                 throw refused(name, "is a symbolic link to an absolute path");
             }

@@ -27,12 +27,14 @@ public final class BuildFiles {
     private final Path dir;
     private final BuildStore store;
     private final ArchiveNormalizer normalizer;
+    private final ArchiveNormalizer rootfsNormalizer;
     private final long maxUploadBytes;
 
     public BuildFiles(Path dir, BuildStore store, ArchiveNormalizer.Limits limits) {
         this.dir = dir;
         this.store = store;
         this.normalizer = new ArchiveNormalizer(limits);
+        this.rootfsNormalizer = new ArchiveNormalizer(limits, ArchiveNormalizer.Purpose.ROOT_FILESYSTEM);
         this.maxUploadBytes = limits.maxBytes();
         try {
             Files.createDirectories(incoming());
@@ -57,6 +59,27 @@ public final class BuildFiles {
      * when {@code key} is null; returns the key.
      */
     public String store(UUID team, String key, InputStream upload) {
+        return store(team, key, upload, normalizer);
+    }
+
+    /**
+     * Stores an uploaded root filesystem tarball of {@code team} (checked as
+     * {@link ArchiveNormalizer.Purpose#ROOT_FILESYSTEM}) under its normalised tar's SHA-256; returns that key.
+     */
+    public String storeRootFilesystem(UUID team, InputStream upload) {
+        return store(team, null, upload, rootfsNormalizer);
+    }
+
+    /** The stored archive's size in bytes. */
+    public long size(Path archive) {
+        try {
+            return Files.size(archive);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String store(UUID team, String key, InputStream upload, ArchiveNormalizer normalizer) {
         if (key != null && !SHA256.matcher(key).matches()) {
             throw ApiException.invalid("a file hash is 64 lower-case hexadecimal digits");
         }

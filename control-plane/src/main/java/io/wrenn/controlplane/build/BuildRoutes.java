@@ -34,6 +34,9 @@ public final class BuildRoutes {
             String key = builds.storeArchive(Authenticator.caller(ctx), null, ctx.req().getInputStream());
             ctx.status(201).json(Map.of("archive", key));
         });
+        routes.post("/v1/template-imports", Access.TEAM, ctx -> ctx.status(201).json(BuildView.of(
+                builds.importRootFilesystem(Authenticator.caller(ctx), ctx.queryParam("name"), ctx.queryParam("disk_size_mb"),
+                        ctx.req().getInputStream()), Instant.now())));
         routes.post("/v1/builds", Access.TEAM, ctx -> ctx.status(201).json(
                 BuildView.of(builds.submit(Authenticator.caller(ctx), ctx.bodyAsBytes()), Instant.now())));
         routes.get("/v1/builds", Access.TEAM, ctx -> {

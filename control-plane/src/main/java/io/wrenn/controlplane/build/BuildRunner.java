@@ -51,6 +51,8 @@ final class BuildRunner {
     static final Duration CACHE_WORTHY_STEP = Duration.ofSeconds(5);
     private static final int SHORT_STEP_S = 60;
     static final int BUILDER_TRIES = 3;
+    /** Unpacking and moving a few GiB under TCG: generous, and still an end. */
+    static final int IMPORT_TIMEOUT_S = 1800;
 
     private final BuildStore store;
     private final SandboxService sandboxes;
@@ -167,8 +169,14 @@ final class BuildRunner {
             store.progress(build.id(), owner, step, cached);
             buildLog.system(step, "step " + step + "/" + plan.total() + " snapshot '" + build.name() + "'  (" + elapsed(started) + ")");
             attempt.throwIfCancelled();
-            replaceOldTemplate(build);
-            Template made = snapshots.make(build.teamId(), sandboxes.reload(builder), build.name(), Template.SNAPSHOT,
+            boolean imported = isImport(build.recipe());
+            replaceOldTemplate(build, imported);
+            // An imported root filesystem has no process worth keeping: its template is an image
+            // of the builder's disk (cold boots, any size), its user the one the import ensured.
+            Template made = imported
+                    ? snapshots.make(build.teamId(), sandboxes.reload(builder), build.name(), Template.IMAGE,
+                            new SnapshotService.Defaults(BuildPlan.BUILD_USER, BuildPlan.BUILD_HOME, Map.of()), null)
+                    : snapshots.make(build.teamId(), sandboxes.reload(builder), build.name(), Template.SNAPSHOT,
                     new SnapshotService.Defaults(context.userSet ? context.user : "",
                             context.workdirSet && context.workdir != null ? context.workdir : "", context.env), null);
             destroy(build, builder);
@@ -225,6 +233,7 @@ final class BuildRunner {
             budget += switch (planned.step()) {
                 case Step.Run run -> run.timeoutS();
                 case Step.Ready ready -> (long) ready.retries() * (ready.intervalS() + ready.timeoutS());
+                case Step.Import ignored -> IMPORT_TIMEOUT_S;
                 default -> SHORT_STEP_S;
             };
         }
@@ -292,7 +301,34 @@ final class BuildRunner {
             case Step.Start start -> mustSucceed(shell.run(GuestScripts.start(start.command()), context.user, context.workdir,
                     context.env, SHORT_STEP_S, buildLog, n), "START");
             case Step.Ready ready -> waitReady(shell, ready, context, buildLog, n);
+            case Step.Import rootfs -> {
+                if (!replay) {
+                    importRootFilesystem(build, builder, shell, rootfs, buildLog, n);
+                }
+            }
         }
+    }
+
+    /** Whether the build imports a root filesystem (and so ends with an image, not a snapshot). */
+    static boolean isImport(Recipe recipe) {
+        return recipe.steps().stream().anyMatch(step -> step instanceof Step.Import);
+    }
+
+    private void importRootFilesystem(Build build, Sandbox builder, GuestShell shell, Step.Import rootfs, BuildLog buildLog, int n) {
+        Path archive = files.find(build.requesterTeam(), rootfs.archive())
+                .orElseThrow(() -> new StepFailed("the uploaded root filesystem is not stored any more"));
+        try (InputStream in = Files.newInputStream(archive)) {
+            transfer.write(build.requesterTeam(), WireId.SANDBOX.encode(builder.id()), GuestScripts.IMPORT_TAR, "root",
+                    Files.size(archive), in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        GuestShell.Outcome outcome = shell.capture(GuestScripts.importRootFilesystem(), "root", "/", Map.of(), IMPORT_TIMEOUT_S, buildLog, n);
+        String refused = outcome.stdout().lines().filter(line -> line.startsWith("refused: ")).findFirst().orElse(null);
+        if (refused != null) {
+            throw new StepFailed("the root filesystem was " + refused);
+        }
+        mustSucceed(outcome, "IMPORT");
     }
 
     private void copy(Build build, Sandbox builder, GuestShell shell, Step.Copy copy, Context context, Set<String> unpacked,
@@ -373,9 +409,9 @@ final class BuildRunner {
     }
 
     /** A rebuild replaces the owner's template of the same name, unless sandboxes still use it. */
-    private void replaceOldTemplate(Build build) {
+    private void replaceOldTemplate(Build build, boolean imported) {
         templates.findOwn(build.teamId(), build.name()).ifPresent(old -> {
-            if (!old.isSnapshot()) {
+            if (!old.isSnapshot() && !(imported && old.isMade())) {
                 throw new StepFailed("a template named '" + build.name() + "' exists and is not a built one");
             }
             try {

@@ -85,6 +85,51 @@ public final class BuildService {
         return store.find(build.id()).orElseThrow();
     }
 
+    /** The template the builder of an import boots: a base image with the tools the import uses (GNU tar, ldd). */
+    static final String IMPORT_BUILDER = "debian";
+    /** Room an import needs on the builder's disk beyond twice the tarball (tar + its files): the builder's own files. */
+    private static final long IMPORT_HEADROOM_MB = 2048;
+
+    /**
+     * {@code POST /v1/template-imports?name=…&disk_size_mb=…}: a root filesystem tarball
+     * ({@code docker export}'s tar, or tar.gz), streamed to disk and checked entry by entry, then
+     * queued as a build that turns a builder's disk into it and makes an image template of it
+     * (the disk size is the template's). 400 naming the entry for anything refused; nothing queued.
+     */
+    Build importRootFilesystem(Caller caller, String name, String diskSizeMb, InputStream tarball) {
+        if (name == null) {
+            throw ApiException.invalid("'name' (query parameter) is required");
+        }
+        UUID owner = owner(caller, false, name, true);
+        int disk = DEFAULT_DISK_MB;
+        if (diskSizeMb != null && !diskSizeMb.isEmpty()) {
+            if (!diskSizeMb.matches("\\d{1,7}") || Integer.parseInt(diskSizeMb) < limits.minDiskSizeMb()
+                    || Integer.parseInt(diskSizeMb) > limits.maxDiskSizeMb()) {
+                throw ApiException.invalid("'disk_size_mb' must be from " + limits.minDiskSizeMb() + " to " + limits.maxDiskSizeMb());
+            }
+            disk = Integer.parseInt(diskSizeMb);
+        }
+        if (sandboxes.findTemplate(caller.requireTeam(), IMPORT_BUILDER).isEmpty()) {
+            throw new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "the base image '" + IMPORT_BUILDER + "' that imports run in is missing");
+        }
+        String key = files.storeRootFilesystem(caller.requireTeam(), tarball);
+        long tarMb = files.size(files.find(caller.requireTeam(), key).orElseThrow()) >> 20;
+        long needMb = 2 * tarMb + IMPORT_HEADROOM_MB;
+        if (needMb > disk) {
+            throw ApiException.invalid("a root filesystem of " + tarMb + " MiB needs 'disk_size_mb' of at least " + needMb);
+        }
+        Recipe recipe = new Recipe(IMPORT_BUILDER, List.of(new Step.Import(0, key)));
+        Machine machine = new Machine(limits.defaultVcpus(), limits.defaultMemoryMb(), disk);
+        Build build = new Build(UUID.randomUUID(), owner, caller.requireTeam(), name, "IMPORT " + key, recipe, null,
+                machine.vcpus(), machine.memoryMb(), machine.diskSizeMb(), true, true, BuildStatus.QUEUED,
+                null, 0, BuildPlan.total(recipe, true), null, 0, 0, false, null, null, null, null, null, null);
+        if (!store.insert(build)) {
+            throw new ApiException(ErrorCode.CONFLICT, "a build of a template named '" + name + "' is not finished yet");
+        }
+        workers.wake();
+        return store.find(build.id()).orElseThrow();
+    }
+
     /** Reserves a build whose steps come later (E2B's two calls); it is never run before {@link #queueReserved}. */
     public Build reserve(Caller caller, String name, Machine machine) {
         UUID owner = owner(caller, false, name);
@@ -123,6 +168,11 @@ public final class BuildService {
     }
 
     private UUID owner(Caller caller, boolean platform, String name) {
+        return owner(caller, platform, name, false);
+    }
+
+    /** The owner of the template a build makes; {@code imported}: an import may replace an image made earlier too. */
+    private UUID owner(Caller caller, boolean platform, String name, boolean imported) {
         if (!TemplateStore.SNAPSHOT_NAME.matcher(name).matches()) {
             throw ApiException.invalid("'name' must be 1 to 63 of a-z, 0-9, '.', '_' and '-', starting with a letter or digit");
         }
@@ -134,7 +184,7 @@ public final class BuildService {
             throw new ApiException(ErrorCode.CONFLICT, "a platform template has that name");
         }
         templates.findOwn(owner, name).ifPresent(existing -> {
-            if (!existing.isSnapshot()) {
+            if (!existing.isSnapshot() && !(imported && existing.isMade())) {
                 throw new ApiException(ErrorCode.CONFLICT, "a template of that name exists and is not a built one");
             }
         });

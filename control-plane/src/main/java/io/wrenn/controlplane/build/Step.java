@@ -18,6 +18,7 @@ import java.util.List;
         @JsonSubTypes.Type(value = Step.Workdir.class, name = "workdir"),
         @JsonSubTypes.Type(value = Step.Start.class, name = "start"),
         @JsonSubTypes.Type(value = Step.Ready.class, name = "ready"),
+        @JsonSubTypes.Type(value = Step.Import.class, name = "import"),
 })
 public sealed interface Step {
 
@@ -109,6 +110,20 @@ public sealed interface Step {
 
         public boolean changesDisk() {
             return false;
+        }
+    }
+
+    /**
+     * A root filesystem tarball (no recipe line makes it: {@code POST /v1/template-imports} does)
+     * becomes the builder's whole disk: unpacked in the builder, given Wrenn's boot chain, JRE and
+     * envd, then moved into the builder's root in place of its own files. The build then ends
+     * with an image of the builder's disk, not a snapshot.
+     *
+     * @param archive SHA-256 of the normalised root filesystem tar
+     */
+    record Import(int line, String archive) implements Step {
+        public String describe() {
+            return "IMPORT root filesystem " + archive.substring(0, Math.min(12, archive.length()));
         }
     }
 }

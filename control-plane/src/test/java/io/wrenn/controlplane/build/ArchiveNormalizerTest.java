@@ -105,6 +105,73 @@ class ArchiveNormalizerTest {
         refused("just text, not an archive".getBytes(StandardCharsets.UTF_8), "the archive is not a tar, tar.gz or zip file");
     }
 
+    private final ArchiveNormalizer rootfs = new ArchiveNormalizer(new ArchiveNormalizer.Limits(1 << 20, 50),
+            ArchiveNormalizer.Purpose.ROOT_FILESYSTEM);
+
+    @Test
+    void aRootFilesystemKeepsOwnersModesAndLinksThatResolveInTheGuest() throws IOException {
+        Path upload = write("rootfs.tar", tar(t -> {
+            link(t, "bin", "usr/bin", TarConstants.LF_SYMLINK);
+            dirEntry(t, "tmp/", 01777);
+            TarArchiveEntry sudo = new TarArchiveEntry("usr/bin/sudo", true);
+            sudo.setMode(0104755);
+            sudo.setUserId(0);
+            sudo.setGroupId(0);
+            sudo.setSize(0);
+            t.putArchiveEntry(sudo);
+            t.closeArchiveEntry();
+            TarArchiveEntry home = new TarArchiveEntry("home/app/", TarConstants.LF_DIR);
+            home.setMode(040700);
+            home.setUserId(1001);
+            home.setGroupId(1002);
+            home.setUserName("app");
+            t.putArchiveEntry(home);
+            t.closeArchiveEntry();
+            link(t, "usr/lib64/ld-linux-x86-64.so.2", "/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", TarConstants.LF_SYMLINK);
+            link(t, "usr/bin/up", "../../../../etc", TarConstants.LF_SYMLINK);
+        }));
+        Path out = dir.resolve("rootfs-out.tar");
+        rootfs.normalize(upload, out);
+        List<String> seen = new ArrayList<>();
+        try (TarArchiveInputStream in = new TarArchiveInputStream(Files.newInputStream(out))) {
+            TarArchiveEntry entry;
+            while ((entry = in.getNextEntry()) != null) {
+                seen.add(entry.getName() + " " + Integer.toOctalString(entry.getMode()) + " " + entry.getLongUserId() + ":"
+                        + entry.getLongGroupId() + "[" + entry.getUserName() + "]"
+                        + (entry.isSymbolicLink() ? " -> " + entry.getLinkName() : ""));
+            }
+        }
+        assertThat(seen).containsExactly("bin 120777 0:0[] -> usr/bin", "tmp/ 41777 0:0[]", "usr/bin/sudo 104755 0:0[]",
+                "home/app/ 40700 1001:1002[]", "usr/lib64/ld-linux-x86-64.so.2 120777 0:0[] -> /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+                "usr/bin/up 120777 0:0[] -> ../../../../etc");
+    }
+
+    @Test
+    void aRootFilesystemIsStillCheckedEntryByEntry() throws IOException {
+        refusedAsRootfs(tar(t -> file(t, "../escape", "x", 0644)), "archive entry '../escape' leaves the archive");
+        refusedAsRootfs(tar(t -> file(t, "/etc/passwd", "x", 0644)), "archive entry '/etc/passwd' is absolute");
+        refusedAsRootfs(tar(t -> {
+            link(t, "etc", "/etc", TarConstants.LF_SYMLINK);
+            file(t, "etc/cron.d/evil", "x", 0644);
+        }), "archive entry 'etc/cron.d/evil' lies under a symbolic link");
+        refusedAsRootfs(tar(t -> link(t, "passwd", "../etc/passwd", TarConstants.LF_LINK)), "archive entry 'passwd' is a hard link whose target leaves");
+        refusedAsRootfs(tar(t -> link(t, "shadow", "etc/shadow", TarConstants.LF_LINK)), "archive entry 'shadow' is a hard link to something that is not an earlier file");
+        refusedAsRootfs(tar(t -> {
+            TarArchiveEntry dev = new TarArchiveEntry("dev/sda", TarConstants.LF_BLK);
+            t.putArchiveEntry(dev);
+            t.closeArchiveEntry();
+        }), "archive entry 'dev/sda' is a device");
+        refusedAsRootfs(gzip(tar(t -> file(t, "zeros", "\0".repeat(2 << 20), 0644))), "archive entry 'zeros' makes the archive unpack to more than");
+        refusedAsRootfs(zip("a.txt", "A"), "a root filesystem must be a tar or tar.gz");
+    }
+
+    private void refusedAsRootfs(byte[] archive, String message) throws IOException {
+        Path upload = write("bad-" + System.nanoTime(), archive);
+        assertThatThrownBy(() -> rootfs.normalize(upload, dir.resolve("out-" + System.nanoTime() + ".tar")))
+                .isInstanceOf(ApiException.class)
+                .hasMessageStartingWith(message);
+    }
+
     private void refused(byte[] archive, String message) throws IOException {
         Path upload = write("bad-" + System.nanoTime(), archive);
         assertThatThrownBy(() -> normalizer.normalize(upload, dir.resolve("out-" + System.nanoTime() + ".tar")))

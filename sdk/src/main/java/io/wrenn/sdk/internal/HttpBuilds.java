@@ -54,6 +54,25 @@ final class HttpBuilds implements Builds {
     }
 
     @Override
+    public BuildInfo importRootFilesystem(String name, Path tarball, Integer diskSizeMb) {
+        Map<String, Object> query = diskSizeMb == null ? Map.of("name", name) : Map.of("name", name, "disk_size_mb", diskSizeMb);
+        HttpRequest request;
+        try {
+            request = transport.request(Transport.path("/v1/template-imports", query), transport.settings().lifecycleTimeout())
+                    .header("Content-Type", "application/octet-stream")
+                    .POST(HttpRequest.BodyPublishers.ofFile(tarball)).build();
+        } catch (FileNotFoundException e) {
+            throw new UncheckedIOException("no local file " + tarball, e);
+        }
+        // not retried: a second upload would queue a second import
+        HttpResponse<byte[]> response = transport.send(request, HttpResponse.BodyHandlers.ofByteArray(), false);
+        if (response.statusCode() >= 400) {
+            throw Transport.error(response.statusCode(), response.body());
+        }
+        return Json.build(Json.read(response.body()));
+    }
+
+    @Override
     public BuildInfo start(BuildSpec spec) {
         ObjectNode body = Json.object().put("name", spec.name()).put("recipe", spec.recipe());
         if (spec.archive() != null) {

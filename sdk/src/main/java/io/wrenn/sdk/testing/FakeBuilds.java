@@ -33,6 +33,15 @@ final class FakeBuilds implements Builds {
         this.fake = fake;
     }
 
+    /** The fake only checks the file is there and makes the template as a build from {@code debian} would. */
+    @Override
+    public BuildInfo importRootFilesystem(String name, Path tarball, Integer diskSizeMb) {
+        if (!Files.isRegularFile(tarball)) {
+            throw new UncheckedIOException("no local file " + tarball, new java.io.FileNotFoundException(tarball.toString()));
+        }
+        return start(BuildSpec.builder(name, "FROM debian").build());
+    }
+
     @Override
     public String uploadArchive(Path archive) {
         try {
