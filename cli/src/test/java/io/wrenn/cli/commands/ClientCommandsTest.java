@@ -180,6 +180,20 @@ class ClientCommandsTest {
     }
 
     @Test
+    void templateImportUploadsTheTarballAndFollowsTheImport() throws Exception {
+        env.put("WRENN_API_KEY", "wrn_test");
+        Path tarball = Files.write(home.resolve("rootfs.tar"), new byte[1024]);
+        Run imported = run("template", "import", "my-os", tarball.toString());
+        assertThat(imported.exit()).as(imported.err()).isZero();
+        assertThat(imported.out()).contains("imported my-os");
+        assertThat(fake.templates().get("my-os")).isNotNull();
+
+        Run missing = run("template", "import", "other-os", home.resolve("nope.tar").toString());
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).contains("no such file");
+    }
+
+    @Test
     void everyVerbHasHelpWithExamplesAndCompletionCoversThem() {
         List<List<String>> verbs = new ArrayList<>();
         collectVerbs(ClientCommands.commandLine(new Wrenn(), new Environment(env, home.resolve("config.json"),

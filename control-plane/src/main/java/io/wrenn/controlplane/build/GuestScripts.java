@@ -145,7 +145,7 @@ final class GuestScripts {
                 ln -s ../proc/self/mounts "$new/etc/mtab"
                 # a tool the tree lacks comes from the builder, with the libraries it lacks
                 supply_libs() {
-                  for lib in $(ldd "$1" 2>/dev/null | awk '/=> \\//{print $3} /^\t\\/[^ ]+ \\(/{print $1}'); do
+                  for lib in $(ldd "$@" 2>/dev/null | sort -u | awk '/=> \\//{print $3} /^\t\\/[^ ]+ \\(/{print $1}'); do
                     in_new "test -e $lib" || { mkdir -p "$new$(dirname "$lib")" && cp -L "$lib" "$new$lib"; } || exit 1
                   done
                 }
@@ -154,7 +154,7 @@ final class GuestScripts {
                   supply_libs "$1"
                 }
                 # the libraries the JRE needs and the tree lacks (a no-op for a full distribution)
-                for f in /opt/wrenn/jre/bin/* /opt/wrenn/jre/lib/*.so /opt/wrenn/jre/lib/server/*.so; do supply_libs "$f"; done
+                supply_libs /opt/wrenn/jre/bin/* /opt/wrenn/jre/lib/*.so /opt/wrenn/jre/lib/server/*.so
                 in_new 'for p in /usr/bin/setpriv /bin/setpriv /usr/sbin/setpriv /sbin/setpriv; do [ -x $p ] && exit 0; done; exit 1' \
                   || { say "adding setpriv"; supply /usr/bin/setpriv /usr/bin/setpriv; }
                 in_new 'command -v setsid' || ln -s /opt/wrenn/bin/busybox "$new/usr/bin/setsid"
@@ -172,8 +172,13 @@ final class GuestScripts {
                   && chmod 0440 "$new/etc/sudoers.d/wrenn-user"
                 mkdir -p "$new/home/user" && chown 1000:1000 "$new/home/user"
                 say "checking that envd's JRE runs on its C library"
-                in_new '/opt/wrenn/jre/bin/java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -version' \
-                  || refuse "the JRE of Wrenn's guest agent does not run on its C library (glibc too old?)"
+                # the loader finds the JRE's libraries through /proc/self/exe ($ORIGIN)
+                [ -L "$new/proc" ] && rm -f "$new/proc"
+                mkdir -p "$new/proc" && mount -t proc proc "$new/proc" || exit 1
+                jre=$(chroot "$new" /opt/wrenn/jre/bin/java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -version 2>&1)
+                ok=$?
+                umount "$new/proc" || exit 1
+                [ $ok = 0 ] || { printf '%%s\n' "$jre" >&2; refuse "the JRE of Wrenn's guest agent does not run on its C library (glibc too old?)"; }
                 say "replacing the builder's files with it"
                 cp /opt/wrenn/bin/busybox "$bb" || exit 1
                 exec "$bb" sh -c '
