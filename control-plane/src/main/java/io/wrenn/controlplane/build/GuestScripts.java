@@ -117,7 +117,7 @@ final class GuestScripts {
     static String importRootFilesystem() {
         return """
                 set -u
-                new=/.wrenn-import tar=%s bb=/.wrenn-import-bb
+                new=/.wrenn-import tar=%s bb=/busybox-wrenn-import
                 refuse() { echo "refused: $*"; exit 3; }
                 say() { echo "import: $*" >&2; }
                 in_new() { chroot "$new" /bin/sh -c "$1" >/dev/null 2>&1; }
@@ -180,6 +180,7 @@ final class GuestScripts {
                 umount "$new/proc" || exit 1
                 [ $ok = 0 ] || { printf '%%s\n' "$jre" >&2; refuse "the JRE of Wrenn's guest agent does not run on its C library (glibc too old?)"; }
                 say "replacing the builder's files with it"
+                # a static busybox outside both trees does the swap (named busybox*: it picks its applet by name)
                 cp /opt/wrenn/bin/busybox "$bb" || exit 1
                 exec "$bb" sh -c '
                   bb=$1 new=$2
@@ -194,7 +195,7 @@ final class GuestScripts {
                     case "${e#"$new"/}" in proc|sys|dev|run|tmp|lost+found) $bb rm -rf "$e"; continue ;; esac
                     $bb mv "$e" / || exit 1
                   done
-                  $bb rmdir "$new" && $bb rm -f "$bb" && $bb sync
+                  $bb rmdir "$new" && $bb sync && $bb rm -f "$bb"
                 ' import "$bb" "$new"
                 """.formatted(IMPORT_TAR);
     }
