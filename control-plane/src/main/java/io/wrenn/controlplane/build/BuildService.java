@@ -112,6 +112,7 @@ public final class BuildService {
         if (sandboxes.findTemplate(caller.requireTeam(), IMPORT_BUILDER).isEmpty()) {
             throw new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "the base image '" + IMPORT_BUILDER + "' that imports run in is missing");
         }
+        requireBuildRoom(caller.requireTeam());
         String key = files.storeRootFilesystem(caller.requireTeam(), tarball);
         long tarMb = files.size(files.find(caller.requireTeam(), key).orElseThrow()) >> 20;
         long needMb = 2 * tarMb + IMPORT_HEADROOM_MB;
