@@ -86,6 +86,7 @@ public final class ControlPlane implements AutoCloseable {
     private Javalin app;
     private ScheduledExecutorService reconcileTimer;
     private Reconciler reconciler;
+    private io.wrenn.controlplane.fork.ForkService forks;
     private HostStore hosts;
     private io.wrenn.controlplane.host.Readiness readiness;
     private List<Route> routes = List.of();
@@ -210,7 +211,7 @@ public final class ControlPlane implements AutoCloseable {
                 javalin.routes.before(proxy::routeByHost);
             }
             new E2bRoutes(sandboxes, networks, traffic, proxy, config.sandboxDomain(), metrics.sandboxes()).register(table);
-            io.wrenn.controlplane.fork.ForkService forks = new io.wrenn.controlplane.fork.ForkService(sandboxes, snapshots, networks);
+            forks = new io.wrenn.controlplane.fork.ForkService(sandboxes, snapshots, networks, new TemplateStore(jdbi));
             new io.wrenn.controlplane.fork.ForkRoutes(forks, sandboxes).register(table);
             new io.wrenn.controlplane.e2b.E2bSnapshotRoutes(sandboxes, snapshots, new TemplateStore(jdbi), forks, networks,
                     config.sandboxDomain()).register(table);
@@ -302,6 +303,12 @@ public final class ControlPlane implements AutoCloseable {
         reconciler.tick();
     }
 
+    /** Forks (their snapshots can be collected at once in tests). */
+    public io.wrenn.controlplane.fork.ForkService forks() {
+        requireStarted();
+        return forks;
+    }
+
     /** The metrics feature (its jobs can be run at once in tests). */
     public Metrics metrics() {
         requireStarted();
@@ -365,6 +372,11 @@ public final class ControlPlane implements AutoCloseable {
             reconciler.tick();
         } catch (Throwable t) {
             log.error("reconciler pass failed", t);
+        }
+        try {
+            if (forks != null) forks.collectUnused(java.time.Instant.now().minus(io.wrenn.controlplane.fork.ForkService.COLLECT_AFTER));
+        } catch (RuntimeException e) {
+            log.warn("collecting fork snapshots failed: {}", e.toString());
         }
     }
 

@@ -33,12 +33,15 @@ record E2bCreateBody(CreateSandboxBody wrenn, boolean autoResume) {
             }
         }
         boolean autoPause = json.bool("autoPause", false);
-        if (!json.bool("autoPauseMemory", true)) {
-            throw ApiException.invalid("'autoPauseMemory: false' is not supported: a pause always keeps memory");
-        }
+        // false: the timeout's pause keeps only the disk, and the resume boots it.
+        boolean autoPauseMemory = json.bool("autoPauseMemory", true);
         boolean autoResume = autoResume(json);
         if (autoResume && !autoPause) {
             throw ApiException.invalid("'autoResume' needs 'autoPause'");
+        }
+        if (autoResume && !autoPauseMemory) {
+            throw ApiException.invalid("'autoResume' cannot be used with 'autoPauseMemory: false': a sandbox paused without"
+                    + " its memory is resumed by connect, not by traffic");
         }
         NetworkPolicy network = NetworkPolicy.parseE2bCreate(json, limits.defaultInternetAccess());
         json.bool("secure", true);
@@ -52,7 +55,8 @@ record E2bCreateBody(CreateSandboxBody wrenn, boolean autoResume) {
         int timeout = json.integer("timeout", 1, limits.maxTimeoutS()).orElse(DEFAULT_TIMEOUT_S);
         return new E2bCreateBody(new CreateSandboxBody(template, OptionalInt.empty(), OptionalInt.empty(),
                 limits.defaultDiskSizeMb(), timeout, Inputs.env("envVars", json.stringMap("envVars")),
-                Inputs.metadata(json.stringMap("metadata")), autoPause ? "pause" : "destroy", false, network),
+                Inputs.metadata(json.stringMap("metadata")),
+                !autoPause ? "destroy" : autoPauseMemory ? "pause" : "pause_filesystem", false, network),
                 autoResume);
     }
 

@@ -161,30 +161,31 @@ public final class E2bRoutes {
         JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("timeout", "memory"));
         int timeout = body.integer("timeout", 0, sandboxes.limits().maxTimeoutS())
                 .orElse(Math.min(CONNECT_DEFAULT_TIMEOUT_S, sandboxes.limits().maxTimeoutS()));
-        if (!body.bool("memory", true)) {
-            throw ApiException.invalid("'memory: false' (resume by reboot) is not supported: a resume restores memory");
-        }
+        // false (the SDK's onResume: 'reboot'): a paused sandbox's disk is booted, its memory given up.
+        boolean memory = body.bool("memory", true);
         Sandbox sandbox = live(ctx);
         boolean resumed = false;
         if (sandbox.status() == SandboxStatus.PAUSED) {
-            sandbox = sandboxes.resume(team(ctx), ctx.pathParam("id"));
+            sandbox = sandboxes.resume(team(ctx), ctx.pathParam("id"), !memory);
             resumed = true;
         }
         sandbox = extend(ctx, sandbox, timeout);
         ctx.status(resumed ? 201 : 200).json(E2bViews.created(sandbox, sandboxes.accessToken(sandbox), networks.policy(sandbox), sandboxDomain));
     }
 
-    /** Saves memory, processes and files and frees the VM; pausing does not use up the timeout. */
+    /**
+     * Saves memory, processes and files and frees the VM; with {@code memory: false} (the SDK's
+     * {@code keepMemory: false}) only the files, and the resume boots them. Pausing does not use
+     * up the timeout.
+     */
     private void pause(Context ctx) {
         JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("memory"));
-        if (!body.bool("memory", true)) {
-            throw ApiException.invalid("'memory: false' is not supported: a pause always keeps memory");
-        }
+        boolean memory = body.bool("memory", true);
         Sandbox sandbox = live(ctx);
         if (sandbox.status() == SandboxStatus.PAUSED) {
             throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox is already paused");
         }
-        sandboxes.pause(team(ctx), ctx.pathParam("id"));
+        sandboxes.pause(team(ctx), ctx.pathParam("id"), memory);
         ctx.status(204);
     }
 

@@ -70,7 +70,7 @@ final class E2bViews {
         view.put("domain", domain);
         view.put("allowInternetAccess", network.allowInternetAccess());
         view.put("network", network.e2bView());
-        view.put("lifecycle", Map.of("onTimeout", s.onTimeout().equals("pause") ? "pause" : "kill", "autoResume", autoResume));
+        view.put("lifecycle", Map.of("onTimeout", s.onTimeout().startsWith("pause") ? "pause" : "kill", "autoResume", autoResume));
         return view;
     }
 

@@ -231,7 +231,8 @@ public final class TrafficProxy {
      * reaches it; requests arriving meanwhile wait for that resume rather than start their own.
      */
     private Sandbox wakeIfAutoResume(Sandbox sandbox) {
-        if (sandbox.status() != SandboxStatus.PAUSED || !sandboxes.autoResume(sandbox)) {
+        // A sandbox paused without its memory is resumed by connect only (its processes are gone; as E2B).
+        if (sandbox.status() != SandboxStatus.PAUSED || sandbox.pausedWithoutMemory() || !sandboxes.autoResume(sandbox)) {
             return sandbox;
         }
         synchronized (waking.computeIfAbsent(sandbox.id(), id -> new Object())) {

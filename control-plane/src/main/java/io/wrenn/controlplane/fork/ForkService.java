@@ -24,19 +24,61 @@ import java.util.concurrent.ThreadLocalRandom;
  * each with the source's metadata and network policy. The snapshot is a hidden template (not
  * listed, not deletable through the snapshot routes): each fork maps its memory while it lives.
  * Every fork succeeds or fails on its own; a failure is reported in its place of the result.
+ * The snapshot goes (files on every host, row hidden) once no fork of it is left: at once when
+ * every fork failed, else by {@link #collectUnused} when the last one has stopped.
  */
 public final class ForkService {
 
     public static final int MAX_COUNT = 10;
 
+    /**
+     * How old a fork's snapshot must be before it is collected for having no running fork: longer
+     * than a fork call of {@value #MAX_COUNT} copies takes, during which its forks are still being made.
+     */
+    public static final java.time.Duration COLLECT_AFTER = java.time.Duration.ofMinutes(10);
+
+    /** The build cache key of every fork's snapshot starts with this (it also hides them from listings). */
+    private static final String KEY_PREFIX = "fork:";
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ForkService.class);
+
     private final SandboxService sandboxes;
     private final SnapshotService snapshots;
     private final SandboxNetworks networks;
+    private final io.wrenn.controlplane.template.TemplateStore templates;
 
-    public ForkService(SandboxService sandboxes, SnapshotService snapshots, SandboxNetworks networks) {
+    public ForkService(SandboxService sandboxes, SnapshotService snapshots, SandboxNetworks networks,
+            io.wrenn.controlplane.template.TemplateStore templates) {
         this.sandboxes = sandboxes;
         this.snapshots = snapshots;
         this.networks = networks;
+        this.templates = templates;
+    }
+
+    /**
+     * Removes the snapshots of forks made before {@code madeBefore} of which no fork is left
+     * (running or paused); returns how many. A host that does not answer leaves its snapshot for
+     * a later pass.
+     */
+    public int collectUnused(java.time.Instant madeBefore) {
+        int removed = 0;
+        for (Template template : templates.listUnusedByKeyPrefix(KEY_PREFIX, madeBefore)) {
+            if (removeQuietly(template)) {
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    private boolean removeQuietly(Template template) {
+        try {
+            snapshots.remove(template);
+            LOG.info("fork snapshot {} removed: no fork of it is left", template.name());
+            return true;
+        } catch (RuntimeException e) {
+            LOG.warn("fork snapshot {} not removed yet: {}", template.name(), e.getMessage());
+            return false;
+        }
     }
 
     /** One fork's outcome: exactly one of the two is set. */
@@ -59,7 +101,7 @@ public final class ForkService {
         String name = "fork-" + HexFormat.of().formatHex(randomBytes());
         // The cache key hides the snapshot from every listing: it exists for its forks only.
         Template template = snapshots.make(teamId, source, name, Template.SNAPSHOT, SnapshotService.Defaults.NONE,
-                "fork:" + WireId.SANDBOX.encode(source.id()) + ":" + name);
+                KEY_PREFIX + WireId.SANDBOX.encode(source.id()) + ":" + name);
         CreateSandboxBody copy = new CreateSandboxBody(template.name(), OptionalInt.empty(), OptionalInt.empty(),
                 source.diskSizeMb(), timeoutS, Map.of(), source.metadata(), source.onTimeout(), false,
                 networks.policy(source));
@@ -70,6 +112,9 @@ public final class ForkService {
             } catch (ApiException e) {
                 outcomes.add(new Outcome(null, e));
             }
+        }
+        if (outcomes.stream().allMatch(o -> o.sandbox() == null)) {
+            removeQuietly(template);
         }
         return outcomes;
     }

@@ -160,7 +160,8 @@ public final class Reconciler {
                 case RUNNING, UNKNOWN -> {
                     if (hostPaused) {
                         String reason = expired(row, now) ? "timeout" : null;
-                        if (sandboxes.markPaused(row.id(), EnumSet.of(row.status()), vm.getPauseGeneration(), reason)) {
+                        if (sandboxes.markPaused(row.id(), EnumSet.of(row.status()), vm.getPauseGeneration(), reason,
+                                vm.getPausedWithoutMemory())) {
                             log.info("sandbox {} is paused on host {}", row.id(), host.address());
                         }
                     } else if (live && row.status() == SandboxStatus.UNKNOWN) {
@@ -238,7 +239,8 @@ public final class Reconciler {
     /** Rule 7: a pausing or resuming row takes the host's settled state. */
     private void settleLostCall(Host host, Sandbox row, io.wrenn.hostagent.protocol.Sandbox vm) {
         boolean settled = switch (vm.getState()) {
-            case SANDBOX_STATE_PAUSED -> sandboxes.markPaused(row.id(), EnumSet.of(row.status()), vm.getPauseGeneration(), null);
+            case SANDBOX_STATE_PAUSED -> sandboxes.markPaused(row.id(), EnumSet.of(row.status()), vm.getPauseGeneration(), null,
+                    vm.getPausedWithoutMemory());
             case SANDBOX_STATE_RUNNING -> row.status() == SandboxStatus.RESUMING
                     ? sandboxes.markResumed(row.id(), vm.getExpiresAtMs() == 0 ? null : Instant.ofEpochMilli(vm.getExpiresAtMs()))
                     : sandboxes.transition(row.id(), EnumSet.of(SandboxStatus.PAUSING), SandboxStatus.RUNNING, null);

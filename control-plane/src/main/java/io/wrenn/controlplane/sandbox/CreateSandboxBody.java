@@ -35,8 +35,8 @@ public record CreateSandboxBody(
             throw ApiException.invalid("'template' is not a valid template name");
         }
         String onTimeout = json.string("on_timeout").orElse("destroy");
-        if (!onTimeout.equals("destroy") && !onTimeout.equals("pause")) {
-            throw ApiException.invalid("'on_timeout' must be 'destroy' or 'pause'");
+        if (!onTimeout.equals("destroy") && !onTimeout.equals("pause") && !onTimeout.equals("pause_filesystem")) {
+            throw ApiException.invalid("'on_timeout' must be 'destroy', 'pause' or 'pause_filesystem'");
         }
         OptionalInt disk = json.integer("disk_size_mb", limits.minDiskSizeMb(), limits.maxDiskSizeMb());
         return new CreateSandboxBody(

@@ -11,6 +11,7 @@ import java.util.UUID;
  * @param statusReason why it is in its status, for people (e.g. {@code timeout}); null when none
  * @param hostCallLost its caller gave up on a pause or resume host call without knowing the
  *                     outcome: the reconciler settles it from what the host reports
+ * @param pausedWithoutMemory paused keeping only its disk: the resume boots it (processes gone)
  */
 public record Sandbox(
         UUID id,
@@ -35,5 +36,6 @@ public record Sandbox(
         Instant stoppedAt,
         String onTimeout,
         long pauseGeneration,
-        Instant pausedAt) {
+        Instant pausedAt,
+        boolean pausedWithoutMemory) {
 }

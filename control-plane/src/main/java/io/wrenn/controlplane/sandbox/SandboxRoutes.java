@@ -50,10 +50,8 @@ public final class SandboxRoutes {
         routes.get("/v1/sandboxes/{id}", Access.TEAM, this::get);
         routes.delete("/v1/sandboxes/{id}", Access.TEAM, this::delete);
         routes.post("/v1/sandboxes/{id}/exec", Access.TEAM, this::exec);
-        routes.post("/v1/sandboxes/{id}/pause", Access.TEAM, ctx -> ctx.json(SandboxView.of(
-                sandboxes.pause(Authenticator.caller(ctx).requireTeam(), ctx.pathParam("id")))));
-        routes.post("/v1/sandboxes/{id}/resume", Access.TEAM, ctx -> ctx.json(SandboxView.of(
-                sandboxes.resume(Authenticator.caller(ctx).requireTeam(), ctx.pathParam("id")))));
+        routes.post("/v1/sandboxes/{id}/pause", Access.TEAM, this::pause);
+        routes.post("/v1/sandboxes/{id}/resume", Access.TEAM, this::resume);
         routes.put("/v1/sandboxes/{id}/files", Access.TEAM, this::writeFile);
         routes.get("/v1/sandboxes/{id}/files", Access.TEAM, this::readFile);
         routes.websocket(ProcessSocket.PATH, Access.TEAM,
@@ -69,6 +67,18 @@ public final class SandboxRoutes {
         routes.post("/v1/sandboxes/{id}/files/move", Access.TEAM, this::moveFile);
         routes.delete("/v1/sandboxes/{id}/files", Access.TEAM, this::removeFile);
         routes.post("/v1/sandboxes/{id}/processes/{pid}/signal", Access.TEAM, this::signalProcess);
+    }
+
+    /** Body optional: {@code {"memory": false}} keeps only the disk (the resume boots it). */
+    private void pause(Context ctx) {
+        boolean memory = JsonBody.parse(ctx.bodyAsBytes(), Set.of("memory")).bool("memory", true);
+        ctx.json(SandboxView.of(sandboxes.pause(Authenticator.caller(ctx).requireTeam(), ctx.pathParam("id"), memory)));
+    }
+
+    /** Body optional: {@code {"reboot": true}} boots the kept disk and gives up the saved memory. */
+    private void resume(Context ctx) {
+        boolean reboot = JsonBody.parse(ctx.bodyAsBytes(), Set.of("reboot")).bool("reboot", false);
+        ctx.json(SandboxView.of(sandboxes.resume(Authenticator.caller(ctx).requireTeam(), ctx.pathParam("id"), reboot)));
     }
 
     /** Multipart upload: every {@code file} part lands in the directory {@code path} under its own file name. */

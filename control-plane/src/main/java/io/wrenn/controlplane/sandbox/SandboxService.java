@@ -274,6 +274,15 @@ public final class SandboxService {
      * (with the host's pause generation) after it; a failed pause leaves it running.
      */
     public Sandbox pause(UUID teamId, String wireId) {
+        return pause(teamId, wireId, true);
+    }
+
+    /**
+     * As {@link #pause(UUID, String)}; without {@code keepMemory} only the disk is kept (the guest
+     * flushes its writes, the RAM is dropped): the resume boots it, with the sandbox's files,
+     * environment, metadata and network policy, and none of its processes.
+     */
+    public Sandbox pause(UUID teamId, String wireId, boolean keepMemory) {
         Placement placement = requireRunning(teamId, wireId);
         UUID id = placement.sandbox().id();
         if (!admission.admitPause(placement.sandbox(),
@@ -283,7 +292,7 @@ public final class SandboxService {
         io.wrenn.hostagent.protocol.Sandbox paused;
         try {
             paused = agents.stub(placement.host(), deadlines.pauseCall()).pauseSandbox(
-                    PauseSandboxRequest.newBuilder().setSandboxId(id.toString()).build());
+                    PauseSandboxRequest.newBuilder().setSandboxId(id.toString()).setDropMemory(!keepMemory).build());
         } catch (StatusException e) {
             // The host takes a failed pause back and runs the VM on. When the outcome is unknown
             // the row stays 'pausing' and goes to the reconciler, which settles it from the host.
@@ -295,7 +304,8 @@ public final class SandboxService {
             log.warn("pause of sandbox {} on {} failed: {}", id, placement.host().address(), e.getStatus());
             throw AgentErrors.toApi(e, ErrorCode.SANDBOX_NOT_FOUND);
         }
-        sandboxes.markPaused(id, EnumSet.of(SandboxStatus.PAUSING), paused.getPauseGeneration(), null);
+        sandboxes.markPaused(id, EnumSet.of(SandboxStatus.PAUSING), paused.getPauseGeneration(), null,
+                paused.getPausedWithoutMemory());
         return sandboxes.find(id).orElseThrow();
     }
 
@@ -304,10 +314,18 @@ public final class SandboxService {
      * {@code paused → resuming → running}; a failed resume leaves it paused.
      */
     public Sandbox resume(UUID teamId, String wireId) {
+        return resume(teamId, wireId, false);
+    }
+
+    /**
+     * As {@link #resume(UUID, String)}; with {@code reboot} the sandbox's disk is booted and its
+     * saved memory, if any, given up (a pause that kept only the disk is always resumed so).
+     */
+    public Sandbox resume(UUID teamId, String wireId, boolean reboot) {
         long start = System.nanoTime();
         boolean ok = false;
         try {
-            Sandbox resumed = resumeTimed(teamId, wireId);
+            Sandbox resumed = resumeTimed(teamId, wireId, reboot);
             ok = true;
             return resumed;
         } finally {
@@ -315,7 +333,7 @@ public final class SandboxService {
         }
     }
 
-    private Sandbox resumeTimed(UUID teamId, String wireId) {
+    private Sandbox resumeTimed(UUID teamId, String wireId, boolean reboot) {
         Sandbox sandbox = get(teamId, wireId);
         if (sandbox.status() != SandboxStatus.PAUSED) {
             throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox is " + sandbox.status().wire() + ", not paused");
@@ -339,6 +357,7 @@ public final class SandboxService {
                     .setSandboxId(sandbox.id().toString())
                     .setGeneration(sandbox.pauseGeneration())
                     .setTimeoutS(sandbox.timeoutS())
+                    .setReboot(reboot)
                     .build());
         } catch (StatusException e) {
             if (AgentErrors.outcomeUnknown(e)) {

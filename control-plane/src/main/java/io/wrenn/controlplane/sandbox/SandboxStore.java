@@ -29,7 +29,8 @@ public final class SandboxStore {
             SELECT s.id, s.team_id, s.host_id, s.template_id, t.name AS template_name, s.status, s.status_reason, s.host_call_lost,
                    s.vcpus, s.memory_mb, s.disk_size_mb, s.timeout_s, s.env_keys::text AS env_keys,
                    s.metadata::text AS metadata, s.boot_ms, s.created_at, s.updated_at, s.started_at,
-                   s.expires_at, s.stopped_at, s.on_timeout, s.pause_generation, s.paused_at
+                   s.expires_at, s.stopped_at, s.on_timeout, s.pause_generation, s.paused_at,
+                   s.paused_without_memory
             FROM sandboxes s JOIN templates t ON t.id = s.template_id
             """;
     private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {
@@ -215,11 +216,18 @@ public final class SandboxStore {
 
     /** Settles a pause: {@code → paused} with the generation the host saved. */
     public boolean markPaused(UUID id, Set<SandboxStatus> from, long generation, String reason) {
+        return markPaused(id, from, generation, reason, false);
+    }
+
+    /** As {@link #markPaused(UUID, Set, long, String)}; {@code withoutMemory}: the pause kept only the disk. */
+    public boolean markPaused(UUID id, Set<SandboxStatus> from, long generation, String reason, boolean withoutMemory) {
         return jdbi.withHandle(h -> h.createUpdate("""
                         UPDATE sandboxes SET status = 'paused', status_reason = :reason, host_call_lost = false, updated_at = now(),
-                            pause_generation = :generation, paused_at = now(), expires_at = NULL
+                            pause_generation = :generation, paused_at = now(), expires_at = NULL,
+                            paused_without_memory = :withoutMemory
                         WHERE id = :id AND status IN (<from>)""")
                 .bind("id", id)
+                .bind("withoutMemory", withoutMemory)
                 .bind("generation", generation)
                 .bind("reason", reason)
                 .bindList("from", from.stream().map(SandboxStatus::wire).toList())
@@ -230,7 +238,7 @@ public final class SandboxStore {
     public boolean markResumed(UUID id, Instant expiresAt) {
         return jdbi.withHandle(h -> h.createUpdate("""
                         UPDATE sandboxes SET status = 'running', status_reason = NULL, host_call_lost = false, updated_at = now(),
-                            paused_at = NULL, expires_at = :expires
+                            paused_at = NULL, expires_at = :expires, paused_without_memory = false
                         WHERE id = :id AND status = 'resuming'""")
                 .bind("id", id)
                 .bind("expires", expiresAt == null ? null : OffsetDateTime.ofInstant(expiresAt, java.time.ZoneOffset.UTC))
@@ -354,7 +362,8 @@ public final class SandboxStore {
                 instant(rs, "stopped_at"),
                 rs.getString("on_timeout"),
                 rs.getLong("pause_generation"),
-                instant(rs, "paused_at"));
+                instant(rs, "paused_at"),
+                rs.getBoolean("paused_without_memory"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -28,7 +28,8 @@ public record SandboxView(
         Instant expiresAt,
         Instant stoppedAt,
         String onTimeout,
-        Instant pausedAt) {
+        Instant pausedAt,
+        boolean pausedWithoutMemory) {
 
     public static SandboxView of(Sandbox s) {
         return new SandboxView(
@@ -50,6 +51,7 @@ public record SandboxView(
                 s.expiresAt(),
                 s.stoppedAt(),
                 s.onTimeout(),
-                s.pausedAt());
+                s.pausedAt(),
+                s.pausedWithoutMemory());
     }
 }

@@ -78,6 +78,21 @@ public final class TemplateStore {
     }
 
     /**
+     * Ready templates whose build cache key starts with {@code keyPrefix}, made before
+     * {@code madeBefore}, from which no sandbox that is not finished was made.
+     */
+    public List<Template> listUnusedByKeyPrefix(String keyPrefix, Instant madeBefore) {
+        return jdbi.withHandle(h -> h.createQuery(SELECT + """
+                        t WHERE t.build_cache_key LIKE :prefix || '%' AND t.deleted_at IS NULL AND t.status = 'ready'
+                            AND t.created_at < :before AND NOT EXISTS (
+                                SELECT 1 FROM sandboxes s WHERE s.template_id = t.id AND s.status NOT IN ('stopped', 'error'))""")
+                .bind("prefix", keyPrefix)
+                .bind("before", OffsetDateTime.ofInstant(madeBefore, java.time.ZoneOffset.UTC))
+                .map((rs, ctx) -> map(rs))
+                .list());
+    }
+
+    /**
      * {@code teamId}'s own snapshots (not the platform's, not build cache layers or fork
      * snapshots), newest first; only those made from sandbox {@code source} when it is given.
      */

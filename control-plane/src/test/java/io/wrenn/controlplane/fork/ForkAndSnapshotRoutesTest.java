@@ -45,9 +45,24 @@ class ForkAndSnapshotRoutesTest {
         assertThat(http.get("/v1/snapshots").json().get("snapshots").findValuesAsString("name"))
                 .noneMatch(name -> name.startsWith("fork-"));
         assertThat(http.get("/e2b/snapshots").json().valueStream().toList()).isEmpty();
+        String snapshot = wrenn.agent.snapshotCalls.getLast().getTeamId() + "/" + wrenn.agent.snapshotCalls.getLast().getName();
+        assertThat(snapshot).contains("/fork-");
+        java.time.Instant later = java.time.Instant.now().plusSeconds(60);
+        String oneFork = ids.iterator().next();
+        assertThat(http.delete("/v1/sandboxes/" + oneFork).status()).isIn(200, 204);
+        wrenn.controlPlane.forks().collectUnused(later);
+        assertThat(wrenn.agent.deletedTemplates).as("two forks still use it").doesNotContain(snapshot);
         for (String id : ids) {
-            assertThat(http.delete("/v1/sandboxes/" + id).status()).isIn(200, 204);
+            if (!id.equals(oneFork)) {
+                assertThat(http.delete("/v1/sandboxes/" + id).status()).isIn(200, 204);
+            }
         }
+        wrenn.controlPlane.forks().collectUnused(java.time.Instant.now().minus(ForkService.COLLECT_AFTER));
+        assertThat(wrenn.agent.deletedTemplates).as("a fork call may still be making copies of a young one").doesNotContain(snapshot);
+        assertThat(wrenn.controlPlane.forks().collectUnused(later)).isEqualTo(1);
+        assertThat(wrenn.agent.deletedTemplates).as("no fork left: the snapshot goes").contains(snapshot);
+        assertThat(wrenn.controlPlane.forks().collectUnused(later)).as("once").isZero();
+        assertThat(http.get("/v1/sandboxes/" + source).json().get("status").stringValue()).isEqualTo("running");
         assertThat(http.delete("/v1/sandboxes/" + source).status()).isIn(200, 204);
     }
 

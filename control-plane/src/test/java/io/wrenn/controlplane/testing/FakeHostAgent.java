@@ -296,16 +296,24 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
 
     @Override
     public void pauseSandbox(io.wrenn.hostagent.protocol.PauseSandboxRequest request, StreamObserver<Sandbox> response) {
-        changeState(request.getSandboxId(), SandboxState.SANDBOX_STATE_RUNNING, SandboxState.SANDBOX_STATE_PAUSED, response);
+        pauseCalls.add(request);
+        changeState(request.getSandboxId(), SandboxState.SANDBOX_STATE_RUNNING, SandboxState.SANDBOX_STATE_PAUSED,
+                request.getDropMemory(), response);
     }
+
+    /** Every pause and resume asked of this host, in order. */
+    public final List<io.wrenn.hostagent.protocol.PauseSandboxRequest> pauseCalls = new CopyOnWriteArrayList<>();
+    public final List<io.wrenn.hostagent.protocol.ResumeSandboxRequest> resumeCalls = new CopyOnWriteArrayList<>();
 
     @Override
     public void resumeSandbox(io.wrenn.hostagent.protocol.ResumeSandboxRequest request, StreamObserver<Sandbox> response) {
-        changeState(request.getSandboxId(), SandboxState.SANDBOX_STATE_PAUSED, SandboxState.SANDBOX_STATE_RUNNING, response);
+        resumeCalls.add(request);
+        changeState(request.getSandboxId(), SandboxState.SANDBOX_STATE_PAUSED, SandboxState.SANDBOX_STATE_RUNNING, false, response);
     }
 
     /** A pause (which counts a new generation) or a resume, refused unless the sandbox is in {@code from}. */
-    private void changeState(String sandboxId, SandboxState from, SandboxState to, StreamObserver<Sandbox> response) {
+    private void changeState(String sandboxId, SandboxState from, SandboxState to, boolean withoutMemory,
+            StreamObserver<Sandbox> response) {
         if (failPauseAndResume != null) {
             response.onError(failPauseAndResume.asRuntimeException());
             return;
@@ -319,7 +327,7 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
             response.onError(Status.FAILED_PRECONDITION.withDescription("the sandbox is not " + from).asRuntimeException());
             return;
         }
-        Sandbox.Builder changed = sandbox.toBuilder().setState(to);
+        Sandbox.Builder changed = sandbox.toBuilder().setState(to).setPausedWithoutMemory(withoutMemory);
         if (to == SandboxState.SANDBOX_STATE_PAUSED) {
             changed.setPauseGeneration(sandbox.getPauseGeneration() + 1);
         }

@@ -135,20 +135,22 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
         return switch (value) {
             case "", "destroy" -> SandboxSpec.OnTimeout.DESTROY;
             case "pause" -> SandboxSpec.OnTimeout.PAUSE;
-            default -> throw Statuses.invalid("on_timeout must be destroy or pause");
+            case "pause_filesystem" -> SandboxSpec.OnTimeout.PAUSE_FILESYSTEM;
+            default -> throw Statuses.invalid("on_timeout must be destroy, pause or pause_filesystem");
         };
     }
 
     @Override
     public void pauseSandbox(PauseSandboxRequest request, StreamObserver<io.wrenn.hostagent.protocol.Sandbox> observer) {
         unary(observer, () -> toProto(metrics.meters().timed(AgentMeters.Operation.PAUSE,
-                () -> manager.pause(request.getSandboxId()))));
+                () -> manager.pause(request.getSandboxId(), !request.getDropMemory()))));
     }
 
     @Override
     public void resumeSandbox(ResumeSandboxRequest request, StreamObserver<io.wrenn.hostagent.protocol.Sandbox> observer) {
         unary(observer, () -> toProto(metrics.meters().timed(AgentMeters.Operation.RESUME,
-                () -> manager.resume(request.getSandboxId(), request.getGeneration(), request.getTimeoutS()))));
+                () -> manager.resume(request.getSandboxId(), request.getGeneration(), request.getTimeoutS(),
+                        request.getReboot()))));
     }
 
     @Override
@@ -302,7 +304,7 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
         return image.build();
     }
 
-    static io.wrenn.hostagent.protocol.Sandbox toProto(Sandbox sandbox) {
+    private io.wrenn.hostagent.protocol.Sandbox toProto(Sandbox sandbox) {
         SandboxRecord record = sandbox.record();
         SandboxSpec spec = record.spec();
         return io.wrenn.hostagent.protocol.Sandbox.newBuilder()
@@ -327,6 +329,7 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
                 .setBootMs(record.bootMs())
                 .setPauseGeneration(record.pauseGeneration())
                 .setOnTimeout(spec.onTimeout().name().toLowerCase(java.util.Locale.ROOT))
+                .setPausedWithoutMemory(manager.pausedWithoutMemory(sandbox))
                 .build();
     }
 

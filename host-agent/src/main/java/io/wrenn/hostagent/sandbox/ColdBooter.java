@@ -59,25 +59,39 @@ final class ColdBooter {
     }
 
     /**
+     * Boots the sandbox's own disk as it is (the resume of a pause that kept only the disk):
+     * the same watchdog as a create, but a hung attempt is retried on the same disk, which holds
+     * the sandbox's files. The caller initialises the guest.
+     */
+    GuestConnection bootKeptDisk(Sandbox sandbox, VmSpec vm, Undo undo, BootPolicy policy) {
+        return bootUnderWatchdog(sandbox, null, vm, undo, policy);
+    }
+
+    /**
      * Starts the VM and waits for envd's {@code /health}. A boot that has not answered by the
-     * deadline is killed and retried on a fresh overlay (the hung one may have half-written it).
+     * deadline is killed and retried on a fresh overlay of {@code template} (the hung one may have
+     * half-written it); with no template, on the disk that is there.
      */
     private GuestConnection bootUnderWatchdog(Sandbox sandbox, Template template, VmSpec vm, Undo undo,
             BootPolicy policy) {
         for (int attempt = 1; attempt <= policy.attempts(); attempt++) {
             try {
-                Files.deleteIfExists(vm.disk());
+                if (template != null) {
+                    Files.deleteIfExists(vm.disk());
+                }
                 Files.deleteIfExists(vm.memoryFile());
                 Files.deleteIfExists(vm.pidFile());
                 Files.deleteIfExists(vm.qmpSocket());
             } catch (IOException e) {
                 throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the sandbox's disk", e);
             }
-            try {
-                long diskMb = sandbox.record().spec().diskSizeMb();
-                host.disks.createOverlay(template.rootfsFor(diskMb), vm.disk(), diskMb);
-            } catch (RuntimeException e) {
-                throw new SandboxException(SandboxException.Kind.INTERNAL, "could not create the sandbox's disk", e);
+            if (template != null) {
+                try {
+                    long diskMb = sandbox.record().spec().diskSizeMb();
+                    host.disks.createOverlay(template.rootfsFor(diskMb), vm.disk(), diskMb);
+                } catch (RuntimeException e) {
+                    throw new SandboxException(SandboxException.Kind.INTERNAL, "could not create the sandbox's disk", e);
+                }
             }
             long t0 = System.nanoTime();
             // Each attempt is another VM at the same address: a connection of its own.

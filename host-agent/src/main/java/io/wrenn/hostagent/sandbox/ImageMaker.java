@@ -1,11 +1,8 @@
 package io.wrenn.hostagent.sandbox;
 
-import io.wrenn.hostagent.guest.GuestConnection;
-import io.wrenn.hostagent.guest.ProcessEvent;
 import io.wrenn.hostagent.layout.Layout;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,17 +93,11 @@ final class ImageMaker {
     }
 
     /** {@code sync} in the guest: what its page cache holds reaches the disk before the copy. */
-    private static void syncGuest(Sandbox sandbox) {
-        try (var stream = sandbox.guest().start(new GuestConnection.StartSpec("sync", List.of(), Map.of(), "/", "root"))) {
-            ProcessEvent event;
-            while ((event = stream.next()) != null) {
-                if (event instanceof ProcessEvent.Ended ended && ended.exitCode() != 0) {
-                    throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "sync in the guest failed");
-                }
-            }
+    static void syncGuest(Sandbox sandbox) {
+        try {
+            sandbox.guest().sync();
         } catch (RuntimeException e) {
-            throw e instanceof SandboxException s ? s
-                    : new SandboxException(SandboxException.Kind.UNAVAILABLE, "the guest did not flush its disk", e);
+            throw new SandboxException(SandboxException.Kind.UNAVAILABLE, "the guest did not flush its disk", e);
         }
     }
 }

@@ -28,12 +28,27 @@ import io.wrenn.hostagent.vm.VmBuild;
  *                     the holes that are most of a RAM file are never read; absent (pauses of
  *                     earlier versions): CRC-32C of the whole file
  * @param vm           the QEMU, machine and kernel that saved it; null in pauses of format 1
+ * @param memoryDropped the pause kept only the disk (no device state, no RAM): the resume boots
+ *                     it; null (format 2 and before) = false
  */
 record PauseState(long generation, boolean ignoreShared, long stateBytes, String stateCrc32c, long memoryBytes,
-        String memoryCrc32c, String memoryChecksum, VmBuild vm) {
+        String memoryCrc32c, String memoryChecksum, VmBuild vm, Boolean memoryDropped) {
 
-    /** {@code pause.json}'s format: 1 recorded neither it nor {@code vm}; 2 records both. */
-    static final int FORMAT = 2;
+    /**
+     * {@code pause.json}'s format: 1 recorded neither it nor {@code vm}; 2 records both; 3 adds
+     * {@code memoryDropped} (an agent of format 2 would take a disk-only pause for a corrupt one).
+     */
+    static final int FORMAT = 3;
+
+    /** Whether this pause kept only the disk. */
+    boolean diskOnly() {
+        return Boolean.TRUE.equals(memoryDropped);
+    }
+
+    /** A pause that kept only the disk: nothing to check but the generation. */
+    static PauseState diskOnly(long generation, VmBuild vm) {
+        return new PauseState(generation, false, 0, "", 0, "", DATA_REGIONS, vm, true);
+    }
 
     static final String DATA_REGIONS = "crc32c-data-regions";
 
@@ -45,7 +60,7 @@ record PauseState(long generation, boolean ignoreShared, long stateBytes, String
         Path state = dir.resolve(STATE);
         try {
             return new PauseState(generation, ignoreShared, Files.size(state), crc32c(state),
-                    ignoreShared ? Files.size(memory) : 0, ignoreShared ? dataRegionsCrc32c(memory) : "", DATA_REGIONS, vm);
+                    ignoreShared ? Files.size(memory) : 0, ignoreShared ? dataRegionsCrc32c(memory) : "", DATA_REGIONS, vm, false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -85,6 +100,9 @@ record PauseState(long generation, boolean ignoreShared, long stateBytes, String
 
     /** Null when the files in {@code dir} and {@code memory} are what this manifest says; else what is wrong. */
     String verify(Path dir, Path memory) {
+        if (diskOnly()) {
+            return null;
+        }
         try {
             Path state = dir.resolve(STATE);
             if (!Files.isRegularFile(state) || Files.size(state) != stateBytes || !crc32c(state).equals(stateCrc32c)) {

@@ -21,22 +21,24 @@ final class Resumer {
     private final LiveSandboxes live;
     private final SandboxResources resources;
     private final GuestStart guestStart;
+    private final ColdBooter coldBooter;
 
-    Resumer(SandboxHost host, LiveSandboxes live, SandboxResources resources, GuestStart guestStart) {
+    Resumer(SandboxHost host, LiveSandboxes live, SandboxResources resources, GuestStart guestStart, ColdBooter coldBooter) {
         this.host = host;
         this.live = live;
         this.resources = resources;
         this.guestStart = guestStart;
+        this.coldBooter = coldBooter;
     }
 
-    /** See {@link SandboxManager#resume(String, long, int)}. */
-    Sandbox resume(String sandboxId, long expectedGeneration, int timeoutS) {
+    /** See {@link SandboxManager#resume(String, long, int, boolean)}. */
+    Sandbox resume(String sandboxId, long expectedGeneration, int timeoutS, boolean reboot) {
         host.refuseWhenClosing();
         Sandbox sandbox = live.known(sandboxId);
         sandbox.lock.lock();
         try {
             live.requireState(sandbox, Sandbox.State.PAUSED, "resumed");
-            resumeLocked(sandbox, expectedGeneration, SandboxHost.expiry(host.clock.millis(), timeoutS));
+            resumeLocked(sandbox, expectedGeneration, SandboxHost.expiry(host.clock.millis(), timeoutS), reboot);
             return sandbox;
         } finally {
             sandbox.lock.unlock();
@@ -45,6 +47,14 @@ final class Resumer {
 
     /** The resume itself; the caller holds the sandbox's lock and has checked that it is paused. */
     void resumeLocked(Sandbox sandbox, long expectedGeneration, long expiresAt) {
+        resumeLocked(sandbox, expectedGeneration, expiresAt, false);
+    }
+
+    /**
+     * As {@link #resumeLocked(Sandbox, long, long)}; a pause that kept only the disk, or any pause
+     * when {@code reboot}, is resumed by booting the disk: files kept, processes gone.
+     */
+    void resumeLocked(Sandbox sandbox, long expectedGeneration, long expiresAt, boolean reboot) {
         String id = sandbox.id();
         StepTimes times = new StepTimes();
         Path pauseDir = host.layout.sandboxPauseDir(id);
@@ -59,10 +69,19 @@ final class Resumer {
                     + pause.generation() + " but generation " + (expectedGeneration != 0 ? expectedGeneration : latest)
                     + " was expected");
         }
-        host.requireLoadable(pause.vm(), "the paused sandbox");
-        String problem = pause.verify(pauseDir, memory);
-        if (problem != null) {
-            throw new SandboxException(SandboxException.Kind.DATA_LOSS, problem);
+        boolean boot = reboot || pause.diskOnly();
+        if (boot && !pause.diskOnly()) {
+            // The memory is given up now, whatever the boot's outcome: a boot that fails leaves a
+            // pause of the disk only, never a memory pause whose RAM file was replaced.
+            pause = PauseState.diskOnly(pause.generation(), pause.vm());
+            pause.write(pauseDir);
+        }
+        if (!boot) {
+            host.requireLoadable(pause.vm(), "the paused sandbox");
+            String problem = pause.verify(pauseDir, memory);
+            if (problem != null) {
+                throw new SandboxException(SandboxException.Kind.DATA_LOSS, problem);
+            }
         }
         host.setPhase(sandbox, Sandbox.State.RESUMING);
         times.step("verify");
@@ -72,17 +91,12 @@ final class Resumer {
             sandbox.record(sandbox.record().withSlot(slot.number()));
             host.store.write(sandbox.record());
             times.step("network");
-            if (!pause.ignoreShared()) {
-                // The RAM is in the stream: it is loaded into a fresh memory file of the sandbox's own.
-                Files.deleteIfExists(memory);
+            if (boot) {
+                bootDisk(sandbox, memory, undo);
+                times.step("boot");
+            } else {
+                load(sandbox, pause, memory, pauseDir, undo, times);
             }
-            GuestConnection envd = resources.connectGuest(sandbox, undo);
-            undo.add("kill VM", () -> host.vms.kill(sandbox.pid(), host.layout.sandboxQmpSocket(id)));
-            host.crashPoint("resume.loading");
-            SandboxRecord record = sandbox.record();
-            guestStart.startIncoming(sandbox, guestStart.vmSpec(record, memory, true, pauseDir.resolve(PauseState.STATE)),
-                    pause.ignoreShared(), host.bootPolicy.deadline(), times,
-                    guestStart.initProbe(envd, record, record.envdAccessToken()));
         } catch (RuntimeException | IOException e) {
             undo.runAll();
             sandbox.pid(0);
@@ -97,6 +111,42 @@ final class Resumer {
         host.store.write(sandbox.record());
         sandbox.state(Sandbox.State.RUNNING);
         times.step("record");
-        LOG.info("sandbox {} resumed (generation {}, {} ms: {})", id, pause.generation(), times.totalMs(), times);
+        LOG.info("sandbox {} resumed{} (generation {}, {} ms: {})", id, boot ? " by booting its disk" : "",
+                pause.generation(), times.totalMs(), times);
+    }
+
+    /** QEMU on the sandbox's memory loading the saved state, then envd's {@code /init} as the probe. */
+    private void load(Sandbox sandbox, PauseState pause, Path memory, Path pauseDir, Undo undo, StepTimes times)
+            throws IOException {
+        String id = sandbox.id();
+        if (!pause.ignoreShared()) {
+            // The RAM is in the stream: it is loaded into a fresh memory file of the sandbox's own.
+            Files.deleteIfExists(memory);
+        }
+        GuestConnection envd = resources.connectGuest(sandbox, undo);
+        undo.add("kill VM", () -> host.vms.kill(sandbox.pid(), host.layout.sandboxQmpSocket(id)));
+        host.crashPoint("resume.loading");
+        SandboxRecord record = sandbox.record();
+        guestStart.startIncoming(sandbox, guestStart.vmSpec(record, memory, true, pauseDir.resolve(PauseState.STATE)),
+                pause.ignoreShared(), host.bootPolicy.deadline(), times,
+                guestStart.initProbe(envd, record, record.envdAccessToken()));
+    }
+
+    /**
+     * The kept disk booted under the create's watchdog on fresh RAM, then envd's {@code /init}
+     * (environment, user, workdir, clock, entropy) as after a create.
+     */
+    private void bootDisk(Sandbox sandbox, Path memory, Undo undo) throws IOException {
+        String id = sandbox.id();
+        Files.deleteIfExists(memory);
+        undo.add("kill VM", () -> host.vms.kill(sandbox.pid(), host.layout.sandboxQmpSocket(id)));
+        host.crashPoint("resume.loading");
+        SandboxRecord record = sandbox.record();
+        GuestConnection envd = coldBooter.bootKeptDisk(sandbox, guestStart.vmSpec(record, memory, true, null), undo,
+                host.bootPolicy);
+        long initSent = System.nanoTime();
+        envd.init(record.spec().env(), record.defaultUser(), record.defaultWorkdir(), host.clock.instant(),
+                GuestStart.entropy());
+        guestStart.settleClock(envd, initSent);
     }
 }

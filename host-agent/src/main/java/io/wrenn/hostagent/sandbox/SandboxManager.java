@@ -47,11 +47,12 @@ public final class SandboxManager {
         host = new SandboxHost(layout, network, disks, vms, vmControl, guests, templates, bootPolicy, clock);
         SandboxResources resources = new SandboxResources(host);
         GuestStart guestStart = new GuestStart(host);
-        creator = new Creator(host, new ColdBooter(host, resources, guestStart), new Restorer(host, resources, guestStart));
+        ColdBooter coldBooter = new ColdBooter(host, resources, guestStart);
+        creator = new Creator(host, coldBooter, new Restorer(host, resources, guestStart));
         destroyer = new Destroyer(host, resources);
         live = new LiveSandboxes(host, destroyer);
         pauser = new Pauser(host, live, resources);
-        resumer = new Resumer(host, live, resources, guestStart);
+        resumer = new Resumer(host, live, resources, guestStart, coldBooter);
         snapshotter = new Snapshotter(host, live, pauser, resumer);
         imageMaker = new ImageMaker(host, live);
         templateRemover = new TemplateRemover(host);
@@ -114,7 +115,29 @@ public final class SandboxManager {
      * at any step either finds a complete pause (and finishes it) or none (and runs the VM on).
      */
     public Sandbox pause(String sandboxId) {
-        return pauser.pause(sandboxId);
+        return pauser.pause(sandboxId, true);
+    }
+
+    /**
+     * As {@link #pause(String)}; without {@code keepMemory} only the disk is kept (the guest
+     * flushes its writes first) and the RAM file is deleted: the resume boots the disk, with the
+     * sandbox's files, environment and network policy and none of its processes.
+     */
+    public Sandbox pause(String sandboxId, boolean keepMemory) {
+        return pauser.pause(sandboxId, keepMemory);
+    }
+
+    /** Whether a paused sandbox was paused keeping only its disk (false for any other). */
+    public boolean pausedWithoutMemory(Sandbox sandbox) {
+        if (sandbox.state() != Sandbox.State.PAUSED) {
+            return false;
+        }
+        try {
+            PauseState pause = PauseState.read(host.layout.sandboxPauseDir(sandbox.id()));
+            return pause != null && pause.diskOnly();
+        } catch (SandboxException e) {
+            return false;
+        }
     }
 
     /**
@@ -124,7 +147,15 @@ public final class SandboxManager {
      * @param timeoutS seconds until its timeout applies again, 0 = never
      */
     public Sandbox resume(String sandboxId, long expectedGeneration, int timeoutS) {
-        return resumer.resume(sandboxId, expectedGeneration, timeoutS);
+        return resumer.resume(sandboxId, expectedGeneration, timeoutS, false);
+    }
+
+    /**
+     * As {@link #resume(String, long, int)}; with {@code reboot}, or for a pause that kept only the
+     * disk, the disk is booted (its saved memory, if any, is given up).
+     */
+    public Sandbox resume(String sandboxId, long expectedGeneration, int timeoutS, boolean reboot) {
+        return resumer.resume(sandboxId, expectedGeneration, timeoutS, reboot);
     }
 
     /**

@@ -22,8 +22,8 @@ public record SandboxSpec(
         OnTimeout onTimeout,
         NetworkPolicy network) {
 
-    /** What the timeout does to a sandbox. */
-    public enum OnTimeout { DESTROY, PAUSE }
+    /** What the timeout does to a sandbox: destroy it, pause it, or pause it keeping only its disk. */
+    public enum OnTimeout { DESTROY, PAUSE, PAUSE_FILESYSTEM }
 
     public SandboxSpec {
         env = env == null ? Map.of() : Map.copyOf(env);

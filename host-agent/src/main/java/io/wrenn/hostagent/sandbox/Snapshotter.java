@@ -115,6 +115,10 @@ final class Snapshotter {
                             "defaults can be given only when snapshotting a running sandbox");
                 }
                 PauseState pause = PauseState.read(host.layout.sandboxPauseDir(sandbox.id()));
+                if (pause != null && pause.diskOnly()) {
+                    throw new SandboxException(SandboxException.Kind.FAILED_PRECONDITION,
+                            "the sandbox was paused without its memory: resume it before taking a snapshot");
+                }
                 if (pause != null && pause.ignoreShared()) {
                     snapshotPaused(sandbox, files);
                     return pause.vm();

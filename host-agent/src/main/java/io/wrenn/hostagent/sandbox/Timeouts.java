@@ -55,11 +55,12 @@ final class Timeouts {
             if (live.isDead(sandbox)) {
                 live.cleanUpDeadInBackground(sandbox);
             } else if (expiresAt > 0 && now >= expiresAt) {
-                boolean pause = sandbox.record().spec().onTimeout() == SandboxSpec.OnTimeout.PAUSE;
+                SandboxSpec.OnTimeout action = sandbox.record().spec().onTimeout();
+                boolean pause = action != SandboxSpec.OnTimeout.DESTROY;
                 LOG.info("sandbox {} timed out; {} it", sandbox.id(), pause ? "pausing" : "destroying");
                 try {
                     if (pause) {
-                        pauser.pause(sandbox.id());
+                        pauser.pause(sandbox.id(), action == SandboxSpec.OnTimeout.PAUSE);
                     } else {
                         destroyer.destroy(sandbox.id());
                     }

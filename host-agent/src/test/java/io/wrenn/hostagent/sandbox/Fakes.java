@@ -436,6 +436,20 @@ final class Fakes {
             throw new UnsupportedOperationException("no processes in a fake guest");
         }
 
+        /** How many times the guest was asked to flush its disk. */
+        final java.util.concurrent.atomic.AtomicInteger syncs = new java.util.concurrent.atomic.AtomicInteger();
+        /** The guest's flush fails (a hung guest). */
+        volatile boolean syncFails;
+
+        @Override
+        public void sync() {
+            requireOpen();
+            if (syncFails) {
+                throw new GuestException(GuestException.Kind.UNAVAILABLE, "sync did not answer");
+            }
+            syncs.incrementAndGet();
+        }
+
         @Override
         public GuestProcesses processes() {
             throw new UnsupportedOperationException("no processes in a fake guest");

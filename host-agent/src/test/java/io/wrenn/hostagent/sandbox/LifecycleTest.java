@@ -67,6 +67,72 @@ class LifecycleTest {
     }
 
     @Test
+    void aPauseWithoutMemoryKeepsTheFlushedDiskDropsTheRamAndTheResumeBootsTheDisk() throws Exception {
+        String id = host.boot();
+        Fakes.Guest booted = host.guests.opened.getLast();
+        Path overlay = host.layout.sandboxOverlay(id);
+        Path memory = host.layout.sandboxMemory(id);
+        Files.writeString(overlay, "the sandbox's files");
+        assertThat(memory).exists();
+
+        host.agent.pause(id, false);
+
+        assertThat(booted.syncs).as("the guest flushed its writes first").hasValue(1);
+        assertThat(host.state(id)).isEqualTo(Sandbox.State.PAUSED);
+        assertThat(host.vm(id)).isNull();
+        assertThat(host.namespaceExists(id)).isFalse();
+        assertThat(memory).as("the RAM's space is freed").doesNotExist();
+        assertThat(host.layout.sandboxPauseDir(id).resolve(PauseState.STATE)).as("no device state").doesNotExist();
+        assertThat(host.control.commands).contains("stop " + id).doesNotContain("save " + id);
+        assertThat(host.agent.pausedWithoutMemory(host.agent.list().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow()))
+                .isTrue();
+
+        int loadsBefore = (int) host.control.commands.stream().filter(c -> c.startsWith("load ")).count();
+        host.agent.resume(id, 1, 0);
+
+        assertThat(host.state(id)).isEqualTo(Sandbox.State.RUNNING);
+        assertThat(host.vm(id)).as("booted, not waiting for state").isEqualTo(RunState.RUNNING);
+        assertThat(host.control.commands.stream().filter(c -> c.startsWith("load ")).count()).isEqualTo(loadsBefore);
+        assertThat(Files.readString(overlay)).as("the same disk, not a fresh overlay").isEqualTo("the sandbox's files");
+        Fakes.Guest rebooted = host.guests.opened.getLast();
+        assertThat(rebooted).isNotSameAs(booted);
+        assertThat(rebooted.envInits).as("the booted guest was initialised with the sandbox's environment").hasSize(1);
+        assertThat(host.layout.sandboxPauseDir(id)).doesNotExist();
+        host.agent.destroy(id);
+        assertThat(host.vms.running).isEmpty();
+    }
+
+    @Test
+    void aPauseWithoutMemoryWhoseGuestCannotFlushLeavesItRunning() {
+        String id = host.boot();
+        host.guests.opened.getLast().syncFails = true;
+
+        assertThatThrownBy(() -> host.agent.pause(id, false)).isInstanceOf(SandboxException.class);
+
+        assertThat(host.state(id)).isEqualTo(Sandbox.State.RUNNING);
+        assertThat(host.vm(id)).isEqualTo(RunState.RUNNING);
+        assertThat(host.layout.sandboxPauseDir(id)).doesNotExist();
+        host.agent.destroy(id);
+    }
+
+    @Test
+    void aRebootResumeOfAMemoryPauseBootsTheDiskAndAFailedBootLeavesADiskOnlyPause() {
+        String id = host.boot();
+        host.agent.pause(id);
+        host.vms.failStart = new RuntimeException("no QEMU today");
+
+        assertThatThrownBy(() -> host.agent.resume(id, 0, 0, true)).isInstanceOf(SandboxException.class);
+
+        assertThat(host.state(id)).isEqualTo(Sandbox.State.PAUSED);
+        assertThat(PauseState.read(host.layout.sandboxPauseDir(id)).diskOnly()).as("the memory was given up").isTrue();
+        host.vms.failStart = null;
+        host.agent.resume(id, 0, 0);
+        assertThat(host.state(id)).isEqualTo(Sandbox.State.RUNNING);
+        assertThat(host.control.commands).as("nothing was loaded").noneMatch(c -> c.startsWith("load "));
+        host.agent.destroy(id);
+    }
+
+    @Test
     void aGuestSlowToTakeItsInitHasItsClockSetAgainOverTheOpenConnection() {
         String id = host.boot();
         host.agent.pause(id);
