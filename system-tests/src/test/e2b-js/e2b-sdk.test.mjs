@@ -1,7 +1,7 @@
 // The unmodified E2B JS SDK (pinned in package-lock.json) against a running Wrenn.
 // Only E2B_API_URL, E2B_SANDBOX_URL and E2B_API_KEY are set (E2bSdkTest starts Wrenn and runs
-// this file with `node --test`). Two cold boots in all: the main sandbox and, in its own test,
-// one of E2B's default template; a snapshot of the main one (E2B's createSnapshot) is the
+// this file with `node --test`). Three cold boots in all: the main sandbox, the resume of a
+// sandbox paused without its memory and, in its own test, one of E2B's default template; a snapshot of the main one (E2B's createSnapshot) is the
 // template of the second sandbox (without internet access), which the list filters and
 // pagination must tell apart, and of every other sandbox the tests make.
 import { test, before, after } from 'node:test'
@@ -385,6 +385,140 @@ test('getMetrics reports measured numbers', async () => {
   assert.ok(Math.abs(m.timestamp.getTime() - Date.now()) < 120_000)
 })
 
+test('getMetrics: start and end select the range; a range in the future is empty', async () => {
+  let all = await sbx.getMetrics()
+  for (let i = 0; i < 60 && all.length < 2; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+    all = await sbx.getMetrics()
+  }
+  assert.ok(all.length >= 2, `only ${all.length} points`)
+  const first = all[0].timestamp
+  const ranged = await sbx.getMetrics({ start: first, end: new Date(first.getTime() + 1000) })
+  assert.ok(ranged.length >= 1 && ranged.length < all.length, `${ranged.length} of ${all.length} points in a 1 s range`)
+  for (const m of ranged) {
+    assert.ok(m.timestamp.getTime() >= first.getTime() - 1000 && m.timestamp.getTime() <= first.getTime() + 2000,
+      `a point outside the range: ${m.timestamp.toISOString()}`)
+  }
+  const future = await sbx.getMetrics({ start: new Date(Date.now() + 3_600_000), end: new Date(Date.now() + 7_200_000) })
+  assert.deepEqual(future, [])
+})
+
+test('files: metadata is written with a file, shown by getInfo and list, kept by rename, replaced by an overwrite', async () => {
+  const dir = `/home/user/meta-${run}`
+  await sbx.files.makeDir(dir)
+  await sbx.files.write(`${dir}/a.txt`, 'a', { metadata: { Owner: 'suite', purpose: 'check' } })
+  const expected = { owner: 'suite', purpose: 'check' }
+  assert.deepEqual((await sbx.files.getInfo(`${dir}/a.txt`)).metadata, expected)
+  assert.deepEqual((await sbx.files.list(dir)).find((e) => e.name === 'a.txt').metadata, expected)
+  await sbx.files.rename(`${dir}/a.txt`, `${dir}/b.txt`)
+  assert.deepEqual((await sbx.files.getInfo(`${dir}/b.txt`)).metadata, expected)
+  await sbx.files.write(`${dir}/b.txt`, 'b', { metadata: { fresh: 'yes' } })
+  assert.deepEqual((await sbx.files.getInfo(`${dir}/b.txt`)).metadata, { fresh: 'yes' })
+  await sbx.files.write(`${dir}/b.txt`, 'c')
+  assert.equal((await sbx.files.getInfo(`${dir}/b.txt`)).metadata, undefined)
+})
+
+test('files: watchDir with includeEntry gives each event the entry', async () => {
+  const dir = `/home/user/watched-entries-${run}`
+  await sbx.files.makeDir(dir)
+  const events = []
+  const handle = await sbx.files.watchDir(dir, (e) => events.push(e), { includeEntry: true })
+  try {
+    await sbx.files.write(`${dir}/entry.txt`, 'hello')
+    await waitFor(() => events.some((e) => e.name === 'entry.txt' && e.entry && e.entry.type === FileType.FILE
+      && e.entry.path === `${dir}/entry.txt` && e.entry.name === 'entry.txt'), () => JSON.stringify(events))
+  } finally {
+    await handle.stop()
+  }
+})
+
+test('files: gzip on upload and on download', async () => {
+  const path = `/home/user/gzip-${run}.txt`
+  const payload = 'compress me, '.repeat(20_000)
+  await sbx.files.write(path, payload, { gzip: true })
+  // stored as sent before compression
+  assert.equal((await sbx.commands.run(`wc -c < ${path}`)).stdout.trim(), String(payload.length))
+  assert.equal(await sbx.files.read(path, { gzip: true }), payload)
+  const compressed = await fetch(await sbx.downloadUrl(path), { headers: { 'Accept-Encoding': 'gzip' } })
+  assert.equal(compressed.status, 200)
+  assert.equal(compressed.headers.get('content-encoding'), 'gzip')
+  assert.equal(await compressed.text(), payload)
+})
+
+test('pty: the envs it was created with are there after a reconnect', async () => {
+  const decoder = new TextDecoder()
+  const terminal = await sbx.pty.create({ cols: 80, rows: 24, envs: { PTY_SECRET: 'kept-42' }, onData: () => {} })
+  await terminal.disconnect()
+  let output = ''
+  const again = await sbx.pty.connect(terminal.pid, { onData: (d) => { output += decoder.decode(d) } })
+  await sbx.pty.sendInput(terminal.pid, new TextEncoder().encode('echo "v=$PTY_SECRET"\n'))
+  await waitFor(() => output.includes('v=kept-42'), () => output)
+  await sbx.pty.sendInput(terminal.pid, new TextEncoder().encode('exit\n'))
+  assert.equal((await again.wait()).exitCode, 0)
+})
+
+test('lifecycle: the timeout pauses (with memory, or keeping only the files); autoResume wakes on traffic, its off switch does not', async () => {
+  const make = (role, lifecycle) => Sandbox.create(suiteSnapshot, {
+    metadata: { suite: 'e2b-js', run, role }, timeoutMs: 25_000, lifecycle,
+  })
+  const [waking, sleeping, filesOnly] = await Promise.all([
+    make('waking', { onTimeout: 'pause', autoResume: true }),
+    make('sleeping', { onTimeout: 'pause', autoResume: false }),
+    make('files-only', { onTimeout: { action: 'pause', keepMemory: false } }),
+  ])
+  try {
+    const sleeper = await waking.commands.run('sleep 900', { background: true })
+    assert.deepEqual((await sleeping.getInfo()).lifecycle, { onTimeout: 'pause', autoResume: false })
+    assert.deepEqual((await filesOnly.getInfo()).lifecycle, { onTimeout: 'pause', autoResume: false })
+    for (const s of [waking, sleeping, filesOnly]) await waitForState(s, 'paused')
+
+    await assert.rejects(sleeping.commands.run('echo woken', { requestTimeoutMs: 30_000 }))
+    assert.equal((await sleeping.getInfo()).state, 'paused', 'autoResume off: traffic does not resume it')
+
+    assert.equal((await waking.commands.run('echo awake')).stdout, 'awake\n')
+    assert.equal((await waking.getInfo()).state, 'running')
+    assert.ok((await waking.commands.list()).some((p) => p.pid === sleeper.pid), 'resumed with its memory')
+
+    const back = await Sandbox.connect(sleeping.sandboxId, { timeoutMs: 120_000 })
+    assert.equal((await back.commands.run('echo connected')).stdout, 'connected\n')
+  } finally {
+    await Promise.all([waking, sleeping, filesOnly].map((s) => s.kill().catch(() => {})))
+  }
+})
+
+test('pause({keepMemory: false}): files, envs, metadata and network policy kept, processes gone; traffic does not wake it, connect boots it', async () => {
+  const fs = await Sandbox.create(suiteSnapshot, {
+    metadata: { suite: 'e2b-js', run, role: 'files-only-pause' },
+    envs: { KEPT: 'env-kept' },
+    timeoutMs: 600_000,
+    lifecycle: { onTimeout: 'pause', autoResume: true },
+    allowInternetAccess: false,
+    network: { allowOut: ['198.51.100.9'] },
+  })
+  try {
+    await fs.files.write('/home/user/kept.txt', 'on disk\n')
+    await fs.commands.run('sleep 900', { background: true })
+    assert.equal(await fs.pause({ keepMemory: false }), true)
+    assert.equal((await fs.getInfo()).state, 'paused')
+    await assert.rejects(fs.commands.run('echo woken', { requestTimeoutMs: 30_000 }))
+    assert.equal((await fs.getInfo()).state, 'paused', 'a pause without memory is resumed by connect only')
+
+    // One cold boot of the kept disk: under TCG minutes, past the SDK's default request timeout.
+    const back = await Sandbox.connect(fs.sandboxId, { timeoutMs: 600_000, onResume: 'reboot', requestTimeoutMs: 600_000 })
+    const cold = { timeoutMs: 300_000 }
+    assert.equal(await back.files.read('/home/user/kept.txt', { requestTimeoutMs: 300_000 }), 'on disk\n')
+    assert.equal((await back.commands.run('pgrep -x sleep || echo none', cold)).stdout, 'none\n')
+    assert.equal((await back.commands.run('echo "$KEPT"', cold)).stdout, 'env-kept\n')
+    const info = await back.getInfo()
+    assert.equal(info.state, 'running')
+    assert.equal(info.metadata.role, 'files-only-pause')
+    assert.equal(info.allowInternetAccess, false)
+    assert.deepEqual(info.network?.allowOut, ['198.51.100.9'])
+  } finally {
+    await fs.kill().catch(() => {})
+  }
+})
+
 // Last but one: its cold boot takes minutes under TCG, which must not use up the main sandbox's timeout.
 test('Sandbox.create() without a template: base, with the tools of E2B\'s base', async () => {
   // A cold boot of its own: E2B's default template, `base` (a Wrenn platform template)
@@ -424,6 +558,15 @@ async function collect(pager) {
   const all = []
   while (pager.hasNext) all.push(...(await pager.nextItems()))
   return all
+}
+
+async function waitForState(sandbox, state, timeoutMs = 180_000) {
+  const deadline = Date.now() + timeoutMs
+  let now
+  while ((now = (await sandbox.getInfo()).state) !== state) {
+    if (Date.now() > deadline) assert.fail(`${sandbox.sandboxId} still ${now} after ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 1000))
+  }
 }
 
 async function waitFor(condition, describe, timeoutMs = 30_000) {

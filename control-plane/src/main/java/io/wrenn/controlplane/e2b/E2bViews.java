@@ -39,11 +39,19 @@ final class E2bViews {
         view.put("templateID", s.templateName());
         view.put("sandboxID", WireId.SANDBOX.encode(s.id()));
         view.put("clientID", clientId(s));
-        view.put("envdVersion", EnvdVersion.VERSION);
+        view.put("envdVersion", envdVersion(s));
         view.put("envdAccessToken", accessToken);
         view.put("trafficAccessToken", network.allowPublicTraffic() ? null : TrafficToken.of(accessToken));
         view.put("domain", domain);
         return view;
+    }
+
+    /**
+     * What the sandbox's guest said its envd is (the SDKs turn features on by it); for a sandbox
+     * whose host did not say (an older host agent), the envd this release ships in its images.
+     */
+    static String envdVersion(Sandbox s) {
+        return s.envdVersion() != null ? s.envdVersion() : EnvdVersion.VERSION;
     }
 
     static Map<String, Object> listed(Sandbox s) {
@@ -58,7 +66,7 @@ final class E2bViews {
         view.put("diskSizeMB", s.diskSizeMb());
         view.put("metadata", s.metadata());
         view.put("state", state(s.status()));
-        view.put("envdVersion", EnvdVersion.VERSION);
+        view.put("envdVersion", envdVersion(s));
         view.put("volumeMounts", List.of());
         return view;
     }

@@ -12,6 +12,7 @@ import java.util.UUID;
  * @param hostCallLost its caller gave up on a pause or resume host call without knowing the
  *                     outcome: the reconciler settles it from what the host reports
  * @param pausedWithoutMemory paused keeping only its disk: the resume boots it (processes gone)
+ * @param envdVersion  the envd version its guest reported when it last started; null when its host did not say
  */
 public record Sandbox(
         UUID id,
@@ -37,5 +38,6 @@ public record Sandbox(
         String onTimeout,
         long pauseGeneration,
         Instant pausedAt,
-        boolean pausedWithoutMemory) {
+        boolean pausedWithoutMemory,
+        String envdVersion) {
 }

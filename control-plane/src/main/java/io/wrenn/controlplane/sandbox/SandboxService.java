@@ -176,6 +176,7 @@ public final class SandboxService {
                 created.getStartedAtMs() == 0 ? null : Instant.ofEpochMilli(created.getStartedAtMs()),
                 created.getExpiresAtMs() == 0 ? null : Instant.ofEpochMilli(created.getExpiresAtMs()),
                 created.getBootMs() == 0 ? null : created.getBootMs());
+        sandboxes.saveEnvdVersion(id, created.getEnvdVersion());
         if (!settled) {
             // Deleted (or given up on) while it booted: do not leave its VM behind.
             log.info("sandbox {} changed state while it was created; destroying its VM", id);
@@ -369,6 +370,7 @@ public final class SandboxService {
             log.warn("resume of sandbox {} on {} failed: {}", sandbox.id(), host.address(), e.getStatus());
             throw AgentErrors.toApi(e, ErrorCode.SANDBOX_NOT_FOUND);
         }
+        sandboxes.saveEnvdVersion(sandbox.id(), resumed.getEnvdVersion());
         sandboxes.markResumed(sandbox.id(),
                 resumed.getExpiresAtMs() == 0 ? null : Instant.ofEpochMilli(resumed.getExpiresAtMs()));
         return sandboxes.find(sandbox.id()).orElseThrow();

@@ -30,7 +30,7 @@ public final class SandboxStore {
                    s.vcpus, s.memory_mb, s.disk_size_mb, s.timeout_s, s.env_keys::text AS env_keys,
                    s.metadata::text AS metadata, s.boot_ms, s.created_at, s.updated_at, s.started_at,
                    s.expires_at, s.stopped_at, s.on_timeout, s.pause_generation, s.paused_at,
-                   s.paused_without_memory
+                   s.paused_without_memory, s.envd_version
             FROM sandboxes s JOIN templates t ON t.id = s.template_id
             """;
     private static final TypeReference<List<String>> STRING_LIST = new TypeReference<>() {
@@ -254,6 +254,17 @@ public final class SandboxStore {
                 .one());
     }
 
+    /** Records the envd version a sandbox's guest reported when it started (create or resume); empty: unchanged. */
+    public void saveEnvdVersion(UUID id, String version) {
+        if (version == null || version.isEmpty()) {
+            return;
+        }
+        jdbi.useHandle(h -> h.createUpdate("UPDATE sandboxes SET envd_version = :version WHERE id = :id")
+                .bind("id", id)
+                .bind("version", version)
+                .execute());
+    }
+
     /** Records the envd access token chosen for a sandbox at create. */
     public void saveAccessToken(UUID id, String token) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE sandboxes SET envd_access_token = :token WHERE id = :id")
@@ -363,7 +374,8 @@ public final class SandboxStore {
                 rs.getString("on_timeout"),
                 rs.getLong("pause_generation"),
                 instant(rs, "paused_at"),
-                rs.getBoolean("paused_without_memory"));
+                rs.getBoolean("paused_without_memory"),
+                rs.getString("envd_version"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -67,6 +67,24 @@ class ForkAndSnapshotRoutesTest {
     }
 
     @Test
+    void e2bReportsTheEnvdVersionTheGuestReported() {
+        wrenn.agent.envdVersion = "0.7.12";
+        try {
+            Http.Response created = http.post("/e2b/sandboxes", "{\"templateID\":\"minimal\"}");
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            assertThat(created.json().get("envdVersion").stringValue()).isEqualTo("0.7.12");
+            String id = created.json().get("sandboxID").stringValue();
+            assertThat(http.get("/e2b/sandboxes/" + id).json().get("envdVersion").stringValue()).isEqualTo("0.7.12");
+            assertThat(http.get("/e2b/v2/sandboxes").json().valueStream()
+                    .filter(s -> s.get("sandboxID").stringValue().equals(id)).findFirst().orElseThrow()
+                    .get("envdVersion").stringValue()).isEqualTo("0.7.12");
+            http.delete("/e2b/sandboxes/" + id);
+        } finally {
+            wrenn.agent.envdVersion = "0.6.3";
+        }
+    }
+
+    @Test
     void badForksAreRefusedAndChangeNothing() {
         String source = sandbox("{}");
         int before = http.get("/v1/sandboxes").json().get("sandboxes").size();

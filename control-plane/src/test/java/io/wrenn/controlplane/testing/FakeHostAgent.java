@@ -221,6 +221,7 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
                 .setStartedAtMs(now)
                 .setExpiresAtMs(request.getTimeoutS() == 0 ? 0 : now + request.getTimeoutS() * 1000L)
                 .setBootMs(42)
+                .setEnvdVersion(envdVersion)
                 .build();
         sandboxes.put(request.getSandboxId(), sandbox);
         networks.put(request.getSandboxId(), request.getNetwork());
@@ -300,6 +301,9 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
         changeState(request.getSandboxId(), SandboxState.SANDBOX_STATE_RUNNING, SandboxState.SANDBOX_STATE_PAUSED,
                 request.getDropMemory(), response);
     }
+
+    /** The envd version the fake guests report. */
+    public volatile String envdVersion = "0.6.3";
 
     /** Every pause and resume asked of this host, in order. */
     public final List<io.wrenn.hostagent.protocol.PauseSandboxRequest> pauseCalls = new CopyOnWriteArrayList<>();

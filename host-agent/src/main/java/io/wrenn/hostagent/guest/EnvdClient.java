@@ -107,6 +107,22 @@ public final class EnvdClient implements GuestConnection {
         }
     }
 
+    @Override
+    public String envdVersion(Duration timeout) {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("/health")).timeout(timeout).GET().build();
+        try {
+            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            closeQuietly(response.body());
+            String version = response.headers().firstValue("X-Envd-Version").orElse("");
+            return response.statusCode() / 100 == 2 && ENVD_VERSION.matcher(version).matches() ? version : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     /**
      * {@code POST /init} of a freshly booted guest: default environment, user and workdir, the
      * host's clock, and {@code entropy} (null for none) mixed into the guest kernel's random pool.

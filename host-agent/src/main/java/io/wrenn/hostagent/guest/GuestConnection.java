@@ -46,6 +46,15 @@ public interface GuestConnection extends AutoCloseable {
      */
     void setClock(Instant now);
 
+    /** What a guest may say its envd version is: three short numbers; anything else is not believed. */
+    java.util.regex.Pattern ENVD_VERSION = java.util.regex.Pattern.compile("[0-9]{1,4}\\.[0-9]{1,4}\\.[0-9]{1,4}");
+
+    /**
+     * The envd version the guest reports ({@code X-Envd-Version} of {@code GET /health}), or null
+     * when it does not answer within {@code timeout} or says something that is not a version.
+     */
+    String envdVersion(Duration timeout);
+
     /** The size of the guest's root filesystem, in bytes (0 when unknown). */
     long diskTotalBytes();
 

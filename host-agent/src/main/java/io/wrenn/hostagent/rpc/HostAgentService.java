@@ -330,6 +330,7 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
                 .setPauseGeneration(record.pauseGeneration())
                 .setOnTimeout(spec.onTimeout().name().toLowerCase(java.util.Locale.ROOT))
                 .setPausedWithoutMemory(manager.pausedWithoutMemory(sandbox))
+                .setEnvdVersion(sandbox.state() == Sandbox.State.RUNNING && sandbox.envdVersion() != null ? sandbox.envdVersion() : "")
                 .build();
     }
 

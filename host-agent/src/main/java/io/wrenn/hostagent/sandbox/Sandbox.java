@@ -18,6 +18,16 @@ public final class Sandbox {
     private volatile long pid;
     private volatile State state;
     private volatile GuestConnection guest;
+    /** What this incarnation's envd reported at its start (null: not known); not persisted. */
+    private volatile String envdVersion;
+
+    public String envdVersion() {
+        return envdVersion;
+    }
+
+    void envdVersion(String value) {
+        envdVersion = value;
+    }
 
     Sandbox(SandboxRecord record, State state) {
         this.record = record;

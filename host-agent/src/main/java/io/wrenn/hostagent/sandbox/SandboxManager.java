@@ -1,6 +1,7 @@
 package io.wrenn.hostagent.sandbox;
 
 import io.wrenn.hostagent.disk.DiskImages;
+import io.wrenn.hostagent.guest.GuestConnection;
 import io.wrenn.hostagent.guest.GuestConnector;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.hostagent.net.NetworkPolicy;
@@ -98,7 +99,24 @@ public final class SandboxManager {
      * random one), so the control plane can hand it to clients without asking the host.
      */
     public Sandbox create(SandboxSpec requested, String accessToken) {
-        return creator.create(requested, accessToken);
+        return withEnvdVersion(creator.create(requested, accessToken));
+    }
+
+    private static final Duration ENVD_VERSION_TIMEOUT = Duration.ofSeconds(2);
+
+    /**
+     * Asks the guest which envd it runs, so the E2B facade reports the guest's own version (the
+     * SDKs gate features by it). A guest that does not say keeps the sandbox usable: null.
+     */
+    private static Sandbox withEnvdVersion(Sandbox sandbox) {
+        try {
+            GuestConnection guest = sandbox.guest();
+            sandbox.envdVersion(guest == null ? null : guest.envdVersion(ENVD_VERSION_TIMEOUT));
+        } catch (RuntimeException e) {
+            LOG.debug("sandbox {}: envd version unknown: {}", sandbox.id(), e.toString());
+            sandbox.envdVersion(null);
+        }
+        return sandbox;
     }
 
     /**
@@ -147,7 +165,7 @@ public final class SandboxManager {
      * @param timeoutS seconds until its timeout applies again, 0 = never
      */
     public Sandbox resume(String sandboxId, long expectedGeneration, int timeoutS) {
-        return resumer.resume(sandboxId, expectedGeneration, timeoutS, false);
+        return resume(sandboxId, expectedGeneration, timeoutS, false);
     }
 
     /**
@@ -155,7 +173,7 @@ public final class SandboxManager {
      * disk, the disk is booted (its saved memory, if any, is given up).
      */
     public Sandbox resume(String sandboxId, long expectedGeneration, int timeoutS, boolean reboot) {
-        return resumer.resume(sandboxId, expectedGeneration, timeoutS, reboot);
+        return withEnvdVersion(resumer.resume(sandboxId, expectedGeneration, timeoutS, reboot));
     }
 
     /**

@@ -418,6 +418,15 @@ final class Fakes {
             clockSets.add(now);
         }
 
+        /** What the fake envd says its version is. */
+        volatile String envdVersion = "0.6.3";
+
+        @Override
+        public String envdVersion(java.time.Duration timeout) {
+            requireOpen();
+            return envdVersion;
+        }
+
         @Override
         public long diskTotalBytes() {
             requireOpen();

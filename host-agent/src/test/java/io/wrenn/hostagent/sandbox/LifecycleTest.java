@@ -53,6 +53,7 @@ class LifecycleTest {
 
         assertThat(host.state(id)).isEqualTo(Sandbox.State.RUNNING);
         assertThat(host.vm(id)).isEqualTo(RunState.RUNNING);
+        assertThat(host.agent.running(id).envdVersion()).as("asked of the resumed guest").isEqualTo("0.6.3");
         Fakes.Guest resumed = host.guests.opened.getLast();
         assertThat(resumed).isNotSameAs(booted);
         assertThat(resumed.address).as("the freed slot rests").isNotEqualTo(firstAddress);
