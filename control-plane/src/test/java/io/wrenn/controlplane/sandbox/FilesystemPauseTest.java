@@ -8,9 +8,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A pause that keeps only the disk, in Wrenn's API and E2B's, against the fake host agent: what
@@ -19,19 +18,9 @@ import org.junit.jupiter.api.Test;
  */
 class FilesystemPauseTest {
 
-    static TestControlPlane wrenn;
-    static Http http;
-
-    @BeforeAll
-    static void start() {
-        wrenn = new TestControlPlane();
-        http = wrenn.http;
-    }
-
-    @AfterAll
-    static void stop() {
-        wrenn.close();
-    }
+    @RegisterExtension
+    static final TestControlPlane wrenn = new TestControlPlane();
+    static final Http http = wrenn.http;
 
     private static String create(String path, String body, String idField) {
         Http.Response created = http.post(path, body);
