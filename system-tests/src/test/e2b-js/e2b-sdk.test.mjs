@@ -458,8 +458,9 @@ test('pty: the envs it was created with are there after a reconnect', async () =
 })
 
 test('lifecycle: the timeout pauses (with memory, or keeping only the files); autoResume wakes on traffic, its off switch does not', async () => {
+  // A long timeout while they are set up (a loaded host restores slowly), then a short one.
   const make = (role, lifecycle) => Sandbox.create(suiteSnapshot, {
-    metadata: { suite: 'e2b-js', run, role }, timeoutMs: 25_000, lifecycle,
+    metadata: { suite: 'e2b-js', run, role }, timeoutMs: 300_000, lifecycle,
   })
   const [waking, sleeping, filesOnly] = await Promise.all([
     make('waking', { onTimeout: 'pause', autoResume: true }),
@@ -471,6 +472,7 @@ test('lifecycle: the timeout pauses (with memory, or keeping only the files); au
     await waking.files.write('/home/user/before-timeout.txt', 'written before the timeout\n')
     assert.deepEqual((await sleeping.getInfo()).lifecycle, { onTimeout: 'pause', autoResume: false })
     assert.deepEqual((await filesOnly.getInfo()).lifecycle, { onTimeout: 'pause', autoResume: false })
+    await Promise.all([waking, sleeping, filesOnly].map((s) => s.setTimeout(5_000)))
     for (const s of [waking, sleeping, filesOnly]) await waitForState(s, 'paused')
 
     await assert.rejects(sleeping.commands.run('echo woken', { requestTimeoutMs: 30_000 }))
