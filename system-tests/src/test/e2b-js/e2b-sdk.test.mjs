@@ -472,7 +472,7 @@ test('lifecycle: the timeout pauses (with memory, or keeping only the files); au
     await waking.files.write('/home/user/before-timeout.txt', 'written before the timeout\n')
     assert.deepEqual((await sleeping.getInfo()).lifecycle, { onTimeout: 'pause', autoResume: false })
     assert.deepEqual((await filesOnly.getInfo()).lifecycle, { onTimeout: 'pause', autoResume: false })
-    await Promise.all([waking, sleeping, filesOnly].map((s) => s.setTimeout(5_000)))
+    await Promise.all([waking, sleeping, filesOnly].map((s) => s.setTimeout(15_000)))
     for (const s of [waking, sleeping, filesOnly]) await waitForState(s, 'paused')
 
     await assert.rejects(sleeping.commands.run('echo woken', { requestTimeoutMs: 30_000 }))
@@ -480,6 +480,7 @@ test('lifecycle: the timeout pauses (with memory, or keeping only the files); au
 
     // the first request through the traffic route resumes it
     assert.equal(await waking.files.read('/home/user/before-timeout.txt'), 'written before the timeout\n')
+    await waking.setTimeout(300_000) // woken, it has its 15 s again: keep it for the checks
     assert.equal((await waking.getInfo()).state, 'running')
     assert.ok((await waking.commands.list()).some((p) => p.pid === sleeper.pid), 'resumed with its memory')
     assert.equal((await waking.commands.run('echo awake')).stdout, 'awake\n')

@@ -39,6 +39,10 @@ final class Resumer {
         try {
             live.requireState(sandbox, Sandbox.State.PAUSED, "resumed");
             resumeLocked(sandbox, expectedGeneration, SandboxHost.expiry(host.clock.millis(), timeoutS), reboot);
+            // The timeout counts from when the sandbox runs again, not from the call: a resume
+            // (a boot above all) may take longer than a short timeout.
+            sandbox.record(sandbox.record().withExpiresAtMs(SandboxHost.expiry(host.clock.millis(), timeoutS)));
+            host.store.write(sandbox.record());
             return sandbox;
         } finally {
             sandbox.lock.unlock();
