@@ -15,7 +15,7 @@ import java.util.Optional;
  * <ul>
  *   <li>memory: {@code (memory_mb − reservedMemoryMb) × memoryOvercommit}; 1.0 by default, since a
  *       guest that touches all its RAM must not get the host OOM-killed</li>
- *   <li>vCPUs: {@code cpu_count × vcpuOvercommit}; vCPUs are time-shared threads, so 4 by default</li>
+ *   <li>vCPUs: {@code cpu_count × vcpuOvercommit}; vCPUs are time-shared threads and an idle guest's cost nothing, so 16 by default: memory is what bounds a host</li>
  *   <li>disk: {@code (disk_free_mb − reservedDiskMb) × diskOvercommit}; disks are sparse overlays
  *       that grow only as the guest writes, so 2 by default</li>
  * </ul>
@@ -40,7 +40,7 @@ public record Capacity(long reservedMemoryMb, double memoryOvercommit, double vc
     }
 
     public static Capacity defaults() {
-        return new Capacity(1024, 1.0, 4.0, 2048, 2.0, 2, Duration.ofSeconds(90));
+        return new Capacity(1024, 1.0, 16.0, 2048, 2.0, 2, Duration.ofSeconds(90));
     }
 
     public Capacity withStartsPerHost(int starts) {

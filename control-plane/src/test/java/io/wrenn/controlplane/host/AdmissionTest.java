@@ -81,8 +81,9 @@ class AdmissionTest {
     @Test
     void vcpusAreBoundedByTheirOvercommit() {
         wrenn = new TestControlPlane();
-        wrenn.agent.cpuCount = 1; // 4 vCPUs at the default overcommit of 4
-        assertThat(wrenn.http.post("/v1/sandboxes", "{\"template\":\"minimal\",\"vcpus\":4}").status()).isEqualTo(201);
+        wrenn.agent.cpuCount = 1; // 16 vCPUs at the default overcommit of 16
+        assertThat(wrenn.http.post("/v1/sandboxes", "{\"template\":\"minimal\",\"vcpus\":8}").status()).isEqualTo(201);
+        assertThat(wrenn.http.post("/v1/sandboxes", "{\"template\":\"minimal\",\"vcpus\":8}").status()).isEqualTo(201);
         Http.Response refused = wrenn.http.post("/v1/sandboxes", "{\"template\":\"minimal\",\"vcpus\":1}");
         assertThat(refused.code()).as(refused.toString()).isEqualTo("capacity_exceeded");
         assertThat(refused.text()).contains("vCPUs");
@@ -101,6 +102,8 @@ class AdmissionTest {
             // All three are admitted (their rows exist), but only one start reaches the host.
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     wrenn.http.get("/v1/sandboxes").json().get("sandboxes").size() == 3);
+            // The first start is on its way to the host; the other two stay queued behind it.
+            await().atMost(Duration.ofSeconds(30)).until(() -> wrenn.agent.creates.size() >= 1);
             assertThat(wrenn.agent.creates).hasSize(1);
             gate.countDown();
             for (Future<Http.Response> answer : answers) {
