@@ -49,6 +49,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--idle", defaultValue = "10", description = "idle sandboxes of one snapshot whose memory is measured")
     int idle;
 
+    @Option(names = "--http-requests", defaultValue = "500",
+            description = "GETs per run of the inbound HTTP rows (through Wrenn and straight to the namespace; 0 = skip)")
+    int httpRequests;
+
     @Option(names = "--rebuilds", defaultValue = "3", description = "rebuilds of a two-step recipe to time, with and without the cache")
     int rebuilds;
 
@@ -113,6 +117,12 @@ final class BenchCommand implements Callable<Integer> {
             }
             rows.add(Row.of("exec `true` through the REST API", api));
             rows.add(Row.of("exec `true` straight to envd (floor)", direct));
+            List<String> inbound = List.of();
+            if (httpRequests > 0) {
+                call("POST", "/v1/sandboxes/" + id + "/exec", JSON.writeValueAsString(
+                        java.util.Map.of("cmd", "sh", "args", List.of("-c", NetworkBench.SERVER))));
+                inbound = new NetworkBench(httpRequests).run(base, key, id, running.slot().namespaceAddress());
+            }
             call("DELETE", "/v1/sandboxes/" + id, null);
 
             List<String> notes = new ArrayList<>(snapshotRows(wrenn, rows));
@@ -130,6 +140,12 @@ final class BenchCommand implements Callable<Integer> {
             System.out.printf("cold create, default disk (image as built) / disk grown in the guest (median): %.2f×%n",
                     Row.of("", create).median / Row.of("", grown).median);
             notes.forEach(System.out::println);
+            if (!inbound.isEmpty()) {
+                System.out.println();
+                System.out.println("| inbound HTTP | via Wrenn | direct | via / direct |");
+                System.out.println("| --- | ---: | ---: | ---: |");
+                inbound.forEach(System.out::println);
+            }
         }
         return 0;
     }

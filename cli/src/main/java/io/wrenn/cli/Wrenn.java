@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
                 SandboxCommand.class, LogsCommand.class, TemplateCommand.class, KeysCommand.class, CompletionCommand.class})
 public final class Wrenn {
     public static void main(String[] args) {
+        // Before any HTTP client runs: the traffic path sets the Host a sandbox's server sees.
+        io.wrenn.hostagent.traffic.RequestHost.enable();
         Logging.install();
         System.exit(ClientCommands.commandLine(new Wrenn(), Environment.system()).execute(args));
     }

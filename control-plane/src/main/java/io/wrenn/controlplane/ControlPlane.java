@@ -34,6 +34,7 @@ import io.wrenn.controlplane.team.TeamService;
 import io.wrenn.controlplane.team.TeamStore;
 import io.wrenn.controlplane.e2b.E2bRoutes;
 import io.wrenn.controlplane.e2b.TrafficProxy;
+import io.wrenn.controlplane.e2b.TrafficUpgrade;
 import io.wrenn.controlplane.host.HostAgents;
 import io.wrenn.controlplane.host.HostTraffic;
 import io.wrenn.controlplane.host.HostStore;
@@ -210,6 +211,12 @@ public final class ControlPlane implements AutoCloseable {
                 // {port}-{sandboxId}.<domain>: whatever the path, such a request is the sandbox's
                 javalin.routes.before(proxy::routeByHost);
             }
+            // Upgrades (WebSockets) to a sandbox's port switch the connection before Javalin's
+            // own WebSocket routing, which would refuse a path it has no handler for.
+            TrafficUpgrade upgrades = new TrafficUpgrade(proxy, traffic);
+            javalin.jetty.modifyServletContextHandler(context -> context.addFilter(
+                    new org.eclipse.jetty.ee10.servlet.FilterHolder(upgrades), "/*",
+                    java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST)));
             new E2bRoutes(sandboxes, networks, traffic, proxy, config.sandboxDomain(), metrics.sandboxes()).register(table);
             forks = new io.wrenn.controlplane.fork.ForkService(sandboxes, snapshots, networks, new TemplateStore(jdbi));
             new io.wrenn.controlplane.fork.ForkRoutes(forks, sandboxes).register(table);

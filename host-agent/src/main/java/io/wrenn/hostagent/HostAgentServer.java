@@ -62,6 +62,7 @@ public final class HostAgentServer implements AutoCloseable {
     private Reaper reaper;
     private Server server;
     private TrafficListener traffic;
+    private io.wrenn.hostagent.traffic.TrafficTunnel tunnel;
     private AgentMetrics metrics;
     private AgentMetrics.Exposure metricsExposure;
     private HostEgress egress;
@@ -132,8 +133,9 @@ public final class HostAgentServer implements AutoCloseable {
         timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("wrenn-exec-timers").daemon().factory());
         executor = Executors.newVirtualThreadPerTaskExecutor();
         traffic = new TrafficListener(config.bindHost(), 0, config.sharedSecret(), manager).start();
+        tunnel = new io.wrenn.hostagent.traffic.TrafficTunnel(config.bindHost(), 0, config.sharedSecret(), manager).start();
         metrics = new AgentMetrics(manager, metricsExposure);
-        HostAgentService service = new HostAgentService(version(), layout, manager, templates, timers, traffic::port, metrics);
+        HostAgentService service = new HostAgentService(version(), layout, manager, templates, timers, traffic::port, tunnel::port, metrics);
         server = NettyServerBuilder.forAddress(new InetSocketAddress(config.bindHost(), config.port()))
                 .executor(executor)
                 .addService(ServerInterceptors.intercept(service, new BearerAuthInterceptor(config.sharedSecret())))
@@ -211,6 +213,9 @@ public final class HostAgentServer implements AutoCloseable {
                 server.shutdownNow();
                 Thread.currentThread().interrupt();
             }
+        }
+        if (tunnel != null) {
+            tunnel.close();
         }
         if (traffic != null) {
             traffic.close();

@@ -151,11 +151,8 @@ public final class TrafficProxy {
 
     private void forward(Context ctx, String sandboxId, int port, String pathAndQuery, boolean ownOrigin)
             throws IOException, InterruptedException {
-        Target target = authorize(ctx, sandboxId, port, pathAndQuery);
-        Sandbox sandbox = wakeIfAutoResume(target.sandbox());
-        // 502 as E2B's own proxy answers for a sandbox that is gone: its SDKs read it as "not running".
-        Host host = sandboxes.hostOf(sandbox)
-                .orElseThrow(() -> new ApiException(ErrorCode.HOST_ERROR, "the sandbox is not running"));
+        Target target = authorize(ctx::header, isSignedFileUrl(pathAndQuery, ctx), sandboxId, port);
+        Host host = hostOf(target);
 
         HttpRequest.Builder request = traffic.request(host, target.sandbox().id(), port, pathAndQuery)
                 .method(ctx.method().name(), body(ctx));
@@ -174,6 +171,7 @@ public final class TrafficProxy {
         if (port == ENVD_PORT && target.token() != null) {
             request.setHeader(ACCESS_TOKEN, target.token());
         }
+        requestHost(target, port).ifPresent(masked -> request.setHeader(TrafficHeaders.REQUEST_HOST, masked));
         idleTimeout(ctx);
         HttpResponse<InputStream> response;
         try {
@@ -255,12 +253,12 @@ public final class TrafficProxy {
      * else the holder of its traffic token (or of its access token); the team's key works too but
      * is never needed.
      */
-    private Target authorize(Context ctx, String sandboxId, int port, String pathAndQuery) {
-        String key = ctx.header(Authenticator.API_KEY_HEADER);
-        if (key == null && port != ENVD_PORT && ctx.header(ACCESS_TOKEN) == null) {
+    Target authorize(java.util.function.UnaryOperator<String> header, boolean signedFileUrl, String sandboxId, int port) {
+        String key = header.apply(Authenticator.API_KEY_HEADER);
+        if (key == null && port != ENVD_PORT && header.apply(ACCESS_TOKEN) == null) {
             Sandbox sandbox = sandboxes.findAnyTeam(sandboxId).orElse(null);
             if (sandbox != null && (networks.policy(sandbox).allowPublicTraffic()
-                    || TrafficToken.matches(sandboxes.accessToken(sandbox), ctx.header(TrafficToken.HEADER)))) {
+                    || TrafficToken.matches(sandboxes.accessToken(sandbox), header.apply(TrafficToken.HEADER)))) {
                 return new Target(sandbox, null);
             }
             throw new ApiException(ErrorCode.UNAUTHORIZED, "send the sandbox's traffic token (" + TrafficToken.HEADER
@@ -272,18 +270,32 @@ public final class TrafficProxy {
             Sandbox sandbox = sandboxes.get(caller.requireTeam(), sandboxId);
             return new Target(sandbox, sandboxes.accessToken(sandbox));
         }
-        String presented = ctx.header(ACCESS_TOKEN);
+        String presented = header.apply(ACCESS_TOKEN);
         Sandbox sandbox = sandboxes.findAnyTeam(sandboxId).orElse(null);
         String expected = sandbox == null ? null : sandboxes.accessToken(sandbox);
         if (expected != null && presented != null
                 && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8))) {
             return new Target(sandbox, port == ENVD_PORT ? presented : null);
         }
-        if (expected != null && presented == null && port == ENVD_PORT && isSignedFileUrl(pathAndQuery, ctx)) {
+        if (expected != null && presented == null && port == ENVD_PORT && signedFileUrl) {
             // A signed /files URL carries proof of the token in its signature; envd checks it.
             return new Target(sandbox, null);
         }
         throw new ApiException(ErrorCode.UNAUTHORIZED, "send the sandbox's access token (X-Access-Token) or the team's API key (X-API-Key)");
+    }
+
+    /** The running sandbox's host, a paused sandbox with {@code autoResume} resumed first. */
+    Host hostOf(Target target) {
+        Sandbox sandbox = wakeIfAutoResume(target.sandbox());
+        // 502 as E2B's own proxy answers for a sandbox that is gone: its SDKs read it as "not running".
+        return sandboxes.hostOf(sandbox)
+                .orElseThrow(() -> new ApiException(ErrorCode.HOST_ERROR, "the sandbox is not running"));
+    }
+
+    /** The Host header the sandbox's server is to see: its {@code maskRequestHost} with the port put in. */
+    java.util.Optional<String> requestHost(Target target, int port) {
+        return java.util.Optional.ofNullable(networks.policy(target.sandbox()).maskRequestHost())
+                .map(mask -> mask.replace("${PORT}", Integer.toString(port)));
     }
 
     private static boolean isSignedFileUrl(String pathAndQuery, Context ctx) {
@@ -341,6 +353,47 @@ public final class TrafficProxy {
         throw ApiException.invalid("the E2b-Sandbox-Port header must be a port from 1 to 65535");
     }
 
-    private record Target(Sandbox sandbox, String token) {
+    /** Where a request goes, read from its headers or its Host; null when it is not for a sandbox. */
+    record Route(String sandboxId, int port, String pathAndQuery, boolean ownOrigin) {
+    }
+
+    /**
+     * The sandbox route of a request to {@code /e2b/sandbox/**} or to {@code {port}-{id}.<domain>};
+     * null for any other request.
+     */
+    Route route(jakarta.servlet.http.HttpServletRequest request) {
+        String query = request.getQueryString() == null ? "" : "?" + request.getQueryString();
+        String hostHeader = request.getHeader("Host");
+        Matcher m = hostHeader == null || sandboxHost == null ? null : sandboxHost.matcher(hostHeader.toLowerCase(Locale.ROOT));
+        if (m != null && m.matches()) {
+            return new Route(m.group(2), port(m.group(1)), request.getRequestURI() + query, false);
+        }
+        String uri = request.getRequestURI();
+        if (!uri.equals(PREFIX) && !uri.startsWith(PREFIX + "/")) {
+            return null;
+        }
+        String sandboxId = request.getHeader(SANDBOX_ID);
+        if (sandboxId == null || sandboxId.isBlank()) {
+            throw ApiException.invalid("the E2b-Sandbox-Id header is required");
+        }
+        String raw = uri.substring(PREFIX.length());
+        return new Route(sandboxId, port(request.getHeader(SANDBOX_PORT)), (raw.isEmpty() ? "/" : raw) + query, true);
+    }
+
+    /** Whether a request header may go on to the sandbox (see {@link #handle(Context)}). */
+    static boolean forwardable(String name, int port, boolean ownOrigin) {
+        return forwardable(name) && !(ownOrigin && controlPlaneCredential(name, port));
+    }
+
+    /** The access token to put in for envd (null: keep the caller's). */
+    static String envdToken(Target target, int port) {
+        return port == ENVD_PORT ? target.token() : null;
+    }
+
+    static boolean setsStateOnOwnOrigin(String name) {
+        return setsOriginState(name);
+    }
+
+    record Target(Sandbox sandbox, String token) {
     }
 }

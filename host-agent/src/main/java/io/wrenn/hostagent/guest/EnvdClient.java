@@ -51,6 +51,7 @@ public final class EnvdClient implements GuestConnection {
     private final String accessToken;
     private final java.util.Set<InputStream> openStreams = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.Set<java.util.concurrent.CompletableFuture<?>> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<java.net.Socket> tunnels = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * A connection with an HTTP client of its own (see {@link GuestConnection}).
@@ -332,8 +333,34 @@ public final class EnvdClient implements GuestConnection {
     }
 
     @Override
+    public java.net.Socket openTunnel(int port) throws IOException {
+        java.net.Socket socket = new java.net.Socket() {
+            @Override
+            public synchronized void close() throws IOException {
+                tunnels.remove(this);
+                super.close();
+            }
+        };
+        tunnels.add(socket);
+        try {
+            socket.connect(new java.net.InetSocketAddress(address, port), 5_000);
+        } catch (IOException e) {
+            socket.close();
+            throw e;
+        }
+        return socket;
+    }
+
+    @Override
     public void abortStreams() {
         inFlight.forEach(exchange -> exchange.cancel(true));
+        for (java.net.Socket tunnel : tunnels) {
+            try {
+                tunnel.close();
+            } catch (IOException ignored) {
+                // closing is all we can do
+            }
+        }
         for (InputStream stream : openStreams) {
             try {
                 stream.close();

@@ -110,6 +110,15 @@ public interface GuestConnection extends AutoCloseable {
             throws IOException, InterruptedException;
 
     /**
+     * A TCP connection to {@code port} of this guest, for the traffic tunnel (a protocol upgrade
+     * passed through byte for byte). Like every stream of this connection it is broken by
+     * {@link #abortStreams()}; the caller closes it when done.
+     */
+    default java.net.Socket openTunnel(int port) throws IOException {
+        throw new IOException("this guest connection has no tunnels");
+    }
+
+    /**
      * Breaks every exchange and stream still open to this guest. Once its VM is gone nothing would
      * ever end them (the namespace vanished with the peer, so no reset comes).
      */

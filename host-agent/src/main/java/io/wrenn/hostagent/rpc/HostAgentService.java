@@ -54,13 +54,15 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
     private final ProcessHandler processes;
     private final FilesystemHandler filesystem;
     private final java.util.function.IntSupplier trafficPort;
+    private final java.util.function.IntSupplier tunnelPort;
     private final AgentMetrics metrics;
 
     public HostAgentService(String version, Layout layout, SandboxManager manager, TemplateCatalog templates,
-            ScheduledExecutorService timers, java.util.function.IntSupplier trafficPort, AgentMetrics metrics) {
+            ScheduledExecutorService timers, java.util.function.IntSupplier trafficPort, java.util.function.IntSupplier tunnelPort, AgentMetrics metrics) {
         this.version = version;
         this.metrics = metrics;
         this.trafficPort = trafficPort;
+        this.tunnelPort = tunnelPort;
         this.layout = layout;
         this.manager = manager;
         this.templates = templates;
@@ -81,6 +83,7 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
                     .setMemoryMb(HostFacts.memoryMb())
                     .setDiskFreeMb(HostFacts.diskFreeMb(layout.sandboxesDir()))
                     .setTrafficPort(trafficPort.getAsInt())
+                    .setTrafficTunnelPort(tunnelPort.getAsInt())
                     .setMetricsPort(metrics.port());
             for (Template template : templates.all()) {
                 info.addTemplates(toProto(template));

@@ -96,6 +96,18 @@ public final class TrafficListener implements AutoCloseable {
         String pathAndQuery = incoming.getRawPath() + (incoming.getRawQuery() == null ? "" : "?" + incoming.getRawQuery());
         HttpRequest.Builder request = HttpRequest.newBuilder()
                 .method(exchange.getRequestMethod(), requestBody(exchange));
+        String maskedHost = exchange.getRequestHeaders().getFirst(TrafficHeaders.REQUEST_HOST);
+        if (maskedHost != null) {
+            if (!RequestHost.ALLOWED) {
+                reply(exchange, 500, "internal", "this agent cannot set the Host header (jdk.httpclient.allowRestrictedHeaders)");
+                return;
+            }
+            if (!RequestHost.valid(maskedHost)) {
+                reply(exchange, 400, "invalid_request", TrafficHeaders.REQUEST_HOST + " is not a host name");
+                return;
+            }
+            request.header("Host", maskedHost);
+        }
         for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
             if (TrafficHeaders.forwardable(header.getKey())) {
                 for (String value : header.getValue()) {

@@ -23,6 +23,12 @@ public final class TrafficHeaders {
      * failure of the path from a 502 or 404 its own server sent.
      */
     public static final String ERROR = "Wrenn-Traffic-Error";
+    /**
+     * The {@code Host} header the sandbox's server is to see (the sandbox's
+     * {@code mask_request_host}, its port filled in); without it the server sees the address
+     * the agent connected to.
+     */
+    public static final String REQUEST_HOST = "Wrenn-Request-Host";
     /** Every header with this prefix is Wrenn's own and is never forwarded into a sandbox (or out of one). */
     public static final String WRENN_PREFIX = "wrenn-";
 
