@@ -55,7 +55,7 @@ public final class TrafficUpgrade implements Filter {
     public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain) throws IOException, ServletException {
         HttpServletRequest request = (HttpServletRequest) req;
         HttpServletResponse response = (HttpServletResponse) res;
-        if (request.getHeader("Upgrade") == null || !request.getMethod().equals("GET")) {
+        if (!switchesProtocols(request)) {
             chain.doFilter(req, res);
             return;
         }
@@ -75,6 +75,16 @@ public final class TrafficUpgrade implements Filter {
         } catch (ApiException e) {
             refuse(request, response, e);
         }
+    }
+
+    /**
+     * A GET asking for another protocol. {@code h2c} is left out: it is an offer the server may
+     * decline (the JDK client makes it on every plain request), and the ordinary path declines it.
+     */
+    private static boolean switchesProtocols(HttpServletRequest request) {
+        String upgrade = request.getHeader("Upgrade");
+        return upgrade != null && request.getMethod().equals("GET")
+                && !upgrade.strip().toLowerCase(Locale.ROOT).startsWith("h2c");
     }
 
     private void upgrade(HttpServletRequest request, HttpServletResponse response, TrafficProxy.Route route)
@@ -166,7 +176,7 @@ public final class TrafficUpgrade implements Filter {
             ChunkedBody.copy(body, out);
         } else if (length >= 0) {
             response.setContentLengthLong(length);
-            body.transferTo(new LimitedOutput(out, length));
+            copyExactly(body, out, length);
         } else {
             body.transferTo(out);
         }
@@ -196,31 +206,17 @@ public final class TrafficUpgrade implements Filter {
         response.getOutputStream().write(json);
     }
 
-    /** Writes at most {@code limit} bytes through, dropping the rest (a server that sent more than it said). */
-    private static final class LimitedOutput extends OutputStream {
-        private final OutputStream out;
-        private long left;
-
-        LimitedOutput(OutputStream out, long limit) {
-            this.out = out;
-            this.left = limit;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            if (left > 0) {
-                out.write(b);
-                left--;
+    /** Copies the {@code length} bytes of a body that said its length (the connection may stay open after them). */
+    private static void copyExactly(InputStream in, OutputStream out, long length) throws IOException {
+        byte[] buffer = new byte[BUFFER];
+        long left = length;
+        while (left > 0) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+            if (n < 0) {
+                throw new java.io.EOFException("the sandbox's answer ended before its Content-Length");
             }
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            int n = (int) Math.min(len, left);
-            if (n > 0) {
-                out.write(b, off, n);
-                left -= n;
-            }
+            out.write(buffer, 0, n);
+            left -= n;
         }
     }
 
