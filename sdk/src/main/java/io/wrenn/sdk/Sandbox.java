@@ -85,15 +85,15 @@ public interface Sandbox extends AutoCloseable {
     Template saveImage(String name);
 
     /**
-     * A new sandbox that starts as a copy of this one (memory, processes and files).
-     * Wrenn has no fork route: this is {@link #snapshot(String)} into a template named
-     * {@code snapshotName}, then a sandbox created from it. The template stays (it backs the
-     * fork's disk); delete it with {@link Templates#delete} once no sandbox made from it runs.
+     * Running copies of this one (memory, processes and files, metadata and network policy),
+     * made from one snapshot the server takes and removes once no fork of it is left; this
+     * sandbox keeps running. All or nothing: if any fork fails to start, the ones that did are
+     * killed and the first failure is thrown.
      *
-     * @param snapshotName the name of the template the fork is made from
-     * @return the fork, running
+     * @param count how many copies, 1 to 10
+     * @return the forks, running, in the server's order
      */
-    Sandbox fork(String snapshotName);
+    java.util.List<Sandbox> fork(int count);
 
     /** Stops and removes it; idempotent. */
     void kill();

@@ -413,15 +413,19 @@ public abstract class SdkContract {
         wrenn().templates().delete(name);
         assertThat(wrenn().templates().list()).extracting(Template::name).doesNotContain(name);
 
-        String forkName = unique("contract-fork-");
-        Sandbox fork = source.fork(forkName);
-        created.add(fork);
-        assertThat(fork.id()).isNotEqualTo(source.id());
-        assertThat(fork.files().readString("/home/user/state.txt")).isEqualTo("from the source");
-        fork.files().write("/home/user/state.txt", "changed in the fork");
+        List<Sandbox> forks = source.fork(2);
+        created.addAll(forks);
+        assertThat(forks).hasSize(2).extracting(Sandbox::id).doesNotHaveDuplicates().doesNotContain(source.id());
+        for (Sandbox fork : forks) {
+            assertThat(fork.info().status()).isEqualTo(SandboxStatus.RUNNING);
+            assertThat(fork.files().readString("/home/user/state.txt")).isEqualTo("from the source");
+        }
+        forks.get(0).files().write("/home/user/state.txt", "changed in the fork");
+        assertThat(forks.get(1).files().readString("/home/user/state.txt")).isEqualTo("from the source");
         assertThat(source.files().readString("/home/user/state.txt")).isEqualTo("from the source");
-        fork.kill();
-        wrenn().templates().delete(forkName);
+        assertThat(source.info().status()).isEqualTo(SandboxStatus.RUNNING);
+        assertThatThrownBy(() -> source.fork(11)).isInstanceOf(WrennException.InvalidRequestException.class);
+        forks.forEach(Sandbox::kill);
     }
 
     @Test

@@ -212,22 +212,23 @@ public final class SandboxCommand {
     }
 
     @Command(name = "fork", mixinStandardHelpOptions = true,
-            description = {"Start a copy of a sandbox (memory, processes, files).",
-                    "Made as a snapshot template NAME and a sandbox created from it; the template stays:",
-                    "remove it with `wrenn template rm NAME` once its sandboxes are gone."},
-            footer = {"", "Example:", "  wrenn sandbox fork sb-… experiment-1 --quiet"})
+            description = {"Start running copies of a running sandbox (memory, processes, files);",
+                    "it keeps running. All or nothing: if one copy fails, the others are removed."},
+            footer = {"", "Example:", "  wrenn sandbox fork sb-… --count 3 --quiet"})
     static final class Fork implements Callable<Integer> {
         @Mixin ClientOptions client;
         @Mixin Output output;
         @Parameters(index = "0", paramLabel = "SANDBOX") String id;
-        @Parameters(index = "1", paramLabel = "NAME", description = "name of the snapshot template the fork is made from")
-        String name;
-        @Option(names = {"-q", "--quiet"}, description = "print only the fork's id") boolean quiet;
+        @Option(names = "--count", defaultValue = "1", description = "how many copies, 1 to 10 (default ${DEFAULT-VALUE})")
+        int count;
+        @Option(names = {"-q", "--quiet"}, description = "print only the forks' ids, one a line") boolean quiet;
 
         @Override
         public Integer call() {
             try (Wrenn wrenn = client.client()) {
-                show(output, wrenn.sandboxes().connect(id).fork(name), quiet);
+                for (Sandbox fork : wrenn.sandboxes().connect(id).fork(count)) {
+                    show(output, fork, quiet);
+                }
             }
             return 0;
         }

@@ -45,7 +45,9 @@ public final class ForkRoutes {
         if (outcome.sandbox() != null) {
             view.put("sandbox", SandboxView.of(outcome.sandbox()));
         } else {
-            view.put("error", Map.of("code", outcome.error().code().code(), "message", outcome.error().getMessage()));
+            // The status a call of its own would have answered, so that clients raise the same error.
+            view.put("error", Map.of("code", outcome.error().code().code(), "message", outcome.error().getMessage(),
+                    "status", outcome.error().code().httpStatus()));
         }
         return view;
     }

@@ -10,8 +10,9 @@ import io.wrenn.sdk.SandboxNetwork;
 import io.wrenn.sdk.Pty;
 import io.wrenn.sdk.Sandbox;
 import io.wrenn.sdk.SandboxInfo;
-import io.wrenn.sdk.SandboxSpec;
 import io.wrenn.sdk.Template;
+import io.wrenn.sdk.WrennException;
+import tools.jackson.databind.JsonNode;
 
 /** {@link Sandbox} over {@code /v1/sandboxes/{id}}. */
 final class HttpSandbox implements Sandbox {
@@ -110,8 +111,24 @@ final class HttpSandbox implements Sandbox {
     }
 
     @Override
-    public Sandbox fork(String snapshotName) {
-        return sandboxes.create(SandboxSpec.of(snapshot(snapshotName).name()));
+    public java.util.List<Sandbox> fork(int count) {
+        JsonNode answer = transport.json("POST", path + "/fork", Json.object().put("count", count),
+                transport.settings().lifecycleTimeout(), false);
+        java.util.List<Sandbox> forks = new java.util.ArrayList<>();
+        WrennException failure = null;
+        for (JsonNode entry : answer.path("forks")) {
+            JsonNode error = entry.get("error");
+            if (error != null && failure == null) {
+                failure = WrennException.of(error.path("status").asInt(500), Json.text(error, "code"), Json.text(error, "message"));
+            } else if (error == null) {
+                forks.add(sandboxes.sandbox(Json.text(entry.get("sandbox"), "id")));
+            }
+        }
+        if (failure != null) {
+            forks.forEach(Sandbox::kill);
+            throw failure;
+        }
+        return forks;
     }
 
     @Override

@@ -243,8 +243,20 @@ final class FakeSandbox implements Sandbox {
     }
 
     @Override
-    public Sandbox fork(String snapshotName) {
-        return fake.sandboxes().create(SandboxSpec.of(snapshot(snapshotName).name()));
+    public List<Sandbox> fork(int count) {
+        if (count < 1 || count > 10) {
+            throw new WrennException.InvalidRequestException("invalid_request", 400, "count must be 1 to 10");
+        }
+        return recorded("POST", "/fork", 201, () -> {
+            synchronized (lock()) {
+                requireRunning();
+                List<Sandbox> forks = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    forks.add(fake.addSandbox(spec, template, disk.copy()));
+                }
+                return forks;
+            }
+        });
     }
 
     @Override

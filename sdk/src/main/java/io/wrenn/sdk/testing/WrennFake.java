@@ -134,6 +134,13 @@ public final class WrennFake implements Wrenn {
         });
     }
 
+    /** A new running sandbox on {@code disk}: a create's, or a fork's with its source's spec. */
+    synchronized FakeSandbox addSandbox(SandboxSpec spec, Template template, FakeDisk disk) {
+        FakeSandbox sandbox = new FakeSandbox(this, newId("sb-"), spec, template, disk);
+        sandboxes.put(sandbox.id(), sandbox);
+        return sandbox;
+    }
+
     String newId(String prefix) {
         StringBuilder id = new StringBuilder(prefix);
         for (int i = 0; i < 25; i++) {
@@ -198,9 +205,7 @@ public final class WrennFake implements Wrenn {
                 }
                 FakeDisk disk = snapshotDisks.containsKey(template.name())
                         ? snapshotDisks.get(template.name()).copy() : new FakeDisk();
-                FakeSandbox sandbox = new FakeSandbox(WrennFake.this, newId("sb-"), spec, template, disk);
-                sandboxes.put(sandbox.id(), sandbox);
-                return sandbox;
+                return addSandbox(spec, template, disk);
             }
         }
 

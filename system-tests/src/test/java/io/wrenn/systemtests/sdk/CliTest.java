@@ -228,23 +228,23 @@ class CliTest {
         assertThat(wrenn.sandboxes().connect(id).info().status()).isEqualTo(SandboxStatus.PAUSED);
         assertThat(run("sandbox", "resume", id).exit()).isZero();
 
-        Ran fork = run("sandbox", "fork", id, "cli-fork", "--quiet");
+        Ran fork = run("sandbox", "fork", id, "--count", "2", "--quiet");
         assertThat(fork.exit()).as(fork.err()).isZero();
-        String forkId = fork.out().strip();
-        created.add(wrenn.sandboxes().connect(forkId));
-        assertThat(run("template", "list").out()).contains("cli-fork");
-        Ran busy = run("template", "rm", "cli-fork");
-        assertThat(busy.exit()).isEqualTo(1);
-        assertThat(busy.err()).contains("invalid_state");
+        List<String> forkIds = fork.out().lines().toList();
+        forkIds.forEach(forkId -> created.add(wrenn.sandboxes().connect(forkId)));
+        assertThat(forkIds).hasSize(2).doesNotHaveDuplicates().doesNotContain(id);
+        for (String forkId : forkIds) {
+            assertThat(wrenn.sandboxes().connect(forkId).info().status()).isEqualTo(SandboxStatus.RUNNING);
+        }
 
         Ran logs = run("logs", id);
         assertThat(logs.exit()).as(logs.err()).isZero();
         assertThat(logs.out()).contains("created", "PUT /v1/sandboxes/{id}/network", "POST /v1/sandboxes/{id}/pause",
                 "POST /v1/sandboxes/{id}/resume");
-        assertThat(run("sandbox", "rm", id, forkId).exit()).isZero();
-        assertThat(wrenn.sandboxes().connect(forkId).info().status()).isEqualTo(SandboxStatus.STOPPED);
-        assertThat(run("template", "rm", "cli-fork").exit()).isZero();
-        assertThat(run("template", "list", "--json").out()).doesNotContain("cli-fork");
+        assertThat(run("sandbox", "rm", id, forkIds.get(0), forkIds.get(1)).exit()).isZero();
+        for (String forkId : forkIds) {
+            assertThat(wrenn.sandboxes().connect(forkId).info().status()).isEqualTo(SandboxStatus.STOPPED);
+        }
     }
 
     @Test
