@@ -38,9 +38,26 @@ public final class AllInOne implements AutoCloseable {
     /**
      * @param egress        how sandboxes get out; null: from the environment ({@link #egressFromEnvironment})
      * @param sandboxDomain {@code {port}-{sandboxId}.<domain>} host names; null: {@code WRENN_SANDBOX_DOMAIN}
+     * @param environment   the {@code WRENN_*} settings read (README, "Limits, quotas and sign-up"); null: the process's
      */
     public record Settings(Layout layout, String apiHost, int apiPort, java.time.Duration reconcileInterval,
-            String agentAddress, EgressSettings egress, String sandboxDomain) {
+            String agentAddress, EgressSettings egress, String sandboxDomain, java.util.Map<String, String> environment) {
+        public Settings {
+            environment = environment == null ? System.getenv() : java.util.Map.copyOf(environment);
+        }
+
+        public Settings(Layout layout, String apiHost, int apiPort, java.time.Duration reconcileInterval,
+                        String agentAddress, EgressSettings egress, String sandboxDomain) {
+            this(layout, apiHost, apiPort, reconcileInterval, agentAddress, egress, sandboxDomain, null);
+        }
+
+        /** These settings with {@code overrides} in place of the process's values of the same names. */
+        public Settings withEnvironment(java.util.Map<String, String> overrides) {
+            java.util.Map<String, String> merged = new java.util.HashMap<>(environment);
+            merged.putAll(overrides);
+            return new Settings(layout, apiHost, apiPort, reconcileInterval, agentAddress, egress, sandboxDomain, merged);
+        }
+
         public Settings(Layout layout, String apiHost, int apiPort, java.time.Duration reconcileInterval, String agentAddress) {
             this(layout, apiHost, apiPort, reconcileInterval, agentAddress, null, null);
         }
@@ -97,6 +114,7 @@ public final class AllInOne implements AutoCloseable {
     }
 
     private void startAll(Settings settings) {
+        java.util.Map<String, String> env = settings.environment();
         String agentSecret = SecretFile.readOrCreateRandom(layout.agentSecretFile());
         metricsToken = SecretFile.metricsToken(layout.metricsTokenFile());
 
@@ -105,14 +123,14 @@ public final class AllInOne implements AutoCloseable {
 
         if (settings.agentAddress() == null) {
             agent = new HostAgentServer(HostAgentConfig.defaults(layout, agentSecret)
-                    .withEgress(settings.egress() != null ? settings.egress() : egressFromEnvironment(System.getenv())))
+                    .withEgress(settings.egress() != null ? settings.egress() : egressFromEnvironment(env)))
                     .exposeMetrics(SecretFile.agentMetricsPort(), metricsToken)
                     .start();
             started.push(agent);
         }
 
-        PeopleSettings people = PeopleSettings.fromEnvironment(System.getenv());
-        controlPlane = new ControlPlane(AdmissionSettings.apply(ControlPlaneConfig.builder(), System.getenv())
+        PeopleSettings people = PeopleSettings.fromEnvironment(env);
+        controlPlane = new ControlPlane(AdmissionSettings.apply(ControlPlaneConfig.builder(), env)
                 .bindHost(settings.apiHost())
                 .port(settings.apiPort())
                 .jdbcUrl(database.jdbcUrl())
@@ -122,11 +140,11 @@ public final class AllInOne implements AutoCloseable {
                 .reconcileInterval(settings.reconcileInterval())
                 // WRENN_INTERNET_DEFAULT=false: sandboxes that do not ask get no internet access.
                 .limits(ControlPlaneConfig.Limits.defaults().withDefaultInternetAccess(
-                        !"false".equalsIgnoreCase(System.getenv().getOrDefault("WRENN_INTERNET_DEFAULT", "true"))))
+                        !"false".equalsIgnoreCase(env.getOrDefault("WRENN_INTERNET_DEFAULT", "true"))))
                 .trustedProxies(people.trustedProxies())
                 // WRENN_SANDBOX_DOMAIN: {port}-{sandboxId}.<domain> reaches a sandbox's port (wildcard DNS to Wrenn)
                 .sandboxDomain(settings.sandboxDomain() != null ? settings.sandboxDomain()
-                        : blankToNull(System.getenv("WRENN_SANDBOX_DOMAIN")))
+                        : blankToNull(env.get("WRENN_SANDBOX_DOMAIN")))
                 .oauthProviders(people.oauthProviders())
                 .buildFilesDir(layout.buildFilesDir())
                 .metricsToken(metricsToken)

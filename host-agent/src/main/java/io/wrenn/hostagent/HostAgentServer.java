@@ -99,6 +99,7 @@ public final class HostAgentServer implements AutoCloseable {
         }
         installJulBridge();
         Layout layout = config.layout();
+        layout.requireSocketPathsFit();
         try {
             // Private whatever the umask: guests' RAM, disks, consoles and tokens lie under them.
             io.wrenn.hostagent.layout.PrivateDirectories.create(layout.sandboxesDir());

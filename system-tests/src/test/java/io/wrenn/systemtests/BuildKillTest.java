@@ -72,7 +72,8 @@ class BuildKillTest {
             assertThat(created.status()).as(created.toString()).isIn(201, 503);
             return created.status() == 201 ? created.json().get("id").asString() : null;
         }, id -> id != null);
-        assertThat(api.post("/v1/snapshots", Map.of("sandbox_id", source, "name", "kill-base")).status()).isEqualTo(201);
+        var snapshot = api.post("/v1/snapshots", Map.of("sandbox_id", source, "name", "kill-base"));
+        assertThat(snapshot.status()).as("%s%nthe agent's log:%n%s", snapshot, read(home.resolve("agent.log"))).isEqualTo(201);
         api.delete("/v1/sandboxes/" + source);
 
         var created = api.post("/v1/builds", Map.of("name", "survivor", "skip_pre_post", true, "recipe",

@@ -64,7 +64,10 @@ class DiskFullTest {
         Files.createDirectories(postgres);
         Files.createSymbolicLink(home.resolve("postgres"), postgres);
         layout = Layout.of(home, Layout.fromEnvironment().imagesDir());
-        wrenn = AllInOne.start(new AllInOne.Settings(layout, "127.0.0.1", 0, Duration.ofSeconds(1)));
+        // Admission keeps 2 GiB of a host's disk free by default; this one is smaller than that,
+        // and the test is about what happens when it fills up after the sandboxes were admitted.
+        wrenn = AllInOne.start(new AllInOne.Settings(layout, "127.0.0.1", 0, Duration.ofSeconds(1))
+                .withEnvironment(Map.of("WRENN_HOST_RESERVED_DISK_MB", "0", "WRENN_DISK_OVERCOMMIT", "16")));
         api = new WrennClient(URI.create("http://127.0.0.1:" + wrenn.apiPort()), wrenn.apiKey());
 
         // A snapshot template in this home, and a sandbox restored from it: its RAM maps the

@@ -102,6 +102,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setServerConfig("listen_addresses", "127.0.0.1")
                     .setServerConfig("password_encryption", "scram-sha-256")
+                    // The launcher turns both off for speed (synchronous_commit, and fsync by its
+                    // -F flag); a commit must survive a kill -9 of the server or a power cut (a
+                    // sandbox marked running, then the server killed, stays running).
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("fsync", "on")
                     // The launcher's own readiness check connects as the superuser.
                     .setConnectConfig("password", passwords.superuser())
                     .start();

@@ -16,6 +16,13 @@ record Usage(long running, long paused, long vcpusReserved, long memoryMbReserve
                 rs.getLong("memory_used_bytes"));
     }
 
+    /** Each kind's higher value of the two. */
+    Usage max(Usage other) {
+        return new Usage(Math.max(running, other.running), Math.max(paused, other.paused),
+                Math.max(vcpusReserved, other.vcpusReserved), Math.max(memoryMbReserved, other.memoryMbReserved),
+                Math.max(vcpusUsed, other.vcpusUsed), Math.max(memoryUsedBytes, other.memoryUsedBytes));
+    }
+
     java.util.Map<String, Object> json() {
         var json = new java.util.LinkedHashMap<String, Object>();
         json.put("running", running);

@@ -57,8 +57,10 @@ final class UsageStats {
         json.put("start", asked.start().getEpochSecond());
         json.put("end", asked.end().getEpochSecond());
         json.put("step_seconds", step.toSeconds());
-        json.put("current", store.usageNow(teamId).json());
-        json.put("peaks", store.peaks(teamId).json());
+        Usage now = store.usageNow(teamId);
+        json.put("current", now.json());
+        // The samples are taken every few seconds; now is a sample too, so no peak is below it.
+        json.put("peaks", store.peaks(teamId).max(now).json());
         json.put("points", points);
         return json;
     }

@@ -67,6 +67,19 @@ class EmbeddedDatabaseTest {
         }
     }
 
+    /** A commit the control plane was told of is on disk: a kill -9 of the server cannot take it back. */
+    @Test
+    void commitsAreFlushedBeforeTheyAreAcknowledged() throws Exception {
+        try (EmbeddedDatabase pg = EmbeddedDatabase.start(home.resolve("durable"));
+             Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password())) {
+            for (String setting : new String[] {"synchronous_commit", "fsync"}) {
+                var rs = c.createStatement().executeQuery("SHOW " + setting);
+                rs.next();
+                assertThat(rs.getString(1)).as(setting).isEqualTo("on");
+            }
+        }
+    }
+
     @Test
     void theControlPlaneSchemaMigratesOnIt() {
         try (EmbeddedDatabase pg = EmbeddedDatabase.start(home.resolve("pg"));

@@ -179,6 +179,19 @@ public final class Layout {
         return sandboxDir(sandboxId).resolve("disk.qcow2");
     }
 
+    /**
+     * QEMU's control socket lies in each sandbox's directory, and a socket's path holds at most
+     * 107 bytes: a home too deep for it is refused here, at start, with what to do about it.
+     */
+    public void requireSocketPathsFit() {
+        int length = sandboxQmpSocket(new java.util.UUID(0, 0).toString()).toAbsolutePath().toString()
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        if (length > 107) {
+            throw new IllegalStateException("WRENN_HOME " + home.toAbsolutePath() + " is too long by " + (length - 107)
+                    + " bytes for the sockets of its sandboxes (a socket's path holds at most 107); choose a shorter one");
+        }
+    }
+
     public Path sandboxQmpSocket(String sandboxId) {
         return sandboxDir(sandboxId).resolve("qmp.sock");
     }

@@ -38,7 +38,7 @@ final class StateReceiver implements AutoCloseable {
         try {
             Files.deleteIfExists(socket);
             ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            server.bind(UnixDomainSocketAddress.of(socket), 1);
+            bindThroughShortPath(server, socket);
             // Writable by QEMU's unprivileged user. Nobody else reaches it: it lies in that QEMU's
             // chroot, under the sandbox's directory that only root may enter.
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
@@ -47,6 +47,24 @@ final class StateReceiver implements AutoCloseable {
             return receiver;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot listen for the VM's state on " + socket, e);
+        }
+    }
+
+    /**
+     * A socket's path must fit in 108 bytes, and one in a sandbox's jail under a long
+     * {@code WRENN_HOME} does not. The kernel follows links in a path's directories, so the socket
+     * is bound through a link to its directory placed in a fresh root-only temporary directory:
+     * the socket file lands in the jail, where QEMU finds it; the link goes right after.
+     */
+    private static void bindThroughShortPath(ServerSocketChannel server, Path socket) throws IOException {
+        Path shortDir = Files.createTempDirectory("wrenn-bind-");
+        Path link = shortDir.resolve("d");
+        try {
+            Files.createSymbolicLink(link, socket.toAbsolutePath().getParent());
+            server.bind(UnixDomainSocketAddress.of(link.resolve(socket.getFileName())), 1);
+        } finally {
+            Files.deleteIfExists(link);
+            Files.deleteIfExists(shortDir);
         }
     }
 

@@ -35,6 +35,14 @@ class LayoutTest {
     }
 
     @Test
+    void aHomeTooDeepForItsSandboxesSocketsIsRefusedSayingBy() {
+        Layout.of(Path.of("/" + "h".repeat(50))).requireSocketPathsFit();
+        assertThatThrownBy(() -> Layout.of(Path.of("/" + "h".repeat(60))).requireSocketPathsFit())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("WRENN_HOME").hasMessageContaining("too long by");
+    }
+
+    @Test
     void imagesMayLiveElsewhere() {
         Layout layout = Layout.fromEnvironment(Map.of("WRENN_HOME", "/tmp/h", "WRENN_IMAGES", "/cache/images"));
 
