@@ -51,6 +51,24 @@ export const get = <T>(path: string) => api<T>('GET', path);
 export const post = <T>(path: string, body: unknown = {}) => api<T>('POST', path, body);
 export const del = (path: string) => api<void>('DELETE', path);
 
+/**
+ * Every item of a paged list (`{<key>: [...], next_cursor}`), following `next_cursor` page by page
+ * (200 a page, at most 50 pages: a list longer than that is not read into a table anyway).
+ */
+export async function getAll<T>(path: string, key: string): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | null = null;
+  for (let page = 0; page < 50; page++) {
+    const params = new URLSearchParams({ limit: '200' });
+    if (cursor) params.set('cursor', cursor);
+    const body = await get<Record<string, unknown>>(`${path}${path.includes('?') ? '&' : '?'}${params}`);
+    items.push(...((body[key] as T[]) ?? []));
+    cursor = (body.next_cursor as string | null) ?? null;
+    if (!cursor) break;
+  }
+  return items;
+}
+
 /** A file's bytes, for download or preview. */
 export async function getBlob(path: string): Promise<Blob> {
   const response = await fetch(path, { headers: headers() });
