@@ -52,13 +52,7 @@ final class BuildCommand implements Callable<Integer> {
                 spec.archive(wrenn.builds().uploadArchive(archive));
             }
             sizes.applyTo(spec::vcpus, spec::memoryMb, spec::diskSizeMb);
-            BuildInfo done = wrenn.builds().build(spec.build(), line -> {
-                if (!output.json) {
-                    PrintWriter to = line.stream().equals("stderr") ? err : out;
-                    to.println("[" + line.step() + "] " + line.line());
-                    to.flush();
-                }
-            });
+            BuildInfo done = wrenn.builds().build(spec.build(), output.buildLog());
             if (output.json) {
                 output.value(done, List.of());
             } else if (done.succeeded()) {

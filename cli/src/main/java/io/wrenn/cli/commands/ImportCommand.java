@@ -40,13 +40,7 @@ final class ImportCommand implements Callable<Integer> {
         }
         try (Wrenn wrenn = client.client()) {
             BuildInfo queued = wrenn.builds().importRootFilesystem(name, file, diskSizeMb);
-            BuildInfo done = wrenn.builds().follow(queued.id(), line -> {
-                if (!output.json) {
-                    PrintWriter to = line.stream().equals("stderr") ? err : out;
-                    to.println("[" + line.step() + "] " + line.line());
-                    to.flush();
-                }
-            });
+            BuildInfo done = wrenn.builds().follow(queued.id(), output.buildLog());
             if (output.json) {
                 output.value(done, List.of());
             } else if (done.succeeded()) {

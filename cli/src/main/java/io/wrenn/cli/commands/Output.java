@@ -31,6 +31,17 @@ public final class Output {
         return mixee.commandLine().getOut();
     }
 
+    /** Prints a build's log lines as they come (stderr's to stderr); nothing with {@code --json}. */
+    java.util.function.Consumer<io.wrenn.sdk.BuildLogLine> buildLog() {
+        return line -> {
+            if (!json) {
+                PrintWriter to = line.stream().equals("stderr") ? mixee.commandLine().getErr() : out();
+                to.println("[" + line.step() + "] " + line.line());
+                to.flush();
+            }
+        };
+    }
+
     /** Prints one value: JSON, or the lines people read. */
     void value(Object value, List<String[]> lines) {
         if (json) {

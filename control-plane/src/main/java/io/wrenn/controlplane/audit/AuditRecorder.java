@@ -56,11 +56,8 @@ public final class AuditRecorder {
             try {
                 handler.handle(ctx);
                 status = ctx.status().getCode();
-            } catch (ApiException e) {
-                status = e.code().httpStatus();
-                throw e;
-            } catch (HttpResponseException e) {
-                status = e.getStatus();
+            } catch (ApiException | HttpResponseException e) {
+                status = statusOf(e);
                 throw e;
             } finally {
                 record(ctx, action, status);
@@ -83,17 +80,19 @@ public final class AuditRecorder {
                 return true;
             });
             status = ctx.status().getCode();
-        } catch (ApiException e) {
-            status = e.code().httpStatus();
-            throw e;
-        } catch (HttpResponseException e) {
-            status = e.getStatus();
+        } catch (ApiException | HttpResponseException e) {
+            status = statusOf(e);
             throw e;
         } finally {
             if (!recorded) {
                 record(ctx, action, status);
             }
         }
+    }
+
+    /** The status an error thrown by a handler is answered with. */
+    private static int statusOf(RuntimeException e) {
+        return e instanceof ApiException api ? api.code().httpStatus() : ((HttpResponseException) e).getStatus();
     }
 
     private void record(Context ctx, String action, int status) {
