@@ -43,6 +43,17 @@ final class Pauser {
         }
     }
 
+    /** An empty staging directory for a new pause, and no committed one left from an earlier pause. */
+    private static void emptyStaging(Path staging, Path committed) {
+        FileTrees.deleteRecursively(staging);
+        FileTrees.deleteRecursively(committed);
+        try {
+            Files.createDirectories(staging);
+        } catch (IOException e) {
+            throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the pause", e);
+        }
+    }
+
     /** The pause itself; the caller holds the sandbox's lock and has checked that it runs. */
     void pauseLocked(Sandbox sandbox) {
         String id = sandbox.id();
@@ -52,13 +63,7 @@ final class Pauser {
         long generation = sandbox.record().pauseGeneration() + 1;
         boolean ignoreShared = sandbox.record().ownMemory();
         long t0 = System.nanoTime();
-        FileTrees.deleteRecursively(staging);
-        FileTrees.deleteRecursively(committed);
-        try {
-            Files.createDirectories(staging);
-        } catch (IOException e) {
-            throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the pause", e);
-        }
+        emptyStaging(staging, committed);
         host.setPhase(sandbox, Sandbox.State.PAUSING);
         host.crashPoint("pause.saving");
         try {
@@ -110,13 +115,7 @@ final class Pauser {
         long t0 = System.nanoTime();
         // Before anything changes: a guest that cannot flush is left running as it was.
         ImageMaker.syncGuest(sandbox);
-        FileTrees.deleteRecursively(staging);
-        FileTrees.deleteRecursively(committed);
-        try {
-            Files.createDirectories(staging);
-        } catch (IOException e) {
-            throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the pause", e);
-        }
+        emptyStaging(staging, committed);
         host.setPhase(sandbox, Sandbox.State.PAUSING);
         host.crashPoint("pause.saving");
         try {

@@ -164,7 +164,7 @@ public final class TrafficListener implements AutoCloseable {
     }
 
     /** Copies as it arrives: each read is flushed, so a stream's messages are not held back. */
-    private static void copy(InputStream in, OutputStream out) throws IOException {
+    static void copy(InputStream in, OutputStream out) throws IOException {
         byte[] buffer = new byte[BUFFER];
         int n;
         while ((n = in.read(buffer)) >= 0) {
@@ -173,7 +173,8 @@ public final class TrafficListener implements AutoCloseable {
         }
     }
 
-    private static int port(String value) {
+    /** A port header's value, or -1 when it is not a port number. */
+    static int port(String value) {
         try {
             int port = value == null ? -1 : Integer.parseInt(value);
             return port >= 1 && port <= 65535 ? port : -1;

@@ -98,7 +98,7 @@ public final class TrafficTunnel implements AutoCloseable {
                 reply(toClient, 401, "unauthorized", "missing or wrong agent secret");
                 return;
             }
-            int port = port(head.first(TrafficHeaders.SANDBOX_PORT).orElse(null));
+            int port = TrafficListener.port(head.first(TrafficHeaders.SANDBOX_PORT).orElse(null));
             if (port < 0 || !head.isUpgrade() || head.count("Upgrade") != 1) {
                 reply(toClient, 400, "invalid_request", "a tunnel needs Wrenn-Sandbox-Port 1-65535 and one Upgrade header");
                 return;
@@ -155,14 +155,14 @@ public final class TrafficTunnel implements AutoCloseable {
     private static void relay(InputStream fromClient, Socket client, Socket guest) throws IOException {
         Thread up = Thread.ofVirtual().name("wrenn-tunnel-up").start(() -> {
             try {
-                copy(fromClient, guest.getOutputStream());
+                TrafficListener.copy(fromClient, guest.getOutputStream());
                 guest.shutdownOutput();
             } catch (IOException e) {
                 closeQuietly(guest);
             }
         });
         try {
-            copy(guest.getInputStream(), client.getOutputStream());
+            TrafficListener.copy(guest.getInputStream(), client.getOutputStream());
             client.shutdownOutput();
         } catch (IOException e) {
             closeQuietly(client);
@@ -171,24 +171,6 @@ public final class TrafficTunnel implements AutoCloseable {
             up.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void copy(InputStream in, OutputStream out) throws IOException {
-        byte[] buffer = new byte[BUFFER];
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-            out.write(buffer, 0, n);
-            out.flush();
-        }
-    }
-
-    private static int port(String value) {
-        try {
-            int port = value == null ? -1 : Integer.parseInt(value);
-            return port >= 1 && port <= 65535 ? port : -1;
-        } catch (NumberFormatException e) {
-            return -1;
         }
     }
 
