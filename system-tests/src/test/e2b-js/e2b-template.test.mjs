@@ -10,8 +10,9 @@ import { Sandbox, Template } from 'e2b'
 const run = `${process.pid}-${Date.now()}`
 const httpReady = `python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/index.html')"`
 
-test('Template.build: every step kind, status and logs, then a sandbox whose start command already serves', async () => {
+test('Template.build: every step kind, status and logs, then a sandbox whose start command already serves', async (t) => {
   const context = fs.mkdtempSync(path.join(os.tmpdir(), 'wrenn-e2b-template-'))
+  t.after(() => fs.rmSync(context, { recursive: true, force: true }))
   fs.writeFileSync(path.join(context, 'hello.txt'), 'hello from the upload\n')
   fs.mkdirSync(path.join(context, 'site'))
   fs.writeFileSync(path.join(context, 'site', 'index.html'), '<p>built through e2b</p>\n')
