@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 
 import io.wrenn.controlplane.ids.WireId;
 import io.wrenn.hostagent.layout.Layout;
+import io.wrenn.hostagent.rpc.HostFacts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import tools.jackson.databind.JsonNode;
@@ -275,7 +276,7 @@ final class BenchCommand implements Callable<Integer> {
             List<SnapshotBench.Bare> plainVms = new ArrayList<>();
             // Each plain-stream VM makes all of its RAM resident: only as many as fit in 70 % of
             // the memory available now, whatever --idle asks (the median per VM is the measure).
-            int plainCount = (int) Math.max(1, Math.min(idle, availableMemoryMb() * 7 / 10 / memoryMb));
+            int plainCount = (int) Math.max(1, Math.min(idle, HostFacts.meminfoMb("MemAvailable") * 7 / 10 / memoryMb));
             for (int i = 0; i < plainCount; i++) {
                 plainVms.add(bare.restore(files.disk(), diskMb, null, stream, true, vcpus, memoryMb));
             }
@@ -287,16 +288,6 @@ final class BenchCommand implements Callable<Integer> {
         }
         call("DELETE", "/v1/snapshots/bench-0", null);
         return notes;
-    }
-
-    /** MemAvailable of /proc/meminfo in MiB. */
-    private static long availableMemoryMb() throws java.io.IOException {
-        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/meminfo"))) {
-            if (line.startsWith("MemAvailable:")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
-            }
-        }
-        throw new java.io.IOException("no MemAvailable in /proc/meminfo");
     }
 
     /** {@code count} quoted /32s of the documentation range 198.51.100.0/24, from {@code first} on. */

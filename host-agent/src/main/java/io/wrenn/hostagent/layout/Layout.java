@@ -184,11 +184,13 @@ public final class Layout {
      * 107 bytes: a home too deep for it is refused here, at start, with what to do about it.
      */
     public void requireSocketPathsFit() {
+        int longest = 107; // sun_path's 108 bytes less the terminating NUL
         int length = sandboxQmpSocket(new java.util.UUID(0, 0).toString()).toAbsolutePath().toString()
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-        if (length > 107) {
-            throw new IllegalStateException("WRENN_HOME " + home.toAbsolutePath() + " is too long by " + (length - 107)
-                    + " bytes for the sockets of its sandboxes (a socket's path holds at most 107); choose a shorter one");
+        if (length > longest) {
+            throw new IllegalStateException("WRENN_HOME " + home.toAbsolutePath() + " is too long by " + (length - longest)
+                    + " bytes for the sockets of its sandboxes (a socket's path holds at most " + longest
+                    + "); choose a shorter one");
         }
     }
 

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Capacity figures of this machine for {@code GetHostInfo}. */
-final class HostFacts {
+/** Capacity figures of this machine for {@code GetHostInfo} (and the bench). */
+public final class HostFacts {
 
     private HostFacts() {
     }
@@ -16,9 +16,14 @@ final class HostFacts {
 
     /** MemTotal from /proc/meminfo, in MiB. */
     static long memoryMb() {
+        return meminfoMb("MemTotal");
+    }
+
+    /** A field of /proc/meminfo ({@code MemTotal}, {@code MemAvailable}, ...) in MiB; 0 when it cannot be read. */
+    public static long meminfoMb(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemTotal:")) {
+                if (line.startsWith(field + ":")) {
                     return Long.parseLong(line.replaceAll("\\D+", "")) / 1024;
                 }
             }
