@@ -261,6 +261,9 @@ step('a member without the owner role sees no owner actions, and the admin pages
   await logIn(other, member);
   const ownersTeam = (await api('GET', '/v1/me', null, signup.body.token)).body.teams.find((t) => t.role === 'member');
   await other.getByLabel('Team').selectOption(ownersTeam.id);
+  // The switch ends by opening the sandboxes list: wait until it has, or a click on Team made
+  // before it would be taken back to that list.
+  await other.waitForFunction((id) => JSON.parse(localStorage.getItem('wrenn.session'))?.team?.id === id, ownersTeam.id);
   await other.getByRole('heading', { name: 'Sandboxes' }).waitFor();
   await other.getByRole('link', { name: 'Team' }).click();
   await other.getByTestId('my-role').filter({ hasText: 'member' }).waitFor();
