@@ -27,6 +27,7 @@ final class AgentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Layout layout = Layout.fromEnvironment();
+        HomeFiles files = new HomeFiles(layout.home());
         HostAgentConfig.AcceleratorChoice choice;
         try {
             choice = HostAgentConfig.AcceleratorChoice.valueOf(accelerator.toUpperCase(java.util.Locale.ROOT));
@@ -36,13 +37,13 @@ final class AgentCommand implements Callable<Integer> {
         }
         // The control plane authenticates to the agent with this secret; `wrenn up` on the same
         // home reads the same file.
-        String secret = SecretFile.readOrCreateRandom(layout.agentSecretFile());
+        String secret = SecretFile.readOrCreateRandom(files.agentSecretFile());
         HostAgentServer agent = new HostAgentServer(HostAgentConfig.defaults(layout, secret)
                 .withBind(bind, port)
                 .withAccelerator(choice)
                 .withShutdownPolicy(HostAgentConfig.ShutdownPolicy.LEAVE_RUNNING)
                 .withEgress(AllInOne.egressFromEnvironment(System.getenv())))
-                .exposeMetrics(SecretFile.agentMetricsPort(), SecretFile.metricsToken(layout.metricsTokenFile()));
+                .exposeMetrics(SecretFile.agentMetricsPort(), SecretFile.metricsToken(files.metricsTokenFile()));
         String failpoint = System.getenv(Failpoint.VARIABLE);
         agent.start();
         if (failpoint != null && !failpoint.isBlank()) {

@@ -9,7 +9,7 @@ import org.slf4j.LoggerFactory;
 import io.wrenn.controlplane.ControlPlane;
 import io.wrenn.controlplane.ControlPlaneConfig;
 import io.wrenn.controlplane.auth.Bootstrap;
-import io.wrenn.controlplane.db.EmbeddedDatabase;
+import io.wrenn.embeddeddb.EmbeddedDatabase;
 import io.wrenn.hostagent.HostAgentConfig;
 import io.wrenn.hostagent.net.EgressSettings;
 import io.wrenn.hostagent.HostAgentServer;
@@ -72,6 +72,7 @@ public final class AllInOne implements AutoCloseable {
     }
 
     private final Layout layout;
+    private final HomeFiles files;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private EmbeddedDatabase database;
     private HostAgentServer agent;
@@ -85,6 +86,7 @@ public final class AllInOne implements AutoCloseable {
 
     private AllInOne(Layout layout) {
         this.layout = layout;
+        this.files = new HomeFiles(layout.home());
     }
 
     public static AllInOne start(Settings settings) {
@@ -115,10 +117,10 @@ public final class AllInOne implements AutoCloseable {
 
     private void startAll(Settings settings) {
         java.util.Map<String, String> env = settings.environment();
-        String agentSecret = SecretFile.readOrCreateRandom(layout.agentSecretFile());
-        metricsToken = SecretFile.metricsToken(layout.metricsTokenFile());
+        String agentSecret = SecretFile.readOrCreateRandom(files.agentSecretFile());
+        metricsToken = SecretFile.metricsToken(files.metricsTokenFile());
 
-        database = EmbeddedDatabase.start(layout.postgresDir());
+        database = EmbeddedDatabase.start(files.postgresDir());
         started.push(database);
 
         if (settings.agentAddress() == null) {
@@ -146,7 +148,7 @@ public final class AllInOne implements AutoCloseable {
                 .sandboxDomain(settings.sandboxDomain() != null ? settings.sandboxDomain()
                         : blankToNull(env.get("WRENN_SANDBOX_DOMAIN")))
                 .oauthProviders(people.oauthProviders())
-                .buildFilesDir(layout.buildFilesDir())
+                .buildFilesDir(files.buildFilesDir())
                 .metricsToken(metricsToken)
                 .build()).start();
         started.push(controlPlane);
@@ -160,17 +162,22 @@ public final class AllInOne implements AutoCloseable {
         // The bootstrap key and the admin's password exist in plain text only once: at first
         // start they are saved for the operator; later starts read them back from the files.
         Bootstrap.Result bootstrap = controlPlane.bootstrap();
-        bootstrap.apiKey().ifPresent(key -> SecretFile.write(layout.apiKeyFile(), key));
-        apiKey = bootstrap.apiKey().or(() -> SecretFile.read(layout.apiKeyFile())).orElse(null);
+        bootstrap.apiKey().ifPresent(key -> SecretFile.write(files.apiKeyFile(), key));
+        apiKey = bootstrap.apiKey().or(() -> SecretFile.read(files.apiKeyFile())).orElse(null);
         freshApiKey = bootstrap.apiKey().isPresent();
         adminEmail = bootstrap.adminEmail();
         freshAdminPassword = bootstrap.adminPassword().isPresent();
-        bootstrap.adminPassword().ifPresent(password -> SecretFile.write(layout.adminPasswordFile(), password));
-        adminPassword = bootstrap.adminPassword().or(() -> SecretFile.read(layout.adminPasswordFile())).orElse(null);
+        bootstrap.adminPassword().ifPresent(password -> SecretFile.write(files.adminPasswordFile(), password));
+        adminPassword = bootstrap.adminPassword().or(() -> SecretFile.read(files.adminPasswordFile())).orElse(null);
     }
 
     public Layout layout() {
         return layout;
+    }
+
+    /** Where this Wrenn keeps its database and bootstrap secrets. */
+    public HomeFiles files() {
+        return files;
     }
 
     /** The operator's bearer token for both Prometheus endpoints. */

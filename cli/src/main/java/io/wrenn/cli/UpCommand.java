@@ -24,6 +24,7 @@ final class UpCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Layout layout = Layout.fromEnvironment();
+        HomeFiles files = new HomeFiles(layout.home());
         int apiPort = port != null ? port : Integer.parseInt(System.getenv().getOrDefault("WRENN_PORT", "8080"));
         if (agentAddress != null && !agentAddress.matches("[A-Za-z0-9.\\-]+:\\d{1,5}")) {
             System.err.println("--agent must be HOST:PORT");
@@ -39,10 +40,10 @@ final class UpCommand implements Callable<Integer> {
         }));
         // The key, like the password, is shown once, at the start that made it: a terminal's
         // scroll-back or a captured log of later starts does not hold it.
-        String key = wrenn.apiKeyIsNew() ? wrenn.apiKey() : "(in " + layout.apiKeyFile() + ")";
+        String key = wrenn.apiKeyIsNew() ? wrenn.apiKey() : "(in " + files.apiKeyFile() + ")";
         String url = "http://" + bind + ":" + wrenn.apiPort();
         // The password is shown once, at the start that made it; later starts point to its file.
-        String password = wrenn.adminPasswordIsNew() ? wrenn.adminPassword() : "(in " + layout.adminPasswordFile() + ")";
+        String password = wrenn.adminPasswordIsNew() ? wrenn.adminPassword() : "(in " + files.adminPasswordFile() + ")";
         if (!wrenn.ready()) {
             System.out.println("\nWrenn started, but no host answers yet: creates answer 503 until one does (GET /health says when).");
         }
@@ -55,8 +56,8 @@ final class UpCommand implements Callable<Integer> {
                   try       curl -H "X-API-Key: $(cat %s)" -d '{"template":"minimal"}' %s/v1/sandboxes
 
                 Ctrl-C stops everything.
-                %n""", layout.home(), wrenn.accelerator(), url, url, key, layout.apiKeyFile(),
-                wrenn.adminEmail(), password, layout.adminPasswordFile(), layout.apiKeyFile(), url);
+                %n""", layout.home(), wrenn.accelerator(), url, url, key, files.apiKeyFile(),
+                wrenn.adminEmail(), password, files.adminPasswordFile(), files.apiKeyFile(), url);
         stopped.await();
         return 0;
     }

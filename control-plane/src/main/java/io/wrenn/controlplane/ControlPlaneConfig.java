@@ -13,7 +13,7 @@ import java.util.List;
  *
  * @param bindHost           address the REST server listens on
  * @param port               its port; 0 picks a free one ({@link ControlPlane#port()} tells which)
- * @param jdbcUrl            PostgreSQL, e.g. from {@link io.wrenn.controlplane.db.EmbeddedDatabase#jdbcUrl()}
+ * @param jdbcUrl            PostgreSQL, e.g. from the embedded database of `wrenn up`
  * @param agentSecret        shared secret sent to host agents as {@code authorization: Bearer …}
  * @param limits             bounds and defaults for sandboxes, exec and uploads
  * @param reconcileInterval  time between two reconciler passes

@@ -105,7 +105,6 @@ public final class HostAgentServer implements AutoCloseable {
             io.wrenn.hostagent.layout.PrivateDirectories.create(layout.sandboxesDir());
             io.wrenn.hostagent.layout.PrivateDirectories.create(layout.snapshotsDir());
             io.wrenn.hostagent.layout.PrivateDirectories.create(layout.hostDir());
-            io.wrenn.hostagent.layout.PrivateDirectories.create(layout.logsDir());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + layout.home(), e);
         }

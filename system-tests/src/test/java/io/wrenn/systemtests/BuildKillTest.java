@@ -3,6 +3,7 @@ package io.wrenn.systemtests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.wrenn.cli.HomeFiles;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.testkit.WrennClient;
 import io.wrenn.testkit.WrennFixture;
@@ -116,7 +117,7 @@ class BuildKillTest {
         up = process;
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
             assertThat(process.isAlive()).as("wrenn up; its log:%n%s", read(home.resolve("up.log"))).isTrue();
-            if (!Files.exists(layout.apiKeyFile())) {
+            if (!Files.exists(new HomeFiles(home).apiKeyFile())) {
                 return false;
             }
             try {
@@ -129,7 +130,7 @@ class BuildKillTest {
     }
 
     private WrennClient client() throws IOException {
-        return new WrennClient(URI.create("http://127.0.0.1:" + apiPort), Files.readString(layout.apiKeyFile()).strip());
+        return new WrennClient(URI.create("http://127.0.0.1:" + apiPort), Files.readString(new HomeFiles(home).apiKeyFile()).strip());
     }
 
     private static String logText(WrennClient api, String build) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.wrenn.cli.AllInOne;
 import io.wrenn.controlplane.ids.WireId;
+import io.wrenn.cli.HomeFiles;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.testkit.WrennClient;
 import io.wrenn.testkit.WrennProcesses;
@@ -182,7 +183,7 @@ class FaultDiagonalTest {
     /** SIGKILL to the home's PostgreSQL server (its postmaster: its children die with it). */
     private void killPostgres() throws IOException {
         Path pidFile;
-        try (var files = Files.walk(layout.postgresDir())) {
+        try (var files = Files.walk(new HomeFiles(home).postgresDir())) {
             pidFile = files.filter(p -> p.getFileName().toString().equals("postmaster.pid")).findFirst().orElseThrow();
         }
         long postmaster = Long.parseLong(Files.readAllLines(pidFile).getFirst().trim());

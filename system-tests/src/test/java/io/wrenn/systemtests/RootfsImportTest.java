@@ -145,7 +145,7 @@ class RootfsImportTest {
             assertThat(build.get("name").asString()).isEqualTo("imported-os");
         }
         assertThat(Path.of("/etc/escaped")).doesNotExist();
-        try (Stream<Path> incoming = Files.list(wrenn.wrenn().layout().buildFilesDir().resolve(".incoming"))) {
+        try (Stream<Path> incoming = Files.list(wrenn.wrenn().files().buildFilesDir().resolve(".incoming"))) {
             assertThat(incoming.toList()).isEmpty();
         }
     }
@@ -154,7 +154,7 @@ class RootfsImportTest {
         Response response = api.send("POST", "/v1/template-imports?name=" + name, "application/octet-stream", body);
         assertThat(response.status()).as(response.toString()).isEqualTo(400);
         assertThat(response.json().get("message").asString()).contains(named);
-        assertThat(response.text()).doesNotContain("Exception").doesNotContain(wrenn.wrenn().layout().buildFilesDir().toString());
+        assertThat(response.text()).doesNotContain("Exception").doesNotContain(wrenn.wrenn().files().buildFilesDir().toString());
     }
 
     private Path smallRootfs() throws Exception {

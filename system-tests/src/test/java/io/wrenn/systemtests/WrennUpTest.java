@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import io.wrenn.cli.HomeFiles;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.testkit.WrennClient;
 import io.wrenn.testkit.WrennFixture;
@@ -59,19 +60,20 @@ class WrennUpTest {
     void upPrintsAKeyThatWorksStopsCleanlyAndKeepsItsDataAcrossRestarts() throws Exception {
         int port = WrennProcesses.freePort();
         Layout layout = Layout.of(home, Layout.fromEnvironment().imagesDir());
+        HomeFiles files = new HomeFiles(home);
 
         Process first = up(port, "first.log");
         String key = awaitPrintedKey(first, "first.log");
-        assertThat(Files.readString(layout.apiKeyFile()).strip()).isEqualTo(key);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(layout.apiKeyFile())))
+        assertThat(Files.readString(files.apiKeyFile()).strip()).isEqualTo(key);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(files.apiKeyFile())))
                 .isEqualTo("rw-------");
 
         // The bootstrap admin: printed once, saved 0600, a platform admin who can log in.
         Matcher admin = PRINTED_ADMIN.matcher(read(home.resolve("first.log")));
         assertThat(admin.find()).as(read(home.resolve("first.log"))).isTrue();
         String adminPassword = admin.group(2);
-        assertThat(Files.readString(layout.adminPasswordFile()).strip()).isEqualTo(adminPassword);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(layout.adminPasswordFile())))
+        assertThat(Files.readString(files.adminPasswordFile()).strip()).isEqualTo(adminPassword);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(files.adminPasswordFile())))
                 .isEqualTo("rw-------");
         WrennClient anonymous = new WrennClient(URI.create("http://127.0.0.1:" + port), null);
         var login = anonymous.post("/v1/auth/login", Map.of("email", admin.group(1), "password", adminPassword));
@@ -93,7 +95,7 @@ class WrennUpTest {
         Process second = up(port, "second.log");
         assertThat(awaitPrintedKey(second, "second.log")).as("later starts point to the key's file").isEqualTo("(in");
         assertThat(read(home.resolve("second.log"))).as("the password and the key are printed only at the first start")
-                .doesNotContain(adminPassword).doesNotContain(key).contains(layout.apiKeyFile().toString());
+                .doesNotContain(adminPassword).doesNotContain(key).contains(files.apiKeyFile().toString());
         assertThat(anonymous.post("/v1/auth/login", Map.of("email", admin.group(1), "password", adminPassword)).status())
                 .isEqualTo(200);
         // The VM went away with the first Wrenn; the reconciler records that.

@@ -243,7 +243,7 @@ final class BuildRunner {
         CreateSandboxBody body = new CreateSandboxBody(start.name(),
                 snapshot ? OptionalInt.empty() : OptionalInt.of(build.vcpus()),
                 snapshot ? OptionalInt.empty() : OptionalInt.of(build.memoryMb()),
-                disk, timeoutS, Map.of(), Map.of("wrenn.build", WireId.BUILD.encode(build.id())), "destroy", true,
+                disk, timeoutS, Map.of(), Map.of("wrenn.build", WireId.BUILD.encode(build.id())), io.wrenn.controlplane.sandbox.OnTimeout.DESTROY, true,
                 // a builder's RUN steps install packages: it reaches the internet whatever the default
                 NetworkPolicy.defaults(true));
         return sandboxes.createIn(build.requesterTeam(), start, body);

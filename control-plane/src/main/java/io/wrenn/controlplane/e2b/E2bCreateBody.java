@@ -6,6 +6,7 @@ import io.wrenn.controlplane.http.JsonBody;
 import io.wrenn.controlplane.network.NetworkPolicy;
 import io.wrenn.controlplane.sandbox.CreateSandboxBody;
 import io.wrenn.controlplane.sandbox.Inputs;
+import io.wrenn.controlplane.sandbox.OnTimeout;
 import io.wrenn.controlplane.template.TemplateStore;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -56,7 +57,7 @@ record E2bCreateBody(CreateSandboxBody wrenn, boolean autoResume) {
         return new E2bCreateBody(new CreateSandboxBody(template, OptionalInt.empty(), OptionalInt.empty(),
                 limits.defaultDiskSizeMb(), timeout, Inputs.env("envVars", json.stringMap("envVars")),
                 Inputs.metadata(json.stringMap("metadata")),
-                !autoPause ? "destroy" : autoPauseMemory ? "pause" : "pause_filesystem", false, network),
+                !autoPause ? OnTimeout.DESTROY : autoPauseMemory ? OnTimeout.PAUSE : OnTimeout.PAUSE_FILESYSTEM, false, network),
                 autoResume);
     }
 

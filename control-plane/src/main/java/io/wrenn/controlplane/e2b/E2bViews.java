@@ -4,7 +4,6 @@ import io.wrenn.controlplane.network.NetworkPolicy;
 import io.wrenn.controlplane.ids.WireId;
 import io.wrenn.controlplane.sandbox.Sandbox;
 import io.wrenn.controlplane.sandbox.SandboxStatus;
-import io.wrenn.envd.EnvdVersion;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,11 +46,15 @@ final class E2bViews {
     }
 
     /**
-     * What the sandbox's guest said its envd is (the SDKs turn features on by it); for a sandbox
-     * whose host did not say (an older host agent), the envd this release ships in its images.
+     * The version the guest agents of Wrenn releases that did not record it said: sandboxes of
+     * such a release (paused or running since) run that envd, so the SDKs must not turn on what
+     * later versions added.
      */
+    static final String ENVD_VERSION_UNRECORDED = "0.6.0";
+
+    /** What the sandbox's guest said its envd is (the SDKs turn features on by it). */
     static String envdVersion(Sandbox s) {
-        return s.envdVersion() != null ? s.envdVersion() : EnvdVersion.VERSION;
+        return s.envdVersion() != null ? s.envdVersion() : ENVD_VERSION_UNRECORDED;
     }
 
     static Map<String, Object> listed(Sandbox s) {
@@ -78,7 +81,7 @@ final class E2bViews {
         view.put("domain", domain);
         view.put("allowInternetAccess", network.allowInternetAccess());
         view.put("network", network.e2bView());
-        view.put("lifecycle", Map.of("onTimeout", s.onTimeout().startsWith("pause") ? "pause" : "kill", "autoResume", autoResume));
+        view.put("lifecycle", Map.of("onTimeout", s.onTimeout().pauses() ? "pause" : "kill", "autoResume", autoResume));
         return view;
     }
 

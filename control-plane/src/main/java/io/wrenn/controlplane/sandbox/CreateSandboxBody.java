@@ -21,7 +21,7 @@ public record CreateSandboxBody(
         int timeoutS,
         Map<String, String> env,
         Map<String, String> metadata,
-        String onTimeout,
+        OnTimeout onTimeout,
         boolean diskSizeGiven,
         NetworkPolicy network) {
 
@@ -34,10 +34,7 @@ public record CreateSandboxBody(
         if (!TemplateStore.NAME.matcher(template).matches()) {
             throw ApiException.invalid("'template' is not a valid template name");
         }
-        String onTimeout = json.string("on_timeout").orElse("destroy");
-        if (!onTimeout.equals("destroy") && !onTimeout.equals("pause") && !onTimeout.equals("pause_filesystem")) {
-            throw ApiException.invalid("'on_timeout' must be 'destroy', 'pause' or 'pause_filesystem'");
-        }
+        OnTimeout onTimeout = json.string("on_timeout").map(OnTimeout::parse).orElse(OnTimeout.DESTROY);
         OptionalInt disk = json.integer("disk_size_mb", limits.minDiskSizeMb(), limits.maxDiskSizeMb());
         return new CreateSandboxBody(
                 template,

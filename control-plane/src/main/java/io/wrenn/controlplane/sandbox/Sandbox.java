@@ -35,7 +35,7 @@ public record Sandbox(
         Instant startedAt,
         Instant expiresAt,
         Instant stoppedAt,
-        String onTimeout,
+        OnTimeout onTimeout,
         long pauseGeneration,
         Instant pausedAt,
         boolean pausedWithoutMemory,

@@ -155,7 +155,7 @@ public final class SandboxService {
                     .setMemoryMb(memoryMb)
                     .setDiskSizeMb(diskSizeMb)
                     .setTimeoutS(request.timeoutS())
-                    .setOnTimeout(request.onTimeout())
+                    .setOnTimeout(request.onTimeout().toProto())
                     .putAllEnv(request.env())
                     .setEnvdAccessToken(accessToken)
                     .setNetwork(request.network().toProto())
@@ -452,7 +452,7 @@ public final class SandboxService {
             java.util.Optional<String> expiration) {
         byte[] wanted = signature.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         for (var entry : sandboxes.liveAccessTokens().entrySet()) {
-            String expected = io.wrenn.envd.files.SignedUrls.sign(path, operation, username, entry.getValue(), expiration);
+            String expected = FileUrlSignature.of(path, operation, username, entry.getValue(), expiration);
             if (java.security.MessageDigest.isEqual(expected.getBytes(java.nio.charset.StandardCharsets.UTF_8), wanted)) {
                 return sandboxes.find(entry.getKey());
             }

@@ -46,21 +46,21 @@ public final class SandboxStore {
 
     public void insertStarting(UUID id, UUID teamId, UUID hostId, UUID templateId, int vcpus, int memoryMb,
                                int diskSizeMb, int timeoutS, Collection<String> envKeys, Map<String, String> metadata,
-                               String onTimeout) {
+                               OnTimeout onTimeout) {
         jdbi.useHandle(h -> insertStarting(h, id, teamId, hostId, templateId, vcpus, memoryMb, diskSizeMb, timeoutS, envKeys,
                 metadata, onTimeout));
     }
 
-    /** As {@link #insertStarting(UUID, UUID, UUID, UUID, int, int, int, int, Collection, Map, String)}, on {@code h}'s transaction. */
+    /** As {@link #insertStarting(UUID, UUID, UUID, UUID, int, int, int, int, Collection, Map, OnTimeout)}, on {@code h}'s transaction. */
     public void insertStarting(org.jdbi.v3.core.Handle h, UUID id, UUID teamId, UUID hostId, UUID templateId, int vcpus,
                                int memoryMb, int diskSizeMb, int timeoutS, Collection<String> envKeys,
-                               Map<String, String> metadata, String onTimeout) {
+                               Map<String, String> metadata, OnTimeout onTimeout) {
         h.createUpdate("""
                         INSERT INTO sandboxes (id, team_id, host_id, template_id, status, vcpus, memory_mb, disk_size_mb,
                                                timeout_s, env_keys, metadata, on_timeout)
                         VALUES (:id, :team, :host, :template, 'starting', :vcpus, :memory, :disk, :timeout,
                                 CAST(:envKeys AS jsonb), CAST(:metadata AS jsonb), :onTimeout)""")
-                .bind("onTimeout", onTimeout)
+                .bind("onTimeout", onTimeout.wire())
                 .bind("id", id)
                 .bind("team", teamId)
                 .bind("host", hostId)
@@ -371,7 +371,7 @@ public final class SandboxStore {
                 instant(rs, "started_at"),
                 instant(rs, "expires_at"),
                 instant(rs, "stopped_at"),
-                rs.getString("on_timeout"),
+                OnTimeout.fromColumn(rs.getString("on_timeout")),
                 rs.getLong("pause_generation"),
                 instant(rs, "paused_at"),
                 rs.getBoolean("paused_without_memory"),

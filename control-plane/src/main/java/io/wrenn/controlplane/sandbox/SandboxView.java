@@ -50,7 +50,7 @@ public record SandboxView(
                 s.startedAt(),
                 s.expiresAt(),
                 s.stoppedAt(),
-                s.onTimeout(),
+                s.onTimeout().wire(),
                 s.pausedAt(),
                 s.pausedWithoutMemory());
     }

@@ -63,6 +63,6 @@ class SandboxListQueryTest {
         Instant created = T0.plusSeconds(60L * minutes);
         return new Sandbox(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), "debian",
                 SandboxStatus.RUNNING, null, false, 1, 512, 5120, 300, List.of(), metadata, 100L, created, created, created,
-                created.plusSeconds(300), null, "destroy", 0L, null, false, null);
+                created.plusSeconds(300), null, io.wrenn.controlplane.sandbox.OnTimeout.DESTROY, 0L, null, false, null);
     }
 }

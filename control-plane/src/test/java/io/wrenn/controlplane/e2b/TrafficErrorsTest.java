@@ -95,7 +95,10 @@ class TrafficErrorsTest {
         assertThat(response.headers().firstValue(TrafficHeaders.ERROR)).hasValue("unauthorized");
     }
 
-    /** A signed /files URL names no sandbox: the sandbox whose token made the signature gets it. */
+    /**
+     * A signed /files URL names no sandbox: the sandbox whose token made the signature gets it.
+     * Signed with the guest agent's own function: the control plane's signer must agree with it.
+     */
     @Test
     void aSignedFileUrlAtTheRootReachesTheSandboxThatSignedIt() throws Exception {
         String token = wrenn.http.get("/e2b/sandboxes/" + sandbox).json().get("envdAccessToken").stringValue();

@@ -85,6 +85,19 @@ class ForkAndSnapshotRoutesTest {
     }
 
     @Test
+    void aSandboxWhoseEnvdVersionWasNeverRecordedReportsTheVersionOfThoseReleases() {
+        wrenn.agent.envdVersion = "";
+        try {
+            Http.Response created = http.post("/e2b/sandboxes", "{\"templateID\":\"minimal\"}");
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            assertThat(created.json().get("envdVersion").stringValue()).isEqualTo("0.6.0");
+            http.delete("/e2b/sandboxes/" + created.json().get("sandboxID").stringValue());
+        } finally {
+            wrenn.agent.envdVersion = "0.6.3";
+        }
+    }
+
+    @Test
     void badForksAreRefusedAndChangeNothing() {
         String source = sandbox("{}");
         int before = http.get("/v1/sandboxes").json().get("sandboxes").size();

@@ -49,7 +49,7 @@ class MetricsStoreTest {
 
     private UUID sandbox(UUID onHost, int vcpus, int memoryMb, SandboxStatus status) {
         UUID id = UUID.randomUUID();
-        sandboxes.insertStarting(id, team, onHost, template, vcpus, memoryMb, 5120, 300, List.of(), Map.of(), "destroy");
+        sandboxes.insertStarting(id, team, onHost, template, vcpus, memoryMb, 5120, 300, List.of(), Map.of(), io.wrenn.controlplane.sandbox.OnTimeout.DESTROY);
         switch (status) {
             case RUNNING -> sandboxes.markRunning(id, EnumSet.of(SandboxStatus.STARTING), Instant.now(), null, 1L);
             case PAUSED -> {

@@ -153,8 +153,8 @@ class ReconcilerTest {
             UUID template = db.jdbi().withHandle(h -> h.createQuery("SELECT id FROM templates WHERE name = 'minimal'").mapTo(UUID.class).one());
             UUID abandoned = UUID.randomUUID();
             UUID adopted = UUID.randomUUID();
-            store.insertStarting(abandoned, team, hostId, template, 1, 512, 5120, 300, List.of(), Map.of(), "destroy");
-            store.insertStarting(adopted, team, hostId, template, 1, 512, 5120, 300, List.of(), Map.of(), "destroy");
+            store.insertStarting(abandoned, team, hostId, template, 1, 512, 5120, 300, List.of(), Map.of(), io.wrenn.controlplane.sandbox.OnTimeout.DESTROY);
+            store.insertStarting(adopted, team, hostId, template, 1, 512, 5120, 300, List.of(), Map.of(), io.wrenn.controlplane.sandbox.OnTimeout.DESTROY);
             wrenn.agent.sandboxes.put(adopted.toString(), Sandbox.newBuilder().setSandboxId(adopted.toString())
                     .setState(SandboxState.SANDBOX_STATE_RUNNING).setStartedAtMs(System.currentTimeMillis()).build());
 

@@ -71,7 +71,7 @@ class FilesystemPauseTest {
     @Test
     void theTimeoutCanPauseKeepingOnlyTheDisk() {
         String id = create("/v1/sandboxes", "{\"template\":\"minimal\",\"on_timeout\":\"pause_filesystem\"}", "id");
-        assertThat(wrenn.agent.creates.getLast().getOnTimeout()).isEqualTo("pause_filesystem");
+        assertThat(wrenn.agent.creates.getLast().getOnTimeout()).isEqualTo(io.wrenn.hostagent.protocol.OnTimeout.ON_TIMEOUT_PAUSE_FILESYSTEM);
         assertThat(http.get("/v1/sandboxes/" + id).json().get("on_timeout").stringValue()).isEqualTo("pause_filesystem");
         http.delete("/v1/sandboxes/" + id);
     }
@@ -80,7 +80,7 @@ class FilesystemPauseTest {
     void e2bLifecycleAndPauseOptionsWithoutMemory() {
         String id = create("/e2b/v2/sandboxes",
                 "{\"templateID\":\"minimal\",\"autoPause\":true,\"autoPauseMemory\":false}", "sandboxID");
-        assertThat(wrenn.agent.creates.getLast().getOnTimeout()).isEqualTo("pause_filesystem");
+        assertThat(wrenn.agent.creates.getLast().getOnTimeout()).isEqualTo(io.wrenn.hostagent.protocol.OnTimeout.ON_TIMEOUT_PAUSE_FILESYSTEM);
         assertThat(http.get("/e2b/sandboxes/" + id).json().get("lifecycle").get("onTimeout").stringValue()).isEqualTo("pause");
         Http.Response refused = http.post("/e2b/v2/sandboxes",
                 "{\"templateID\":\"minimal\",\"autoPause\":true,\"autoPauseMemory\":false,\"autoResume\":{\"enabled\":true}}");

@@ -1,6 +1,6 @@
 package io.wrenn.controlplane.testing;
 
-import io.wrenn.controlplane.db.EmbeddedDatabase;
+import io.wrenn.embeddeddb.EmbeddedDatabase;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

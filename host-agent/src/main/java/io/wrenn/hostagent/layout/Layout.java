@@ -60,37 +60,6 @@ public final class Layout {
         return home;
     }
 
-    public Path postgresDir() {
-        return home.resolve("postgres");
-    }
-
-    public Path apiKeyFile() {
-        return home.resolve("api-key");
-    }
-
-    /** The bootstrap admin's email and generated password (0600), written at first start. */
-    public Path adminPasswordFile() {
-        return home.resolve("admin-password");
-    }
-
-    public Path agentSecretFile() {
-        return home.resolve("agent-secret");
-    }
-
-    /** Archives uploaded for template builds (the control plane's), by team and hash. */
-    public Path buildFilesDir() {
-        return home.resolve("build-files");
-    }
-
-    /** The operator's bearer token for the Prometheus endpoints (0600), written at first start. */
-    public Path metricsTokenFile() {
-        return home.resolve("metrics-token");
-    }
-
-    public Path logsDir() {
-        return home.resolve("logs");
-    }
-
     /** Facts this host agent learned about its machine (e.g. the accelerator probe's verdict). */
     public Path hostDir() {
         return home.resolve("host");
@@ -196,6 +165,14 @@ public final class Layout {
 
     public Path sandboxQmpSocket(String sandboxId) {
         return sandboxDir(sandboxId).resolve("qmp.sock");
+    }
+
+    /**
+     * The base image (or snapshot disk) the sandbox's overlay was made on, as a hard link of its
+     * own: {@code base.} and the file's name, whose suffix tells its format.
+     */
+    public Path sandboxBase(String sandboxId, Path base) {
+        return sandboxDir(sandboxId).resolve("base." + base.getFileName());
     }
 
     public Path sandboxSerialLog(String sandboxId) {

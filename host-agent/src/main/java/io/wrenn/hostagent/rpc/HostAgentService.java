@@ -134,12 +134,20 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
         });
     }
 
-    private static SandboxSpec.OnTimeout onTimeout(String value) {
+    private static SandboxSpec.OnTimeout onTimeout(io.wrenn.hostagent.protocol.OnTimeout value) {
         return switch (value) {
-            case "", "destroy" -> SandboxSpec.OnTimeout.DESTROY;
-            case "pause" -> SandboxSpec.OnTimeout.PAUSE;
-            case "pause_filesystem" -> SandboxSpec.OnTimeout.PAUSE_FILESYSTEM;
-            default -> throw Statuses.invalid("on_timeout must be destroy, pause or pause_filesystem");
+            case ON_TIMEOUT_UNSPECIFIED, ON_TIMEOUT_DESTROY -> SandboxSpec.OnTimeout.DESTROY;
+            case ON_TIMEOUT_PAUSE -> SandboxSpec.OnTimeout.PAUSE;
+            case ON_TIMEOUT_PAUSE_FILESYSTEM -> SandboxSpec.OnTimeout.PAUSE_FILESYSTEM;
+            case UNRECOGNIZED -> throw Statuses.invalid("on_timeout: a value this host agent does not know");
+        };
+    }
+
+    private static io.wrenn.hostagent.protocol.OnTimeout toProto(SandboxSpec.OnTimeout value) {
+        return switch (value) {
+            case DESTROY -> io.wrenn.hostagent.protocol.OnTimeout.ON_TIMEOUT_DESTROY;
+            case PAUSE -> io.wrenn.hostagent.protocol.OnTimeout.ON_TIMEOUT_PAUSE;
+            case PAUSE_FILESYSTEM -> io.wrenn.hostagent.protocol.OnTimeout.ON_TIMEOUT_PAUSE_FILESYSTEM;
         };
     }
 
@@ -331,7 +339,7 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
                 .setExpiresAtMs(record.expiresAtMs())
                 .setBootMs(record.bootMs())
                 .setPauseGeneration(record.pauseGeneration())
-                .setOnTimeout(spec.onTimeout().name().toLowerCase(java.util.Locale.ROOT))
+                .setOnTimeout(toProto(spec.onTimeout()))
                 .setPausedWithoutMemory(manager.pausedWithoutMemory(sandbox))
                 .setEnvdVersion(sandbox.state() == Sandbox.State.RUNNING && sandbox.envdVersion() != null ? sandbox.envdVersion() : "")
                 .build();

@@ -88,7 +88,7 @@ final class ColdBooter {
             if (template != null) {
                 try {
                     long diskMb = sandbox.record().spec().diskSizeMb();
-                    host.disks.createOverlay(template.rootfsFor(diskMb), vm.disk(), diskMb);
+                    host.disks.createOverlay(resources.pinBase(sandbox.id(), template.rootfsFor(diskMb)), vm.disk(), diskMb);
                 } catch (RuntimeException e) {
                     throw new SandboxException(SandboxException.Kind.INTERNAL, "could not create the sandbox's disk", e);
                 }

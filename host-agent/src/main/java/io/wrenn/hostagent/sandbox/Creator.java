@@ -62,7 +62,7 @@ final class Creator {
         SandboxRecord initial = new SandboxRecord(effective, 0, host.accelerator().wireName(),
                 template.defaultUser(), template.defaultWorkdir(), startedAt, SandboxHost.expiry(startedAt, effective.timeoutS()), 0,
                 accessToken == null || accessToken.isEmpty() ? newAccessToken() : accessToken,
-                Sandbox.State.RUNNING.name(), 0, !template.isSnapshot());
+                Sandbox.State.RUNNING, 0, !template.isSnapshot());
 
         Sandbox fresh = new Sandbox(initial, Sandbox.State.STARTING);
         fresh.lock.lock();
@@ -144,7 +144,7 @@ final class Creator {
         SandboxSpec spec = new SandboxSpec(id, Layout.PLATFORM_TEAM, template.teamId(), template.name(), 1, 256,
                 (int) Math.max(template.imageSizeMb(), 1), 0, Map.of(), null, null);
         SandboxRecord record = new SandboxRecord(spec, 0, accel.wireName(), template.defaultUser(),
-                template.defaultWorkdir(), host.clock.millis(), 0, 0, newAccessToken(), Sandbox.State.RUNNING.name(), 0, true);
+                template.defaultWorkdir(), host.clock.millis(), 0, 0, newAccessToken(), Sandbox.State.RUNNING, 0, true);
         Sandbox probe = new Sandbox(record, Sandbox.State.STARTING);
         host.sandboxes.put(id, probe);
         Undo undo = new Undo();

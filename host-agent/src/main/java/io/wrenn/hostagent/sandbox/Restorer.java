@@ -40,7 +40,8 @@ final class Restorer {
         resources.prepareDirectory(id, undo);
         // qemu-img and the network set-up are both on the path and neither needs the other.
         CompletableFuture<Void> overlay = CompletableFuture.runAsync(
-                () -> host.disks.createOverlay(template.rootfs(), host.layout.sandboxOverlay(id), template.imageSizeMb()),
+                () -> host.disks.createOverlay(resources.pinBase(id, template.rootfs()), host.layout.sandboxOverlay(id),
+                        template.imageSizeMb()),
                 Thread::startVirtualThread);
         NetworkSlot slot;
         try {

@@ -13,7 +13,7 @@ package io.wrenn.hostagent.sandbox;
  * @param bootMs         create call → first answer of the guest agent
  * @param envdAccessToken the secret envd demands on every call but {@code /health}, so that
  *                       nothing else on the host can drive the guest (the file is 0600)
- * @param phase          the lifecycle phase as last written: RUNNING, PAUSING, PAUSED or RESUMING
+ * @param phase          the lifecycle phase as last written (by its name): RUNNING, PAUSING, PAUSED or RESUMING
  *                       (null in records of older agents = RUNNING); a restarted agent finishes
  *                       or takes back a transition from here
  * @param pauseGeneration incremented by every pause; a resume restores exactly this one
@@ -30,7 +30,7 @@ public record SandboxRecord(
         long expiresAtMs,
         long bootMs,
         String envdAccessToken,
-        String phase,
+        Sandbox.State phase,
         long pauseGeneration,
         boolean ownMemory) {
 
@@ -51,7 +51,7 @@ public record SandboxRecord(
 
     public SandboxRecord withPhase(Sandbox.State value) {
         return new SandboxRecord(spec, slot, accelerator, defaultUser, defaultWorkdir, startedAtMs, expiresAtMs, bootMs,
-                envdAccessToken, value.name(), pauseGeneration, ownMemory);
+                envdAccessToken, value, pauseGeneration, ownMemory);
     }
 
     public SandboxRecord withPauseGeneration(long value) {
@@ -71,6 +71,6 @@ public record SandboxRecord(
 
     /** The phase as written; RUNNING for records of agents that did not write one. */
     public Sandbox.State phaseOrRunning() {
-        return phase == null ? Sandbox.State.RUNNING : Sandbox.State.valueOf(phase);
+        return phase == null ? Sandbox.State.RUNNING : phase;
     }
 }

@@ -17,7 +17,10 @@ final class SandboxResources {
 
     private static final Duration STOP_GRACE = Duration.ofSeconds(2);
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SandboxResources.class);
+
     private final SandboxHost host;
+    private volatile boolean unpinnedWarned;
 
     SandboxResources(SandboxHost host) {
         this.host = host;
@@ -32,6 +35,40 @@ final class SandboxResources {
             throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the sandbox's directory", e);
         }
         undo.add("remove sandbox directory", () -> FileTrees.deleteRecursively(dir));
+    }
+
+    /**
+     * The path to make the sandbox's overlay on, for {@code base}: a hard link to it in the
+     * sandbox's directory. An overlay names its base by path, and QEMU opens that path again at
+     * every resume; a base image rebuilt later (an upgrade's {@code ./wrenn images}) is a new file
+     * under the old name, and an overlay read over another base than it was written on is a
+     * corrupt disk. Through the link the sandbox keeps the very file it started from, for as long
+     * as its directory lives, and the file system frees it after the last sandbox that uses it.
+     * Where images live on another file system ({@code WRENN_IMAGES}), no link can be made: the
+     * base is used by its own path, as the warning says.
+     */
+    Path pinBase(String id, Path base) {
+        Path link;
+        Path real;
+        try {
+            real = base.toRealPath();
+            link = host.layout.sandboxBase(id, real);
+            Files.deleteIfExists(link);
+        } catch (IOException e) {
+            throw new SandboxException(SandboxException.Kind.INTERNAL, "could not read the sandbox's base image", e);
+        }
+        try {
+            Files.createLink(link, real);
+            return link;
+        } catch (IOException | UnsupportedOperationException e) {
+            if (!unpinnedWarned) {
+                unpinnedWarned = true;
+                LOG.warn("cannot link base images into sandbox directories ({}): sandboxes use {} by its path, and one"
+                        + " paused across a rebuild of that image will not resume; keep WRENN_IMAGES on the file system"
+                        + " of WRENN_HOME", e.getMessage(), real.getParent());
+            }
+            return real;
+        }
     }
 
     /** The sandbox's namespace on a free slot, deleted (and the slot freed) if a later step fails. */

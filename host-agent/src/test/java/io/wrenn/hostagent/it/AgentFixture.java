@@ -31,6 +31,7 @@ class AgentFixture implements AutoCloseable {
     static final String SECRET = "test-secret-" + UUID.randomUUID();
 
     final Path home;
+    final Path images;
     HostAgentServer server;
     ManagedChannel channel;
     HostAgentGrpc.HostAgentBlockingStub stub;
@@ -46,11 +47,17 @@ class AgentFixture implements AutoCloseable {
     }
 
     AgentFixture(Path home) {
+        this(home, IMAGES);
+    }
+
+    /** An agent whose images are {@code images} instead of the shared cache. */
+    AgentFixture(Path home, Path images) {
         this.home = home;
+        this.images = images;
     }
 
     HostAgentConfig config(HostAgentConfig.ShutdownPolicy policy) {
-        return HostAgentConfig.defaults(Layout.of(home, IMAGES), SECRET)
+        return HostAgentConfig.defaults(Layout.of(home, images), SECRET)
                 .withAccelerator(HostAgentConfig.AcceleratorChoice.TCG)
                 .withShutdownPolicy(policy)
                 .withBoot(Duration.ofSeconds(25), 3);

@@ -15,10 +15,6 @@ class LayoutTest {
     void buildsTheDocumentedPaths() {
         Layout layout = Layout.of(Path.of("/var/wrenn"));
 
-        assertThat(layout.postgresDir()).isEqualTo(Path.of("/var/wrenn/postgres"));
-        assertThat(layout.apiKeyFile()).isEqualTo(Path.of("/var/wrenn/api-key"));
-        assertThat(layout.agentSecretFile()).isEqualTo(Path.of("/var/wrenn/agent-secret"));
-        assertThat(layout.logsDir()).isEqualTo(Path.of("/var/wrenn/logs"));
         assertThat(layout.kernelImage()).isEqualTo(Path.of("/var/wrenn/images/kernel/vmlinux"));
         assertThat(layout.initrdImage()).isEqualTo(Path.of("/var/wrenn/images/kernel/initrd.img"));
         assertThat(layout.templateRootfs(Layout.PLATFORM_TEAM, "minimal")).isEqualTo(

@@ -1,4 +1,4 @@
-package io.wrenn.controlplane.db;
+package io.wrenn.embeddeddb;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.wrenn.controlplane.db;
+package io.wrenn.embeddeddb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -77,15 +77,6 @@ class EmbeddedDatabaseTest {
                 rs.next();
                 assertThat(rs.getString(1)).as(setting).isEqualTo("on");
             }
-        }
-    }
-
-    @Test
-    void theControlPlaneSchemaMigratesOnIt() {
-        try (EmbeddedDatabase pg = EmbeddedDatabase.start(home.resolve("pg"));
-             Database db = Database.open(pg.jdbcUrl(), pg.user(), pg.password())) {
-            int templates = db.jdbi().withHandle(h -> h.createQuery("SELECT count(*) FROM templates").mapTo(Integer.class).one());
-            assertThat(templates).as("the platform's minimal, debian and base").isEqualTo(3);
         }
     }
 

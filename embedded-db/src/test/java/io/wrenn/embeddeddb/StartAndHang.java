@@ -1,4 +1,4 @@
-package io.wrenn.controlplane.db;
+package io.wrenn.embeddeddb;
 
 import java.nio.file.Path;
 
