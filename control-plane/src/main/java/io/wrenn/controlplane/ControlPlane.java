@@ -86,6 +86,9 @@ public final class ControlPlane implements AutoCloseable {
     private Database database;
     private Javalin app;
     private ScheduledExecutorService reconcileTimer;
+    private ScheduledExecutorService heartbeat;
+    private io.wrenn.controlplane.instance.ControlPlaneInstances instances;
+    private static final long BEAT_MS = io.wrenn.controlplane.instance.ControlPlaneInstances.BEAT.toMillis();
     private Reconciler reconciler;
     private io.wrenn.controlplane.fork.ForkService forks;
     private HostStore hosts;
@@ -118,7 +121,9 @@ public final class ControlPlane implements AutoCloseable {
         var jdbi = database.jdbi();
         hosts = new HostStore(jdbi);
         readiness = new io.wrenn.controlplane.host.Readiness(hosts);
-        SandboxStore sandboxStore = new SandboxStore(jdbi);
+        instances = new io.wrenn.controlplane.instance.ControlPlaneInstances(jdbi);
+        instances.beat(); // before any row names it, so that no other control plane takes it for gone
+        SandboxStore sandboxStore = new SandboxStore(jdbi, instances.self());
         Scheduler scheduler = new Scheduler(hosts, agents, sandboxStore::reservedMemory);
         io.wrenn.controlplane.team.QuotaStore quotas = new io.wrenn.controlplane.team.QuotaStore(jdbi, config.defaultQuota());
         io.wrenn.controlplane.sandbox.Admission admission = new io.wrenn.controlplane.sandbox.Admission(jdbi, config.capacity(), quotas);
@@ -163,7 +168,7 @@ public final class ControlPlane implements AutoCloseable {
         metrics = new Metrics(jdbi, hosts, agents);
         sandboxes.observeCreates(metrics.meters()::created);
         reconciler = new Reconciler(hosts, sandboxStore, new TemplateStore(jdbi), agents, config.deadlines(), Clock.systemUTC(),
-                config.pausedRetention());
+                config.pausedRetention(), instances);
 
         app = Javalin.create(javalin -> {
             javalin.concurrency.useVirtualThreads = true;
@@ -229,6 +234,9 @@ public final class ControlPlane implements AutoCloseable {
 
         builds.start();
         metrics.start();
+        // A thread of its own: a long reconciler pass must not make this control plane look gone.
+        heartbeat = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("wrenn-heartbeat").daemon().factory());
+        heartbeat.scheduleAtFixedRate(this::beatSafely, BEAT_MS, BEAT_MS, TimeUnit.MILLISECONDS);
         reconcileTimer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("wrenn-reconciler").daemon().factory());
         reconcileTimer.scheduleWithFixedDelay(this::reconcileSafely, 0, config.reconcileInterval().toMillis(), TimeUnit.MILLISECONDS);
         log.info("control plane listening on {}:{}", config.bindHost(), app.port());
@@ -357,6 +365,14 @@ public final class ControlPlane implements AutoCloseable {
         if (app != null) {
             app.stop();
         }
+        if (heartbeat != null) {
+            heartbeat.shutdownNow();
+            try {
+                instances.retire();
+            } catch (RuntimeException e) {
+                log.warn("could not retire this control plane's heartbeat: {}", e.getMessage());
+            }
+        }
         traffic.close();
         agents.close();
         if (database != null) {
@@ -373,7 +389,15 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
-    /** A scheduled task that throws is never run again; so nothing may escape. */
+    /** A scheduled task that throws is never run again; so nothing may escape (also below). */
+    private void beatSafely() {
+        try {
+            instances.beat();
+        } catch (RuntimeException e) {
+            log.warn("heartbeat not written: {}", e.getMessage());
+        }
+    }
+
     private void reconcileSafely() {
         try {
             reconciler.tick();

@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  *       run: it becomes {@code stopped} (reason {@code timeout} if it had expired, else
  *       {@code vm_exited}). An {@code unknown} one the host runs is {@code running} again.</li>
  *   <li>A {@code starting} row older than the create deadline: {@code running} if the host
- *       runs it (its creator died), else {@code error}. Younger ones belong to their creator.</li>
+ *       runs it (its creator died), else {@code error}. Younger ones belong to their creator,
+ *       unless that control plane is gone ({@link io.wrenn.controlplane.instance.ControlPlaneInstances}):
+ *       then the same at once, as soon as the host no longer lists it as starting.</li>
  *   <li>A {@code stopping} row (a delete whose host call failed) is finished: destroyed if the
  *       host still has it, then {@code stopped}.</li>
  *   <li>A VM the database does not know, or knows as finished or on another host, is
@@ -89,15 +91,22 @@ public final class Reconciler {
     private final SnapshotConvergence snapshots;
     /** How long a sandbox may stay paused; zero keeps paused sandboxes until they are deleted. */
     private final Duration pausedRetention;
+    private final io.wrenn.controlplane.instance.ControlPlaneInstances instances;
 
     public Reconciler(HostStore hosts, SandboxStore sandboxes, TemplateStore templates, HostAgents agents,
                       Deadlines deadlines, Clock clock) {
-        this(hosts, sandboxes, templates, agents, deadlines, clock, Duration.ZERO);
+        this(hosts, sandboxes, templates, agents, deadlines, clock, Duration.ZERO, null);
     }
 
+    /**
+     * @param instances the control planes' heartbeats, to settle the creates of one that died at
+     *                  once; null: only by the create deadline
+     */
     public Reconciler(HostStore hosts, SandboxStore sandboxes, TemplateStore templates, HostAgents agents,
-                      Deadlines deadlines, Clock clock, Duration pausedRetention) {
+                      Deadlines deadlines, Clock clock, Duration pausedRetention,
+                      io.wrenn.controlplane.instance.ControlPlaneInstances instances) {
         this.pausedRetention = pausedRetention;
+        this.instances = instances;
         this.hosts = hosts;
         this.sandboxes = sandboxes;
         this.agents = agents;
@@ -152,6 +161,8 @@ public final class Reconciler {
 
     private void reconcileSandboxes(Host host, List<Sandbox> known, Map<UUID, io.wrenn.hostagent.protocol.Sandbox> onHost,
                                     Instant now) {
+        java.util.Set<UUID> orphaned = instances == null ? java.util.Set.of()
+                : sandboxes.startingOfGoneCreators(host.id(), instances.self(), io.wrenn.controlplane.instance.ControlPlaneInstances.GONE_AFTER);
         for (Sandbox row : known) {
             io.wrenn.hostagent.protocol.Sandbox vm = onHost.remove(row.id());
             boolean live = vm != null && vm.getState() != SandboxState.SANDBOX_STATE_STOPPED;
@@ -177,7 +188,13 @@ public final class Reconciler {
                     }
                 }
                 case STARTING -> {
-                    if (row.createdAt().plus(deadlines.create()).isAfter(now)) {
+                    // A young row belongs to its creator, unless the creator is gone: then the
+                    // host's answer settles it now, once the host has finished what it was asked.
+                    boolean orphan = orphaned.contains(row.id());
+                    if (!orphan && row.createdAt().plus(deadlines.create()).isAfter(now)) {
+                        continue;
+                    }
+                    if (orphan && vm != null && vm.getState() == SandboxState.SANDBOX_STATE_STARTING) {
                         continue;
                     }
                     if (live) {
@@ -187,7 +204,7 @@ public final class Reconciler {
                                 vm.getBootMs() == 0 ? null : vm.getBootMs());
                     } else {
                         sandboxes.transition(row.id(), EnumSet.of(SandboxStatus.STARTING), SandboxStatus.ERROR,
-                                "create did not finish in time");
+                                orphan ? "create lost: its control plane stopped during it" : "create did not finish in time");
                         if (vm != null) {
                             destroy(host, row.id());
                         }

@@ -39,9 +39,17 @@ public final class SandboxStore {
     };
 
     private final Jdbi jdbi;
+    /** The control plane that writes this store's starting rows (null: none named, as in tests of other things). */
+    private final UUID creator;
 
     public SandboxStore(Jdbi jdbi) {
+        this(jdbi, null);
+    }
+
+    /** A store whose starting rows name {@code creator}, the control plane that makes them. */
+    public SandboxStore(Jdbi jdbi, UUID creator) {
         this.jdbi = jdbi;
+        this.creator = creator;
     }
 
     public void insertStarting(UUID id, UUID teamId, UUID hostId, UUID templateId, int vcpus, int memoryMb,
@@ -57,10 +65,11 @@ public final class SandboxStore {
                                Map<String, String> metadata, OnTimeout onTimeout) {
         h.createUpdate("""
                         INSERT INTO sandboxes (id, team_id, host_id, template_id, status, vcpus, memory_mb, disk_size_mb,
-                                               timeout_s, env_keys, metadata, on_timeout)
+                                               timeout_s, env_keys, metadata, on_timeout, creator)
                         VALUES (:id, :team, :host, :template, 'starting', :vcpus, :memory, :disk, :timeout,
-                                CAST(:envKeys AS jsonb), CAST(:metadata AS jsonb), :onTimeout)""")
+                                CAST(:envKeys AS jsonb), CAST(:metadata AS jsonb), :onTimeout, CAST(:creator AS uuid))""")
                 .bind("onTimeout", onTimeout.wire())
+                .bind("creator", creator)
                 .bind("id", id)
                 .bind("team", teamId)
                 .bind("host", hostId)
@@ -72,6 +81,23 @@ public final class SandboxStore {
                 .bind("envKeys", Jsons.mapper().writeValueAsString(List.copyOf(envKeys)))
                 .bind("metadata", Jsons.mapper().writeValueAsString(metadata))
                 .execute();
+    }
+
+    /**
+     * The {@code starting} rows on {@code hostId} whose creating control plane is gone: another
+     * than {@code self} that has not beaten for {@code goneAfter} (or ever, or retired).
+     */
+    public Set<UUID> startingOfGoneCreators(UUID hostId, UUID self, java.time.Duration goneAfter) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT s.id FROM sandboxes s
+                        WHERE s.host_id = :host AND s.status = 'starting' AND s.creator IS NOT NULL AND s.creator <> :self
+                          AND NOT EXISTS (SELECT 1 FROM control_plane_instances c
+                                          WHERE c.id = s.creator AND c.heartbeat_at > now() - CAST(:gone AS interval))""")
+                .bind("host", hostId)
+                .bind("self", self)
+                .bind("gone", goneAfter.toMillis() + " milliseconds")
+                .mapTo(UUID.class)
+                .set());
     }
 
     public Optional<Sandbox> find(UUID id) {

@@ -172,6 +172,62 @@ class ReconcilerTest {
     }
 
     @Test
+    void aStartingRowWhoseControlPlaneIsGoneIsSettledWithoutWaitingForTheCreateDeadline() {
+        try (Database db = Database.open(wrenn.jdbcUrl, TestPostgres.user(), TestPostgres.password());
+             HostAgents agents = new HostAgents(FakeHostAgent.SECRET, FakeHostAgent::channel)) {
+            HostStore hosts = new HostStore(db.jdbi());
+            UUID hostId = hosts.upsert(ControlPlane.LOCAL_HOST, wrenn.agent.address());
+            UUID team = db.jdbi().withHandle(h -> h.createQuery("SELECT team_id FROM api_keys").mapTo(UUID.class).one());
+            UUID template = db.jdbi().withHandle(h -> h.createQuery("SELECT id FROM templates WHERE name = 'minimal'").mapTo(UUID.class).one());
+            io.wrenn.controlplane.instance.ControlPlaneInstances killed = new io.wrenn.controlplane.instance.ControlPlaneInstances(db.jdbi());
+            io.wrenn.controlplane.instance.ControlPlaneInstances alive = new io.wrenn.controlplane.instance.ControlPlaneInstances(db.jdbi());
+            io.wrenn.controlplane.instance.ControlPlaneInstances reconciling = new io.wrenn.controlplane.instance.ControlPlaneInstances(db.jdbi());
+            killed.beat();
+            alive.beat();
+            UUID lost = UUID.randomUUID();
+            UUID booted = UUID.randomUUID();
+            UUID booting = UUID.randomUUID();
+            UUID busy = UUID.randomUUID();
+            SandboxStore byKilled = new SandboxStore(db.jdbi(), killed.self());
+            for (UUID id : List.of(lost, booted, booting)) {
+                byKilled.insertStarting(id, team, hostId, template, 1, 512, 5120, 300, List.of(), Map.of(), io.wrenn.controlplane.sandbox.OnTimeout.DESTROY);
+            }
+            new SandboxStore(db.jdbi(), alive.self()).insertStarting(busy, team, hostId, template, 1, 512, 5120, 300, List.of(),
+                    Map.of(), io.wrenn.controlplane.sandbox.OnTimeout.DESTROY);
+            wrenn.agent.sandboxes.put(booted.toString(), Sandbox.newBuilder().setSandboxId(booted.toString())
+                    .setState(SandboxState.SANDBOX_STATE_RUNNING).setStartedAtMs(System.currentTimeMillis()).build());
+            wrenn.agent.sandboxes.put(booting.toString(), Sandbox.newBuilder().setSandboxId(booting.toString())
+                    .setState(SandboxState.SANDBOX_STATE_STARTING).build());
+            SandboxStore store = new SandboxStore(db.jdbi());
+            Reconciler reconciler = new Reconciler(hosts, store, new io.wrenn.controlplane.template.TemplateStore(db.jdbi()), agents,
+                    Deadlines.DEFAULTS, Clock.systemUTC(), Duration.ZERO, reconciling);
+
+            reconciler.tick();
+            assertThat(store.find(lost).orElseThrow().status()).as("its creator still beats").isEqualTo(SandboxStatus.STARTING);
+
+            killed.retire(); // killed: gone as if it had stopped beating GONE_AFTER ago
+            reconciler.tick();
+            var lostRow = store.find(lost).orElseThrow();
+            assertThat(lostRow.status()).isEqualTo(SandboxStatus.ERROR);
+            assertThat(lostRow.statusReason()).contains("control plane stopped");
+            assertThat(store.find(booted).orElseThrow().status()).as("the host finished it").isEqualTo(SandboxStatus.RUNNING);
+            assertThat(store.find(booting).orElseThrow().status()).as("the host still boots it").isEqualTo(SandboxStatus.STARTING);
+            assertThat(store.find(busy).orElseThrow().status()).as("its creator is alive").isEqualTo(SandboxStatus.STARTING);
+
+            wrenn.agent.sandboxes.put(booting.toString(), Sandbox.newBuilder().setSandboxId(booting.toString())
+                    .setState(SandboxState.SANDBOX_STATE_RUNNING).setStartedAtMs(System.currentTimeMillis()).build());
+            reconciler.tick();
+            assertThat(store.find(booting).orElseThrow().status()).isEqualTo(SandboxStatus.RUNNING);
+            for (UUID id : List.of(booted, booting)) {
+                wrenn.agent.sandboxes.remove(id.toString());
+                store.transition(id, java.util.EnumSet.of(SandboxStatus.RUNNING), SandboxStatus.STOPPED, null);
+            }
+            store.transition(busy, java.util.EnumSet.of(SandboxStatus.STARTING), SandboxStatus.ERROR, null);
+            alive.retire();
+        }
+    }
+
+    @Test
     void theLocalHostKeepsItsSandboxesWhenItsAgentComesBackOnANewAddress() {
         String id = create("{\"template\":\"minimal\"}");
         try (FakeHostAgent restarted = new FakeHostAgent()) {

@@ -161,6 +161,13 @@ class AgentFixture implements AutoCloseable {
         return done;
     }
 
+    /** The output of a shell script that must succeed (its stderr says why when it does not). */
+    String stdoutOf(String sandboxId, String script) {
+        ExecResult result = sh(sandboxId, script);
+        org.assertj.core.api.Assertions.assertThat(result.exited().getExitCode()).as(result.stderr()).isZero();
+        return result.stdout().strip();
+    }
+
     ExecResult sh(String sandboxId, String script) {
         return exec(ExecRequest.newBuilder().setSandboxId(sandboxId).setCmd("/bin/sh").addArgs("-c").addArgs(script).build());
     }

@@ -54,12 +54,6 @@ class ImageFromDiskTest {
         }
     }
 
-    private String sh(String id, String script) {
-        AgentFixture.ExecResult result = agent.sh(id, script);
-        assertThat(result.exited().getExitCode()).as(result.stderr()).isZero();
-        return result.stdout().strip();
-    }
-
     private TemplateImage makeImage(String name, Map<String, String> env) {
         return agent.stub.withDeadlineAfter(5, TimeUnit.MINUTES).createImage(CreateImageRequest.newBuilder()
                 .setSandboxId(source).setTeamId(teamId).setName(name).setDefaultWorkdir("/tmp").putAllDefaultEnv(env).build());
@@ -77,7 +71,7 @@ class ImageFromDiskTest {
     @Test
     void anImageOfADiskBootsColdAtAnySizeWithItsFilesAndDefaults() throws Exception {
         // written just before the copy: only the guest's sync puts it on the disk in time
-        sh(source, "echo from-the-source > /home/user/kept");
+        agent.stdoutOf(source, "echo from-the-source > /home/user/kept");
 
         TemplateImage image = makeImage("img-a", Map.of("GREETING", "from the template"));
 
@@ -89,7 +83,7 @@ class ImageFromDiskTest {
         assertThat(image.getImageSizeMb()).isEqualTo(1024);
         assertThat(image.getDiskSizeMb()).as("its compact filesystem is the least disk").isBetween(64, 1023);
         assertThat(image.getCreatedAtMs()).isPositive();
-        assertThat(sh(source, "echo still running")).isEqualTo("still running");
+        assertThat(agent.stdoutOf(source, "echo still running")).isEqualTo("still running");
         // names are one template each: neither a base image's nor its own again
         assertThat(codeOf(() -> makeImage("minimal", Map.of()))).isEqualTo(Status.Code.ALREADY_EXISTS);
         assertThat(codeOf(() -> makeImage("img-a", Map.of()))).isEqualTo(Status.Code.ALREADY_EXISTS);
@@ -100,9 +94,9 @@ class ImageFromDiskTest {
                 .setTeamId(teamId).setTemplateTeamId(teamId).setTemplateName("img-a").setMemoryMb(384)
                 .setDiskSizeMb(image.getDiskSizeMb() + 256).build());
         assertThat(booted.getMemoryMb()).isEqualTo(384);
-        assertThat(sh(clone, "cat /home/user/kept")).isEqualTo("from-the-source");
-        assertThat(sh(clone, "echo \"$GREETING\"; pwd; id -un")).isEqualTo("from the template\n/tmp\nuser");
-        assertThat(Long.parseLong(sh(clone, "df -m / | awk 'NR==2 {print $2}'"))).isGreaterThan(image.getDiskSizeMb());
+        assertThat(agent.stdoutOf(clone, "cat /home/user/kept")).isEqualTo("from-the-source");
+        assertThat(agent.stdoutOf(clone, "echo \"$GREETING\"; pwd; id -un")).isEqualTo("from the template\n/tmp\nuser");
+        assertThat(Long.parseLong(agent.stdoutOf(clone, "df -m / | awk 'NR==2 {print $2}'"))).isGreaterThan(image.getDiskSizeMb());
 
         // in use: kept; unused: removed, and no longer listed
         DeleteTemplateRequest delete = DeleteTemplateRequest.newBuilder().setTeamId(teamId).setName("img-a").build();

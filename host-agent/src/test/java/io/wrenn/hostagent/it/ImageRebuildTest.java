@@ -65,12 +65,6 @@ class ImageRebuildTest {
         }
     }
 
-    private String sh(String id, String script) {
-        AgentFixture.ExecResult result = agent.sh(id, script);
-        assertThat(result.exited().getExitCode()).as(result.stderr()).isZero();
-        return result.stdout().strip();
-    }
-
     /** What the image build does: a new file written beside the old one and renamed over it. */
     private static void rebuild(Path image) throws IOException {
         Path fresh = image.resolveSibling(image.getFileName() + ".tmp");
@@ -86,8 +80,8 @@ class ImageRebuildTest {
         agent.stub.withDeadlineAfter(2, TimeUnit.MINUTES).createSandbox(AgentFixture.minimal(id).build());
         // a file of the base the guest has not changed, and one of its own
         String probe = "md5sum /opt/wrenn/jre/lib/modules"; // the guest JRE's classes: tens of MiB of the base image
-        String before = sh(id, probe);
-        sh(id, "echo kept > /home/user/kept && sync");
+        String before = agent.stdoutOf(id, probe);
+        agent.stdoutOf(id, "echo kept > /home/user/kept && sync");
         agent.stub.withDeadlineAfter(2, TimeUnit.MINUTES).pauseSandbox(PauseSandboxRequest.newBuilder().setSandboxId(id).build());
 
         Path full = layout.templateRootfs(Layout.PLATFORM_TEAM, "minimal");
@@ -105,8 +99,8 @@ class ImageRebuildTest {
         AgentFixture.ExecResult dropped = agent.exec(io.wrenn.hostagent.protocol.ExecRequest.newBuilder().setSandboxId(id)
                 .setUser("root").setCmd("/bin/sh").addArgs("-c").addArgs("sync && echo 3 > /proc/sys/vm/drop_caches").build());
         assertThat(dropped.exited().getExitCode()).as(dropped.stderr()).isZero();
-        assertThat(sh(id, probe)).isEqualTo(before);
-        assertThat(sh(id, "cat /home/user/kept")).isEqualTo("kept");
+        assertThat(agent.stdoutOf(id, probe)).isEqualTo(before);
+        assertThat(agent.stdoutOf(id, "cat /home/user/kept")).isEqualTo("kept");
 
         agent.stub.destroySandbox(DestroySandboxRequest.newBuilder().setSandboxId(id).build());
         assertThat(layout.sandboxDir(id)).as("the old image goes with its last sandbox").doesNotExist();

@@ -67,13 +67,13 @@ class JailedQemuTest {
     @Order(1)
     void aColdBootedQemuRunsUnprivilegedUnderSeccompInItsJailAndCgroup() throws IOException {
         assertJailed(source);
-        assertThat(sh(source, "echo hello")).isEqualTo("hello");
+        assertThat(agent.stdoutOf(source, "echo hello")).isEqualTo("hello");
     }
 
     @Test
     @Order(2)
     void pauseAndResumeWorkThroughTheJailAndTheResumedQemuIsJailedToo() throws IOException {
-        sh(source, "echo kept > /home/user/note");
+        agent.stdoutOf(source, "echo kept > /home/user/note");
         long before = qemuPid(source);
         assertThat(agent.stub.withDeadlineAfter(2, TimeUnit.MINUTES).pauseSandbox(
                 PauseSandboxRequest.newBuilder().setSandboxId(source).build()).getState()).isEqualTo(SandboxState.SANDBOX_STATE_PAUSED);
@@ -86,7 +86,7 @@ class JailedQemuTest {
 
         assertThat(qemuPid(source)).isNotEqualTo(before);
         assertJailed(source);
-        assertThat(sh(source, "cat /home/user/note")).isEqualTo("kept");
+        assertThat(agent.stdoutOf(source, "cat /home/user/note")).isEqualTo("kept");
     }
 
     @Test
@@ -94,7 +94,7 @@ class JailedQemuTest {
     void aSnapshotLeavesTheSourceRunningAndARestoredQemuIsJailed() throws IOException {
         agent.stub.withDeadlineAfter(3, TimeUnit.MINUTES).createSnapshot(
                 CreateSnapshotRequest.newBuilder().setSandboxId(source).setTeamId(teamId).setName("jailed").build());
-        assertThat(sh(source, "cat /home/user/note")).as("the source runs on").isEqualTo("kept");
+        assertThat(agent.stdoutOf(source, "cat /home/user/note")).as("the source runs on").isEqualTo("kept");
 
         String clone = UUID.randomUUID().toString();
         sandboxes.add(clone);
@@ -102,7 +102,7 @@ class JailedQemuTest {
                 .setTemplateTeamId(teamId).setTemplateName("jailed").setVcpus(0).setMemoryMb(0).setDiskSizeMb(0).build());
 
         assertJailed(clone);
-        assertThat(sh(clone, "cat /home/user/note")).isEqualTo("kept");
+        assertThat(agent.stdoutOf(clone, "cat /home/user/note")).isEqualTo("kept");
         assertThat(qemuPid(clone)).isNotEqualTo(qemuPid(source));
     }
 
@@ -158,9 +158,4 @@ class JailedQemuTest {
         return Layout.of(home, AgentFixture.IMAGES);
     }
 
-    private String sh(String id, String script) {
-        AgentFixture.ExecResult result = agent.sh(id, script);
-        assertThat(result.exited().getExitCode()).as(result.stderr()).isZero();
-        return result.stdout().strip();
-    }
 }

@@ -69,12 +69,6 @@ class SnapshotLifecycleTest {
         return Layout.of(home, AgentFixture.IMAGES);
     }
 
-    private String sh(String id, String script) {
-        AgentFixture.ExecResult result = agent.sh(id, script);
-        assertThat(result.exited().getExitCode()).as(result.stderr()).isZero();
-        return result.stdout().strip();
-    }
-
     private Sandbox pause(String id) {
         return agent.stub.withDeadlineAfter(2, TimeUnit.MINUTES).pauseSandbox(PauseSandboxRequest.newBuilder().setSandboxId(id).build());
     }
@@ -109,10 +103,10 @@ class SnapshotLifecycleTest {
     @Test
     @Order(1)
     void pauseSavesEverythingAndFreesTheVmAndResumeBringsBackFilesProcessesAndEnv() throws Exception {
-        sh(source, "echo kept > /home/user/note; setsid sh -c 'echo $$ > /tmp/loop.pid; while true; do sleep 1; done' >/dev/null 2>&1 &");
-        org.awaitility.Awaitility.await().until(() -> !sh(source, "cat /tmp/loop.pid 2>/dev/null || true").isEmpty());
-        String loopPid = sh(source, "cat /tmp/loop.pid");
-        assertThat(sh(source, "kill -0 " + loopPid + " && echo alive")).isEqualTo("alive");
+        agent.stdoutOf(source, "echo kept > /home/user/note; setsid sh -c 'echo $$ > /tmp/loop.pid; while true; do sleep 1; done' >/dev/null 2>&1 &");
+        org.awaitility.Awaitility.await().until(() -> !agent.stdoutOf(source, "cat /tmp/loop.pid 2>/dev/null || true").isEmpty());
+        String loopPid = agent.stdoutOf(source, "cat /tmp/loop.pid");
+        assertThat(agent.stdoutOf(source, "kill -0 " + loopPid + " && echo alive")).isEqualTo("alive");
         long qemuPid = Long.parseLong(Files.readString(layout().sandboxPidFile(source)).strip());
 
         Sandbox paused = pause(source);
@@ -128,9 +122,9 @@ class SnapshotLifecycleTest {
         Sandbox resumed = resume(source, 1);
 
         assertThat(resumed.getState()).isEqualTo(SandboxState.SANDBOX_STATE_RUNNING);
-        assertThat(sh(source, "cat /home/user/note")).isEqualTo("kept");
-        assertThat(sh(source, "kill -0 " + loopPid + " && echo alive")).isEqualTo("alive");
-        assertThat(sh(source, "echo $CREATOR_SECRET")).as("a resume gives the sandbox its own environment").isEqualTo("s3cret");
+        assertThat(agent.stdoutOf(source, "cat /home/user/note")).isEqualTo("kept");
+        assertThat(agent.stdoutOf(source, "kill -0 " + loopPid + " && echo alive")).isEqualTo("alive");
+        assertThat(agent.stdoutOf(source, "echo $CREATOR_SECRET")).as("a resume gives the sandbox its own environment").isEqualTo("s3cret");
         assertClockIsTheHosts(source);
     }
 
@@ -148,7 +142,7 @@ class SnapshotLifecycleTest {
 
         Files.write(state, original);
         assertThat(resume(source, 0).getState()).isEqualTo(SandboxState.SANDBOX_STATE_RUNNING);
-        assertThat(sh(source, "cat /home/user/note")).isEqualTo("kept");
+        assertThat(agent.stdoutOf(source, "cat /home/user/note")).isEqualTo("kept");
     }
 
     @Test
@@ -160,21 +154,21 @@ class SnapshotLifecycleTest {
         assertThat(template.getVcpus()).isEqualTo(1);
         assertThat(template.getMemoryMb()).isEqualTo(256);
         assertThat(template.getSizeBytes()).isPositive().isLessThan(256L << 20 + 1024L << 20);
-        assertThat(sh(source, "cat /home/user/note")).as("the source runs on").isEqualTo("kept");
+        assertThat(agent.stdoutOf(source, "cat /home/user/note")).as("the source runs on").isEqualTo("kept");
         assertThat(codeOf(() -> snapshot(source, "snap-a"))).isEqualTo(Status.Code.ALREADY_EXISTS);
 
         String a = restore("snap-a");
         String b = restore("snap-a");
 
-        assertThat(sh(a, "cat /home/user/note")).isEqualTo("kept");
-        assertThat(sh(a, "echo \"[$CREATOR_SECRET]\"")).as("the snapshot's creator's variables stay with it").isEqualTo("[]");
-        assertThat(Long.parseLong(sh(a, "df -m / | tail -1 | awk '{print $2}'"))).as("the disk grew to the default 5120 MiB")
+        assertThat(agent.stdoutOf(a, "cat /home/user/note")).isEqualTo("kept");
+        assertThat(agent.stdoutOf(a, "echo \"[$CREATOR_SECRET]\"")).as("the snapshot's creator's variables stay with it").isEqualTo("[]");
+        assertThat(Long.parseLong(agent.stdoutOf(a, "df -m / | tail -1 | awk '{print $2}'"))).as("the disk grew to the default 5120 MiB")
                 .isGreaterThan(4000);
-        assertThat(sh(b, "cat /home/user/note")).isEqualTo("kept");
-        sh(a, "echo a > /home/user/note");
-        assertThat(sh(b, "cat /home/user/note")).isEqualTo("kept");
-        assertThat(sh(source, "cat /home/user/note")).isEqualTo("kept");
-        assertThat(sh(a, "head -c 32 /dev/urandom | od -An -tx1")).isNotEqualTo(sh(b, "head -c 32 /dev/urandom | od -An -tx1"));
+        assertThat(agent.stdoutOf(b, "cat /home/user/note")).isEqualTo("kept");
+        agent.stdoutOf(a, "echo a > /home/user/note");
+        assertThat(agent.stdoutOf(b, "cat /home/user/note")).isEqualTo("kept");
+        assertThat(agent.stdoutOf(source, "cat /home/user/note")).isEqualTo("kept");
+        assertThat(agent.stdoutOf(a, "head -c 32 /dev/urandom | od -An -tx1")).isNotEqualTo(agent.stdoutOf(b, "head -c 32 /dev/urandom | od -An -tx1"));
         assertClockIsTheHosts(a);
         assertThat(codeOf(() -> agent.stub.createSandbox(AgentFixture.minimal(UUID.randomUUID().toString())
                 .setTemplateTeamId(teamId).setTemplateName("snap-a").setVcpus(2).build())))
@@ -189,12 +183,12 @@ class SnapshotLifecycleTest {
         String clone = clones.getFirst();
         pause(clone);
         assertThat(resume(clone, 0).getState()).isEqualTo(SandboxState.SANDBOX_STATE_RUNNING);
-        assertThat(sh(clone, "cat /home/user/note")).isEqualTo("a");
+        assertThat(agent.stdoutOf(clone, "cat /home/user/note")).isEqualTo("a");
 
         String other = clones.get(1);
         snapshot(other, "snap-b");
         String grandchild = restore("snap-b");
-        assertThat(sh(grandchild, "cat /home/user/note")).isEqualTo("kept");
+        assertThat(agent.stdoutOf(grandchild, "cat /home/user/note")).isEqualTo("kept");
     }
 
     @Test
@@ -209,7 +203,7 @@ class SnapshotLifecycleTest {
                     assertThat(s.getState()).isEqualTo(SandboxState.SANDBOX_STATE_PAUSED);
                 });
         String child = restore("snap-paused");
-        assertThat(sh(child, "cat /home/user/note")).isEqualTo("kept");
+        assertThat(agent.stdoutOf(child, "cat /home/user/note")).isEqualTo("kept");
     }
 
     @Test
@@ -240,7 +234,7 @@ class SnapshotLifecycleTest {
     private void assertClockIsTheHosts(String id) {
         long before = System.currentTimeMillis();
         // busybox date has no %N; a new file's mtime is the guest's clock with sub-second precision.
-        String stamp = sh(id, "touch /tmp/now && stat -c %y /tmp/now");
+        String stamp = agent.stdoutOf(id, "touch /tmp/now && stat -c %y /tmp/now");
         long guest = java.time.OffsetDateTime.parse(stamp.replaceFirst(" ", "T").replaceFirst(" ([+-]\\d\\d)(\\d\\d)$", "$1:$2"))
                 .toInstant().toEpochMilli();
         long after = System.currentTimeMillis();

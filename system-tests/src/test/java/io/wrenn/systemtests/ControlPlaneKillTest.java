@@ -13,6 +13,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -23,13 +24,13 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A control plane (`wrenn up`, a process of its own, with its host agent in another) killed with
- * SIGKILL in the middle of a build's step. After it starts again on the same home, the build
- * must end (here: its lease runs out, its builder is destroyed and it is tried again, and the
- * second attempt succeeds), and nothing of the lost attempt may be left on the host. One cold
- * boot: the builds start FROM a snapshot of it.
+ * SIGKILL in the middle of a build's step, or of a create. After it starts again on the same home,
+ * the build must end (here: its lease runs out, its builder is destroyed and it is tried again,
+ * and the second attempt succeeds), the create must be settled without waiting out its deadline,
+ * and nothing of what was lost may be left on the host.
  */
 @Tag("vm")
-class BuildKillTest {
+class ControlPlaneKillTest {
 
     private Path home;
     private Layout layout;
@@ -108,6 +109,48 @@ class BuildKillTest {
         String check = again.createSandbox(Map.of("template", "survivor")).get("id").asString();
         assertThat(again.exec(check, "cat", "/home/user/done").get("stdout").asString()).isEqualTo("step-done\n");
         again.delete("/v1/sandboxes/" + check);
+    }
+
+    @Test
+    void aCreateWhoseControlPlaneWasKilledIsSettledWithoutWaitingForItsDeadline() throws Exception {
+        WrennClient api = client();
+        // A cold boot (seconds under TCG), so that the kill lands while the row is starting.
+        java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                api.post("/v1/sandboxes", Map.of("template", "minimal"));
+            } catch (RuntimeException killedUnderIt) {
+                // the answer never comes: its control plane is killed below
+            }
+        });
+        String id = await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            JsonNode listed = api.get("/v1/sandboxes?status=starting").json().get("sandboxes");
+            return listed.isEmpty() ? null : listed.get(0).get("id").asString();
+        }, found -> found != null);
+        up.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        Instant killed = Instant.now();
+        up = up();
+        WrennClient again = client();
+
+        // The create deadline is 3 minutes from the create; a gone control plane is known within a minute.
+        JsonNode settled = await().atMost(Duration.ofSeconds(100)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> again.get("/v1/sandboxes/" + id).json(), row -> !row.get("status").asString().equals("starting"));
+        assertThat(Duration.between(killed, Instant.now())).as("settled before the create deadline could")
+                .isLessThan(Duration.ofMinutes(2));
+        String status = settled.get("status").asString();
+        assertThat(status).as(settled.toString()).isIn("running", "error");
+        String onHost = io.wrenn.controlplane.ids.WireId.SANDBOX.decode(id).orElseThrow().toString();
+        if (status.equals("running")) {
+            // the host finished the boot its caller no longer waited for: the sandbox is usable
+            assertThat(again.exec(id, "echo", "adopted").get("stdout").asString()).isEqualTo("adopted\n");
+            assertThat(again.delete("/v1/sandboxes/" + id).status()).isEqualTo(204);
+        } else {
+            assertThat(settled.path("status_reason").asString("")).contains("control plane stopped");
+        }
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            assertThat(WrennProcesses.processesMentioning(layout.sandboxDir(onHost))).as("no VM left behind").isEmpty();
+            assertThat(layout.sandboxDir(onHost)).doesNotExist();
+            assertThat(Path.of("/run/netns", io.wrenn.hostagent.net.SandboxNetwork.namespaceName(onHost))).doesNotExist();
+        });
     }
 
     /** Starts `wrenn up` (kept in {@link #up} at once, so a failed wait still stops it) and waits for its API. */
