@@ -46,18 +46,22 @@ public final class ConsoleTail {
     public static Tail read(Path log, int maxBytes) throws IOException {
         int want = maxBytes == 0 ? DEFAULT_BYTES : maxBytes < 0 ? MAX_BYTES : Math.min(maxBytes, MAX_BYTES);
         End current = End.of(log, want);
-        End earlier = End.of(ConsoleLog.rotated(log), want - current.bytes().length);
-        boolean rotated = earlier.exists();
-        byte[] bytes = concat(earlier.bytes(), current.bytes());
-        // The byte before the tail tells whether it starts a line: the one before what was read of
-        // the previous part, or of the log, or (the whole log was read) the previous part's last.
-        // At the start of the previous part nobody knows: the rotation cut wherever its bound fell,
-        // and the output before it is gone.
-        int before = earlier.bytes().length > 0 || current.before() == End.NONE ? earlier.before() : current.before();
-        boolean atConsoleStart = !rotated && before == End.NONE;
-        if (atConsoleStart) {
-            return bytes.length == 0 ? Tail.EMPTY : new Tail(ConsoleText.forTerminal(bytes, 0, bytes.length), false);
+        if (current.before() != End.NONE) {
+            return cut(current.bytes(), current.before());
         }
+        // The whole log fits: what comes before it is the end of the previous part, if any.
+        End earlier = End.of(ConsoleLog.rotated(log), want - current.bytes().length);
+        if (!earlier.exists()) {
+            byte[] whole = current.bytes();
+            return whole.length == 0 ? Tail.EMPTY : new Tail(ConsoleText.forTerminal(whole, 0, whole.length), false);
+        }
+        // Its byte before what was read tells where a line starts; when all of it was read nobody
+        // knows (NONE): the rotation cut wherever the bound fell, and the output before it is gone.
+        return cut(concat(earlier.bytes(), current.bytes()), earlier.before());
+    }
+
+    /** A tail with earlier output before it, from its first whole line; {@code before} is the byte before it, if known. */
+    private static Tail cut(byte[] bytes, int before) {
         int start = before == NEWLINE ? 0 : lineStart(bytes);
         return new Tail(ConsoleText.forTerminal(bytes, start, bytes.length - start), true);
     }
