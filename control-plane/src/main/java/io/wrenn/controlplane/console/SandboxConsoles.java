@@ -57,7 +57,7 @@ public final class SandboxConsoles {
         Sandbox sandbox = sandboxes.get(teamId, wireId);
         if (!ON_ITS_HOST.contains(sandbox.status()) || sandbox.hostId() == null) {
             throw new ApiException(ErrorCode.INVALID_STATE, "sandbox '" + wireId + "' is " + sandbox.status().wire()
-                    + "; its console is kept only until it stops");
+                    + "; a console is kept only until its sandbox stops");
         }
         Host host = hosts.find(sandbox.hostId())
                 .orElseThrow(() -> new ApiException(ErrorCode.HOST_UNAVAILABLE, "the sandbox's host is gone"));

@@ -212,7 +212,7 @@ final class FakeSandbox implements Sandbox {
         synchronized (lock()) {
             if (status == SandboxStatus.STOPPED) {
                 throw new WrennException.ConflictException("invalid_state", 409,
-                        "sandbox '" + id + "' is stopped; its console is kept only until it stops");
+                        "sandbox '" + id + "' is stopped; a console is kept only until its sandbox stops");
             }
         }
         return console.tail(maxBytes);
