@@ -211,6 +211,8 @@ public final class ControlPlane implements AutoCloseable {
             builds.routes().register(table);
             SandboxNetworks networks = new SandboxNetworks(sandboxes, sandboxStore, hosts, agents);
             new NetworkRoutes(networks, config.limits().defaultInternetAccess()).register(table);
+            new io.wrenn.controlplane.console.ConsoleRoutes(
+                    new io.wrenn.controlplane.console.SandboxConsoles(sandboxes, hosts, agents)).register(table);
             TrafficProxy proxy = new TrafficProxy(sandboxes, networks, apiKeys, traffic, config.sandboxDomain());
             if (config.sandboxDomain() != null) {
                 // {port}-{sandboxId}.<domain>: whatever the path, such a request is the sandbox's

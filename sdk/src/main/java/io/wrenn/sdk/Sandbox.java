@@ -43,12 +43,33 @@ public interface Sandbox extends AutoCloseable {
 
     /**
      * What happened to it, oldest first: its lifecycle (created, first running, paused while
-     * it is, stopped and why) and the API calls made on it. Not what its guest prints: read that with a command.
+     * it is, stopped and why) and the API calls made on it. Not what its guest prints: that is
+     * {@link #console(int)}, and its processes' output is read with a command.
      *
      * @param limit how many of the newest events (1–1000)
      * @return the events
      */
     java.util.List<SandboxEvent> logs(int limit);
+
+    /**
+     * The end of its serial console (kernel messages, its init's and envd's output, whatever its
+     * root writes to {@code /dev/console}), for debugging a boot or a template's start command.
+     * Readable while it runs or is paused; gone once it stops ({@link WrennException.ConflictException},
+     * {@code invalid_state}). A sandbox restored from a snapshot has only what its guest wrote since.
+     *
+     * @param maxBytes at most this many bytes from the end, 1 to {@link SandboxConsole#MAX_BYTES}
+     * @return the console's end, safe to print
+     */
+    SandboxConsole console(int maxBytes);
+
+    /**
+     * As {@link #console(int)}, the last {@link SandboxConsole#DEFAULT_BYTES}.
+     *
+     * @return the console's end, safe to print
+     */
+    default SandboxConsole console() {
+        return console(SandboxConsole.DEFAULT_BYTES);
+    }
 
     /**
      * Pauses it: memory, devices and disk are saved, its VM is freed; it costs no RAM or CPU and

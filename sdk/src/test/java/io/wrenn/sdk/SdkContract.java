@@ -115,7 +115,34 @@ public abstract class SdkContract {
         assertThatThrownBy(() -> sandbox.network().update(NetworkPolicy.builder().build()))
                 .isInstanceOfSatisfying(WrennException.ConflictException.class,
                         e -> assertThat(e.code()).isEqualTo("invalid_state"));
+        assertThatThrownBy(sandbox::console).as("a stopped sandbox's console is gone")
+                .isInstanceOfSatisfying(WrennException.ConflictException.class,
+                        e -> assertThat(e.code()).isEqualTo("invalid_state"));
         sandbox.kill();
+    }
+
+    // ---- console
+
+    @Test
+    void whatRootWritesToTheConsoleIsReadBackFromTheEndOfALine() {
+        String marker = unique("console-marker-");
+        CommandResult written = shared.commands().run(CommandSpec.builder("sh").args("-c", "echo " + marker + " > /dev/console")
+                .user("root").build());
+        assertThat(written.exitCode()).as(written.stderr()).isZero();
+
+        // The guest's UART may still be sending when the command returns.
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(shared.console().text().lines()).contains(marker));
+        SandboxConsole console = shared.console();
+        assertThat(console.text()).doesNotContain("\r").doesNotContain("\u001b");
+
+        SandboxConsole end = shared.console(8);
+        assertThat(end.truncated()).isTrue();
+        assertThat(end.text().getBytes(StandardCharsets.UTF_8).length).isLessThanOrEqualTo(8);
+        for (int bad : new int[] {0, -1, SandboxConsole.MAX_BYTES + 1}) {
+            assertThatThrownBy(() -> shared.console(bad)).as("bytes " + bad)
+                    .isInstanceOfSatisfying(WrennException.InvalidRequestException.class,
+                            e -> assertThat(e.code()).isEqualTo("invalid_request"));
+        }
     }
 
     // ---- network
@@ -370,6 +397,7 @@ public abstract class SdkContract {
                 .isInstanceOfSatisfying(WrennException.ConflictException.class,
                         e -> assertThat(e.code()).isEqualTo("invalid_state"));
         assertThatThrownBy(sandbox::pause).isInstanceOf(WrennException.ConflictException.class);
+        assertThat(sandbox.console().text()).as("a paused sandbox keeps its console").isNotNull();
         NetworkState whilePaused = sandbox.network().update(NetworkPolicy.builder().internet(false).build());
         assertThat(whilePaused.policy().allowInternetAccess()).isFalse();
         assertThat(whilePaused.deniedConnections()).isZero();

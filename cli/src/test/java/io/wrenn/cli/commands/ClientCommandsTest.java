@@ -295,4 +295,35 @@ class ClientCommandsTest {
         assertThat(events).hasSize(1);
         assertThat(events.get(0).get("event").stringValue()).isEqualTo("POST /v1/sandboxes/{id}/resume");
     }
+
+    @Test
+    void logsWithConsolePrintsTheGuestsConsoleEnd() throws Exception {
+        env.put("WRENN_API_KEY", "wrn_test");
+        fake.onCommand("boot", process -> {
+            process.console("[    0.000000] Linux version 6.1\r\n\u001b[31mstart command failed\u001b[0m\r\n");
+            return 0;
+        });
+        Sandbox sandbox = fake.sandboxes().create(SandboxSpec.of("minimal"));
+        sandbox.commands().run("boot");
+
+        Run console = run("logs", sandbox.id(), "--console");
+        assertThat(console.exit()).as(console.err()).isZero();
+        assertThat(console.out()).isEqualTo("[    0.000000] Linux version 6.1\nstart command failed\n");
+        assertThat(console.err()).isEmpty();
+
+        Run end = run("sandbox", "logs", sandbox.id(), "--console", "--bytes", "40");
+        assertThat(end.out()).isEqualTo("start command failed\n");
+        assertThat(end.err()).contains("earlier console output not shown");
+        var json = Output.JSON.readTree(run("logs", sandbox.id(), "--console", "--json").out());
+        assertThat(json.get("text").stringValue()).endsWith("start command failed\n");
+        assertThat(json.get("truncated").booleanValue()).isFalse();
+
+        assertThat(run("logs", sandbox.id(), "--console", "--bytes", "0").err()).contains("invalid_request");
+        assertThat(run("logs", sandbox.id(), "--bytes", "10").exit()).as("--bytes without --console").isEqualTo(2);
+        assertThat(run("logs", sandbox.id(), "--console", "-n", "5").exit()).isEqualTo(2);
+        sandbox.kill();
+        Run stopped = run("logs", sandbox.id(), "--console");
+        assertThat(stopped.exit()).isEqualTo(ClientCommands.EXIT_WRENN_ERROR);
+        assertThat(stopped.err()).contains("invalid_state");
+    }
 }

@@ -373,6 +373,27 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
         response.onCompleted();
     }
 
+    /** What each sandbox's guest wrote to its console, by sandbox id (none: an empty console). */
+    public final Map<String, String> consoles = new ConcurrentHashMap<>();
+    /** Every ReadConsole asked of this host, in order. */
+    public final List<io.wrenn.hostagent.protocol.ReadConsoleRequest> consoleReads = new CopyOnWriteArrayList<>();
+
+    /** The console's last {@code max_bytes} characters (the fake's consoles are ASCII), as a host would cut them. */
+    @Override
+    public void readConsole(io.wrenn.hostagent.protocol.ReadConsoleRequest request,
+            StreamObserver<io.wrenn.hostagent.protocol.ReadConsoleResponse> response) {
+        consoleReads.add(request);
+        if (!sandboxes.containsKey(request.getSandboxId())) {
+            response.onError(Status.NOT_FOUND.withDescription("sandbox not found").asRuntimeException());
+            return;
+        }
+        String console = consoles.getOrDefault(request.getSandboxId(), "");
+        int keep = Math.min(console.length(), request.getMaxBytes() == 0 ? 64 * 1024 : request.getMaxBytes());
+        response.onNext(io.wrenn.hostagent.protocol.ReadConsoleResponse.newBuilder()
+                .setText(console.substring(console.length() - keep)).setTruncated(keep < console.length()).build());
+        response.onCompleted();
+    }
+
     @Override
     public void destroySandbox(DestroySandboxRequest request, StreamObserver<DestroySandboxResponse> response) {
         destroyed.add(request.getSandboxId());

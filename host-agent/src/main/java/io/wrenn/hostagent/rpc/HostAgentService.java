@@ -296,6 +296,14 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
         });
     }
 
+    @Override
+    public void readConsole(ReadConsoleRequest request, StreamObserver<ReadConsoleResponse> observer) {
+        unary(observer, () -> {
+            var tail = manager.console(request.getSandboxId(), request.getMaxBytes());
+            return ReadConsoleResponse.newBuilder().setText(tail.text()).setTruncated(tail.truncated()).build();
+        });
+    }
+
     static TemplateImage toProto(Template template) {
         TemplateImage.Builder image = TemplateImage.newBuilder()
                 .setTeamId(template.teamId())

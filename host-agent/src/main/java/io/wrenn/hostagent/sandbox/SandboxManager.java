@@ -252,6 +252,22 @@ public final class SandboxManager {
         return live.known(sandboxId).record().spec().network();
     }
 
+    /**
+     * The end of a sandbox's serial console, at most {@code maxBytes} (see
+     * {@link io.wrenn.hostagent.vm.ConsoleTail#read}), for a sandbox in any state but stopped: a
+     * paused one keeps its {@code serial.log} in its directory, and its resume appends to it.
+     */
+    public io.wrenn.hostagent.vm.ConsoleTail.Tail console(String sandboxId, int maxBytes) {
+        Sandbox sandbox = live.known(sandboxId);
+        try {
+            return io.wrenn.hostagent.vm.ConsoleTail.read(host.layout.sandboxSerialLog(sandbox.id()), maxBytes);
+        } catch (java.io.IOException e) {
+            // The error only: the console's content is the guest's and is never logged.
+            LOG.warn("sandbox {}: could not read its console: {}", sandbox.id(), e.toString());
+            throw new SandboxException(SandboxException.Kind.INTERNAL, "could not read the sandbox's console");
+        }
+    }
+
     /** Connections the sandbox's namespace refused since it was last set up (0 when not running). */
     public long deniedConnections(String sandboxId) {
         return networkPolicies.deniedConnections(sandboxId);

@@ -311,4 +311,23 @@ class LifecycleTest {
                 && !host.namespaceExists(id) && Files.notExists(host.layout.sandboxDir(id)));
         assertThat(host.network.deleted).containsOnlyOnce(SandboxNetwork.namespaceName(id));
     }
+
+    @Test
+    void aPausedSandboxKeepsItsConsoleForReadingAndADestroyedOrUnknownOneIsNotFound() throws Exception {
+        String id = host.boot();
+        Files.writeString(host.layout.sandboxSerialLog(id), "booted\n");
+        assertThat(host.agent.console(id, 0).text()).isEqualTo("booted\n");
+
+        host.agent.pause(id);
+        assertThat(host.agent.console(id, 0)).as("read while paused").satisfies(tail -> {
+            assertThat(tail.text()).isEqualTo("booted\n");
+            assertThat(tail.truncated()).isFalse();
+        });
+
+        host.agent.destroy(id);
+        for (String gone : new String[] {id, UUID.randomUUID().toString(), "../" + id}) {
+            assertThatThrownBy(() -> host.agent.console(gone, 0)).as(gone).isInstanceOfSatisfying(SandboxException.class,
+                    e -> assertThat(e.kind()).isEqualTo(SandboxException.Kind.NOT_FOUND));
+        }
+    }
 }

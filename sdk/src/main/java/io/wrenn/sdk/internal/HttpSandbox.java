@@ -89,6 +89,13 @@ final class HttpSandbox implements Sandbox {
     }
 
     @Override
+    public io.wrenn.sdk.SandboxConsole console(int maxBytes) {
+        JsonNode answer = transport.get(Transport.path(path + "/console", java.util.Map.of("bytes", maxBytes)));
+        String text = Json.text(answer, "console");
+        return new io.wrenn.sdk.SandboxConsole(text == null ? "" : text, answer.path("truncated").asBoolean());
+    }
+
+    @Override
     public SandboxInfo pause() {
         return Json.sandbox(transport.json("POST", path + "/pause", Json.object(),
                 transport.settings().lifecycleTimeout(), false));

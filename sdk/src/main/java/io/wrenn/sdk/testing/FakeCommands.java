@@ -15,7 +15,8 @@ import java.util.function.Consumer;
 /**
  * Processes of a {@link FakeSandbox}: the program is looked up by name among the fake's
  * {@link FakeProgram}s; {@code sh -c "prog a b"} runs {@code prog} with {@code a b} (words split
- * at blanks, no quoting), and {@code exit N} exits with N. A shell on a pty
+ * at blanks, no quoting; a line ending in {@code > /dev/console} prints to the sandbox's console),
+ * and {@code exit N} exits with N. A shell on a pty
  * ({@link Pty#open}) runs the program {@code shell}.
  */
 final class FakeCommands implements Commands, Pty {
@@ -41,11 +42,13 @@ final class FakeCommands implements Commands, Pty {
     public CommandHandle start(CommandSpec spec) {
         String program = baseName(spec.cmd());
         List<String> args = spec.args();
+        boolean toConsole = false;
         if (spec.pty() != null && program.equals("sh")) {
             program = "shell";
             args = List.of();
         } else if ((program.equals("sh") || program.equals("bash")) && args.size() >= 2 && args.get(0).equals("-c")) {
             List<String> words = new ArrayList<>(Arrays.asList(args.get(1).strip().split("\\s+")));
+            toConsole = redirectsToConsole(words);
             program = words.isEmpty() ? "true" : baseName(words.remove(0));
             args = words;
         }
@@ -53,7 +56,7 @@ final class FakeCommands implements Commands, Pty {
         FakeProcess process;
         synchronized (sandbox.lock()) {
             sandbox.requireRunning();
-            process = sandbox.newProcess(spec, args);
+            process = sandbox.newProcess(spec, args, toConsole);
         }
         FakeProcess.Handle handle = process.start(code, spec);
         if (spec.stdin() != null) {
@@ -61,6 +64,20 @@ final class FakeCommands implements Commands, Pty {
             handle.closeStdin();
         }
         return handle;
+    }
+
+    /** Whether a shell line ends in {@code > /dev/console} (or {@code >/dev/console}), which is then taken off it. */
+    private static boolean redirectsToConsole(List<String> words) {
+        int n = words.size();
+        if (n >= 1 && words.get(n - 1).equals(">/dev/console")) {
+            words.remove(n - 1);
+            return true;
+        }
+        if (n >= 2 && words.get(n - 2).equals(">") && words.get(n - 1).equals("/dev/console")) {
+            words.subList(n - 2, n).clear();
+            return true;
+        }
+        return false;
     }
 
     private static String baseName(String cmd) {

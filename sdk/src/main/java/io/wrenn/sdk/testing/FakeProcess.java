@@ -34,13 +34,18 @@ final class FakeProcess implements FakeProgram.Process {
     private final List<String[]> output = new ArrayList<>();
     private final List<Handle> handles = new ArrayList<>();
     private final CompletableFuture<int[]> exit = new CompletableFuture<>();
+    private final Consumer<String> console;
+    private final boolean stdoutToConsole;
     private volatile boolean killed;
 
-    FakeProcess(int pid, CommandSpec spec, List<String> args, Filesystem files) {
+    FakeProcess(int pid, CommandSpec spec, List<String> args, Filesystem files, Consumer<String> console,
+            boolean stdoutToConsole) {
         this.pid = pid;
         this.spec = spec;
         this.args = List.copyOf(args);
         this.files = files;
+        this.console = console;
+        this.stdoutToConsole = stdoutToConsole;
         try {
             this.stdin = new PipedInputStream(stdinWriter, 64 * 1024);
         } catch (IOException e) {
@@ -108,12 +113,21 @@ final class FakeProcess implements FakeProgram.Process {
 
     @Override
     public void stdout(String text) {
-        emit("stdout", text);
+        if (stdoutToConsole) {
+            console.accept(text);
+        } else {
+            emit("stdout", text);
+        }
     }
 
     @Override
     public void stderr(String text) {
         emit("stderr", text);
+    }
+
+    @Override
+    public void console(String text) {
+        console.accept(text);
     }
 
     @Override

@@ -45,6 +45,12 @@ public interface FakeProgram {
         /** Writes to its standard error. */
         void stderr(String text);
 
+        /**
+         * Writes to its sandbox's serial console, as a guest's kernel or a root process writing to
+         * {@code /dev/console} would; read back with {@link io.wrenn.sdk.Sandbox#console(int)}.
+         */
+        void console(String text);
+
         /** The files of its sandbox, as its user. */
         Filesystem files();
 

@@ -5,6 +5,7 @@ import io.wrenn.sdk.Commands;
 import io.wrenn.sdk.Filesystem;
 import io.wrenn.sdk.MetricsRange;
 import io.wrenn.sdk.SandboxMetrics;
+import io.wrenn.sdk.SandboxConsole;
 import io.wrenn.sdk.SandboxEvent;
 import io.wrenn.sdk.SandboxNetwork;
 import io.wrenn.sdk.OnTimeout;
@@ -38,6 +39,7 @@ final class FakeSandbox implements Sandbox {
     private final FakeNetwork network;
     private final Instant runningSince = Instant.now();
     private final List<SandboxEvent> calls = new ArrayList<>();
+    private final FakeConsole console = new FakeConsole();
 
     FakeSandbox(WrennFake fake, String id, SandboxSpec spec, Template template, FakeDisk disk) {
         this.fake = fake;
@@ -101,9 +103,14 @@ final class FakeSandbox implements Sandbox {
         }
     }
 
-    FakeProcess newProcess(CommandSpec processSpec, List<String> args) {
+    /**
+     * A new process; with {@code stdoutToConsole} (its shell line ended in {@code > /dev/console})
+     * what it prints on stdout goes to the sandbox's console instead.
+     */
+    FakeProcess newProcess(CommandSpec processSpec, List<String> args, boolean stdoutToConsole) {
         FakeProcess process = new FakeProcess(nextPid++, processSpec, args,
-                new FakeFilesystem(this, processSpec.user() == null ? "user" : processSpec.user()));
+                new FakeFilesystem(this, processSpec.user() == null ? "user" : processSpec.user()), console::write,
+                stdoutToConsole);
         processes.add(process);
         return process;
     }
@@ -193,6 +200,22 @@ final class FakeSandbox implements Sandbox {
             events.sort(java.util.Comparator.comparing(SandboxEvent::at));
             return new ArrayList<>(events.subList(Math.max(0, events.size() - limit), events.size()));
         }
+    }
+
+    /** Not recorded as a call: the server's audit log keeps only calls that change something. */
+    @Override
+    public SandboxConsole console(int maxBytes) {
+        if (maxBytes < 1 || maxBytes > SandboxConsole.MAX_BYTES) {
+            throw new WrennException.InvalidRequestException("invalid_request", 400,
+                    "'bytes' must be a whole number from 1 to " + SandboxConsole.MAX_BYTES);
+        }
+        synchronized (lock()) {
+            if (status == SandboxStatus.STOPPED) {
+                throw new WrennException.ConflictException("invalid_state", 409,
+                        "sandbox '" + id + "' is stopped; a console is kept only until its sandbox stops");
+            }
+        }
+        return console.tail(maxBytes);
     }
 
     @Override

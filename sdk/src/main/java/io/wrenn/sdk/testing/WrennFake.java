@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  * codes), without a server or a VM. Processes run {@link FakeProgram}s registered by name with
  * {@link #onCommand}; {@code echo}, {@code cat} (its files, else stdin, to stdout), {@code true}, {@code false},
  * {@code exit N}, {@code sleep} and {@code shell} (a pty's shell, echoing each line typed until {@code exit}) are built in, and an unknown program exits 127 with
- * {@code command not found} on stderr, as a shell would. Templates {@code minimal} and
+ * {@code command not found} on stderr, as a shell would. A sandbox's console holds what its programs
+ * write with {@link FakeProgram.Process#console} or print in a shell line ending in {@code > /dev/console}. Templates {@code minimal} and
  * {@code debian} exist; more with {@link #addTemplate}. Thread-safe.
  *
  * <pre>{@code

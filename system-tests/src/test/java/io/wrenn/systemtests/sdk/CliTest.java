@@ -139,6 +139,28 @@ class CliTest {
     }
 
     @Test
+    void logsConsolePrintsWhatRootWroteToTheGuestsConsoleWithoutItsEscapeSequences() throws Exception {
+        String marker = "console-marker-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        // /dev/console is ttyS0 (the kernel's console=), which QEMU writes to serial.log; it is root's.
+        Ran written = run("sandbox", "exec", "-u", "root", sandbox.id(), "--", "sh", "-c",
+                "printf '\\033]0;title\\007\\033[31m%s\\033[0m\\n' " + marker + " > /dev/console");
+        assertThat(written.exit()).as(written.err()).isZero();
+
+        // The guest's UART may still be sending when the command returns.
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            Ran console = run("logs", sandbox.id(), "--console");
+            assertThat(console.exit()).as(console.err()).isZero();
+            assertThat(console.out().lines()).contains("]0;title" + marker);
+            assertThat(console.out()).doesNotContain("\u001b").doesNotContain("\r").doesNotContain("\u0007");
+        });
+        Ran end = run("logs", sandbox.id(), "--console", "--bytes", "4096", "--json");
+        assertThat(JSON.readTree(end.out()).get("text").asString()).contains(marker);
+        Ran bad = run("logs", sandbox.id(), "--console", "--bytes", "262145");
+        assertThat(bad.exit()).isEqualTo(1);
+        assertThat(bad.err()).contains("invalid_request");
+    }
+
+    @Test
     void cpRoundTrips200MiBByteForByteInBoundedMemory() throws Exception {
         Path original = work.resolve("big.bin");
         byte[] block = new byte[1 << 20];
