@@ -121,6 +121,24 @@ class RootfsImportTest {
     }
 
     @Test
+    void aTarballThatIsNoRootFilesystemIsRefusedInsideTheBuilderAndLeavesNothing() throws Exception {
+        // Safe entries only, so the control plane queues it; only the builder can tell it boots nothing.
+        byte[] notAnOs = gzip(tar(t -> file(t, "srv/readme.txt", "no /bin/sh here")));
+        Response queued = api.send("POST", "/v1/template-imports?name=not-an-os", "application/octet-stream", notAnOs);
+        assertThat(queued.status()).as(queued.toString()).isEqualTo(201);
+        String build = queued.json().get("id").asString();
+        await().atMost(BUILD_WAIT).pollInterval(Duration.ofSeconds(2))
+                .until(() -> api.get("/v1/builds/" + build).json().get("status").asString(), s -> !s.equals("queued") && !s.equals("running"));
+        JsonNode done = api.get("/v1/builds/" + build).json();
+        assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("failed");
+        assertThat(done.get("reason").asString()).as(done.toString()).contains("refused").contains("no /bin/sh");
+        assertThat(api.get("/v1/snapshots/not-an-os").status()).as("no template made").isEqualTo(404);
+        String builder = done.get("builder_id").asString();
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> api.get("/v1/sandboxes/" + builder).json().get("status").asString().equals("stopped"));
+    }
+
+    @Test
     void hostileTarballsAreRefusedNamingTheEntryAndNothingIsQueued() throws IOException {
         refused("climb", tar(t -> file(t, "../escaped", "x")), "../escaped");
         refused("absolute", tar(t -> file(t, "/etc/escaped", "x")), "/etc/escaped");

@@ -80,6 +80,7 @@ final class Recovery {
             }
         }
         removeOrphanNamespaces(keptNamespaces);
+        host.vms.sweepLeftovers();
     }
 
     private void removeOrphanNamespaces(Set<String> keptNamespaces) {

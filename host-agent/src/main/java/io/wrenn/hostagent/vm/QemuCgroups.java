@@ -119,6 +119,53 @@ public final class QemuCgroups {
         }
     }
 
+    /**
+     * Removes the groups under Wrenn's that no process is in and that are older than {@code age}:
+     * those of QEMUs whose agent was killed before it could remove them (the agent's own clean-up
+     * covers the rest). A young empty group is left alone, as another agent of this machine may
+     * have just made it for a QEMU about to join; one with a process in it the kernel refuses to
+     * remove anyway. Returns how many were removed.
+     */
+    public int sweepAbandoned(java.time.Duration age) {
+        java.time.Instant before = java.time.Instant.now().minus(age);
+        List<Path> slices = unified() ? List.of(root.resolve(SLICE))
+                : v1Settings(1, 0).keySet().stream().map(c -> root.resolve(c).resolve(SLICE)).toList();
+        int removed = 0;
+        for (Path slice : slices) {
+            if (!Files.isDirectory(slice)) {
+                continue;
+            }
+            try (var groups = Files.list(slice)) {
+                for (Path group : groups.filter(Files::isDirectory).toList()) {
+                    try {
+                        if (processesIn(group).isBlank()
+                                && Files.getLastModifiedTime(group).toInstant().isBefore(before)) {
+                            Files.delete(group);
+                            removed++;
+                        }
+                    } catch (IOException inUseOrGone) {
+                        // joined or removed meanwhile: not abandoned, or not ours to remove any more
+                    }
+                }
+            } catch (IOException e) {
+                LOG.warn("cannot look for abandoned cgroups in {}: {}", slice, e.toString());
+            }
+        }
+        if (removed > 0) {
+            LOG.info("removed {} abandoned QEMU cgroups", removed);
+        }
+        return removed;
+    }
+
+    /** The pids in a group, one per line; none when the file is gone (a group being removed). */
+    private static String processesIn(Path group) throws IOException {
+        try {
+            return Files.readString(group.resolve("cgroup.procs"));
+        } catch (java.nio.file.NoSuchFileException gone) {
+            return "";
+        }
+    }
+
     /** The directories of the QEMU named {@code name}, existing or not. */
     public List<Path> groups(String name) {
         if (unified()) {

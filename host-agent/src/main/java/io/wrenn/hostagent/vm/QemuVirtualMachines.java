@@ -47,6 +47,14 @@ public final class QemuVirtualMachines implements VirtualMachines {
     }
 
     /** The name of the cgroup of the QEMU with this QMP socket. */
+    /** Cgroups empty for this long belong to no QEMU about to start (one joins its group within a second). */
+    private static final java.time.Duration ABANDONED_CGROUP_AGE = java.time.Duration.ofMinutes(5);
+
+    @Override
+    public void sweepLeftovers() {
+        cgroups.sweepAbandoned(ABANDONED_CGROUP_AGE);
+    }
+
     static String cgroupName(Path qmpSocket) {
         return qmpSocket.toAbsolutePath().getParent().getFileName().toString();
     }

@@ -26,4 +26,11 @@ public interface VirtualMachines {
 
     /** The QEMU, machine type and kernel that VMs started now with {@code kernel} run. */
     VmBuild build(Path kernel);
+
+    /**
+     * Removes what VMs of agents that died left on the machine outside any sandbox's directory
+     * (their cgroups), at agent start once its own VMs are re-adopted.
+     */
+    default void sweepLeftovers() {
+    }
 }

@@ -54,6 +54,29 @@ class QemuCgroupsTest {
     }
 
     @Test
+    void groupsLeftEmptyByADeadAgentAreRemovedButNotYoungOnesNorOnesInUse() throws Exception {
+        for (String controller : List.of("cpu", "memory")) {
+            Files.createDirectories(root.resolve(controller));
+            Files.writeString(root.resolve(controller).resolve("cgroup.procs"), "");
+        }
+        java.nio.file.attribute.FileTime anHourAgo = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(java.time.Duration.ofHours(1)));
+        // (in this stand-in tree an empty group is an empty directory; the kernel's has its files)
+        Path abandoned = Files.createDirectories(root.resolve("cpu/wrenn/abandoned"));
+        Files.setLastModifiedTime(abandoned, anHourAgo);
+        Path young = Files.createDirectories(root.resolve("memory/wrenn/young"));
+        Path inUse = Files.createDirectories(root.resolve("memory/wrenn/in-use"));
+        Files.writeString(inUse.resolve("cgroup.procs"), "4242\n");
+        Files.setLastModifiedTime(inUse, anHourAgo);
+
+        assertThat(new QemuCgroups(root).sweepAbandoned(java.time.Duration.ofMinutes(5))).isEqualTo(1);
+
+        assertThat(abandoned).doesNotExist();
+        assertThat(young).as("maybe just made for a QEMU about to join").exists();
+        assertThat(inUse).exists();
+    }
+
+    @Test
     void aHostWithoutCgroupsRunsQemuWithoutOne() {
         assertThat(new QemuCgroups(root.resolve("missing")).create("sbx", 1, 256, Accelerator.TCG)).isEmpty();
     }
