@@ -57,6 +57,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rebuilds", defaultValue = "3", description = "rebuilds of a two-step recipe to time, with and without the cache")
     int rebuilds;
 
+    @Option(names = "--api-load-seconds", defaultValue = "10",
+            description = "seconds of wrk load per API route (authenticated reads beside /health; 0 = skip)")
+    int apiLoadSeconds;
+
+    @Option(names = "--api-load-connections", defaultValue = "32", description = "wrk's open connections")
+    int apiLoadConnections;
+
+    @Option(names = "--concurrent-creates", split = ",", defaultValue = "1,4,8",
+            description = "cold creates started at once, per run (comma separated; 0 = skip)")
+    List<Integer> concurrentCreates;
+
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private String base;
     private String key;
@@ -124,7 +135,14 @@ final class BenchCommand implements Callable<Integer> {
                         java.util.Map.of("cmd", "sh", "args", List.of("-c", NetworkBench.SERVER))));
                 inbound = new NetworkBench(httpRequests).run(base, key, id, running.slot().namespaceAddress());
             }
+            List<String> apiLoad = List.of();
+            if (apiLoadSeconds > 0) {
+                apiLoad = ApiLoadBench.available()
+                        ? ApiLoadBench.markdown(new ApiLoadBench(apiLoadSeconds, apiLoadConnections).run(base, key, id), apiLoadConnections)
+                        : List.of("| (wrk is not installed: `apt-get install wrk` for these rows) | | | | | |");
+            }
             call("DELETE", "/v1/sandboxes/" + id, null);
+            List<String> concurrent = concurrentCreateRows();
 
             List<String> notes = new ArrayList<>(snapshotRows(wrenn, rows));
             if (rebuilds > 0) {
@@ -146,6 +164,18 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.println("| inbound HTTP | via Wrenn | direct | via / direct |");
                 System.out.println("| --- | ---: | ---: | ---: |");
                 inbound.forEach(System.out::println);
+            }
+            if (!apiLoad.isEmpty()) {
+                System.out.println();
+                System.out.println("| API under load (wrk) | req/s | p50 (ms) | p99 (ms) | / `/health` | errors |");
+                System.out.println("| --- | ---: | ---: | ---: | ---: | ---: |");
+                apiLoad.forEach(System.out::println);
+            }
+            if (!concurrent.isEmpty()) {
+                System.out.println();
+                System.out.println("| cold creates at once | all done (ms) | per create, median (ms) | slowest (ms) |");
+                System.out.println("| ---: | ---: | ---: | ---: |");
+                concurrent.forEach(System.out::println);
             }
         }
         return 0;
@@ -306,6 +336,43 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         throw new IllegalStateException("snapshot " + name + " is not on this host");
+    }
+
+    /**
+     * For each count N: N cold creates started at once (each waits for its 201), then deleted:
+     * the time until the last answered, and the median and slowest of the creates. Admission
+     * queues boots per host, so N beyond its limit waits its turn rather than failing.
+     */
+    private List<String> concurrentCreateRows() throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (int n : concurrentCreates) {
+            if (n <= 0) {
+                continue;
+            }
+            List<java.util.concurrent.Future<Created>> creates = new ArrayList<>();
+            long t0 = System.nanoTime();
+            try (var each = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < n; i++) {
+                    creates.add(each.submit(() -> {
+                        long start = System.nanoTime();
+                        String created = call("POST", "/v1/sandboxes", "{\"template\":\"" + template + "\"}").get("id").asString();
+                        return new Created(created, ms(System.nanoTime() - start));
+                    }));
+                }
+            }
+            double all = ms(System.nanoTime() - t0);
+            List<Double> each = new ArrayList<>();
+            for (var create : creates) {
+                each.add(create.get().ms());
+                call("DELETE", "/v1/sandboxes/" + create.get().id(), null);
+            }
+            Row row = Row.of("", each);
+            lines.add("| %d | %.0f | %.0f | %.0f |".formatted(n, all, row.median(), row.max()));
+        }
+        return lines;
+    }
+
+    private record Created(String id, double ms) {
     }
 
     private record Row(String name, double min, double median, double max, int runs) {
