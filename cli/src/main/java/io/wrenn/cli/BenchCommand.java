@@ -71,6 +71,7 @@ final class BenchCommand implements Callable<Integer> {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private String base;
     private String key;
+    private LocalApi api;
 
     @Override
     public Integer call() throws Exception {
@@ -78,6 +79,7 @@ final class BenchCommand implements Callable<Integer> {
             AllInOne wrenn = own.wrenn();
             base = own.baseUrl();
             key = wrenn.apiKey();
+            api = new LocalApi(base, key);
             List<Row> rows = new ArrayList<>();
 
             List<Double> create = new ArrayList<>();
@@ -429,14 +431,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private JsonNode call(String method, String path, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .header("X-API-Key", key).timeout(Duration.ofMinutes(3))
-                .method(method, body == null ? BodyPublishers.noBody() : BodyPublishers.ofString(body));
-        var response = http.send(request.header("Content-Type", "application/json").build(), BodyHandlers.ofString());
-        if (response.statusCode() >= 300) {
-            throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + " " + response.body());
-        }
-        return response.body().isEmpty() ? null : JSON.readTree(response.body());
+        return api.call(method, path, body);
     }
 
     /** One process.Process/Start of `true` over envd's own wire protocol, read to the end of its stream. */
