@@ -191,7 +191,7 @@ public final class ControlPlane implements AutoCloseable {
             new DashboardRoutes(DashboardRoutes.Files.classpath("dashboard")).register(javalin.routes);
             new AccountRoutes(accounts, teams, clientAddress, config.signup(),
                     new io.wrenn.controlplane.account.SignupThrottle(jdbi, config.signup().perAddressPerHour())).register(table);
-            new OAuthRoutes(config.oauthProviders(), jdbi, new OAuthAccounts(jdbi, users), accounts).register(table);
+            new OAuthRoutes(config.oauthProviders(), jdbi, new OAuthAccounts(jdbi, users, config.signup()), accounts).register(table);
             new TeamRoutes(teams).register(table);
             new ApiKeyRoutes(apiKeys, config.signup().keysPerUserPerHour()).register(table);
             new AuditRoutes(new AuditLog(jdbi)).register(table);
