@@ -21,9 +21,10 @@ import io.wrenn.controlplane.auth.SocketTokens;
 import io.wrenn.controlplane.auth.Bootstrap;
 import io.wrenn.controlplane.auth.SessionStore;
 import io.wrenn.controlplane.auth.TeamKeys;
+import io.wrenn.controlplane.auth.SigningKeyRoutes;
+import io.wrenn.controlplane.auth.SigningKeys;
 import io.wrenn.controlplane.auth.Tokens;
 import io.wrenn.controlplane.db.Database;
-import io.wrenn.controlplane.db.Secrets;
 import io.wrenn.controlplane.http.ClientAddress;
 import io.wrenn.controlplane.http.RouteFilter;
 import io.wrenn.controlplane.oauth.OAuthAccounts;
@@ -133,7 +134,8 @@ public final class ControlPlane implements AutoCloseable {
         Passwords passwords = new Passwords();
         this.passwords = passwords;
         ApiKeyStore apiKeys = new ApiKeyStore(jdbi);
-        Tokens tokens = new Tokens(new Secrets(jdbi).getOrCreate("token-signing-key", 32), config.tokenLifetime(), Clock.systemUTC());
+        SigningKeys signingKeys = new SigningKeys(jdbi, config.tokenLifetime(), SigningKeys.REFRESH, SigningKeys.GRACE);
+        Tokens tokens = new Tokens(signingKeys, config.tokenLifetime(), Clock.systemUTC());
         SocketTokens socketTokens = new SocketTokens(jdbi);
         Authenticator authenticator = new Authenticator(apiKeys, new SessionStore(jdbi), tokens, socketTokens);
         ClientAddress clientAddress = new ClientAddress(config.trustedProxies());
@@ -196,9 +198,10 @@ public final class ControlPlane implements AutoCloseable {
             new DashboardRoutes(DashboardRoutes.Files.classpath("dashboard")).register(javalin.routes);
             new AccountRoutes(accounts, teams, clientAddress, config.signup(),
                     new io.wrenn.controlplane.account.SignupThrottle(jdbi, config.signup().perAddressPerHour())).register(table);
-            new OAuthRoutes(config.oauthProviders(), jdbi, new OAuthAccounts(jdbi, users), accounts).register(table);
+            new OAuthRoutes(config.oauthProviders(), jdbi, new OAuthAccounts(jdbi, users, config.signup()), accounts).register(table);
             new TeamRoutes(teams).register(table);
             new ApiKeyRoutes(apiKeys, config.signup().keysPerUserPerHour()).register(table);
+            new SigningKeyRoutes(signingKeys).register(table);
             new AuditRoutes(new AuditLog(jdbi)).register(table);
             new AdminRoutes(jdbi, users, new SandboxAdmin(sandboxStore), sandboxes,
                     new io.wrenn.controlplane.admin.TeamContainment(jdbi, sandboxes, apiKeys, builds.service()::cancelAllOfTeam),

@@ -1,8 +1,5 @@
 package io.wrenn.controlplane.account;
 
-import io.wrenn.api.ErrorCode;
-import io.wrenn.controlplane.http.ApiException;
-
 import io.javalin.http.Context;
 import io.wrenn.controlplane.audit.AuditTrail;
 import io.wrenn.controlplane.auth.Authenticator;
@@ -49,11 +46,7 @@ public final class AccountRoutes {
         JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("email", "password", "name"));
         String email = Emails.require("email", body.requiredString("email"));
         String name = Names.require("name", body.requiredString("name"));
-        if (!signupPolicy.admits(email)) {
-            throw new ApiException(ErrorCode.SIGNUP_CLOSED, signupPolicy.mode() == SignupPolicy.Mode.CLOSED
-                    ? "sign-up is closed here: ask an admin for an account"
-                    : "sign-up is open only to some email domains, not this one");
-        }
+        signupPolicy.requireAdmits(email);
         // Counted before the password is hashed: a flood of sign-ups costs no argon2 time.
         signupThrottle.record(ClientAddress.throttleKey(clientAddress.of(ctx)));
         AccountService.Session session = accounts.signup(email, name, body.requiredString("password"));

@@ -19,6 +19,9 @@ import java.util.UUID;
  * People's session tokens: HS256 JWTs carrying the user, the current team and the user's token
  * generation, valid for a short time. A token proves only who it was issued to; membership,
  * role, admin flag and the generation are checked against the database on every request.
+ * The header's {@code kid} names the {@link SigningKeys} key that signed it: a token of an
+ * unknown or deleted key is refused, and so is one naming no key unless the key of the releases
+ * before key ids still verifies (their tokens, until they expire).
  */
 public final class Tokens {
 
@@ -26,18 +29,12 @@ public final class Tokens {
     private static final String TEAM = "team";
     private static final String GENERATION = "gen";
 
-    private final MACSigner signer;
-    private final MACVerifier verifier;
+    private final SigningKeys keys;
     private final Duration lifetime;
     private final Clock clock;
 
-    public Tokens(byte[] secret, Duration lifetime, Clock clock) {
-        try {
-            this.signer = new MACSigner(secret);
-            this.verifier = new MACVerifier(secret);
-        } catch (JOSEException e) {
-            throw new IllegalArgumentException("token secret must be at least 32 bytes", e);
-        }
+    public Tokens(SigningKeys keys, Duration lifetime, Clock clock) {
+        this.keys = keys;
         this.lifetime = lifetime;
         this.clock = clock;
     }
@@ -62,9 +59,10 @@ public final class Tokens {
         if (teamId != null) {
             claims.claim(TEAM, teamId.toString());
         }
-        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
+        SigningKeys.Key key = keys.signing();
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(key.kid()).build(), claims.build());
         try {
-            jwt.sign(signer);
+            jwt.sign(new MACSigner(key.secret()));
         } catch (JOSEException e) {
             throw new IllegalStateException("signing a token failed", e);
         }
@@ -76,7 +74,11 @@ public final class Tokens {
         try {
             SignedJWT jwt = SignedJWT.parse(token);
             // Only the algorithm we sign with: never "none", never a public-key algorithm.
-            if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
+            if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) {
+                return Optional.empty();
+            }
+            Optional<SigningKeys.Key> key = keyOf(jwt.getHeader().getKeyID());
+            if (key.isEmpty() || !jwt.verify(new MACVerifier(key.get().secret()))) {
                 return Optional.empty();
             }
             JWTClaimsSet claims = jwt.getJWTClaimsSet();
@@ -94,5 +96,13 @@ public final class Tokens {
         } catch (ParseException | JOSEException | IllegalArgumentException e) {
             return Optional.empty();
         }
+    }
+
+    /** The key a token's {@code kid} names; no kid: the pre-kid key while it is kept. Nobody else may name that one. */
+    private Optional<SigningKeys.Key> keyOf(String kid) {
+        if (SigningKeys.PRE_KID.equals(kid)) {
+            return Optional.empty();
+        }
+        return keys.verifying(kid == null ? SigningKeys.PRE_KID : kid);
     }
 }

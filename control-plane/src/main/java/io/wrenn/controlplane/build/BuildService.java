@@ -7,6 +7,7 @@ import io.wrenn.controlplane.http.ApiException;
 import io.wrenn.controlplane.http.JsonBody;
 import io.wrenn.controlplane.http.Paging;
 import io.wrenn.controlplane.ids.WireId;
+import io.wrenn.controlplane.sandbox.Admission;
 import io.wrenn.controlplane.sandbox.SandboxService;
 import io.wrenn.controlplane.template.Template;
 import io.wrenn.controlplane.template.TemplateStore;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import org.jdbi.v3.core.Handle;
 
 /**
  * Template builds as API callers see them: queue one, read it and its log, cancel it, upload
@@ -74,13 +76,10 @@ public final class BuildService {
                        Machine machine, boolean skipPrePost, boolean noCache) {
         UUID owner = owner(caller, platform, name);
         check(caller.requireTeam(), recipe, archive);
-        requireBuildRoom(caller.requireTeam());
         Build build = new Build(UUID.randomUUID(), owner, caller.requireTeam(), name, text, recipe, archive,
                 machine.vcpus(), machine.memoryMb(), machine.diskSizeMb(), skipPrePost, noCache, BuildStatus.QUEUED,
                 null, 0, BuildPlan.total(recipe, skipPrePost), null, 0, 0, false, null, null, null, null, null, null);
-        if (!store.insert(build)) {
-            throw new ApiException(ErrorCode.CONFLICT, "a build of a template named '" + name + "' is not finished yet");
-        }
+        admit(build);
         workers.wake();
         return store.find(build.id()).orElseThrow();
     }
@@ -112,7 +111,8 @@ public final class BuildService {
         if (sandboxes.findTemplate(caller.requireTeam(), IMPORT_BUILDER).isEmpty()) {
             throw new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "the base image '" + IMPORT_BUILDER + "' that imports run in is missing");
         }
-        requireBuildRoom(caller.requireTeam());
+        // Refused before the tarball is streamed to disk; admit(…) below decides for good.
+        store.precheck(h -> requireBuildRoom(h, caller.requireTeam()));
         String key = files.storeRootFilesystem(caller.requireTeam(), tarball);
         long tarMb = files.size(files.find(caller.requireTeam(), key).orElseThrow()) >> 20;
         long needMb = 2 * tarMb + IMPORT_HEADROOM_MB;
@@ -124,9 +124,7 @@ public final class BuildService {
         Build build = new Build(UUID.randomUUID(), owner, caller.requireTeam(), name, "IMPORT " + key, recipe, null,
                 machine.vcpus(), machine.memoryMb(), machine.diskSizeMb(), true, true, BuildStatus.QUEUED,
                 null, 0, BuildPlan.total(recipe, true), null, 0, 0, false, null, null, null, null, null, null);
-        if (!store.insert(build)) {
-            throw new ApiException(ErrorCode.CONFLICT, "a build of a template named '" + name + "' is not finished yet");
-        }
+        admit(build);
         workers.wake();
         return store.find(build.id()).orElseThrow();
     }
@@ -134,13 +132,10 @@ public final class BuildService {
     /** Reserves a build whose steps come later (E2B's two calls); it is never run before {@link #queueReserved}. */
     public Build reserve(Caller caller, String name, Machine machine) {
         UUID owner = owner(caller, false, name);
-        requireBuildRoom(caller.requireTeam());
         Build build = new Build(UUID.randomUUID(), owner, caller.requireTeam(), name, "", null, null,
                 machine.vcpus(), machine.memoryMb(), machine.diskSizeMb(), true, false, BuildStatus.PENDING,
                 null, 0, 0, null, 0, 0, false, null, null, null, null, null, null);
-        if (!store.insert(build)) {
-            throw new ApiException(ErrorCode.CONFLICT, "a build of a template named '" + name + "' is not finished yet");
-        }
+        admit(build);
         return build;
     }
 
@@ -155,13 +150,22 @@ public final class BuildService {
     }
 
     /**
-     * 429 when the team already has as many unfinished builds as its quota allows. Checked
-     * before the insert, not under a lock: two builds racing for the last slot may both pass,
-     * which a quota of builds (each of which runs one sandbox, itself admitted) tolerates.
+     * Inserts {@code build} if its team has room for one more unfinished build: the count and the
+     * insert run in one transaction under the team's admission lock (the one sandbox admission
+     * takes), so submissions racing for the last slot, on any control plane, cannot both get it.
+     * 429 {@code quota_exceeded} or 409 (an unfinished build has the name) otherwise, nothing written.
      */
-    private void requireBuildRoom(UUID team) {
-        int max = quotas.of(team).maxConcurrentBuilds();
-        int unfinished = store.unfinishedOfTeam(team).size();
+    private void admit(Build build) {
+        if (!store.insert(build, h -> requireBuildRoom(h, build.requesterTeam()))) {
+            throw new ApiException(ErrorCode.CONFLICT, "a build of a template named '" + build.name() + "' is not finished yet");
+        }
+    }
+
+    /** 429 when {@code team} already has as many unfinished builds as its quota allows; takes the team's lock first. */
+    private void requireBuildRoom(Handle h, UUID team) {
+        Admission.lockTeam(h, team);
+        int max = quotas.of(h, team).maxConcurrentBuilds();
+        int unfinished = BuildStore.unfinishedOfTeam(h, team).size();
         if (unfinished >= max) {
             throw new ApiException(ErrorCode.QUOTA_EXCEEDED, "your team may run " + max + " template builds at once and has "
                     + unfinished + " queued or running: wait for one to finish, or ask an admin for more");

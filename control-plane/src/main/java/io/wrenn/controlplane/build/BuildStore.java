@@ -10,6 +10,8 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -31,9 +33,25 @@ public final class BuildStore {
         this.jdbi = jdbi;
     }
 
-    /** Adds a build; false when an unfinished build of the same owner already has the name. */
-    boolean insert(Build b) {
-        return jdbi.withHandle(h -> h.createUpdate("""
+    /**
+     * Adds a build once {@code admit} (which throws to refuse it) has passed in the same
+     * transaction, so what it counted cannot change before the row is in; false when an
+     * unfinished build of the same owner already has the name.
+     */
+    boolean insert(Build b, Consumer<Handle> admit) {
+        return jdbi.inTransaction(h -> {
+            admit.accept(h);
+            return insert(h, b);
+        });
+    }
+
+    /** Runs {@code admit} alone: a refusal before costly work, which {@link #insert} then decides for good. */
+    void precheck(Consumer<Handle> admit) {
+        jdbi.useTransaction(admit::accept);
+    }
+
+    private static boolean insert(Handle h, Build b) {
+        return h.createUpdate("""
                         INSERT INTO template_builds (id, team_id, requester_team, name, recipe_text, steps, archive_sha256,
                             vcpus, memory_mb, disk_size_mb, skip_pre_post, no_cache, status, total_steps)
                         VALUES (:id, :team, :requester, :name, :text, CAST(:steps AS jsonb), :archive, :vcpus, :memory, :disk,
@@ -53,7 +71,7 @@ public final class BuildStore {
                 .bind("noCache", b.noCache())
                 .bind("status", b.status().wire())
                 .bind("total", b.totalSteps())
-                .execute()) == 1;
+                .execute() == 1;
     }
 
     /** Gives a {@code pending} build its recipe and queues it; false when it is not pending any more. */
@@ -210,10 +228,15 @@ public final class BuildStore {
 
     /** Builds of {@code team} (asked for or owned) that have not finished. */
     List<UUID> unfinishedOfTeam(UUID team) {
-        return jdbi.withHandle(h -> h.createQuery("""
+        return jdbi.withHandle(h -> unfinishedOfTeam(h, team));
+    }
+
+    /** The same, as {@code h} sees them (inside a build's admission). */
+    static List<UUID> unfinishedOfTeam(Handle h, UUID team) {
+        return h.createQuery("""
                         SELECT id FROM template_builds WHERE (requester_team = :team OR team_id = :team)
                             AND status IN ('pending', 'queued', 'running')""")
-                .bind("team", team).mapTo(UUID.class).list());
+                .bind("team", team).mapTo(UUID.class).list();
     }
 
     /** Running builds whose lease ran out: their worker (or its control plane) is gone. */

@@ -115,7 +115,7 @@ public final class E2bSnapshotRoutes {
         Template template = templates.findOwn(team(ctx), name)
                 .filter(Template::isMade)
                 .orElseThrow(() -> new ApiException(ErrorCode.TEMPLATE_NOT_FOUND, "no such snapshot or template in your team"));
-        snapshots.remove(template);
+        snapshots.removeAs(Authenticator.caller(ctx), template);
         ctx.status(204);
     }
 

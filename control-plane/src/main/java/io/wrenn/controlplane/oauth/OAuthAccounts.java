@@ -2,6 +2,7 @@ package io.wrenn.controlplane.oauth;
 
 import io.wrenn.api.ErrorCode;
 import io.wrenn.controlplane.account.Emails;
+import io.wrenn.controlplane.account.SignupPolicy;
 import io.wrenn.controlplane.account.UserStore;
 import io.wrenn.controlplane.http.ApiException;
 import io.wrenn.controlplane.http.Names;
@@ -14,7 +15,8 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * Finds the person behind a provider login: by the provider's id for them; else by their
  * verified email (the identity is linked to that existing account); else a new account with a
- * default team. In one transaction, so two first logins at once make one account.
+ * default team, if the operator's {@link SignupPolicy} admits the email (a first login is a
+ * sign-up). In one transaction, so two first logins at once make one account.
  */
 public final class OAuthAccounts {
 
@@ -23,10 +25,12 @@ public final class OAuthAccounts {
 
     private final Jdbi jdbi;
     private final UserStore users;
+    private final SignupPolicy signupPolicy;
 
-    public OAuthAccounts(Jdbi jdbi, UserStore users) {
+    public OAuthAccounts(Jdbi jdbi, UserStore users, SignupPolicy signupPolicy) {
         this.jdbi = jdbi;
         this.users = users;
+        this.signupPolicy = signupPolicy;
     }
 
     public record Login(UUID userId, Optional<UUID> teamId, boolean created) {
@@ -44,6 +48,11 @@ public final class OAuthAccounts {
             Optional<UUID> existing = h.createQuery("SELECT id FROM users WHERE email = :email").bind("email", email)
                     .mapTo(UUID.class).findOne();
             boolean created = existing.isEmpty();
+            if (created) {
+                // Refused before anything is written: the identity stays unlinked, so a later
+                // login, once the policy admits the email, is a first login again.
+                signupPolicy.requireAdmits(email);
+            }
             UUID userId = existing.orElseGet(() -> createUser(h, email, displayName(profile)));
             h.createUpdate("INSERT INTO oauth_identities (provider, subject, user_id) VALUES (:p, :s, :u)")
                     .bind("p", provider).bind("s", profile.subject()).bind("u", userId).execute();

@@ -147,6 +147,15 @@ public final class Admission {
                 .one();
     }
 
+    /**
+     * Takes {@code teamId}'s admission lock in {@code h}'s transaction: every decision on a
+     * team's quota (sandboxes here, template builds in {@code BuildService}) counts and claims
+     * under it, so racing requests, on any control plane, are decided one after the other.
+     */
+    public static void lockTeam(Handle h, UUID teamId) {
+        lock(h, "team", teamId);
+    }
+
     /** Serialises admissions for one team or host: held until the transaction ends. */
     private static void lock(Handle h, String kind, UUID id) {
         h.createQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))) AS locked")

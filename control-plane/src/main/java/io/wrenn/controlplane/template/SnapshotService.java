@@ -169,8 +169,15 @@ public final class SnapshotService {
         if (template.isPlatform() && !caller.admin()) {
             throw new ApiException(ErrorCode.FORBIDDEN, "only admins delete platform snapshots");
         }
-        // A team's snapshots are shared by all its members: only its owners and admins (and the
-        // API keys they made: only they make keys) delete one.
+        removeAs(caller, template);
+    }
+
+    /**
+     * {@link #remove}s a snapshot of the caller's team for the caller, on every route that
+     * deletes one (Wrenn's and E2B's). A team's snapshots are shared by all its members: only its
+     * owners and admins (and the API keys they made: only they make keys) delete one.
+     */
+    public void removeAs(Caller caller, Template template) {
         if (caller.apiKeyId() == null && !caller.admin()) {
             caller.requireRole(io.wrenn.controlplane.auth.Role.ADMIN);
         }

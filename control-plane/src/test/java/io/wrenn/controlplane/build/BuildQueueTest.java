@@ -40,7 +40,7 @@ class BuildQueueTest {
         Recipe recipe = RecipeParser.parse("FROM minimal\nRUN true");
         Build build = new Build(UUID.randomUUID(), team, team, name, "FROM minimal\nRUN true", recipe, null, 1, 512, 5120,
                 true, false, BuildStatus.QUEUED, null, 0, 3, null, 0, 0, false, null, null, null, null, null, null);
-        assertThat(store.insert(build)).isTrue();
+        assertThat(store.insert(build, h -> { })).isTrue();
         return build;
     }
 
@@ -62,7 +62,7 @@ class BuildQueueTest {
         queued(teamA, "same");
         Build again = new Build(UUID.randomUUID(), teamA, teamA, "same", "", null, null, 1, 512, 5120, true, false,
                 BuildStatus.QUEUED, null, 0, 3, null, 0, 0, false, null, null, null, null, null, null);
-        assertThat(store.insert(again)).isFalse();
+        assertThat(store.insert(again, h -> { })).isFalse();
     }
 
     @Test

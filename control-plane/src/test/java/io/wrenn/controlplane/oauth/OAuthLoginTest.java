@@ -7,13 +7,7 @@ import io.wrenn.controlplane.testing.FakeOAuthProvider.Account;
 import io.wrenn.controlplane.testing.Http;
 import io.wrenn.controlplane.testing.TestControlPlane;
 import io.wrenn.controlplane.testing.TestControlPlane.Person;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.URLDecoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -25,20 +19,16 @@ import org.junit.jupiter.api.Test;
 class OAuthLoginTest {
 
     static FakeOAuthProvider provider;
+    static OAuthBrowser browser;
     static TestControlPlane wrenn;
     static int port;
-    static final HttpClient browser = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
     @BeforeAll
-    static void start() throws IOException {
+    static void start() {
         provider = new FakeOAuthProvider();
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
-        OAuthProvider github = new OAuthProvider("github", provider.url("/authorize"), provider.url("/token"),
-                provider.url("/user"), provider.url("/user/emails"), FakeOAuthProvider.CLIENT_ID, FakeOAuthProvider.CLIENT_SECRET,
-                URI.create("http://127.0.0.1:" + port + "/v1/auth/oauth/github/callback"), "read:user user:email");
-        wrenn = new TestControlPlane(b -> b.port(port).oauthProviders(List.of(github)));
+        browser = new OAuthBrowser(provider);
+        port = browser.port;
+        wrenn = browser.controlPlane(b -> { });
     }
 
     @AfterAll
@@ -47,21 +37,12 @@ class OAuthLoginTest {
         provider.close();
     }
 
-    /** What a browser does: Wrenn's authorize → the provider (approves) → Wrenn's callback. Returns the callback's answer. */
     static Http.Response loginAs(Account account) throws Exception {
-        provider.approveAs(account);
-        String toProvider = redirect("http://127.0.0.1:" + port + "/v1/auth/oauth/github/authorize");
-        assertThat(toProvider).startsWith(provider.url("/authorize").toString()).contains("code_challenge_method=S256");
-        String back = redirect(toProvider);
-        assertThat(back).startsWith("http://127.0.0.1:" + port + "/v1/auth/oauth/github/callback?");
-        return wrenn.http.withKey(null).get(back.substring(back.indexOf("/v1/")));
+        return browser.loginAs(wrenn, account);
     }
 
     static String redirect(String url) throws Exception {
-        HttpResponse<String> response = browser.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(url + " → " + response.body()).isEqualTo(302);
-        return response.headers().firstValue("Location").orElseThrow();
+        return OAuthBrowser.redirect(url);
     }
 
     @Test

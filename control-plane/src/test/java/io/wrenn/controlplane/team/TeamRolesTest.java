@@ -174,6 +174,10 @@ class TeamRolesTest {
         assertThat(refused.status()).isEqualTo(403);
         assertThat(refused.code()).isEqualTo("forbidden");
         assertThat(crew.member().get("/v1/snapshots/shared-snap").status()).as("it stays").isEqualTo(200);
+        // Nor through the E2B routes, which take the same token.
+        Http.Response refusedByE2b = crew.member().delete("/e2b/templates/shared-snap");
+        assertThat(refusedByE2b.status()).as(refusedByE2b.toString()).isEqualTo(403);
+        assertThat(crew.member().get("/v1/snapshots/shared-snap").status()).as("it stays").isEqualTo(200);
         assertThat(wrenn.agent.deletedTemplates).hasSize(deletedBefore);
 
         assertThat(crew.member().delete("/v1/sandboxes/" + sandbox.json().get("id").stringValue()).status()).isEqualTo(204);
