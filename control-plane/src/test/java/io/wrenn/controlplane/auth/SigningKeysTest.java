@@ -100,7 +100,7 @@ class SigningKeysTest {
         String url = TestPostgres.newDatabase();
         // The database as the release before key ids left it.
         Flyway.configure().dataSource(url, TestPostgres.user(), TestPostgres.password()).locations("classpath:db/migration")
-                .outOfOrder(true).target("71").load().migrate();
+                .outOfOrder(true).target("72").load().migrate();
         byte[] oldSecret = new byte[32];
         new java.security.SecureRandom().nextBytes(oldSecret);
         Jdbi before = Jdbi.create(url, TestPostgres.user(), TestPostgres.password());
