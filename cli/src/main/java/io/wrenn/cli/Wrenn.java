@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 /** The `wrenn` command: one launcher for every role and verb. */
 @Command(name = "wrenn", mixinStandardHelpOptions = true, version = "wrenn 0.1.0",
         description = "microVM sandboxes for AI agents and untrusted code",
-        subcommands = {UpCommand.class, AgentCommand.class, BenchCommand.class, SmokeCommand.class, LoginCommand.class,
+        subcommands = {UpCommand.class, AgentCommand.class, BenchCommand.class, SoakCommand.class, SmokeCommand.class, LoginCommand.class,
                 SandboxCommand.class, LogsCommand.class, TemplateCommand.class, KeysCommand.class, CompletionCommand.class})
 public final class Wrenn {
     public static void main(String[] args) {

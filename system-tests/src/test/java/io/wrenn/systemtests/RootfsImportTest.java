@@ -160,7 +160,8 @@ class RootfsImportTest {
         refused("not-a-tar", "just text".getBytes(StandardCharsets.UTF_8), "not a tar");
 
         for (JsonNode build : api.get("/v1/builds").json().get("builds")) {
-            assertThat(build.get("name").asString()).isEqualTo("imported-os");
+            assertThat(build.get("name").asString()).as("only the other tests' imports are queued")
+                    .isNotIn("climb", "absolute", "through-link", "hardlink-out", "device", "bomb", "not-a-tar");
         }
         assertThat(Path.of("/etc/escaped")).doesNotExist();
         try (Stream<Path> incoming = Files.list(wrenn.wrenn().files().buildFilesDir().resolve(".incoming"))) {
