@@ -25,16 +25,21 @@ import tools.jackson.databind.JsonNode;
  */
 @Command(name = "soak", mixinStandardHelpOptions = true,
         description = {"Pause/resume cycles with a counting process (nothing lost, no drift), then mixed API load.",
-                "Runs on a Wrenn of its own (a temporary home); prints a report for the README."})
+                "Runs on a Wrenn of its own (a temporary home); prints a report for the README; exits 1 on any loss or refusal."},
+        footer = {"", "Examples:", "  ./wrenn soak                                  # the README's run: 200 cycles, 30 minutes",
+                "  ./wrenn soak --cycles 20 --load-minutes 2     # a quick one"})
 final class SoakCommand implements Callable<Integer> {
 
     /** In the guest: counts for ever, one number per line appended to the file, its pid kept beside it. */
     private static final String COUNTER = "setsid sh -c 'echo $$ > /home/user/counter.pid; n=0; "
             + "while :; do n=$((n+1)); echo $n >> /home/user/counted; sleep 0.05; done' </dev/null >/dev/null 2>&1 &";
-    /** The counter's pid, whether it is the live process, and the file's first, last and line count. */
-    private static final String CHECK = "pid=$(cat /home/user/counter.pid); kill -0 $pid && "
-            + "echo $pid $(head -n 1 /home/user/counted) $(tail -n 1 /home/user/counted) $(wc -l < /home/user/counted) "
-            + "$(awk 'NR != $1 {bad++} END {print bad+0}' /home/user/counted)";
+    /**
+     * The counter's pid (if it is alive), and its file's first and last numbers, line count and
+     * lines out of place, read from one copy: the counter appends on meanwhile.
+     */
+    private static final String CHECK = "pid=$(cat /home/user/counter.pid); kill -0 $pid && cp /home/user/counted /tmp/seen && "
+            + "echo $pid $(head -n 1 /tmp/seen) $(tail -n 1 /tmp/seen) $(wc -l < /tmp/seen) "
+            + "$(awk 'NR != $1 {bad++} END {print bad+0}' /tmp/seen)";
 
     @Option(names = "--cycles", defaultValue = "200", description = "pause/resume cycles (default: ${DEFAULT-VALUE})")
     int cycles;
@@ -45,7 +50,7 @@ final class SoakCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "4", description = "concurrent clients of the mixed load (default: ${DEFAULT-VALUE})")
     int workers;
 
-    @Option(names = "--template", defaultValue = "minimal")
+    @Option(names = "--template", defaultValue = "minimal", description = "template of the sandboxes (default: ${DEFAULT-VALUE})")
     String template;
 
     private LocalApi api;
