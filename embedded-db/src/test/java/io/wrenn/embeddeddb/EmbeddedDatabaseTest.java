@@ -131,4 +131,13 @@ class EmbeddedDatabaseTest {
     private static long serverPid(Path data) throws Exception {
         return Long.parseLong(java.nio.file.Files.readAllLines(data.resolve("postmaster.pid")).getFirst().trim());
     }
+
+    @Test
+    void aDiscardedServerIsGoneAtOnce() throws Exception {
+        Path data = home.resolve("discarded");
+        EmbeddedDatabase pg = EmbeddedDatabase.start(data);
+        long pid = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).getFirst().trim());
+        pg.discard();
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+    }
 }
