@@ -161,8 +161,13 @@ class SandboxManagerTest {
             // no guest agent answers here: the create fails after its disk was made
             assertThatThrownBy(() -> manager.create(spec(UUID.randomUUID().toString(), diskMb))).isInstanceOf(SandboxException.class);
         }
-        // each attempt of a boot makes its own overlay: two per create
-        assertThat(disks.bases).containsExactly(image, image, image, image, compact, compact, compact, compact);
+        // each attempt of a boot makes its own overlay: two per create; each on a link of its base
+        // in the sandbox's own directory (the image as it was, whatever a rebuild does to its name)
+        String linkedImage = "base." + image.getFileName();
+        String linkedCompact = "base." + compact.getFileName();
+        assertThat(disks.bases).map(base -> base.getFileName().toString()).containsExactly(linkedImage, linkedImage,
+                linkedImage, linkedImage, linkedCompact, linkedCompact, linkedCompact, linkedCompact);
+        assertThat(disks.bases).allSatisfy(base -> assertThat(base.getParent().getParent()).isEqualTo(layout.sandboxesDir()));
 
         assertThatThrownBy(() -> manager.create(spec(UUID.randomUUID().toString(), 95)))
                 .isInstanceOfSatisfying(SandboxException.class, e -> {
