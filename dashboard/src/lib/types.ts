@@ -77,3 +77,4 @@ export interface SandboxEvent {
 }
 export interface SandboxLogs { sandbox_id: string; events: SandboxEvent[] }
 export interface SandboxConsole { console: string; truncated: boolean }
+export interface LoginProvider { id: string; name: string }
