@@ -25,5 +25,7 @@ export default defineConfig({
   test: {
     environment: 'happy-dom',
     include: ['src/**/*.test.ts'],
+    // A busy machine (VMs booting beside it) can slow a fresh module import past the default 5 s.
+    testTimeout: 20_000,
   },
 });
