@@ -1,3 +1,4 @@
+/// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
@@ -17,5 +18,14 @@ export default defineConfig({
   },
   server: {
     proxy: { '/v1': { target: 'http://127.0.0.1:8080', ws: true } },
+  },
+  // Vitest (npm test): the lib/ modules in a simulated browser (happy-dom), with Svelte's
+  // browser build so that runes ($state) in .svelte.ts modules run as in the page.
+  resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined,
+  test: {
+    environment: 'happy-dom',
+    include: ['src/**/*.test.ts'],
+    // A busy machine (VMs booting beside it) can slow a fresh module import past the default 5 s.
+    testTimeout: 20_000,
   },
 });

@@ -135,6 +135,16 @@ export async function streamEvents(path: string, signal: AbortSignal,
   }
 }
 
+/**
+ * Opens a sandbox's process socket (`/v1/sandboxes/{id}/processes/stream`) with a single-use
+ * token from `POST /v1/sandboxes/{id}/ws-token`: a browser cannot set headers on a WebSocket.
+ */
+export async function processSocket(sandboxId: string): Promise<WebSocket> {
+  const { url_path } = await post<{ url_path: string }>(`/v1/sandboxes/${sandboxId}/ws-token`);
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return new WebSocket(`${scheme}//${location.host}${url_path}`);
+}
+
 export function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -67,3 +67,9 @@ export function poll(task: () => Promise<void> | void, everyMs: number): () => v
     document.removeEventListener('visibilitychange', onVisible);
   };
 }
+
+/** A command and its arguments as a shell would show them: an argument with spaces or quotes is quoted. */
+export function commandLine(cmd: string, args: string[] = []): string {
+  const quote = (s: string) => (s === '' || /[\s'"\\$`]/.test(s) ? `'${s.replace(/'/g, `'\\''`)}'` : s);
+  return [cmd, ...args].map(quote).join(' ');
+}

@@ -68,3 +68,13 @@ export interface AuditEntry {
   actor: { user_id?: string | null; email?: string | null; api_key_id?: string | null };
   resource: { type: string; id: string } | null; team_id: string | null; client_address: string;
 }
+
+export interface Process { pid: number; tag?: string | null; cmd: string; args: string[]; cwd?: string | null }
+
+export interface SandboxEvent {
+  at: string; source: 'lifecycle' | 'request'; event: string; detail: string | null;
+  outcome: 'success' | 'failure' | null; status: number | null; actor: string | null;
+}
+export interface SandboxLogs { sandbox_id: string; events: SandboxEvent[] }
+export interface SandboxConsole { console: string; truncated: boolean }
+export interface LoginProvider { id: string; name: string }

@@ -121,6 +121,11 @@ step('the root opens the log-in page, which leads to sign-up', async () => {
   await page.goto(`${BASE}/`);
   await page.getByRole('heading', { name: 'Log in' }).waitFor();
   await check(page, '01-login');
+  // No OAuth provider is configured here: the API lists none and the page offers no button.
+  const providers = await api('GET', '/v1/auth/providers');
+  assert.deepEqual(providers, { status: 200, body: { providers: [] } });
+  assert.equal(await page.getByTestId('oauth-providers').count(), 0, 'no OAuth button without a provider');
+  assert.equal(await page.getByRole('link', { name: /^Log in with / }).count(), 0);
   await page.getByRole('link', { name: 'Sign up' }).click();
   await page.getByRole('heading', { name: 'Create your account' }).waitFor();
   await page.getByLabel('Name').fill(owner.name);
@@ -178,12 +183,71 @@ step('its terminal runs echo hi and shows hi', async () => {
   await page.screenshot({ path: `${SHOTS}/07-detail-terminal.png` });
 });
 
+step('its processes list a background process, show its output and kill it after a confirmation', async () => {
+  // A tagged background process started on the process socket, as an SDK does; the socket closes
+  // once it has started and the process lives on.
+  const pid = await page.evaluate(async (id) => {
+    const token = JSON.parse(localStorage.getItem('wrenn.session')).token;
+    const response = await fetch(`/v1/sandboxes/${id}/ws-token`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+    const { url_path } = await response.json();
+    const ws = new WebSocket(`ws://${location.host}${url_path}`);
+    return new Promise((resolve, reject) => {
+      ws.onopen = () => ws.send(JSON.stringify({ type: 'start', cmd: '/bin/sh', tag: 'ticker', background: true,
+        args: ['-c', 'i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 1; done'] }));
+      ws.onmessage = (e) => {
+        const msg = JSON.parse(e.data);
+        if (msg.type === 'started') { ws.close(); resolve(msg.pid); }
+        if (msg.type === 'error') reject(new Error(msg.message));
+      };
+      ws.onerror = () => reject(new Error('the process socket failed'));
+    });
+  }, firstId);
+  await page.getByRole('tab', { name: 'Processes' }).click();
+  const ticker = page.locator(`tr[data-pid="${pid}"]`);
+  await ticker.getByText('ticker').waitFor();
+  await ticker.getByText('i=0; while true').waitFor();
+  await check(page, '07a-detail-processes');
+
+  await page.getByRole('button', { name: `Output of process ${pid}` }).click();
+  const output = page.getByRole('dialog', { name: `Output of process ${pid}` });
+  await output.getByText('Attached').waitFor();
+  await page.waitForFunction(() => /tick [1-9]/.test(document.querySelector('[data-testid=process-output]')?.textContent ?? ''));
+  await check(page, '07b-process-output');
+  await page.keyboard.press('Escape');
+  await output.waitFor({ state: 'hidden' });
+  await ticker.waitFor({ timeout: 5_000 }); // closing the view detached; the process runs on
+
+  await page.getByRole('button', { name: `Kill process ${pid}` }).click();
+  const confirm = page.getByRole('dialog', { name: 'Kill process' });
+  await confirm.getByText(`pid ${pid}`).waitFor();
+  await confirm.getByRole('button', { name: 'Kill' }).click();
+  await ticker.waitFor({ state: 'detached', timeout: 30_000 });
+});
+
+step('its events say what happened to it, its console what the guest printed', async () => {
+  await page.getByRole('tab', { name: 'Events' }).click();
+  await page.locator('tr[data-event="created"]').waitFor();
+  await page.locator('tr[data-event="running"]').waitFor();
+  // The kill just made is there, newest first, with its outcome.
+  const kill = page.locator('tr[data-event="POST /v1/sandboxes/{id}/processes/{pid}/signal"]').first();
+  await kill.getByText('success (204)').waitFor();
+  await kill.getByText('you').waitFor();
+  await check(page, '07c-detail-events');
+
+  await page.getByRole('tab', { name: 'Console' }).click();
+  await page.waitForFunction(() => (document.querySelector('[data-testid=console]')?.textContent ?? '').length > 0);
+  await check(page, '07d-detail-console');
+});
+
 step('pause and resume from the detail page, then a snapshot of it', async () => {
   await page.getByRole('button', { name: `Pause ${firstId}` }).click();
   await page.getByRole('dialog', { name: 'Pause sandbox' }).getByRole('button', { name: 'Pause' }).click();
   await page.locator('.page-head .status', { hasText: 'paused' }).waitFor({ timeout: SLOW });
+  await page.getByRole('tab', { name: 'Files' }).click();
   await page.getByText('Resume it to browse its files').waitFor();
   await check(page, '08-detail-paused');
+  await page.getByRole('tab', { name: 'Events' }).click();
+  await page.locator('tr[data-event="paused"]').first().waitFor({ timeout: 15_000 });
   await page.getByRole('button', { name: `Resume ${firstId}` }).click();
   await page.getByRole('dialog', { name: 'Resume sandbox' }).getByRole('button', { name: 'Resume' }).click();
   await page.locator('.page-head .status', { hasText: 'running' }).waitFor({ timeout: SLOW });
@@ -313,6 +377,42 @@ step('log out, and an expired session says so', async () => {
   await check(page, '18-expired');
   await page.getByRole('button', { name: 'Log in again' }).click();
   await page.getByRole('heading', { name: 'Log in' }).waitFor();
+});
+
+step('OAuth: a button per listed provider, and the callback page signs in with the session the API answers', async () => {
+  // No provider is configured in this Wrenn and no real provider flow runs: the list and the
+  // API's callback answer are stood in for in the browser, the page's own work is real.
+  const p = await newPage();
+  await p.route(/\/v1\/auth\/providers$/, (route) => route.fulfill({ json: { providers: [{ id: 'github', name: 'GitHub' }] } }));
+  await p.goto(`${BASE}/dashboard/login`);
+  const button = p.getByRole('link', { name: 'Log in with GitHub' });
+  await button.waitFor();
+  assert.equal(await button.getAttribute('href'), '/v1/auth/oauth/github/authorize');
+  await check(p, '18a-login-oauth');
+  await p.getByRole('link', { name: 'Sign up' }).click();
+  await p.getByRole('link', { name: 'Sign up with GitHub' }).waitFor();
+
+  // The real API refuses a provider it does not have: the page says so.
+  await p.goto(`${BASE}/dashboard/oauth/github/callback?code=c&state=s`);
+  await p.getByRole('heading', { name: 'The login did not finish' }).waitFor();
+  await p.getByRole('alert').filter({ hasText: 'no such login provider' }).waitFor();
+  await check(p, '18b-oauth-refused');
+  // The provider's own refusal never reaches the API.
+  await p.goto(`${BASE}/dashboard/oauth/github/callback?error=access_denied`);
+  await p.getByText('The provider did not authorize the login.').waitFor();
+
+  const login = await api('POST', '/v1/auth/login', { email: owner.email, password: owner.password });
+  let asked = null;
+  await p.route(/\/v1\/auth\/oauth\/github\/callback\?/, (route) => {
+    asked = new URL(route.request().url()).search;
+    return route.fulfill({ json: login.body });
+  });
+  await p.goto(`${BASE}/dashboard/oauth/github/callback?code=the-code&state=the-state`);
+  await p.getByRole('heading', { name: 'Sandboxes' }).waitFor();
+  assert.equal(asked, '?code=the-code&state=the-state');
+  assert.equal(new URL(p.url()).pathname, '/dashboard/capsules/list');
+  assert.equal(await p.evaluate(() => JSON.parse(localStorage.getItem('wrenn.session')).user.email), owner.email);
+  await p.context().close();
 });
 
 step('a narrow window still shows the sandboxes page', async () => {

@@ -13,6 +13,8 @@ import java.util.Map;
  * {@code WRENN_GITHUB_CLIENT_ID}, {@code WRENN_GITHUB_CLIENT_SECRET} and
  * {@code WRENN_GITHUB_REDIRECT_URI} are set ({@code WRENN_GITHUB_AUTHORIZE_URL},
  * {@code _TOKEN_URL}, {@code _USER_URL}, {@code _EMAILS_URL} point it at a GitHub Enterprise).
+ * For logins from the dashboard the redirect URI is its page
+ * {@code https://wrenn.example/dashboard/oauth/github/callback}.
  */
 record PeopleSettings(List<String> trustedProxies, List<OAuthProvider> oauthProviders) {
 

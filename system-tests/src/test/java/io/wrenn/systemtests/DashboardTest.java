@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * The web dashboard in a real browser against a real Wrenn: {@code src/test/dashboard-e2e} drives
  * Debian's Chromium ({@code /usr/bin/chromium}, the {@code chromium} package that {@code ./wrenn}
  * installs) with playwright-core from npm, pinned by its lockfile, through sign-up, a sandbox's
- * life (one cold boot of {@code minimal}, one restore from its snapshot), its files and terminal,
+ * life (one cold boot of {@code minimal}, one restore from its snapshot), its files, terminal,
+ * processes (a process's output, a kill), events and console, the OAuth buttons and callback page,
  * the team, keys, audit, stats and admin pages, with axe-core's accessibility check on each page.
  * Screenshots land in {@code target/screenshots}.
  *

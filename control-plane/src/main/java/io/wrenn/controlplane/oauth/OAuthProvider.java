@@ -31,6 +31,14 @@ public record OAuthProvider(String name, URI authorizeUrl, URI tokenUrl, URI use
         }
     }
 
+    /** The provider's name for people, as a login button says it: "GitHub" for {@code github}, else the name capitalised. */
+    public String label() {
+        if (name.equals("github")) {
+            return "GitHub";
+        }
+        return Character.toUpperCase(name.charAt(0)) + name.substring(1);
+    }
+
     public static OAuthProvider github(String clientId, String clientSecret, URI redirectUri) {
         return new OAuthProvider("github", URI.create("https://github.com/login/oauth/authorize"),
                 URI.create("https://github.com/login/oauth/access_token"), URI.create("https://api.github.com/user"),

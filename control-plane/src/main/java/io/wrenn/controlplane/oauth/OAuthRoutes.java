@@ -19,7 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * {@code /v1/auth/oauth/{provider}/authorize} sends the browser to the provider with a fresh
+ * {@code /v1/auth/providers} lists the configured providers, so a login page can offer one
+ * button each; {@code /v1/auth/oauth/{provider}/authorize} sends the browser to the provider with a fresh
  * state and a PKCE challenge; {@code …/callback} takes the code back, exchanges it with the
  * verifier and answers with a Wrenn token for the person it finds, links or creates.
  */
@@ -39,8 +40,20 @@ public final class OAuthRoutes {
     }
 
     public void register(RouteTable routes) {
+        routes.get("/v1/auth/providers", Access.PUBLIC, this::list);
         routes.get("/v1/auth/oauth/{provider}/authorize", Access.PUBLIC, this::authorize);
         routes.getAudited("/v1/auth/oauth/{provider}/callback", Access.PUBLIC, this::callback);
+    }
+
+    /** Only what a login page shows: each provider's path name and its name for people. */
+    private void list(Context ctx) {
+        List<Map<String, String>> list = providers.values().stream().map(p -> {
+            Map<String, String> view = new LinkedHashMap<>();
+            view.put("id", p.name());
+            view.put("name", p.label());
+            return view;
+        }).toList();
+        ctx.json(Map.of("providers", list));
     }
 
     private void authorize(Context ctx) {

@@ -46,6 +46,17 @@ class OAuthLoginTest {
     }
 
     @Test
+    void theConfiguredProvidersAreListedWithoutCredentials() {
+        Http.Response listed = wrenn.http.withKey(null).get("/v1/auth/providers");
+        assertThat(listed.status()).as(listed.toString()).isEqualTo(200);
+        assertThat(listed.json().get("providers").size()).isEqualTo(1);
+        assertThat(listed.json().get("providers").get(0).get("id").stringValue()).isEqualTo("github");
+        assertThat(listed.json().get("providers").get(0).get("name").stringValue()).isEqualTo("GitHub");
+        assertThat(listed.text()).as("nothing of its configuration").doesNotContain(FakeOAuthProvider.CLIENT_ID)
+                .doesNotContain(FakeOAuthProvider.CLIENT_SECRET).doesNotContain("127.0.0.1");
+    }
+
+    @Test
     void aFirstLoginCreatesThePersonAndATeamAndALaterOneFindsThem() throws Exception {
         int before = provider.verifiedExchanges.get();
         Account octo = Account.verified("octocat", "Octo.Cat@Example.com");
