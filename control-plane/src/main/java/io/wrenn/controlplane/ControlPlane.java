@@ -136,6 +136,10 @@ public final class ControlPlane implements AutoCloseable {
         ApiKeyStore apiKeys = new ApiKeyStore(jdbi);
         SigningKeys signingKeys = new SigningKeys(jdbi, config.tokenLifetime(), SigningKeys.REFRESH, SigningKeys.GRACE);
         Tokens tokens = new Tokens(signingKeys, config.tokenLifetime(), Clock.systemUTC());
+        // What a key or a person was handed (a sandbox's access token) ends with them.
+        io.wrenn.controlplane.sandbox.AccessTokens accessTokens =
+                new io.wrenn.controlplane.sandbox.AccessTokens(sandboxes, sandboxStore, agents, jdbi);
+        apiKeys.reportEndsTo(accessTokens);
         SocketTokens socketTokens = new SocketTokens(jdbi);
         Authenticator authenticator = new Authenticator(apiKeys, new SessionStore(jdbi), tokens, socketTokens);
         ClientAddress clientAddress = new ClientAddress(config.trustedProxies());
@@ -166,6 +170,7 @@ public final class ControlPlane implements AutoCloseable {
         // those are no longer in use.
         TeamService teams = new TeamService(teamStore, users,
                 List.of(apiKeys::forgetTeam, builds.service()::cancelAllOfTeam, sandboxes::stopAllOfTeam, snapshots::deleteAllOfTeam));
+        teams.reportEndsTo(accessTokens);
         AccountService accounts = new AccountService(users, teamStore, passwords, new LoginThrottle(jdbi), tokens);
         metrics = new Metrics(jdbi, hosts, agents);
         sandboxes.observeCreates(metrics.meters()::created);
@@ -209,6 +214,7 @@ public final class ControlPlane implements AutoCloseable {
             // Before the sandbox routes: "/v1/sandboxes/stats" must not be taken for a sandbox id.
             new MetricsRoutes(metrics, sandboxes, config.metricsToken()).register(table);
             new SandboxRoutes(sandboxes, agents, socketTokens).register(table);
+            new io.wrenn.controlplane.sandbox.AccessTokenRoutes(sandboxes, accessTokens).register(table);
             new io.wrenn.controlplane.audit.SandboxLogRoutes(new AuditLog(jdbi), sandboxes).register(table);
             new SnapshotRoutes(snapshots).register(table);
             builds.routes().register(table);
@@ -217,6 +223,8 @@ public final class ControlPlane implements AutoCloseable {
             new io.wrenn.controlplane.console.ConsoleRoutes(
                     new io.wrenn.controlplane.console.SandboxConsoles(sandboxes, hosts, agents)).register(table);
             TrafficProxy proxy = new TrafficProxy(sandboxes, networks, apiKeys, traffic, config.sandboxDomain());
+            accessTokens.onReplaced(proxy::tokenReplaced);
+            accessTokens.onKeyRevoked(proxy::keyRevoked);
             if (config.sandboxDomain() != null) {
                 // {port}-{sandboxId}.<domain>: whatever the path, such a request is the sandbox's
                 javalin.routes.before(proxy::routeByHost);
@@ -227,11 +235,12 @@ public final class ControlPlane implements AutoCloseable {
             javalin.jetty.modifyServletContextHandler(context -> context.addFilter(
                     new org.eclipse.jetty.ee10.servlet.FilterHolder(upgrades), "/*",
                     java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST)));
-            new E2bRoutes(sandboxes, networks, traffic, proxy, config.sandboxDomain(), metrics.sandboxes()).register(table);
+            new E2bRoutes(sandboxes, networks, traffic, proxy, config.sandboxDomain(), metrics.sandboxes(),
+                    accessTokens).register(table);
             forks = new io.wrenn.controlplane.fork.ForkService(sandboxes, snapshots, networks, new TemplateStore(jdbi));
             new io.wrenn.controlplane.fork.ForkRoutes(forks, sandboxes).register(table);
             new io.wrenn.controlplane.e2b.E2bSnapshotRoutes(sandboxes, snapshots, new TemplateStore(jdbi), forks, networks,
-                    config.sandboxDomain()).register(table);
+                    config.sandboxDomain(), accessTokens).register(table);
             new io.wrenn.controlplane.e2b.E2bTemplateRoutes(builds.service(), sandboxes, socketTokens).register(table);
             routes = table.served();
         });

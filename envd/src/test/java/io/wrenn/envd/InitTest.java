@@ -100,6 +100,20 @@ class InitTest {
     }
 
     @Test
+    void aSetTokenIsReplacedOnlyByItsHolderAndTheOldOneIsThenRefused() {
+        assertThat(init(Map.of("accessToken", "old-token")).status()).isEqualTo(204);
+        String replace = Json.write(Map.of("accessToken", "new-token"));
+
+        assertThat(client.send(client.request("/init").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(replace)).build()).status()).as("no token").isEqualTo(401);
+        assertThat(client.send(client.request("/init", "X-Access-Token", "old-token").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(replace)).build()).status()).isEqualTo(204);
+
+        assertThat(client.unary("process.Process/List", Map.of(), "X-Access-Token", "old-token").status()).isEqualTo(401);
+        assertThat(client.unary("process.Process/List", Map.of(), "X-Access-Token", "new-token").status()).isEqualTo(200);
+    }
+
+    @Test
     void clockMovesForwardOnlyWhenTheHostIsAhead() {
         Instant ahead = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MILLIS);
         assertThat(init(Map.of("timestamp", ahead.toString())).status()).isEqualTo(204);

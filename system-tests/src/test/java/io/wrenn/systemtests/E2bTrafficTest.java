@@ -148,6 +148,40 @@ class E2bTrafficTest {
         }
     }
 
+    /**
+     * A token fetched with a key does not outlive the key: once it is revoked the sandbox has a
+     * new token (its guest took it: a key caller, who gets the current one put in, still reaches
+     * envd), and the old token and its traffic token are refused through the proxy.
+     */
+    @Test
+    void aTokenFetchedWithARevokedKeyNoLongerWorks() {
+        WrennClient.Response login = wrenn.client().withKey(null).post("/v1/auth/login",
+                Map.of("email", wrenn.wrenn().adminEmail(), "password", wrenn.wrenn().adminPassword()));
+        assertThat(login.status()).as(login.toString()).isEqualTo(200);
+        WrennClient owner = wrenn.client().withToken(login.json().path("token").asString());
+        WrennClient.Response made = owner.post("/v1/api-keys", Map.of("name", "laptop to revoke"));
+        assertThat(made.status()).as(made.toString()).isEqualTo(201);
+        WrennClient laptop = wrenn.client().withKey(made.json().path("key").asString());
+        String fetched = laptop.get("/e2b/sandboxes/" + sandbox).json().path("envdAccessToken").asString();
+        String fetchedTraffic = trafficToken;
+        assertThat(fetched).isEqualTo(token);
+        assertThat(send(traffic("/files?path=/tmp/echo.py", "49983").header("X-Access-Token", fetched)).statusCode()).isEqualTo(200);
+
+        assertThat(owner.delete("/v1/api-keys/" + made.json().path("id").asString()).status()).isEqualTo(204);
+
+        // Other tests of this class use the sandbox's current tokens.
+        JsonNode now = wrenn.client().get("/e2b/sandboxes/" + sandbox).json();
+        token = now.path("envdAccessToken").asString();
+        trafficToken = wrenn.client().post("/e2b/sandboxes/" + sandbox + "/connect", Map.of("timeout", 600)).json()
+                .path("trafficAccessToken").asString();
+        assertThat(token).isNotEqualTo(fetched);
+        assertThat(send(traffic("/files?path=/tmp/echo.py", "49983").header("X-Access-Token", fetched)).statusCode()).isEqualTo(401);
+        assertThat(send(traffic("/", ECHO_PORT).header("e2b-traffic-access-token", fetchedTraffic)).statusCode()).isEqualTo(401);
+        assertThat(send(traffic("/files?path=/tmp/echo.py", "49983").header("X-API-Key", key)).statusCode()).isEqualTo(200);
+        assertThat(send(traffic("/files?path=/tmp/echo.py", "49983").header("X-Access-Token", token)).statusCode()).isEqualTo(200);
+        assertThat(send(traffic("/", ECHO_PORT).header("e2b-traffic-access-token", trafficToken)).statusCode()).isEqualTo(200);
+    }
+
     @Test
     void anotherTeamsKeyFindsNothing() {
         String otherKey = wrenn.createTeamWithKey("other team");

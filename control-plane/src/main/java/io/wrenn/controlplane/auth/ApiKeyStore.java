@@ -26,6 +26,13 @@ public final class ApiKeyStore {
     private final Jdbi jdbi;
     private final java.util.concurrent.ConcurrentHashMap<String, Verified> verified = new java.util.concurrent.ConcurrentHashMap<>();
 
+    private volatile CredentialEnds ends = CredentialEnds.NONE;
+
+    /** Where revocations are reported (what was handed out to a key must not outlive it). */
+    public void reportEndsTo(CredentialEnds value) {
+        this.ends = value;
+    }
+
     public ApiKeyStore(Jdbi jdbi) {
         this.jdbi = jdbi;
     }
@@ -158,6 +165,9 @@ public final class ApiKeyStore {
                 .execute()) == 1;
         // Revoked through this control plane: it stops working at once here.
         verified.values().removeIf(v -> v.keyId().equals(id));
+        if (revoked) {
+            ends.keysRevoked(List.of(id));
+        }
         return revoked;
     }
 
@@ -178,6 +188,9 @@ public final class ApiKeyStore {
                 .mapTo(UUID.class)
                 .list());
         verified.values().removeIf(v -> revoked.contains(v.keyId()));
+        ends.keysRevoked(revoked);
+        // Only a disabled account's keys are revoked so; what the person fetched with a session goes too.
+        ends.userDisabled(userId);
         return revoked.size();
     }
 

@@ -51,10 +51,12 @@ public final class E2bRoutes {
     private final String sandboxDomain;
     private final TrafficProxy proxy;
     private final SandboxMetrics metrics;
+    private final io.wrenn.controlplane.sandbox.AccessTokens tokens;
 
     public E2bRoutes(SandboxService sandboxes, SandboxNetworks networks, HostTraffic traffic, TrafficProxy proxy,
-            String sandboxDomain, SandboxMetrics metrics) {
+            String sandboxDomain, SandboxMetrics metrics, io.wrenn.controlplane.sandbox.AccessTokens tokens) {
         this.metrics = metrics;
+        this.tokens = tokens;
         this.sandboxes = sandboxes;
         this.networks = networks;
         this.sandboxDomain = sandboxDomain;
@@ -94,12 +96,12 @@ public final class E2bRoutes {
         if (request.autoResume()) {
             sandboxes.autoResume(sandbox, true);
         }
-        ctx.status(201).json(E2bViews.created(sandbox, sandboxes.accessToken(sandbox), networks.policy(sandbox), sandboxDomain));
+        ctx.status(201).json(E2bViews.created(sandbox, handOut(ctx, sandbox), networks.policy(sandbox), sandboxDomain));
     }
 
     private void get(Context ctx) {
         Sandbox sandbox = live(ctx);
-        ctx.json(E2bViews.detail(sandbox, sandboxes.accessToken(sandbox), sandboxes.autoResume(sandbox),
+        ctx.json(E2bViews.detail(sandbox, handOut(ctx, sandbox), sandboxes.autoResume(sandbox),
                 networks.policy(sandbox), sandboxDomain));
     }
 
@@ -170,7 +172,7 @@ public final class E2bRoutes {
             resumed = true;
         }
         sandbox = extend(ctx, sandbox, timeout);
-        ctx.status(resumed ? 201 : 200).json(E2bViews.created(sandbox, sandboxes.accessToken(sandbox), networks.policy(sandbox), sandboxDomain));
+        ctx.status(resumed ? 201 : 200).json(E2bViews.created(sandbox, handOut(ctx, sandbox), networks.policy(sandbox), sandboxDomain));
     }
 
     /**
@@ -199,7 +201,7 @@ public final class E2bRoutes {
         if (timeout.isPresent()) {
             sandbox = extend(ctx, sandbox, timeout.getAsInt());
         }
-        ctx.status(201).json(E2bViews.created(sandbox, sandboxes.accessToken(sandbox), networks.policy(sandbox), sandboxDomain));
+        ctx.status(201).json(E2bViews.created(sandbox, handOut(ctx, sandbox), networks.policy(sandbox), sandboxDomain));
     }
 
     /**
@@ -248,6 +250,11 @@ public final class E2bRoutes {
             throw new ApiException(ErrorCode.SANDBOX_NOT_FOUND, "no such sandbox in your team");
         }
         return sandbox;
+    }
+
+    /** The sandbox's access token, recorded as handed to the caller's key or session (it goes when they do). */
+    private String handOut(Context ctx, Sandbox sandbox) {
+        return tokens.handOut(sandbox, Authenticator.caller(ctx));
     }
 
     private static UUID team(Context ctx) {

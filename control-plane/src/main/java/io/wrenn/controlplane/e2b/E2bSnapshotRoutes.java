@@ -47,9 +47,11 @@ public final class E2bSnapshotRoutes {
     private final ForkService forks;
     private final SandboxNetworks networks;
     private final String sandboxDomain;
+    private final io.wrenn.controlplane.sandbox.AccessTokens tokens;
 
     public E2bSnapshotRoutes(SandboxService sandboxes, SnapshotService snapshots, TemplateStore templates,
-            ForkService forks, SandboxNetworks networks, String sandboxDomain) {
+            ForkService forks, SandboxNetworks networks, String sandboxDomain, io.wrenn.controlplane.sandbox.AccessTokens tokens) {
+        this.tokens = tokens;
         this.sandboxes = sandboxes;
         this.snapshots = snapshots;
         this.templates = templates;
@@ -130,7 +132,7 @@ public final class E2bSnapshotRoutes {
             Map<String, Object> entry = new LinkedHashMap<>();
             if (outcome.sandbox() != null) {
                 Sandbox fork = outcome.sandbox();
-                entry.put("sandbox", E2bViews.created(fork, sandboxes.accessToken(fork), networks.policy(fork), sandboxDomain));
+                entry.put("sandbox", E2bViews.created(fork, tokens.handOut(fork, io.wrenn.controlplane.auth.Authenticator.caller(ctx)), networks.policy(fork), sandboxDomain));
             } else {
                 entry.put("error", Map.of("code", outcome.error().code().httpStatus(), "message", outcome.error().getMessage()));
             }

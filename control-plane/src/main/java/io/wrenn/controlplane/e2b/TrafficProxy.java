@@ -68,6 +68,7 @@ public final class TrafficProxy {
     /** {@code {port}-{sandboxId}.<domain>}, or null when no sandbox domain is configured. */
     private final Pattern sandboxHost;
     private final java.util.Map<java.util.UUID, Object> waking = new java.util.concurrent.ConcurrentHashMap<>();
+    private final OpenTraffic open = new OpenTraffic();
 
     public TrafficProxy(SandboxService sandboxes, SandboxNetworks networks, ApiKeyStore keys, HostTraffic traffic,
             String sandboxDomain) {
@@ -77,6 +78,21 @@ public final class TrafficProxy {
         this.traffic = traffic;
         this.sandboxHost = sandboxDomain == null ? null : Pattern.compile(
                 "(\\d{1,5})-(sb-[0-9a-z]{25})\\." + Pattern.quote(sandboxDomain.toLowerCase(Locale.ROOT)) + "(:\\d{1,5})?");
+    }
+
+    /** Ends the streams and tunnels let in by the sandbox's old token (it was just replaced). */
+    public void tokenReplaced(java.util.UUID sandboxId) {
+        open.tokenReplaced(sandboxId);
+    }
+
+    /** Ends the streams and tunnels the key let in (it was just revoked). */
+    public void keyRevoked(java.util.UUID apiKeyId) {
+        open.keyRevoked(apiKeyId);
+    }
+
+    /** Registers an open stream or tunnel to {@code target} until the handle is closed. */
+    AutoCloseable opened(Target target, java.io.Closeable end) {
+        return open.register(new OpenTraffic.Opened(target.sandbox().id(), target.apiKeyId(), target.byToken(), end));
     }
 
     /**
@@ -183,7 +199,8 @@ public final class TrafficProxy {
         if (response.headers().firstValue(TrafficHeaders.ERROR).isPresent()) {
             throw agentAnswer(response, target.sandbox().id(), port);
         }
-        try (InputStream in = response.body()) {
+        InputStream body = response.body();
+        try (InputStream in = body; AutoCloseable registered = opened(target, () -> endExchange(ctx, body))) {
             ctx.res().setStatus(response.statusCode());
             response.headers().map().forEach((name, values) -> {
                 if (TrafficHeaders.forwardable(name) && !values.isEmpty() && !(ownOrigin && setsOriginState(name))) {
@@ -202,6 +219,28 @@ public final class TrafficProxy {
                 out.write(buffer, 0, n);
                 out.flush();
             }
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Ends an exchange from outside (its credential ended): the caller's connection is closed, so
+     * it receives nothing more, and the sandbox's stream, so the copying stops.
+     */
+    private static void endExchange(Context ctx, InputStream fromSandbox) {
+        try {
+            org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(ctx.req())
+                    .getConnectionMetaData().getConnection().getEndPoint().close();
+        } catch (RuntimeException e) {
+            log.debug("could not close the caller's connection: {}", e.toString());
+        }
+        try {
+            fromSandbox.close();
+        } catch (IOException ignored) {
+            // the stream is broken either way
         }
     }
 
@@ -240,7 +279,8 @@ public final class TrafficProxy {
                     return now;
                 }
                 log.info("traffic resumes paused sandbox {}", sandbox.id());
-                return sandboxes.resume(sandbox.teamId(), WireId.SANDBOX.encode(sandbox.id()));
+                // The token is kept: its holders have no answer to read a new one from.
+                return sandboxes.resume(sandbox.teamId(), WireId.SANDBOX.encode(sandbox.id()), false, false);
             } finally {
                 waking.remove(sandbox.id());
             }
@@ -259,7 +299,8 @@ public final class TrafficProxy {
             Sandbox sandbox = sandboxes.findAnyTeam(sandboxId).orElse(null);
             if (sandbox != null && (networks.policy(sandbox).allowPublicTraffic()
                     || TrafficToken.matches(sandboxes.accessToken(sandbox), header.apply(TrafficToken.HEADER)))) {
-                return new Target(sandbox, null);
+                boolean byToken = !networks.policy(sandbox).allowPublicTraffic();
+                return new Target(sandbox, null, null, byToken);
             }
             throw new ApiException(ErrorCode.UNAUTHORIZED, "send the sandbox's traffic token (" + TrafficToken.HEADER
                     + ") or the team's API key (X-API-Key)");
@@ -268,18 +309,18 @@ public final class TrafficProxy {
             Caller caller = keys.findByKey(key)
                     .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED, "invalid API key"));
             Sandbox sandbox = sandboxes.get(caller.requireTeam(), sandboxId);
-            return new Target(sandbox, sandboxes.accessToken(sandbox));
+            return new Target(sandbox, sandboxes.accessToken(sandbox), caller.apiKeyId(), false);
         }
         String presented = header.apply(ACCESS_TOKEN);
         Sandbox sandbox = sandboxes.findAnyTeam(sandboxId).orElse(null);
         String expected = sandbox == null ? null : sandboxes.accessToken(sandbox);
         if (expected != null && presented != null
                 && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8))) {
-            return new Target(sandbox, port == ENVD_PORT ? presented : null);
+            return new Target(sandbox, port == ENVD_PORT ? presented : null, null, true);
         }
         if (expected != null && presented == null && port == ENVD_PORT && signedFileUrl) {
             // A signed /files URL carries proof of the token in its signature; envd checks it.
-            return new Target(sandbox, null);
+            return new Target(sandbox, null, null, true);
         }
         throw new ApiException(ErrorCode.UNAUTHORIZED, "send the sandbox's access token (X-Access-Token) or the team's API key (X-API-Key)");
     }
@@ -394,6 +435,11 @@ public final class TrafficProxy {
         return setsOriginState(name);
     }
 
-    record Target(Sandbox sandbox, String token) {
+    /**
+     * @param token    the access token to put in for envd (null: keep the caller's)
+     * @param apiKeyId the key the caller was let in by, or null
+     * @param byToken  let in by the sandbox's access or traffic token: ended when that token is replaced
+     */
+    record Target(Sandbox sandbox, String token, java.util.UUID apiKeyId, boolean byToken) {
     }
 }

@@ -132,7 +132,21 @@ public final class TrafficUpgrade implements Filter {
                 agent.close();
                 return;
             }
-            switchProtocols(request, response, answer, agent, fromAgent, route.ownOrigin());
+            // Closing the sandbox's side of the tunnel ends it (its credential ended).
+            AutoCloseable registered = proxy.opened(target, agent);
+            Runnable forget = () -> {
+                try {
+                    registered.close();
+                } catch (Exception ignored) {
+                    // only forgets the tunnel
+                }
+            };
+            try {
+                switchProtocols(request, response, answer, agent, fromAgent, route.ownOrigin(), forget);
+            } catch (RuntimeException e) {
+                forget.run();
+                throw e;
+            }
         } catch (RuntimeException | IOException e) {
             agent.close();
             throw e;
@@ -226,7 +240,7 @@ public final class TrafficUpgrade implements Filter {
      * server uses: the servlet upgrade API would keep parsing HTTP on the connection).
      */
     static void switchProtocols(HttpServletRequest request, HttpServletResponse response, HttpHead answer, Socket agent,
-            InputStream fromAgent, boolean ownOrigin) {
+            InputStream fromAgent, boolean ownOrigin, Runnable onClosed) {
         var core = org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(request);
         org.eclipse.jetty.io.EndPoint endPoint = core.getConnectionMetaData().getConnection().getEndPoint();
         response.setStatus(101);
@@ -234,6 +248,6 @@ public final class TrafficUpgrade implements Filter {
         response.setHeader("Upgrade", answer.first("Upgrade").orElse(request.getHeader("Upgrade")));
         response.setHeader("Connection", "Upgrade");
         core.setAttribute(org.eclipse.jetty.server.HttpStream.UPGRADE_CONNECTION_ATTRIBUTE,
-                new TunnelConnection(endPoint, core.getConnectionMetaData().getConnector().getExecutor(), agent, fromAgent));
+                new TunnelConnection(endPoint, core.getConnectionMetaData().getConnector().getExecutor(), agent, fromAgent, onClosed));
     }
 }

@@ -31,8 +31,12 @@ final class TunnelConnection extends AbstractConnection {
     private final Socket agent;
     private final InputStream fromAgent;
 
-    TunnelConnection(EndPoint endPoint, Executor executor, Socket agent, InputStream fromAgent) {
+    private final Runnable onClosed;
+
+    /** @param onClosed run once the tunnel has ended */
+    TunnelConnection(EndPoint endPoint, Executor executor, Socket agent, InputStream fromAgent, Runnable onClosed) {
         super(endPoint, executor);
+        this.onClosed = onClosed;
         this.agent = agent;
         this.fromAgent = fromAgent;
     }
@@ -108,6 +112,7 @@ final class TunnelConnection extends AbstractConnection {
     @Override
     public void onClose(Throwable cause) {
         super.onClose(cause);
+        onClosed.run();
         try {
             agent.close();
         } catch (IOException ignored) {

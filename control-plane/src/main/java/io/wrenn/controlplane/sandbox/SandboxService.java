@@ -134,7 +134,7 @@ public final class SandboxService {
         }
         UUID id = UUID.randomUUID();
         Host host = admit(teamId, template, id, vcpus, memoryMb, diskSizeMb, request);
-        String accessToken = newAccessToken();
+        String accessToken = AccessTokens.newToken();
         sandboxes.saveAccessToken(id, accessToken);
         sandboxes.saveNetwork(id, request.network());
         io.wrenn.controlplane.host.StartGate.Slot slot;
@@ -323,10 +323,20 @@ public final class SandboxService {
      * saved memory, if any, given up (a pause that kept only the disk is always resumed so).
      */
     public Sandbox resume(UUID teamId, String wireId, boolean reboot) {
+        return resume(teamId, wireId, reboot, true);
+    }
+
+    /**
+     * As {@link #resume(UUID, String, boolean)}. With {@code newToken} the guest comes back with a
+     * new access token (the one it had is refused from then on; those who need it read the new
+     * one from the resume's answer); else with the token recorded now. A resume caused by traffic
+     * keeps the token: its caller proved it holds it and has no answer to read a new one from.
+     */
+    public Sandbox resume(UUID teamId, String wireId, boolean reboot, boolean newToken) {
         long start = System.nanoTime();
         boolean ok = false;
         try {
-            Sandbox resumed = resumeTimed(teamId, wireId, reboot);
+            Sandbox resumed = resumeTimed(teamId, wireId, reboot, newToken);
             ok = true;
             return resumed;
         } finally {
@@ -334,7 +344,19 @@ public final class SandboxService {
         }
     }
 
-    private Sandbox resumeTimed(UUID teamId, String wireId, boolean reboot) {
+    /** Told after each resume: the host, the sandbox and the token its guest was given. */
+    @FunctionalInterface
+    interface ResumeObserver {
+        void resumed(Host host, UUID sandboxId, String token);
+    }
+
+    private volatile ResumeObserver resumeObserver = (host, id, token) -> { };
+
+    void afterResume(ResumeObserver observer) {
+        this.resumeObserver = observer;
+    }
+
+    private Sandbox resumeTimed(UUID teamId, String wireId, boolean reboot, boolean newToken) {
         Sandbox sandbox = get(teamId, wireId);
         if (sandbox.status() != SandboxStatus.PAUSED) {
             throw new ApiException(ErrorCode.INVALID_STATE, "the sandbox is " + sandbox.status().wire() + ", not paused");
@@ -352,6 +374,15 @@ public final class SandboxService {
             sandboxes.transition(sandbox.id(), EnumSet.of(SandboxStatus.RESUMING), SandboxStatus.PAUSED, null);
             throw e;
         }
+        // The guest always comes back with the token recorded here: a token replaced while the
+        // sandbox was paused (a revocation) reaches it now. A new one is recorded before the call
+        // and kept even when the resume fails (the host re-initialises the guest from the token it
+        // holds, whatever the row says), so the old one is never handed out or accepted again.
+        String previousToken = sandboxes.accessToken(sandbox.id()).orElse(null);
+        String token = newToken || previousToken == null ? AccessTokens.newToken() : previousToken;
+        if (!token.equals(previousToken)) {
+            sandboxes.replaceAccessToken(sandbox.id(), token);
+        }
         io.wrenn.hostagent.protocol.Sandbox resumed;
         try (slot) {
             resumed = agents.stub(host, deadlines.pauseCall()).resumeSandbox(ResumeSandboxRequest.newBuilder()
@@ -359,6 +390,7 @@ public final class SandboxService {
                     .setGeneration(sandbox.pauseGeneration())
                     .setTimeoutS(sandbox.timeoutS())
                     .setReboot(reboot)
+                    .setEnvdAccessToken(token)
                     .build());
         } catch (StatusException e) {
             if (AgentErrors.outcomeUnknown(e)) {
@@ -373,6 +405,7 @@ public final class SandboxService {
         sandboxes.saveEnvdVersion(sandbox.id(), resumed.getEnvdVersion());
         sandboxes.markResumed(sandbox.id(),
                 resumed.getExpiresAtMs() == 0 ? null : Instant.ofEpochMilli(resumed.getExpiresAtMs()));
+        resumeObserver.resumed(host, sandbox.id(), token);
         return sandboxes.find(sandbox.id()).orElseThrow();
     }
 
@@ -474,14 +507,5 @@ public final class SandboxService {
             return java.util.Optional.empty();
         }
         return hosts.find(sandbox.hostId());
-    }
-
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
-
-    /** 256 random bits, URL-safe: the sandbox's envd access token. */
-    private static String newAccessToken() {
-        byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 }

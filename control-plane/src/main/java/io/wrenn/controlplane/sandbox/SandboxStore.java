@@ -299,6 +299,20 @@ public final class SandboxStore {
                 .execute());
     }
 
+    /**
+     * Replaces the sandbox's envd access token; whoever was handed the old one holds nothing of the
+     * new, so its grants go in the same transaction.
+     */
+    public void replaceAccessToken(UUID id, String token) {
+        jdbi.useTransaction(h -> {
+            h.createUpdate("UPDATE sandboxes SET envd_access_token = :token WHERE id = :id")
+                    .bind("id", id)
+                    .bind("token", token)
+                    .execute();
+            h.createUpdate("DELETE FROM access_token_grants WHERE sandbox_id = :id").bind("id", id).execute();
+        });
+    }
+
     /** The sandbox's envd access token (absent for sandboxes created before tokens were kept). */
     public Optional<String> accessToken(UUID id) {
         return jdbi.withHandle(h -> h.createQuery("SELECT envd_access_token FROM sandboxes WHERE id = :id")

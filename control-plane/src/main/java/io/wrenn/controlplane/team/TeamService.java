@@ -22,6 +22,13 @@ public final class TeamService {
     /** What a team's deletion must also stop (its sandboxes, its templates). */
     private final List<Consumer<UUID>> onDelete;
 
+    private volatile io.wrenn.controlplane.auth.CredentialEnds ends = io.wrenn.controlplane.auth.CredentialEnds.NONE;
+
+    /** Where a member's leaving is reported (what they were handed must not outlive their membership). */
+    public void reportEndsTo(io.wrenn.controlplane.auth.CredentialEnds value) {
+        this.ends = value;
+    }
+
     public TeamService(TeamStore teams, UserStore users, List<Consumer<UUID>> onDelete) {
         this.teams = teams;
         this.users = users;
@@ -64,6 +71,7 @@ public final class TeamService {
 
     public void leave(TeamStore.Membership team, UUID userId) {
         teams.changeOrRemove(team.teamId(), userId, null);
+        ends.memberLeft(team.teamId(), userId);
     }
 
     /** Rows for one page of the team's members ({@link io.wrenn.controlplane.http.Paging#page} cuts it). */
@@ -96,6 +104,7 @@ public final class TeamService {
             requireMayManage(team, target);
         }
         teams.changeOrRemove(team.teamId(), target.userId(), null);
+        ends.memberLeft(team.teamId(), target.userId());
     }
 
     /** The member named by {@code userWireId} in {@code team}; 404 otherwise. */

@@ -108,10 +108,13 @@ class FilesystemPauseTest {
 
         assertThat(wrenn.agent.resumeCalls).as("not woken by traffic").hasSize(resumes);
         assertThat(http.get("/e2b/sandboxes/" + id).json().get("state").stringValue()).isEqualTo("paused");
-        assertThat(http.post("/e2b/v2/sandboxes/" + id + "/connect", "{\"timeout\":1}").status()).isEqualTo(201);
+        Http.Response connected = http.post("/e2b/v2/sandboxes/" + id + "/connect", "{\"timeout\":1}");
+        assertThat(connected.status()).isEqualTo(201);
+        // The resume gave the sandbox a new token, which the connect answered with.
+        String resumedToken = connected.json().get("envdAccessToken").stringValue();
         assertThat(http.post("/e2b/sandboxes/" + id + "/pause", "{}").status()).isEqualTo(204);
 
-        health(id, token);
+        health(id, resumedToken);
 
         assertThat(wrenn.agent.resumeCalls).as("a memory pause is woken").hasSize(resumes + 2);
         http.delete("/e2b/sandboxes/" + id);

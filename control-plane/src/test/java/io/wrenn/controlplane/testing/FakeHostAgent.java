@@ -135,6 +135,18 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
                         exchange.getResponseHeaders().add("Access-Control-Allow-Origin", "*");
                         exchange.getResponseHeaders().add("Access-Control-Allow-Credentials", "true");
                     }
+                    if (exchange.getRequestURI().getPath().equals("/hold")) {
+                        // A long stream (a command's output): one message, then silence for 30 s.
+                        exchange.sendResponseHeaders(200, 0);
+                        exchange.getResponseBody().write("started\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        exchange.getResponseBody().flush();
+                        try {
+                            Thread.sleep(30_000);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return;
+                    }
                     int port = Integer.parseInt(exchange.getRequestHeaders().getFirst(io.wrenn.hostagent.protocol.TrafficHeaders.SANDBOX_PORT));
                     byte[] body;
                     int status;
@@ -150,6 +162,8 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
                     exchange.getResponseBody().write(body);
                 }
             });
+            // A held stream must not hold up other requests.
+            listener.setExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
             listener.start();
             return listener;
         } catch (IOException e) {
@@ -196,6 +210,7 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
     @Override
     public void createSandbox(CreateSandboxRequest request, StreamObserver<Sandbox> response) {
         creates.add(request);
+        guestTokens.put(request.getSandboxId(), request.getEnvdAccessToken());
         java.util.concurrent.CountDownLatch gate = createGate;
         if (gate != null) {
             try {
@@ -312,7 +327,33 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
     @Override
     public void resumeSandbox(io.wrenn.hostagent.protocol.ResumeSandboxRequest request, StreamObserver<Sandbox> response) {
         resumeCalls.add(request);
+        Sandbox before = sandboxes.get(request.getSandboxId());
         changeState(request.getSandboxId(), SandboxState.SANDBOX_STATE_PAUSED, SandboxState.SANDBOX_STATE_RUNNING, false, response);
+        if (before != null && before.getState() == SandboxState.SANDBOX_STATE_PAUSED && failPauseAndResume == null
+                && !request.getEnvdAccessToken().isEmpty()) {
+            guestTokens.put(request.getSandboxId(), request.getEnvdAccessToken());
+        }
+    }
+
+    /** The access token each sandbox's guest holds: given at create, resume and rotation. */
+    public final Map<String, String> guestTokens = new ConcurrentHashMap<>();
+    public final List<io.wrenn.hostagent.protocol.RotateAccessTokenRequest> rotateCalls = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void rotateAccessToken(io.wrenn.hostagent.protocol.RotateAccessTokenRequest request, StreamObserver<Sandbox> response) {
+        rotateCalls.add(request);
+        Sandbox sandbox = sandboxes.get(request.getSandboxId());
+        if (sandbox == null) {
+            response.onError(Status.NOT_FOUND.withDescription("no such sandbox").asRuntimeException());
+            return;
+        }
+        if (sandbox.getState() != SandboxState.SANDBOX_STATE_RUNNING) {
+            response.onError(Status.FAILED_PRECONDITION.withDescription("sandbox is not running").asRuntimeException());
+            return;
+        }
+        guestTokens.put(request.getSandboxId(), request.getEnvdAccessToken());
+        response.onNext(sandbox);
+        response.onCompleted();
     }
 
     /** A pause (which counts a new generation) or a resume, refused unless the sandbox is in {@code from}. */

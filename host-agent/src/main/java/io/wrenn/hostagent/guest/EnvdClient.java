@@ -48,7 +48,8 @@ public final class EnvdClient implements GuestConnection {
     private final String address;
     private final Duration answerTimeout;
     private final URI base;
-    private final String accessToken;
+    /** Volatile: {@link #rotateAccessToken} replaces it while other calls run. */
+    private volatile String accessToken;
     private final java.util.Set<InputStream> openStreams = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.Set<java.util.concurrent.CompletableFuture<?>> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.Set<java.net.Socket> tunnels = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -162,6 +163,19 @@ public final class EnvdClient implements GuestConnection {
             Thread.currentThread().interrupt();
             throw new GuestException(GuestException.Kind.UNAVAILABLE, "init: interrupted", e);
         }
+    }
+
+    @Override
+    public void rotateAccessToken(String newToken) {
+        ObjectNode body = JSON.createObjectNode().put("accessToken", newToken);
+        HttpRequest request = HttpRequest.newBuilder(base.resolve("/init"))
+                .timeout(answerTimeout)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                .build();
+        // send() puts in the token the guest holds now, which envd demands to replace it.
+        requireInitialised(send(request, HttpResponse.BodyHandlers.ofInputStream(), "rotate token"), answerTimeout);
+        accessToken = newToken;
     }
 
     /** {@code POST /init} with the timestamp alone (the rest stays as the guest holds it), with the token it holds now. */

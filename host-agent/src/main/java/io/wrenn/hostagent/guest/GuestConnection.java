@@ -41,6 +41,16 @@ public interface GuestConnection extends AutoCloseable {
             String guestToken, Duration timeout);
 
     /**
+     * Gives the running guest's envd {@code newToken} ({@code /init}, authenticated with the token
+     * it holds now); every later call of this connection sends the new one, and envd refuses the old.
+     *
+     * @throws GuestException when the guest refuses or does not answer (it then keeps the old token)
+     */
+    default void rotateAccessToken(String newToken) {
+        throw new GuestException(GuestException.Kind.UNAVAILABLE, "this guest connection cannot change its access token");
+    }
+
+    /**
      * Sets the guest's clock to {@code now} (moved forward only), over a connection an earlier
      * exchange left open: how long this call took bounds how late the guest's clock is set.
      */

@@ -161,7 +161,13 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
     public void resumeSandbox(ResumeSandboxRequest request, StreamObserver<io.wrenn.hostagent.protocol.Sandbox> observer) {
         unary(observer, () -> toProto(metrics.meters().timed(AgentMeters.Operation.RESUME,
                 () -> manager.resume(request.getSandboxId(), request.getGeneration(), request.getTimeoutS(),
-                        request.getReboot()))));
+                        request.getReboot(), request.getEnvdAccessToken()))));
+    }
+
+    @Override
+    public void rotateAccessToken(io.wrenn.hostagent.protocol.RotateAccessTokenRequest request,
+            StreamObserver<io.wrenn.hostagent.protocol.Sandbox> observer) {
+        unary(observer, () -> toProto(manager.rotateAccessToken(request.getSandboxId(), request.getEnvdAccessToken())));
     }
 
     @Override

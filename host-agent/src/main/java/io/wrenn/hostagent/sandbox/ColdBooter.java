@@ -42,7 +42,7 @@ final class ColdBooter {
         host.store.write(record);
         undo.add("kill VM", () -> host.vms.kill(sandbox.pid(), host.layout.sandboxQmpSocket(id)));
         VmSpec vm = guestStart.vmSpec(record, host.layout.sandboxMemory(id), true, null);
-        GuestConnection envd = bootUnderWatchdog(sandbox, template, vm, undo, policy);
+        GuestConnection envd = bootUnderWatchdog(sandbox, template, vm, undo, policy, sandbox.record().envdAccessToken());
         long bootMs = (System.nanoTime() - t0) / 1_000_000;
 
         long initSent = System.nanoTime();
@@ -61,10 +61,10 @@ final class ColdBooter {
     /**
      * Boots the sandbox's own disk as it is (the resume of a pause that kept only the disk):
      * the same watchdog as a create, but a hung attempt is retried on the same disk, which holds
-     * the sandbox's files. The caller initialises the guest.
+     * the sandbox's files. The caller initialises the guest, which is then to hold {@code accessToken}.
      */
-    GuestConnection bootKeptDisk(Sandbox sandbox, VmSpec vm, Undo undo, BootPolicy policy) {
-        return bootUnderWatchdog(sandbox, null, vm, undo, policy);
+    GuestConnection bootKeptDisk(Sandbox sandbox, VmSpec vm, Undo undo, BootPolicy policy, String accessToken) {
+        return bootUnderWatchdog(sandbox, null, vm, undo, policy, accessToken);
     }
 
     /**
@@ -73,7 +73,7 @@ final class ColdBooter {
      * half-written it); with no template, on the disk that is there.
      */
     private GuestConnection bootUnderWatchdog(Sandbox sandbox, Template template, VmSpec vm, Undo undo,
-            BootPolicy policy) {
+            BootPolicy policy, String accessToken) {
         for (int attempt = 1; attempt <= policy.attempts(); attempt++) {
             try {
                 if (template != null) {
@@ -95,7 +95,7 @@ final class ColdBooter {
             }
             long t0 = System.nanoTime();
             // Each attempt is another VM at the same address: a connection of its own.
-            GuestConnection envd = resources.connectGuest(sandbox, undo);
+            GuestConnection envd = resources.connectGuest(sandbox, undo, accessToken);
             guestStart.startQemu(sandbox, vm);
             // Each attempt a fresh connection within 800 ms: while the guest boots its SYNs go
             // unanswered, and one long attempt would wait for TCP's next SYN retransmission.

@@ -25,7 +25,7 @@ final class Creator {
     private static final int DEFAULT_MEMORY_MB = 512;
     private static final int DEFAULT_DISK_MB = 5120;
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final Pattern ACCESS_TOKEN = Pattern.compile("[A-Za-z0-9_-]{32,128}");
+    static final Pattern ACCESS_TOKEN = Pattern.compile("[A-Za-z0-9_-]{32,128}");
 
     private final SandboxHost host;
     private final ColdBooter coldBooter;

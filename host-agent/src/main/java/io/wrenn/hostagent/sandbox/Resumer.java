@@ -31,14 +31,18 @@ final class Resumer {
         this.coldBooter = coldBooter;
     }
 
-    /** See {@link SandboxManager#resume(String, long, int, boolean)}. */
-    Sandbox resume(String sandboxId, long expectedGeneration, int timeoutS, boolean reboot) {
+    /** See {@link SandboxManager#resume(String, long, int, boolean, String)}. */
+    Sandbox resume(String sandboxId, long expectedGeneration, int timeoutS, boolean reboot, String newToken) {
+        if (newToken != null && !newToken.isEmpty() && !Creator.ACCESS_TOKEN.matcher(newToken).matches()) {
+            throw new SandboxException(SandboxException.Kind.INVALID_ARGUMENT, "envd_access_token must be 32 to 128 characters [A-Za-z0-9_-]");
+        }
         host.refuseWhenClosing();
         Sandbox sandbox = live.known(sandboxId);
         sandbox.lock.lock();
         try {
             live.requireState(sandbox, Sandbox.State.PAUSED, "resumed");
-            resumeLocked(sandbox, expectedGeneration, SandboxHost.expiry(host.clock.millis(), timeoutS), reboot);
+            resumeLocked(sandbox, expectedGeneration, SandboxHost.expiry(host.clock.millis(), timeoutS), reboot,
+                    newToken == null || newToken.isEmpty() ? null : newToken);
             // The timeout counts from when the sandbox runs again, not from the call: a resume
             // (a boot above all) may take longer than a short timeout.
             sandbox.record(sandbox.record().withExpiresAtMs(SandboxHost.expiry(host.clock.millis(), timeoutS)));
@@ -51,15 +55,19 @@ final class Resumer {
 
     /** The resume itself; the caller holds the sandbox's lock and has checked that it is paused. */
     void resumeLocked(Sandbox sandbox, long expectedGeneration, long expiresAt) {
-        resumeLocked(sandbox, expectedGeneration, expiresAt, false);
+        resumeLocked(sandbox, expectedGeneration, expiresAt, false, null);
     }
 
     /**
      * As {@link #resumeLocked(Sandbox, long, long)}; a pause that kept only the disk, or any pause
-     * when {@code reboot}, is resumed by booting the disk: files kept, processes gone.
+     * when {@code reboot}, is resumed by booting the disk: files kept, processes gone. With
+     * {@code newToken} (null: keep) envd's {@code /init} gives the guest that access token,
+     * authenticated with the one it held when paused; the record takes it only once the resume
+     * succeeded, so a failed resume leaves the record naming the token the saved guest holds.
      */
-    void resumeLocked(Sandbox sandbox, long expectedGeneration, long expiresAt, boolean reboot) {
+    void resumeLocked(Sandbox sandbox, long expectedGeneration, long expiresAt, boolean reboot, String newToken) {
         String id = sandbox.id();
+        String token = newToken != null ? newToken : sandbox.record().envdAccessToken();
         StepTimes times = new StepTimes();
         Path pauseDir = host.layout.sandboxPauseDir(id);
         Path memory = host.layout.sandboxMemory(id);
@@ -96,10 +104,10 @@ final class Resumer {
             host.store.write(sandbox.record());
             times.step("network");
             if (boot) {
-                bootDisk(sandbox, memory, undo);
+                bootDisk(sandbox, memory, undo, token);
                 times.step("boot");
             } else {
-                load(sandbox, pause, memory, pauseDir, undo, times);
+                load(sandbox, pause, memory, pauseDir, undo, times, token);
             }
         } catch (RuntimeException | IOException e) {
             undo.runAll();
@@ -111,7 +119,8 @@ final class Resumer {
             throw e instanceof SandboxException s ? s : Creator.asSandboxException(new RuntimeException(e));
         }
         FileTrees.deleteRecursively(pauseDir);
-        sandbox.record(sandbox.record().withOwnMemory(true).withExpiresAtMs(expiresAt).withPhase(Sandbox.State.RUNNING));
+        sandbox.record(sandbox.record().withOwnMemory(true).withExpiresAtMs(expiresAt).withEnvdAccessToken(token)
+                .withPhase(Sandbox.State.RUNNING));
         host.store.write(sandbox.record());
         sandbox.state(Sandbox.State.RUNNING);
         times.step("record");
@@ -120,14 +129,14 @@ final class Resumer {
     }
 
     /** QEMU on the sandbox's memory loading the saved state, then envd's {@code /init} as the probe. */
-    private void load(Sandbox sandbox, PauseState pause, Path memory, Path pauseDir, Undo undo, StepTimes times)
-            throws IOException {
+    private void load(Sandbox sandbox, PauseState pause, Path memory, Path pauseDir, Undo undo, StepTimes times,
+            String token) throws IOException {
         String id = sandbox.id();
         if (!pause.ignoreShared()) {
             // The RAM is in the stream: it is loaded into a fresh memory file of the sandbox's own.
             Files.deleteIfExists(memory);
         }
-        GuestConnection envd = resources.connectGuest(sandbox, undo);
+        GuestConnection envd = resources.connectGuest(sandbox, undo, token);
         undo.add("kill VM", () -> host.vms.kill(sandbox.pid(), host.layout.sandboxQmpSocket(id)));
         host.crashPoint("resume.loading");
         SandboxRecord record = sandbox.record();
@@ -140,14 +149,14 @@ final class Resumer {
      * The kept disk booted under the create's watchdog on fresh RAM, then envd's {@code /init}
      * (environment, user, workdir, clock, entropy) as after a create.
      */
-    private void bootDisk(Sandbox sandbox, Path memory, Undo undo) throws IOException {
+    private void bootDisk(Sandbox sandbox, Path memory, Undo undo, String token) throws IOException {
         String id = sandbox.id();
         Files.deleteIfExists(memory);
         undo.add("kill VM", () -> host.vms.kill(sandbox.pid(), host.layout.sandboxQmpSocket(id)));
         host.crashPoint("resume.loading");
         SandboxRecord record = sandbox.record();
         GuestConnection envd = coldBooter.bootKeptDisk(sandbox, guestStart.vmSpec(record, memory, true, null), undo,
-                host.bootPolicy);
+                host.bootPolicy, token);
         long initSent = System.nanoTime();
         envd.init(record.spec().env(), record.defaultUser(), record.defaultWorkdir(), host.clock.instant(),
                 GuestStart.entropy());

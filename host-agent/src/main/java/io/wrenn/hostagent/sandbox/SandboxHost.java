@@ -90,7 +90,12 @@ final class SandboxHost {
 
     /** A new connection to the guest now running on the sandbox's slot, which becomes the sandbox's. */
     io.wrenn.hostagent.guest.GuestConnection connectGuest(Sandbox sandbox) {
-        var guest = guests.connect(sandbox.slot().namespaceAddress(), sandbox.record().envdAccessToken());
+        return connectGuest(sandbox, sandbox.record().envdAccessToken());
+    }
+
+    /** As {@link #connectGuest(Sandbox)}, the connection giving envd {@code accessToken} at its {@code /init}. */
+    io.wrenn.hostagent.guest.GuestConnection connectGuest(Sandbox sandbox, String accessToken) {
+        var guest = guests.connect(sandbox.slot().namespaceAddress(), accessToken);
         sandbox.guest(guest);
         return guest;
     }

@@ -40,6 +40,7 @@ public final class SandboxManager {
     private final Destroyer destroyer;
     private final LiveSandboxes live;
     private final Timeouts timeouts;
+    private final AccessTokens accessTokens;
     private final Recovery recovery;
     private final NetworkPolicies networkPolicies;
 
@@ -58,6 +59,7 @@ public final class SandboxManager {
         imageMaker = new ImageMaker(host, live);
         templateRemover = new TemplateRemover(host);
         timeouts = new Timeouts(host, live, pauser, destroyer);
+        accessTokens = new AccessTokens(host, live);
         recovery = new Recovery(host, pauser, destroyer);
         networkPolicies = new NetworkPolicies(host, live);
     }
@@ -173,7 +175,20 @@ public final class SandboxManager {
      * disk, the disk is booted (its saved memory, if any, is given up).
      */
     public Sandbox resume(String sandboxId, long expectedGeneration, int timeoutS, boolean reboot) {
-        return withEnvdVersion(resumer.resume(sandboxId, expectedGeneration, timeoutS, reboot));
+        return resume(sandboxId, expectedGeneration, timeoutS, reboot, null);
+    }
+
+    /**
+     * As {@link #resume(String, long, int, boolean)}; with {@code newToken} (null or empty: keep)
+     * the resumed guest's envd holds that access token and refuses the one it held before.
+     */
+    public Sandbox resume(String sandboxId, long expectedGeneration, int timeoutS, boolean reboot, String newToken) {
+        return withEnvdVersion(resumer.resume(sandboxId, expectedGeneration, timeoutS, reboot, newToken));
+    }
+
+    /** Gives a running sandbox's envd {@code newToken}; the old one is refused from then on. */
+    public Sandbox rotateAccessToken(String sandboxId, String newToken) {
+        return accessTokens.rotateAccessToken(sandboxId, newToken);
     }
 
     /**

@@ -64,6 +64,11 @@ public record SandboxRecord(
                 envdAccessToken, phase, pauseGeneration, value);
     }
 
+    public SandboxRecord withEnvdAccessToken(String value) {
+        return new SandboxRecord(spec, slot, accelerator, defaultUser, defaultWorkdir, startedAtMs, expiresAtMs, bootMs,
+                value, phase, pauseGeneration, ownMemory);
+    }
+
     public SandboxRecord withExpiresAtMs(long value) {
         return new SandboxRecord(spec, slot, accelerator, defaultUser, defaultWorkdir, startedAtMs, value, bootMs,
                 envdAccessToken, phase, pauseGeneration, ownMemory);

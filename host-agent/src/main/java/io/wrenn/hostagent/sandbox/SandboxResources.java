@@ -105,7 +105,12 @@ final class SandboxResources {
      * fails: every incarnation has its own, so nothing opened to an earlier VM is reused for it.
      */
     GuestConnection connectGuest(Sandbox sandbox, Undo undo) {
-        GuestConnection guest = host.connectGuest(sandbox);
+        return connectGuest(sandbox, undo, sandbox.record().envdAccessToken());
+    }
+
+    /** As {@link #connectGuest(Sandbox, Undo)}, giving envd {@code accessToken} at its {@code /init}. */
+    GuestConnection connectGuest(Sandbox sandbox, Undo undo, String accessToken) {
+        GuestConnection guest = host.connectGuest(sandbox, accessToken);
         undo.add("close guest connection", guest::close);
         return guest;
     }

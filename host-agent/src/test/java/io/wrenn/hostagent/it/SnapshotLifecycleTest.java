@@ -223,6 +223,65 @@ class SnapshotLifecycleTest {
                 .setTeamId(Layout.PLATFORM_TEAM).setName("minimal").build()))).isEqualTo(Status.Code.INVALID_ARGUMENT);
     }
 
+    @Test
+    @Order(7)
+    void aResumeAndARotationGiveTheGuestANewTokenAndItRefusesTheOldOne() throws Exception {
+        if (record(source).phaseOrRunning() != io.wrenn.hostagent.sandbox.Sandbox.State.PAUSED) {
+            pause(source);
+        }
+        String created = record(source).envdAccessToken();
+        String resumedWith = newToken();
+
+        agent.stub.withDeadlineAfter(2, TimeUnit.MINUTES).resumeSandbox(ResumeSandboxRequest.newBuilder()
+                .setSandboxId(source).setEnvdAccessToken(resumedWith).build());
+
+        assertThat(record(source).envdAccessToken()).isEqualTo(resumedWith);
+        assertThat(envdStatus(source, created)).as("the token it held before the pause").isEqualTo(401);
+        assertThat(envdStatus(source, resumedWith)).isEqualTo(200);
+        assertThat(agent.stdoutOf(source, "echo driven")).as("the agent drives it with the new token").isEqualTo("driven");
+
+        String rotated = newToken();
+        agent.stub.withDeadlineAfter(1, TimeUnit.MINUTES).rotateAccessToken(io.wrenn.hostagent.protocol.RotateAccessTokenRequest
+                .newBuilder().setSandboxId(source).setEnvdAccessToken(rotated).build());
+
+        assertThat(record(source).envdAccessToken()).isEqualTo(rotated);
+        assertThat(envdStatus(source, resumedWith)).isEqualTo(401);
+        assertThat(envdStatus(source, rotated)).isEqualTo(200);
+        assertThat(agent.stdoutOf(source, "echo driven")).isEqualTo("driven");
+
+        // A pause of the disk only: the resume boots a fresh guest, which takes the new token at its first /init.
+        agent.stub.withDeadlineAfter(2, TimeUnit.MINUTES).pauseSandbox(PauseSandboxRequest.newBuilder().setSandboxId(source)
+                .setDropMemory(true).build());
+        String booted = newToken();
+        agent.stub.withDeadlineAfter(3, TimeUnit.MINUTES).resumeSandbox(ResumeSandboxRequest.newBuilder()
+                .setSandboxId(source).setEnvdAccessToken(booted).build());
+        assertThat(envdStatus(source, rotated)).isEqualTo(401);
+        assertThat(envdStatus(source, booted)).isEqualTo(200);
+        assertThat(codeOf(() -> agent.stub.rotateAccessToken(io.wrenn.hostagent.protocol.RotateAccessTokenRequest.newBuilder()
+                .setSandboxId(source).setEnvdAccessToken("short").build()))).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    }
+
+    private io.wrenn.hostagent.sandbox.SandboxRecord record(String id) throws java.io.IOException {
+        return tools.jackson.databind.json.JsonMapper.builder().build()
+                .readValue(layout().sandboxJson(id).toFile(), io.wrenn.hostagent.sandbox.SandboxRecord.class);
+    }
+
+    private static String newToken() {
+        byte[] bytes = new byte[32];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** What the guest's envd answers {@code GET /envs} with {@code token}, straight from the host. */
+    private int envdStatus(String id, String token) throws Exception {
+        var address = new io.wrenn.hostagent.net.NetworkSlot(record(id).slot()).namespaceAddress();
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + address + ":49983/envs"))
+                .header("X-Access-Token", token).build();
+        try (var http = java.net.http.HttpClient.newHttpClient()) {
+            return http.send(request, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        }
+    }
+
     private static boolean qemuGone(long pid) {
         try {
             return Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")).length == 0;
