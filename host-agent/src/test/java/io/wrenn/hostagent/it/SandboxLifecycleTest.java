@@ -525,12 +525,12 @@ class SandboxLifecycleTest {
         try {
             Sandbox smallBox = agent.stub.createSandbox(AgentFixture.minimal(small).setDiskSizeMb(1024).build());
             assertThat(smallBox.getDiskSizeMb()).isEqualTo(1024);
-            assertThat(backingFile(small)).isEqualTo(compact.toString());
+            assertBackedBy(small, compact);
             assertThat(rootFilesystemMb(small)).isBetween(900L, 1024L);
 
             Sandbox fullBox = agent.stub.createSandbox(AgentFixture.minimal(full).setDiskSizeMb(0).build());
             assertThat(fullBox.getDiskSizeMb()).isEqualTo((int) imageMb);
-            assertThat(backingFile(full)).isEqualTo(rootfs.toString());
+            assertBackedBy(full, rootfs);
             assertThat(rootFilesystemMb(full)).isBetween(imageMb * 9 / 10, imageMb);
             // The template cannot go below its compact filesystem.
             assertThatThrownBy(() -> agent.stub.createSandbox(AgentFixture.minimal(UUID.randomUUID().toString())
@@ -541,6 +541,13 @@ class SandboxLifecycleTest {
             agent.stub.destroySandbox(DestroySandboxRequest.newBuilder().setSandboxId(small).build());
             agent.stub.destroySandbox(DestroySandboxRequest.newBuilder().setSandboxId(full).build());
         }
+    }
+
+    /** The overlay's base is the sandbox's own link to {@code image}: that very file, whatever later becomes of its name. */
+    private void assertBackedBy(String sandboxId, Path image) throws Exception {
+        Path backing = Path.of(backingFile(sandboxId));
+        assertThat(backing).isEqualTo(layout().sandboxBase(sandboxId, image));
+        assertThat(Files.isSameFile(backing, image)).as("%s is a link of %s", backing, image).isTrue();
     }
 
     private String backingFile(String sandboxId) throws Exception {
