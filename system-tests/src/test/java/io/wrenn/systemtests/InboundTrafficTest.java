@@ -174,21 +174,26 @@ class InboundTrafficTest {
     }
 
     @Test
-    void theMaskAndTheTrafficTokenHoldAcrossAPauseAndAResume() throws Exception {
+    void theMaskHoldsAcrossAPauseAndAResumeWhichReplacesTheTrafficToken() throws Exception {
         WrennClient.Response put = wrenn.client().send("PUT", "/v1/sandboxes/" + sandbox + "/network", "application/json",
                 "{\"allow_public_traffic\":false,\"mask_request_host\":\"kept.example\"}".getBytes(StandardCharsets.UTF_8));
         assertThat(put.status()).as(put.toString()).isEqualTo(200);
+        String before = trafficToken;
         try {
             assertThat(wrenn.client().post("/v1/sandboxes/" + sandbox + "/pause", Map.of()).status()).isEqualTo(200);
             assertThat(wrenn.client().post("/v1/sandboxes/" + sandbox + "/resume", Map.of()).status()).isEqualTo(200);
-            // the server ran on in the saved memory; the mask and the token are the sandbox's, not its VM's
+            // A resume gives the guest a new access token, and the traffic token derived from it changes with it.
+            trafficToken = wrenn.client().get("/e2b/sandboxes/" + sandbox).json().path("trafficAccessToken").asString();
+            assertThat(trafficToken).isNotBlank().isNotEqualTo(before);
+            // the server ran on in the saved memory; the mask is the sandbox's, not its VM's
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
                     .until(() -> get("/host").statusCode() == 200);
             assertThat(get("/host").body()).isEqualTo("kept.example");
-            HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(
+            HttpResponse<String> stale = http.send(HttpRequest.newBuilder(
                             URI.create("http://127.0.0.1:" + wrenn.apiPort() + "/e2b/sandbox/host"))
-                    .header("E2b-Sandbox-Id", sandbox).header("E2b-Sandbox-Port", PORT).build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(anonymous.statusCode()).as("still private after the resume").isEqualTo(401);
+                    .header("E2b-Sandbox-Id", sandbox).header("E2b-Sandbox-Port", PORT).header("e2b-traffic-access-token", before)
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(stale.statusCode()).as("the token from before the pause").isEqualTo(401);
         } finally {
             wrenn.client().send("PUT", "/v1/sandboxes/" + sandbox + "/network", "application/json",
                     "{\"allow_public_traffic\":false}".getBytes(StandardCharsets.UTF_8));
