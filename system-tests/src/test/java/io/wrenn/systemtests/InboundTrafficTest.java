@@ -183,7 +183,9 @@ class InboundTrafficTest {
             assertThat(wrenn.client().post("/v1/sandboxes/" + sandbox + "/pause", Map.of()).status()).isEqualTo(200);
             assertThat(wrenn.client().post("/v1/sandboxes/" + sandbox + "/resume", Map.of()).status()).isEqualTo(200);
             // A resume gives the guest a new access token, and the traffic token derived from it changes with it.
-            trafficToken = wrenn.client().get("/e2b/sandboxes/" + sandbox).json().path("trafficAccessToken").asString();
+            // (an E2B client reads the current one from a connect)
+            trafficToken = wrenn.client().post("/e2b/sandboxes/" + sandbox + "/connect", Map.of("timeout", 600)).json()
+                    .path("trafficAccessToken").asString();
             assertThat(trafficToken).isNotBlank().isNotEqualTo(before);
             // the server ran on in the saved memory; the mask is the sandbox's, not its VM's
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))

@@ -168,7 +168,10 @@ public final class E2bRoutes {
         Sandbox sandbox = live(ctx);
         boolean resumed = false;
         if (sandbox.status() == SandboxStatus.PAUSED) {
-            sandbox = sandboxes.resume(team(ctx), ctx.pathParam("id"), !memory);
+            // E2B keeps a sandbox's access token across a pause, and its SDKs go on using the
+            // token of the object they hold after a connect: the token is kept (it is replaced on
+            // demand and when the credential that fetched it ends; Wrenn's own resume replaces it).
+            sandbox = sandboxes.resume(team(ctx), ctx.pathParam("id"), !memory, false);
             resumed = true;
         }
         sandbox = extend(ctx, sandbox, timeout);
@@ -197,7 +200,7 @@ public final class E2bRoutes {
         OptionalInt timeout = body.integer("timeout", 0, sandboxes.limits().maxTimeoutS());
         body.bool("autoPause", false);
         live(ctx);
-        Sandbox sandbox = sandboxes.resume(team(ctx), ctx.pathParam("id"));
+        Sandbox sandbox = sandboxes.resume(team(ctx), ctx.pathParam("id"), false, false); // the token kept, as connect
         if (timeout.isPresent()) {
             sandbox = extend(ctx, sandbox, timeout.getAsInt());
         }

@@ -68,9 +68,11 @@ class AccessTokenRotationTest {
         String oldTraffic = created.json().get("trafficAccessToken").stringValue();
         assertThat(wrenn.http.post("/e2b/sandboxes/" + sandbox + "/pause", "").status()).isEqualTo(204);
 
-        Http.Response connected = wrenn.http.post("/e2b/sandboxes/" + sandbox + "/connect", "{\"timeout\":1}");
+        assertThat(wrenn.http.post("/v1/sandboxes/" + sandbox + "/resume", "").status()).isEqualTo(200);
 
-        assertThat(connected.status()).as(connected.toString()).isEqualTo(201);
+        // an E2B client reads the current tokens from a connect
+        Http.Response connected = wrenn.http.post("/e2b/sandboxes/" + sandbox + "/connect", "{\"timeout\":1}");
+        assertThat(connected.status()).as(connected.toString()).isEqualTo(200);
         String newToken = connected.json().get("envdAccessToken").stringValue();
         assertThat(newToken).isNotEqualTo(oldToken);
         assertThat(connected.json().get("trafficAccessToken").stringValue()).isNotEqualTo(oldTraffic)
@@ -79,6 +81,20 @@ class AccessTokenRotationTest {
         assertThat(wrenn.agent.guestTokens.get(wrenn.agent.resumeCalls.getLast().getSandboxId())).isEqualTo(newToken);
         assertThat(envdStatus(sandbox, oldToken)).isEqualTo(401);
         assertThat(envdStatus(sandbox, newToken)).isEqualTo(200);
+    }
+
+    @Test
+    void anE2bConnectResumesWithTheTokenTheSdkHolds() throws Exception {
+        Http.Response created = wrenn.http.post("/e2b/sandboxes", PRIVATE);
+        String sandbox = created.json().get("sandboxID").stringValue();
+        String token = created.json().get("envdAccessToken").stringValue();
+        assertThat(wrenn.http.post("/e2b/sandboxes/" + sandbox + "/pause", "").status()).isEqualTo(204);
+
+        Http.Response connected = wrenn.http.post("/e2b/sandboxes/" + sandbox + "/connect", "{\"timeout\":1}");
+
+        assertThat(connected.status()).as(connected.toString()).isEqualTo(201);
+        assertThat(connected.json().get("envdAccessToken").stringValue()).isEqualTo(token);
+        assertThat(envdStatus(sandbox, token)).isEqualTo(200);
     }
 
     @Test

@@ -110,7 +110,7 @@ class FilesystemPauseTest {
         assertThat(http.get("/e2b/sandboxes/" + id).json().get("state").stringValue()).isEqualTo("paused");
         Http.Response connected = http.post("/e2b/v2/sandboxes/" + id + "/connect", "{\"timeout\":1}");
         assertThat(connected.status()).isEqualTo(201);
-        // The resume gave the sandbox a new token, which the connect answered with.
+        // A connect keeps the token (as E2B does); the answer carries it either way.
         String resumedToken = connected.json().get("envdAccessToken").stringValue();
         assertThat(http.post("/e2b/sandboxes/" + id + "/pause", "{}").status()).isEqualTo(204);
 
