@@ -39,7 +39,12 @@ final class LocalApi {
         if (!answer.ok()) {
             throw new IllegalStateException(method + " " + path + " answered " + answer.status() + " " + answer.body());
         }
-        return answer.body().isEmpty() ? null : JSON.readTree(answer.body());
+        return parse(answer.body());
+    }
+
+    /** An answer's JSON; null when it is empty. */
+    static JsonNode parse(String body) {
+        return body.isEmpty() ? null : JSON.readTree(body);
     }
 
     Answer send(String method, String path, String body) throws IOException, InterruptedException {

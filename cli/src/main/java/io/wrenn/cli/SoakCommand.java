@@ -176,7 +176,7 @@ final class SoakCommand implements Callable<Integer> {
                 LocalApi.Answer created = timed("create from snapshot", "POST", "/v1/sandboxes",
                         LocalApi.json(Map.of("template", "soak-base")));
                 if (created.ok()) {
-                    sandbox = tools.jackson.databind.json.JsonMapper.builder().build().readTree(created.body()).get("id").asString();
+                    sandbox = LocalApi.parse(created.body()).get("id").asString();
                 }
                 return;
             }

@@ -128,10 +128,8 @@ public final class QemuCgroups {
      */
     public int sweepAbandoned(java.time.Duration age) {
         java.time.Instant before = java.time.Instant.now().minus(age);
-        List<Path> slices = unified() ? List.of(root.resolve(SLICE))
-                : v1Settings(1, 0).keySet().stream().map(c -> root.resolve(c).resolve(SLICE)).toList();
         int removed = 0;
-        for (Path slice : slices) {
+        for (Path slice : slices()) {
             if (!Files.isDirectory(slice)) {
                 continue;
             }
@@ -168,10 +166,15 @@ public final class QemuCgroups {
 
     /** The directories of the QEMU named {@code name}, existing or not. */
     public List<Path> groups(String name) {
+        return slices().stream().map(slice -> slice.resolve(name)).toList();
+    }
+
+    /** Wrenn's group in each hierarchy: the unified one, or one per v1 controller. */
+    private List<Path> slices() {
         if (unified()) {
-            return List.of(root.resolve(SLICE).resolve(name));
+            return List.of(root.resolve(SLICE));
         }
-        return v1Settings(1, 0).keySet().stream().map(c -> root.resolve(c).resolve(SLICE).resolve(name)).toList();
+        return v1Settings(1, 0).keySet().stream().map(c -> root.resolve(c).resolve(SLICE)).toList();
     }
 
     private boolean unified() {
