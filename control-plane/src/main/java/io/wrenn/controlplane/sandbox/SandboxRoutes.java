@@ -98,7 +98,9 @@ public final class SandboxRoutes {
         List<io.javalin.http.UploadedFile> parts;
         try {
             parts = ctx.uploadedFiles("file");
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // The servlet API reports a malformed body as a checked ServletException (wrapping the
+            // HTTP parser's 400), which Javalin passes through undeclared: caught here too, or it is a 500.
             throw tooLargeOrMalformed(e);
         }
         if (parts.isEmpty()) {
@@ -115,7 +117,7 @@ public final class SandboxRoutes {
         ctx.json(Map.of("files", written));
     }
 
-    private static ApiException tooLargeOrMalformed(RuntimeException e) {
+    private static ApiException tooLargeOrMalformed(Exception e) {
         String message = String.valueOf(e.getMessage()) + " " + (e.getCause() == null ? "" : e.getCause().getMessage());
         if (message.contains("exceeds") || message.contains("too large") || message.contains("max")) {
             return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "the upload is over the server's limit");
