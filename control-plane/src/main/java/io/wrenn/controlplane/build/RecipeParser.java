@@ -55,13 +55,15 @@ public final class RecipeParser {
                 joined.append('\n').append(lines[++i]);
             }
             String line = joined.toString().strip();
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
-            }
+            // Checked before comments are skipped: the whole text is stored with the build, and
+            // PostgreSQL's text refuses NUL, so a NUL in a comment would fail the insert (a 500).
             for (char c : line.toCharArray()) {
                 if (c < 0x20 && c != '\t' && c != '\n') {
                     throw error(lineNo, "control characters are not allowed");
                 }
+            }
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
             }
             int space = firstSpace(line);
             String keyword = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
