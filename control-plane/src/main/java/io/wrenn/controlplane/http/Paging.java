@@ -88,7 +88,9 @@ public record Paging(String tag, int keyParts, int defaultLimit, int maxLimit, S
             String plain = new String(Base64.getUrlDecoder().decode(value), StandardCharsets.UTF_8);
             // The last part may hold colons (a name); the ones before it never do.
             String[] parts = plain.split(":", keyParts + 1);
-            if (parts.length == keyParts + 1 && parts[0].equals(tag)) {
+            // NUL is never in a cursor given out (PostgreSQL's text cannot hold it); a forged one
+            // would reach the query and fail it (a 500).
+            if (parts.length == keyParts + 1 && parts[0].equals(tag) && plain.indexOf('\0') < 0) {
                 return new Cursor(List.of(parts).subList(1, parts.length), cursorName);
             }
         } catch (IllegalArgumentException e) {
