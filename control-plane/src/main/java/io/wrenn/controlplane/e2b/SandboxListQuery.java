@@ -100,6 +100,12 @@ record SandboxListQuery(Set<String> states, Map<String, String> metadata, Paging
         if (pairs.size() > 64) {
             throw ApiException.invalid("'metadata' has more than 64 pairs");
         }
+        // The filter becomes a jsonb value, which refuses NUL: no stored metadata holds one anyway.
+        for (Map.Entry<String, String> pair : pairs.entrySet()) {
+            if (pair.getKey().indexOf('\0') >= 0 || pair.getValue().indexOf('\0') >= 0) {
+                throw ApiException.invalid("'metadata' contains a NUL character");
+            }
+        }
         return pairs;
     }
 

@@ -53,6 +53,10 @@ public final class Inputs {
             if (entry.getValue().length() > MAX_METADATA_VALUE) {
                 throw ApiException.invalid("'metadata' values must be at most " + MAX_METADATA_VALUE + " characters");
             }
+            // Metadata is stored as jsonb, which refuses NUL: letting it through would fail the insert (a 500).
+            if (entry.getKey().indexOf('\0') >= 0 || entry.getValue().indexOf('\0') >= 0) {
+                throw ApiException.invalid("'metadata' contains a NUL character");
+            }
         }
         return metadata;
     }
