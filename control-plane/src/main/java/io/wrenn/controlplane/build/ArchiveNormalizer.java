@@ -406,6 +406,11 @@ public final class ArchiveNormalizer {
             if (target.isEmpty() || target.startsWith("/")) {
                 throw refused(name, "is a symbolic link to an absolute path");
             }
+            // A zip link's target is its content, so it may hold anything: a NUL would end it when
+            // the tar is read, after the check below ('..\0' passes as a name but reads as '..').
+            if (target.chars().anyMatch(c -> c < 0x20)) {
+                throw refused(name, "is a symbolic link whose target holds a control character");
+            }
             String parent = name.contains("/") ? name.substring(0, name.lastIndexOf('/')) : "";
             if (escapes(parent, target)) {
                 throw refused(name, "is a symbolic link pointing outside the archive");
