@@ -219,6 +219,10 @@ public final class FilesHandler {
             if (boundary == null || boundary.isEmpty()) {
                 throw ConnectException.invalidArgument("multipart body without a boundary");
             }
+            // Checked here: MultipartStream refuses it with an IllegalArgumentException, which was a 500.
+            if (boundary.length() > MultipartStream.MAX_BOUNDARY) {
+                throw ConnectException.invalidArgument("multipart boundary longer than " + MultipartStream.MAX_BOUNDARY + " characters");
+            }
             Set<Path> seen = new HashSet<>();
             var multipart = new MultipartStream(body, boundary);
             MultipartStream.Part part;

@@ -17,6 +17,8 @@ import java.util.Optional;
 final class MultipartStream {
     private static final int BUFFER_SIZE = 64 * 1024;
     private static final int MAX_HEADER_BYTES = 16 * 1024;
+    /** Longest boundary taken (RFC 2046 allows 70): a longer one is the caller's 400. */
+    static final int MAX_BOUNDARY = 200;
 
     private final InputStream in;
     private final byte[] delimiter; // CRLF "--" boundary
@@ -44,7 +46,7 @@ final class MultipartStream {
     }
 
     MultipartStream(InputStream in, String boundary) {
-        if (boundary.isEmpty() || boundary.length() > 200) {
+        if (boundary.isEmpty() || boundary.length() > MAX_BOUNDARY) {
             throw new IllegalArgumentException("invalid multipart boundary");
         }
         this.in = in;
