@@ -548,11 +548,37 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
             return;
         }
         response.onNext(ReadFileResponse.newBuilder().setInfo(FileInfo.newBuilder().setSize(content.length)).build());
+        // The range asked for, as the real agent serves it: from offset, at most length bytes (0 = to the end).
+        int from = (int) Math.min(request.getOffset(), content.length);
+        int end = request.getLength() == 0 ? content.length : (int) Math.min(content.length, from + request.getLength());
         int chunk = 64 * 1024;
-        for (int offset = 0; offset < content.length; offset += chunk) {
+        for (int offset = from; offset < end; offset += chunk) {
             response.onNext(ReadFileResponse.newBuilder()
-                    .setData(ByteString.copyFrom(content, offset, Math.min(chunk, content.length - offset))).build());
+                    .setData(ByteString.copyFrom(content, offset, Math.min(chunk, end - offset))).build());
         }
+        response.onCompleted();
+    }
+
+    /** A file written through {@link #writeFile}; NOT_FOUND for anything else. */
+    @Override
+    public void statPath(io.wrenn.hostagent.protocol.PathRequest request,
+                         StreamObserver<io.wrenn.hostagent.protocol.FileEntry> response) {
+        byte[] content = files.getOrDefault(request.getSandboxId(), Map.of()).get(request.getPath());
+        if (content == null) {
+            response.onError(Status.NOT_FOUND.withDescription("no such file: " + request.getPath()).asRuntimeException());
+            return;
+        }
+        String name = request.getPath().substring(request.getPath().lastIndexOf('/') + 1);
+        response.onNext(io.wrenn.hostagent.protocol.FileEntry.newBuilder().setName(name).setPath(request.getPath())
+                .setType("file").setSize(content.length).setMode(0644).setOwner("user").setGroup("user").build());
+        response.onCompleted();
+    }
+
+    /** Every directory is empty here. */
+    @Override
+    public void listDir(io.wrenn.hostagent.protocol.ListDirRequest request,
+                        StreamObserver<io.wrenn.hostagent.protocol.ListDirResponse> response) {
+        response.onNext(io.wrenn.hostagent.protocol.ListDirResponse.getDefaultInstance());
         response.onCompleted();
     }
 
