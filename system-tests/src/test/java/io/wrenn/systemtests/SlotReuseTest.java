@@ -29,13 +29,14 @@ import org.junit.jupiter.api.TestInstance.Lifecycle;
  * to back follow each other on the host's network slots, and the first calls into each new one
  * (a process start and a file write through the E2B traffic route, at once, as the SDK makes
  * them) must all reach it. A connection kept alive to a destroyed sandbox at a recurring address
- * made about one such call in three fail.
+ * made about one such call in three fail: the 48 calls of 24 rounds would all pass with such a
+ * fault once in some 300 million runs.
  */
 @TestInstance(Lifecycle.PER_CLASS)
 @Tag("vm")
 class SlotReuseTest {
 
-    private static final int ROUNDS = 50;
+    private static final int ROUNDS = 24;
     private static final String SNAPSHOT = "reuse-snap";
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private WrennFixture wrenn;
@@ -58,7 +59,7 @@ class SlotReuseTest {
     }
 
     @Test
-    void theFirstCallsIntoEachOfFiftyBackToBackSandboxesReachIt() {
+    void theFirstCallsIntoEachOfManyBackToBackSandboxesReachIt() {
         List<String> failures = new ArrayList<>();
         for (int round = 0; round < ROUNDS; round++) {
             WrennClient.Response created = wrenn.client().post("/e2b/sandboxes", Map.of("templateID", SNAPSHOT, "timeout", 300));
