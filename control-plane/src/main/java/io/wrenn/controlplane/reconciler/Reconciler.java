@@ -55,7 +55,8 @@ import org.slf4j.LoggerFactory;
  *       pass when the caller gave up on its host call without knowing the outcome (status
  *       flag {@code host_call_lost}: UNAVAILABLE or DEADLINE_EXCEEDED); a row without that
  *       marker belongs to its caller for {@link Deadlines#pauseGrace()} (longer than the call's deadline),
- *       after which its control plane must have died mid-call.</li>
+ *       after which its control plane must have died mid-call; at once if the control plane that
+ *       moved it is gone (the row names it, as a starting row names its creator).</li>
  *   <li>Snapshots ({@link SnapshotConvergence}): a {@code creating} template row marked
  *       {@code host_call_lost}, or older than the snapshot call's deadline plus slack, is made
  *       {@code ready} if its host lists the template, else deleted.</li>
@@ -162,7 +163,7 @@ public final class Reconciler {
     private void reconcileSandboxes(Host host, List<Sandbox> known, Map<UUID, io.wrenn.hostagent.protocol.Sandbox> onHost,
                                     Instant now) {
         java.util.Set<UUID> orphaned = instances == null ? java.util.Set.of()
-                : sandboxes.startingOfGoneCreators(host.id(), instances.self(), io.wrenn.controlplane.instance.ControlPlaneInstances.GONE_AFTER);
+                : sandboxes.movingOfGoneInstances(host.id(), instances.self(), io.wrenn.controlplane.instance.ControlPlaneInstances.GONE_AFTER);
         for (Sandbox row : known) {
             io.wrenn.hostagent.protocol.Sandbox vm = onHost.remove(row.id());
             boolean live = vm != null && vm.getState() != SandboxState.SANDBOX_STATE_STOPPED;
@@ -220,7 +221,8 @@ public final class Reconciler {
                     sandboxes.transition(row.id(), EnumSet.of(SandboxStatus.STOPPING), SandboxStatus.STOPPED, row.statusReason());
                 }
                 case PAUSING, RESUMING -> {
-                    boolean callerGaveUp = row.hostCallLost();
+                    // The caller gave up (its host call failed), or is gone with its control plane.
+                    boolean callerGaveUp = row.hostCallLost() || orphaned.contains(row.id());
                     if (!callerGaveUp && row.updatedAt().plus(deadlines.pauseGrace()).isAfter(now) || vm == null) {
                         continue;
                     }

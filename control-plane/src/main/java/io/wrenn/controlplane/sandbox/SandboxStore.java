@@ -39,17 +39,20 @@ public final class SandboxStore {
     };
 
     private final Jdbi jdbi;
-    /** The control plane that writes this store's starting rows (null: none named, as in tests of other things). */
-    private final UUID creator;
+    /**
+     * The control plane whose calls move this store's rows (create, pause, resume, any
+     * transition), named on each row it moves; null: none named, as in tests of other things.
+     */
+    private final UUID self;
 
     public SandboxStore(Jdbi jdbi) {
         this(jdbi, null);
     }
 
-    /** A store whose starting rows name {@code creator}, the control plane that makes them. */
-    public SandboxStore(Jdbi jdbi, UUID creator) {
+    /** A store whose rows name {@code self}, the control plane that moves them, at each move. */
+    public SandboxStore(Jdbi jdbi, UUID self) {
         this.jdbi = jdbi;
-        this.creator = creator;
+        this.self = self;
     }
 
     public void insertStarting(UUID id, UUID teamId, UUID hostId, UUID templateId, int vcpus, int memoryMb,
@@ -65,11 +68,11 @@ public final class SandboxStore {
                                Map<String, String> metadata, OnTimeout onTimeout) {
         h.createUpdate("""
                         INSERT INTO sandboxes (id, team_id, host_id, template_id, status, vcpus, memory_mb, disk_size_mb,
-                                               timeout_s, env_keys, metadata, on_timeout, creator)
+                                               timeout_s, env_keys, metadata, on_timeout, moved_by)
                         VALUES (:id, :team, :host, :template, 'starting', :vcpus, :memory, :disk, :timeout,
-                                CAST(:envKeys AS jsonb), CAST(:metadata AS jsonb), :onTimeout, CAST(:creator AS uuid))""")
+                                CAST(:envKeys AS jsonb), CAST(:metadata AS jsonb), :onTimeout, CAST(:self AS uuid))""")
                 .bind("onTimeout", onTimeout.wire())
-                .bind("creator", creator)
+                .bind("self", self)
                 .bind("id", id)
                 .bind("team", teamId)
                 .bind("host", hostId)
@@ -84,15 +87,17 @@ public final class SandboxStore {
     }
 
     /**
-     * The {@code starting} rows on {@code hostId} whose creating control plane is gone: another
-     * than {@code self} that has not beaten for {@code goneAfter} (or ever, or retired).
+     * The rows on {@code hostId} in a move ({@code starting}, {@code pausing}, {@code resuming})
+     * whose moving control plane is gone: another than {@code self} that has not beaten for
+     * {@code goneAfter} (or ever, or retired). Nobody waits for their calls' answers any more.
      */
-    public Set<UUID> startingOfGoneCreators(UUID hostId, UUID self, java.time.Duration goneAfter) {
+    public Set<UUID> movingOfGoneInstances(UUID hostId, UUID self, java.time.Duration goneAfter) {
         return jdbi.withHandle(h -> h.createQuery("""
                         SELECT s.id FROM sandboxes s
-                        WHERE s.host_id = :host AND s.status = 'starting' AND s.creator IS NOT NULL AND s.creator <> :self
+                        WHERE s.host_id = :host AND s.status IN ('starting', 'pausing', 'resuming')
+                          AND s.moved_by IS NOT NULL AND s.moved_by <> :self
                           AND NOT EXISTS (SELECT 1 FROM control_plane_instances c
-                                          WHERE c.id = s.creator AND c.heartbeat_at > now() - CAST(:gone AS interval))""")
+                                          WHERE c.id = s.moved_by AND c.heartbeat_at > now() - CAST(:gone AS interval))""")
                 .bind("host", hostId)
                 .bind("self", self)
                 .bind("gone", goneAfter.toMillis() + " milliseconds")
@@ -202,8 +207,10 @@ public final class SandboxStore {
     public boolean transition(org.jdbi.v3.core.Handle h, UUID id, Set<SandboxStatus> from, SandboxStatus to, String reason) {
         return h.createUpdate("""
                         UPDATE sandboxes SET status = :to, status_reason = :reason, host_call_lost = false, updated_at = now(),
-                            stopped_at = CASE WHEN :terminal THEN now() ELSE stopped_at END
+                            stopped_at = CASE WHEN :terminal THEN now() ELSE stopped_at END,
+                            moved_by = COALESCE(CAST(:self AS uuid), moved_by)
                         WHERE id = :id AND status IN (<from>)""")
+                .bind("self", self)
                 .bind("id", id)
                 .bind("to", to.wire())
                 .bind("reason", reason)

@@ -153,6 +153,48 @@ class LostPauseAndResumeTest {
     }
 
     @Test
+    void aRowMovedByAControlPlaneThatIsGoneIsSettledWithoutWaitingForTheGrace() {
+        // A resume and a pause whose control plane died mid-call (or lost its database), without the
+        // marker; a pause of a control plane still beating. The host finished all three.
+        String resumed = create();
+        String paused = create();
+        String busy = create();
+        assertThat(http.post("/v1/sandboxes/" + resumed + "/pause", "").status()).isEqualTo(200);
+        io.wrenn.controlplane.instance.ControlPlaneInstances killed = new io.wrenn.controlplane.instance.ControlPlaneInstances(db.jdbi());
+        io.wrenn.controlplane.instance.ControlPlaneInstances alive = new io.wrenn.controlplane.instance.ControlPlaneInstances(db.jdbi());
+        io.wrenn.controlplane.instance.ControlPlaneInstances reconciling = new io.wrenn.controlplane.instance.ControlPlaneInstances(db.jdbi());
+        killed.beat();
+        alive.beat();
+        SandboxStore byKilled = new SandboxStore(db.jdbi(), killed.self());
+        assertThat(byKilled.transition(WireId.SANDBOX.decode(resumed).orElseThrow(), EnumSet.of(SandboxStatus.PAUSED),
+                SandboxStatus.RESUMING, null)).isTrue();
+        assertThat(byKilled.transition(WireId.SANDBOX.decode(paused).orElseThrow(), EnumSet.of(SandboxStatus.RUNNING),
+                SandboxStatus.PAUSING, null)).isTrue();
+        assertThat(new SandboxStore(db.jdbi(), alive.self()).transition(WireId.SANDBOX.decode(busy).orElseThrow(),
+                EnumSet.of(SandboxStatus.RUNNING), SandboxStatus.PAUSING, null)).isTrue();
+        hostReports(resumed, SandboxState.SANDBOX_STATE_RUNNING, 1);
+        hostReports(paused, SandboxState.SANDBOX_STATE_PAUSED, 4);
+        hostReports(busy, SandboxState.SANDBOX_STATE_PAUSED, 5);
+        try (HostAgents agents = new HostAgents(FakeHostAgent.SECRET, FakeHostAgent::channel)) {
+            Reconciler reconciler = new Reconciler(new HostStore(db.jdbi()), store, new TemplateStore(db.jdbi()), agents,
+                    Deadlines.DEFAULTS, Clock.systemUTC(), Duration.ZERO, reconciling);
+
+            reconciler.tick();
+            assertThat(row(resumed).status()).as("its control plane still beats").isEqualTo(SandboxStatus.RESUMING);
+
+            killed.retire();
+            reconciler.tick();
+            assertThat(row(resumed).status()).isEqualTo(SandboxStatus.RUNNING);
+            assertThat(row(paused).status()).isEqualTo(SandboxStatus.PAUSED);
+            assertThat(row(paused).pauseGeneration()).isEqualTo(4);
+            assertThat(row(busy).status()).as("its control plane is alive").isEqualTo(SandboxStatus.PAUSING);
+        } finally {
+            alive.retire();
+            reconciling.retire();
+        }
+    }
+
+    @Test
     void aLostPauseTheHostDoesNotListIsNeverMarkedStopped() {
         String id = create();
         wrenn.agent.failPauseAndResume = Status.UNAVAILABLE.withDescription("agent died");
