@@ -31,7 +31,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The host agent, a process of its own (`wrenn agent`), is killed with SIGKILL in the middle of
- * a pause and of a snapshot while the control plane runs on; a new agent process starts on the
+ * a pause, a snapshot and a resume while the control plane runs on; a new agent process starts on the
  * same home. The sandbox must come back running or paused as the database says (never lost),
  * no half template may be listed, and what the host finished is not lost either. The agent is
  * stopped at exactly the step under test by its failpoint ({@code WRENN_FAILPOINT}), then killed.
@@ -143,6 +143,21 @@ class AgentKillTest {
         assertFilesSurvived();
     }
 
+    @Test
+    @Order(5)
+    void killedWhileAResumeLoadsTheSandboxIsPausedOrRunningWithItsFiles() throws Exception {
+        assertThat(pause().status()).isEqualTo(200);
+        callWithTheAgentKilledAt("resume.loading", () -> api.post("/v1/sandboxes/" + id + "/resume", Map.of()));
+        // The new agent finds the sandbox's saved state on its disk; the database follows the host.
+        String settled = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+                .until(this::status, status -> status.equals("paused") || status.equals("running"));
+        if (settled.equals("paused")) {
+            var resumed = api.post("/v1/sandboxes/" + id + "/resume", Map.of());
+            assertThat(resumed.status()).as(resumed.toString()).isEqualTo(200);
+        }
+        assertFilesSurvived();
+    }
+
     private WrennClient.Response pause() {
         return api.post("/v1/sandboxes/" + id + "/pause", Map.of());
     }
@@ -158,12 +173,18 @@ class AgentKillTest {
      * (SIGTERM: its VMs stay up).
      */
     private void callWithTheAgentKilledAt(String step, Supplier<WrennClient.Response> call) throws Exception {
+        String before = status();
         agent.destroy();
         assertThat(agent.waitFor(60, TimeUnit.SECONDS)).isTrue();
         agent = startAgent(step);
-        awaitStatus("running");
+        awaitStatus(before);
+        // The control plane's channel to the agent that stopped fails its next call (503) before it
+        // connects again: a call that touches the host (the console, also for a paused sandbox)
+        // answering shows that the call under test reaches the new agent.
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200)).until(() ->
+                api.get("/v1/sandboxes/" + id + "/console").status() == 200);
         CompletableFuture<WrennClient.Response> answer = CompletableFuture.supplyAsync(call);
-        killAtFailpoint(step);
+        killAtFailpoint(step, answer);
         assertThat(answer.get(2, TimeUnit.MINUTES).status()).as("the call whose agent died").isGreaterThanOrEqualTo(500);
     }
 
@@ -171,10 +192,12 @@ class AgentKillTest {
      * Waits until the agent stops at {@code step}, kills it with SIGKILL and starts a new agent
      * on the same home and port, with no failpoint.
      */
-    private void killAtFailpoint(String step) throws Exception {
+    private void killAtFailpoint(String step, CompletableFuture<WrennClient.Response> answer) throws Exception {
         Path marker = home.resolve("failpoint-reached");
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
             assertThat(agent.isAlive()).as("the agent at its failpoint; its log:%n%s", log()).isTrue();
+            assertThat(answer.isDone()).as("the call answered before its failpoint: %s; the agent's log:%n%s",
+                    answer.isDone() ? answer.join() : null, log()).isFalse();
             assertThat(marker).exists();
         });
         assertThat(Files.readString(marker)).isEqualTo(step);
@@ -202,7 +225,11 @@ class AgentKillTest {
 
     private void awaitStatus(String wanted) {
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-                assertThat(api.get("/v1/sandboxes/" + id).json().get("status").asString()).isEqualTo(wanted));
+                assertThat(status()).isEqualTo(wanted));
+    }
+
+    private String status() {
+        return api.get("/v1/sandboxes/" + id).json().get("status").asString();
     }
 
     private void assertFilesSurvived() {

@@ -32,17 +32,19 @@ import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A diagonal of the fault matrix (the host agent's own cells are {@link AgentKillTest}'s): a
- * QEMU process killed with SIGKILL while its sandbox pauses, and PostgreSQL killed with SIGKILL
- * during a file upload, the control plane then restarted on the same home while the host agent,
- * a process of its own, runs on. After one reconciler pass no sandbox is lost or listed twice,
+ * Cells of the fault matrix (the host agent's failpoint cells are {@link AgentKillTest}'s, the
+ * control plane's {@link ControlPlaneKillTest}'s): a QEMU process killed with SIGKILL while its
+ * sandbox pauses and while it resumes; PostgreSQL killed with SIGKILL during a file upload and
+ * during a resume, the control plane then restarted on the same home while the host agent, a
+ * process of its own, runs on; the host agent killed with SIGKILL during an upload and started
+ * again. After one reconciler pass no sandbox is lost or listed twice,
  * each is in a state its owner can act on (running, paused, or stopped or error with its
  * reason), and one that is not running left no VM and no files on the host. Sandboxes come from one snapshot template.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Tag("vm")
-class FaultDiagonalTest {
+class FaultMatrixTest {
 
     private Path home;
     private Layout layout;
@@ -57,9 +59,7 @@ class FaultDiagonalTest {
         home = Files.createTempDirectory("wrenn-fault-");
         layout = Layout.of(home, Layout.fromEnvironment().imagesDir());
         agentPort = WrennProcesses.freePort();
-        agent = WrennProcesses.wrenn(home, "agent", "--port", Integer.toString(agentPort), "--accelerator", "tcg")
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("agent.log").toFile())).start();
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> listening(agentPort));
+        startAgent();
         startControlPlane();
         String source = api.createSandbox(Map.of("template", "minimal")).get("id").asString();
         assertThat(api.exec(source, "sh", "-c", "echo kept > /home/user/mark").get("exit_code").asInt()).isZero();
@@ -144,6 +144,111 @@ class FaultDiagonalTest {
         });
         assertThat(api.exec(id, "cat", "/home/user/mark").get("stdout").asString()).isEqualTo("kept\n");
         assertListedOnce();
+    }
+
+    @Test
+    @Order(3)
+    void qemuKilledDuringAResumeLeavesAResumablePausedOrAStoppedSandboxWithItsReason() throws Exception {
+        String id = newSandbox();
+        Path pidFile = layout.sandboxPidFile(hostId(id));
+        long before = Long.parseLong(Files.readString(pidFile).trim());
+        assertThat(api.post("/v1/sandboxes/" + id + "/pause", Map.of()).status()).isEqualTo(200);
+        CompletableFuture<WrennClient.Response> resume = CompletableFuture.supplyAsync(
+                () -> api.post("/v1/sandboxes/" + id + "/resume", Map.of()));
+        // The resume's own QEMU, once it runs: killed while it loads the saved state (or just after).
+        long restoring = await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(20))
+                .until(() -> livePidOtherThan(pidFile, before), pid -> pid > 0);
+        ProcessHandle.of(restoring).ifPresent(ProcessHandle::destroyForcibly);
+        int answered = resume.get(3, TimeUnit.MINUTES).status();
+
+        JsonNode settled = awaitSettled(id, List.of("paused", "stopped", "error"));
+        if (settled.get("status").asString().equals("paused")) {
+            // The saved state is still on the host's disk: nothing was lost, and it resumes.
+            assertThat(answered).as("the resume whose VM died").isGreaterThanOrEqualTo(400);
+            WrennClient.Response again = api.post("/v1/sandboxes/" + id + "/resume", Map.of());
+            assertThat(again.status()).as(again.toString()).isEqualTo(200);
+            assertThat(api.exec(id, "cat", "/home/user/mark").get("stdout").asString()).isEqualTo("kept\n");
+        } else {
+            // The resume had finished when its VM died: the VM is gone, with its reason.
+            assertThat(settled.path("status_reason").asString("")).as(settled.toString()).isNotBlank();
+            await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+                assertThat(layout.sandboxDir(hostId(id))).as("the sandbox's files on the host").doesNotExist();
+                assertThat(WrennProcesses.processesMentioning(layout.sandboxDir(hostId(id)))).isEmpty();
+            });
+        }
+        assertListedOnce();
+    }
+
+    @Test
+    @Order(4)
+    void postgresKilledDuringAResumeLeavesTheSandboxRunningOrResumableOnceTheControlPlaneIsBack() throws Exception {
+        String id = newSandbox();
+        assertThat(api.post("/v1/sandboxes/" + id + "/pause", Map.of()).status()).isEqualTo(200);
+        CompletableFuture<WrennClient.Response> resume = CompletableFuture.supplyAsync(
+                () -> api.post("/v1/sandboxes/" + id + "/resume", Map.of()));
+        // Killed once the row says the host is at work, so that the database dies under the host call.
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(20))
+                .until(() -> api.get("/v1/sandboxes/" + id).json().get("status").asString(), status -> !status.equals("paused"));
+        killPostgres();
+        assertThat(resume.get(3, TimeUnit.MINUTES).status()).as("a resume answers, whatever it met").isBetween(200, 599);
+
+        // The control plane comes back on the same home; the host agent ran on all along. The row the
+        // dead database kept as resuming belongs to a control plane that is gone: settled from the host.
+        wrenn.close();
+        startControlPlane();
+        JsonNode settled = awaitSettled(id, List.of("running", "paused"));
+        if (settled.get("status").asString().equals("paused")) {
+            WrennClient.Response again = api.post("/v1/sandboxes/" + id + "/resume", Map.of());
+            assertThat(again.status()).as(again.toString()).isEqualTo(200);
+        }
+        assertThat(api.exec(id, "cat", "/home/user/mark").get("stdout").asString()).isEqualTo("kept\n");
+        assertListedOnce();
+    }
+
+    @Test
+    @Order(5)
+    void hostAgentKilledDuringAnUploadLeavesTheSandboxRunningAndTheUploadCanBeMadeAgain() throws Exception {
+        String id = newSandbox();
+        byte[] payload = new byte[64 << 20];
+        java.util.Arrays.fill(payload, (byte) 'a');
+        CompletableFuture<WrennClient.Response> upload = CompletableFuture.supplyAsync(
+                () -> api.put("/v1/sandboxes/" + id + "/files?path=/home/user/big", payload));
+        // Killed once bytes reach the guest (or the upload has ended, if it was faster than the look).
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> upload.isDone()
+                || !api.exec(id, "sh", "-c", "test -s /home/user/big && echo yes").get("stdout").asString().isBlank());
+        agent.destroyForcibly(); // SIGKILL: no shutdown hook; its VMs run on
+        assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(upload.get(3, TimeUnit.MINUTES).status()).as("an upload answers, whatever it met").isBetween(200, 599);
+        startAgent();
+
+        JsonNode settled = awaitSettled(id, SETTLED);
+        assertThat(settled.get("status").asString()).as(settled.toString()).isEqualTo("running");
+        WrennClient.Response again = api.put("/v1/sandboxes/" + id + "/files?path=/home/user/big", payload);
+        assertThat(again.status()).as(again.toString()).isBetween(200, 204);
+        JsonNode size = api.exec(id, "sh", "-c", "wc -c < /home/user/big");
+        assertThat(size.get("stdout").asString().trim()).as(size.toString()).isEqualTo(Integer.toString(payload.length));
+        assertThat(api.exec(id, "cat", "/home/user/mark").get("stdout").asString()).isEqualTo("kept\n");
+        assertListedOnce();
+    }
+
+    /** The pid in {@code pidFile} if it is not {@code other} and runs; else 0. */
+    private static long livePidOtherThan(Path pidFile, long other) {
+        try {
+            long pid = Long.parseLong(Files.readString(pidFile).trim());
+            return pid != other && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) ? pid : 0;
+        } catch (IOException | NumberFormatException notWrittenYet) {
+            return 0;
+        }
+    }
+
+    private void startAgent() throws IOException {
+        agent = WrennProcesses.wrenn(home, "agent", "--port", Integer.toString(agentPort), "--accelerator", "tcg")
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("agent.log").toFile())).start();
+        Process started = agent;
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            assertThat(started.isAlive()).as("the host agent").isTrue();
+            assertThat(listening(agentPort)).isTrue();
+        });
     }
 
     private void startControlPlane() throws Exception {
