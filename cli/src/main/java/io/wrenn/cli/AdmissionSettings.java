@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Host budgets, team quotas, paused retention and sign-up rules from the environment
+ * Host budgets, team quotas, paused retention, sign-up rules and the lifetime of signed URLs from the environment
  * ({@code WRENN_*}); what is not set keeps its default (README, "Limits, quotas and sign-up").
  */
 final class AdmissionSettings {
@@ -37,6 +37,9 @@ final class AdmissionSettings {
                 (int) longOf(env, "WRENN_QUOTA_BUILDS", q.maxConcurrentBuilds())));
         // 0 keeps paused sandboxes until they are deleted.
         config.pausedRetention(Duration.ofDays(longOf(env, "WRENN_PAUSED_RETENTION_DAYS", 30)));
+        // Unset or 0: signed /files URLs need no expiry (E2B's SDKs sign without one by default).
+        config.signedUrlLifetime(new io.wrenn.controlplane.e2b.SignedUrlLifetime(
+                Duration.ofSeconds(longOf(env, "WRENN_SIGNED_URL_MAX_S", 0))));
         SignupPolicy s = SignupPolicy.defaults();
         String mode = env.getOrDefault("WRENN_SIGNUP", "open").strip().toUpperCase(Locale.ROOT);
         List<String> domains = Arrays.stream(env.getOrDefault("WRENN_SIGNUP_DOMAINS", "").split(","))

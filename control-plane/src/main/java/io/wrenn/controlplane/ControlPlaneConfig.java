@@ -34,6 +34,7 @@ import java.util.List;
  * @param defaultQuota       what a team may hold when admins have not set its quota
  * @param pausedRetention    how long a sandbox may stay paused before the reconciler deletes it; zero keeps it
  * @param signup             who may sign up, and the per-address and per-person limits on sign-ups and keys
+ * @param signedUrlLifetime  how far ahead a signed {@code /files} URL may expire; zero demands no expiry (E2B's default)
  */
 public record ControlPlaneConfig(
         String bindHost,
@@ -55,7 +56,8 @@ public record ControlPlaneConfig(
         io.wrenn.controlplane.host.Capacity capacity,
         io.wrenn.controlplane.team.TeamQuota defaultQuota,
         Duration pausedRetention,
-        io.wrenn.controlplane.account.SignupPolicy signup) {
+        io.wrenn.controlplane.account.SignupPolicy signup,
+        io.wrenn.controlplane.e2b.SignedUrlLifetime signedUrlLifetime) {
 
     public ControlPlaneConfig {
         requireNonNull(bindHost, "bindHost is null");
@@ -73,6 +75,7 @@ public record ControlPlaneConfig(
         requireNonNull(capacity, "capacity is null");
         requireNonNull(defaultQuota, "defaultQuota is null");
         requireNonNull(signup, "signup is null");
+        requireNonNull(signedUrlLifetime, "signedUrlLifetime is null");
         if (requireNonNull(pausedRetention, "pausedRetention is null").isNegative()) {
             throw new IllegalArgumentException("pausedRetention cannot be negative");
         }
@@ -153,6 +156,7 @@ public record ControlPlaneConfig(
         // E2B kept paused sandboxes 30 days in its beta; the same here, an operator may change it.
         private Duration pausedRetention = Duration.ofDays(30);
         private io.wrenn.controlplane.account.SignupPolicy signup = io.wrenn.controlplane.account.SignupPolicy.defaults();
+        private io.wrenn.controlplane.e2b.SignedUrlLifetime signedUrlLifetime = io.wrenn.controlplane.e2b.SignedUrlLifetime.UNBOUNDED;
 
         private Builder() {
         }
@@ -177,11 +181,12 @@ public record ControlPlaneConfig(
         public Builder defaultQuota(io.wrenn.controlplane.team.TeamQuota defaultQuota) { this.defaultQuota = defaultQuota; return this; }
         public Builder pausedRetention(Duration pausedRetention) { this.pausedRetention = pausedRetention; return this; }
         public Builder signup(io.wrenn.controlplane.account.SignupPolicy signup) { this.signup = signup; return this; }
+        public Builder signedUrlLifetime(io.wrenn.controlplane.e2b.SignedUrlLifetime signedUrlLifetime) { this.signedUrlLifetime = signedUrlLifetime; return this; }
 
         public ControlPlaneConfig build() {
             return new ControlPlaneConfig(bindHost, port, jdbcUrl, jdbcUser, jdbcPassword, agentSecret, limits,
                     reconcileInterval, deadlines, trustedProxies, tokenLifetime, oauthProviders, buildFilesDir, buildsPerHost,
-                    sandboxDomain, metricsToken, capacity, defaultQuota, pausedRetention, signup);
+                    sandboxDomain, metricsToken, capacity, defaultQuota, pausedRetention, signup, signedUrlLifetime);
         }
     }
 }

@@ -65,14 +65,16 @@ public final class TrafficProxy {
     private final ApiKeyStore keys;
     private final HostTraffic traffic;
     private final SandboxNetworks networks;
+    private final SignedUrlLifetime signedUrlLifetime;
     /** {@code {port}-{sandboxId}.<domain>}, or null when no sandbox domain is configured. */
     private final Pattern sandboxHost;
     private final java.util.Map<java.util.UUID, Object> waking = new java.util.concurrent.ConcurrentHashMap<>();
     private final OpenTraffic open = new OpenTraffic();
 
     public TrafficProxy(SandboxService sandboxes, SandboxNetworks networks, ApiKeyStore keys, HostTraffic traffic,
-            String sandboxDomain) {
+            String sandboxDomain, SignedUrlLifetime signedUrlLifetime) {
         this.sandboxes = sandboxes;
+        this.signedUrlLifetime = signedUrlLifetime;
         this.networks = networks;
         this.keys = keys;
         this.traffic = traffic;
@@ -137,6 +139,8 @@ public final class TrafficProxy {
         if (signature == null || signature.isEmpty()) {
             throw new ApiException(ErrorCode.UNAUTHORIZED, "a /files URL needs a signature (signature, signature_expiration)");
         }
+        // Before the lookup, which signs with every live token: a refused URL costs nothing more.
+        signedUrlLifetime.check(ctx.queryParam("signature_expiration"), java.time.Instant.now());
         String operation = ctx.method().name().equals("GET") ? "read" : "write";
         String path = ctx.queryParam("path") == null ? "" : ctx.queryParam("path");
         String username = ctx.queryParam("username") == null ? "" : ctx.queryParam("username");
@@ -167,7 +171,11 @@ public final class TrafficProxy {
 
     private void forward(Context ctx, String sandboxId, int port, String pathAndQuery, boolean ownOrigin)
             throws IOException, InterruptedException {
-        Target target = authorize(ctx::header, isSignedFileUrl(pathAndQuery, ctx), sandboxId, port);
+        boolean signedFileUrl = isSignedFileUrl(pathAndQuery, ctx);
+        if (signedFileUrl) {
+            signedUrlLifetime.check(ctx.queryParam("signature_expiration"), java.time.Instant.now());
+        }
+        Target target = authorize(ctx::header, signedFileUrl, sandboxId, port);
         Host host = hostOf(target);
 
         HttpRequest.Builder request = traffic.request(host, target.sandbox().id(), port, pathAndQuery)
