@@ -89,6 +89,7 @@ public final class ControlPlane implements AutoCloseable {
     private ScheduledExecutorService reconcileTimer;
     private ScheduledExecutorService heartbeat;
     private io.wrenn.controlplane.instance.ControlPlaneInstances instances;
+    private io.wrenn.controlplane.instance.TrafficEnds trafficEnds;
     private static final long BEAT_MS = io.wrenn.controlplane.instance.ControlPlaneInstances.BEAT.toMillis();
     private Reconciler reconciler;
     private io.wrenn.controlplane.fork.ForkService forks;
@@ -222,9 +223,20 @@ public final class ControlPlane implements AutoCloseable {
             new NetworkRoutes(networks, config.limits().defaultInternetAccess()).register(table);
             new io.wrenn.controlplane.console.ConsoleRoutes(
                     new io.wrenn.controlplane.console.SandboxConsoles(sandboxes, hosts, agents)).register(table);
-            TrafficProxy proxy = new TrafficProxy(sandboxes, networks, apiKeys, traffic, config.sandboxDomain());
+            TrafficProxy proxy = new TrafficProxy(sandboxes, networks, apiKeys, traffic, config.sandboxDomain(),
+                    config.signedUrlLifetime());
+            // This control plane ends what it proxies at once; the others hear of it through the database.
             accessTokens.onReplaced(proxy::tokenReplaced);
             accessTokens.onKeyRevoked(proxy::keyRevoked);
+            trafficEnds = new io.wrenn.controlplane.instance.TrafficEnds(database.jdbi(), database::dedicatedConnection);
+            accessTokens.onReplaced(id -> trafficEnds.publishQuietly(io.wrenn.controlplane.instance.TrafficEnds.Kind.TOKEN_REPLACED, id));
+            accessTokens.onKeyRevoked(id -> trafficEnds.publishQuietly(io.wrenn.controlplane.instance.TrafficEnds.Kind.KEY_REVOKED, id));
+            trafficEnds.subscribe((kind, id) -> {
+                switch (kind) {
+                    case TOKEN_REPLACED -> proxy.tokenReplaced(id);
+                    case KEY_REVOKED -> proxy.keyRevoked(id);
+                }
+            });
             if (config.sandboxDomain() != null) {
                 // {port}-{sandboxId}.<domain>: whatever the path, such a request is the sandbox's
                 javalin.routes.before(proxy::routeByHost);
@@ -339,6 +351,11 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /** The metrics feature (its jobs can be run at once in tests). */
+    /** How this control plane hears, and tells the others, which traffic must end. */
+    public io.wrenn.controlplane.instance.TrafficEnds trafficEnds() {
+        return trafficEnds;
+    }
+
     public Metrics metrics() {
         requireStarted();
         return metrics;
@@ -386,6 +403,9 @@ public final class ControlPlane implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.warn("could not retire this control plane's heartbeat: {}", e.getMessage());
             }
+        }
+        if (trafficEnds != null) {
+            trafficEnds.close();
         }
         traffic.close();
         agents.close();

@@ -44,6 +44,11 @@ public final class Database implements AutoCloseable {
         return jdbi;
     }
 
+    /** A connection of its own, outside the pool, for what holds one for good (LISTEN). */
+    public java.sql.Connection dedicatedConnection() throws java.sql.SQLException {
+        return java.sql.DriverManager.getConnection(dataSource.getJdbcUrl(), dataSource.getUsername(), dataSource.getPassword());
+    }
+
     @Override
     public void close() {
         dataSource.close();

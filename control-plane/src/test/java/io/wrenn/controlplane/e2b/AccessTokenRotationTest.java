@@ -199,6 +199,37 @@ class AccessTokenRotationTest {
         assertThat(wrenn.agent.resumeCalls.getLast().getEnvdAccessToken()).isEqualTo(newToken);
     }
 
+    @Test
+    void aRevocationOrRotationHandledByAnotherControlPlaneEndsTheStreamsOpenedHere() throws Exception {
+        TestControlPlane.Person owner = wrenn.signup("Owner");
+        Http.Response created = owner.http().post("/v1/api-keys", "{\"name\":\"laptop\"}");
+        String keyId = created.json().get("id").stringValue();
+        String sandbox = create(owner.http(), PRIVATE);
+        String token = token(owner.http(), sandbox);
+        HttpResponse<InputStream> byToken = client.send(envd(sandbox, "/hold", token).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> byKey = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + wrenn.controlPlane.port() + "/e2b/sandbox/hold")).header("E2b-Sandbox-Id", sandbox)
+                .header("E2b-Sandbox-Port", "8000").header("X-API-Key", created.json().get("key").stringValue()).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(byToken.statusCode()).isEqualTo(200);
+        assertThat(byKey.statusCode()).isEqualTo(200);
+        assertThat(wrenn.controlPlane.trafficEnds().awaitListening(Duration.ofSeconds(30))).isTrue();
+
+        // What another control plane on this database publishes when it revokes the key and rotates the token.
+        try (io.wrenn.controlplane.db.Database db = io.wrenn.controlplane.db.Database.open(wrenn.jdbcUrl,
+                io.wrenn.controlplane.testing.TestPostgres.user(), io.wrenn.controlplane.testing.TestPostgres.password());
+             io.wrenn.controlplane.instance.TrafficEnds other = new io.wrenn.controlplane.instance.TrafficEnds(db.jdbi(),
+                     db::dedicatedConnection)) {
+            other.publish(io.wrenn.controlplane.instance.TrafficEnds.Kind.KEY_REVOKED,
+                    io.wrenn.controlplane.ids.WireId.API_KEY.decode(keyId).orElseThrow());
+            assertThat(endsWithin(byKey.body(), Duration.ofSeconds(10))).as("the stream opened with the key").isTrue();
+            other.publish(io.wrenn.controlplane.instance.TrafficEnds.Kind.TOKEN_REPLACED,
+                    io.wrenn.controlplane.ids.WireId.SANDBOX.decode(sandbox).orElseThrow());
+            assertThat(endsWithin(byToken.body(), Duration.ofSeconds(10))).as("the stream opened with the token").isTrue();
+        }
+    }
+
     /** Whether the stream ends (or breaks) within {@code limit}, after what it sent first. */
     private static boolean endsWithin(InputStream stream, Duration limit) throws Exception {
         CompletableFuture<Boolean> ended = CompletableFuture.supplyAsync(() -> {
