@@ -1,8 +1,16 @@
 package io.wrenn.controlplane.host;
 
 import io.grpc.CallCredentials;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.wrenn.hostagent.protocol.HostAgentGrpc;
@@ -16,6 +24,11 @@ import java.util.function.Function;
 /**
  * One gRPC channel per host agent address, opened on first use and kept; every call carries
  * the shared secret. Stubs are cheap: callers take a fresh one per call with its own deadline.
+ *
+ * <p>A call that finds its host unavailable resets the channel's reconnect backoff. Left alone,
+ * gRPC waits longer and longer between attempts while an agent is down (up to two minutes) and
+ * fails every call at once meanwhile, so a restarted agent stayed unreachable for as long after it
+ * was back; now the next call (a reconciler pass, a client's retry) connects at once.
  */
 public final class HostAgents implements AutoCloseable {
 
@@ -43,14 +56,38 @@ public final class HostAgents implements AutoCloseable {
 
     /** A blocking stub for {@code host} without a deadline (streams bounded by other means). */
     public HostAgentGrpc.HostAgentBlockingV2Stub stub(Host host) {
-        ManagedChannel channel = channels.computeIfAbsent(host.address(), channelFactory);
-        return HostAgentGrpc.newBlockingV2Stub(channel).withCallCredentials(credentials);
+        return HostAgentGrpc.newBlockingV2Stub(channel(host)).withCallCredentials(credentials);
     }
 
     /** An asynchronous stub for {@code host}, for calls streaming both ways with flow control. */
     public HostAgentGrpc.HostAgentStub asyncStub(Host host) {
+        return HostAgentGrpc.newStub(channel(host)).withCallCredentials(credentials);
+    }
+
+    private Channel channel(Host host) {
         ManagedChannel channel = channels.computeIfAbsent(host.address(), channelFactory);
-        return HostAgentGrpc.newStub(channel).withCallCredentials(credentials);
+        return ClientInterceptors.intercept(channel, new ReconnectWhenUnavailable(channel));
+    }
+
+    /** Resets the channel's reconnect backoff when a call ends UNAVAILABLE (see the class comment). */
+    private record ReconnectWhenUnavailable(ManagedChannel channel) implements ClientInterceptor {
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                @Override
+                public void start(Listener<R> listener, Metadata headers) {
+                    super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                        @Override
+                        public void onClose(Status status, Metadata trailers) {
+                            if (status.getCode() == Status.Code.UNAVAILABLE) {
+                                channel.resetConnectBackoff();
+                            }
+                            super.onClose(status, trailers);
+                        }
+                    }, headers);
+                }
+            };
+        }
     }
 
     @Override
