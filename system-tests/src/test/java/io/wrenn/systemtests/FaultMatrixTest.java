@@ -104,18 +104,12 @@ class FaultMatrixTest {
         if (settled.get("status").asString().equals("paused")) {
             // The pause won the race: it was committed before QEMU died, and it resumes.
             assertThat(answered).isEqualTo(200);
-            assertThat(api.post("/v1/sandboxes/" + id + "/resume", Map.of()).status()).isEqualTo(200);
-            assertThat(api.exec(id, "cat", "/home/user/mark").get("stdout").asString()).isEqualTo("kept\n");
+            assertResumesWithItsFiles(id);
         } else {
             assertThat(answered).as("the pause whose VM died").isGreaterThanOrEqualTo(400);
             // Stopped when the reconciler finds the VM gone (vm_exited); error when the host's own
             // clean-up of the dead VM answered first: either way with its reason.
-            assertThat(settled.get("status").asString()).isIn("stopped", "error");
-            assertThat(settled.path("status_reason").asString("")).as(settled.toString()).isNotBlank();
-            await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
-                assertThat(layout.sandboxDir(hostId(id))).as("the sandbox's files on the host").doesNotExist();
-                assertThat(WrennProcesses.processesMentioning(layout.sandboxDir(hostId(id)))).isEmpty();
-            });
+            assertGoneWithItsReason(id, settled);
         }
         assertListedOnce();
     }
@@ -165,16 +159,10 @@ class FaultMatrixTest {
         if (settled.get("status").asString().equals("paused")) {
             // The saved state is still on the host's disk: nothing was lost, and it resumes.
             assertThat(answered).as("the resume whose VM died").isGreaterThanOrEqualTo(400);
-            WrennClient.Response again = api.post("/v1/sandboxes/" + id + "/resume", Map.of());
-            assertThat(again.status()).as(again.toString()).isEqualTo(200);
-            assertThat(api.exec(id, "cat", "/home/user/mark").get("stdout").asString()).isEqualTo("kept\n");
+            assertResumesWithItsFiles(id);
         } else {
             // The resume had finished when its VM died: the VM is gone, with its reason.
-            assertThat(settled.path("status_reason").asString("")).as(settled.toString()).isNotBlank();
-            await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
-                assertThat(layout.sandboxDir(hostId(id))).as("the sandbox's files on the host").doesNotExist();
-                assertThat(WrennProcesses.processesMentioning(layout.sandboxDir(hostId(id)))).isEmpty();
-            });
+            assertGoneWithItsReason(id, settled);
         }
         assertListedOnce();
     }
@@ -198,10 +186,10 @@ class FaultMatrixTest {
         startControlPlane();
         JsonNode settled = awaitSettled(id, List.of("running", "paused"));
         if (settled.get("status").asString().equals("paused")) {
-            WrennClient.Response again = api.post("/v1/sandboxes/" + id + "/resume", Map.of());
-            assertThat(again.status()).as(again.toString()).isEqualTo(200);
+            assertResumesWithItsFiles(id);
+        } else {
+            assertThat(api.exec(id, "cat", "/home/user/mark").get("stdout").asString()).isEqualTo("kept\n");
         }
-        assertThat(api.exec(id, "cat", "/home/user/mark").get("stdout").asString()).isEqualTo("kept\n");
         assertListedOnce();
     }
 
@@ -229,6 +217,22 @@ class FaultMatrixTest {
         assertThat(size.get("stdout").asString().trim()).as(size.toString()).isEqualTo(Integer.toString(payload.length));
         assertThat(api.exec(id, "cat", "/home/user/mark").get("stdout").asString()).isEqualTo("kept\n");
         assertListedOnce();
+    }
+
+    private void assertResumesWithItsFiles(String id) {
+        WrennClient.Response resumed = api.post("/v1/sandboxes/" + id + "/resume", Map.of());
+        assertThat(resumed.status()).as(resumed.toString()).isEqualTo(200);
+        assertThat(api.exec(id, "cat", "/home/user/mark").get("stdout").asString()).isEqualTo("kept\n");
+    }
+
+    /** Stopped or error with its reason, and nothing of it left on the host. */
+    private void assertGoneWithItsReason(String id, JsonNode settled) {
+        assertThat(settled.get("status").asString()).isIn("stopped", "error");
+        assertThat(settled.path("status_reason").asString("")).as(settled.toString()).isNotBlank();
+        await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+            assertThat(layout.sandboxDir(hostId(id))).as("the sandbox's files on the host").doesNotExist();
+            assertThat(WrennProcesses.processesMentioning(layout.sandboxDir(hostId(id)))).isEmpty();
+        });
     }
 
     /** The pid in {@code pidFile} if it is not {@code other} and runs; else 0. */
