@@ -1,6 +1,7 @@
 package io.wrenn.systemtests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.wrenn.cli.AllInOne;
 import io.wrenn.hostagent.layout.Layout;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +29,9 @@ import tools.jackson.databind.JsonNode;
  * WRENN_HOME on a small loop-mounted ext4 filesystem (its PostgreSQL elsewhere, so the database
  * is not what fills up). With the filesystem full, a pause and a snapshot each fail on their own
  * with 507 {@code disk_full} and leave the sandbox as it was: running, its files intact, no
- * half snapshot listed; once space is freed the same sandbox pauses and resumes. The mount and
+ * half snapshot listed; once space is freed the same sandbox pauses and resumes. A guest whose
+ * own writes meet the full disk is stopped by QEMU, and goes on with every byte it wrote once
+ * there is room again. The mount and
  * its loop device are removed whatever happens.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -128,6 +132,43 @@ class DiskFullTest {
         ok(api.post("/v1/sandboxes/" + sandbox + "/pause", Map.of()), 200);
         ok(api.post("/v1/sandboxes/" + sandbox + "/resume", Map.of()), 200);
         assertRunningWithItsFiles();
+    }
+
+    @Test
+    void aGuestThatFillsTheHostsDiskIsStoppedAndGoesOnWithItsDataWholeOnceThereIsRoom() throws Exception {
+        Path filler = home.resolve("filler");
+        fill(filler);
+        String onHost = io.wrenn.controlplane.ids.WireId.SANDBOX.decode(sandbox).orElseThrow().toString();
+        // 32 MiB the overlay must grow by, flushed: QEMU stops the VM when the host refuses the write.
+        CompletableFuture<JsonNode> write = CompletableFuture.supplyAsync(() -> api.exec(sandbox, Map.of("cmd", "sh",
+                "args", List.of("-c", "dd if=/dev/urandom of=/home/user/big bs=1M count=32 conv=fsync 2>/dev/null"),
+                "timeout_s", 600)));
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> runState(onHost).equals("io-error"));
+        assertThat(write).as("the guest's write, while its VM is stopped").isNotDone();
+
+        Files.delete(filler);
+
+        JsonNode written = write.get(3, TimeUnit.MINUTES);
+        assertThat(written.get("exit_code").asInt()).as(written.toString()).isZero();
+        assertThat(runState(onHost)).isEqualTo("running");
+        assertThat(api.exec(sandbox, "sh", "-c", "wc -c < /home/user/big").get("stdout").asString().trim())
+                .isEqualTo(Integer.toString(32 << 20));
+        assertRunningWithItsFiles();
+    }
+
+    /** QEMU's run state of the sandbox's VM, asked on its QMP socket. */
+    private String runState(String onHost) {
+        try (io.wrenn.hostagent.qmp.QmpClient qmp = io.wrenn.hostagent.qmp.QmpClient.connect(
+                layout.sandboxQmpSocket(onHost), Duration.ofSeconds(10))) {
+            return qmp.execute("query-status", null, Duration.ofSeconds(10)).path("status").asString("");
+        } catch (io.wrenn.hostagent.qmp.QmpException e) {
+            try (var files = Files.list(layout.sandboxDir(onHost))) {
+                throw new AssertionError("no QMP at " + layout.sandboxQmpSocket(onHost) + "; the directory holds "
+                        + files.map(p -> p.getFileName().toString()).toList(), e);
+            } catch (IOException listing) {
+                throw new AssertionError("no QMP and no directory at " + layout.sandboxQmpSocket(onHost), e);
+            }
+        }
     }
 
     private void assertDiskFull(WrennClient.Response response) {

@@ -17,7 +17,8 @@ import java.util.List;
 /**
  * Where a sparse file holds data ({@code lseek(2)} with {@code SEEK_DATA}/{@code SEEK_HOLE},
  * which the JDK does not offer): a sandbox's RAM file is mostly holes, and reading a hole is not
- * free — the kernel fills the page cache with zeroed pages for it.
+ * free — the kernel fills the page cache with zeroed pages for it. And the blocks of a file
+ * reserved ahead ({@code fallocate(2)}), which leave it reading as holes where nothing was written.
  */
 public final class SparseFiles {
 
@@ -26,7 +27,11 @@ public final class SparseFiles {
     }
 
     private static final int O_RDONLY = 0;
+    private static final int O_RDWR = 2;
+    private static final int O_CREAT = 0100;
     private static final int O_CLOEXEC = 02000000;
+    private static final int ENOSPC = 28;
+    private static final int EOPNOTSUPP = 95;
     private static final int SEEK_DATA = 3;
     private static final int SEEK_HOLE = 4;
     private static final int ENXIO = 6;
@@ -37,8 +42,15 @@ public final class SparseFiles {
     private static final MethodHandle OPEN = downcall("open",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
             Linker.Option.firstVariadicArg(2));
+    /** open(2) with a mode, its variadic third argument. */
+    private static final MethodHandle OPEN_CREATE = downcall("open",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+            Linker.Option.firstVariadicArg(2));
     private static final MethodHandle LSEEK = downcall("lseek",
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    private static final MethodHandle FALLOCATE = downcall("fallocate",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG));
     private static final MethodHandle CLOSE = downcall("close",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
@@ -87,6 +99,39 @@ public final class SparseFiles {
             throw e;
         } catch (Throwable t) {
             throw new IllegalStateException("lseek binding failed", t);
+        }
+    }
+
+    /**
+     * Gives the first {@code length} bytes of the file (created, 0600, if absent) their blocks on
+     * disk, keeping what it holds: a write into a shared mapping of it can then never meet a full
+     * disk, which the kernel answers with SIGBUS, killing the writer. Returns false where the file
+     * system cannot do it (the file stays as it was); a full disk is an IOException that says so.
+     */
+    public static boolean allocate(Path file, long length) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int fd = (int) OPEN_CREATE.invokeExact(state, arena.allocateFrom(file.toString()), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+            if (fd < 0) {
+                throw new IOException("cannot open " + file + ": errno " + errno(state));
+            }
+            try {
+                if ((int) FALLOCATE.invokeExact(state, fd, 0, 0L, length) == 0) {
+                    return true;
+                }
+                int errno = errno(state);
+                if (errno == EOPNOTSUPP) {
+                    return false;
+                }
+                throw new IOException(errno == ENOSPC ? "No space left on device: cannot reserve " + (length >> 20)
+                        + " MiB for " + file.getFileName() : "cannot reserve the blocks of " + file + ": errno " + errno);
+            } finally {
+                int ignored = (int) CLOSE.invokeExact(state, fd);
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("fallocate binding failed", t);
         }
     }
 

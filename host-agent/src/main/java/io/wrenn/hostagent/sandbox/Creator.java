@@ -171,6 +171,9 @@ final class Creator {
         if (e instanceof SandboxException s) {
             return s;
         }
+        if (DiskFull.named(e)) {
+            return DiskFull.exception("the sandbox's VM could not be started", e);
+        }
         if (e instanceof GuestException g) {
             LOG.warn("guest agent initialisation failed", g);
             return new SandboxException(SandboxException.Kind.UNAVAILABLE, "the guest agent failed to initialise", g);

@@ -23,10 +23,8 @@ final class DiskFull {
     }
 
     static boolean caused(Path onFilesystem, Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains("No space left on device")) {
-                return true;
-            }
+        if (named(failure)) {
+            return true;
         }
         try {
             Path existing = onFilesystem;
@@ -37,6 +35,16 @@ final class DiskFull {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** Whether the failure, or one of its causes, says the disk is full (ENOSPC's words). */
+    static boolean named(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("No space left on device")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static SandboxException exception(String what, Throwable cause) {

@@ -40,6 +40,9 @@ public final class SandboxManager {
     private final Destroyer destroyer;
     private final LiveSandboxes live;
     private final Timeouts timeouts;
+    private final DiskFullStops diskFullStops;
+    /** Reaper passes, for what runs every few of them. */
+    private long reapPasses;
     private final AccessTokens accessTokens;
     private final Recovery recovery;
     private final NetworkPolicies networkPolicies;
@@ -59,6 +62,7 @@ public final class SandboxManager {
         imageMaker = new ImageMaker(host, live);
         templateRemover = new TemplateRemover(host);
         timeouts = new Timeouts(host, live, pauser, destroyer);
+        diskFullStops = new DiskFullStops(host);
         accessTokens = new AccessTokens(host, live);
         recovery = new Recovery(host, pauser, destroyer);
         networkPolicies = new NetworkPolicies(host, live);
@@ -302,12 +306,16 @@ public final class SandboxManager {
     }
 
     /**
-     * One reaper pass: caps console logs, destroys sandboxes whose timeout expired and cleans up
-     * those whose VM died.
+     * One reaper pass: caps console logs, destroys sandboxes whose timeout expired, cleans up
+     * those whose VM died and lets those QEMU stopped on a full disk go on once there is room.
      */
     public void reap() {
         capConsoleLogs();
         timeouts.reap();
+        // A QMP round trip per running VM: every fifth pass (seconds) is soon enough for a full disk.
+        if (reapPasses++ % 5 == 0) {
+            diskFullStops.pass();
+        }
     }
 
     private final long consoleLogMaxBytes = io.wrenn.hostagent.vm.ConsoleLog.configuredMaxBytes();

@@ -94,6 +94,9 @@ public final class QemuVirtualMachines implements VirtualMachines {
     @Override
     public long start(VmSpec spec) {
         spec.jail().prepare();
+        if (spec.memoryShared()) {
+            reserveMemoryFile(spec);
+        }
         String cgroup = cgroupName(spec.qmpSocket());
         List<String> argv = QemuCommandLine.build(spec, cgroups.create(cgroup, spec.vcpus(), spec.memoryMb(), spec.accelerator()));
         ProcessHandle qemu;
@@ -126,6 +129,26 @@ public final class QemuVirtualMachines implements VirtualMachines {
         }
         return qemu.pid();
     }
+
+    /**
+     * A guest's own RAM is a shared mapping of a file on the host's disk, sparse until the guest
+     * touches a page. Were the disk full when it does, the kernel would kill QEMU (SIGBUS) and the
+     * guest with everything in it; with the file's blocks reserved first, a full disk can only
+     * refuse this start, with the disk's own error, and never kill a running guest.
+     */
+    private void reserveMemoryFile(VmSpec spec) {
+        try {
+            if (!io.wrenn.hostagent.os.SparseFiles.allocate(spec.memoryFile(), (long) spec.memoryMb() << 20) && !unreservedSaid) {
+                unreservedSaid = true;
+                LOG.warn("the file system of {} cannot reserve blocks ahead: a guest's RAM file stays sparse, and a full disk "
+                        + "kills a running guest", spec.memoryFile().getParent());
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    private volatile boolean unreservedSaid;
 
     @Override
     public boolean isRunning(long pid, Path qmpSocket) {

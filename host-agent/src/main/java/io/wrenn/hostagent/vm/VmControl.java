@@ -12,7 +12,8 @@ public interface VmControl {
 
     /** QEMU's run state, as far as the sandbox jobs tell them apart. */
     enum RunState {
-        RUNNING, PAUSED, INMIGRATE, FINISH_MIGRATE, POSTMIGRATE, OTHER;
+        /** {@code IO_ERROR}: stopped by a write its disk refused (a full host disk). */
+        RUNNING, PAUSED, INMIGRATE, FINISH_MIGRATE, POSTMIGRATE, IO_ERROR, OTHER;
 
         /** From QMP's {@code query-status} name ({@code running}, {@code finish-migrate}, ...). */
         public static RunState ofQmp(String status) {

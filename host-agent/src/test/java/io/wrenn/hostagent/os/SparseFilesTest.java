@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
@@ -39,5 +40,24 @@ class SparseFilesTest {
 
         assertThat(SparseFiles.dataRegions(holes)).isEmpty();
         assertThat(SparseFiles.dataRegions(dense)).containsExactly(new SparseFiles.Region(0, 100_000));
+    }
+
+    @Test
+    void allocatingGivesTheFileItsBlocksAndKeepsWhatItHolds() throws Exception {
+        Path file = dir.resolve("memory");
+        Files.write(file, "kept".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        long length = 8L << 20;
+
+        boolean allocated = SparseFiles.allocate(file, length);
+
+        org.junit.jupiter.api.Assumptions.assumeTrue(allocated, "this file system cannot reserve blocks ahead");
+        assertThat(Files.size(file)).isEqualTo(length);
+        assertThat(new String(Files.readAllBytes(file), 0, 4, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("kept");
+        // Blocks of 512 bytes, as stat(1) counts them: all of the file is on disk.
+        Process stat = new ProcessBuilder("stat", "--format=%b", file.toString()).start();
+        long blocks = Long.parseLong(new String(stat.getInputStream().readAllBytes()).trim());
+        assertThat(blocks * 512).isGreaterThanOrEqualTo(length);
+        assertThat(SparseFiles.allocate(dir.resolve("fresh"), length)).isTrue();
+        assertThat(Files.size(dir.resolve("fresh"))).isEqualTo(length);
     }
 }
