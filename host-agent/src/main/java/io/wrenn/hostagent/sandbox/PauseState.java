@@ -23,10 +23,15 @@ import io.wrenn.hostagent.vm.VmBuild;
  * @param stateCrc32c  CRC-32C of the device state
  * @param memoryBytes  size of the memory file (0 when the RAM is in the state)
  * @param memoryCrc32c checksum of the memory file, as {@code memoryChecksum} says
- * @param memoryChecksum {@value #DATA_REGIONS}: CRC-32C over each data region of the sparse
- *                     file (its offset and length, 8 bytes each, big-endian, then its bytes), so
- *                     the holes that are most of a RAM file are never read; absent (pauses of
- *                     earlier versions): CRC-32C of the whole file
+ * @param memoryChecksum {@value #NONZERO_PAGES}: CRC-32C over each 4 KiB page of the file's
+ *                     data regions that is not all zeros (its offset, 8 bytes, big-endian, then
+ *                     its bytes), so the holes that are most of a RAM file are never read, and
+ *                     where the file system draws the line between data and holes does not
+ *                     matter (it moves: a RAM file's blocks are reserved ahead, and such a
+ *                     block reads as a hole or as data depending on the page cache);
+ *                     {@value #DATA_REGIONS} (earlier pauses): CRC-32C over each data region
+ *                     (its offset and length, then its bytes); absent (earlier still): CRC-32C
+ *                     of the whole file
  * @param vm           the QEMU, machine and kernel that saved it; null in pauses of format 1
  * @param memoryDropped the pause kept only the disk (no device state, no RAM): the resume boots
  *                     it; null (format 2 and before) = false
@@ -47,10 +52,12 @@ record PauseState(long generation, boolean ignoreShared, long stateBytes, String
 
     /** A pause that kept only the disk: nothing to check but the generation. */
     static PauseState diskOnly(long generation, VmBuild vm) {
-        return new PauseState(generation, false, 0, "", 0, "", DATA_REGIONS, vm, true);
+        return new PauseState(generation, false, 0, "", 0, "", NONZERO_PAGES, vm, true);
     }
 
+    static final String NONZERO_PAGES = "crc32c-nonzero-pages";
     static final String DATA_REGIONS = "crc32c-data-regions";
+    private static final int PAGE = 4096;
 
     static final String MANIFEST = "pause.json";
     static final String STATE = "state";
@@ -60,7 +67,7 @@ record PauseState(long generation, boolean ignoreShared, long stateBytes, String
         Path state = dir.resolve(STATE);
         try {
             return new PauseState(generation, ignoreShared, Files.size(state), crc32c(state),
-                    ignoreShared ? Files.size(memory) : 0, ignoreShared ? dataRegionsCrc32c(memory) : "", DATA_REGIONS, vm, false);
+                    ignoreShared ? Files.size(memory) : 0, ignoreShared ? nonzeroPagesCrc32c(memory) : "", NONZERO_PAGES, vm, false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -119,6 +126,9 @@ record PauseState(long generation, boolean ignoreShared, long stateBytes, String
     }
 
     private String memoryChecksum(Path memory) throws IOException {
+        if (NONZERO_PAGES.equals(memoryChecksum)) {
+            return nonzeroPagesCrc32c(memory);
+        }
         return DATA_REGIONS.equals(memoryChecksum) ? dataRegionsCrc32c(memory) : crc32c(memory);
     }
 
@@ -131,6 +141,44 @@ record PauseState(long generation, boolean ignoreShared, long stateBytes, String
                 buffer.flip();
                 crc.update(buffer);
                 buffer.clear();
+            }
+        }
+        return HexFormat.of().toHexDigits((int) crc.getValue());
+    }
+
+    /** The {@value #NONZERO_PAGES} checksum of a sparse file. */
+    static String nonzeroPagesCrc32c(Path file) throws IOException {
+        CRC32C crc = new CRC32C();
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+        ByteBuffer zeros = ByteBuffer.allocateDirect(PAGE);
+        ByteBuffer offset = ByteBuffer.allocate(8);
+        long size = Files.size(file);
+        long done = 0; // pages below this were read already (regions of an unaligned file may share one)
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            for (SparseFiles.Region region : SparseFiles.dataRegions(file)) {
+                long at = Math.max(done, region.offset() / PAGE * PAGE);
+                long end = Math.min(size, (region.offset() + region.length() + PAGE - 1) / PAGE * PAGE);
+                while (at < end) {
+                    buffer.clear().limit((int) Math.min(buffer.capacity(), end - at));
+                    long start = at;
+                    while (buffer.hasRemaining()) {
+                        int n = channel.read(buffer, at);
+                        if (n < 0) {
+                            throw new IOException(file + " ended inside a data region");
+                        }
+                        at += n;
+                    }
+                    buffer.flip();
+                    for (int page = 0; page < buffer.limit(); page += PAGE) {
+                        ByteBuffer bytes = buffer.slice(page, Math.min(PAGE, buffer.limit() - page));
+                        if (bytes.mismatch(zeros.clear().limit(bytes.remaining())) == -1) {
+                            continue;
+                        }
+                        crc.update(offset.clear().putLong(start + page).flip());
+                        crc.update(bytes);
+                    }
+                }
+                done = Math.max(done, end);
             }
         }
         return HexFormat.of().toHexDigits((int) crc.getValue());

@@ -72,4 +72,29 @@ class PauseStateTest {
         writeAt(memory, 4L << 20, "GUEST");
         assertThat(PauseState.read(dir).verify(dir, memory)).contains("memory");
     }
+
+    /**
+     * Where the file system draws the line between data and holes does not change the RAM
+     * file's checksum (it moves when the file's blocks are reserved ahead), but its bytes do.
+     */
+    @Test
+    void theMemoryChecksumSeesBytesNotWhereTheFileSystemPutsItsHoles() throws Exception {
+        Path memory = dir.resolve("ram");
+        try (FileChannel channel = FileChannel.open(memory, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap("guest data".getBytes()), 3 * 4096 + 17);
+            channel.write(ByteBuffer.wrap(new byte[] {1}), (4L << 20) - 1);
+        }
+        String before = PauseState.nonzeroPagesCrc32c(memory);
+
+        io.wrenn.hostagent.os.SparseFiles.allocate(memory, 4L << 20);
+        try (FileChannel channel = FileChannel.open(memory, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.allocate(8192), 1 << 20); // zeros written where a hole was
+        }
+        assertThat(PauseState.nonzeroPagesCrc32c(memory)).isEqualTo(before);
+
+        try (FileChannel channel = FileChannel.open(memory, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap("Guest".getBytes()), 3 * 4096 + 17);
+        }
+        assertThat(PauseState.nonzeroPagesCrc32c(memory)).isNotEqualTo(before);
+    }
 }
