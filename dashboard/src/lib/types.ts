@@ -78,3 +78,9 @@ export interface SandboxEvent {
 export interface SandboxLogs { sandbox_id: string; events: SandboxEvent[] }
 export interface SandboxConsole { console: string; truncated: boolean }
 export interface LoginProvider { id: string; name: string }
+
+export interface Invitation {
+  id: string; email: string; role: 'owner' | 'admin' | 'member';
+  created_by: { id: string; email: string } | null; created_at: string; expires_at: string;
+}
+export interface InvitationCreated extends Invitation { token: string; accept_url: string }

@@ -309,21 +309,56 @@ step('stats, templates, API keys and the audit log', async () => {
   await check(page, '12-audit');
 });
 
-step('a member without the owner role sees no owner actions, and the admin pages refuse them', async () => {
+step('the owner invites a person from the Team page; they open the link, log in and accept', async () => {
   const signup = await api('POST', '/v1/auth/signup', member);
   assert.equal(signup.status, 201, JSON.stringify(signup.body));
 
   await page.getByRole('link', { name: 'Team' }).click();
-  await page.getByRole('button', { name: 'Add member' }).waitFor();
+  await page.getByRole('button', { name: 'Invite' }).waitFor();
   await page.getByLabel('Email').fill(member.email);
-  await page.getByRole('button', { name: 'Add member' }).click();
-  await page.getByRole('cell', { name: member.email, exact: true }).waitFor();
-  await check(page, '13-team-owner');
+  await page.getByRole('button', { name: 'Invite' }).click();
+  const link = await page.getByTestId('invitation-link').textContent();
+  // The token rides in the fragment, which the browser never sends to a server.
+  assert.match(link, /^https?:\/\/[^/]+\/dashboard\/invitations\/accept#token=wrninv_[0-9a-f]{48}$/);
+  const pendingRow = page.getByRole('region', { name: 'Pending invitations table' }).getByRole('row').filter({ hasText: member.email });
+  await pendingRow.waitFor();
+  assert.equal(await page.getByRole('region', { name: 'Members table' }).getByRole('cell', { name: member.email, exact: true }).count(), 0,
+    'an invited person is not a member until they accept');
+  await check(page, '13-team-owner-invited');
+  await page.getByRole('button', { name: 'Done' }).click();
+  assert.equal(await page.getByTestId('invitation-link').count(), 0, 'the link is shown only once');
   assert.equal(await page.getByRole('link', { name: 'Admin' }).count(), 0, 'no admin entry for a non-admin');
 
   const other = await newPage();
+  await other.goto(link);
+  const joinHeading = other.getByRole('heading', { name: /^Join .+ as member\?$/ });
+  await joinHeading.waitFor();
+  assert.equal(new URL(other.url()).hash, '', 'the token leaves the address bar');
+  await check(other, '13b-invitation-signed-out');
+  await other.getByRole('link', { name: 'Log in' }).click();
+  await other.getByLabel('Email').fill(member.email);
+  await other.getByLabel('Password').fill(member.password);
+  await other.getByRole('button', { name: 'Log in' }).click();
+  // Back on the invitation after logging in: the token was kept in the tab.
+  await joinHeading.waitFor();
+  await check(other, '13c-invitation-accept');
+  await other.getByRole('button', { name: 'Accept invitation' }).click();
+  // Accepting switches the session to the team joined (away from the member's own).
+  await other.waitForFunction((id) => JSON.parse(localStorage.getItem('wrenn.session'))?.team?.id !== id, signup.body.team.id);
+  await other.getByTestId('my-role').filter({ hasText: 'member' }).waitFor();
+  assert.equal(await other.evaluate(() => sessionStorage.getItem('wrenn.invitation')), null, 'the token is forgotten once used');
+  await page.reload();
+  await page.getByRole('region', { name: 'Members table' }).getByRole('cell', { name: member.email, exact: true }).waitFor();
+  assert.equal(await page.getByRole('region', { name: 'Pending invitations table' }).count(), 0, 'nothing is pending any more');
+  await check(page, '13d-team-owner');
+  await other.context().close();
+});
+
+step('a member without the owner role sees no owner actions, and the admin pages refuse them', async () => {
+  const other = await newPage();
   await logIn(other, member);
-  const ownersTeam = (await api('GET', '/v1/me', null, signup.body.token)).body.teams.find((t) => t.role === 'member');
+  const me = (await api('POST', '/v1/auth/login', { email: member.email, password: member.password })).body;
+  const ownersTeam = (await api('GET', '/v1/me', null, me.token)).body.teams.find((t) => t.role === 'member');
   await other.getByLabel('Team').selectOption(ownersTeam.id);
   // The switch ends by opening the sandboxes list: wait until it has, or a click on Team made
   // before it would be taken back to that list.
@@ -332,7 +367,8 @@ step('a member without the owner role sees no owner actions, and the admin pages
   await other.getByRole('link', { name: 'Team' }).click();
   await other.getByTestId('my-role').filter({ hasText: 'member' }).waitFor();
   await other.getByRole('cell', { name: owner.email, exact: true }).waitFor();
-  assert.equal(await other.getByRole('button', { name: 'Add member' }).count(), 0);
+  assert.equal(await other.getByRole('button', { name: 'Invite' }).count(), 0);
+  assert.equal(await other.getByRole('region', { name: 'Pending invitations table' }).count(), 0);
   assert.equal(await other.getByRole('button', { name: /^Remove / }).count(), 0);
   assert.equal(await other.getByRole('button', { name: 'Rename' }).count(), 0);
   assert.equal(await other.getByRole('link', { name: 'API keys' }).count(), 0);

@@ -17,11 +17,15 @@ public enum ErrorCode {
     /** Sign-up is closed, by invitation only, or not open to the address's domain. */
     SIGNUP_CLOSED(403),
     NOT_TEAM_MEMBER(403),
+    /** The invitation was made out to another email address than the caller's. */
+    INVITATION_EMAIL_MISMATCH(403),
     NOT_FOUND(404),
     TEAM_NOT_FOUND(404),
     USER_NOT_FOUND(404),
     MEMBER_NOT_FOUND(404),
     API_KEY_NOT_FOUND(404),
+    /** No pending invitation: unknown, expired, revoked or already used (one answer for all). */
+    INVITATION_NOT_FOUND(404),
     SANDBOX_NOT_FOUND(404),
     TEMPLATE_NOT_FOUND(404),
     FILE_NOT_FOUND(404),
@@ -30,8 +34,9 @@ public enum ErrorCode {
     INVALID_STATE(409),
     CONFLICT(409),
     EMAIL_TAKEN(409),
-    ALREADY_MEMBER(409),
     LAST_OWNER(409),
+    /** The team holds as many pending invitations as it may: revoke some or wait for them to expire. */
+    TOO_MANY_INVITATIONS(409),
     PAYLOAD_TOO_LARGE(413),
     URI_TOO_LONG(414),
     RANGE_NOT_SATISFIABLE(416),

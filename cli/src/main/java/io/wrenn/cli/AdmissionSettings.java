@@ -48,7 +48,7 @@ final class AdmissionSettings {
         try {
             chosen = SignupPolicy.Mode.valueOf(mode);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("WRENN_SIGNUP must be open, closed or domains, not '" + mode.toLowerCase(Locale.ROOT) + "'");
+            throw new IllegalArgumentException("WRENN_SIGNUP must be open, closed, domains or invitations, not '" + mode.toLowerCase(Locale.ROOT) + "'");
         }
         config.signup(new SignupPolicy(chosen, domains,
                 (int) longOf(env, "WRENN_SIGNUPS_PER_ADDRESS_PER_HOUR", s.perAddressPerHour()),

@@ -169,9 +169,12 @@ public final class ControlPlane implements AutoCloseable {
         // A deleted team's keys stop at once (also the verified ones held in memory), its builds
         // are cancelled (their builders go) and its sandboxes stop before its snapshots go, so
         // those are no longer in use.
-        TeamService teams = new TeamService(teamStore, users,
+        TeamService teams = new TeamService(teamStore,
                 List.of(apiKeys::forgetTeam, builds.service()::cancelAllOfTeam, sandboxes::stopAllOfTeam, snapshots::deleteAllOfTeam));
         teams.reportEndsTo(accessTokens);
+        io.wrenn.controlplane.team.InvitationStore invitationStore = new io.wrenn.controlplane.team.InvitationStore(jdbi);
+        io.wrenn.controlplane.team.InvitationService invitations =
+                new io.wrenn.controlplane.team.InvitationService(invitationStore, users);
         AccountService accounts = new AccountService(users, teamStore, passwords, new LoginThrottle(jdbi), tokens);
         metrics = new Metrics(jdbi, hosts, agents);
         sandboxes.observeCreates(metrics.meters()::created);
@@ -202,10 +205,11 @@ public final class ControlPlane implements AutoCloseable {
             RouteTable table = new RouteTable(javalin.routes, filter);
             new DocsRoutes(readiness::notReadyReason).register(table);
             new DashboardRoutes(DashboardRoutes.Files.classpath("dashboard")).register(javalin.routes);
-            new AccountRoutes(accounts, teams, clientAddress, config.signup(),
+            new AccountRoutes(accounts, teams, invitations, clientAddress, config.signup(),
                     new io.wrenn.controlplane.account.SignupThrottle(jdbi, config.signup().perAddressPerHour())).register(table);
             new OAuthRoutes(config.oauthProviders(), jdbi, new OAuthAccounts(jdbi, users, config.signup()), accounts).register(table);
             new TeamRoutes(teams).register(table);
+            new io.wrenn.controlplane.team.InvitationRoutes(invitations, teams).register(table);
             new ApiKeyRoutes(apiKeys, config.signup().keysPerUserPerHour()).register(table);
             new SigningKeyRoutes(signingKeys).register(table);
             new AuditRoutes(new AuditLog(jdbi)).register(table);

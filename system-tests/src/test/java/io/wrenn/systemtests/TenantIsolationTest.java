@@ -37,7 +37,7 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The isolation matrix, generated from the served OpenAPI document so that a new route is covered
  * as soon as it is documented: team B, with its owner's token and with its API key, calls every
- * route on team A's real sandbox (one real VM), key, team, members and audit entries. Each answer
+ * route on team A's real sandbox (one real VM), key, team, members, pending invitation and audit entries. Each answer
  * must be 404 (403 on routes closed to that credential or to non-admins), equal to the answer for
  * a made-up id, and no body may carry team A's data. A path parameter without a rule fails the test.
  */
@@ -57,28 +57,31 @@ class TenantIsolationTest {
 
     /** Team A's real resources, the values the matrix puts in paths and bodies. */
     record TeamA(Person alice, Person carol, String teamId, String teamName, String sandboxId, String keyId, String key,
-                 String marker, String snapshot, String snapshotId, String buildId) {
+                 String marker, String snapshot, String snapshotId, String buildId, String invitationId, String invitedEmail,
+                 String invitationToken) {
         /** Strings that must never appear in an answer to team B. */
         List<String> secrets() {
             return List.of(teamId, teamName, sandboxId, keyId, key, key.substring(0, 12), marker, alice.userId(), alice.email(),
-                    carol.userId(), carol.email(), carol.name(), alice.name(), snapshot, snapshotId, buildId);
+                    carol.userId(), carol.email(), carol.name(), alice.name(), snapshot, snapshotId, buildId, invitationId,
+                    invitedEmail, invitationToken);
         }
     }
 
     /** Which of team A's ids fills a path parameter, keyed by the segment before it and its name. */
-    private static final Map<String, Function<TeamA, String>> RULES = Map.of(
-            "sandboxes/{id}", TeamA::sandboxId,
-            "teams/{id}", TeamA::teamId,
-            "members/{user_id}", a -> a.carol().userId(),
-            "api-keys/{id}", TeamA::keyId,
-            "users/{id}", a -> a.carol().userId(),
+    private static final Map<String, Function<TeamA, String>> RULES = Map.ofEntries(
+            Map.entry("sandboxes/{id}", TeamA::sandboxId),
+            Map.entry("teams/{id}", TeamA::teamId),
+            Map.entry("members/{user_id}", a -> a.carol().userId()),
+            Map.entry("invitations/{invitation_id}", TeamA::invitationId),
+            Map.entry("api-keys/{id}", TeamA::keyId),
+            Map.entry("users/{id}", a -> a.carol().userId()),
             // A process id means something only inside its sandbox, which carries the tenancy.
-            "processes/{pid}", a -> "1",
-            "snapshots/{name}", TeamA::snapshot,
-            "templates/{id}", TeamA::snapshotId,
-            "builds/{id}", TeamA::buildId,
+            Map.entry("processes/{pid}", a -> "1"),
+            Map.entry("snapshots/{name}", TeamA::snapshot),
+            Map.entry("templates/{id}", TeamA::snapshotId),
+            Map.entry("builds/{id}", TeamA::buildId),
             // Public routes: no team owns a login provider; the matrix skips public routes.
-            "oauth/{provider}", a -> "github");
+            Map.entry("oauth/{provider}", a -> "github"));
 
     @BeforeAll
     void start() {
@@ -89,8 +92,15 @@ class TenantIsolationTest {
         Person carol = anonymous.signup("carol-" + run + "@example.com", "carol-long-password", "Carol Alpha" + run);
         String teamName = "Alpha " + run;
         assertThat(alice.client().patch("/v1/teams/" + alice.teamId(), Map.of("name", teamName)).status()).isEqualTo(200);
-        assertThat(alice.client().post("/v1/teams/" + alice.teamId() + "/members", Map.of("email", carol.email())).status())
-                .isEqualTo(201);
+        // Carol joins the way people join: an invitation, accepted.
+        Response invitedCarol = alice.client().post("/v1/teams/" + alice.teamId() + "/invitations", Map.of("email", carol.email()));
+        assertThat(invitedCarol.status()).isEqualTo(201);
+        assertThat(carol.client().post("/v1/invitations/accept", Map.of("token", invitedCarol.json().get("token").asString()))
+                .status()).isEqualTo(200);
+        // And one still pending, for team B to try to list and revoke.
+        String invitedEmail = "dave-" + run + "@example.com";
+        JsonNode pending = alice.client().post("/v1/teams/" + alice.teamId() + "/invitations",
+                Map.of("email", invitedEmail, "role", "admin")).json();
         JsonNode key = alice.client().post("/v1/api-keys", Map.of("name", "alpha-key")).json();
         String marker = "alpha-marker-" + run;
         String sandbox = alice.client().withKey(key.get("key").asString())
@@ -102,7 +112,8 @@ class TenantIsolationTest {
         JsonNode build = alice.client().post("/v1/builds", Map.of("name", "alpha-built-" + run, "skip_pre_post", true,
                 "recipe", "FROM " + snapshot + "\nRUN echo " + marker)).json();
         a = new TeamA(alice, carol, alice.teamId(), teamName, sandbox, key.get("id").asString(), key.get("key").asString(), marker,
-                snapshot, snapshotted.json().get("id").asString(), build.get("id").asString());
+                snapshot, snapshotted.json().get("id").asString(), build.get("id").asString(), pending.get("id").asString(),
+                invitedEmail, pending.get("token").asString());
 
         bob = anonymous.signup("bob-" + run + "@example.com", "bob-long-password", "Bob Beta");
         bobKey = bob.client().withKey(bob.client().post("/v1/api-keys", Map.of("name", "beta-key")).json().get("key").asString());
@@ -202,7 +213,7 @@ class TenantIsolationTest {
             new Person(null, "usr-placeholder", "team-placeholder", "x@example.com", "x", "x"),
             new Person(null, "usr-placeholder", "team-placeholder", "x@example.com", "x", "x"),
             "team-placeholder", "x", "sb-placeholder", "key-placeholder", "wrn_placeholder", "x", "no-such-snapshot",
-            "tpl-placeholder", "bld-placeholder");
+            "tpl-placeholder", "bld-placeholder", "inv-placeholder", "x@example.com", "x");
 
     private static String madeUp(String kind) {
         if (!kind.contains("-")) {
@@ -271,6 +282,7 @@ class TenantIsolationTest {
         byPrefix.put("team-", TeamA::teamId);
         byPrefix.put("usr-", x -> x.carol().userId());
         byPrefix.put("key-", TeamA::keyId);
+        byPrefix.put("inv-", TeamA::invitationId);
         for (Map.Entry<String, Function<TeamA, String>> kind : byPrefix.entrySet()) {
             if (example.matches(Pattern.quote(kind.getKey()) + "[0-9a-z]{25}")) {
                 return teamA == null ? kind.getKey() + "0".repeat(24) + "1" : kind.getValue().apply(teamA);
@@ -292,6 +304,8 @@ class TenantIsolationTest {
         assertThat(alice.get("/v1/teams/" + a.teamId() + "/members").json().findValuesAsString("user_id"))
                 .contains(a.alice().userId(), a.carol().userId());
         assertThat(alice.get("/v1/api-keys").json().findValuesAsString("id")).contains(a.keyId());
+        assertThat(alice.get("/v1/teams/" + a.teamId() + "/invitations").json().findValuesAsString("id")).contains(a.invitationId());
+        assertThat(anonymous.post("/v1/invitations/preview", Map.of("token", a.invitationToken())).status()).isEqualTo(200);
         assertThat(alice.get("/v1/snapshots/" + a.snapshot()).status()).isEqualTo(200);
         Response log = alice.get("/v1/audit-logs?limit=200");
         assertThat(log.status()).isEqualTo(200);

@@ -10,6 +10,10 @@ import io.wrenn.controlplane.http.JsonBody;
 import io.wrenn.controlplane.http.Names;
 import io.wrenn.controlplane.http.RouteTable;
 import io.wrenn.controlplane.ids.WireId;
+import io.wrenn.api.ErrorCode;
+import io.wrenn.controlplane.http.ApiException;
+import io.wrenn.controlplane.team.InvitationService;
+import io.wrenn.controlplane.team.InvitationStore;
 import io.wrenn.controlplane.team.TeamService;
 import io.wrenn.controlplane.team.TeamStore;
 import java.util.LinkedHashMap;
@@ -21,12 +25,14 @@ public final class AccountRoutes {
 
     private final AccountService accounts;
     private final TeamService teams;
+    private final InvitationService invitations;
     private final ClientAddress clientAddress;
     private final SignupPolicy signupPolicy;
     private final SignupThrottle signupThrottle;
 
-    public AccountRoutes(AccountService accounts, TeamService teams, ClientAddress clientAddress, SignupPolicy signupPolicy,
-                         SignupThrottle signupThrottle) {
+    public AccountRoutes(AccountService accounts, TeamService teams, InvitationService invitations, ClientAddress clientAddress,
+                         SignupPolicy signupPolicy, SignupThrottle signupThrottle) {
+        this.invitations = invitations;
         this.signupPolicy = signupPolicy;
         this.signupThrottle = signupThrottle;
         this.accounts = accounts;
@@ -42,14 +48,30 @@ public final class AccountRoutes {
         routes.post("/v1/me/password", Access.USER, this::changePassword);
     }
 
+    /**
+     * A new account. With {@code invitation} (a pending invitation's token, made out to this
+     * email) it is admitted whatever the sign-up mode, joins the inviting team instead of getting
+     * a team of its own, and the invitation is spent, all in one transaction.
+     */
     private void signup(Context ctx) {
-        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("email", "password", "name"));
+        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("email", "password", "name", "invitation"));
         String email = Emails.require("email", body.requiredString("email"));
         String name = Names.require("name", body.requiredString("name"));
-        signupPolicy.requireAdmits(email);
+        java.util.Optional<String> invitation = body.string("invitation");
+        if (invitation.isPresent()) {
+            // Checked here only to answer early; the sign-up's transaction spends it under a lock.
+            InvitationStore.Invitation invited = invitations.preview(invitation.get());
+            if (!invited.email().equals(email)) {
+                throw new ApiException(ErrorCode.INVITATION_EMAIL_MISMATCH,
+                        "this invitation is for another email address: sign up with the address it was sent to");
+            }
+        } else {
+            signupPolicy.requireAdmits(email);
+        }
         // Counted before the password is hashed: a flood of sign-ups costs no argon2 time.
         signupThrottle.record(ClientAddress.throttleKey(clientAddress.of(ctx)));
-        AccountService.Session session = accounts.signup(email, name, body.requiredString("password"));
+        AccountService.Session session = accounts.signup(email, name, body.requiredString("password"),
+                invitation.map(InvitationService::hash));
         audit(ctx, session);
         ctx.status(201).json(AccountViews.session(session));
     }

@@ -28,10 +28,16 @@ public final class AccountService {
     public record Session(Tokens.Issued token, UserStore.User user, Optional<TeamStore.Membership> team) {
     }
 
-    public Session signup(String email, String name, String password) {
+    /**
+     * A new person with a team of their own, or, with {@code invitationHash}, a member of the team
+     * that invited them (the invitation spent in the same transaction).
+     */
+    public Session signup(String email, String name, String password, Optional<byte[]> invitationHash) {
         PasswordPolicy.check("password", password, email, name);
         String hash = passwords.hash(password);
-        UserStore.Created created = users.createWithTeam(email, name, hash, false);
+        UserStore.Created created = invitationHash.isPresent()
+                ? users.createInvited(email, name, hash, invitationHash.get())
+                : users.createWithTeam(email, name, hash, false);
         return session(users.find(created.userId()).orElseThrow(), created.teamId());
     }
 

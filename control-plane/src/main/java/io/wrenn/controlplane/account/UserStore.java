@@ -2,6 +2,7 @@ package io.wrenn.controlplane.account;
 
 import io.wrenn.api.ErrorCode;
 import io.wrenn.controlplane.http.ApiException;
+import io.wrenn.controlplane.team.InvitationStore;
 import io.wrenn.controlplane.team.TeamStore;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -39,12 +40,29 @@ public final class UserStore {
     }
 
     public Created createWithTeam(String email, String name, String passwordHash, boolean admin) {
+        return create(h -> {
+            UUID userId = insert(h, email, name, passwordHash, admin);
+            UUID teamId = TeamStore.insertWithOwner(h, DEFAULT_TEAM_NAME, userId);
+            return new Created(userId, teamId);
+        });
+    }
+
+    /**
+     * A new person who joins the team whose pending invitation (made out to {@code email}) has
+     * this token hash, spending it; in one transaction, so an invitation that is gone by then
+     * (404) leaves no account behind. They get no team of their own: they came to join this one.
+     */
+    public Created createInvited(String email, String name, String passwordHash, byte[] invitationHash) {
+        return create(h -> {
+            UUID userId = insert(h, email, name, passwordHash, false);
+            InvitationStore.Invitation joined = InvitationStore.accept(h, invitationHash, userId, email);
+            return new Created(userId, joined.teamId());
+        });
+    }
+
+    private Created create(org.jdbi.v3.core.HandleCallback<Created, RuntimeException> work) {
         try {
-            return jdbi.inTransaction(h -> {
-                UUID userId = insert(h, email, name, passwordHash, admin);
-                UUID teamId = TeamStore.insertWithOwner(h, DEFAULT_TEAM_NAME, userId);
-                return new Created(userId, teamId);
-            });
+            return jdbi.inTransaction(work);
         } catch (UnableToExecuteStatementException e) {
             if (e.getCause() instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
                 throw new ApiException(ErrorCode.EMAIL_TAKEN, "an account with this email exists");

@@ -19,7 +19,8 @@ public enum WireId {
     API_KEY("key-"),
     HOST("host-"),
     USER("usr-"),
-    BUILD("bld-");
+    BUILD("bld-"),
+    INVITATION("inv-");
 
     /** 36^25 > 2^128 > 36^24, so 25 digits hold every UUID. */
     private static final int DIGITS = 25;

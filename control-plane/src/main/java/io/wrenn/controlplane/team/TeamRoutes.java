@@ -1,7 +1,6 @@
 package io.wrenn.controlplane.team;
 
 import io.javalin.http.Context;
-import io.wrenn.controlplane.account.Emails;
 import io.wrenn.controlplane.audit.AuditTrail;
 import io.wrenn.controlplane.auth.Authenticator;
 import io.wrenn.controlplane.auth.Role;
@@ -18,7 +17,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
-/** {@code /v1/teams}: a person's teams and their members, by the team's id in the path. */
+/**
+ * {@code /v1/teams}: a person's teams and their members, by the team's id in the path. Nobody is
+ * added to a team directly: people join by accepting an invitation ({@link InvitationRoutes}).
+ */
 public final class TeamRoutes {
 
     // Teams oldest first, members first to join first; each keyed by (time, id).
@@ -39,7 +41,6 @@ public final class TeamRoutes {
         routes.delete("/v1/teams/{id}", Access.USER, this::delete);
         routes.post("/v1/teams/{id}/leave", Access.USER, this::leave);
         routes.get("/v1/teams/{id}/members", Access.USER, this::members);
-        routes.post("/v1/teams/{id}/members", Access.USER, this::addMember);
         routes.patch("/v1/teams/{id}/members/{user_id}", Access.USER, this::changeRole);
         routes.delete("/v1/teams/{id}/members/{user_id}", Access.USER, this::removeMember);
     }
@@ -95,16 +96,6 @@ public final class TeamRoutes {
         body.put(field, items);
         body.put("next_cursor", nextCursor);
         ctx.json(body);
-    }
-
-    private void addMember(Context ctx) {
-        TeamStore.Membership team = team(ctx);
-        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("email", "role"));
-        String email = Emails.require("email", body.requiredString("email"));
-        Role role = body.string("role").map(TeamRoutes::role).orElse(Role.MEMBER);
-        TeamStore.Member member = teams.addMember(team, email, role);
-        AuditTrail.resource(ctx, WireId.USER, member.userId());
-        ctx.status(201).json(view(member));
     }
 
     private void changeRole(Context ctx) {

@@ -1,7 +1,6 @@
 package io.wrenn.controlplane.team;
 
 import io.wrenn.api.ErrorCode;
-import io.wrenn.controlplane.account.UserStore;
 import io.wrenn.controlplane.auth.Role;
 import io.wrenn.controlplane.http.ApiException;
 import io.wrenn.controlplane.ids.WireId;
@@ -11,14 +10,13 @@ import java.util.function.Consumer;
 
 /**
  * The rules of teams. Owners may do everything; admins manage keys and members but cannot
- * touch owners or make anyone owner; members use the team's sandboxes and see its members.
+ * touch owners or make anyone owner (people join by invitation: {@link InvitationService}); members use the team's sandboxes and see its members.
  * A team always keeps at least one owner. Every check starts from the caller's membership:
  * a team the caller is not in is reported as not found.
  */
 public final class TeamService {
 
     private final TeamStore teams;
-    private final UserStore users;
     /** What a team's deletion must also stop (its sandboxes, its templates). */
     private final List<Consumer<UUID>> onDelete;
 
@@ -29,9 +27,8 @@ public final class TeamService {
         this.ends = value;
     }
 
-    public TeamService(TeamStore teams, UserStore users, List<Consumer<UUID>> onDelete) {
+    public TeamService(TeamStore teams, List<Consumer<UUID>> onDelete) {
         this.teams = teams;
-        this.users = users;
         this.onDelete = List.copyOf(onDelete);
     }
 
@@ -77,15 +74,6 @@ public final class TeamService {
     /** Rows for one page of the team's members ({@link io.wrenn.controlplane.http.Paging#page} cuts it). */
     public List<TeamStore.Member> members(TeamStore.Membership team, io.wrenn.controlplane.http.Paging.PageRequest page) {
         return teams.members(team.teamId(), page);
-    }
-
-    public TeamStore.Member addMember(TeamStore.Membership team, String email, Role role) {
-        require(team, Role.ADMIN);
-        requireMayGrant(team, role);
-        UUID userId = users.findByEmail(email).filter(u -> !u.disabled()).map(UserStore.User::id)
-                .orElseThrow(() -> new ApiException(ErrorCode.USER_NOT_FOUND, "no account with this email"));
-        teams.addMember(team.teamId(), userId, role);
-        return teams.member(team.teamId(), userId).orElseThrow();
     }
 
     public TeamStore.Member changeRole(TeamStore.Membership team, String userWireId, Role role) {

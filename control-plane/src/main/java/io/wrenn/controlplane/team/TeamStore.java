@@ -13,7 +13,6 @@ import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /** Teams and memberships in PostgreSQL. A deleted team keeps its row (deleted_at) and is invisible. */
 public final class TeamStore {
@@ -119,18 +118,6 @@ public final class TeamStore {
     private static Member member(java.sql.ResultSet rs) throws SQLException {
         return new Member(rs.getObject("id", UUID.class), rs.getString("email"), rs.getString("name"),
                 Role.fromWire(rs.getString("role")), rs.getObject("created_at", OffsetDateTime.class).toInstant());
-    }
-
-    public void addMember(UUID teamId, UUID userId, Role role) {
-        try {
-            jdbi.useHandle(h -> h.createUpdate("INSERT INTO team_members (team_id, user_id, role) VALUES (:team, :user, :role)")
-                    .bind("team", teamId).bind("user", userId).bind("role", role.wire()).execute());
-        } catch (UnableToExecuteStatementException e) {
-            if (e.getCause() instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
-                throw new ApiException(ErrorCode.ALREADY_MEMBER, "this person is already a member of the team");
-            }
-            throw e;
-        }
     }
 
     /**

@@ -86,14 +86,16 @@ class BadInputTest {
     void badEmailsAreRefusedEverywhereAndNothingIsStored() throws Exception {
         long users = rows("users");
         long members = rows("team_members");
+        long invitations = rows("team_invitations");
         for (String email : BAD_EMAILS) {
             refused(anonymous.post("/v1/auth/signup", json(Map.of("email", email, "password", "long-enough-phrase", "name", "Eve"))),
                     "signup email " + email);
             refused(anonymous.post("/v1/auth/login", json(Map.of("email", email, "password", "long-enough-phrase"))), "login " + email);
-            refused(owner.http().post("/v1/teams/" + owner.teamId() + "/members", json(Map.of("email", email))), "add member " + email);
+            refused(owner.http().post("/v1/teams/" + owner.teamId() + "/invitations", json(Map.of("email", email))), "invite " + email);
         }
         assertThat(rows("users")).isEqualTo(users);
         assertThat(rows("team_members")).isEqualTo(members);
+        assertThat(rows("team_invitations")).isEqualTo(invitations);
     }
 
     @Test

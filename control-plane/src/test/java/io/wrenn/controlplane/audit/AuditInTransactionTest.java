@@ -43,15 +43,27 @@ class AuditInTransactionTest {
         assertThat(count("SELECT count(*) FROM api_keys WHERE team_id = '" + team + "' AND name = 'ghost'")).isZero();
         assertThat(owner.http().get("/v1/api-keys").json().get("api_keys").size()).isZero();
 
-        refuseAuditEntriesFor("POST /v1/teams/{id}/members");
+        refuseAuditEntriesFor("POST /v1/teams/{id}/invitations");
         Person newcomer = wrenn.signup("Newcomer");
         try {
-            assertThat(owner.http().post("/v1/teams/" + owner.teamId() + "/members", "{\"email\":\"" + newcomer.email() + "\"}")
-                    .status()).isEqualTo(500);
+            Http.Response invited = TestControlPlane.invite(owner.http(), owner.teamId(), newcomer.email(), "member");
+            assertThat(invited.status()).isEqualTo(500);
+            assertThat(invited.text()).doesNotContain("wrninv_");
+        } finally {
+            allowAuditEntries();
+        }
+        assertThat(count("SELECT count(*) FROM team_invitations WHERE team_id = '" + team + "'")).isZero();
+
+        String token = TestControlPlane.invite(owner.http(), owner.teamId(), newcomer.email(), "member").json().get("token").stringValue();
+        refuseAuditEntriesFor("POST /v1/invitations/accept");
+        try {
+            assertThat(newcomer.http().post("/v1/invitations/accept", "{\"token\":\"" + token + "\"}").status()).isEqualTo(500);
         } finally {
             allowAuditEntries();
         }
         assertThat(count("SELECT count(*) FROM team_members WHERE team_id = '" + team + "'")).isEqualTo(1);
+        assertThat(newcomer.http().post("/v1/invitations/accept", "{\"token\":\"" + token + "\"}").status())
+                .as("the invitation was not spent either").isEqualTo(200);
     }
 
     @Test

@@ -101,10 +101,7 @@ class AuditLogTest {
     void onlyOwnersAndAdminsOfTheTeamReadItsLog() {
         Person owner = wrenn.signup("Boss");
         Person member = wrenn.signup("Staff");
-        assertThat(owner.http().post("/v1/teams/" + owner.teamId() + "/members", "{\"email\":\"" + member.email() + "\"}").status())
-                .isEqualTo(201);
-        Http memberInTeam = member.http().withToken(member.http().post("/v1/auth/switch-team",
-                "{\"team_id\":\"" + owner.teamId() + "\"}").json().get("token").stringValue());
+        Http memberInTeam = TestControlPlane.join(owner.http(), owner.teamId(), member, "member");
         assertThat(memberInTeam.get("/v1/audit-logs").status()).isEqualTo(403);
         assertThat(wrenn.http.get("/v1/audit-logs").status()).as("an API key").isEqualTo(403);
         // The member's own team log does not show the boss's team.

@@ -45,10 +45,7 @@ class SocketTokenTest {
     void aRemovedMembersSocketTokenNoLongerOpensTheSocket() throws Exception {
         Person owner = wrenn.signup("Owner");
         Person member = wrenn.signup("Member");
-        assertThat(owner.http().post("/v1/teams/" + owner.teamId() + "/members", "{\"email\":\"" + member.email() + "\"}").status())
-                .isEqualTo(201);
-        Http memberInTeam = member.http().withToken(member.http().post("/v1/auth/switch-team",
-                "{\"team_id\":\"" + owner.teamId() + "\"}").json().get("token").stringValue());
+        Http memberInTeam = TestControlPlane.join(owner.http(), owner.teamId(), member, "member");
         String sandbox = owner.http().post("/v1/sandboxes", "{\"template\":\"minimal\"}").json().get("id").stringValue();
 
         assertThat(open(token(owner.http(), sandbox))).as("control: the owner's token opens it").isEqualTo(101);

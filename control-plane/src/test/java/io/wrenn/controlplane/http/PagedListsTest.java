@@ -65,9 +65,11 @@ class PagedListsTest {
             sandboxes.add(createSandbox());
         }
         List<String> emails = new ArrayList<>();
+        List<Person> people = new ArrayList<>();
         List<String> teams = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             Person p = wrenn.signup("Person " + i);
+            people.add(p);
             emails.add(p.email());
             teams.add(p.teamId());
         }
@@ -85,7 +87,7 @@ class PagedListsTest {
         List<String> aliceTeams = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             aliceTeams.add(newTeamOfAlice());
-            addMemberToAlice(emails.get(i));
+            addMemberToAlice(people.get(i));
         }
         for (int i = 3; i < 5; i++) {
             assertThat(alice.http().post("/v1/api-keys", "{\"name\":\"key " + i + "\"}").status()).isEqualTo(201);
@@ -95,6 +97,11 @@ class PagedListsTest {
         sql("UPDATE team_members SET created_at = '" + SAME_TIME + "' WHERE team_id = '" + aliceTeam + "' AND user_id IN "
                 + "(SELECT id FROM users WHERE email IN ('" + String.join("','", emails.subList(0, 3)) + "'))");
         sql("UPDATE api_keys SET created_at = '" + SAME_TIME + "' WHERE team_id = '" + aliceTeam + "' AND name IN ('key 1', 'key 2', 'key 3')");
+        for (int i = 0; i < 5; i++) {
+            inviteToAlice();
+        }
+        sql("UPDATE team_invitations SET created_at = '" + SAME_TIME + "' WHERE id IN (SELECT id FROM team_invitations"
+                + " WHERE team_id = '" + aliceTeam + "' AND accepted_at IS NULL ORDER BY created_at LIMIT 3)");
 
         Runnable newSandbox = PagedListsTest::createSandbox;
         Runnable newPerson = () -> wrenn.signup("Late " + COUNTER.incrementAndGet());
@@ -114,7 +121,9 @@ class PagedListsTest {
                                 .status()).isEqualTo(201)),
                 new Listing("teams", alice.http(), "/v1/teams", "teams", "id", Order.OLDEST_FIRST, PagedListsTest::newTeamOfAlice),
                 new Listing("members", alice.http(), "/v1/teams/" + alice.teamId() + "/members", "members", "user_id", Order.AS_IS,
-                        () -> addMemberToAlice(wrenn.signup("Member " + COUNTER.incrementAndGet()).email())),
+                        () -> addMemberToAlice(wrenn.signup("Member " + COUNTER.incrementAndGet()))),
+                new Listing("invitations", alice.http(), "/v1/teams/" + alice.teamId() + "/invitations", "invitations", "id",
+                        Order.NEWEST_FIRST, PagedListsTest::inviteToAlice),
                 new Listing("snapshots", alice.http(), "/v1/snapshots", "snapshots", "id", Order.BY_NAME,
                         () -> addTemplate(Instant.now())),
                 new Listing("e2b sandboxes", alice.http(), "/e2b/v2/sandboxes", null, "sandboxID", Order.AS_IS, newSandbox));
@@ -301,9 +310,14 @@ class PagedListsTest {
         return created.json().get("id").stringValue();
     }
 
-    private static void addMemberToAlice(String email) {
-        Http.Response added = alice.http().post("/v1/teams/" + alice.teamId() + "/members", "{\"email\":\"" + email + "\"}");
-        assertThat(added.status()).as(added.toString()).isEqualTo(201);
+    private static void addMemberToAlice(Person person) {
+        TestControlPlane.join(alice.http(), alice.teamId(), person, "member");
+    }
+
+    private static void inviteToAlice() {
+        Http.Response invited = TestControlPlane.invite(alice.http(), alice.teamId(),
+                "invitee-" + COUNTER.incrementAndGet() + "@example.com", "member");
+        assertThat(invited.status()).as(invited.toString()).isEqualTo(201);
     }
 
     private static void addTemplate(Instant createdAt) {

@@ -63,6 +63,23 @@ class OAuthSignupPolicyTest {
     }
 
     @Test
+    void invitationOnlySignUpRefusesAFirstLoginEvenOfAnInvitedEmail() throws Exception {
+        OAuthBrowser browser = new OAuthBrowser(provider);
+        try (TestControlPlane wrenn = withPolicy(browser, SignupPolicy.Mode.INVITATIONS, List.of())) {
+            Http admin = wrenn.http.withToken(wrenn.http.withKey(null).post("/v1/auth/login",
+                    "{\"email\":\"admin@localhost\",\"password\":\"" + wrenn.adminPassword + "\"}").json().get("token").stringValue());
+            String team = admin.get("/v1/me").json().get("team").get("id").stringValue();
+            assertThat(TestControlPlane.invite(admin, team, "invited@example.com", "member").status()).isEqualTo(201);
+            // A provider login carries no invitation: the person signs up from the invitation's link.
+            Http.Response refused = browser.loginAs(wrenn, Account.verified("invited", "invited@example.com"));
+            assertThat(refused.status()).as(refused.toString()).isEqualTo(403);
+            assertThat(refused.code()).isEqualTo("signup_closed");
+            assertThat(refused.json().get("message").stringValue()).contains("invitation");
+            assertThat(accountsNamed(wrenn, "invited@example.com")).isZero();
+        }
+    }
+
+    @Test
     void anExistingAccountStillLinksWhateverThePolicy() throws Exception {
         OAuthBrowser browser = new OAuthBrowser(provider);
         try (TestControlPlane wrenn = withPolicy(browser, SignupPolicy.Mode.CLOSED, List.of())) {

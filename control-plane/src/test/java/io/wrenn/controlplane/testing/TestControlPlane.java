@@ -69,6 +69,33 @@ public final class TestControlPlane implements AutoCloseable, AfterAllCallback {
                 json.get("team").get("id").stringValue(), json.get("token").stringValue(), http.withToken(json.get("token").stringValue()));
     }
 
+    /** {@code inviter} (an owner or admin of {@code teamId}) invites {@code email} with {@code role}; the raw answer. */
+    public static Http.Response invite(Http inviter, String teamId, String email, String role) {
+        return inviter.post("/v1/teams/" + teamId + "/invitations", "{\"email\":\"" + email + "\",\"role\":\"" + role + "\"}");
+    }
+
+    /**
+     * Makes {@code person} a member of {@code teamId} the way people join a team: {@code inviter}
+     * (an owner or admin there) invites their email with {@code role} and they accept. Returns
+     * their client with a token for that team.
+     */
+    public static Http join(Http inviter, String teamId, Person person, String role) {
+        Http.Response invited = invite(inviter, teamId, person.email(), role);
+        if (invited.status() != 201) {
+            throw new AssertionError("invite answered " + invited);
+        }
+        Http.Response accepted = person.http().post("/v1/invitations/accept",
+                "{\"token\":\"" + invited.json().get("token").stringValue() + "\"}");
+        if (accepted.status() != 200) {
+            throw new AssertionError("accept answered " + accepted);
+        }
+        Http.Response switched = person.http().post("/v1/auth/switch-team", "{\"team_id\":\"" + teamId + "\"}");
+        if (switched.status() != 200) {
+            throw new AssertionError("switch-team answered " + switched);
+        }
+        return person.http().withToken(switched.json().get("token").stringValue());
+    }
+
     /** A signed-up person: their login, ids, token and a client that sends the token. */
     public record Person(String email, String password, String userId, String teamId, String token, Http http) {
     }
