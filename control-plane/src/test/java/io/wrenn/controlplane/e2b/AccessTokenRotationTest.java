@@ -200,6 +200,45 @@ class AccessTokenRotationTest {
     }
 
     @Test
+    void removingAMemberReplacesTheTokensTheyFetchedAndNoOthers() throws Exception {
+        TestControlPlane.Person owner = wrenn.signup("Owner");
+        TestControlPlane.Person member = wrenn.signup("Member");
+        Http asMember = TestControlPlane.join(owner.http(), owner.teamId(), member, "member");
+        String fetched = create(owner.http(), PRIVATE);
+        String untouched = create(owner.http(), PRIVATE);
+        String oldToken = token(asMember, fetched);
+        String untouchedToken = token(owner.http(), untouched);
+
+        assertThat(owner.http().delete("/v1/teams/" + owner.teamId() + "/members/" + member.userId()).status())
+                .isEqualTo(204);
+
+        assertThat(envdStatus(fetched, oldToken)).as("the removed member's token").isEqualTo(401);
+        String newToken = token(owner.http(), fetched);
+        assertThat(newToken).isNotEqualTo(oldToken);
+        assertThat(envdStatus(fetched, newToken)).isEqualTo(200);
+        assertThat(token(owner.http(), untouched)).as("a token the member never fetched").isEqualTo(untouchedToken);
+    }
+
+    @Test
+    void disablingAPersonReplacesTheTokensTheyFetchedInEveryTeam() throws Exception {
+        TestControlPlane.Person owner = wrenn.signup("Owner");
+        TestControlPlane.Person dave = wrenn.signup("Dave");
+        Http daveInOwnersTeam = TestControlPlane.join(owner.http(), owner.teamId(), dave, "member");
+        String inOwnersTeam = create(owner.http(), PRIVATE);
+        String oldToken = token(daveInOwnersTeam, inOwnersTeam);
+        Http.Response login = wrenn.http.withKey(null).post("/v1/auth/login", "{\"email\":\""
+                + io.wrenn.controlplane.auth.Bootstrap.ADMIN_EMAIL + "\",\"password\":\"" + wrenn.adminPassword + "\"}");
+        Http admin = wrenn.http.withToken(login.json().get("token").stringValue());
+
+        assertThat(admin.post("/v1/admin/users/" + dave.userId() + "/disable", "").status()).isEqualTo(204);
+
+        assertThat(envdStatus(inOwnersTeam, oldToken)).as("the disabled person's token").isEqualTo(401);
+        String newToken = token(owner.http(), inOwnersTeam);
+        assertThat(newToken).isNotEqualTo(oldToken);
+        assertThat(envdStatus(inOwnersTeam, newToken)).isEqualTo(200);
+    }
+
+    @Test
     void aRevocationOrRotationHandledByAnotherControlPlaneEndsTheStreamsOpenedHere() throws Exception {
         TestControlPlane.Person owner = wrenn.signup("Owner");
         Http.Response created = owner.http().post("/v1/api-keys", "{\"name\":\"laptop\"}");
