@@ -120,8 +120,7 @@ class FaultMatrixTest {
         String id = newSandbox();
         byte[] payload = new byte[8 << 20];
         java.util.Arrays.fill(payload, (byte) 'w');
-        CompletableFuture<WrennClient.Response> upload = CompletableFuture.supplyAsync(
-                () -> api.put("/v1/sandboxes/" + id + "/files?path=/home/user/big", payload));
+        CompletableFuture<WrennClient.Response> upload = startUpload(id, payload);
         killPostgres();
         int answered = upload.get(3, TimeUnit.MINUTES).status();
         assertThat(answered).as("an upload answers, whatever it met").isBetween(200, 599);
@@ -131,12 +130,7 @@ class FaultMatrixTest {
         startControlPlane();
         JsonNode settled = awaitSettled(id, SETTLED);
         assertThat(settled.get("status").asString()).isEqualTo("running");
-        assertThat(api.put("/v1/sandboxes/" + id + "/files?path=/home/user/big", payload).status()).isBetween(200, 204);
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-            JsonNode size = api.exec(id, "sh", "-c", "wc -c < /home/user/big");
-            assertThat(size.get("stdout").asString().trim()).as(size.toString()).isEqualTo(Integer.toString(payload.length));
-        });
-        assertThat(api.exec(id, "cat", "/home/user/mark").get("stdout").asString()).isEqualTo("kept\n");
+        assertUploadsWhole(id, payload);
         assertListedOnce();
     }
 
@@ -199,8 +193,7 @@ class FaultMatrixTest {
         String id = newSandbox();
         byte[] payload = new byte[64 << 20];
         java.util.Arrays.fill(payload, (byte) 'a');
-        CompletableFuture<WrennClient.Response> upload = CompletableFuture.supplyAsync(
-                () -> api.put("/v1/sandboxes/" + id + "/files?path=/home/user/big", payload));
+        CompletableFuture<WrennClient.Response> upload = startUpload(id, payload);
         // Killed once bytes reach the guest (or the upload has ended, if it was faster than the look).
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> upload.isDone()
                 || !api.exec(id, "sh", "-c", "test -s /home/user/big && echo yes").get("stdout").asString().isBlank());
@@ -211,12 +204,23 @@ class FaultMatrixTest {
 
         JsonNode settled = awaitSettled(id, SETTLED);
         assertThat(settled.get("status").asString()).as(settled.toString()).isEqualTo("running");
+        assertUploadsWhole(id, payload);
+        assertListedOnce();
+    }
+
+    private CompletableFuture<WrennClient.Response> startUpload(String id, byte[] payload) {
+        return CompletableFuture.supplyAsync(() -> api.put("/v1/sandboxes/" + id + "/files?path=/home/user/big", payload));
+    }
+
+    /** The upload made again lands whole, and the sandbox still has what it had before. */
+    private void assertUploadsWhole(String id, byte[] payload) {
         WrennClient.Response again = api.put("/v1/sandboxes/" + id + "/files?path=/home/user/big", payload);
         assertThat(again.status()).as(again.toString()).isBetween(200, 204);
-        JsonNode size = api.exec(id, "sh", "-c", "wc -c < /home/user/big");
-        assertThat(size.get("stdout").asString().trim()).as(size.toString()).isEqualTo(Integer.toString(payload.length));
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            JsonNode size = api.exec(id, "sh", "-c", "wc -c < /home/user/big");
+            assertThat(size.get("stdout").asString().trim()).as(size.toString()).isEqualTo(Integer.toString(payload.length));
+        });
         assertThat(api.exec(id, "cat", "/home/user/mark").get("stdout").asString()).isEqualTo("kept\n");
-        assertListedOnce();
     }
 
     private void assertResumesWithItsFiles(String id) {
