@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { age, bytes, commandLine, dateTime, parsePairs, poll, until } from './format';
+import { age, auditOutcome, bytes, commandLine, dateTime, parsePairs, poll, until } from './format';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 
@@ -100,5 +100,14 @@ describe('poll', () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(task).toHaveBeenCalledTimes(2);
     stop();
+  });
+});
+
+describe('audit outcomes', () => {
+  it('shows the status of a settled call and none of a pending or lost one', () => {
+    expect(auditOutcome({ outcome: 'success', status: 201 })).toEqual({ label: 'success (201)', tone: 'running' });
+    expect(auditOutcome({ outcome: 'failure', status: 409 })).toEqual({ label: 'failure (409)', tone: 'error' });
+    expect(auditOutcome({ outcome: 'pending', status: null })).toEqual({ label: 'pending', tone: 'pending' });
+    expect(auditOutcome({ outcome: 'lost', status: null })).toEqual({ label: 'lost', tone: 'unknown' });
   });
 });

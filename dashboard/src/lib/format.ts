@@ -29,6 +29,25 @@ export function bytes(n: number | null | undefined): string {
   return `${value < 10 && unit > 0 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
 }
 
+/**
+ * An audit entry's outcome as shown: its status code once settled, else what it is (a call still
+ * running, or one whose control plane stopped during it), and the status colour it is drawn in.
+ */
+export function auditOutcome(entry: { outcome: string; status: number | null }): { label: string; tone: string } {
+  switch (entry.outcome) {
+    case 'success':
+      return { label: `success (${entry.status})`, tone: 'running' };
+    case 'failure':
+      return { label: `failure (${entry.status})`, tone: 'error' };
+    case 'pending':
+      return { label: 'pending', tone: 'pending' };
+    case 'lost':
+      return { label: 'lost', tone: 'unknown' };
+    default:
+      return { label: entry.outcome, tone: 'unknown' };
+  }
+}
+
 export function dateTime(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString() : '—';
 }

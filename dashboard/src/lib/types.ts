@@ -64,7 +64,9 @@ export interface ApiKey {
   created_at: string; last_used_at: string | null;
 }
 export interface AuditEntry {
-  id: string; created_at: string; action: string; outcome: 'success' | 'failure'; status: number;
+  id: string; created_at: string; action: string;
+  /** pending: the call is running; lost: the control plane stopped during it (outcome unknown). Both have no status. */
+  outcome: 'success' | 'failure' | 'pending' | 'lost'; status: number | null;
   actor: { user_id?: string | null; email?: string | null; api_key_id?: string | null };
   resource: { type: string; id: string } | null; team_id: string | null; client_address: string;
 }

@@ -100,6 +100,7 @@ public final class ControlPlane implements AutoCloseable {
     private Builds builds;
     private java.nio.file.Path temporaryBuildFiles;
     private Metrics metrics;
+    private AuditLog auditLog;
 
     public ControlPlane(ControlPlaneConfig config) {
         this.config = config;
@@ -144,13 +145,18 @@ public final class ControlPlane implements AutoCloseable {
         SocketTokens socketTokens = new SocketTokens(jdbi);
         Authenticator authenticator = new Authenticator(apiKeys, new SessionStore(jdbi), tokens, socketTokens);
         ClientAddress clientAddress = new ClientAddress(config.trustedProxies());
-        AuditRecorder audit = new AuditRecorder(jdbi, new AuditLog(jdbi), clientAddress);
+        auditLog = new AuditLog(jdbi);
+        AuditRecorder audit = new AuditRecorder(jdbi, auditLog, clientAddress, instances.self());
         RouteFilter filter = (route, handler) -> {
-            Handler authenticated = ctx -> {
-                authenticator.authenticate(ctx, route.access());
+            Handler authenticate = ctx -> authenticator.authenticate(ctx, route.access());
+            if (route.audited()) {
+                // Between the two, the recorder commits the call's entry before the handler changes anything.
+                return audit.wrap(route, authenticate, handler);
+            }
+            return ctx -> {
+                authenticate.handle(ctx);
                 handler.handle(ctx);
             };
-            return route.audited() ? audit.wrap(route, authenticated) : authenticated;
         };
         UserStore users = new UserStore(jdbi);
         TeamStore teamStore = new TeamStore(jdbi);
@@ -179,7 +185,7 @@ public final class ControlPlane implements AutoCloseable {
         metrics = new Metrics(jdbi, hosts, agents);
         sandboxes.observeCreates(metrics.meters()::created);
         reconciler = new Reconciler(hosts, sandboxStore, new TemplateStore(jdbi), agents, config.deadlines(), Clock.systemUTC(),
-                config.pausedRetention(), instances);
+                config.pausedRetention(), instances, auditLog);
 
         app = Javalin.create(javalin -> {
             javalin.concurrency.useVirtualThreads = true;
@@ -402,6 +408,12 @@ public final class ControlPlane implements AutoCloseable {
         }
         if (heartbeat != null) {
             heartbeat.shutdownNow();
+            try {
+                // The server has stopped: a call it was still serving will not settle its entry.
+                auditLog.settleLostOf(instances.self());
+            } catch (RuntimeException e) {
+                log.warn("could not settle this control plane's pending audit entries: {}", e.getMessage());
+            }
             try {
                 instances.retire();
             } catch (RuntimeException e) {

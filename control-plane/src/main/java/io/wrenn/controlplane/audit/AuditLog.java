@@ -1,5 +1,6 @@
 package io.wrenn.controlplane.audit;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -9,8 +10,18 @@ import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
 
-/** The audit_log table: append, and read a team's entries newest first. */
+/**
+ * The audit_log table: append a settled entry, or open a pending one and settle it later; settle
+ * as lost the pending entries of control planes that stopped; read a team's entries newest first.
+ *
+ * <p>An entry's {@code outcome} is {@code success} or {@code failure} (with the HTTP status it
+ * answered), {@code pending} while its call runs, or {@code lost} when the control plane serving
+ * it stopped during the call (its outcome is unknown). Pending and lost entries have no status.
+ */
 public final class AuditLog {
+
+    public static final String PENDING = "pending";
+    public static final String LOST = "lost";
 
     private final Jdbi jdbi;
 
@@ -33,6 +44,74 @@ public final class AuditLog {
                 .bind("outcome", success ? "success" : "failure")
                 .bind("status", status)
                 .bind("address", clientAddress)
+                .execute());
+    }
+
+    /**
+     * Commits the entry of a call about to run, as {@code pending}, naming {@code instance}, the
+     * control plane serving it; returns its id for {@link #settle}.
+     */
+    public long open(UUID teamId, UUID actorUserId, UUID actorApiKeyId, String action, String clientAddress,
+                     UUID instance) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        INSERT INTO audit_log (team_id, actor_user_id, actor_api_key_id, action, outcome, status,
+                                               client_address, instance)
+                        VALUES (CAST(:team AS uuid), CAST(:user AS uuid), CAST(:key AS uuid), :action, 'pending', NULL,
+                                :address, CAST(:instance AS uuid))""")
+                .bind("team", teamId)
+                .bind("user", actorUserId)
+                .bind("key", actorApiKeyId)
+                .bind("action", action)
+                .bind("address", clientAddress)
+                .bind("instance", instance)
+                .executeAndReturnGeneratedKeys("id")
+                .mapTo(Long.class)
+                .one());
+    }
+
+    /**
+     * Settles the entry {@link #open} returned with its call's answer (also one already settled
+     * as lost: the call's own answer is the truth). The caller and team are written again: a
+     * handler may name them only as it runs (a login's person, an admin's target team).
+     */
+    public void settle(long id, UUID teamId, UUID actorUserId, UUID actorApiKeyId, String resourceType,
+                       String resourceId, boolean success, int status) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                        UPDATE audit_log SET team_id = CAST(:team AS uuid), actor_user_id = CAST(:user AS uuid),
+                                             actor_api_key_id = CAST(:key AS uuid), resource_type = :type,
+                                             resource_id = :resource, outcome = :outcome, status = :status
+                        WHERE id = :id""")
+                .bind("id", id)
+                .bind("team", teamId)
+                .bind("user", actorUserId)
+                .bind("key", actorApiKeyId)
+                .bind("type", resourceType)
+                .bind("resource", resourceId)
+                .bind("outcome", success ? "success" : "failure")
+                .bind("status", status)
+                .execute());
+    }
+
+    /**
+     * Settles as lost the pending entries of control planes that are gone: another than
+     * {@code self} that has not beaten for {@code goneAfter} (or ever, or retired). Returns how many.
+     */
+    public int settleLostOfGoneInstances(UUID self, Duration goneAfter) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE audit_log a SET outcome = 'lost'
+                        WHERE a.outcome = 'pending' AND a.instance IS NOT NULL AND a.instance <> :self
+                          AND NOT EXISTS (SELECT 1 FROM control_plane_instances c
+                                          WHERE c.id = a.instance AND c.heartbeat_at > now() - CAST(:gone AS interval))""")
+                .bind("self", self)
+                .bind("gone", goneAfter.toMillis() + " milliseconds")
+                .execute());
+    }
+
+    /** A clean stop: the entries {@code instance} still has pending are settled as lost at once. Returns how many. */
+    public int settleLostOf(UUID instance) {
+        return jdbi.withHandle(h -> h.createUpdate(
+                        "UPDATE audit_log SET outcome = 'lost' WHERE outcome = 'pending' AND instance = :instance")
+                .bind("instance", instance)
                 .execute());
     }
 
@@ -108,7 +187,7 @@ public final class AuditLog {
                     rs.getString("resource_type"),
                     rs.getString("resource_id"),
                     rs.getString("outcome"),
-                    rs.getInt("status"),
+                    rs.getObject("status", Integer.class),
                     rs.getString("client_address"),
                     rs.getObject("created_at", OffsetDateTime.class).toInstant())).list();
         });

@@ -19,7 +19,9 @@ import java.util.UUID;
 
 /**
  * {@code GET /v1/audit-logs}: the current team's log for its owners and admins; {@code GET
- * /v1/admin/audit-logs}: everything, for platform admins. Newest first, by cursor.
+ * /v1/admin/audit-logs}: everything, for platform admins. Newest first, by cursor. Entries of
+ * calls still running ({@code pending}) and of calls whose control plane stopped during them
+ * ({@code lost}) are shown as such, with a null status.
  */
 public final class AuditRoutes {
 
@@ -29,6 +31,7 @@ public final class AuditRoutes {
     private static final Paging ALL_PAGING = Paging.of("aa", 1, 50, 200);
     private static final Set<String> PARAMETERS = Set.of("action", "actor", "resource_id", "outcome", "since", "until",
             "limit", "cursor");
+    private static final Set<String> OUTCOMES = Set.of("success", "failure", AuditLog.PENDING, AuditLog.LOST);
 
     private final AuditLog auditLog;
 
@@ -68,9 +71,10 @@ public final class AuditRoutes {
                 throw ApiException.invalid("'actor' must be a user id (usr-…) or an API key id (key-…)");
             }
         }
+        // Each outcome matches only itself: a pending or lost call is neither a success nor a failure.
         String outcome = ctx.queryParam("outcome");
-        if (outcome != null && !outcome.equals("success") && !outcome.equals("failure")) {
-            throw ApiException.invalid("'outcome' must be success or failure");
+        if (outcome != null && !OUTCOMES.contains(outcome)) {
+            throw ApiException.invalid("'outcome' must be success, failure, pending or lost");
         }
         Paging.PageRequest request = paging.request(ctx.queryParam("limit"), ctx.queryParam("cursor"));
         AuditLog.Filter filter = new AuditLog.Filter(text("action", ctx.queryParam("action")), actorUser, actorKey,

@@ -9,6 +9,7 @@ import java.util.Set;
  * Left out on purpose: login and password change (their failed attempts must stay counted when
  * they answer 401 or 403), team
  * delete (it stops the team's sandboxes on their hosts), and every sandbox, snapshot and build route.
+ * Those have their entry committed as pending before they run instead ({@link AuditRecorder}).
  */
 final class DatabaseOnlyRoutes {
 

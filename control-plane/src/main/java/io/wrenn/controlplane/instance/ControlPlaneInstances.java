@@ -7,7 +7,7 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * This control plane among those sharing the database: a random id per process, and a
  * heartbeat in {@code control_plane_instances}. A row left in passing by a call in flight (a
- * {@code starting} sandbox) names its writer; when the writer stops beating, whoever reconciles
+ * {@code starting} sandbox, a {@code pending} audit entry) names its writer; when the writer stops beating, whoever reconciles
  * knows the call died with it, instead of waiting out the longest deadline the call could have had.
  * Liveness is judged by the database's clock only, so control planes on skewed clocks agree.
  */

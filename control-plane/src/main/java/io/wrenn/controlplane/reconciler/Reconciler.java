@@ -63,6 +63,9 @@ import org.slf4j.LoggerFactory;
  *   <li>A team snapshot the host lists that no live template row ({@code creating} or
  *       {@code ready}) names, created longer ago than that deadline, is deleted on the host.
  *       Platform snapshots and images are never deleted this way.</li>
+ *   <li>Not per host: an audit entry left {@code pending} by a control plane that is gone (it
+ *       stopped during the call) is settled as {@code lost}, its outcome unknown
+ *       ({@link io.wrenn.controlplane.audit.AuditLog}).</li>
  * </ol>
  * Database rows are read before the host is asked, and every change is compare-and-set on
  * the status read, so a request that changes a row meanwhile always wins.
@@ -93,21 +96,26 @@ public final class Reconciler {
     /** How long a sandbox may stay paused; zero keeps paused sandboxes until they are deleted. */
     private final Duration pausedRetention;
     private final io.wrenn.controlplane.instance.ControlPlaneInstances instances;
+    private final io.wrenn.controlplane.audit.AuditLog auditLog;
 
     public Reconciler(HostStore hosts, SandboxStore sandboxes, TemplateStore templates, HostAgents agents,
                       Deadlines deadlines, Clock clock) {
-        this(hosts, sandboxes, templates, agents, deadlines, clock, Duration.ZERO, null);
+        this(hosts, sandboxes, templates, agents, deadlines, clock, Duration.ZERO, null, null);
     }
 
     /**
      * @param instances the control planes' heartbeats, to settle the creates of one that died at
      *                  once; null: only by the create deadline
+     * @param auditLog  where the pending audit entries of a control plane that died are settled
+     *                  as lost (needs {@code instances}); null: they are not
      */
     public Reconciler(HostStore hosts, SandboxStore sandboxes, TemplateStore templates, HostAgents agents,
                       Deadlines deadlines, Clock clock, Duration pausedRetention,
-                      io.wrenn.controlplane.instance.ControlPlaneInstances instances) {
+                      io.wrenn.controlplane.instance.ControlPlaneInstances instances,
+                      io.wrenn.controlplane.audit.AuditLog auditLog) {
         this.pausedRetention = pausedRetention;
         this.instances = instances;
+        this.auditLog = auditLog;
         this.hosts = hosts;
         this.sandboxes = sandboxes;
         this.agents = agents;
@@ -121,6 +129,7 @@ public final class Reconciler {
      * costs a whole deadline) does not delay the others. A failing host does not stop the rest.
      */
     public void tick() {
+        settleLostAuditEntries();
         try (ExecutorService perHost = Executors.newVirtualThreadPerTaskExecutor()) {
             for (Host host : hosts.all()) {
                 perHost.submit(() -> {
@@ -131,6 +140,22 @@ public final class Reconciler {
                     }
                 });
             }
+        }
+    }
+
+    /** The pending audit entries of control planes that are gone are settled as lost. */
+    private void settleLostAuditEntries() {
+        if (auditLog == null || instances == null) {
+            return;
+        }
+        try {
+            int lost = auditLog.settleLostOfGoneInstances(instances.self(),
+                    io.wrenn.controlplane.instance.ControlPlaneInstances.GONE_AFTER);
+            if (lost > 0) {
+                log.warn("{} audit entries of calls whose control plane stopped during them are settled as lost", lost);
+            }
+        } catch (RuntimeException e) {
+            log.error("settling the audit entries of stopped control planes failed", e);
         }
     }
 

@@ -43,7 +43,8 @@ class SandboxLogsTest {
         JsonNode logs = response.json();
         assertThat(logs.get("sandbox_id").stringValue()).isEqualTo(id);
         List<String> events = events(logs);
-        assertThat(events).startsWith("created").contains("running", "stopped")
+        // The create's entry was written as its call arrived, before the sandbox's row.
+        assertThat(events).startsWith("POST /v1/sandboxes", "created", "running").contains("stopped")
                 .containsSubsequence("POST /v1/sandboxes", "POST /v1/sandboxes/{id}/pause",
                         "POST /v1/sandboxes/{id}/pause", "POST /v1/sandboxes/{id}/resume", "DELETE /v1/sandboxes/{id}");
         JsonNode refusedPause = null;

@@ -200,7 +200,7 @@ class ReconcilerTest {
                     .setState(SandboxState.SANDBOX_STATE_STARTING).build());
             SandboxStore store = new SandboxStore(db.jdbi());
             Reconciler reconciler = new Reconciler(hosts, store, new io.wrenn.controlplane.template.TemplateStore(db.jdbi()), agents,
-                    Deadlines.DEFAULTS, Clock.systemUTC(), Duration.ZERO, reconciling);
+                    Deadlines.DEFAULTS, Clock.systemUTC(), Duration.ZERO, reconciling, null);
 
             reconciler.tick();
             assertThat(store.find(lost).orElseThrow().status()).as("its creator still beats").isEqualTo(SandboxStatus.STARTING);

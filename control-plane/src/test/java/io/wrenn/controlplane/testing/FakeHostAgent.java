@@ -79,6 +79,8 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
     public volatile java.util.concurrent.CountDownLatch createGate;
     /** When set, CreateSandbox fails with this status. */
     public volatile Status failCreate;
+    /** When set, PauseSandbox waits for it to open (after recording the call in {@link #pauseCalls}). */
+    public volatile java.util.concurrent.CountDownLatch pauseGate;
     /** When set, PauseSandbox and ResumeSandbox fail with this status and change nothing. */
     public volatile Status failPauseAndResume;
     /** Snapshot templates this host keeps, by {@code team-uuid/name}; GetHostInfo lists them. */
@@ -313,6 +315,14 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
     @Override
     public void pauseSandbox(io.wrenn.hostagent.protocol.PauseSandboxRequest request, StreamObserver<Sandbox> response) {
         pauseCalls.add(request);
+        java.util.concurrent.CountDownLatch gate = pauseGate;
+        if (gate != null) {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         changeState(request.getSandboxId(), SandboxState.SANDBOX_STATE_RUNNING, SandboxState.SANDBOX_STATE_PAUSED,
                 request.getDropMemory(), response);
     }
