@@ -177,7 +177,7 @@ class LostPauseAndResumeTest {
         hostReports(busy, SandboxState.SANDBOX_STATE_PAUSED, 5);
         try (HostAgents agents = new HostAgents(FakeHostAgent.SECRET, FakeHostAgent::channel)) {
             Reconciler reconciler = new Reconciler(new HostStore(db.jdbi()), store, new TemplateStore(db.jdbi()), agents,
-                    Deadlines.DEFAULTS, Clock.systemUTC(), Duration.ZERO, reconciling);
+                    Deadlines.DEFAULTS, Clock.systemUTC(), Duration.ZERO, reconciling, null);
 
             reconciler.tick();
             assertThat(row(resumed).status()).as("its control plane still beats").isEqualTo(SandboxStatus.RESUMING);
