@@ -584,6 +584,34 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
         response.onCompleted();
     }
 
+    /** A directory is made as asked (every directory is empty here). */
+    @Override
+    public void makeDir(io.wrenn.hostagent.protocol.PathRequest request,
+                        StreamObserver<io.wrenn.hostagent.protocol.FileEntry> response) {
+        String name = request.getPath().substring(request.getPath().lastIndexOf('/') + 1);
+        response.onNext(io.wrenn.hostagent.protocol.FileEntry.newBuilder().setName(name).setPath(request.getPath())
+                .setType("dir").setMode(0755).setOwner("user").setGroup("user").build());
+        response.onCompleted();
+    }
+
+    /** A file written through {@link #writeFile} moves to its new path; NOT_FOUND for anything else. */
+    @Override
+    public void movePath(io.wrenn.hostagent.protocol.MovePathRequest request,
+                         StreamObserver<io.wrenn.hostagent.protocol.FileEntry> response) {
+        Map<String, byte[]> ofSandbox = files.getOrDefault(request.getSandboxId(), Map.of());
+        byte[] content = ofSandbox.get(request.getSource());
+        if (content == null) {
+            response.onError(Status.NOT_FOUND.withDescription("no such file: " + request.getSource()).asRuntimeException());
+            return;
+        }
+        ofSandbox.remove(request.getSource());
+        ofSandbox.put(request.getDestination(), content);
+        String name = request.getDestination().substring(request.getDestination().lastIndexOf('/') + 1);
+        response.onNext(io.wrenn.hostagent.protocol.FileEntry.newBuilder().setName(name).setPath(request.getDestination())
+                .setType("file").setSize(content.length).setMode(0644).setOwner("user").setGroup("user").build());
+        response.onCompleted();
+    }
+
     /** Every directory is empty here. */
     @Override
     public void listDir(io.wrenn.hostagent.protocol.ListDirRequest request,
