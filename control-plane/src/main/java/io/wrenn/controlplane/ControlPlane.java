@@ -218,7 +218,7 @@ public final class ControlPlane implements AutoCloseable {
             new io.wrenn.controlplane.team.InvitationRoutes(invitations, teams).register(table);
             new ApiKeyRoutes(apiKeys, config.signup().keysPerUserPerHour()).register(table);
             new SigningKeyRoutes(signingKeys).register(table);
-            new AuditRoutes(new AuditLog(jdbi)).register(table);
+            new AuditRoutes(auditLog).register(table);
             new AdminRoutes(jdbi, users, new SandboxAdmin(sandboxStore), sandboxes,
                     new io.wrenn.controlplane.admin.TeamContainment(jdbi, sandboxes, apiKeys, builds.service()::cancelAllOfTeam),
                     quotas, admission, apiKeys).register(table);
@@ -226,7 +226,7 @@ public final class ControlPlane implements AutoCloseable {
             new MetricsRoutes(metrics, sandboxes, config.metricsToken()).register(table);
             new SandboxRoutes(sandboxes, agents, socketTokens).register(table);
             new io.wrenn.controlplane.sandbox.AccessTokenRoutes(sandboxes, accessTokens).register(table);
-            new io.wrenn.controlplane.audit.SandboxLogRoutes(new AuditLog(jdbi), sandboxes).register(table);
+            new io.wrenn.controlplane.audit.SandboxLogRoutes(auditLog, sandboxes).register(table);
             new SnapshotRoutes(snapshots).register(table);
             builds.routes().register(table);
             SandboxNetworks networks = new SandboxNetworks(sandboxes, sandboxStore, hosts, agents);
@@ -360,12 +360,12 @@ public final class ControlPlane implements AutoCloseable {
         return forks;
     }
 
-    /** The metrics feature (its jobs can be run at once in tests). */
     /** How this control plane hears, and tells the others, which traffic must end. */
     public io.wrenn.controlplane.instance.TrafficEnds trafficEnds() {
         return trafficEnds;
     }
 
+    /** The metrics feature (its jobs can be run at once in tests). */
     public Metrics metrics() {
         requireStarted();
         return metrics;

@@ -1,6 +1,6 @@
 package io.wrenn.controlplane.audit;
 
-import java.time.Duration;
+import io.wrenn.controlplane.instance.ControlPlaneInstances;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -94,16 +94,15 @@ public final class AuditLog {
 
     /**
      * Settles as lost the pending entries of control planes that are gone: another than
-     * {@code self} that has not beaten for {@code goneAfter} (or ever, or retired). Returns how many.
+     * {@code self} ({@link ControlPlaneInstances#goneSql}). Returns how many.
      */
-    public int settleLostOfGoneInstances(UUID self, Duration goneAfter) {
+    public int settleLostOfGoneInstances(UUID self) {
         return jdbi.withHandle(h -> h.createUpdate("""
                         UPDATE audit_log a SET outcome = 'lost'
-                        WHERE a.outcome = 'pending' AND a.instance IS NOT NULL AND a.instance <> :self
-                          AND NOT EXISTS (SELECT 1 FROM control_plane_instances c
-                                          WHERE c.id = a.instance AND c.heartbeat_at > now() - CAST(:gone AS interval))""")
+                        WHERE a.outcome = 'pending' AND a.instance IS NOT NULL AND a.instance <> :self AND"""
+                        + " " + ControlPlaneInstances.goneSql("a.instance"))
                 .bind("self", self)
-                .bind("gone", goneAfter.toMillis() + " milliseconds")
+                .bind("gone", ControlPlaneInstances.goneAfterInterval())
                 .execute());
     }
 

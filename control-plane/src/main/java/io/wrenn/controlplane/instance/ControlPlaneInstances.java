@@ -46,6 +46,21 @@ public final class ControlPlaneInstances {
         });
     }
 
+    /**
+     * SQL that holds when the control plane {@code column} names is gone: it has not beaten for
+     * {@link #GONE_AFTER} (or never did, or retired). The one definition for every row that names
+     * its writer; bind {@code :gone} to {@link #goneAfterInterval()}.
+     */
+    public static String goneSql(String column) {
+        return "NOT EXISTS (SELECT 1 FROM control_plane_instances c WHERE c.id = " + column
+                + " AND c.heartbeat_at > now() - CAST(:gone AS interval))";
+    }
+
+    /** {@link #GONE_AFTER} as the PostgreSQL interval {@link #goneSql} binds. */
+    public static String goneAfterInterval() {
+        return GONE_AFTER.toMillis() + " milliseconds";
+    }
+
     /** A clean stop: what this control plane had in flight is abandoned now, not after {@link #GONE_AFTER}. */
     public void retire() {
         jdbi.useHandle(h -> h.createUpdate("DELETE FROM control_plane_instances WHERE id = :id").bind("id", self).execute());

@@ -149,8 +149,7 @@ public final class Reconciler {
             return;
         }
         try {
-            int lost = auditLog.settleLostOfGoneInstances(instances.self(),
-                    io.wrenn.controlplane.instance.ControlPlaneInstances.GONE_AFTER);
+            int lost = auditLog.settleLostOfGoneInstances(instances.self());
             if (lost > 0) {
                 log.warn("{} audit entries of calls whose control plane stopped during them are settled as lost", lost);
             }
@@ -188,7 +187,7 @@ public final class Reconciler {
     private void reconcileSandboxes(Host host, List<Sandbox> known, Map<UUID, io.wrenn.hostagent.protocol.Sandbox> onHost,
                                     Instant now) {
         java.util.Set<UUID> orphaned = instances == null ? java.util.Set.of()
-                : sandboxes.movingOfGoneInstances(host.id(), instances.self(), io.wrenn.controlplane.instance.ControlPlaneInstances.GONE_AFTER);
+                : sandboxes.movingOfGoneInstances(host.id(), instances.self());
         for (Sandbox row : known) {
             io.wrenn.hostagent.protocol.Sandbox vm = onHost.remove(row.id());
             boolean live = vm != null && vm.getState() != SandboxState.SANDBOX_STATE_STOPPED;

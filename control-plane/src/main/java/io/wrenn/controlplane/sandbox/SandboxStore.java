@@ -1,5 +1,6 @@
 package io.wrenn.controlplane.sandbox;
 
+import io.wrenn.controlplane.instance.ControlPlaneInstances;
 import io.wrenn.controlplane.network.NetworkPolicy;
 import io.wrenn.controlplane.http.Jsons;
 import io.wrenn.controlplane.http.Paging;
@@ -88,19 +89,18 @@ public final class SandboxStore {
 
     /**
      * The rows on {@code hostId} in a move ({@code starting}, {@code pausing}, {@code resuming})
-     * whose moving control plane is gone: another than {@code self} that has not beaten for
-     * {@code goneAfter} (or ever, or retired). Nobody waits for their calls' answers any more.
+     * whose moving control plane, another than {@code self}, is gone
+     * ({@link ControlPlaneInstances#goneSql}). Nobody waits for their calls' answers any more.
      */
-    public Set<UUID> movingOfGoneInstances(UUID hostId, UUID self, java.time.Duration goneAfter) {
+    public Set<UUID> movingOfGoneInstances(UUID hostId, UUID self) {
         return jdbi.withHandle(h -> h.createQuery("""
                         SELECT s.id FROM sandboxes s
                         WHERE s.host_id = :host AND s.status IN ('starting', 'pausing', 'resuming')
-                          AND s.moved_by IS NOT NULL AND s.moved_by <> :self
-                          AND NOT EXISTS (SELECT 1 FROM control_plane_instances c
-                                          WHERE c.id = s.moved_by AND c.heartbeat_at > now() - CAST(:gone AS interval))""")
+                          AND s.moved_by IS NOT NULL AND s.moved_by <> :self AND"""
+                        + " " + ControlPlaneInstances.goneSql("s.moved_by"))
                 .bind("host", hostId)
                 .bind("self", self)
-                .bind("gone", goneAfter.toMillis() + " milliseconds")
+                .bind("gone", ControlPlaneInstances.goneAfterInterval())
                 .mapTo(UUID.class)
                 .set());
     }
