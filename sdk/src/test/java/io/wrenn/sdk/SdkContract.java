@@ -406,8 +406,11 @@ public abstract class SdkContract {
         assertThat(sandbox.commands().run("echo back").stdout()).isEqualTo("back\n");
 
         List<SandboxEvent> logs = sandbox.logs(100);
-        assertThat(logs).extracting(SandboxEvent::event).startsWith("created").contains("running")
-                .containsSubsequence("POST /v1/sandboxes", "POST /v1/sandboxes/{id}/pause",
+        // An API call's entry is dated when the call arrived, so the create request precedes the
+        // "created" event it caused.
+        assertThat(logs).extracting(SandboxEvent::event).startsWith("POST /v1/sandboxes", "created")
+                .contains("running")
+                .containsSubsequence("POST /v1/sandboxes/{id}/pause",
                         "POST /v1/sandboxes/{id}/pause", "PUT /v1/sandboxes/{id}/network",
                         "POST /v1/sandboxes/{id}/resume");
         assertThat(logs).isSortedAccordingTo(java.util.Comparator.comparing(SandboxEvent::at));

@@ -48,7 +48,7 @@ final class FakeSandbox implements Sandbox {
         this.template = template;
         this.disk = disk;
         this.network = new FakeNetwork(this, spec.network());
-        calls.add(call("POST /v1/sandboxes", 201));
+        calls.add(new SandboxEvent(createdAt, "request", "POST /v1/sandboxes", null, "success", 201, "key-fake"));
     }
 
     private static SandboxEvent call(String route, int status) {
@@ -186,7 +186,9 @@ final class FakeSandbox implements Sandbox {
                     "'limit' must be a whole number from 1 to 1000");
         }
         synchronized (lock()) {
-            List<SandboxEvent> events = new ArrayList<>();
+            // Calls first: the server dates a call when it arrives, so on a tie the call precedes the
+            // lifecycle event it caused (the sort is stable).
+            List<SandboxEvent> events = new ArrayList<>(calls);
             events.add(new SandboxEvent(createdAt, "lifecycle", "created", "template " + template.name(), null, null,
                     null));
             events.add(new SandboxEvent(runningSince, "lifecycle", "running", null, null, null, null));
@@ -196,7 +198,6 @@ final class FakeSandbox implements Sandbox {
             if (stoppedAt != null) {
                 events.add(new SandboxEvent(stoppedAt, "lifecycle", "stopped", statusReason, null, null, null));
             }
-            events.addAll(calls);
             events.sort(java.util.Comparator.comparing(SandboxEvent::at));
             return new ArrayList<>(events.subList(Math.max(0, events.size() - limit), events.size()));
         }
