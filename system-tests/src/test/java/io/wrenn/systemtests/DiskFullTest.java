@@ -30,9 +30,9 @@ import tools.jackson.databind.JsonNode;
  * is not what fills up). With the filesystem full, a pause and a snapshot each fail on their own
  * with 507 {@code disk_full} and leave the sandbox as it was: running, its files intact, no
  * half snapshot listed; once space is freed the same sandbox pauses and resumes. A guest whose
- * own writes meet the full disk is stopped by QEMU, and goes on with every byte it wrote once
- * there is room again. The mount and
- * its loop device are removed whatever happens.
+ * own writes meet the full disk is stopped by QEMU (calls into it answer 507 meanwhile), and goes
+ * on with every byte it wrote once there is room again. The mount and its loop device are removed
+ * whatever happens.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Tag("vm")
@@ -145,6 +145,9 @@ class DiskFullTest {
                 "timeout_s", 600)));
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> runState(onHost).equals("io-error"));
         assertThat(write).as("the guest's write, while its VM is stopped").isNotDone();
+        // A call into the stopped guest answers at once that the disk is full, not after its timeout.
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertDiskFull(api.get("/v1/sandboxes/" + sandbox + "/files?path=/home/user/mark")));
 
         Files.delete(filler);
 

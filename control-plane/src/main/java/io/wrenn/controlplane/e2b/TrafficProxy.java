@@ -205,7 +205,7 @@ public final class TrafficProxy {
             throw new ApiException(ErrorCode.HOST_UNAVAILABLE, "the sandbox's host did not answer");
         }
         if (response.headers().firstValue(TrafficHeaders.ERROR).isPresent()) {
-            throw agentAnswer(response, target.sandbox().id(), port);
+            throw agentAnswer(response, port);
         }
         InputStream body = response.body();
         try (InputStream in = body; AutoCloseable registered = opened(target, () -> endExchange(ctx, body))) {
@@ -253,19 +253,26 @@ public final class TrafficProxy {
     }
 
     /** The host agent's own answer (marked), as the error the caller gets. */
-    private static ApiException agentAnswer(HttpResponse<InputStream> response, java.util.UUID sandbox, int port) {
+    private static ApiException agentAnswer(HttpResponse<InputStream> response, int port) {
         String code = response.headers().firstValue(TrafficHeaders.ERROR).orElse("");
         try (InputStream in = response.body()) {
             in.transferTo(OutputStream.nullOutputStream());
         } catch (IOException ignored) {
             // only drained so the connection can be reused
         }
+        return agentRefusal(code, port);
+    }
+
+    /** The host agent's refusal of traffic (its code in {@link TrafficHeaders#ERROR}), as the caller's error. */
+    static ApiException agentRefusal(String code, int port) {
         return switch (code) {
             case "port_not_open" -> new ApiException(ErrorCode.PORT_NOT_OPEN, "nothing answered on port " + port + " in the sandbox");
             // Gone or paused between our look-up and the host's: as for a sandbox we knew was gone.
             case "sandbox_not_found", "invalid_state" -> new ApiException(ErrorCode.HOST_ERROR, "the sandbox is not running");
+            case "disk_full" -> new ApiException(ErrorCode.DISK_FULL,
+                    "the host's disk is full: the sandbox is stopped until there is room again (nothing it wrote is lost)");
             default -> {
-                log.warn("the host agent refused traffic for sandbox {}: {} {}", sandbox, response.statusCode(), code);
+                log.warn("the host agent refused traffic with a code this control plane does not know: {}", code);
                 yield new ApiException(ErrorCode.HOST_ERROR, "the sandbox's host refused the request");
             }
         };

@@ -125,7 +125,7 @@ public final class TrafficUpgrade implements Filter {
         try {
             String error = answer.first(TrafficHeaders.ERROR).orElse(null);
             if (error != null) {
-                throw agentRefusal(error, route.port());
+                throw TrafficProxy.agentRefusal(error, route.port());
             }
             if (answer.status() != 101) {
                 passBack(answer, fromAgent, response, route);
@@ -151,14 +151,6 @@ public final class TrafficUpgrade implements Filter {
             agent.close();
             throw e;
         }
-    }
-
-    private static ApiException agentRefusal(String code, int port) {
-        return switch (code) {
-            case "port_not_open" -> new ApiException(ErrorCode.PORT_NOT_OPEN, "nothing answered on port " + port + " in the sandbox");
-            case "sandbox_not_found", "invalid_state" -> new ApiException(ErrorCode.HOST_ERROR, "the sandbox is not running");
-            default -> new ApiException(ErrorCode.HOST_ERROR, "the sandbox's host refused the request");
-        };
     }
 
     private static void copyHeaders(HttpHead answer, HttpServletResponse response, boolean ownOrigin) {

@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
  * stayed frozen. Each pass asks every idle running VM for its run state, continues those stopped
  * on a write error once their filesystem has {@link #ROOM_BYTES} free again, and logs the others
  * once. A VM whose operation holds its lock (a pause, a snapshot) is left to that operation.
+ * Meanwhile the sandbox is marked, so that calls into its guest answer "disk full" at once
+ * instead of waiting out their timeouts on a guest that cannot answer.
  */
 final class DiskFullStops {
 
@@ -41,12 +43,15 @@ final class DiskFullStops {
             try {
                 if (sandbox.state() != Sandbox.State.RUNNING
                         || host.vmControl.status(host.layout.sandboxQmpSocket(id)) != VmControl.RunState.IO_ERROR) {
+                    sandbox.stoppedOnFullDisk(false);
                     reported.remove(id);
                     continue;
                 }
+                sandbox.stoppedOnFullDisk(true);
                 long free = Files.getFileStore(host.layout.sandboxDir(id)).getUsableSpace();
                 if (free >= ROOM_BYTES) {
                     host.vmControl.cont(host.layout.sandboxQmpSocket(id));
+                    sandbox.stoppedOnFullDisk(false);
                     reported.remove(id);
                     LOG.info("sandbox {} goes on: QEMU had stopped it on a full disk, which has room again", id);
                 } else if (reported.add(id)) {

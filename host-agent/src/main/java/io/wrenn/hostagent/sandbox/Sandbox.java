@@ -20,6 +20,16 @@ public final class Sandbox {
     private volatile GuestConnection guest;
     /** What this incarnation's envd reported at its start (null: not known); not persisted. */
     private volatile String envdVersion;
+    /** QEMU stopped this VM on a write its full disk refused ({@link DiskFullStops} says when). */
+    private volatile boolean stoppedOnFullDisk;
+
+    boolean stoppedOnFullDisk() {
+        return stoppedOnFullDisk;
+    }
+
+    void stoppedOnFullDisk(boolean value) {
+        stoppedOnFullDisk = value;
+    }
 
     public String envdVersion() {
         return envdVersion;

@@ -300,9 +300,16 @@ public final class SandboxManager {
         return live.list();
     }
 
-    /** A running sandbox, or NOT_FOUND / FAILED_PRECONDITION. */
+    /**
+     * A running sandbox whose guest can answer, or NOT_FOUND / FAILED_PRECONDITION, or
+     * RESOURCE_EXHAUSTED while QEMU holds it stopped on a full disk.
+     */
     public Sandbox running(String sandboxId) {
-        return live.running(sandboxId);
+        Sandbox sandbox = live.running(sandboxId);
+        if (sandbox.stoppedOnFullDisk()) {
+            throw DiskFull.exception("the sandbox is stopped until there is room again (nothing it wrote is lost)", null);
+        }
+        return sandbox;
     }
 
     /**

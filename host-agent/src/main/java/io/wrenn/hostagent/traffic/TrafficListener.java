@@ -83,8 +83,8 @@ public final class TrafficListener implements AutoCloseable {
             try {
                 sandbox = sandboxes.running(sandboxId);
             } catch (SandboxException e) {
-                reply(exchange, e.kind() == SandboxException.Kind.NOT_FOUND ? 404 : 409,
-                        e.kind() == SandboxException.Kind.NOT_FOUND ? "sandbox_not_found" : "invalid_state", e.getMessage());
+                SandboxRefusal refusal = SandboxRefusal.of(e);
+                reply(exchange, refusal.status(), refusal.code(), e.getMessage());
                 return;
             }
             forward(exchange, sandbox, port);

@@ -107,8 +107,8 @@ public final class TrafficTunnel implements AutoCloseable {
             try {
                 sandbox = sandboxes.running(head.first(TrafficHeaders.SANDBOX_ID).orElse(""));
             } catch (SandboxException e) {
-                boolean missing = e.kind() == SandboxException.Kind.NOT_FOUND;
-                reply(toClient, missing ? 404 : 409, missing ? "sandbox_not_found" : "invalid_state", e.getMessage());
+                SandboxRefusal refusal = SandboxRefusal.of(e);
+                reply(toClient, refusal.status(), refusal.code(), e.getMessage());
                 return;
             }
             try {
