@@ -6,6 +6,7 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
+import io.grpc.ConnectivityState;
 import io.grpc.ForwardingClientCall;
 import io.grpc.ForwardingClientCallListener;
 import io.grpc.ManagedChannel;
@@ -17,6 +18,7 @@ import io.wrenn.hostagent.protocol.HostAgentGrpc;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -29,9 +31,15 @@ import java.util.function.Function;
  * gRPC waits longer and longer between attempts while an agent is down (up to two minutes) and
  * fails every call at once meanwhile, so a restarted agent stayed unreachable for as long after it
  * was back; now the next call (a reconciler pass, a client's retry) connects at once.
+ *
+ * <p>And a call that finds its channel failed (its last attempt to connect was refused) first has
+ * it try once more, for up to {@link #RECONNECT_WAIT}: gRPC fails such a call at once without
+ * trying, so the first call after an agent came back answered 503 although the agent was there.
  */
 public final class HostAgents implements AutoCloseable {
 
+    /** How long a call waits for one more attempt to connect on a failed channel (a refusal is quick). */
+    static final Duration RECONNECT_WAIT = Duration.ofSeconds(3);
     private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private final Function<String, ManagedChannel> channelFactory;
@@ -76,6 +84,7 @@ public final class HostAgents implements AutoCloseable {
             return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
                 @Override
                 public void start(Listener<R> listener, Metadata headers) {
+                    reconnectIfFailed(channel);
                     super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
                         @Override
                         public void onClose(Status status, Metadata trailers) {
@@ -87,6 +96,42 @@ public final class HostAgents implements AutoCloseable {
                     }, headers);
                 }
             };
+        }
+    }
+
+    /** The state of the channel to {@code host} (no channel yet: idle); for tests. */
+    ConnectivityState connectivity(Host host) {
+        ManagedChannel channel = channels.get(host.address());
+        return channel == null ? ConnectivityState.IDLE : channel.getState(false);
+    }
+
+    /**
+     * On a channel whose last attempt to connect failed, starts one attempt now and waits, up to
+     * {@link #RECONNECT_WAIT}, until it connects or fails again.
+     */
+    static void reconnectIfFailed(ManagedChannel channel) {
+        ConnectivityState state = channel.getState(false);
+        if (state != ConnectivityState.TRANSIENT_FAILURE) {
+            return; // ready, or a call waits for the attempt under way (idle and connecting calls are held)
+        }
+        channel.resetConnectBackoff();
+        long deadline = System.nanoTime() + RECONNECT_WAIT.toNanos();
+        boolean attempted = false;
+        while (state != ConnectivityState.READY && state != ConnectivityState.SHUTDOWN
+                && !(attempted && state == ConnectivityState.TRANSIENT_FAILURE)) {
+            long left = deadline - System.nanoTime();
+            CountDownLatch changed = new CountDownLatch(1);
+            channel.notifyWhenStateChanged(state, changed::countDown);
+            try {
+                if (left <= 0 || !changed.await(left, TimeUnit.NANOSECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            attempted = true; // the state moved since the backoff was reset: an attempt began
+            state = channel.getState(false);
         }
     }
 

@@ -39,6 +39,34 @@ class HostAgentsTest {
         }
     }
 
+    /**
+     * gRPC fails a call at once on a channel whose last attempt to connect was refused, until its
+     * backoff ends (a second and more): the first call after an agent came back failed.
+     */
+    @Test
+    void theFirstCallAfterTheAgentIsBackReachesIt() throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        Host host = new Host(UUID.randomUUID(), "127.0.0.1:" + port, "online");
+        try (FakeHostAgent agent = new FakeHostAgent(); HostAgents agents = new HostAgents(FakeHostAgent.SECRET)) {
+            assertThatThrownBy(() -> agents.stub(host, Duration.ofSeconds(10)).listSandboxes(ListSandboxesRequest.getDefaultInstance()))
+                    .isInstanceOfSatisfying(StatusException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> agents.connectivity(host) == io.grpc.ConnectivityState.TRANSIENT_FAILURE);
+
+            io.grpc.Server server = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
+                    .forAddress(new java.net.InetSocketAddress("127.0.0.1", port)).addService(agent).build().start();
+            try {
+                agents.stub(host, Duration.ofSeconds(10)).listSandboxes(ListSandboxesRequest.getDefaultInstance());
+            } finally {
+                server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     /** A channel that counts {@link ManagedChannel#resetConnectBackoff()} and passes the rest on. */
     private static final class CountingResets extends ManagedChannel {
         private final ManagedChannel delegate;
@@ -53,6 +81,16 @@ class HostAgentsTest {
         public void resetConnectBackoff() {
             resets.incrementAndGet();
             delegate.resetConnectBackoff();
+        }
+
+        @Override
+        public io.grpc.ConnectivityState getState(boolean requestConnection) {
+            return delegate.getState(requestConnection);
+        }
+
+        @Override
+        public void notifyWhenStateChanged(io.grpc.ConnectivityState source, Runnable callback) {
+            delegate.notifyWhenStateChanged(source, callback);
         }
 
         @Override
