@@ -1,11 +1,14 @@
 package io.wrenn.controlplane.audit;
 
+import io.wrenn.controlplane.ids.WireId;
 import io.wrenn.controlplane.instance.ControlPlaneInstances;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.Query;
@@ -48,22 +51,48 @@ public final class AuditLog {
     }
 
     /**
+     * What a call's path names (a sandbox, a template, a build), before its handler has checked
+     * that it is the caller's team's.
+     */
+    public record PathResource(WireId kind, String wireId, UUID id) {
+
+        /** The kinds a pending entry may name, each with the table that says whose it is. */
+        static final Map<WireId, String> TABLES = Map.of(
+                WireId.SANDBOX, "sandboxes", WireId.TEMPLATE, "templates", WireId.BUILD, "template_builds");
+
+        String type() {
+            return kind.name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
      * Commits the entry of a call about to run, as {@code pending}, naming {@code instance}, the
-     * control plane serving it; returns its id for {@link #settle}.
+     * control plane serving it; returns its id for {@link #settle}. The entry names {@code inPath}
+     * (may be null) only if it is the team's: a call whose control plane dies is still found under
+     * its resource, and another team's id is never copied into this team's log.
      */
     public long open(UUID teamId, UUID actorUserId, UUID actorApiKeyId, String action, String clientAddress,
-                     UUID instance) {
+                     UUID instance, PathResource inPath) {
+        // The table name comes from the fixed map above, never from the request.
+        String owned = inPath == null ? "FALSE"
+                : "EXISTS (SELECT 1 FROM " + PathResource.TABLES.get(inPath.kind())
+                        + " WHERE id = CAST(:rid AS uuid) AND team_id = CAST(:team AS uuid))";
         return jdbi.withHandle(h -> h.createUpdate("""
                         INSERT INTO audit_log (team_id, actor_user_id, actor_api_key_id, action, outcome, status,
-                                               client_address, instance)
+                                               client_address, instance, resource_type, resource_id)
                         VALUES (CAST(:team AS uuid), CAST(:user AS uuid), CAST(:key AS uuid), :action, 'pending', NULL,
-                                :address, CAST(:instance AS uuid))""")
+                                :address, CAST(:instance AS uuid),
+                                CASE WHEN <owned> THEN :type END, CASE WHEN <owned> THEN :resource END)"""
+                        .replace("<owned>", owned))
                 .bind("team", teamId)
                 .bind("user", actorUserId)
                 .bind("key", actorApiKeyId)
                 .bind("action", action)
                 .bind("address", clientAddress)
                 .bind("instance", instance)
+                .bind("rid", inPath == null ? null : inPath.id())
+                .bind("type", inPath == null ? null : inPath.type())
+                .bind("resource", inPath == null ? null : inPath.wireId())
                 .executeAndReturnGeneratedKeys("id")
                 .mapTo(Long.class)
                 .one());

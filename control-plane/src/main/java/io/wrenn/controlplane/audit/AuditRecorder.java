@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * named through {@link AuditTrail} once it had found it, else the id in the path if the call
  * succeeded (or failed on the resource's state, 409). A call refused earlier (401, 403, 400, 404)
  * names no resource: the id in its path may be another team's, and keeping it would copy that id
- * into the caller's log.
+ * into the caller's log. A pending entry names the sandbox, template or build of its path if the
+ * database says it is the caller's team's, so that a call lost with its control plane is still
+ * found under what it was about.
  *
  * <p>What holds: <b>every change is committed after its call's audit entry</b>, one entry per
  * call. The recorder runs between authentication and the route's handler:
@@ -142,10 +144,23 @@ public final class AuditRecorder {
                 resource == null ? null : resource.id(), status < 400, status, clientAddress.of(ctx));
     }
 
-    /** Commits the call's pending entry: who calls, what, from where; no outcome yet. */
+    /** Commits the call's pending entry: who calls, what, on what, from where; no outcome yet. */
     private long open(Context ctx, String action) {
         Who who = who(ctx);
-        return auditLog.open(who.team(), who.user(), who.key(), action, clientAddress.of(ctx), instance);
+        return auditLog.open(who.team(), who.user(), who.key(), action, clientAddress.of(ctx), instance, inPath(ctx));
+    }
+
+    /** The sandbox, template or build the call's path names, if any (not yet known to be the caller's). */
+    private static AuditLog.PathResource inPath(Context ctx) {
+        for (String value : ctx.pathParamMap().values()) {
+            for (WireId kind : AuditLog.PathResource.TABLES.keySet()) {
+                Optional<UUID> id = kind.decode(value);
+                if (id.isPresent()) {
+                    return new AuditLog.PathResource(kind, value, id.get());
+                }
+            }
+        }
+        return null;
     }
 
     /** Settles the pending entry with the call's answer, by the same rules as {@link #entry}. */

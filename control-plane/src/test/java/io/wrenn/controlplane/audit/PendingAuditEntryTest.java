@@ -59,7 +59,9 @@ class PendingAuditEntryTest {
             assertThat(pending.get("actor").get("email").stringValue()).isEqualTo(owner.email());
             assertThat(pending.get("team_id").stringValue()).isEqualTo(owner.teamId());
             assertThat(pending.get("client_address").stringValue()).isEqualTo("127.0.0.1");
-            assertThat(pending.get("resource").isNull()).as("not named before the call answers").isTrue();
+            assertThat(pending.get("resource").get("type").stringValue()).isEqualTo("sandbox");
+            assertThat(pending.get("resource").get("id").stringValue()).as("the team's sandbox, named from the path")
+                    .isEqualTo(sandbox);
             // A pending call is neither a success nor a failure.
             assertThat(ids(AuditLogTest.entries(owner.http(), "?outcome=pending"))).contains(id(pending));
             assertThat(ids(AuditLogTest.entries(owner.http(), "?outcome=failure"))).doesNotContain(id(pending));
@@ -138,9 +140,12 @@ class PendingAuditEntryTest {
         // Killed (kill -9) a minute ago: its heartbeat stopped then.
         jdbi.useHandle(h -> h.createUpdate("UPDATE control_plane_instances SET heartbeat_at = now() - interval '1 minute' WHERE id = :id")
                 .bind("id", killed.self()).execute());
-        long ofKilled = log.open(team, user, null, PAUSE, "10.0.0.7", killed.self());
-        long ofNeverSeen = log.open(team, user, null, "DELETE /v1/sandboxes/{id}", "10.0.0.7", UUID.randomUUID());
-        long ofAlive = log.open(team, user, null, "POST /v1/sandboxes/{id}/resume", "10.0.0.7", alive.self());
+        String own = create(owner);
+        String strangers = create(stranger);
+        long ofKilled = log.open(team, user, null, PAUSE, "10.0.0.7", killed.self(), inPath(own));
+        long ofNeverSeen = log.open(team, user, null, "DELETE /v1/sandboxes/{id}", "10.0.0.7", UUID.randomUUID(),
+                inPath(strangers));
+        long ofAlive = log.open(team, user, null, "POST /v1/sandboxes/{id}/resume", "10.0.0.7", alive.self(), null);
 
         wrenn.controlPlane.reconcile();
 
@@ -151,7 +156,10 @@ class PendingAuditEntryTest {
         assertThat(lost.get("action").stringValue()).isEqualTo(PAUSE);
         assertThat(lost.get("actor").get("user_id").stringValue()).isEqualTo(owner.userId());
         assertThat(lost.get("client_address").stringValue()).isEqualTo("10.0.0.7");
+        assertThat(lost.get("resource").get("id").stringValue()).as("the lost call's sandbox").isEqualTo(own);
         assertThat(entry(entries, ofNeverSeen).get("outcome").stringValue()).isEqualTo("lost");
+        assertThat(entry(entries, ofNeverSeen).get("resource").isNull()).as("another team's sandbox is never named")
+                .isTrue();
         assertThat(entry(entries, ofAlive).get("outcome").stringValue()).as("its control plane still beats").isEqualTo("pending");
 
         assertThat(ids(AuditLogTest.entries(owner.http(), "?outcome=lost"))).containsExactlyInAnyOrder(
@@ -175,7 +183,7 @@ class PendingAuditEntryTest {
         try {
             self = jdbi.withHandle(h -> h.createQuery("SELECT id FROM control_plane_instances").mapTo(UUID.class).one());
             UUID team = jdbi.withHandle(h -> h.createQuery("SELECT team_id FROM api_keys").mapTo(UUID.class).one());
-            pending = new AuditLog(jdbi).open(team, null, null, PAUSE, "127.0.0.1", self);
+            pending = new AuditLog(jdbi).open(team, null, null, PAUSE, "127.0.0.1", self, null);
         } finally {
             stopping.close();
         }
@@ -185,6 +193,10 @@ class PendingAuditEntryTest {
         long stillPending = jdbi.withHandle(h -> h.createQuery("SELECT count(*) FROM audit_log WHERE outcome = 'pending'")
                 .mapTo(Long.class).one());
         assertThat(stillPending).isZero();
+    }
+
+    private static AuditLog.PathResource inPath(String sandbox) {
+        return new AuditLog.PathResource(WireId.SANDBOX, sandbox, WireId.SANDBOX.decode(sandbox).orElseThrow());
     }
 
     private static String create(Person owner) {
