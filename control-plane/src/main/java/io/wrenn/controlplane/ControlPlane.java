@@ -160,7 +160,8 @@ public final class ControlPlane implements AutoCloseable {
         };
         UserStore users = new UserStore(jdbi);
         TeamStore teamStore = new TeamStore(jdbi);
-        SnapshotService snapshots = new SnapshotService(new TemplateStore(jdbi), sandboxStore, hosts, agents, config.deadlines());
+        SnapshotService snapshots = new SnapshotService(new TemplateStore(jdbi), sandboxStore, hosts, agents, config.deadlines(),
+                instances.self());
         java.nio.file.Path buildFiles = config.buildFilesDir();
         if (buildFiles == null) {
             try {

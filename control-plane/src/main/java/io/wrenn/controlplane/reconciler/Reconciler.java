@@ -58,8 +58,9 @@ import org.slf4j.LoggerFactory;
  *       after which its control plane must have died mid-call; at once if the control plane that
  *       moved it is gone (the row names it, as a starting row names its creator).</li>
  *   <li>Snapshots ({@link SnapshotConvergence}): a {@code creating} template row marked
- *       {@code host_call_lost}, or older than the snapshot call's deadline plus slack, is made
- *       {@code ready} if its host lists the template, else deleted.</li>
+ *       {@code host_call_lost}, or older than the snapshot call's deadline plus slack, or made by a
+ *       control plane that is gone, is made {@code ready} if its host lists the template, else
+ *       deleted.</li>
  *   <li>A team snapshot the host lists that no live template row ({@code creating} or
  *       {@code ready}) names, created longer ago than that deadline, is deleted on the host.
  *       Platform snapshots and images are never deleted this way.</li>
@@ -180,7 +181,7 @@ public final class Reconciler {
             reconcileSandboxes(host, known, onHost, now);
             expirePaused(host, known, now);
         } finally {
-            snapshots.reconcile(host, now);
+            snapshots.reconcile(host, now, instances == null ? null : instances.self());
         }
     }
 

@@ -46,10 +46,11 @@ final class SnapshotConvergence {
         this.createGrace = deadlines.snapshotGrace();
     }
 
-    void reconcile(Host host, Instant now) {
+    /** @param self this control plane (null: no maker counts as gone) */
+    void reconcile(Host host, Instant now, UUID self) {
         // Rows first, then the host: a create that starts in between has a row we did not read
         // and a template we may see, which the leftover rule below re-reads before touching.
-        List<PendingSnapshot> pending = templates.listCreatingOnHost(host.id());
+        List<PendingSnapshot> pending = templates.listCreatingOnHost(host.id(), self);
         Map<String, TemplateImage> onHost = new HashMap<>();
         try {
             for (TemplateImage image : agents.stub(host, INFO_DEADLINE)
@@ -64,7 +65,7 @@ final class SnapshotConvergence {
         }
 
         for (PendingSnapshot row : pending) {
-            if (!row.hostCallLost() && row.createdAt().plus(createGrace).isAfter(now)) {
+            if (!row.hostCallLost() && !row.makerGone() && row.createdAt().plus(createGrace).isAfter(now)) {
                 continue; // its caller still waits on the host
             }
             TemplateImage image = onHost.get(key(row.teamId().toString(), row.name()));

@@ -9,6 +9,8 @@ import java.util.UUID;
  * @param hostId       the host the snapshot is made on
  * @param createdAt    when the row was written, just before its host call
  * @param hostCallLost its caller gave up on the host call without knowing the outcome
+ * @param makerGone    the control plane whose call made the row has stopped beating: no caller waits
  */
-public record PendingSnapshot(UUID id, UUID teamId, String name, UUID hostId, Instant createdAt, boolean hostCallLost) {
+public record PendingSnapshot(UUID id, UUID teamId, String name, UUID hostId, Instant createdAt, boolean hostCallLost,
+                              boolean makerGone) {
 }

@@ -50,9 +50,12 @@ public final class SnapshotService {
     private final HostAgents agents;
 
     private final Deadlines deadlines;
+    private final UUID self;
 
+    /** @param self this control plane, named by the rows its snapshot calls reserve (see {@link PendingSnapshot#makerGone}) */
     public SnapshotService(TemplateStore templates, SandboxStore sandboxes, HostStore hosts, HostAgents agents,
-            Deadlines deadlines) {
+            Deadlines deadlines, UUID self) {
+        this.self = self;
         this.deadlines = deadlines;
         this.templates = templates;
         this.sandboxes = sandboxes;
@@ -95,7 +98,7 @@ public final class SnapshotService {
                 .orElseThrow(() -> new ApiException(ErrorCode.HOST_UNAVAILABLE, "the sandbox's host is gone"));
         UUID id = UUID.randomUUID();
         if (!templates.insertCreating(id, owner, name, type, sandbox.vcpus(), sandbox.memoryMb(), host.id(),
-                sandbox.id(), cacheKey)) {
+                sandbox.id(), cacheKey, self)) {
             throw new ApiException(ErrorCode.CONFLICT, "a template of that name exists");
         }
         TemplateImage image;

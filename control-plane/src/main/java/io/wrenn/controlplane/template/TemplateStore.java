@@ -1,5 +1,6 @@
 package io.wrenn.controlplane.template;
 
+import io.wrenn.controlplane.instance.ControlPlaneInstances;
 import io.wrenn.hostagent.protocol.TemplateImage;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -153,11 +154,12 @@ public final class TemplateStore {
      * a live row of any state).
      */
     public boolean insertCreating(UUID id, UUID teamId, String name, String type, int vcpus, int memoryMb, UUID hostId,
-                                  UUID sourceSandboxId, String buildCacheKey) {
+                                  UUID sourceSandboxId, String buildCacheKey, UUID madeBy) {
         return jdbi.withHandle(h -> h.createUpdate("""
                         INSERT INTO templates (id, team_id, name, type, vcpus, memory_mb, host_id, source_sandbox_id, status,
-                            build_cache_key)
-                        VALUES (:id, :team, :name, :type, :vcpus, :memory, :host, CAST(:source AS uuid), 'creating', :cache)
+                            build_cache_key, made_by)
+                        VALUES (:id, :team, :name, :type, :vcpus, :memory, :host, CAST(:source AS uuid), 'creating', :cache,
+                                CAST(:madeBy AS uuid))
                         ON CONFLICT (team_id, name) WHERE deleted_at IS NULL DO NOTHING""")
                 .bind("id", id)
                 .bind("type", type)
@@ -168,6 +170,7 @@ public final class TemplateStore {
                 .bind("host", hostId)
                 .bind("source", sourceSandboxId == null ? null : sourceSandboxId.toString())
                 .bind("cache", buildCacheKey)
+                .bind("madeBy", madeBy)
                 .execute()) == 1;
     }
 
@@ -216,16 +219,20 @@ public final class TemplateStore {
     }
 
     /** The {@code creating} snapshot rows of a host, oldest first. */
-    public List<PendingSnapshot> listCreatingOnHost(UUID hostId) {
-        return jdbi.withHandle(h -> h.createQuery(PENDING + " AND host_id = :host ORDER BY created_at")
+    public List<PendingSnapshot> listCreatingOnHost(UUID hostId, UUID self) {
+        String makerGone = "made_by IS NOT NULL AND made_by <> CAST(:self AS uuid) AND "
+                + ControlPlaneInstances.goneSql("made_by");
+        return jdbi.withHandle(h -> h.createQuery(PENDING.formatted(makerGone) + " AND host_id = :host ORDER BY created_at")
                 .bind("host", hostId)
+                .bind("self", self)
+                .bind("gone", ControlPlaneInstances.goneAfterInterval())
                 .map((rs, ctx) -> pending(rs))
                 .list());
     }
 
     /** {@code teamId}'s {@code creating} row named {@code name} if its caller gave up on it. */
     public Optional<PendingSnapshot> findLostCreating(UUID teamId, String name) {
-        return jdbi.withHandle(h -> h.createQuery(PENDING + " AND team_id = :team AND name = :name AND host_call_lost")
+        return jdbi.withHandle(h -> h.createQuery(PENDING.formatted("false") + " AND team_id = :team AND name = :name AND host_call_lost")
                 .bind("team", teamId)
                 .bind("name", name)
                 .map((rs, ctx) -> pending(rs))
@@ -241,14 +248,15 @@ public final class TemplateStore {
         return image == null ? deleteCreating(row.id()) : markReady(row.id(), image, now);
     }
 
+    /** Creating rows, with whether their maker is gone ({@code %s}: an SQL condition). */
     private static final String PENDING = """
-            SELECT id, team_id, name, host_id, created_at, host_call_lost FROM templates
+            SELECT id, team_id, name, host_id, created_at, host_call_lost, (%s) AS maker_gone FROM templates
             WHERE status = 'creating' AND deleted_at IS NULL""";
 
     private static PendingSnapshot pending(ResultSet rs) throws SQLException {
         return new PendingSnapshot(rs.getObject("id", UUID.class), rs.getObject("team_id", UUID.class), rs.getString("name"),
                 rs.getObject("host_id", UUID.class), rs.getObject("created_at", OffsetDateTime.class).toInstant(),
-                rs.getBoolean("host_call_lost"));
+                rs.getBoolean("host_call_lost"), rs.getBoolean("maker_gone"));
     }
 
     /**

@@ -182,8 +182,8 @@ class SnapshotRowsTest {
         // A control plane that died mid-snapshot leaves 'creating' rows without the marker.
         TemplateStore templates = new TemplateStore(db.jdbi());
         UUID host = db.jdbi().withHandle(h -> h.createQuery("SELECT id FROM hosts").mapTo(UUID.class).one());
-        assertThat(templates.insertCreating(UUID.randomUUID(), team, "made", "snapshot", 1, 512, host, null, null)).isTrue();
-        assertThat(templates.insertCreating(UUID.randomUUID(), team, "unmade", "snapshot", 1, 512, host, null, null)).isTrue();
+        assertThat(templates.insertCreating(UUID.randomUUID(), team, "made", "snapshot", 1, 512, host, null, null, null)).isTrue();
+        assertThat(templates.insertCreating(UUID.randomUUID(), team, "unmade", "snapshot", 1, 512, host, null, null, null)).isTrue();
         wrenn.agent.snapshots.put(team + "/made", TemplateImage.newBuilder().setTeamId(team.toString()).setName("made")
                 .setType("snapshot").setVcpus(1).setMemoryMb(512).setDiskSizeMb(5120).setSizeBytes(99)
                 .setCreatedAtMs(System.currentTimeMillis()).build());
@@ -197,6 +197,41 @@ class SnapshotRowsTest {
         assertThat(rows("unmade")).isEmpty();
         assertThat(listed()).contains("made");
         assertThat(wrenn.agent.deletedTemplates).isEmpty();
+    }
+
+    @Test
+    void aCreatingRowWhoseControlPlaneIsGoneIsSettledAtTheNextPass() {
+        // Rows reserved by a control plane killed mid-snapshot, and one by a control plane still beating.
+        io.wrenn.controlplane.instance.ControlPlaneInstances killed = new io.wrenn.controlplane.instance.ControlPlaneInstances(db.jdbi());
+        io.wrenn.controlplane.instance.ControlPlaneInstances alive = new io.wrenn.controlplane.instance.ControlPlaneInstances(db.jdbi());
+        io.wrenn.controlplane.instance.ControlPlaneInstances reconciling = new io.wrenn.controlplane.instance.ControlPlaneInstances(db.jdbi());
+        killed.beat();
+        alive.beat();
+        reconciling.beat();
+        TemplateStore templates = new TemplateStore(db.jdbi());
+        UUID host = db.jdbi().withHandle(h -> h.createQuery("SELECT id FROM hosts").mapTo(UUID.class).one());
+        assertThat(templates.insertCreating(UUID.randomUUID(), team, "made", "snapshot", 1, 512, host, null, null, killed.self())).isTrue();
+        assertThat(templates.insertCreating(UUID.randomUUID(), team, "unmade", "snapshot", 1, 512, host, null, null, killed.self())).isTrue();
+        assertThat(templates.insertCreating(UUID.randomUUID(), team, "busy", "snapshot", 1, 512, host, null, null, alive.self())).isTrue();
+        wrenn.agent.snapshots.put(team + "/made", TemplateImage.newBuilder().setTeamId(team.toString()).setName("made")
+                .setType("snapshot").setVcpus(1).setMemoryMb(512).setDiskSizeMb(5120).setSizeBytes(99)
+                .setCreatedAtMs(System.currentTimeMillis()).build());
+        try (HostAgents agents = new HostAgents(FakeHostAgent.SECRET, FakeHostAgent::channel)) {
+            Reconciler reconciler = new Reconciler(new HostStore(db.jdbi()), new SandboxStore(db.jdbi()), templates, agents,
+                    Deadlines.DEFAULTS, Clock.systemUTC(), Duration.ZERO, reconciling, null);
+            reconciler.tick();
+            assertThat(rows("made")).as("its control plane still beats").containsExactly("creating");
+
+            killed.retire();
+            reconciler.tick();
+            assertThat(rows("made")).containsExactly("ready");
+            assertThat(rows("unmade")).as("never made: the name is free again").isEmpty();
+            assertThat(rows("busy")).as("its control plane is alive").containsExactly("creating");
+            assertThat(listed()).contains("made").doesNotContain("busy", "unmade");
+        } finally {
+            alive.retire();
+            reconciling.retire();
+        }
     }
 
     @Test
