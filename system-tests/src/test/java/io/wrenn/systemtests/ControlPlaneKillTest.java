@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -24,10 +25,13 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A control plane (`wrenn up`, a process of its own, with its host agent in another) killed with
- * SIGKILL in the middle of a build's step, or of a create. After it starts again on the same home,
- * the build must end (here: its lease runs out, its builder is destroyed and it is tried again,
- * and the second attempt succeeds), the create must be settled without waiting out its deadline,
- * and nothing of what was lost may be left on the host.
+ * SIGKILL in the middle of a build's step, of a create, and while its host is mid-way through a
+ * pause, a resume, a snapshot (the agent held at a step, then let go on alone) and an upload. After
+ * it starts again on the same home, the build must end (here: its lease runs out, its builder is
+ * destroyed and it is tried again, and the second attempt succeeds), each sandbox and snapshot
+ * must be settled from what the host did, without waiting out their calls' deadlines, the calls'
+ * audit entries settled as lost under their sandbox, and nothing of what was lost may be left on
+ * the host.
  */
 @Tag("vm")
 class ControlPlaneKillTest {
@@ -68,12 +72,7 @@ class ControlPlaneKillTest {
     @Test
     void aBuildWhoseControlPlaneWasKilledIsTakenOverAndEnds() throws Exception {
         WrennClient api = client();
-        // The control plane learns what its separate agent holds at its first reconciler pass.
-        String source = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            var created = api.post("/v1/sandboxes", Map.of("template", "minimal"));
-            assertThat(created.status()).as(created.toString()).isIn(201, 503);
-            return created.status() == 201 ? created.json().get("id").asString() : null;
-        }, id -> id != null);
+        String source = firstSandbox(api);
         var snapshot = api.post("/v1/snapshots", Map.of("sandbox_id", source, "name", "kill-base"));
         assertThat(snapshot.status()).as("%s%nthe agent's log:%n%s", snapshot, read(home.resolve("agent.log"))).isEqualTo(201);
         api.delete("/v1/sandboxes/" + source);
@@ -151,6 +150,132 @@ class ControlPlaneKillTest {
             assertThat(layout.sandboxDir(onHost)).doesNotExist();
             assertThat(Path.of("/run/netns", io.wrenn.hostagent.net.SandboxNetwork.namespaceName(onHost))).doesNotExist();
         });
+    }
+
+    @Test
+    void aPauseResumeSnapshotAndUploadWhoseControlPlaneWasKilledAreSettledFromWhatTheHostDid() throws Exception {
+        String id = firstSandbox(client());
+        assertThat(client().exec(id, "sh", "-c", "echo kept > /home/user/mark").get("exit_code").asInt()).isZero();
+        String pause = "/v1/sandboxes/" + id + "/pause";
+
+        killControlPlaneWhileTheHostHolds("pause.saved", id, api -> api.post(pause, Map.of()));
+        WrennClient again = client();
+        assertThat(awaitSettled(again, id).get("status").asString()).as("the host finished the pause").isEqualTo("paused");
+        awaitLostEntryNaming(again, "POST /v1/sandboxes/{id}/pause", id);
+
+        killControlPlaneWhileTheHostHolds("resume.loading", id, api -> api.post("/v1/sandboxes/" + id + "/resume", Map.of()));
+        again = client();
+        assertThat(awaitSettled(again, id).get("status").asString()).as("the host finished the resume").isEqualTo("running");
+        assertThat(again.exec(id, "cat", "/home/user/mark").get("stdout").asString()).isEqualTo("kept\n");
+
+        killControlPlaneWhileTheHostHolds("snapshot.written", id,
+                api -> api.post("/v1/snapshots", Map.of("sandbox_id", id, "name", "kill-snap")));
+        WrennClient afterSnapshot = client();
+        // Adopted once the control plane that reserved its name is known to be gone, not after the snapshot grace.
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> afterSnapshot.get("/v1/snapshots/kill-snap").status() == 200);
+        String copy = afterSnapshot.createSandbox(Map.of("template", "kill-snap")).get("id").asString();
+        assertThat(afterSnapshot.exec(copy, "cat", "/home/user/mark").get("stdout").asString()).isEqualTo("kept\n");
+        assertThat(afterSnapshot.delete("/v1/sandboxes/" + copy).status()).isEqualTo(204);
+        assertThat(awaitSettled(afterSnapshot, id).get("status").asString()).isEqualTo("running");
+
+        restartAgent(null);
+        byte[] payload = new byte[64 << 20];
+        java.util.Arrays.fill(payload, (byte) 'u');
+        WrennClient beforeUpload = client();
+        java.util.concurrent.CompletableFuture<Void> upload = java.util.concurrent.CompletableFuture.runAsync(() ->
+                beforeUpload.put("/v1/sandboxes/" + id + "/files?path=/home/user/big", payload));
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> upload.isDone()
+                || !beforeUpload.exec(id, "sh", "-c", "test -s /home/user/big && echo yes").get("stdout").asString().isBlank());
+        up.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        up = up();
+        WrennClient afterUpload = client();
+        assertThat(awaitSettled(afterUpload, id).get("status").asString()).isEqualTo("running");
+        WrennClient.Response again2 = afterUpload.put("/v1/sandboxes/" + id + "/files?path=/home/user/big", payload);
+        assertThat(again2.status()).as(again2.toString()).isBetween(200, 204);
+        assertThat(afterUpload.exec(id, "sh", "-c", "wc -c < /home/user/big").get("stdout").asString().trim())
+                .isEqualTo(Integer.toString(payload.length));
+        assertThat(afterUpload.exec(id, "cat", "/home/user/mark").get("stdout").asString()).isEqualTo("kept\n");
+
+        List<String> listed = new java.util.ArrayList<>();
+        afterUpload.get("/v1/sandboxes?status=all&limit=1000").json().get("sandboxes")
+                .forEach(s -> listed.add(s.get("id").asString()));
+        assertThat(listed).as("none lost, none twice").doesNotHaveDuplicates().contains(id, copy);
+        assertThat(afterUpload.delete("/v1/sandboxes/" + id).status()).isEqualTo(204);
+        assertThat(afterUpload.delete("/v1/snapshots/kill-snap").status()).isEqualTo(204);
+    }
+
+    /**
+     * Restarts the agent held at {@code step}, makes {@code call} and, once the host holds there,
+     * kills the control plane with SIGKILL, lets the host go on alone and starts the control plane
+     * again on the same home.
+     */
+    private void killControlPlaneWhileTheHostHolds(String step, String id, java.util.function.Consumer<WrennClient> call)
+            throws Exception {
+        restartAgent("hold:" + step);
+        Path marker = home.resolve("failpoint-reached");
+        WrennClient api = client();
+        // The host is back for the control plane (a call that touches it answers) before the call under test.
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+                .until(() -> api.get("/v1/sandboxes/" + id + "/console").status() == 200);
+        java.util.concurrent.CompletableFuture<Void> calling = java.util.concurrent.CompletableFuture.runAsync(() -> call.accept(api));
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+            assertThat(calling).as("the call answered before the host held it").isNotDone();
+            assertThat(marker).exists();
+        });
+        assertThat(Files.readString(marker)).isEqualTo(step);
+        up.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL, the host mid-way
+        Files.delete(marker); // the host goes on, its caller gone
+        up = up();
+    }
+
+    /** Stops the agent (its VMs run on) and starts it again, with {@code failpoint} if not null. */
+    private void restartAgent(String failpoint) throws Exception {
+        agent.destroy();
+        assertThat(agent.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        ProcessBuilder builder = WrennProcesses.wrenn(home, "agent", "--port", Integer.toString(agentPort), "--accelerator", "tcg")
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("agent.log").toFile()));
+        if (failpoint != null) {
+            builder.environment().put("WRENN_FAILPOINT", failpoint);
+        } else {
+            builder.environment().remove("WRENN_FAILPOINT");
+        }
+        agent = builder.start();
+        Process started = agent;
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            assertThat(started.isAlive()).as("the agent; its log:%n%s", read(home.resolve("agent.log"))).isTrue();
+            try (java.net.Socket socket = new java.net.Socket()) {
+                socket.connect(new java.net.InetSocketAddress("127.0.0.1", agentPort), 200);
+            }
+        });
+    }
+
+    /** The sandbox once no call moves it (the reconciler settled what its killed control plane left). */
+    private static JsonNode awaitSettled(WrennClient api, String id) {
+        return await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(
+                () -> api.get("/v1/sandboxes/" + id).json(),
+                row -> !row.get("status").asString().matches("starting|pausing|resuming|stopping"));
+    }
+
+    /** The audit entry of {@code action}, left pending by the killed control plane, is settled as lost under the sandbox. */
+    private static void awaitLostEntryNaming(WrennClient api, String action, String id) {
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            JsonNode entries = api.get("/v1/audit-logs?outcome=lost").json().get("entries");
+            assertThat(entries).as(entries.toString()).anySatisfy(entry -> {
+                assertThat(entry.get("action").asString()).isEqualTo(action);
+                assertThat(entry.get("resource").get("id").asString()).isEqualTo(id);
+                assertThat(entry.get("status").isNull()).isTrue();
+            });
+        });
+    }
+
+    /** The first sandbox of a fresh control plane (it learns its separate agent at its first pass). */
+    private static String firstSandbox(WrennClient api) {
+        return await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            var created = api.post("/v1/sandboxes", Map.of("template", "minimal"));
+            assertThat(created.status()).as(created.toString()).isIn(201, 503);
+            return created.status() == 201 ? created.json().get("id").asString() : null;
+        }, found -> found != null);
     }
 
     /** Starts `wrenn up` (kept in {@link #up} at once, so a failed wait still stops it) and waits for its API. */
