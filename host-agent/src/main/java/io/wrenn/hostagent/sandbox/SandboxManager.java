@@ -49,6 +49,8 @@ public final class SandboxManager {
 
     public SandboxManager(Layout layout, SandboxNetwork network, DiskImages disks, VirtualMachines vms,
             VmControl vmControl, GuestConnector guests, TemplateCatalog templates, BootPolicy bootPolicy, Clock clock) {
+        // A bad disk rate setting stops the agent at its start, not at its first boot.
+        io.wrenn.hostagent.vm.DiskRateLimit.check(System.getenv());
         host = new SandboxHost(layout, network, disks, vms, vmControl, guests, templates, bootPolicy, clock);
         SandboxResources resources = new SandboxResources(host);
         GuestStart guestStart = new GuestStart(host);

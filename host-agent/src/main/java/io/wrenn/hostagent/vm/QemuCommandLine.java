@@ -27,6 +27,13 @@ public final class QemuCommandLine {
     private QemuCommandLine() {
     }
 
+    private static List<String> drive(VmSpec spec) {
+        List<String> options = new ArrayList<>(List.of(
+                "id=root", "file=/dev/fdset/1", "format=qcow2", "if=none", "cache=unsafe", "file.locking=off"));
+        options.addAll(DiskRateLimit.of(spec.vcpus(), System.getenv()).driveOptions());
+        return options;
+    }
+
     /** {@link #build(VmSpec, List)} outside any cgroup. */
     public static List<String> build(VmSpec spec) {
         return build(spec, List.of());
@@ -65,7 +72,8 @@ public final class QemuCommandLine {
                 // read-only one stays open in the descriptor set after a save, so taking the disk
                 // back for writing (the source of a snapshot runs on) would conflict with itself.
                 // The agent alone touches a sandbox's overlay, and only with its VM stopped.
-                "-drive", "id=root,file=/dev/fdset/1,format=qcow2,if=none,cache=unsafe,file.locking=off",
+                // The guest's disk rate is bounded by QEMU itself (see DiskRateLimit).
+                "-drive", String.join(",", drive(spec)),
                 "-device", "virtio-blk-device,drive=root",
                 "-netdev", "tap,id=n0,ifname=" + NetworkSlot.TAP_NAME + ",script=no,downscript=no",
                 "-device", "virtio-net-device,netdev=n0,mac=" + NetworkSlot.GUEST_MAC,

@@ -136,6 +136,9 @@ class JailedQemuTest {
         assertThat(status.get("CapPrm")).isEqualTo("0000000000000000");
         assertThat(Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "root")))
                 .as("chrooted into its empty jail").isEqualTo(layout().sandboxDir(id).resolve(QemuJail.ROOT_NAME));
+        assertThat(Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "mnt")))
+                .as("a mount namespace of its own").isNotEqualTo(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")));
+        assertDiskRateBounded(id);
         String cgroups = Files.readString(Path.of("/proc", Long.toString(pid), "cgroup"));
         assertThat(cgroups).as("in its own cgroup").contains("/wrenn/" + id + "\n");
         assertThat(cgroupsOf(id)).isNotEmpty().allSatisfy(group -> assertThat(group).isDirectory());
@@ -144,6 +147,27 @@ class JailedQemuTest {
                 : Path.of("/sys/fs/cgroup/wrenn", id, "memory.max");
         assertThat(Long.parseLong(Files.readString(memoryMax).strip())).as("a ceiling above the guest's 256 MiB")
                 .isGreaterThan(256L << 20).isLessThan(4L << 30);
+    }
+
+    /** QEMU bounds the guest's disk (the defaults for one vCPU: 100 MiB/s, 2000 operations/s, bursts of 4×). */
+    private void assertDiskRateBounded(String id) {
+        try (io.wrenn.hostagent.qmp.QmpClient qmp = io.wrenn.hostagent.qmp.QmpClient.connect(
+                layout().sandboxQmpSocket(id), java.time.Duration.ofSeconds(10))) {
+            tools.jackson.databind.JsonNode blocks = qmp.execute("query-block", null, java.time.Duration.ofSeconds(10));
+            tools.jackson.databind.JsonNode root = null;
+            for (tools.jackson.databind.JsonNode block : blocks) {
+                if (block.path("device").asString("").equals("root")) {
+                    root = block.path("inserted");
+                }
+            }
+            assertThat(root).as("the guest's disk in %s", blocks).isNotNull();
+            assertThat(root.path("bps").asLong()).isEqualTo(100L << 20);
+            assertThat(root.path("bps_max").asLong()).isEqualTo(400L << 20);
+            assertThat(root.path("iops").asLong()).isEqualTo(2000);
+            assertThat(root.path("iops_max").asLong()).isEqualTo(8000);
+        } catch (io.wrenn.hostagent.qmp.QmpException e) {
+            throw new AssertionError("no QMP for sandbox " + id, e);
+        }
     }
 
     private List<Path> cgroupsOf(String id) {

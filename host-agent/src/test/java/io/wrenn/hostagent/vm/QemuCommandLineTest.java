@@ -59,7 +59,10 @@ class QemuCommandLineTest {
                 .contains("-chardev file,id=console,append=on,path=/s/serial.log -serial chardev:console")
                 .contains("-kernel /k/vmlinux -initrd /k/initrd.img -append console=ttyS0")
                 .contains("-add-fd fd=4,set=1,opaque=rw -add-fd fd=5,set=1,opaque=ro"
-                        + " -drive id=root,file=/dev/fdset/1,format=qcow2,if=none,cache=unsafe,file.locking=off")
+                        + " -drive id=root,file=/dev/fdset/1,format=qcow2,if=none,cache=unsafe,file.locking=off,"
+                        + "throttling.bps-total=" + (200L << 20) + ",throttling.bps-total-max=" + (800L << 20)
+                        + ",throttling.bps-total-max-length=10,throttling.iops-total=4000,throttling.iops-total-max=16000"
+                        + ",throttling.iops-total-max-length=10 ")
                 .contains("-netdev tap,id=n0,ifname=tap0,script=no,downscript=no")
                 .contains("mac=52:54:00:00:00:21")
                 .contains("-qmp unix:/s/qmp.sock,server=on,wait=off")
