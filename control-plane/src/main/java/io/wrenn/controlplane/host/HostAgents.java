@@ -109,7 +109,7 @@ public final class HostAgents implements AutoCloseable {
      * On a channel whose last attempt to connect failed, starts one attempt now and waits, up to
      * {@link #RECONNECT_WAIT}, until it connects or fails again.
      */
-    static void reconnectIfFailed(ManagedChannel channel) {
+    private static void reconnectIfFailed(ManagedChannel channel) {
         ConnectivityState state = channel.getState(false);
         if (state != ConnectivityState.TRANSIENT_FAILURE) {
             return; // ready, or a call waits for the attempt under way (idle and connecting calls are held)
