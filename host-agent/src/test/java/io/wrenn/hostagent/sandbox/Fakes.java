@@ -345,6 +345,8 @@ final class Fakes {
         final List<Guest> opened = new CopyOnWriteArrayList<>();
         /** How long the /init of guests opened from now on takes (a guest slow to answer after a restore). */
         volatile java.time.Duration initTakes = java.time.Duration.ZERO;
+        /** Whether setting the clock again answers (a busy guest may not, in time). */
+        volatile boolean clockAnswers = true;
         /** How long after being opened guests from now on first answer {@code /health} (a slow boot). */
         volatile java.time.Duration upAfter = java.time.Duration.ZERO;
 
@@ -352,6 +354,7 @@ final class Fakes {
         public GuestConnection connect(String address, String accessToken) {
             Guest guest = new Guest(opened.size() + 1, address, accessToken);
             guest.initTakes = initTakes;
+            guest.clockAnswers = clockAnswers;
             guest.upAt = System.nanoTime() + upAfter.toNanos();
             opened.add(guest);
             return guest;
@@ -369,6 +372,7 @@ final class Fakes {
         /** The environments it was given by each /init, in order (envd replaces its own with each). */
         final List<java.util.Map<String, String>> envInits = new CopyOnWriteArrayList<>();
         volatile java.time.Duration initTakes = java.time.Duration.ZERO;
+        volatile boolean clockAnswers = true;
         /** When (System.nanoTime) it first answers /health. */
         volatile long upAt = Long.MIN_VALUE;
         volatile boolean closed;
@@ -415,6 +419,9 @@ final class Fakes {
         @Override
         public void setClock(java.time.Instant now) {
             requireOpen();
+            if (!clockAnswers) {
+                throw new GuestException(GuestException.Kind.UNAVAILABLE, "set clock: the guest agent did not answer");
+            }
             clockSets.add(now);
         }
 
