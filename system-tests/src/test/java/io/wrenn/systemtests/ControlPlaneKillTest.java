@@ -244,10 +244,17 @@ class ControlPlaneKillTest {
         Process started = agent;
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
             assertThat(started.isAlive()).as("the agent; its log:%n%s", read(home.resolve("agent.log"))).isTrue();
-            try (java.net.Socket socket = new java.net.Socket()) {
-                socket.connect(new java.net.InetSocketAddress("127.0.0.1", agentPort), 200);
-            }
+            assertThat(listening(agentPort)).as("the agent listens").isTrue();
         });
+    }
+
+    private static boolean listening(int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The sandbox once no call moves it (the reconciler settled what its killed control plane left). */
@@ -257,14 +264,18 @@ class ControlPlaneKillTest {
                 row -> !row.get("status").asString().matches("starting|pausing|resuming|stopping"));
     }
 
-    /** The audit entry of {@code action}, left pending by the killed control plane, is settled as lost under the sandbox. */
+    /**
+     * The audit entry of {@code action}, left pending by the killed control plane, is settled as
+     * lost and shown in the sandbox's own log (so it names the sandbox).
+     */
     private static void awaitLostEntryNaming(WrennClient api, String action, String id) {
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-            JsonNode entries = api.get("/v1/audit-logs?outcome=lost").json().get("entries");
-            assertThat(entries).as(entries.toString()).anySatisfy(entry -> {
-                assertThat(entry.get("action").asString()).isEqualTo(action);
-                assertThat(entry.get("resource").get("id").asString()).isEqualTo(id);
-                assertThat(entry.get("status").isNull()).isTrue();
+            WrennClient.Response log = api.get("/v1/sandboxes/" + id + "/logs?limit=100");
+            assertThat(log.status()).as(log.toString()).isEqualTo(200);
+            assertThat(log.json().get("events")).as(log.toString()).anySatisfy(event -> {
+                assertThat(event.get("event").asString()).isEqualTo(action);
+                assertThat(event.get("outcome").asString()).isEqualTo("lost");
+                assertThat(event.get("status").isNull()).isTrue();
             });
         });
     }
