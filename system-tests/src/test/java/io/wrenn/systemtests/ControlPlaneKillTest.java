@@ -191,8 +191,8 @@ class ControlPlaneKillTest {
         up = up();
         WrennClient afterUpload = client();
         assertThat(awaitSettled(afterUpload, id).get("status").asString()).isEqualTo("running");
-        WrennClient.Response again2 = afterUpload.put("/v1/sandboxes/" + id + "/files?path=/home/user/big", payload);
-        assertThat(again2.status()).as(again2.toString()).isBetween(200, 204);
+        WrennClient.Response uploadedAgain = afterUpload.put("/v1/sandboxes/" + id + "/files?path=/home/user/big", payload);
+        assertThat(uploadedAgain.status()).as(uploadedAgain.toString()).isBetween(200, 204);
         assertThat(afterUpload.exec(id, "sh", "-c", "wc -c < /home/user/big").get("stdout").asString().trim())
                 .isEqualTo(Integer.toString(payload.length));
         assertThat(afterUpload.exec(id, "cat", "/home/user/mark").get("stdout").asString()).isEqualTo("kept\n");
