@@ -8,8 +8,6 @@ import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.testkit.WrennClient;
 import io.wrenn.testkit.WrennProcesses;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -208,19 +206,7 @@ class AgentKillTest {
     }
 
     private Process startAgent(String failpoint) throws IOException {
-        ProcessBuilder builder = WrennProcesses.wrenn(home, "agent", "--port", Integer.toString(agentPort), "--accelerator", "tcg")
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("agent.log").toFile()));
-        if (failpoint != null) {
-            builder.environment().put("WRENN_FAILPOINT", failpoint);
-        } else {
-            builder.environment().remove("WRENN_FAILPOINT");
-        }
-        Process process = builder.start();
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
-            assertThat(process.isAlive()).as("the agent; its log:%n%s", log()).isTrue();
-            assertThat(listening(agentPort)).isTrue();
-        });
-        return process;
+        return WrennProcesses.startAgent(home, agentPort, failpoint);
     }
 
     private void awaitStatus(String wanted) {
@@ -248,12 +234,4 @@ class AgentKillTest {
         }
     }
 
-    private static boolean listening(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 }

@@ -49,8 +49,7 @@ class ControlPlaneKillTest {
         layout = Layout.of(home, Layout.fromEnvironment().imagesDir());
         agentPort = WrennProcesses.freePort();
         apiPort = WrennProcesses.freePort();
-        agent = WrennProcesses.wrenn(home, "agent", "--port", Integer.toString(agentPort), "--accelerator", "tcg")
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("agent.log").toFile())).start();
+        agent = WrennProcesses.startAgent(home, agentPort, null);
         up = up();
     }
 
@@ -233,28 +232,7 @@ class ControlPlaneKillTest {
     private void restartAgent(String failpoint) throws Exception {
         agent.destroy();
         assertThat(agent.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        ProcessBuilder builder = WrennProcesses.wrenn(home, "agent", "--port", Integer.toString(agentPort), "--accelerator", "tcg")
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("agent.log").toFile()));
-        if (failpoint != null) {
-            builder.environment().put("WRENN_FAILPOINT", failpoint);
-        } else {
-            builder.environment().remove("WRENN_FAILPOINT");
-        }
-        agent = builder.start();
-        Process started = agent;
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
-            assertThat(started.isAlive()).as("the agent; its log:%n%s", read(home.resolve("agent.log"))).isTrue();
-            assertThat(listening(agentPort)).as("the agent listens").isTrue();
-        });
-    }
-
-    private static boolean listening(int port) {
-        try (java.net.Socket socket = new java.net.Socket()) {
-            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        agent = WrennProcesses.startAgent(home, agentPort, failpoint);
     }
 
     /** The sandbox once no call moves it (the reconciler settled what its killed control plane left). */

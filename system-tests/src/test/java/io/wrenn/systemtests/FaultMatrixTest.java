@@ -10,8 +10,6 @@ import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.testkit.WrennClient;
 import io.wrenn.testkit.WrennProcesses;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -250,13 +248,7 @@ class FaultMatrixTest {
     }
 
     private void startAgent() throws IOException {
-        agent = WrennProcesses.wrenn(home, "agent", "--port", Integer.toString(agentPort), "--accelerator", "tcg")
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("agent.log").toFile())).start();
-        Process started = agent;
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
-            assertThat(started.isAlive()).as("the host agent").isTrue();
-            assertThat(listening(agentPort)).isTrue();
-        });
+        agent = WrennProcesses.startAgent(home, agentPort, null);
     }
 
     private void startControlPlane() throws Exception {
@@ -305,12 +297,4 @@ class FaultMatrixTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> !handle.isAlive());
     }
 
-    private static boolean listening(int port) {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 }

@@ -36,6 +36,50 @@ public final class WrennProcesses {
         return builder;
     }
 
+    /**
+     * Starts {@code wrenn agent} on {@code home} and {@code port} (TCG), its output appended to
+     * {@code home/agent.log}, stopping at {@code failpoint} ({@code WRENN_FAILPOINT}; null: none),
+     * and returns it once it listens. An agent that exits or does not listen within two minutes
+     * fails the start (and is stopped), with its log.
+     */
+    public static Process startAgent(Path home, int port, String failpoint) throws IOException {
+        Path log = home.resolve("agent.log");
+        ProcessBuilder builder = wrenn(home, "agent", "--port", Integer.toString(port), "--accelerator", "tcg")
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        if (failpoint == null) {
+            builder.environment().remove("WRENN_FAILPOINT");
+        } else {
+            builder.environment().put("WRENN_FAILPOINT", failpoint);
+        }
+        Process process = builder.start();
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+        while (!listening(port)) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                process.destroyForcibly();
+                throw new IllegalStateException("the agent on port " + port + " did not start; its log:\n"
+                        + (Files.exists(log) ? Files.readString(log) : "(none)"));
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+                throw new IllegalStateException("interrupted while the agent started", e);
+            }
+        }
+        return process;
+    }
+
+    /** Whether something accepts TCP connections on {@code port} of the loopback address. */
+    public static boolean listening(int port) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** A TCP port free on this machine now. */
     public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
