@@ -45,10 +45,7 @@ final class ColdBooter {
         GuestConnection envd = bootUnderWatchdog(sandbox, template, vm, undo, policy, sandbox.record().envdAccessToken());
         long bootMs = (System.nanoTime() - t0) / 1_000_000;
 
-        long initSent = System.nanoTime();
-        envd.init(record.spec().env(), record.defaultUser(), record.defaultWorkdir(), host.clock.instant(),
-                GuestStart.entropy());
-        guestStart.settleClock(envd, initSent);
+        guestStart.initBooted(sandbox, vm, envd, record, record.envdAccessToken(), policy.deadline());
         awaitFilesystemGrown(sandbox, envd, record.spec().diskSizeMb());
         // Never 0: a non-zero bootMs is what tells a restarted agent that the guest was initialised.
         sandbox.record(record.withBootMs(Math.max(1, bootMs)));

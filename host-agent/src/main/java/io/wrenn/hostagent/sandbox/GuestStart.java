@@ -127,6 +127,19 @@ final class GuestStart {
     }
 
     /**
+     * Initialises the guest of a boot (a create's, or the resume of a pause that kept only the
+     * disk), whose envd already answers: its {@code /init} by {@link #initProbe}, sent again while
+     * the guest of a loaded host is slow to answer (it is idempotent) instead of failing the boot
+     * after one long wait. {@code token} is the one the guest is to hold.
+     */
+    void initBooted(Sandbox sandbox, VmSpec vm, GuestConnection envd, SandboxRecord record, String token,
+            Duration deadline) {
+        if (!awaitGuest(sandbox, vm, deadline, initProbe(envd, record, token))) {
+            throw new GuestException(GuestException.Kind.UNAVAILABLE, "init: the guest agent did not answer in time");
+        }
+    }
+
+    /**
      * The readiness probe of a restored or resumed guest: its {@code /init} (environment, user,
      * workdir, the host's clock now, fresh entropy), sent with the token the guest holds now.
      */

@@ -2,6 +2,7 @@ package io.wrenn.hostagent.sandbox;
 
 import io.wrenn.hostagent.guest.GuestConnection;
 import io.wrenn.hostagent.net.NetworkSlot;
+import io.wrenn.hostagent.vm.VmSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -155,11 +156,8 @@ final class Resumer {
         undo.add("kill VM", () -> host.vms.kill(sandbox.pid(), host.layout.sandboxQmpSocket(id)));
         host.crashPoint("resume.loading");
         SandboxRecord record = sandbox.record();
-        GuestConnection envd = coldBooter.bootKeptDisk(sandbox, guestStart.vmSpec(record, memory, true, null), undo,
-                host.bootPolicy, token);
-        long initSent = System.nanoTime();
-        envd.init(record.spec().env(), record.defaultUser(), record.defaultWorkdir(), host.clock.instant(),
-                GuestStart.entropy());
-        guestStart.settleClock(envd, initSent);
+        VmSpec vm = guestStart.vmSpec(record, memory, true, null);
+        GuestConnection envd = coldBooter.bootKeptDisk(sandbox, vm, undo, host.bootPolicy, token);
+        guestStart.initBooted(sandbox, vm, envd, record, token, host.bootPolicy.deadline());
     }
 }

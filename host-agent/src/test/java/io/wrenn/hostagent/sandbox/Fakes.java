@@ -347,6 +347,8 @@ final class Fakes {
         volatile java.time.Duration initTakes = java.time.Duration.ZERO;
         /** Whether setting the clock again answers (a busy guest may not, in time). */
         volatile boolean clockAnswers = true;
+        /** How many /init attempts of guests opened from now on go unanswered first (a guest of a loaded host). */
+        volatile int initsUnanswered;
         /** How long after being opened guests from now on first answer {@code /health} (a slow boot). */
         volatile java.time.Duration upAfter = java.time.Duration.ZERO;
 
@@ -355,6 +357,7 @@ final class Fakes {
             Guest guest = new Guest(opened.size() + 1, address, accessToken);
             guest.initTakes = initTakes;
             guest.clockAnswers = clockAnswers;
+            guest.initsUnanswered = new java.util.concurrent.atomic.AtomicInteger(initsUnanswered);
             guest.upAt = System.nanoTime() + upAfter.toNanos();
             opened.add(guest);
             return guest;
@@ -373,6 +376,7 @@ final class Fakes {
         final List<java.util.Map<String, String>> envInits = new CopyOnWriteArrayList<>();
         volatile java.time.Duration initTakes = java.time.Duration.ZERO;
         volatile boolean clockAnswers = true;
+        volatile java.util.concurrent.atomic.AtomicInteger initsUnanswered = new java.util.concurrent.atomic.AtomicInteger();
         /** When (System.nanoTime) it first answers /health. */
         volatile long upAt = Long.MIN_VALUE;
         volatile boolean closed;
@@ -400,6 +404,9 @@ final class Fakes {
         public void init(java.util.Map<String, String> envVars, String defaultUser, String defaultWorkdir,
                 java.time.Instant now, byte[] entropy) {
             requireOpen();
+            if (initsUnanswered.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new GuestException(GuestException.Kind.UNAVAILABLE, "init: the guest agent did not answer");
+            }
             envInits.add(java.util.Map.copyOf(envVars));
         }
 
@@ -407,6 +414,9 @@ final class Fakes {
         public boolean tryInit(java.util.Map<String, String> envVars, String defaultUser, String defaultWorkdir,
                 java.time.Instant now, byte[] entropy, String guestToken, java.time.Duration timeout) {
             requireOpen();
+            if (initsUnanswered.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                return false; // timed out, as a guest too busy to answer in time
+            }
             try {
                 Thread.sleep(initTakes);
             } catch (InterruptedException e) {

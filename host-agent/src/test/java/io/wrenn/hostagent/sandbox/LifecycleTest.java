@@ -134,6 +134,15 @@ class LifecycleTest {
     }
 
     @Test
+    void aBootedGuestTooBusyToAnswerItsFirstInitsIsInitialisedAllTheSame() {
+        host.guests.initsUnanswered = 2; // found by the bench: one cold boot in eight at once failed so
+        String id = host.boot();
+        assertThat(host.agent.running(id)).isNotNull();
+        assertThat(host.guests.opened.getLast().envInits).as("taken once, by the third attempt").hasSize(1);
+        host.agent.destroy(id);
+    }
+
+    @Test
     void aGuestSlowToTakeItsInitHasItsClockSetAgainOverTheOpenConnection() {
         String id = host.boot();
         host.agent.pause(id);
