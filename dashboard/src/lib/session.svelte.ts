@@ -3,7 +3,7 @@
 // refuses the token (or its time ran out) so the app can say so instead of failing quietly.
 
 export type Role = 'owner' | 'admin' | 'member';
-export interface User { id: string; email: string; name: string; is_admin: boolean; created_at: string }
+export interface User { id: string; email: string; name: string; is_admin: boolean; email_verified?: boolean; created_at: string }
 export interface TeamRef { id: string; name: string; role: Role }
 export interface Session { token: string; expires_at: string; user: User; team: TeamRef | null }
 

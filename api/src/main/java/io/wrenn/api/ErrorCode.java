@@ -8,6 +8,8 @@ package io.wrenn.api;
 public enum ErrorCode {
     INVALID_JSON(400),
     INVALID_REQUEST(400),
+    /** An OAuth callback came without the cookie of the browser that started that login (or with another's). */
+    OAUTH_BROWSER_MISMATCH(400),
     UNAUTHORIZED(401),
     PERMISSION_DENIED(403),
     FORBIDDEN(403),
@@ -19,6 +21,8 @@ public enum ErrorCode {
     NOT_TEAM_MEMBER(403),
     /** The invitation was made out to another email address than the caller's. */
     INVITATION_EMAIL_MISMATCH(403),
+    /** The password was right, but the address was never verified: the person follows the link mailed to it. */
+    EMAIL_UNVERIFIED(403),
     NOT_FOUND(404),
     TEAM_NOT_FOUND(404),
     USER_NOT_FOUND(404),
@@ -26,6 +30,8 @@ public enum ErrorCode {
     API_KEY_NOT_FOUND(404),
     /** No pending invitation: unknown, expired, revoked or already used (one answer for all). */
     INVITATION_NOT_FOUND(404),
+    /** No live verification link: unknown, expired or already used (one answer for all). */
+    VERIFICATION_NOT_FOUND(404),
     SANDBOX_NOT_FOUND(404),
     TEMPLATE_NOT_FOUND(404),
     FILE_NOT_FOUND(404),
@@ -37,6 +43,10 @@ public enum ErrorCode {
     LAST_OWNER(409),
     /** The team holds as many pending invitations as it may: revoke some or wait for them to expire. */
     TOO_MANY_INVITATIONS(409),
+    /** An OAuth login found an account with the provider's email whose address was never verified: it is not linked. */
+    ACCOUNT_UNVERIFIED(409),
+    /** The call needs mail, and the operator configured none (no SMTP server). */
+    MAIL_NOT_CONFIGURED(409),
     PAYLOAD_TOO_LARGE(413),
     URI_TOO_LONG(414),
     RANGE_NOT_SATISFIABLE(416),

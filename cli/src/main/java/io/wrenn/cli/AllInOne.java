@@ -148,6 +148,7 @@ public final class AllInOne implements AutoCloseable {
                 .sandboxDomain(settings.sandboxDomain() != null ? settings.sandboxDomain()
                         : blankToNull(env.get("WRENN_SANDBOX_DOMAIN")))
                 .oauthProviders(people.oauthProviders())
+                .mail(people.mail())
                 .buildFilesDir(files.buildFilesDir())
                 .metricsToken(metricsToken)
                 .build()).start();

@@ -101,6 +101,9 @@ public final class ControlPlane implements AutoCloseable {
     private java.nio.file.Path temporaryBuildFiles;
     private Metrics metrics;
     private AuditLog auditLog;
+    private io.wrenn.controlplane.mail.Outbox outbox;
+    /** Sign-up and verification mails one address may receive per hour, whoever asks. */
+    private static final int MAILS_PER_RECIPIENT_PER_HOUR = 5;
 
     public ControlPlane(ControlPlaneConfig config) {
         this.config = config;
@@ -182,7 +185,13 @@ public final class ControlPlane implements AutoCloseable {
         io.wrenn.controlplane.team.InvitationStore invitationStore = new io.wrenn.controlplane.team.InvitationStore(jdbi);
         io.wrenn.controlplane.team.InvitationService invitations =
                 new io.wrenn.controlplane.team.InvitationService(invitationStore, users);
-        AccountService accounts = new AccountService(users, teamStore, passwords, new LoginThrottle(jdbi), tokens);
+        if (config.mail() != null) {
+            outbox = new io.wrenn.controlplane.mail.Outbox(config.mail(),
+                    new io.wrenn.controlplane.mail.MailThrottle(jdbi, MAILS_PER_RECIPIENT_PER_HOUR));
+        }
+        AccountService accounts = new AccountService(users, teamStore, passwords, new LoginThrottle(jdbi), tokens,
+                new io.wrenn.controlplane.account.EmailVerifications(jdbi),
+                java.util.Optional.ofNullable(outbox).map(o -> new io.wrenn.controlplane.account.AccountMails(config.mail(), o)));
         metrics = new Metrics(jdbi, hosts, agents);
         sandboxes.observeCreates(metrics.meters()::created);
         reconciler = new Reconciler(hosts, sandboxStore, new TemplateStore(jdbi), agents, config.deadlines(), Clock.systemUTC(),
@@ -214,7 +223,8 @@ public final class ControlPlane implements AutoCloseable {
             new DashboardRoutes(DashboardRoutes.Files.classpath("dashboard")).register(javalin.routes);
             new AccountRoutes(accounts, teams, invitations, clientAddress, config.signup(),
                     new io.wrenn.controlplane.account.SignupThrottle(jdbi, config.signup().perAddressPerHour())).register(table);
-            new OAuthRoutes(config.oauthProviders(), jdbi, new OAuthAccounts(jdbi, users, config.signup()), accounts).register(table);
+            new OAuthRoutes(config.oauthProviders(), jdbi, new OAuthAccounts(jdbi, users, config.signup()), accounts,
+                    config.mail() != null && "https".equalsIgnoreCase(config.mail().publicUrl().getScheme())).register(table);
             new TeamRoutes(teams).register(table);
             new io.wrenn.controlplane.team.InvitationRoutes(invitations, teams).register(table);
             new ApiKeyRoutes(apiKeys, config.signup().keysPerUserPerHour()).register(table);
@@ -406,6 +416,9 @@ public final class ControlPlane implements AutoCloseable {
         }
         if (app != null) {
             app.stop();
+        }
+        if (outbox != null) {
+            outbox.close();
         }
         if (heartbeat != null) {
             heartbeat.shutdownNow();

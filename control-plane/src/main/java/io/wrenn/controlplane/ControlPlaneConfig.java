@@ -35,6 +35,8 @@ import java.util.List;
  * @param pausedRetention    how long a sandbox may stay paused before the reconciler deletes it; zero keeps it
  * @param signup             who may sign up, and the per-address and per-person limits on sign-ups and keys
  * @param signedUrlLifetime  how far ahead a signed {@code /files} URL may expire; zero demands no expiry (E2B's default)
+ * @param mail               the SMTP server, sender and public URL for mailed links; null (the default):
+ *                           no mail, so sign-ups get a session at once and stay unverified
  */
 public record ControlPlaneConfig(
         String bindHost,
@@ -57,7 +59,8 @@ public record ControlPlaneConfig(
         io.wrenn.controlplane.team.TeamQuota defaultQuota,
         Duration pausedRetention,
         io.wrenn.controlplane.account.SignupPolicy signup,
-        io.wrenn.controlplane.e2b.SignedUrlLifetime signedUrlLifetime) {
+        io.wrenn.controlplane.e2b.SignedUrlLifetime signedUrlLifetime,
+        io.wrenn.controlplane.mail.MailSettings mail) {
 
     public ControlPlaneConfig {
         requireNonNull(bindHost, "bindHost is null");
@@ -157,6 +160,7 @@ public record ControlPlaneConfig(
         private Duration pausedRetention = Duration.ofDays(30);
         private io.wrenn.controlplane.account.SignupPolicy signup = io.wrenn.controlplane.account.SignupPolicy.defaults();
         private io.wrenn.controlplane.e2b.SignedUrlLifetime signedUrlLifetime = io.wrenn.controlplane.e2b.SignedUrlLifetime.UNBOUNDED;
+        private io.wrenn.controlplane.mail.MailSettings mail;
 
         private Builder() {
         }
@@ -182,11 +186,12 @@ public record ControlPlaneConfig(
         public Builder pausedRetention(Duration pausedRetention) { this.pausedRetention = pausedRetention; return this; }
         public Builder signup(io.wrenn.controlplane.account.SignupPolicy signup) { this.signup = signup; return this; }
         public Builder signedUrlLifetime(io.wrenn.controlplane.e2b.SignedUrlLifetime signedUrlLifetime) { this.signedUrlLifetime = signedUrlLifetime; return this; }
+        public Builder mail(io.wrenn.controlplane.mail.MailSettings mail) { this.mail = mail; return this; }
 
         public ControlPlaneConfig build() {
             return new ControlPlaneConfig(bindHost, port, jdbcUrl, jdbcUser, jdbcPassword, agentSecret, limits,
                     reconcileInterval, deadlines, trustedProxies, tokenLifetime, oauthProviders, buildFilesDir, buildsPerHost,
-                    sandboxDomain, metricsToken, capacity, defaultQuota, pausedRetention, signup, signedUrlLifetime);
+                    sandboxDomain, metricsToken, capacity, defaultQuota, pausedRetention, signup, signedUrlLifetime, mail);
         }
     }
 }

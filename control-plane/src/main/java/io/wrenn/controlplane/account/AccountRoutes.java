@@ -43,13 +43,25 @@ public final class AccountRoutes {
     public void register(RouteTable routes) {
         routes.post("/v1/auth/signup", Access.PUBLIC, this::signup);
         routes.post("/v1/auth/login", Access.PUBLIC, this::login);
+        routes.post("/v1/auth/verify-email", Access.PUBLIC, this::verifyEmail);
+        routes.post("/v1/auth/resend-verification", Access.PUBLIC, this::resendVerification);
         routes.post("/v1/auth/switch-team", Access.USER, this::switchTeam);
         routes.get("/v1/me", Access.USER, this::me);
         routes.post("/v1/me/password", Access.USER, this::changePassword);
     }
 
+    /** Longest token a verification link carries (ours have 43 characters); anything longer is no token of ours. */
+    private static final int MAX_TOKEN_LENGTH = 128;
+
+    /** The answer to a sign-up or a resend when mail is configured: the same whatever happened. */
+    private static final Map<String, String> CHECK_YOUR_EMAIL = Map.of(
+            "status", "verification_sent",
+            "message", "check your email: if the address can sign up, a link to confirm it is on its way");
+
     /**
-     * A new account. With {@code invitation} (a pending invitation's token, made out to this
+     * A new account. With mail configured nothing is made yet: the address gets a link that makes
+     * the account ({@code 202}, the same answer for a taken address, which gets a notice instead).
+     * With {@code invitation} (a pending invitation's token, made out to this
      * email) it is admitted whatever the sign-up mode, joins the inviting team instead of getting
      * a team of its own, and the invitation is spent, all in one transaction.
      */
@@ -70,10 +82,46 @@ public final class AccountRoutes {
         }
         // Counted before the password is hashed: a flood of sign-ups costs no argon2 time.
         signupThrottle.record(ClientAddress.throttleKey(clientAddress.of(ctx)));
+        if (accounts.verifiesByMail()) {
+            accounts.signupByMail(email, name, body.requiredString("password"), invitation.map(InvitationService::hash));
+            ctx.status(202).json(CHECK_YOUR_EMAIL);
+            return;
+        }
         AccountService.Session session = accounts.signup(email, name, body.requiredString("password"),
                 invitation.map(InvitationService::hash));
         audit(ctx, session);
         ctx.status(201).json(AccountViews.session(session));
+    }
+
+    /** Follows a mailed link (its token travels in the body, never a URL): a session, like a login. */
+    private void verifyEmail(Context ctx) {
+        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("token"));
+        String token = body.requiredString("token");
+        if (token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
+            throw new ApiException(ErrorCode.VERIFICATION_NOT_FOUND,
+                    "no such verification link: it may have expired or been used; sign up or ask for a new link");
+        }
+        AccountService.Session session = accounts.verify(token);
+        audit(ctx, session);
+        ctx.json(AccountViews.session(session));
+    }
+
+    /**
+     * Mails a new link to whoever knows the password of a waiting sign-up or of an unverified
+     * account; {@code 202} whatever happened. Counted against the address's sign-ups, and every
+     * recipient gets at most a few mails an hour.
+     */
+    private void resendVerification(Context ctx) {
+        JsonBody body = JsonBody.parse(ctx.bodyAsBytes(), Set.of("email", "password"));
+        String email = Emails.require("email", body.requiredString("email"));
+        String password = body.requiredString("password");
+        PasswordPolicy.checkPresented("password", password);
+        if (!accounts.verifiesByMail()) {
+            throw new ApiException(ErrorCode.MAIL_NOT_CONFIGURED, "this Wrenn sends no mail: its operator configured no SMTP server");
+        }
+        signupThrottle.record(ClientAddress.throttleKey(clientAddress.of(ctx)));
+        accounts.resendVerification(email, password);
+        ctx.status(202).json(CHECK_YOUR_EMAIL);
     }
 
     private void login(Context ctx) {

@@ -15,13 +15,24 @@ public final class AccountService {
     private final Passwords passwords;
     private final LoginThrottle throttle;
     private final Tokens tokens;
+    private final EmailVerifications verifications;
+    /** Empty when the operator configured no SMTP server: then addresses cannot be verified. */
+    private final Optional<AccountMails> mails;
 
-    public AccountService(UserStore users, TeamStore teams, Passwords passwords, LoginThrottle throttle, Tokens tokens) {
+    public AccountService(UserStore users, TeamStore teams, Passwords passwords, LoginThrottle throttle, Tokens tokens,
+                          EmailVerifications verifications, Optional<AccountMails> mails) {
         this.users = users;
         this.teams = teams;
         this.passwords = passwords;
         this.throttle = throttle;
         this.tokens = tokens;
+        this.verifications = verifications;
+        this.mails = mails;
+    }
+
+    /** Whether sign-ups are verified by mail (an SMTP server is configured). */
+    public boolean verifiesByMail() {
+        return mails.isPresent();
     }
 
     /** A token and what it stands for. {@code team} is empty for a person in no team. */
@@ -30,15 +41,85 @@ public final class AccountService {
 
     /**
      * A new person with a team of their own, or, with {@code invitationHash}, a member of the team
-     * that invited them (the invitation spent in the same transaction).
+     * that invited them (the invitation spent in the same transaction). Without mail: the address
+     * stays unverified (nothing proved it), and a taken address is refused (409).
      */
     public Session signup(String email, String name, String password, Optional<byte[]> invitationHash) {
         PasswordPolicy.check("password", password, email, name);
         String hash = passwords.hash(password);
         UserStore.Created created = invitationHash.isPresent()
-                ? users.createInvited(email, name, hash, invitationHash.get())
-                : users.createWithTeam(email, name, hash, false);
+                ? users.createInvited(email, name, hash, invitationHash.get(), false)
+                : users.createWithTeam(email, name, hash, false, false);
         return session(users.find(created.userId()).orElseThrow(), created.teamId());
+    }
+
+    /**
+     * A sign-up when mail is configured: nothing about the answer tells a new address from a
+     * taken one. Both hash the password and queue one mail: a new address gets the link that makes
+     * the account ({@link #verify}), a taken one a notice that someone tried.
+     */
+    public void signupByMail(String email, String name, String password, Optional<byte[]> invitationHash) {
+        AccountMails mail = mails.orElseThrow();
+        PasswordPolicy.check("password", password, email, name);
+        String hash = passwords.hash(password);
+        if (users.findByEmail(email).isPresent()) {
+            mail.alreadyRegistered(email);
+        } else {
+            mail.verification(email, verifications.startSignup(email, name, hash, invitationHash.orElse(null)), true);
+        }
+    }
+
+    /**
+     * Follows a mailed link, once: a waiting sign-up becomes a verified account (with its team, or
+     * in the inviting team), or an account's address becomes verified. Either way the person is
+     * logged in, as the link proved they read the address. 404 for any token that is not live.
+     */
+    public Session verify(String token) {
+        EmailVerifications.Pending pending = verifications.consume(token)
+                .orElseThrow(() -> new ApiException(ErrorCode.VERIFICATION_NOT_FOUND,
+                        "no such verification link: it may have expired or been used; sign up or ask for a new link"));
+        UUID userId;
+        UUID teamId;
+        if (pending.isSignup()) {
+            // The address may have got an account since (another of its links, an OAuth login):
+            // then this one is refused with 409, which only the address's owner can see.
+            UserStore.Created created = pending.invitationHash() != null
+                    ? users.createInvited(pending.email(), pending.name(), pending.passwordHash(), pending.invitationHash(), true)
+                    : users.createWithTeam(pending.email(), pending.name(), pending.passwordHash(), false, true);
+            verifications.forgetSignups(pending.email());
+            userId = created.userId();
+            teamId = created.teamId();
+        } else {
+            users.markVerified(pending.userId(), pending.email());
+            userId = pending.userId();
+            teamId = users.defaultTeam(userId).orElse(null);
+        }
+        UserStore.User user = users.find(userId).orElseThrow();
+        if (user.disabled()) {
+            throw new ApiException(ErrorCode.ACCOUNT_DISABLED, "this account is disabled");
+        }
+        return session(user, teamId);
+    }
+
+    /**
+     * Mails a fresh link to a person who knows the password: for their sign-up still waiting, or
+     * for their account whose address is not verified yet. Says nothing either way (the caller
+     * answers the same whatever happened), and costs one password check either way.
+     */
+    public void resendVerification(String email, String password) {
+        AccountMails mail = mails.orElseThrow(() -> new ApiException(ErrorCode.MAIL_NOT_CONFIGURED,
+                "this Wrenn sends no mail: its operator configured no SMTP server"));
+        Optional<UserStore.User> user = users.findByEmail(email);
+        if (user.isPresent()) {
+            if (passwords.verify(password, user.get().passwordHash()) && !user.get().emailVerified() && !user.get().disabled()) {
+                mail.verification(email, verifications.startForAccount(user.get().id(), email), false);
+            }
+            return;
+        }
+        Optional<EmailVerifications.Pending> pending = verifications.newestSignup(email);
+        if (passwords.verify(password, pending.map(EmailVerifications.Pending::passwordHash).orElse(null))) {
+            mail.verification(email, verifications.renew(pending.get()), true);
+        }
     }
 
     /**
@@ -48,6 +129,18 @@ public final class AccountService {
     public Session login(String email, String password, String clientAddress) {
         throttle.check(email, clientAddress);
         Optional<UserStore.User> user = users.findByEmail(email);
+        if (user.isEmpty() && mails.isPresent()) {
+            // No account yet, perhaps a sign-up waiting for its link: its password (one check,
+            // as for an account) tells its author, and only them, to open the mail.
+            Optional<EmailVerifications.Pending> pending = verifications.newestSignup(email);
+            if (passwords.verify(password, pending.map(EmailVerifications.Pending::passwordHash).orElse(null))) {
+                throttle.succeeded(email, clientAddress);
+                throw new ApiException(ErrorCode.EMAIL_UNVERIFIED,
+                        "confirm your email address first: open the link mailed to it, or ask for a new one");
+            }
+            throttle.failed(email, clientAddress);
+            throw new ApiException(ErrorCode.UNAUTHORIZED, "wrong email or password");
+        }
         if (!passwords.verify(password, user.map(UserStore.User::passwordHash).orElse(null))) {
             throttle.failed(email, clientAddress);
             throw new ApiException(ErrorCode.UNAUTHORIZED, "wrong email or password");

@@ -28,6 +28,7 @@ public final class AccountViews {
         view.put("email", user.email());
         view.put("name", user.name());
         view.put("is_admin", user.admin());
+        view.put("email_verified", user.emailVerified());
         view.put("created_at", user.createdAt());
         return view;
     }

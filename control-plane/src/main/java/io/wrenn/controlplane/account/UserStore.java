@@ -18,7 +18,7 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 public final class UserStore {
 
     private static final String SELECT = """
-            SELECT id, email, name, password_hash, is_admin, disabled_at, token_generation, created_at FROM users""";
+            SELECT id, email, name, password_hash, is_admin, disabled_at, token_generation, created_at, email_verified_at FROM users""";
     /** The first team a person joined is where a fresh login lands. */
     public static final String DEFAULT_TEAM_NAME = "Personal";
 
@@ -28,10 +28,15 @@ public final class UserStore {
         this.jdbi = jdbi;
     }
 
+    /** {@code emailVerifiedAt}: when the person proved the address theirs (see V78); null if never. */
     public record User(UUID id, String email, String name, String passwordHash, boolean admin, Instant disabledAt,
-                       int generation, Instant createdAt) {
+                       int generation, Instant createdAt, Instant emailVerifiedAt) {
         public boolean disabled() {
             return disabledAt != null;
+        }
+
+        public boolean emailVerified() {
+            return emailVerifiedAt != null;
         }
     }
 
@@ -40,8 +45,13 @@ public final class UserStore {
     }
 
     public Created createWithTeam(String email, String name, String passwordHash, boolean admin) {
+        return createWithTeam(email, name, passwordHash, admin, false);
+    }
+
+    /** As {@link #createWithTeam(String, String, String, boolean)}; {@code verified}: the address was just proven. */
+    public Created createWithTeam(String email, String name, String passwordHash, boolean admin, boolean verified) {
         return create(h -> {
-            UUID userId = insert(h, email, name, passwordHash, admin);
+            UUID userId = insert(h, email, name, passwordHash, admin, verified);
             UUID teamId = TeamStore.insertWithOwner(h, DEFAULT_TEAM_NAME, userId);
             return new Created(userId, teamId);
         });
@@ -52,9 +62,9 @@ public final class UserStore {
      * this token hash, spending it; in one transaction, so an invitation that is gone by then
      * (404) leaves no account behind. They get no team of their own: they came to join this one.
      */
-    public Created createInvited(String email, String name, String passwordHash, byte[] invitationHash) {
+    public Created createInvited(String email, String name, String passwordHash, byte[] invitationHash, boolean verified) {
         return create(h -> {
-            UUID userId = insert(h, email, name, passwordHash, false);
+            UUID userId = insert(h, email, name, passwordHash, false, verified);
             InvitationStore.Invitation joined = InvitationStore.accept(h, invitationHash, userId, email);
             return new Created(userId, joined.teamId());
         });
@@ -71,11 +81,13 @@ public final class UserStore {
         }
     }
 
-    static UUID insert(Handle h, String email, String name, String passwordHash, boolean admin) {
+    static UUID insert(Handle h, String email, String name, String passwordHash, boolean admin, boolean verified) {
         UUID id = UUID.randomUUID();
-        h.createUpdate("INSERT INTO users (id, email, name, password_hash, is_admin) VALUES (:id, :email, :name, :hash, :admin)")
+        h.createUpdate("""
+                        INSERT INTO users (id, email, name, password_hash, is_admin, email_verified_at)
+                        VALUES (:id, :email, :name, :hash, :admin, CASE WHEN :verified THEN now() END)""")
                 .bind("id", id).bind("email", email).bind("name", name).bind("hash", passwordHash).bind("admin", admin)
-                .execute();
+                .bind("verified", verified).execute();
         return id;
     }
 
@@ -94,6 +106,13 @@ public final class UserStore {
                         UPDATE users SET password_hash = :hash, token_generation = token_generation + 1
                         WHERE id = :id RETURNING token_generation""")
                 .bind("id", id).bind("hash", passwordHash).mapTo(Integer.class).one());
+    }
+
+    /** Records that the person proved {@code email} is theirs (unless their address changed since the link was mailed). */
+    public void markVerified(UUID id, String email) {
+        jdbi.useHandle(h -> h.createUpdate(
+                        "UPDATE users SET email_verified_at = COALESCE(email_verified_at, now()) WHERE id = :id AND email = :email")
+                .bind("id", id).bind("email", email).execute());
     }
 
     /** Disables or re-enables a person; either way their tokens stop working. Returns whether they exist. */
@@ -115,6 +134,7 @@ public final class UserStore {
 
     static User map(ResultSet rs) throws SQLException {
         OffsetDateTime disabled = rs.getObject("disabled_at", OffsetDateTime.class);
+        OffsetDateTime verified = rs.getObject("email_verified_at", OffsetDateTime.class);
         return new User(
                 rs.getObject("id", UUID.class),
                 rs.getString("email"),
@@ -123,6 +143,7 @@ public final class UserStore {
                 rs.getBoolean("is_admin"),
                 disabled == null ? null : disabled.toInstant(),
                 rs.getInt("token_generation"),
-                rs.getObject("created_at", OffsetDateTime.class).toInstant());
+                rs.getObject("created_at", OffsetDateTime.class).toInstant(),
+                verified == null ? null : verified.toInstant());
     }
 }

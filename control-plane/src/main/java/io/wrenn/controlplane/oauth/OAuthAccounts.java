@@ -14,9 +14,14 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Finds the person behind a provider login: by the provider's id for them; else by their
- * verified email (the identity is linked to that existing account); else a new account with a
- * default team, if the operator's {@link SignupPolicy} admits the email (a first login is a
- * sign-up). In one transaction, so two first logins at once make one account.
+ * verified email (the identity is linked to that existing account, if its address was verified
+ * too); else a new account with a default team, if the operator's {@link SignupPolicy} admits
+ * the email (a first login is a sign-up). In one transaction, so two first logins at once make
+ * one account.
+ *
+ * <p>An account whose address was never verified is never linked (409 {@code account_unverified}):
+ * anyone may sign up with a password and someone else's address, and linking would hand the
+ * address's owner, arriving through their provider, an account its squatter holds the password of.
  */
 public final class OAuthAccounts {
 
@@ -48,6 +53,11 @@ public final class OAuthAccounts {
             Optional<UUID> existing = h.createQuery("SELECT id FROM users WHERE email = :email").bind("email", email)
                     .mapTo(UUID.class).findOne();
             boolean created = existing.isEmpty();
+            if (!created && !verified(h, existing.get())) {
+                throw new ApiException(ErrorCode.ACCOUNT_UNVERIFIED, "an account with this email exists, but its address was "
+                        + "never verified, so it is not linked to your " + provider + " login: log in with its password"
+                        + " (and verify the address from the link Wrenn mails, where mail is set up), then try again");
+            }
             if (created) {
                 // Refused before anything is written: the identity stays unlinked, so a later
                 // login, once the policy admits the email, is a first login again.
@@ -65,9 +75,15 @@ public final class OAuthAccounts {
         return new Login(login.userId(), users.defaultTeam(login.userId()), login.created());
     }
 
+    private static boolean verified(Handle h, UUID userId) {
+        return h.createQuery("SELECT email_verified_at IS NOT NULL FROM users WHERE id = :id").bind("id", userId)
+                .mapTo(Boolean.class).one();
+    }
+
+    /** The provider vouched for the address: the account is verified from the start. */
     private static UUID createUser(Handle h, String email, String name) {
         UUID id = UUID.randomUUID();
-        h.createUpdate("INSERT INTO users (id, email, name) VALUES (:id, :email, :name)")
+        h.createUpdate("INSERT INTO users (id, email, name, email_verified_at) VALUES (:id, :email, :name, now())")
                 .bind("id", id).bind("email", email).bind("name", name).execute();
         TeamStore.insertWithOwner(h, UserStore.DEFAULT_TEAM_NAME, id);
         return id;

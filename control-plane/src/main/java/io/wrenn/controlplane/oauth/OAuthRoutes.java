@@ -23,17 +23,28 @@ import java.util.Optional;
  * button each; {@code /v1/auth/oauth/{provider}/authorize} sends the browser to the provider with a fresh
  * state and a PKCE challenge; {@code …/callback} takes the code back, exchanges it with the
  * verifier and answers with a Wrenn token for the person it finds, links or creates.
+ *
+ * <p>{@code authorize} also sets a random cookie ({@value #BROWSER_COOKIE}) whose hash goes with
+ * the state, limited to the callback's path; the callback honours the state only with that
+ * cookie, so a login started in one browser cannot be finished in another.
  */
 public final class OAuthRoutes {
 
+    /** The cookie that binds a login to the browser that started it. */
+    static final String BROWSER_COOKIE = "wrenn_oauth_browser";
+
     private final Map<String, OAuthProvider> providers = new LinkedHashMap<>();
+    /** Cookies marked Secure: the public URL is https (a provider's redirect URI on https says so too). */
+    private final boolean httpsPublicUrl;
     private final OAuthStates states;
     private final OAuthClient client = new OAuthClient();
     private final OAuthAccounts accounts;
     private final AccountService sessions;
 
-    public OAuthRoutes(List<OAuthProvider> providers, org.jdbi.v3.core.Jdbi jdbi, OAuthAccounts accounts, AccountService sessions) {
+    public OAuthRoutes(List<OAuthProvider> providers, org.jdbi.v3.core.Jdbi jdbi, OAuthAccounts accounts, AccountService sessions,
+                       boolean httpsPublicUrl) {
         providers.forEach(p -> this.providers.put(p.name(), p));
+        this.httpsPublicUrl = httpsPublicUrl;
         this.states = new OAuthStates(jdbi);
         this.accounts = accounts;
         this.sessions = sessions;
@@ -68,18 +79,26 @@ public final class OAuthRoutes {
         query.put("code_challenge", challenge(started.codeVerifier()));
         query.put("code_challenge_method", "S256");
         String base = provider.authorizeUrl().toString();
+        ctx.header("Set-Cookie", browserCookie(provider, started.browser(), OAuthStates.LIFETIME_MINUTES * 60));
         ctx.redirect(base + (base.contains("?") ? "&" : "?") + OAuthClient.form(query), io.javalin.http.HttpStatus.FOUND);
     }
 
     private void callback(Context ctx) {
         OAuthProvider provider = provider(ctx);
+        // The cookie has served once whatever happens next: a retry starts a new login.
+        String browser = ctx.cookie(BROWSER_COOKIE);
+        ctx.header("Set-Cookie", browserCookie(provider, "", 0));
         if (ctx.queryParam("error") != null) {
             throw ApiException.invalid("the provider did not authorize the login");
         }
         String code = param(ctx, "code");
         String state = param(ctx, "state");
-        String verifier = states.consume(provider.name(), state)
-                .orElseThrow(() -> ApiException.invalid("unknown, used or expired 'state': start the login again"));
+        String verifier = switch (states.consume(provider.name(), state, browser == null || browser.length() > 128 ? null : browser)) {
+            case OAuthStates.Outcome.Verifier v -> v.codeVerifier();
+            case OAuthStates.Outcome.Unknown u -> throw ApiException.invalid("unknown, used or expired 'state': start the login again");
+            case OAuthStates.Outcome.OtherBrowser o -> throw new ApiException(ErrorCode.OAUTH_BROWSER_MISMATCH,
+                    "this login was started in another browser (or its cookie is gone): start the login again here");
+        };
         OAuthClient.Profile profile = client.profile(provider, client.exchange(provider, code, verifier));
         OAuthAccounts.Login login = accounts.login(provider.name(), profile);
         AccountService.Session session = sessions.session(login.userId(), login.teamId().orElse(null));
@@ -87,6 +106,16 @@ public final class OAuthRoutes {
         AuditTrail.resource(ctx, WireId.USER, login.userId());
         login.teamId().ifPresent(team -> AuditTrail.team(ctx, team));
         ctx.json(AccountViews.session(session));
+    }
+
+    /**
+     * HttpOnly (no script reads it), SameSite=Lax (sent on the provider's top-level redirect back,
+     * not on cross-site subrequests), limited to this provider's callback path, for as long as a state lives.
+     */
+    private String browserCookie(OAuthProvider provider, String value, int maxAgeSeconds) {
+        boolean secure = httpsPublicUrl || "https".equalsIgnoreCase(provider.redirectUri().getScheme());
+        return BROWSER_COOKIE + "=" + value + "; Path=/v1/auth/oauth/" + provider.name() + "/callback; Max-Age=" + maxAgeSeconds
+                + "; HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "");
     }
 
     private OAuthProvider provider(Context ctx) {

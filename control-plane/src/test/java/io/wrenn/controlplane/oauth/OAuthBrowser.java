@@ -48,14 +48,33 @@ final class OAuthBrowser {
         });
     }
 
-    /** Logs in as {@code account}; returns the callback's answer. */
-    Http.Response loginAs(TestControlPlane wrenn, FakeOAuthProvider.Account account) throws Exception {
+    /** A login the browser started: the callback path the provider sent it back to, and the cookie Wrenn set. */
+    record Started(String callback, String setCookie) {
+        /** The cookie as the browser sends it back: {@code name=value}. */
+        String cookie() {
+            return setCookie.substring(0, setCookie.indexOf(';'));
+        }
+    }
+
+    /** Starts a login as {@code account} and follows the provider back, stopping before Wrenn's callback. */
+    Started start(FakeOAuthProvider.Account account) throws Exception {
         provider.approveAs(account);
-        String toProvider = redirect("http://127.0.0.1:" + port + "/v1/auth/oauth/github/authorize");
+        HttpResponse<String> authorize = BROWSER.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/v1/auth/oauth/github/authorize")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(authorize.statusCode()).isEqualTo(302);
+        String toProvider = authorize.headers().firstValue("Location").orElseThrow();
+        String setCookie = authorize.headers().firstValue("Set-Cookie").orElseThrow();
         assertThat(toProvider).startsWith(provider.url("/authorize").toString()).contains("code_challenge_method=S256");
         String back = redirect(toProvider);
         assertThat(back).startsWith("http://127.0.0.1:" + port + "/v1/auth/oauth/github/callback?");
-        return wrenn.http.withKey(null).get(back.substring(back.indexOf("/v1/")));
+        return new Started(back.substring(back.indexOf("/v1/")), setCookie);
+    }
+
+    /** Logs in as {@code account} in one browser; returns the callback's answer. */
+    Http.Response loginAs(TestControlPlane wrenn, FakeOAuthProvider.Account account) throws Exception {
+        Started started = start(account);
+        return wrenn.http.withKey(null).withHeader("Cookie", started.cookie()).get(started.callback());
     }
 
     static String redirect(String url) throws Exception {

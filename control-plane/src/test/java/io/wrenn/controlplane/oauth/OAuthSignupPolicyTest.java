@@ -84,6 +84,11 @@ class OAuthSignupPolicyTest {
         OAuthBrowser browser = new OAuthBrowser(provider);
         try (TestControlPlane wrenn = withPolicy(browser, SignupPolicy.Mode.CLOSED, List.of())) {
             // The bootstrap admin exists before any policy applies; logging in is not signing up.
+            // Its address must be verified to be linked (as a followed link would have done).
+            try (var db = java.sql.DriverManager.getConnection(wrenn.jdbcUrl, io.wrenn.controlplane.testing.TestPostgres.user(),
+                    io.wrenn.controlplane.testing.TestPostgres.password())) {
+                db.createStatement().execute("UPDATE users SET email_verified_at = now() WHERE email = 'admin@localhost'");
+            }
             Http.Response admin = browser.loginAs(wrenn, Account.verified("root", "admin@localhost"));
             assertThat(admin.status()).as(admin.toString()).isEqualTo(200);
             assertThat(admin.json().get("user").get("email").stringValue()).isEqualTo("admin@localhost");
