@@ -1,5 +1,6 @@
 package io.wrenn.controlplane.mail;
 
+import io.wrenn.controlplane.db.SlidingHourCount;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -10,30 +11,14 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class MailThrottle {
 
-    private final Jdbi jdbi;
-    private final int perHour;
+    private final SlidingHourCount mails;
 
     public MailThrottle(Jdbi jdbi, int perHour) {
-        if (perHour < 1) {
-            throw new IllegalArgumentException("mails per recipient per hour must be at least 1");
-        }
-        this.jdbi = jdbi;
-        this.perHour = perHour;
+        this.mails = new SlidingHourCount(jdbi, "mail_events", "recipient", "sent_at", perHour);
     }
 
     /** Counts a mail to {@code recipient} and says whether it may go. */
     public boolean allow(String recipient) {
-        return jdbi.inTransaction(h -> {
-            h.createQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))) AS locked")
-                    .bind("key", "mail:" + recipient).mapTo(Integer.class).one();
-            h.createUpdate("DELETE FROM mail_events WHERE sent_at < now() - interval '1 hour'").execute();
-            int recent = h.createQuery("SELECT count(*) FROM mail_events WHERE recipient = :recipient")
-                    .bind("recipient", recipient).mapTo(Integer.class).one();
-            if (recent >= perHour) {
-                return false;
-            }
-            h.createUpdate("INSERT INTO mail_events (recipient) VALUES (:recipient)").bind("recipient", recipient).execute();
-            return true;
-        });
+        return mails.tryCount(recipient);
     }
 }
