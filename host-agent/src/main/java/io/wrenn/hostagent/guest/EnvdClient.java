@@ -126,17 +126,7 @@ public final class EnvdClient implements GuestConnection {
     }
 
     /**
-     * {@code POST /init} of a freshly booted guest: default environment, user and workdir, the
-     * host's clock, and {@code entropy} (null for none) mixed into the guest kernel's random pool.
-     */
-    @Override
-    public void init(Map<String, String> envVars, String defaultUser, String defaultWorkdir, Instant now, byte[] entropy) {
-        requireInitialised(send(initRequest(envVars, defaultUser, defaultWorkdir, now, entropy, null, answerTimeout),
-                HttpResponse.BodyHandlers.ofInputStream(), "init"), answerTimeout);
-    }
-
-    /**
-     * {@code POST /init} as the readiness probe of a restored guest (one exchange instead of
+     * {@code POST /init} as the readiness probe of a booted or restored guest (one exchange instead of
      * {@code /health} then {@code /init}): false when envd did not answer within {@code timeout}
      * (not up yet; call again), true once it took the initialisation. Repeating it is harmless:
      * the clock only moves forward and the rest is set again. An attempt that timed out may have

@@ -27,13 +27,9 @@ public interface GuestConnection extends AutoCloseable {
     boolean health(Duration timeout);
 
     /**
-     * {@code POST /init} of a freshly booted guest: default environment, user and workdir, the
-     * host's clock, and {@code entropy} (null for none) mixed into the guest kernel's random pool.
-     */
-    void init(Map<String, String> envVars, String defaultUser, String defaultWorkdir, Instant now, byte[] entropy);
-
-    /**
-     * {@code POST /init} as the readiness probe of a restored guest: false when it did not answer
+     * {@code POST /init} (default environment, user and workdir, the host's clock, and
+     * {@code entropy}, null for none, mixed into the guest kernel's random pool) as the readiness
+     * probe of a booted or restored guest: false when it did not answer
      * within {@code timeout} (call again), true once it took the initialisation. {@code guestToken}
      * is the token the guest holds now.
      */

@@ -108,7 +108,7 @@ class EnvdHostileAnswersTest {
     void anEndlessRefusalOfInitFailsOnlyThatCallAndIsNotLogged() {
         endless("/init", 500);
         assertTimeoutPreemptively(BOUND, () -> assertThatThrownBy(
-                () -> client.init(Map.of(), "user", "/home/user", Instant.now(), null))
+                () -> client.tryInit(Map.of(), "user", "/home/user", Instant.now(), null, "token", ANSWER_TIMEOUT))
                 .isInstanceOf(GuestException.class));
         assertNothingOfTheGuestLogged();
     }

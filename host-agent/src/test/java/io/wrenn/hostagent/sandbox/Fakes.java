@@ -401,16 +401,6 @@ final class Fakes {
         }
 
         @Override
-        public void init(java.util.Map<String, String> envVars, String defaultUser, String defaultWorkdir,
-                java.time.Instant now, byte[] entropy) {
-            requireOpen();
-            if (initsUnanswered.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                throw new GuestException(GuestException.Kind.UNAVAILABLE, "init: the guest agent did not answer");
-            }
-            envInits.add(java.util.Map.copyOf(envVars));
-        }
-
-        @Override
         public boolean tryInit(java.util.Map<String, String> envVars, String defaultUser, String defaultWorkdir,
                 java.time.Instant now, byte[] entropy, String guestToken, java.time.Duration timeout) {
             requireOpen();
