@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ACCEPT_PATH, acceptInvitation, afterSignIn, captureInvitation, pendingInvitation, tokenFromFragment } from './invitation';
+import { ACCEPT_PATH, acceptInvitation, afterSignIn, captureInvitation, pendingInvitation } from './invitation';
+import { tokenFromFragment } from './fragmentToken';
 import { auth, signIn, signOut } from './session.svelte';
 
 const session = (team: string) => ({

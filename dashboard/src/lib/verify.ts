@@ -1,10 +1,8 @@
 import { post } from './api';
 import { signIn, type Session } from './session.svelte';
-import { tokenFromFragment } from './invitation';
+import { captureFragmentToken } from './fragmentToken';
 
-// A verification link is /dashboard/verify-email#token=…: like an invitation's, the token rides in
-// the fragment, which browsers never send to a server or in a Referer. The page takes it out of the
-// address bar at once and keeps it in this tab's sessionStorage until it is spent.
+// A verification link is /dashboard/verify-email#token=… (see fragmentToken.ts).
 
 export const VERIFY_PATH = '/dashboard/verify-email';
 const KEY = 'wrenn.verification';
@@ -18,11 +16,7 @@ export function isVerificationSent(answer: unknown): answer is VerificationSent 
 
 /** On the verify page, moves the fragment's token into this tab and drops the fragment from the address bar. */
 export function captureVerification(): void {
-  if (location.pathname !== VERIFY_PATH) return;
-  const token = tokenFromFragment(location.hash);
-  if (!token) return;
-  sessionStorage.setItem(KEY, token);
-  history.replaceState(history.state, '', location.pathname + location.search);
+  captureFragmentToken(VERIFY_PATH, KEY);
 }
 
 export function pendingVerification(): string | null {
