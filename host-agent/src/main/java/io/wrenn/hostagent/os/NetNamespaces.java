@@ -5,10 +5,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,15 +24,12 @@ public final class NetNamespaces {
     private static final int O_CLOEXEC = 02000000;
     private static final int CLONE_NEWNET = 0x40000000;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle OPEN = downcall("open",
+    private static final MethodHandle OPEN = Libc.downcall("open",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
             Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle SETNS = downcall("setns",
+    private static final MethodHandle SETNS = Libc.downcall("setns",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle CLOSE = downcall("close",
+    private static final MethodHandle CLOSE = Libc.downcall("close",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
     private NetNamespaces() {
@@ -70,15 +65,15 @@ public final class NetNamespaces {
 
     private static void enter(Path file) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment state = arena.allocate(Libc.CALL_STATE);
             int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(file.toString()), O_RDONLY | O_CLOEXEC);
             if (fd < 0) {
-                throw new IOException("cannot open " + file + ": errno " + (int) ERRNO.get(state, 0L));
+                throw new IOException("cannot open " + file + ": errno " + Libc.errno(state));
             }
             try {
                 int done = (int) SETNS.invokeExact(state, fd, CLONE_NEWNET);
                 if (done != 0) {
-                    throw new IOException("cannot enter " + file + ": errno " + (int) ERRNO.get(state, 0L));
+                    throw new IOException("cannot enter " + file + ": errno " + Libc.errno(state));
                 }
             } finally {
                 int ignored = (int) CLOSE.invokeExact(state, fd);
@@ -88,12 +83,5 @@ public final class NetNamespaces {
         } catch (Throwable t) {
             throw new IOException("setns failed", t);
         }
-    }
-
-    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        Linker.Option[] all = new Linker.Option[options.length + 1];
-        all[0] = Linker.Option.captureCallState("errno");
-        System.arraycopy(options, 0, all, 1, options.length);
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor, all);
     }
 }

@@ -5,10 +5,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,22 +34,19 @@ public final class SparseFiles {
     private static final int SEEK_HOLE = 4;
     private static final int ENXIO = 6;
 
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(java.lang.foreign.MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle OPEN = downcall("open",
+    private static final MethodHandle OPEN = Libc.downcall("open",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
             Linker.Option.firstVariadicArg(2));
     /** open(2) with a mode, its variadic third argument. */
-    private static final MethodHandle OPEN_CREATE = downcall("open",
+    private static final MethodHandle OPEN_CREATE = Libc.downcall("open",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
             Linker.Option.firstVariadicArg(2));
-    private static final MethodHandle LSEEK = downcall("lseek",
+    private static final MethodHandle LSEEK = Libc.downcall("lseek",
             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
-    private static final MethodHandle FALLOCATE = downcall("fallocate",
+    private static final MethodHandle FALLOCATE = Libc.downcall("fallocate",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
                     ValueLayout.JAVA_LONG));
-    private static final MethodHandle CLOSE = downcall("close",
+    private static final MethodHandle CLOSE = Libc.downcall("close",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
     private SparseFiles() {
@@ -64,10 +59,10 @@ public final class SparseFiles {
     public static List<Region> dataRegions(Path file) throws IOException {
         long size = Files.size(file);
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment state = arena.allocate(Libc.CALL_STATE);
             int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(file.toString()), O_RDONLY | O_CLOEXEC);
             if (fd < 0) {
-                throw new IOException("cannot open " + file + ": errno " + errno(state));
+                throw new IOException("cannot open " + file + ": errno " + Libc.errno(state));
             }
             try {
                 List<Region> regions = new ArrayList<>();
@@ -75,7 +70,7 @@ public final class SparseFiles {
                 while (at < size) {
                     long data = (long) LSEEK.invokeExact(state, fd, at, SEEK_DATA);
                     if (data < 0) {
-                        int errno = errno(state);
+                        int errno = Libc.errno(state);
                         if (errno == ENXIO) {
                             break; // only a hole is left
                         }
@@ -110,16 +105,16 @@ public final class SparseFiles {
      */
     public static boolean allocate(Path file, long length) throws IOException {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
+            MemorySegment state = arena.allocate(Libc.CALL_STATE);
             int fd = (int) OPEN_CREATE.invokeExact(state, arena.allocateFrom(file.toString()), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
             if (fd < 0) {
-                throw new IOException("cannot open " + file + ": errno " + errno(state));
+                throw new IOException("cannot open " + file + ": errno " + Libc.errno(state));
             }
             try {
                 if ((int) FALLOCATE.invokeExact(state, fd, 0, 0L, length) == 0) {
                     return true;
                 }
-                int errno = errno(state);
+                int errno = Libc.errno(state);
                 if (errno == EOPNOTSUPP) {
                     return false;
                 }
@@ -133,16 +128,5 @@ public final class SparseFiles {
         } catch (Throwable t) {
             throw new IllegalStateException("fallocate binding failed", t);
         }
-    }
-
-    private static int errno(MemorySegment state) {
-        return (int) ERRNO.get(state, 0L);
-    }
-
-    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        Linker.Option[] all = new Linker.Option[options.length + 1];
-        all[0] = Linker.Option.captureCallState("errno");
-        System.arraycopy(options, 0, all, 1, options.length);
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor, all);
     }
 }

@@ -29,6 +29,7 @@ public final class QemuVirtualMachines implements VirtualMachines {
 
     private final CommandRunner commands;
     private final QemuCgroups cgroups;
+    private final TemplateMemories templateMemories = new TemplateMemories();
     /** The emulator's version line, asked once. */
     private volatile String qemuVersion;
     /** The kernel image last hashed, and the size and time it had then. */
@@ -98,7 +99,9 @@ public final class QemuVirtualMachines implements VirtualMachines {
             reserveMemoryFile(spec);
         }
         String cgroup = cgroupName(spec.qmpSocket());
-        List<String> argv = QemuCommandLine.build(spec, cgroups.create(cgroup, spec.vcpus(), spec.memoryMb(), spec.accelerator()));
+        // A template's RAM is mapped from its sealed copy, which the VM cannot write (see TemplateMemories).
+        VmSpec launched = spec.memoryShared() ? spec : spec.withMemoryFile(templateMemories.sealedCopyOf(spec.memoryFile()));
+        List<String> argv = QemuCommandLine.build(launched, cgroups.create(cgroup, spec.vcpus(), spec.memoryMb(), spec.accelerator()));
         ProcessHandle qemu;
         try {
             qemu = commands.spawn(Command.of(argv).withOutputFile(spec.qemuLog()));

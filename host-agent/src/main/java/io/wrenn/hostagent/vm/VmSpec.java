@@ -32,6 +32,12 @@ public record VmSpec(
         Path incomingState,
         QemuJail jail) {
 
+    /** This spec with its RAM backed by {@code file} instead. */
+    public VmSpec withMemoryFile(Path file) {
+        return new VmSpec(namespace, kernel, initrd, kernelArgs, disk, vcpus, memoryMb, accelerator, qmpSocket, serialLog,
+                pidFile, qemuLog, file, memoryShared, incomingState, jail);
+    }
+
     /** Whether the VM waits for a saved state instead of booting. */
     public boolean incoming() {
         return incomingState != null;

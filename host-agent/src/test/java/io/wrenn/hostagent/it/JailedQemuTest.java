@@ -1,6 +1,7 @@
 package io.wrenn.hostagent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wrenn.hostagent.HostAgentConfig;
 import io.wrenn.hostagent.layout.Layout;
@@ -102,6 +103,7 @@ class JailedQemuTest {
                 .setTemplateTeamId(teamId).setTemplateName("jailed").setVcpus(0).setMemoryMb(0).setDiskSizeMb(0).build());
 
         assertJailed(clone);
+        assertTemplateMemoryUnwritable(clone, layout().snapshotFiles(teamId, "jailed").memory());
         assertThat(agent.stdoutOf(clone, "cat /home/user/note")).isEqualTo("kept");
         assertThat(qemuPid(clone)).isNotEqualTo(qemuPid(source));
     }
@@ -147,6 +149,35 @@ class JailedQemuTest {
                 : Path.of("/sys/fs/cgroup/wrenn", id, "memory.max");
         assertThat(Long.parseLong(Files.readString(memoryMax).strip())).as("a ceiling above the guest's 256 MiB")
                 .isGreaterThan(256L << 20).isLessThan(4L << 30);
+    }
+
+    /**
+     * The restored QEMU maps its template's RAM from a sealed in-memory copy: it holds no
+     * descriptor of the template's file, and its descriptor of the copy, although opened
+     * read-write, cannot write it (what a guest that broke into its QEMU would try, to reach every
+     * later sandbox of the template).
+     */
+    private void assertTemplateMemoryUnwritable(String id, Path templateMemory) throws IOException {
+        long pid = qemuPid(id);
+        List<Path> ram = new ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            for (Path fd : fds.toList()) {
+                String target = Files.readSymbolicLink(fd).toString();
+                assertThat(target).as("QEMU's descriptor %s", fd).doesNotStartWith(templateMemory.toString());
+                if (target.startsWith("/memfd:wrenn-template-memory")) {
+                    ram.add(fd);
+                }
+            }
+        }
+        assertThat(ram).as("the template's RAM, sealed").hasSize(1);
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(ram.get(0),
+                java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer first = java.nio.ByteBuffer.allocate(1);
+            channel.read(first, 0);
+            // Writing back the byte that is there: were the seal missing, nothing would change.
+            assertThatThrownBy(() -> channel.write(first.flip(), 0)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("not permitted");
+        }
     }
 
     /** QEMU bounds the guest's disk (the defaults for one vCPU: 100 MiB/s, 2000 operations/s, bursts of 4×). */
