@@ -38,6 +38,8 @@ public final class SandboxStore {
     };
     private static final TypeReference<Map<String, String>> STRING_MAP = new TypeReference<>() {
     };
+    private static final tools.jackson.databind.ObjectReader ENV_KEYS_READER = Jsons.mapper().readerFor(STRING_LIST);
+    private static final tools.jackson.databind.ObjectReader METADATA_READER = Jsons.mapper().readerFor(STRING_MAP);
 
     private final Jdbi jdbi;
     /**
@@ -410,8 +412,8 @@ public final class SandboxStore {
                 rs.getInt("memory_mb"),
                 rs.getInt("disk_size_mb"),
                 rs.getInt("timeout_s"),
-                Jsons.mapper().readValue(rs.getString("env_keys"), STRING_LIST),
-                Jsons.mapper().readValue(rs.getString("metadata"), STRING_MAP),
+                envKeys(rs.getString("env_keys")),
+                metadata(rs.getString("metadata")),
                 (Long) rs.getObject("boot_ms"),
                 instant(rs, "created_at"),
                 instant(rs, "updated_at"),
@@ -423,6 +425,15 @@ public final class SandboxStore {
                 instant(rs, "paused_at"),
                 rs.getBoolean("paused_without_memory"),
                 rs.getString("envd_version"));
+    }
+
+    // Most sandboxes have neither: read on every GET and list, the empty ones skip the parser.
+    private static List<String> envKeys(String json) {
+        return json.equals("[]") ? List.of() : ENV_KEYS_READER.readValue(json);
+    }
+
+    private static Map<String, String> metadata(String json) {
+        return json.equals("{}") ? Map.of() : METADATA_READER.readValue(json);
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -20,6 +20,18 @@ class WireIdTest {
     }
 
     @Test
+    void theWireFormIsTheIdsBitsInBase36LeftPadded() {
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 10_000; i++) {
+            UUID uuid = new UUID(random.nextLong(), random.nextLong());
+            java.math.BigInteger bits = new java.math.BigInteger(1, java.nio.ByteBuffer.allocate(16)
+                    .putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits()).array());
+            String digits = bits.toString(36);
+            assertThat(WireId.SANDBOX.encode(uuid)).isEqualTo("sb-" + "0".repeat(25 - digits.length()) + digits);
+        }
+    }
+
+    @Test
     void knownValues() {
         assertThat(WireId.SANDBOX.encode(new UUID(0, 0))).isEqualTo("sb-0000000000000000000000000");
         assertThat(WireId.TEAM.encode(new UUID(0, 1))).isEqualTo("team-0000000000000000000000001");
