@@ -31,6 +31,31 @@ final class Libc {
         return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor, all);
     }
 
+    /** One bound call, given its call state (and an arena for its arguments). */
+    @FunctionalInterface
+    interface Call {
+        int invoke(MemorySegment state, java.lang.foreign.Arena arena) throws Throwable;
+    }
+
+    /**
+     * Makes {@code call} and returns what it returned; a negative answer is an IOException that
+     * says {@code what} could not be done and the errno.
+     */
+    static int checked(String what, Call call) throws java.io.IOException {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int result = call.invoke(state, arena);
+            if (result < 0) {
+                throw new java.io.IOException("cannot " + what + ": errno " + errno(state));
+            }
+            return result;
+        } catch (java.io.IOException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException("the C library binding failed: " + what, t);
+        }
+    }
+
     /** The errno the call that was given {@code state} left. */
     static int errno(MemorySegment state) {
         return (int) ERRNO.get(state, 0L);

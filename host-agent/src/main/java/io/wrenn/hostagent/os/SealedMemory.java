@@ -1,10 +1,8 @@
 package io.wrenn.hostagent.os;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
@@ -116,18 +114,7 @@ public final class SealedMemory implements AutoCloseable {
 
     /** The seals the copy carries ({@link #ALL_SEALS} once made). */
     public int seals() throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Libc.CALL_STATE);
-            int seals = (int) FCNTL.invokeExact(state, fd, F_GET_SEALS, 0);
-            if (seals < 0) {
-                throw new IOException("cannot read the seals of a sealed copy: errno " + Libc.errno(state));
-            }
-            return seals;
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("fcntl binding failed", t);
-        }
+        return Libc.checked("read the seals of an in-memory file", (state, arena) -> (int) FCNTL.invokeExact(state, fd, F_GET_SEALS, 0));
     }
 
     @Override
@@ -136,53 +123,23 @@ public final class SealedMemory implements AutoCloseable {
             return;
         }
         closed = true;
-        try (Arena arena = Arena.ofConfined()) {
-            int ignored = (int) CLOSE.invokeExact(arena.allocate(Libc.CALL_STATE), fd);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("close binding failed", t);
+        try {
+            Libc.checked("close an in-memory file", (state, arena) -> (int) CLOSE.invokeExact(state, fd));
+        } catch (IOException e) {
+            // Nothing to do about it: the descriptor is gone either way.
         }
     }
 
     private static int create(String name) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Libc.CALL_STATE);
-            int fd = (int) MEMFD_CREATE.invokeExact(state, arena.allocateFrom(name), MFD_CLOEXEC | MFD_ALLOW_SEALING);
-            if (fd < 0) {
-                throw new IOException("cannot create an in-memory file: errno " + Libc.errno(state));
-            }
-            return fd;
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("memfd_create binding failed", t);
-        }
+        return Libc.checked("create an in-memory file", (state, arena) ->
+                (int) MEMFD_CREATE.invokeExact(state, arena.allocateFrom(name), MFD_CLOEXEC | MFD_ALLOW_SEALING));
     }
 
     private void resize(long length) throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Libc.CALL_STATE);
-            if ((int) FTRUNCATE.invokeExact(state, fd, length) != 0) {
-                throw new IOException("cannot size an in-memory file to " + length + " bytes: errno " + Libc.errno(state));
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("ftruncate binding failed", t);
-        }
+        Libc.checked("size an in-memory file to " + length + " bytes", (state, arena) -> (int) FTRUNCATE.invokeExact(state, fd, length));
     }
 
     private void seal() throws IOException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(Libc.CALL_STATE);
-            if ((int) FCNTL.invokeExact(state, fd, F_ADD_SEALS, ALL_SEALS) != 0) {
-                throw new IOException("cannot seal an in-memory file: errno " + Libc.errno(state));
-            }
-        } catch (IOException | RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("fcntl binding failed", t);
-        }
+        Libc.checked("seal an in-memory file", (state, arena) -> (int) FCNTL.invokeExact(state, fd, F_ADD_SEALS, ALL_SEALS));
     }
 }
