@@ -324,6 +324,7 @@ public final class SandboxManager {
         // A QMP round trip per running VM: every fifth pass (seconds) is soon enough for a full disk.
         if (reapPasses++ % 5 == 0) {
             diskFullStops.pass();
+            host.vms.releaseUnused();
         }
     }
 

@@ -56,6 +56,11 @@ public final class QemuVirtualMachines implements VirtualMachines {
         cgroups.sweepAbandoned(ABANDONED_CGROUP_AGE);
     }
 
+    @Override
+    public void releaseUnused() {
+        templateMemories.retireOld();
+    }
+
     static String cgroupName(Path qmpSocket) {
         return qmpSocket.toAbsolutePath().getParent().getFileName().toString();
     }

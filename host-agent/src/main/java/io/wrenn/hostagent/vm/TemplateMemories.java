@@ -41,7 +41,7 @@ final class TemplateMemories implements AutoCloseable {
      * {@link QemuVirtualMachines}'s start timeout), and a closed copy's descriptor number may name
      * another file by then.
      */
-    private static final Duration RETIRE_GRACE = Duration.ofMinutes(2);
+    static final Duration RETIRE_GRACE = Duration.ofMinutes(2);
 
     /** A template memory file as it is on disk: a replaced file (a new template of the same name) is another. */
     private record Source(Path file, Object fileKey, FileTime modified) {
@@ -70,6 +70,15 @@ final class TemplateMemories implements AutoCloseable {
     }
 
     private final Map<Source, Copy> copies = new HashMap<>();
+    private final Duration retireGrace;
+
+    TemplateMemories() {
+        this(RETIRE_GRACE);
+    }
+
+    TemplateMemories(Duration retireGrace) {
+        this.retireGrace = retireGrace;
+    }
 
     /**
      * Where QEMU opens the template memory {@code file}: the sealed copy of it, made now if this
@@ -94,12 +103,15 @@ final class TemplateMemories implements AutoCloseable {
         }
     }
 
-    /** Closes the copies of files deleted or replaced (their template is gone) once no starting QEMU may still open them. */
-    private void retireOld() {
+    /**
+     * Closes the copies of files deleted or replaced (their template is gone) once no starting
+     * QEMU may still open them; at each start and every few seconds ({@link QemuVirtualMachines#releaseUnused}).
+     */
+    synchronized void retireOld() {
         long now = System.nanoTime();
         for (Iterator<Map.Entry<Source, Copy>> it = copies.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Source, Copy> entry = it.next();
-            if (now - entry.getValue().handedOutNanos > RETIRE_GRACE.toNanos() && !entry.getKey().current()) {
+            if (now - entry.getValue().handedOutNanos >= retireGrace.toNanos() && !entry.getKey().current()) {
                 entry.getValue().memory.close();
                 it.remove();
             }

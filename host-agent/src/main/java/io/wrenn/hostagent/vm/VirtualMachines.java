@@ -33,4 +33,8 @@ public interface VirtualMachines {
      */
     default void sweepLeftovers() {
     }
+
+    /** Lets go of what no VM will need again (the memory of deleted templates); called every few seconds. */
+    default void releaseUnused() {
+    }
 }

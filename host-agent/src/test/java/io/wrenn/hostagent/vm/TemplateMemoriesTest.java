@@ -41,4 +41,22 @@ class TemplateMemoriesTest {
             assertThat(memories.held()).isEqualTo(2);
         }
     }
+
+    @Test
+    void theCopyOfADeletedTemplateIsLetGoAfterItsGraceAndAKeptOneStays() throws Exception {
+        Path deleted = Files.write(dir.resolve("deleted"), new byte[] {1});
+        Path kept = Files.write(dir.resolve("kept"), new byte[] {2});
+        try (TemplateMemories memories = new TemplateMemories(java.time.Duration.ZERO)) {
+            Path gone = memories.sealedCopyOf(deleted);
+            Path stays = memories.sealedCopyOf(kept);
+            Files.delete(deleted);
+
+            memories.retireOld();
+
+            assertThat(memories.held()).isEqualTo(1);
+            assertThat(Files.isSymbolicLink(gone) && Files.readSymbolicLink(gone).toString().startsWith("/memfd:wrenn-template-memory"))
+                    .as("the deleted template's copy is closed").isFalse();
+            assertThat(Files.readAllBytes(stays)).containsExactly(2);
+        }
+    }
 }
