@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { age, auditOutcome, bytes, commandLine, dateTime, parsePairs, poll, until } from './format';
+import { age, auditOutcome, bytes, commandLine, dateTime, parsePairs, pathParts, poll, until } from './format';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 
@@ -109,5 +109,14 @@ describe('audit outcomes', () => {
     expect(auditOutcome({ outcome: 'failure', status: 409 })).toEqual({ label: 'failure (409)', tone: 'error' });
     expect(auditOutcome({ outcome: 'pending', status: null })).toEqual({ label: 'pending', tone: 'pending' });
     expect(auditOutcome({ outcome: 'lost', status: null })).toEqual({ label: 'lost', tone: 'unknown' });
+  });
+});
+
+describe('pathParts', () => {
+  it('cuts a route after each slash and keeps every character', () => {
+    expect(pathParts('DELETE /v1/teams/{id}/invitations/{invitation_id}'))
+      .toEqual(['DELETE /', 'v1/', 'teams/', '{id}/', 'invitations/', '{invitation_id}']);
+    expect(pathParts('POST /v1/auth/login').join('')).toBe('POST /v1/auth/login');
+    expect(pathParts('no-slash')).toEqual(['no-slash']);
   });
 });

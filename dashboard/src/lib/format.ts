@@ -52,6 +52,11 @@ export function dateTime(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString() : '—';
 }
 
+/** A route such as `DELETE /v1/teams/{id}` in pieces that each end with a slash, where a line may break. */
+export function pathParts(text: string): string[] {
+  return text.split(/(?<=\/)/);
+}
+
 /** "KEY=value" lines into an object; throws with the line number of a malformed one. */
 export function parsePairs(text: string, what: string): Record<string, string> {
   const out: Record<string, string> = {};
