@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { age, auditOutcome, bytes, commandLine, dateTime, parsePairs, pathParts, poll, until } from './format';
+import { age, auditOutcome, bytes, commandLine, dateTime, parsePairs, poll, splitAfter, until } from './format';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 
@@ -112,11 +112,14 @@ describe('audit outcomes', () => {
   });
 });
 
-describe('pathParts', () => {
-  it('cuts a route after each slash and keeps every character', () => {
-    expect(pathParts('DELETE /v1/teams/{id}/invitations/{invitation_id}'))
+describe('splitAfter', () => {
+  it('cuts after each separator and keeps every character', () => {
+    expect(splitAfter('DELETE /v1/teams/{id}/invitations/{invitation_id}', '/'))
       .toEqual(['DELETE /', 'v1/', 'teams/', '{id}/', 'invitations/', '{invitation_id}']);
-    expect(pathParts('POST /v1/auth/login').join('')).toBe('POST /v1/auth/login');
-    expect(pathParts('no-slash')).toEqual(['no-slash']);
+    expect(splitAfter('ada@example.com', '@.')).toEqual(['ada@', 'example.', 'com']);
+    expect(splitAfter('usr-abc', '-')).toEqual(['usr-', 'abc']);
+    expect(splitAfter('no-separator', '/')).toEqual(['no-separator']);
+    expect(splitAfter('trailing/', '/')).toEqual(['trailing/']);
+    expect(splitAfter('', '/')).toEqual(['']);
   });
 });

@@ -52,9 +52,18 @@ export function dateTime(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString() : '—';
 }
 
-/** A route such as `DELETE /v1/teams/{id}` in pieces that each end with a slash, where a line may break. */
-export function pathParts(text: string): string[] {
-  return text.split(/(?<=\/)/);
+/** `text` cut after each of the characters in `separators` (e.g. a route after each `/`), keeping every character. */
+export function splitAfter(text: string, separators: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (separators.includes(text[i]) && i + 1 < text.length) {
+      parts.push(text.slice(start, i + 1));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
 }
 
 /** "KEY=value" lines into an object; throws with the line number of a malformed one. */

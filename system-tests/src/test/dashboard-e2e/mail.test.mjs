@@ -115,7 +115,7 @@ step('a waiting sign-up’s log-in says to confirm the address and sends a new l
   assert.equal((await api('POST', '/v1/auth/signup', bo)).status, 202);
   const page = await newPage();
   await logIn(page, bo);
-  await page.getByRole('alert').filter({ hasText: 'confirm your email address first' }).waitFor();
+  await page.getByRole('alert').filter({ hasText: 'Confirm your address first.' }).waitFor();
   await page.getByTestId('login-unverified').waitFor();
   await check(page, 'm04-login-unverified');
   await page.getByRole('button', { name: 'Send a new link' }).click();
