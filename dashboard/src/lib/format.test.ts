@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { age, auditOutcome, bytes, commandLine, dateTime, parsePairs, poll, splitAfter, until } from './format';
+import { age, auditOutcome, bytes, commandLine, dateAndTime, dateTime, parsePairs, poll, splitAfter, until } from './format';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 
@@ -121,5 +121,13 @@ describe('splitAfter', () => {
     expect(splitAfter('no-separator', '/')).toEqual(['no-separator']);
     expect(splitAfter('trailing/', '/')).toEqual(['trailing/']);
     expect(splitAfter('', '/')).toEqual(['']);
+  });
+});
+
+describe('dateAndTime', () => {
+  it('gives the date and the time of day apart, or a dash', () => {
+    const iso = '2026-12-05T13:04:05Z';
+    expect(dateAndTime(iso)).toEqual([new Date(iso).toLocaleDateString(), new Date(iso).toLocaleTimeString()]);
+    expect(dateAndTime(null)).toEqual(['—']);
   });
 });

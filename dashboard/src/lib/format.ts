@@ -52,6 +52,13 @@ export function dateTime(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString() : '—';
 }
 
+/** The date and the time of day apart, in the reader's locale, so a narrow column can put them on two lines. */
+export function dateAndTime(iso: string | null | undefined): string[] {
+  if (!iso) return ['—'];
+  const at = new Date(iso);
+  return [at.toLocaleDateString(), at.toLocaleTimeString()];
+}
+
 /** `text` cut after each of the characters in `separators` (e.g. a route after each `/`), keeping every character. */
 export function splitAfter(text: string, separators: string): string[] {
   const parts: string[] = [];

@@ -134,6 +134,10 @@ step('an account whose address is not verified is offered a link, and may put th
   await page.getByRole('heading', { name: 'Sandboxes' }).waitFor();
   await notice(page).getByText(`Your address ${ADMIN.email} is not verified.`).waitFor();
   await check(page, 'm06-verify-notice');
+  await page.setViewportSize({ width: 420, height: 800 });
+  await page.waitForFunction(() => window.innerWidth === 420);
+  await check(page, 'm06-verify-notice-narrow');
+  await page.setViewportSize({ width: 1280, height: 800 });
   await page.getByRole('link', { name: 'Team' }).click();
   await page.getByRole('region', { name: 'Members table' }).waitFor();
   await notice(page).waitFor();
