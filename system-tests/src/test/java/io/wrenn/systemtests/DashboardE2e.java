@@ -34,17 +34,18 @@ final class DashboardE2e {
     record Result(int exitCode, String output) {
     }
 
-    /** Copies the suite and installs its packages from the lockfile (once per lockfile). */
+    /** Copies the suite and installs its packages from the lockfile, unless that very lockfile was installed before. */
     static Path prepare() throws IOException, InterruptedException {
         Files.createDirectories(WORK);
+        Path lock = WORK.resolve("package-lock.json");
+        boolean installed = Files.isRegularFile(WORK.resolve("node_modules/.package-lock.json")) && Files.isRegularFile(lock)
+                && Files.mismatch(lock, SUITE.resolve("package-lock.json")) == -1;
         try (var files = Files.list(SUITE)) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
                 Files.copy(file, WORK.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
         }
-        Path installed = WORK.resolve("node_modules/.package-lock.json");
-        if (!Files.isRegularFile(installed)
-                || Files.getLastModifiedTime(installed).compareTo(Files.getLastModifiedTime(WORK.resolve("package-lock.json"))) < 0) {
+        if (!installed) {
             run(WORK, Map.of(), List.of("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"), 300);
         }
         return WORK;
