@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { age, auditOutcome, bytes, commandLine, dateTime, parsePairs, poll, until } from './format';
+import { age, auditOutcome, bytes, commandLine, dateAndTime, dateTime, parsePairs, poll, splitAfter, until } from './format';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 
@@ -109,5 +109,25 @@ describe('audit outcomes', () => {
     expect(auditOutcome({ outcome: 'failure', status: 409 })).toEqual({ label: 'failure (409)', tone: 'error' });
     expect(auditOutcome({ outcome: 'pending', status: null })).toEqual({ label: 'pending', tone: 'pending' });
     expect(auditOutcome({ outcome: 'lost', status: null })).toEqual({ label: 'lost', tone: 'unknown' });
+  });
+});
+
+describe('splitAfter', () => {
+  it('cuts after each separator and keeps every character', () => {
+    expect(splitAfter('DELETE /v1/teams/{id}/invitations/{invitation_id}', '/'))
+      .toEqual(['DELETE /', 'v1/', 'teams/', '{id}/', 'invitations/', '{invitation_id}']);
+    expect(splitAfter('ada@example.com', '@.')).toEqual(['ada@', 'example.', 'com']);
+    expect(splitAfter('usr-abc', '-')).toEqual(['usr-', 'abc']);
+    expect(splitAfter('no-separator', '/')).toEqual(['no-separator']);
+    expect(splitAfter('trailing/', '/')).toEqual(['trailing/']);
+    expect(splitAfter('', '/')).toEqual(['']);
+  });
+});
+
+describe('dateAndTime', () => {
+  it('gives the date and the time of day apart, or a dash', () => {
+    const iso = '2026-12-05T13:04:05Z';
+    expect(dateAndTime(iso)).toEqual([new Date(iso).toLocaleDateString(), new Date(iso).toLocaleTimeString()]);
+    expect(dateAndTime(null)).toEqual(['—']);
   });
 });

@@ -52,6 +52,27 @@ export function dateTime(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString() : '—';
 }
 
+/** The date and the time of day apart, in the reader's locale, so a narrow column can put them on two lines. */
+export function dateAndTime(iso: string | null | undefined): string[] {
+  if (!iso) return ['—'];
+  const at = new Date(iso);
+  return [at.toLocaleDateString(), at.toLocaleTimeString()];
+}
+
+/** `text` cut after each of the characters in `separators` (e.g. a route after each `/`), keeping every character. */
+export function splitAfter(text: string, separators: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (separators.includes(text[i]) && i + 1 < text.length) {
+      parts.push(text.slice(start, i + 1));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
 /** "KEY=value" lines into an object; throws with the line number of a malformed one. */
 export function parsePairs(text: string, what: string): Record<string, string> {
   const out: Record<string, string> = {};

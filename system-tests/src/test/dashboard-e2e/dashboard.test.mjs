@@ -1,16 +1,10 @@
 // Drives the Wrenn dashboard in Debian's Chromium against a real Wrenn (started by
 // system-tests DashboardTest, which passes WRENN_URL, the admin's credentials and SCREENSHOTS).
 // One sandbox boots cold (minimal); the other is restored from its snapshot.
-import { test, before, after } from 'node:test';
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { BASE, SHOTS, api, check, launch, newPage as pageIn, step } from './harness.mjs';
 
-const require = createRequire(import.meta.url);
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const BASE = process.env.WRENN_URL;
-const SHOTS = process.env.SCREENSHOTS;
 const ADMIN_EMAIL = process.env.WRENN_ADMIN_EMAIL;
 const ADMIN_PASSWORD = process.env.WRENN_ADMIN_PASSWORD;
 // The first sandbox's template: minimal (a cold boot) unless a run against a long-lived Wrenn names a snapshot.
@@ -22,18 +16,11 @@ const member = { name: 'Grace Member', email: `grace-${run}@example.com`, passwo
 const snapshotName = `dash-snap-${run}`;
 
 let browser;
-const open = [];
 let page;
 let firstId;
 
-mkdirSync(SHOTS, { recursive: true });
-
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launch();
   page = await newPage();
 });
 
@@ -41,34 +28,7 @@ after(async () => {
   await browser?.close();
 });
 
-async function newPage() {
-  // bypassCSP: axe-core is injected as an inline script, which the dashboard's policy forbids.
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
-  const p = await context.newPage();
-  open.push(p);
-  p.setDefaultTimeout(30_000);
-  p.on('pageerror', (e) => console.log(`[page error] ${e.message}`));
-  return p;
-}
-
-/** A screenshot for people to look at, and axe-core's check: no serious or critical violation. */
-async function check(p, name) {
-  await p.waitForLoadState('networkidle').catch(() => {});
-  await p.screenshot({ path: `${SHOTS}/${name}.png` });
-  await p.addScriptTag({ content: AXE });
-  const result = await p.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), [], `axe on ${name}`);
-}
-
-async function api(method, path, body, token) {
-  const response = await fetch(BASE + path, {
-    method,
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: response.status, body: response.status === 204 ? null : await response.json() };
-}
+const newPage = () => pageIn(browser);
 
 const row = (p, id) => p.locator(`tr[data-sandbox="${id}"]`);
 
@@ -91,24 +51,6 @@ async function submitCreate(dialog, triesLeft = 1) {
   assert.fail(`the create dialog shows: ${error}`);
 }
 
-/** The steps build on each other: after a failed one, the rest are skipped instead of timing out one by one. */
-let broken = false;
-function step(name, body) {
-  test(name, async (t) => {
-    if (broken) {
-      t.skip('an earlier step failed');
-      return;
-    }
-    try {
-      await body();
-    } catch (e) {
-      broken = true;
-      for (const [i, p] of open.entries()) await p.screenshot({ path: `${SHOTS}/failed-${i}.png` }).catch(() => {});
-      throw e;
-    }
-  });
-}
-
 async function logIn(p, who) {
   await p.goto(`${BASE}/dashboard/login`);
   await p.getByLabel('Email').fill(who.email);
@@ -123,7 +65,7 @@ step('the root opens the log-in page, which leads to sign-up', async () => {
   await check(page, '01-login');
   // No OAuth provider is configured here: the API lists none and the page offers no button.
   const providers = await api('GET', '/v1/auth/providers');
-  assert.deepEqual(providers, { status: 200, body: { providers: [] } });
+  assert.deepEqual(providers, { status: 200, body: { providers: [], sends_mail: false } });
   assert.equal(await page.getByTestId('oauth-providers').count(), 0, 'no OAuth button without a provider');
   assert.equal(await page.getByRole('link', { name: /^Log in with / }).count(), 0);
   await page.getByRole('link', { name: 'Sign up' }).click();

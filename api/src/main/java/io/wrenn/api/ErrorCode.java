@@ -47,6 +47,8 @@ public enum ErrorCode {
     ACCOUNT_UNVERIFIED(409),
     /** The call needs mail, and the operator configured none (no SMTP server). */
     MAIL_NOT_CONFIGURED(409),
+    /** The person asked to verify an address that is verified already. */
+    EMAIL_ALREADY_VERIFIED(409),
     PAYLOAD_TOO_LARGE(413),
     URI_TOO_LONG(414),
     RANGE_NOT_SATISFIABLE(416),

@@ -185,13 +185,13 @@ public final class ControlPlane implements AutoCloseable {
         io.wrenn.controlplane.team.InvitationStore invitationStore = new io.wrenn.controlplane.team.InvitationStore(jdbi);
         io.wrenn.controlplane.team.InvitationService invitations =
                 new io.wrenn.controlplane.team.InvitationService(invitationStore, users);
+        io.wrenn.controlplane.mail.MailThrottle mailThrottle = new io.wrenn.controlplane.mail.MailThrottle(jdbi, MAILS_PER_RECIPIENT_PER_HOUR);
         if (config.mail() != null) {
-            outbox = new io.wrenn.controlplane.mail.Outbox(config.mail(),
-                    new io.wrenn.controlplane.mail.MailThrottle(jdbi, MAILS_PER_RECIPIENT_PER_HOUR));
+            outbox = new io.wrenn.controlplane.mail.Outbox(config.mail(), mailThrottle);
         }
         AccountService accounts = new AccountService(users, teamStore, passwords, new LoginThrottle(jdbi), tokens,
                 new io.wrenn.controlplane.account.EmailVerifications(jdbi),
-                java.util.Optional.ofNullable(outbox).map(o -> new io.wrenn.controlplane.account.AccountMails(config.mail(), o)));
+                java.util.Optional.ofNullable(outbox).map(o -> new io.wrenn.controlplane.account.AccountMails(config.mail(), o, mailThrottle)));
         metrics = new Metrics(jdbi, hosts, agents);
         sandboxes.observeCreates(metrics.meters()::created);
         reconciler = new Reconciler(hosts, sandboxStore, new TemplateStore(jdbi), agents, config.deadlines(), Clock.systemUTC(),

@@ -2,7 +2,10 @@ package io.wrenn.controlplane.account;
 
 import io.wrenn.controlplane.mail.Mail;
 import io.wrenn.controlplane.mail.MailSettings;
+import io.wrenn.controlplane.mail.MailThrottle;
 import io.wrenn.controlplane.mail.Outbox;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The mails about a person's account. Each is queued, never sent on the caller's thread, so a
@@ -15,10 +18,18 @@ public final class AccountMails {
 
     private final MailSettings settings;
     private final Outbox outbox;
+    /** The outbox's own throttle: read here only to tell a person asking for their own mail how long to wait. */
+    private final MailThrottle throttle;
 
-    public AccountMails(MailSettings settings, Outbox outbox) {
+    public AccountMails(MailSettings settings, Outbox outbox, MailThrottle throttle) {
         this.settings = settings;
         this.outbox = outbox;
+        this.throttle = throttle;
+    }
+
+    /** How long until the outbox would send another mail to {@code email}; empty: now. */
+    public Optional<Duration> waitBeforeNext(String email) {
+        return throttle.waitBeforeNext(email);
     }
 
     /** The link that makes a waiting sign-up an account, or verifies an account's address. */

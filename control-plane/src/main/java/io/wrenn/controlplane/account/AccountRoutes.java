@@ -48,6 +48,7 @@ public final class AccountRoutes {
         routes.post("/v1/auth/switch-team", Access.USER, this::switchTeam);
         routes.get("/v1/me", Access.USER, this::me);
         routes.post("/v1/me/password", Access.USER, this::changePassword);
+        routes.post("/v1/me/email-verification", Access.USER, this::requestVerification);
     }
 
     /** Longest token a verification link carries (ours have 43 characters); anything longer is no token of ours. */
@@ -151,6 +152,23 @@ public final class AccountRoutes {
         view.put("team", session.team().map(AccountViews::team).orElse(null));
         view.put("teams", teams.teamsOf(caller.userId()).stream().map(AccountViews::team).toList());
         ctx.json(view);
+    }
+
+    /**
+     * A signed-in person asks for a link that verifies their own address: a person's route (an API
+     * key acts for a team, not for someone's mailbox), and the link goes only to the address the
+     * account holds now. No body, or an empty object.
+     */
+    private void requestVerification(Context ctx) {
+        Caller caller = Authenticator.caller(ctx);
+        JsonBody.parse(ctx.bodyAsBytes(), Set.of());
+        String email = accounts.requestVerification(caller.requireUser());
+        AuditTrail.resource(ctx, WireId.USER, caller.userId());
+        Map<String, String> answer = new LinkedHashMap<>();
+        answer.put("status", "verification_sent");
+        answer.put("message", "check your email: a link to verify " + email + " is on its way (it works once, within "
+                + EmailVerifications.LIFETIME_HOURS + " hours)");
+        ctx.status(202).json(answer);
     }
 
     private void changePassword(Context ctx) {

@@ -123,6 +123,28 @@ public final class AccountService {
     }
 
     /**
+     * Mails the signed-in person a link that verifies their account's current address (a link
+     * mailed before stops working). Refused with 409 when the address is verified already or no
+     * mail is configured, and with 429 (and how long to wait) when the address got as many mails
+     * this hour as it may: the person asks for their own address, so saying so reveals nothing.
+     * Returns the address the link went to.
+     */
+    public String requestVerification(UUID userId) {
+        AccountMails mail = mails.orElseThrow(() -> new ApiException(ErrorCode.MAIL_NOT_CONFIGURED,
+                "this Wrenn sends no mail, so it cannot verify addresses: its operator configured no SMTP server"));
+        UserStore.User user = users.find(userId).orElseThrow();
+        if (user.emailVerified()) {
+            throw new ApiException(ErrorCode.EMAIL_ALREADY_VERIFIED, "your address is verified already");
+        }
+        mail.waitBeforeNext(user.email()).ifPresent(wait -> {
+            throw new ApiException(ErrorCode.RATE_LIMITED,
+                    "your address got as many mails this hour as it may: try again later", wait);
+        });
+        mail.verification(user.email(), verifications.startForAccount(userId, user.email()), false);
+        return user.email();
+    }
+
+    /**
      * Logs in, throttled per account and address. Every failure (no such account, no password,
      * wrong password) says the same thing and costs the same time.
      */

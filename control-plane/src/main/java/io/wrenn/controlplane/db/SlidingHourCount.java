@@ -43,4 +43,18 @@ public final class SlidingHourCount {
             return true;
         });
     }
+
+    /**
+     * How long until an event of {@code key} would be counted, without counting one: empty if it
+     * would be now. The limit's worth of newest events must shrink by one, so the wait ends when
+     * the {@code perHour}-th newest leaves the hour.
+     */
+    public java.util.Optional<java.time.Duration> waitBeforeNext(String key) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT (extract(epoch FROM " + timeColumn + " + interval '1 hour' - now()) * 1000)::bigint"
+                        + " FROM " + table + " WHERE " + keyColumn + " = :key AND " + timeColumn + " >= now() - interval '1 hour'"
+                        + " ORDER BY " + timeColumn + " DESC OFFSET :skip LIMIT 1")
+                .bind("key", key).bind("skip", perHour - 1).mapTo(Long.class).findOne())
+                .filter(millis -> millis > 0)
+                .map(java.time.Duration::ofMillis);
+    }
 }

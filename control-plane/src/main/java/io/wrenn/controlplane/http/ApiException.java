@@ -9,14 +9,26 @@ import io.wrenn.api.ErrorCode;
 public final class ApiException extends RuntimeException {
 
     private final ErrorCode code;
+    /** How long the caller should wait before trying again, when the thrower knows better than the code's default. */
+    private final java.time.Duration retryAfter;
 
     public ApiException(ErrorCode code, String message) {
+        this(code, message, null);
+    }
+
+    public ApiException(ErrorCode code, String message, java.time.Duration retryAfter) {
         super(message, null, false, false);
         this.code = code;
+        this.retryAfter = retryAfter;
     }
 
     public ErrorCode code() {
         return code;
+    }
+
+    /** The wait this refusal knows of; empty: the code's usual {@code Retry-After}, if any. */
+    public java.util.Optional<java.time.Duration> retryAfter() {
+        return java.util.Optional.ofNullable(retryAfter);
     }
 
     public static ApiException invalid(String message) {

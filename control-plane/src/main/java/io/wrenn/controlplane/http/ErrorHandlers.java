@@ -28,7 +28,7 @@ public final class ErrorHandlers {
     }
 
     public static void install(RoutesConfig routes) {
-        routes.exception(ApiException.class, (e, ctx) -> send(ctx, e.code(), e.getMessage()));
+        routes.exception(ApiException.class, (e, ctx) -> send(ctx, e.code(), e.getMessage(), e.retryAfter().orElse(null)));
         routes.exception(HttpResponseException.class, (e, ctx) -> {
             ErrorCode code = switch (e.getStatus()) {
                 case 400 -> ErrorCode.INVALID_REQUEST;
@@ -62,7 +62,15 @@ public final class ErrorHandlers {
     }
 
     public static void send(Context ctx, ErrorCode code, String message) {
-        if (code == ErrorCode.RATE_LIMITED) {
+        send(ctx, code, message, null);
+    }
+
+    /** As {@link #send(Context, ErrorCode, String)}, with the wait the refusal knows of ({@code null}: the code's usual one). */
+    public static void send(Context ctx, ErrorCode code, String message, java.time.Duration retryAfter) {
+        if (retryAfter != null) {
+            // Whole seconds, rounded up, at least one: "0" would invite an immediate retry that is refused again.
+            ctx.header("Retry-After", Long.toString(Math.max(1, (retryAfter.toMillis() + 999) / 1000)));
+        } else if (code == ErrorCode.RATE_LIMITED) {
             // Failures age out of the throttle's window one by one: a minute is a fair time to wait.
             ctx.header("Retry-After", "60");
         } else if (code == ErrorCode.NO_HOST_AVAILABLE || code == ErrorCode.HOST_UNAVAILABLE) {

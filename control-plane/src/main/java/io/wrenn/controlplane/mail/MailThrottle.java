@@ -17,6 +17,14 @@ public final class MailThrottle {
         this.mails = new SlidingHourCount(jdbi, "mail_events", "recipient", "sent_at", perHour);
     }
 
+    /**
+     * How long until a mail to {@code recipient} would go, counting nothing: for a caller who asks
+     * for a mail to their own address, where saying "wait" tells them nothing they do not know.
+     */
+    public java.util.Optional<java.time.Duration> waitBeforeNext(String recipient) {
+        return mails.waitBeforeNext(recipient);
+    }
+
     /** Counts a mail to {@code recipient} and says whether it may go. */
     public boolean allow(String recipient) {
         return mails.tryCount(recipient);

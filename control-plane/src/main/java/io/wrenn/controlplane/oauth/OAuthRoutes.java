@@ -56,7 +56,7 @@ public final class OAuthRoutes {
         routes.getAudited("/v1/auth/oauth/{provider}/callback", Access.PUBLIC, this::callback);
     }
 
-    /** Only what a login page shows: each provider's path name and its name for people. */
+    /** Only what a login page shows: each provider's path name and its name for people, and whether mail goes out. */
     private void list(Context ctx) {
         List<Map<String, String>> list = providers.values().stream().map(p -> {
             Map<String, String> view = new LinkedHashMap<>();
@@ -64,7 +64,11 @@ public final class OAuthRoutes {
             view.put("name", p.label());
             return view;
         }).toList();
-        ctx.json(Map.of("providers", list));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("providers", list);
+        // Whether this Wrenn mails links (SMTP configured): the dashboard offers to verify an address only then.
+        answer.put("sends_mail", sessions.verifiesByMail());
+        ctx.json(answer);
     }
 
     private void authorize(Context ctx) {

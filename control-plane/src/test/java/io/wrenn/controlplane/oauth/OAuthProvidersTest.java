@@ -20,6 +20,7 @@ class OAuthProvidersTest {
         assertThat(listed.status()).as(listed.toString()).isEqualTo(200);
         assertThat(listed.json().get("providers").isArray()).isTrue();
         assertThat(listed.json().get("providers").size()).isZero();
+        assertThat(listed.json().get("sends_mail").booleanValue()).as("no SMTP server configured").isFalse();
         assertThat(wrenn.http.withKey(null).get("/v1/auth/oauth/github/authorize").status()).isEqualTo(404);
     }
 

@@ -88,4 +88,38 @@ class OAuthWithMailTest {
         assertThat(wrenn.http.withKey(null).post("/v1/auth/login",
                 "{\"email\":\"" + email + "\",\"password\":\"squatter-password-1\"}").status()).isEqualTo(401);
     }
+
+    /**
+     * An account whose address nobody proved (made before the operator configured mail) is not
+     * linked to a provider's login until its person, logged in, asks for a link and follows it.
+     */
+    @Test
+    void anAccountVerifiedWhileLoggedInIsThenLinkedToTheProvidersLogin() throws Exception {
+        String email = "later-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
+        assertThat(signup(email, "later-password-1").status()).isEqualTo(202);
+        String userId = wrenn.http.withKey(null).post("/v1/auth/verify-email", "{\"token\":\"" + linkMailedTo(email, 1) + "\"}")
+                .json().get("user").get("id").stringValue();
+        try (var db = java.sql.DriverManager.getConnection(wrenn.jdbcUrl, io.wrenn.controlplane.testing.TestPostgres.user(),
+                io.wrenn.controlplane.testing.TestPostgres.password());
+             var update = db.prepareStatement("UPDATE users SET email_verified_at = NULL WHERE email = ?")) {
+            update.setString(1, email);
+            assertThat(update.executeUpdate()).isEqualTo(1);
+        }
+        Http.Response refused = browser.loginAs(wrenn, Account.verified("later", email));
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
+        assertThat(refused.code()).isEqualTo("account_unverified");
+
+        Http.Response login = wrenn.http.withKey(null).post("/v1/auth/login",
+                "{\"email\":\"" + email + "\",\"password\":\"later-password-1\"}");
+        Http person = wrenn.http.withToken(login.json().get("token").stringValue());
+        Http.Response asked = person.post("/v1/me/email-verification", "{}");
+        assertThat(asked.status()).as(asked.toString()).isEqualTo(202);
+        Http.Response verified = wrenn.http.withKey(null).post("/v1/auth/verify-email",
+                "{\"token\":\"" + linkMailedTo(email, 2) + "\"}");
+        assertThat(verified.status()).as(verified.toString()).isEqualTo(200);
+
+        Http.Response linked = browser.loginAs(wrenn, Account.verified("later", email));
+        assertThat(linked.status()).as(linked.toString()).isEqualTo(200);
+        assertThat(linked.json().get("user").get("id").stringValue()).isEqualTo(userId);
+    }
 }

@@ -79,6 +79,11 @@ public final class SmtpServer implements AutoCloseable {
         throw new IllegalStateException("aiosmtpd did not listen on port " + port + " in time");
     }
 
+    /** Where received messages land (a Maildir: one file per message under {@code new/}), for readers outside this JVM. */
+    public Path maildir() {
+        return maildir;
+    }
+
     /** Mail settings that send through this server, with links under {@code publicUrl}. */
     public MailSettings settings(String publicUrl) {
         return MailSettings.parse("smtp://127.0.0.1:" + port, "Wrenn <wrenn@example.com>", URI.create(publicUrl));
