@@ -145,9 +145,13 @@ class DiskFullTest {
                 "timeout_s", 600)));
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> runState(onHost).equals("io-error"));
         assertThat(write).as("the guest's write, while its VM is stopped").isNotDone();
-        // A call into the stopped guest answers at once that the disk is full, not after its timeout.
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-                assertDiskFull(api.get("/v1/sandboxes/" + sandbox + "/files?path=/home/user/mark")));
+        // A call into the stopped guest answers at once that the disk is full, not after its timeout,
+        // once the host agent has seen the stop (it looks every few seconds): a call made before
+        // that waits on the guest, so each try here gives up after a while and the next one asks again.
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
+                .ignoreException(java.io.UncheckedIOException.class)
+                .untilAsserted(() -> assertDiskFull(api.send(api.request("/v1/sandboxes/" + sandbox
+                        + "/files?path=/home/user/mark").timeout(Duration.ofSeconds(15)).GET())));
 
         Files.delete(filler);
 

@@ -24,7 +24,7 @@ record BuildPlan(List<Planned> steps, int bodyEnd) {
         if (!skipPrePost) {
             add(steps, "pre", new Step.Run(0, """
                     if command -v apt-get >/dev/null 2>&1; then
-                      apt-get update -q || echo "wrenn: apt-get update failed; package installs may fail" >&2
+                      apt-get update -q -o Acquire::Languages=none || echo "wrenn: apt-get update failed; package installs may fail" >&2
                     fi""", 300, "root"));
             add(steps, "pre", new Step.User(0, BUILD_USER));
             add(steps, "pre", new Step.Workdir(0, BUILD_HOME));
