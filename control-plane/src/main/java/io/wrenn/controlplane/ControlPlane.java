@@ -422,16 +422,25 @@ public final class ControlPlane implements AutoCloseable {
         }
         if (heartbeat != null) {
             heartbeat.shutdownNow();
+            boolean databaseAnswers = true;
             try {
                 // The server has stopped: a call it was still serving will not settle its entry.
                 auditLog.settleLostOf(instances.self());
+            } catch (org.jdbi.v3.core.ConnectionException e) {
+                // No connection within the pool's timeout: the database is gone, and asking it again
+                // below would hold the stop for another such timeout. Both are settled by whoever
+                // comes next (stale heartbeats and their lost entries are the reconciler's).
+                databaseAnswers = false;
+                log.warn("could not settle this control plane's pending audit entries: {}", e.getMessage());
             } catch (RuntimeException e) {
                 log.warn("could not settle this control plane's pending audit entries: {}", e.getMessage());
             }
-            try {
-                instances.retire();
-            } catch (RuntimeException e) {
-                log.warn("could not retire this control plane's heartbeat: {}", e.getMessage());
+            if (databaseAnswers) {
+                try {
+                    instances.retire();
+                } catch (RuntimeException e) {
+                    log.warn("could not retire this control plane's heartbeat: {}", e.getMessage());
+                }
             }
         }
         if (trafficEnds != null) {
