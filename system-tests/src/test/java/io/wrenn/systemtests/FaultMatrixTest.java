@@ -263,8 +263,8 @@ class FaultMatrixTest {
             assertThat(call.get(3, TimeUnit.MINUTES).status()).as("a call answers, whatever it met").isBetween(200, 599);
         }
         wrenn.close();
-        restartAgent(null);
         startControlPlane();
+        restartAgent(null); // none held any more, and the checks below pause and snapshot again
 
         // The pause: the row the dead database kept as pausing is settled from the host.
         JsonNode settled = awaitSettled(paused, List.of("running", "paused"));
@@ -385,6 +385,7 @@ class FaultMatrixTest {
     private void assertCreateLeftNothingOrAnActableSandbox(Set<String> before) {
         List<String> made = new ArrayList<>(listedIds());
         made.removeAll(before);
+        made.removeAll(sandboxes); // those the checks made since (the snapshot's copies)
         assertThat(made).as("sandboxes the failed create left").hasSizeLessThanOrEqualTo(1);
         for (String id : made) {
             sandboxes.add(id);
@@ -460,6 +461,11 @@ class FaultMatrixTest {
             assertThat(agent.waitFor(60, TimeUnit.SECONDS)).isTrue();
         }
         agent = WrennProcesses.startAgent(home, agentPort, failpoint);
+        // While the agent was down the reconciler may have marked its sandboxes unknown, and calls
+        // on an unknown sandbox are refused: wait for the pass that finds them again.
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                assertThat(api.get("/v1/sandboxes?status=all&limit=1000").json().get("sandboxes").findValuesAsString("status"))
+                        .doesNotContain("unknown"));
     }
 
     /** Waits until the agent is at {@code step} of {@code call} (which must not have answered first). */
