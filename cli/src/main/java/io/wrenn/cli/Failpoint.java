@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Named steps of a pause, resume or snapshot at which a host agent stops ({@code WRENN_FAILPOINT};
+ * Named steps of a pause, resume, snapshot, create (from a snapshot) or file upload at which a host agent stops ({@code WRENN_FAILPOINT};
  * for crash tests only). On reaching one the agent writes the step's name to
  * {@code <home>/failpoint-reached}, then:
  * <ul>

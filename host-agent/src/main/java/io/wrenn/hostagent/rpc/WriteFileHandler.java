@@ -74,6 +74,8 @@ final class WriteFileHandler {
             String user = header.getUser().isEmpty() ? sandbox.record().defaultUser() : header.getUser();
             Thread.ofVirtual().name("write-file-" + header.getSandboxId()).start(() -> {
                 try {
+                    // The host has taken the upload; no byte has reached the guest yet.
+                    manager.crashPoint("upload.started");
                     sandbox.guest().writeFile(path, user, () -> pipe);
                     if (!pipe.ended()) {
                         fail(Statuses.invalid("the upload ended early"));

@@ -67,6 +67,16 @@ final class GuestStart {
      */
     void startIncoming(Sandbox sandbox, VmSpec vm, boolean ignoreShared, Duration deadline,
             StepTimes times, GuestProbe ready) {
+        startIncoming(sandbox, vm, ignoreShared, deadline, times, ready, null);
+    }
+
+    /**
+     * As {@link #startIncoming(Sandbox, VmSpec, boolean, Duration, StepTimes, GuestProbe)}, with the
+     * crash point {@code startedStep} reached once QEMU runs and before it loads the state: the
+     * moment a VM exists on the host that no guest answers for yet.
+     */
+    void startIncoming(Sandbox sandbox, VmSpec vm, boolean ignoreShared, Duration deadline,
+            StepTimes times, GuestProbe ready, String startedStep) {
         try {
             Files.deleteIfExists(vm.pidFile());
             Files.deleteIfExists(vm.qmpSocket());
@@ -75,6 +85,9 @@ final class GuestStart {
         }
         startQemu(sandbox, vm);
         times.step("qemu");
+        if (startedStep != null) {
+            host.crashPoint(startedStep);
+        }
         try {
             host.vmControl.load(vm.qmpSocket(), vm.incomingState(), ignoreShared);
             times.step("load");

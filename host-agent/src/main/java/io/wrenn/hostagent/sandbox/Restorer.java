@@ -63,7 +63,7 @@ final class Restorer {
         undo.add("kill VM", () -> host.vms.kill(sandbox.pid(), host.layout.sandboxQmpSocket(id)));
         VmSpec vm = guestStart.vmSpec(record, template.snapshot().memory(), false, template.snapshot().state());
         guestStart.startIncoming(sandbox, vm, true, host.bootPolicy.deadline(), times,
-                guestStart.initProbe(envd, record, description.envdAccessToken()));
+                guestStart.initProbe(envd, record, description.envdAccessToken()), "create.started");
         growDisk(sandbox, template.imageSizeMb());
         // Never 0: a non-zero bootMs is what tells a restarted agent that the guest was initialised.
         sandbox.record(record.withBootMs(Math.max(1, times.totalMs())));

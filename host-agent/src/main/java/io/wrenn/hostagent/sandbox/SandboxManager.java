@@ -79,10 +79,16 @@ public final class SandboxManager {
     /**
      * Called at {@code pause.saving}, {@code pause.saved}, {@code pause.committed},
      * {@code resume.loading}, {@code snapshot.saving}, {@code snapshot.written},
-     * {@code snapshot.promoted}, {@code image.copying} and {@code image.written}.
+     * {@code snapshot.promoted}, {@code create.started}, {@code upload.started},
+     * {@code image.copying} and {@code image.written}.
      */
     public void crashPoints(CrashPoints value) {
         host.crashPoints(value);
+    }
+
+    /** A named step of work done outside this package (a file upload's), for {@link #crashPoints}. */
+    public void crashPoint(String step) {
+        host.crashPoint(step);
     }
 
     public void accelerator(Accelerator value) {
