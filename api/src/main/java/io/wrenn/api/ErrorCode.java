@@ -70,6 +70,8 @@ public enum ErrorCode {
     CAPACITY_EXCEEDED(503),
     /** The host's queue of boots and restores did not reach this one in time. */
     HOST_BUSY(503),
+    /** The control plane could not reach its database: nothing was read or changed. */
+    DATABASE_UNAVAILABLE(503),
     HOST_TIMEOUT(504),
     /** The disk that had to hold the call's data (the host's, or the sandbox's own) is full: nothing changed. */
     DISK_FULL(507);

@@ -19,6 +19,8 @@ public final class Database implements AutoCloseable {
         this.jdbi = Jdbi.create(dataSource);
     }
 
+    static final java.time.Duration CONNECTION_WAIT = java.time.Duration.ofSeconds(5);
+
     /** Connects, migrates and returns the database; fails if either step fails. */
     public static Database open(String jdbcUrl, String user, String password) {
         HikariConfig config = new HikariConfig();
@@ -28,6 +30,10 @@ public final class Database implements AutoCloseable {
         config.setPoolName("wrenn-db");
         // Requests run on virtual threads, so the pool, not the thread count, bounds DB load.
         config.setMaximumPoolSize(16);
+        // A request waits this long for a connection. With the database up one frees within
+        // milliseconds even when every connection is busy, so a longer wait only means the
+        // database is gone, and the client is better told so (503 database_unavailable) at once.
+        config.setConnectionTimeout(CONNECTION_WAIT.toMillis());
         HikariDataSource dataSource = new HikariDataSource(config);
         try {
             // Out of order: migration numbers are handed out in ranges, so a lower one can arrive after a

@@ -56,6 +56,12 @@ public final class ErrorHandlers {
                 log.warn("{} {} failed after the response started: {}", ctx.method(), ctx.path(), e.toString());
                 return;
             }
+            if (DatabaseUnavailable.causedBy(e)) {
+                // Said without a stack trace per request, which would flood the log while it is down.
+                log.warn("{} {}: the database is unavailable ({})", ctx.method(), ctx.path(), DatabaseUnavailable.reason(e));
+                send(ctx, ErrorCode.DATABASE_UNAVAILABLE, "the database is unavailable; try again shortly");
+                return;
+            }
             log.error("internal error on {} {}", ctx.method(), ctx.path(), e);
             send(ctx, ErrorCode.INTERNAL, "internal error");
         });
@@ -73,8 +79,9 @@ public final class ErrorHandlers {
         } else if (code == ErrorCode.RATE_LIMITED) {
             // Failures age out of the throttle's window one by one: a minute is a fair time to wait.
             ctx.header("Retry-After", "60");
-        } else if (code == ErrorCode.NO_HOST_AVAILABLE || code == ErrorCode.HOST_UNAVAILABLE) {
-            // A host that reconnects does so within seconds; the create already waited for it.
+        } else if (code == ErrorCode.NO_HOST_AVAILABLE || code == ErrorCode.HOST_UNAVAILABLE
+                || code == ErrorCode.DATABASE_UNAVAILABLE) {
+            // A host (or the database) that reconnects does so within seconds; a create already waited for its host.
             ctx.header("Retry-After", "5");
         } else if (code == ErrorCode.CAPACITY_EXCEEDED || code == ErrorCode.HOST_BUSY) {
             // Room comes back as sandboxes stop, pause or time out: seconds to minutes.

@@ -62,6 +62,20 @@ public final class TestPostgres {
         return pg.jdbcUrl().replace("/postgres?", "/" + name + "?");
     }
 
+    /** Drops the database of {@code jdbcUrl} (made by {@link #newDatabase()}), ending its open connections: it is gone for whoever used it. */
+    public static void dropDatabase(String jdbcUrl) {
+        EmbeddedDatabase pg = server();
+        String name = jdbcUrl.replaceFirst("^.*/([a-z0-9_]+)\\?.*$", "$1");
+        if (!name.startsWith("wrenn_test_")) {
+            throw new IllegalArgumentException("not a test database: " + jdbcUrl);
+        }
+        try (Connection c = DriverManager.getConnection(pg.superuserJdbcUrl(), pg.superuser(), pg.superuserPassword())) {
+            c.createStatement().execute("DROP DATABASE " + name + " WITH (FORCE)");
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public static String user() {
         return server().user();
     }
