@@ -1,17 +1,13 @@
 package io.wrenn.controlplane.oauth;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.wrenn.controlplane.testing.FakeOAuthProvider;
 import io.wrenn.controlplane.testing.FakeOAuthProvider.Account;
 import io.wrenn.controlplane.testing.Http;
 import io.wrenn.controlplane.testing.SmtpServer;
 import io.wrenn.controlplane.testing.TestControlPlane;
-import java.time.Duration;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,7 +15,6 @@ import org.junit.jupiter.api.Test;
 /** OAuth logins on a Wrenn that verifies sign-ups by mail (a real SMTP server on loopback). */
 class OAuthWithMailTest {
 
-    private static final Pattern TOKEN = Pattern.compile("verify-email#token=([A-Za-z0-9_-]+)");
 
     static FakeOAuthProvider provider;
     static OAuthBrowser browser;
@@ -47,10 +42,7 @@ class OAuthWithMailTest {
     }
 
     static String linkMailedTo(String email, int n) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> smtp.to(email).size() >= n);
-        Matcher token = TOKEN.matcher(smtp.to(email).get(n - 1).text());
-        assertThat(token.find()).isTrue();
-        return token.group(1);
+        return smtp.awaitMail(email, n).verificationToken("http://127.0.0.1:" + browser.port);
     }
 
     @Test

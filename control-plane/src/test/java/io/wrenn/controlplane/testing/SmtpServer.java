@@ -32,6 +32,15 @@ public final class SmtpServer implements AutoCloseable {
 
     /** A message as it arrived. */
     public record Received(String to, String from, String subject, String text) {
+        /** The token of the address-verification link under {@code publicUrl} that this message carries. */
+        public String verificationToken(String publicUrl) {
+            java.util.regex.Matcher link = java.util.regex.Pattern.compile(
+                    java.util.regex.Pattern.quote(publicUrl + "/dashboard/verify-email#token=") + "([A-Za-z0-9_-]+)").matcher(text);
+            if (!link.find()) {
+                throw new AssertionError("no verification link under " + publicUrl + " in:\n" + text);
+            }
+            return link.group(1);
+        }
     }
 
     private final Path directory;
@@ -115,6 +124,12 @@ public final class SmtpServer implements AutoCloseable {
     /** The messages to {@code to}, oldest first. */
     public List<Received> to(String to) {
         return received().stream().filter(m -> m.to().equalsIgnoreCase(to)).toList();
+    }
+
+    /** The {@code n}th message (from 1) to {@code to}, once it has arrived. */
+    public Received awaitMail(String to, int n) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> to(to).size() >= n);
+        return to(to).get(n - 1);
     }
 
     private static java.nio.file.attribute.FileTime modified(Path file) {
