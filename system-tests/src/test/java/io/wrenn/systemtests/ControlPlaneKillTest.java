@@ -178,7 +178,7 @@ class ControlPlaneKillTest {
         assertThat(afterSnapshot.delete("/v1/sandboxes/" + copy).status()).isEqualTo(204);
         assertThat(awaitSettled(afterSnapshot, id).get("status").asString()).isEqualTo("running");
 
-        restartAgent(null);
+        restartAgent(null, id);
         byte[] payload = new byte[64 << 20];
         java.util.Arrays.fill(payload, (byte) 'u');
         WrennClient beforeUpload = client();
@@ -209,17 +209,14 @@ class ControlPlaneKillTest {
      * kills the control plane with SIGKILL, lets the host go on alone and starts the control plane
      * again on the same home.
      */
-    private void killControlPlaneWhileTheHostHolds(String step, String id, java.util.function.Consumer<WrennClient> call)
+    private void killControlPlaneWhileTheHostHolds(String step, String id, java.util.function.Function<WrennClient, WrennClient.Response> call)
             throws Exception {
-        restartAgent("hold:" + step);
+        restartAgent("hold:" + step, id);
         Path marker = home.resolve("failpoint-reached");
         WrennClient api = client();
-        // The host is back for the control plane (a call that touches it answers) before the call under test.
-        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
-                .until(() -> api.get("/v1/sandboxes/" + id + "/console").status() == 200);
-        java.util.concurrent.CompletableFuture<Void> calling = java.util.concurrent.CompletableFuture.runAsync(() -> call.accept(api));
+        java.util.concurrent.CompletableFuture<WrennClient.Response> calling = java.util.concurrent.CompletableFuture.supplyAsync(() -> call.apply(api));
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-            assertThat(calling).as("the call answered before the host held it").isNotDone();
+            assertThat(calling).as("the call answered before the host held it: %s", calling.getNow(null)).isNotDone();
             assertThat(marker).exists();
         });
         assertThat(Files.readString(marker)).isEqualTo(step);
@@ -229,10 +226,21 @@ class ControlPlaneKillTest {
     }
 
     /** Stops the agent (its VMs run on) and starts it again, with {@code failpoint} if not null. */
-    private void restartAgent(String failpoint) throws Exception {
+    /**
+     * Restarts the host agent and waits until sandbox {@code id} reads as it did before: while its
+     * host is away the control plane shows it as unknown and refuses calls on it, and the call
+     * under test must meet the sandbox, not that gap.
+     */
+    private void restartAgent(String failpoint, String id) throws Exception {
+        WrennClient api = client();
+        String before = api.get("/v1/sandboxes/" + id).json().get("status").asString();
         agent.destroy();
         assertThat(agent.waitFor(60, TimeUnit.SECONDS)).isTrue();
         agent = WrennProcesses.startAgent(home, agentPort, failpoint);
+        // The host answers again (a call that touches it succeeds), and the sandbox is back as it was.
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250))
+                .until(() -> api.get("/v1/sandboxes/" + id + "/console").status() == 200
+                        && api.get("/v1/sandboxes/" + id).json().get("status").asString().equals(before));
     }
 
     /** The sandbox once no call moves it (the reconciler settled what its killed control plane left). */
