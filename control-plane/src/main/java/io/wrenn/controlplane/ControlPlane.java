@@ -426,13 +426,11 @@ public final class ControlPlane implements AutoCloseable {
             try {
                 // The server has stopped: a call it was still serving will not settle its entry.
                 auditLog.settleLostOf(instances.self());
-            } catch (org.jdbi.v3.core.ConnectionException e) {
-                // No connection within the pool's timeout: the database is gone, and asking it again
-                // below would hold the stop for another such timeout. Both are settled by whoever
-                // comes next (stale heartbeats and their lost entries are the reconciler's).
-                databaseAnswers = false;
-                log.warn("could not settle this control plane's pending audit entries: {}", e.getMessage());
             } catch (RuntimeException e) {
+                // With the database gone, asking it again below would hold the stop for another
+                // pool wait. Both are settled by whoever comes next (stale heartbeats and their
+                // lost entries are the reconciler's).
+                databaseAnswers = !io.wrenn.controlplane.db.DatabaseUnavailable.causedBy(e);
                 log.warn("could not settle this control plane's pending audit entries: {}", e.getMessage());
             }
             if (databaseAnswers) {

@@ -19,8 +19,6 @@ public final class Database implements AutoCloseable {
         this.jdbi = Jdbi.create(dataSource);
     }
 
-    static final java.time.Duration CONNECTION_WAIT = java.time.Duration.ofSeconds(5);
-
     /** Connects, migrates and returns the database; fails if either step fails. */
     public static Database open(String jdbcUrl, String user, String password) {
         HikariConfig config = new HikariConfig();
@@ -33,7 +31,7 @@ public final class Database implements AutoCloseable {
         // A request waits this long for a connection. With the database up one frees within
         // milliseconds even when every connection is busy, so a longer wait only means the
         // database is gone, and the client is better told so (503 database_unavailable) at once.
-        config.setConnectionTimeout(CONNECTION_WAIT.toMillis());
+        config.setConnectionTimeout(java.time.Duration.ofSeconds(5).toMillis());
         HikariDataSource dataSource = new HikariDataSource(config);
         try {
             // Out of order: migration numbers are handed out in ranges, so a lower one can arrive after a

@@ -56,9 +56,10 @@ public final class ErrorHandlers {
                 log.warn("{} {} failed after the response started: {}", ctx.method(), ctx.path(), e.toString());
                 return;
             }
-            if (DatabaseUnavailable.causedBy(e)) {
+            Throwable databaseDown = io.wrenn.controlplane.db.DatabaseUnavailable.reason(e);
+            if (databaseDown != null) {
                 // Said without a stack trace per request, which would flood the log while it is down.
-                log.warn("{} {}: the database is unavailable ({})", ctx.method(), ctx.path(), DatabaseUnavailable.reason(e));
+                log.warn("{} {}: the database is unavailable ({})", ctx.method(), ctx.path(), databaseDown);
                 send(ctx, ErrorCode.DATABASE_UNAVAILABLE, "the database is unavailable; try again shortly");
                 return;
             }

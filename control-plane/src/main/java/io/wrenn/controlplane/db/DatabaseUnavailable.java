@@ -1,4 +1,4 @@
-package io.wrenn.controlplane.http;
+package io.wrenn.controlplane.db;
 
 import java.sql.SQLException;
 
@@ -7,17 +7,17 @@ import java.sql.SQLException;
  * connection within the pool's wait, or a connection that broke under a statement (the server
  * stopped, crashed or is starting). Those are the client's to retry, not a fault of Wrenn's.
  */
-final class DatabaseUnavailable {
+public final class DatabaseUnavailable {
 
     private DatabaseUnavailable() {
     }
 
-    static boolean causedBy(Throwable failure) {
+    public static boolean causedBy(Throwable failure) {
         return reason(failure) != null;
     }
 
     /** The cause that says the database is unavailable, or null if there is none. */
-    static Throwable reason(Throwable failure) {
+    public static Throwable reason(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof org.jdbi.v3.core.ConnectionException) {
                 return cause.getCause() != null ? cause.getCause() : cause;
