@@ -219,14 +219,7 @@ class FaultMatrixTest {
         String id = newSandbox();
         CompletableFuture<WrennClient.Response> snapshot = startSnapshot(id, "fault-qemu");
         // Held with the VM stopped for the save: the pid is the one the snapshot's own resume gave it.
-        awaitHeldAt("snapshot.saving", snapshot);
-        killQemuOf(id);
-        releaseHold();
-        WrennClient.Response answered = snapshot.get(3, TimeUnit.MINUTES);
-        assertThat(answered.status()).as(answered.toString()).isGreaterThanOrEqualTo(400);
-        restartAgent(null);
-
-        assertGoneWithItsReason(id, awaitSettled(id, List.of("stopped", "error")));
+        killQemuWhileHeldAt("snapshot.saving", id, snapshot);
         assertThat(api.get("/v1/snapshots/fault-qemu").status()).isEqualTo(404);
         assertStagingEmpty();
         // The name is free and a snapshot made again boots.
@@ -298,15 +291,7 @@ class FaultMatrixTest {
     void qemuKilledAsAnUploadStartsLeavesTheSandboxGoneWithItsReason() throws Exception {
         restartAgent("hold:upload.started");
         String id = newSandbox();
-        CompletableFuture<WrennClient.Response> upload = startUpload(id, new byte[1 << 20]);
-        awaitHeldAt("upload.started", upload);
-        killQemuOf(id);
-        releaseHold();
-        WrennClient.Response answered = upload.get(3, TimeUnit.MINUTES);
-        assertThat(answered.status()).as(answered.toString()).isGreaterThanOrEqualTo(400);
-        restartAgent(null);
-
-        assertGoneWithItsReason(id, awaitSettled(id, List.of("stopped", "error")));
+        killQemuWhileHeldAt("upload.started", id, startUpload(id, new byte[1 << 20]));
         // Made again, the upload is refused with its reason rather than lost in a dead VM.
         WrennClient.Response again = api.put("/v1/sandboxes/" + id + "/files?path=/home/user/big", new byte[16]);
         assertThat(again.status()).as(again.toString()).isBetween(400, 499);
@@ -442,6 +427,21 @@ class FaultMatrixTest {
             assertThat(creating).as("the sandbox being created").hasSize(1);
             return creating.getFirst();
         }
+    }
+
+    /**
+     * Once {@code call} holds the agent at {@code step}, kills sandbox {@code id}'s QEMU and lets the
+     * agent go on: the call is refused, and after an agent restart the sandbox is gone with its reason.
+     */
+    private void killQemuWhileHeldAt(String step, String id, CompletableFuture<WrennClient.Response> call) throws Exception {
+        awaitHeldAt(step, call);
+        killQemuOf(id);
+        releaseHold();
+        WrennClient.Response answered = call.get(3, TimeUnit.MINUTES);
+        assertThat(answered.status()).as(answered.toString()).isGreaterThanOrEqualTo(400);
+        restartAgent(null);
+
+        assertGoneWithItsReason(id, awaitSettled(id, List.of("stopped", "error")));
     }
 
     private void killQemuOf(String id) throws IOException {
