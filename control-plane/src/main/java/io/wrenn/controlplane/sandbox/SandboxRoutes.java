@@ -225,7 +225,7 @@ public final class SandboxRoutes {
     }
 
     private void get(Context ctx) {
-        ctx.json(SandboxView.of(sandboxes.get(Authenticator.caller(ctx).requireTeam(), ctx.pathParam("id"))));
+        ctx.json(SandboxView.of(sandboxes.read(Authenticator.caller(ctx).requireTeam(), ctx.pathParam("id"))));
     }
 
     private void delete(Context ctx) {

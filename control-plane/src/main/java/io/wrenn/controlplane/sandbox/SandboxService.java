@@ -217,14 +217,27 @@ public final class SandboxService {
                 .orElseThrow(() -> new ApiException(ErrorCode.SANDBOX_NOT_FOUND, "no such sandbox in your team"));
     }
 
+    /**
+     * As {@link #get}, for answering a read: from memory while that is coherent with the
+     * database ({@link SandboxCache}). Decisions (a state change, a host call) use {@link #get}.
+     */
+    public Sandbox read(UUID teamId, String wireId) {
+        return WireId.SANDBOX.decode(wireId)
+                .flatMap(id -> sandboxes.readForTeam(teamId, id))
+                .orElseThrow(() -> new ApiException(ErrorCode.SANDBOX_NOT_FOUND, "no such sandbox in your team"));
+    }
+
     public List<Sandbox> list(UUID teamId, Set<SandboxStatus> statuses) {
         return sandboxes.listForTeam(teamId, statuses);
     }
 
-    /** One page of the team's sandboxes, newest first, whose metadata holds every pair of {@code metadata}. */
+    /**
+     * One page of the team's sandboxes, newest first, whose metadata holds every pair of
+     * {@code metadata}: an answer to a list, from memory while that is coherent ({@link SandboxCache}).
+     */
     public List<Sandbox> page(UUID teamId, Set<SandboxStatus> statuses, Map<String, String> metadata,
                               io.wrenn.controlplane.http.Paging.PageRequest page) {
-        return sandboxes.page(java.util.Objects.requireNonNull(teamId, "teamId"), statuses, metadata, page);
+        return sandboxes.readPage(java.util.Objects.requireNonNull(teamId, "teamId"), statuses, metadata, page);
     }
 
     /**
