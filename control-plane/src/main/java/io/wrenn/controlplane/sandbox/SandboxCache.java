@@ -110,6 +110,28 @@ public final class SandboxCache implements Notifications.Hearing {
         return loaded;
     }
 
+    /**
+     * What {@code render} makes of a team's read (its JSON answer), kept beside the rows it was
+     * made from and dropped with them: a kept answer then costs no serialisation either.
+     * {@code render} must read through this cache or the team-scoped store (it runs after the
+     * team's file is taken, so what it read is as fresh as anything filed there); an exception
+     * from it (a 404) is thrown, nothing kept. Weighs a row per KiB against the memory bound.
+     */
+    byte[] rendered(UUID teamId, Object key, Supplier<byte[]> render) {
+        TeamFile file = file(teamId);
+        if (file == null) {
+            return render.get();
+        }
+        byte[] kept = file.rendered.get(key);
+        if (kept != null) {
+            hits.increment();
+            return kept;
+        }
+        byte[] made = render.get();
+        keep(file, 1 + made.length / 1024, () -> file.rendered.putIfAbsent(key, made) == null);
+        return made;
+    }
+
     /** Something of {@code teamId}'s sandboxes changed (committed): nothing kept of the team is answered again. */
     public void changed(UUID teamId) {
         TeamFile file = teams.remove(teamId);
@@ -203,6 +225,7 @@ public final class SandboxCache implements Notifications.Hearing {
         final UUID teamId;
         final ConcurrentHashMap<UUID, Sandbox> byId = new ConcurrentHashMap<>();
         final ConcurrentHashMap<PageKey, List<Sandbox>> pages = new ConcurrentHashMap<>();
+        final ConcurrentHashMap<Object, byte[]> rendered = new ConcurrentHashMap<>();
         private int count; // guarded by this
         private boolean dropped; // guarded by this
 

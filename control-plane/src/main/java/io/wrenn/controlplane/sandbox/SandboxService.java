@@ -218,13 +218,21 @@ public final class SandboxService {
     }
 
     /**
-     * As {@link #get}, for answering a read: from memory while that is coherent with the
-     * database ({@link SandboxCache}). Decisions (a state change, a host call) use {@link #get}.
+     * {@link #get}'s sandbox as {@code render} makes it (its JSON), for answering a read: from
+     * memory while that is coherent with the database ({@link SandboxCache}). Decisions (a state
+     * change, a host call) use {@link #get}.
      */
-    public Sandbox read(UUID teamId, String wireId) {
+    public byte[] readRendered(UUID teamId, String wireId, String view, java.util.function.Function<Sandbox, byte[]> render) {
         return WireId.SANDBOX.decode(wireId)
-                .flatMap(id -> sandboxes.readForTeam(teamId, id))
+                .flatMap(id -> sandboxes.readRendered(teamId, id, view, render))
                 .orElseThrow(() -> new ApiException(ErrorCode.SANDBOX_NOT_FOUND, "no such sandbox in your team"));
+    }
+
+    /** {@link #page}'s rows as {@code render} makes them (the list's JSON), kept with them while that is coherent. */
+    public byte[] pageRendered(UUID teamId, Set<SandboxStatus> statuses, Map<String, String> metadata,
+                               io.wrenn.controlplane.http.Paging.PageRequest page, String view,
+                               java.util.function.Function<List<Sandbox>, byte[]> render) {
+        return sandboxes.readPageRendered(java.util.Objects.requireNonNull(teamId, "teamId"), statuses, metadata, page, view, render);
     }
 
     public List<Sandbox> list(UUID teamId, Set<SandboxStatus> statuses) {

@@ -96,14 +96,44 @@ public final class SandboxStore {
         return cache.find(teamId, id, () -> findForTeam(teamId, id));
     }
 
+    /**
+     * {@code render} of the team's sandbox {@code id} as {@link #readForTeam} finds it, kept with
+     * it ({@code view} names the renderer); empty when the team has no such sandbox.
+     */
+    public Optional<byte[]> readRendered(UUID teamId, UUID id, String view, java.util.function.Function<Sandbox, byte[]> render) {
+        try {
+            return Optional.of(cache.rendered(teamId, List.of(view, id),
+                    () -> render.apply(readForTeam(teamId, id).orElseThrow(Absent::new))));
+        } catch (Absent e) {
+            return Optional.empty();
+        }
+    }
+
+    /** {@code render} of a page as {@link #readPage} answers it, kept with it ({@code view} names the renderer). */
+    public byte[] readPageRendered(UUID teamId, Set<SandboxStatus> statuses, Map<String, String> metadata,
+                                   Paging.PageRequest page, String view, java.util.function.Function<List<Sandbox>, byte[]> render) {
+        return cache.rendered(teamId, List.of(view, pageKey(statuses, metadata, page)),
+                () -> render.apply(readPage(teamId, statuses, metadata, page)));
+    }
+
+    /** No such sandbox in the team: nothing to render, nothing kept. */
+    private static final class Absent extends RuntimeException {
+        Absent() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static SandboxCache.PageKey pageKey(Set<SandboxStatus> statuses, Map<String, String> metadata, Paging.PageRequest page) {
+        // The cursor's parts as given: a forged one fails in page() and is never kept.
+        List<String> after = page.after() == null ? null : List.of(page.after().text(0), page.after().text(1));
+        return new SandboxCache.PageKey(Set.copyOf(statuses), Map.copyOf(metadata), after, page.fetch());
+    }
+
     /** One page of a team's sandboxes as {@link #page}, answered from memory while the cache is coherent. */
     public List<Sandbox> readPage(UUID teamId, Set<SandboxStatus> statuses, Map<String, String> metadata,
                                   Paging.PageRequest page) {
         java.util.Objects.requireNonNull(teamId, "teamId");
-        // The cursor's parts as given: a forged one fails in page() and is never kept.
-        List<String> after = page.after() == null ? null : List.of(page.after().text(0), page.after().text(1));
-        SandboxCache.PageKey key = new SandboxCache.PageKey(Set.copyOf(statuses), Map.copyOf(metadata), after, page.fetch());
-        return cache.page(teamId, key, () -> page(teamId, statuses, metadata, page));
+        return cache.page(teamId, pageKey(statuses, metadata, page), () -> page(teamId, statuses, metadata, page));
     }
 
     public void insertStarting(UUID id, UUID teamId, UUID hostId, UUID templateId, int vcpus, int memoryMb,

@@ -256,6 +256,29 @@ class SandboxCacheTest {
     }
 
     @Test
+    void aRenderedAnswerIsKeptAndDroppedWithItsRows() {
+        UUID id = insert(team, Map.of());
+        UUID other = newTeam();
+        java.util.function.Function<Sandbox, byte[]> status = s -> s.status().wire().getBytes();
+        java.util.function.Function<List<Sandbox>, byte[]> statuses = rows -> rows.stream().map(s -> s.status().wire())
+                .toList().toString().getBytes();
+        assertThat(store.readRendered(team, id, "t", status)).hasValueSatisfying(b -> assertThat(new String(b)).isEqualTo("starting"));
+        assertThat(new String(store.readPageRendered(team, ALL, Map.of(), FIRST_PAGE, "t", statuses))).isEqualTo("[starting]");
+        long hits = cache.hits();
+        assertThat(store.readRendered(team, id, "t", status)).isPresent();
+        assertThat(store.readPageRendered(team, ALL, Map.of(), FIRST_PAGE, "t", statuses)).isNotEmpty();
+        assertThat(cache.hits()).isEqualTo(hits + 2);
+        // Another team: no such sandbox, and nothing kept that would answer it later.
+        assertThat(store.readRendered(other, id, "t", status)).isEmpty();
+        assertThat(store.readRendered(other, id, "t", status)).isEmpty();
+        assertThat(new String(store.readPageRendered(other, ALL, Map.of(), FIRST_PAGE, "t", statuses))).isEqualTo("[]");
+
+        store.transition(id, Set.of(SandboxStatus.STARTING), SandboxStatus.ERROR, "failed");
+        assertThat(store.readRendered(team, id, "t", status)).hasValueSatisfying(b -> assertThat(new String(b)).isEqualTo("error"));
+        assertThat(new String(store.readPageRendered(team, ALL, Map.of(), FIRST_PAGE, "t", statuses))).isEqualTo("[error]");
+    }
+
+    @Test
     void memoryIsBounded() {
         UUID id = insert(team, Map.of());
         // Each distinct list query is a key the client chooses: past the bound they are not kept.
