@@ -90,6 +90,8 @@ public final class ControlPlane implements AutoCloseable {
     private ScheduledExecutorService heartbeat;
     private io.wrenn.controlplane.instance.ControlPlaneInstances instances;
     private io.wrenn.controlplane.instance.TrafficEnds trafficEnds;
+    private io.wrenn.controlplane.instance.Notifications notifications;
+    private io.wrenn.controlplane.sandbox.SandboxCache sandboxCache;
     private static final long BEAT_MS = io.wrenn.controlplane.instance.ControlPlaneInstances.BEAT.toMillis();
     private Reconciler reconciler;
     private io.wrenn.controlplane.fork.ForkService forks;
@@ -129,7 +131,12 @@ public final class ControlPlane implements AutoCloseable {
         readiness = new io.wrenn.controlplane.host.Readiness(hosts);
         instances = new io.wrenn.controlplane.instance.ControlPlaneInstances(jdbi);
         instances.beat(); // before any row names it, so that no other control plane takes it for gone
-        SandboxStore sandboxStore = new SandboxStore(jdbi, instances.self());
+        // One listening connection for every feature that hears the other control planes; it
+        // starts once all have subscribed (below), and the sandbox reads stay on the database until then.
+        notifications = new io.wrenn.controlplane.instance.Notifications(database::dedicatedConnection);
+        sandboxCache = new io.wrenn.controlplane.sandbox.SandboxCache();
+        sandboxCache.hear(notifications);
+        SandboxStore sandboxStore = new SandboxStore(jdbi, instances.self(), sandboxCache);
         Scheduler scheduler = new Scheduler(hosts, agents, sandboxStore::reservedMemory);
         io.wrenn.controlplane.team.QuotaStore quotas = new io.wrenn.controlplane.team.QuotaStore(jdbi, config.defaultQuota());
         io.wrenn.controlplane.sandbox.Admission admission = new io.wrenn.controlplane.sandbox.Admission(jdbi, config.capacity(), quotas);
@@ -249,7 +256,7 @@ public final class ControlPlane implements AutoCloseable {
             // This control plane ends what it proxies at once; the others hear of it through the database.
             accessTokens.onReplaced(proxy::tokenReplaced);
             accessTokens.onKeyRevoked(proxy::keyRevoked);
-            trafficEnds = new io.wrenn.controlplane.instance.TrafficEnds(database.jdbi(), database::dedicatedConnection);
+            trafficEnds = new io.wrenn.controlplane.instance.TrafficEnds(database.jdbi(), notifications);
             accessTokens.onReplaced(id -> trafficEnds.publishQuietly(io.wrenn.controlplane.instance.TrafficEnds.Kind.TOKEN_REPLACED, id));
             accessTokens.onKeyRevoked(id -> trafficEnds.publishQuietly(io.wrenn.controlplane.instance.TrafficEnds.Kind.KEY_REVOKED, id));
             trafficEnds.subscribe((kind, id) -> {
@@ -277,6 +284,7 @@ public final class ControlPlane implements AutoCloseable {
             new io.wrenn.controlplane.e2b.E2bTemplateRoutes(builds.service(), sandboxes, socketTokens).register(table);
             routes = table.served();
         });
+        notifications.start();
         app.start(config.bindHost(), config.port());
 
         builds.start();
@@ -376,6 +384,16 @@ public final class ControlPlane implements AutoCloseable {
         return trafficEnds;
     }
 
+    /** How this control plane hears the others (tests break and watch it). */
+    public io.wrenn.controlplane.instance.Notifications notifications() {
+        return notifications;
+    }
+
+    /** The sandbox reads kept in memory (tests watch its coherence and hits). */
+    public io.wrenn.controlplane.sandbox.SandboxCache sandboxCache() {
+        return sandboxCache;
+    }
+
     /** The metrics feature (its jobs can be run at once in tests). */
     public Metrics metrics() {
         requireStarted();
@@ -441,8 +459,8 @@ public final class ControlPlane implements AutoCloseable {
                 }
             }
         }
-        if (trafficEnds != null) {
-            trafficEnds.close();
+        if (notifications != null) {
+            notifications.close();
         }
         traffic.close();
         agents.close();

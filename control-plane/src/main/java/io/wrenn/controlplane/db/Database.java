@@ -48,9 +48,20 @@ public final class Database implements AutoCloseable {
         return jdbi;
     }
 
+    /** What {@link #dedicatedConnection} calls itself in {@code pg_stat_activity}. */
+    public static final String DEDICATED_APPLICATION_NAME = "wrenn-listener";
+
     /** A connection of its own, outside the pool, for what holds one for good (LISTEN). */
     public java.sql.Connection dedicatedConnection() throws java.sql.SQLException {
-        return java.sql.DriverManager.getConnection(dataSource.getJdbcUrl(), dataSource.getUsername(), dataSource.getPassword());
+        java.util.Properties properties = new java.util.Properties();
+        if (dataSource.getUsername() != null) {
+            properties.setProperty("user", dataSource.getUsername());
+        }
+        if (dataSource.getPassword() != null) {
+            properties.setProperty("password", dataSource.getPassword());
+        }
+        properties.setProperty("ApplicationName", DEDICATED_APPLICATION_NAME);
+        return java.sql.DriverManager.getConnection(dataSource.getJdbcUrl(), properties);
     }
 
     @Override

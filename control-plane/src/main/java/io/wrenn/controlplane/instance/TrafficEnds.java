@@ -1,18 +1,11 @@
 package io.wrenn.controlplane.instance;
 
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.jdbi.v3.core.Jdbi;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,36 +14,40 @@ import org.slf4j.LoggerFactory;
  * the streams opened with a sandbox access token that was replaced, and those opened with an API
  * key that was revoked. A client's stream goes through whichever control plane its load balancer
  * chose, so the one that handled the rotation or the revocation cannot end it alone.
- * PostgreSQL's LISTEN/NOTIFY carries the news (no broker to run). A control plane that misses
- * some (its listening connection broke and is being opened again) only ends a stream later, when
- * it closes: the old token and the key are refused everywhere at once, since every new request
- * is checked against the database.
+ * {@link Notifications} carries the news. A control plane that misses some (its listening
+ * connection broke and is being opened again) only ends a stream later, when it closes: the old
+ * token and the key are refused everywhere at once, since every new request is checked against
+ * the database.
  */
 public final class TrafficEnds implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TrafficEnds.class);
     static final String CHANNEL = "wrenn_traffic_ends";
-    private static final Duration RETRY = Duration.ofSeconds(1);
 
     public enum Kind { TOKEN_REPLACED, KEY_REVOKED }
 
-    /** Opens a connection of its own for listening (a pooled one would be held forever). */
-    @FunctionalInterface
-    public interface Connections {
-        Connection open() throws SQLException;
+    private final Jdbi jdbi;
+    private final Notifications notifications;
+    /** Set when this instance made {@link #notifications} for itself, and so closes it. */
+    private final boolean ownsNotifications;
+    private final List<BiConsumer<Kind, UUID>> listeners = new CopyOnWriteArrayList<>();
+
+    /** Hears ends on {@code notifications}, which the caller starts (after every feature subscribed) and closes. */
+    public TrafficEnds(Jdbi jdbi, Notifications notifications) {
+        this(jdbi, notifications, false);
     }
 
-    private final Jdbi jdbi;
-    private final Connections connections;
-    private final List<BiConsumer<Kind, UUID>> listeners = new CopyOnWriteArrayList<>();
-    private final CountDownLatch listening = new CountDownLatch(1);
-    private final Thread listener;
-    private volatile boolean closed;
+    /** Hears ends on a listening connection of its own (a control plane of a test), started now. */
+    public TrafficEnds(Jdbi jdbi, Notifications.Connections connections) {
+        this(jdbi, new Notifications(connections), true);
+        notifications.start();
+    }
 
-    public TrafficEnds(Jdbi jdbi, Connections connections) {
+    private TrafficEnds(Jdbi jdbi, Notifications notifications, boolean owns) {
         this.jdbi = jdbi;
-        this.connections = connections;
-        this.listener = Thread.ofVirtual().name("wrenn-traffic-ends").start(this::listen);
+        this.notifications = notifications;
+        this.ownsNotifications = owns;
+        notifications.subscribe(CHANNEL, this::deliver);
     }
 
     /** Tells every control plane, this one included, that {@code id}'s traffic must end. */
@@ -78,35 +75,7 @@ public final class TrafficEnds implements AutoCloseable {
 
     /** Whether this control plane listens (for tests: news published before that is not heard). */
     public boolean awaitListening(Duration timeout) throws InterruptedException {
-        return listening.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void listen() {
-        while (!closed) {
-            try (Connection connection = connections.open(); Statement statement = connection.createStatement()) {
-                statement.execute("LISTEN " + CHANNEL);
-                listening.countDown();
-                PGConnection postgres = connection.unwrap(PGConnection.class);
-                while (!closed) {
-                    PGNotification[] notifications = postgres.getNotifications((int) RETRY.toMillis());
-                    if (notifications != null) {
-                        for (PGNotification notification : notifications) {
-                            deliver(notification.getParameter());
-                        }
-                    }
-                }
-            } catch (SQLException | RuntimeException e) {
-                if (closed) {
-                    return;
-                }
-                log.warn("not listening for traffic ends from other control planes ({}); trying again", e.toString());
-                try {
-                    Thread.sleep(RETRY);
-                } catch (InterruptedException interrupted) {
-                    return;
-                }
-            }
-        }
+        return notifications.awaitListening(timeout);
     }
 
     private void deliver(String payload) {
@@ -132,12 +101,8 @@ public final class TrafficEnds implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        listener.interrupt();
-        try {
-            listener.join(Duration.ofSeconds(5));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (ownsNotifications) {
+            notifications.close();
         }
     }
 }

@@ -8,6 +8,7 @@ import io.wrenn.controlplane.http.Access;
 import io.wrenn.controlplane.ids.WireId;
 import io.wrenn.controlplane.http.ApiException;
 import io.wrenn.controlplane.http.JsonBody;
+import io.wrenn.controlplane.http.Jsons;
 import io.wrenn.controlplane.http.Paging;
 import io.wrenn.controlplane.http.RouteTable;
 import java.io.OutputStream;
@@ -213,19 +214,27 @@ public final class SandboxRoutes {
         ctx.status(201).json(SandboxView.of(sandbox));
     }
 
+    /** The JSON of one list page; the answer of a repeated list is kept rendered ({@link SandboxCache}). */
     private void list(Context ctx) {
         Set<SandboxStatus> statuses = statusFilter(ctx.queryParam("status"));
         Paging.PageRequest request = PAGING.request(ctx.queryParam("limit"), ctx.queryParam("cursor"));
-        Paging.Page<Sandbox> page = PAGING.page(request,
-                sandboxes.page(Authenticator.caller(ctx).requireTeam(), statuses, Map.of(), request), SandboxStore::pageKey);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("sandboxes", page.items().stream().map(SandboxView::of).toList());
-        body.put("next_cursor", page.nextCursor());
-        ctx.json(body);
+        json(ctx, sandboxes.pageRendered(Authenticator.caller(ctx).requireTeam(), statuses, Map.of(), request, "v1", rows -> {
+            Paging.Page<Sandbox> page = PAGING.page(request, rows, SandboxStore::pageKey);
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("sandboxes", page.items().stream().map(SandboxView::of).toList());
+            body.put("next_cursor", page.nextCursor());
+            return Jsons.mapper().writeValueAsBytes(body);
+        }));
     }
 
     private void get(Context ctx) {
-        ctx.json(SandboxView.of(sandboxes.get(Authenticator.caller(ctx).requireTeam(), ctx.pathParam("id"))));
+        json(ctx, sandboxes.readRendered(Authenticator.caller(ctx).requireTeam(), ctx.pathParam("id"), "v1",
+                sandbox -> Jsons.mapper().writeValueAsBytes(SandboxView.of(sandbox))));
+    }
+
+    /** What {@code ctx.json} would send, already rendered by the same mapper. */
+    private static void json(Context ctx, byte[] body) {
+        ctx.contentType(io.javalin.http.ContentType.APPLICATION_JSON).result(body);
     }
 
     private void delete(Context ctx) {

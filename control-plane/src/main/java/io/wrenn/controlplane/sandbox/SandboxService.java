@@ -217,14 +217,35 @@ public final class SandboxService {
                 .orElseThrow(() -> new ApiException(ErrorCode.SANDBOX_NOT_FOUND, "no such sandbox in your team"));
     }
 
+    /**
+     * {@link #get}'s sandbox as {@code render} makes it (its JSON), for answering a read: from
+     * memory while that is coherent with the database ({@link SandboxCache}). Decisions (a state
+     * change, a host call) use {@link #get}.
+     */
+    public byte[] readRendered(UUID teamId, String wireId, String view, java.util.function.Function<Sandbox, byte[]> render) {
+        return WireId.SANDBOX.decode(wireId)
+                .flatMap(id -> sandboxes.readRendered(teamId, id, view, render))
+                .orElseThrow(() -> new ApiException(ErrorCode.SANDBOX_NOT_FOUND, "no such sandbox in your team"));
+    }
+
+    /** {@link #page}'s rows as {@code render} makes them (the list's JSON), kept with them while that is coherent. */
+    public byte[] pageRendered(UUID teamId, Set<SandboxStatus> statuses, Map<String, String> metadata,
+                               io.wrenn.controlplane.http.Paging.PageRequest page, String view,
+                               java.util.function.Function<List<Sandbox>, byte[]> render) {
+        return sandboxes.readPageRendered(java.util.Objects.requireNonNull(teamId, "teamId"), statuses, metadata, page, view, render);
+    }
+
     public List<Sandbox> list(UUID teamId, Set<SandboxStatus> statuses) {
         return sandboxes.listForTeam(teamId, statuses);
     }
 
-    /** One page of the team's sandboxes, newest first, whose metadata holds every pair of {@code metadata}. */
+    /**
+     * One page of the team's sandboxes, newest first, whose metadata holds every pair of
+     * {@code metadata}: an answer to a list, from memory while that is coherent ({@link SandboxCache}).
+     */
     public List<Sandbox> page(UUID teamId, Set<SandboxStatus> statuses, Map<String, String> metadata,
                               io.wrenn.controlplane.http.Paging.PageRequest page) {
-        return sandboxes.page(java.util.Objects.requireNonNull(teamId, "teamId"), statuses, metadata, page);
+        return sandboxes.readPage(java.util.Objects.requireNonNull(teamId, "teamId"), statuses, metadata, page);
     }
 
     /**

@@ -23,6 +23,12 @@ import tools.jackson.core.type.TypeReference;
 /**
  * Sandbox rows. Status changes are compare-and-set ({@link #transition}): the caller names the
  * states it expects, so a request and the reconciler racing on one row cannot undo each other.
+ *
+ * <p>The only writer of the table. Every write of a column a {@link Sandbox} holds names the
+ * teams whose rows it changed ({@code RETURNING team_id}) and drops what {@link SandboxCache}
+ * kept of them once it is committed, before the writer goes on: whoever wrote reads their write
+ * through {@link #readForTeam} and {@link #readPage} on this control plane at once. (The
+ * database's trigger tells every control plane too, this one included, a moment later.)
  */
 public final class SandboxStore {
 
@@ -48,14 +54,86 @@ public final class SandboxStore {
      */
     private final UUID self;
 
+    private final SandboxCache cache;
+
     public SandboxStore(Jdbi jdbi) {
         this(jdbi, null);
     }
 
     /** A store whose rows name {@code self}, the control plane that moves them, at each move. */
     public SandboxStore(Jdbi jdbi, UUID self) {
+        // A cache that never hears notifications is never used: every read goes to the database.
+        this(jdbi, self, new SandboxCache());
+    }
+
+    /** As {@link #SandboxStore(Jdbi, UUID)}, answering the API's reads from {@code cache} while it is coherent. */
+    public SandboxStore(Jdbi jdbi, UUID self, SandboxCache cache) {
         this.jdbi = jdbi;
         this.self = self;
+        this.cache = cache;
+    }
+
+    /**
+     * Drops what the cache kept of {@code teams} once {@code h}'s work is committed: at once
+     * outside a transaction (the statement was its own), else after the commit, since a read
+     * before it would still see, and keep, the old row. Returns how many rows changed.
+     */
+    private int changed(org.jdbi.v3.core.Handle h, List<UUID> teams) {
+        if (teams.isEmpty()) {
+            return 0;
+        }
+        Runnable drop = () -> Set.copyOf(teams).forEach(cache::changed);
+        if (h.isInTransaction()) {
+            h.afterCommit(drop);
+        } else {
+            drop.run();
+        }
+        return teams.size();
+    }
+
+    /** The team's sandbox as {@link #findForTeam}, answered from memory while the cache is coherent. */
+    public Optional<Sandbox> readForTeam(UUID teamId, UUID id) {
+        return cache.find(teamId, id, () -> findForTeam(teamId, id));
+    }
+
+    /**
+     * {@code render} of the team's sandbox {@code id} as {@link #readForTeam} finds it, kept with
+     * it ({@code view} names the renderer); empty when the team has no such sandbox.
+     */
+    public Optional<byte[]> readRendered(UUID teamId, UUID id, String view, java.util.function.Function<Sandbox, byte[]> render) {
+        try {
+            return Optional.of(cache.rendered(teamId, List.of(view, id),
+                    () -> render.apply(readForTeam(teamId, id).orElseThrow(Absent::new))));
+        } catch (Absent e) {
+            return Optional.empty();
+        }
+    }
+
+    /** {@code render} of a page as {@link #readPage} answers it, kept with it ({@code view} names the renderer). */
+    public byte[] readPageRendered(UUID teamId, Set<SandboxStatus> statuses, Map<String, String> metadata,
+                                   Paging.PageRequest page, String view, java.util.function.Function<List<Sandbox>, byte[]> render) {
+        return cache.rendered(teamId, List.of(view, pageKey(statuses, metadata, page)),
+                () -> render.apply(readPage(teamId, statuses, metadata, page)));
+    }
+
+    /** No such sandbox in the team: nothing to render, nothing kept. */
+    private static final class Absent extends RuntimeException {
+        Absent() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static SandboxCache.PageKey pageKey(Set<SandboxStatus> statuses, Map<String, String> metadata, Paging.PageRequest page) {
+        // The cursor's parts as given: a forged one fails in page() and is never kept.
+        List<String> after = page.after() == null ? null : List.of(page.after().text(0), page.after().text(1));
+        return new SandboxCache.PageKey(Set.copyOf(statuses), Map.copyOf(metadata), after, page.fetch());
+    }
+
+    /** One page of a team's sandboxes as {@link #page}, answered from memory while the cache is coherent. */
+    public List<Sandbox> readPage(UUID teamId, Set<SandboxStatus> statuses, Map<String, String> metadata,
+                                  Paging.PageRequest page) {
+        java.util.Objects.requireNonNull(teamId, "teamId");
+        return cache.page(teamId, pageKey(statuses, metadata, page), () -> page(teamId, statuses, metadata, page));
     }
 
     public void insertStarting(UUID id, UUID teamId, UUID hostId, UUID templateId, int vcpus, int memoryMb,
@@ -87,6 +165,7 @@ public final class SandboxStore {
                 .bind("envKeys", Jsons.mapper().writeValueAsString(List.copyOf(envKeys)))
                 .bind("metadata", Jsons.mapper().writeValueAsString(metadata))
                 .execute();
+        changed(h, List.of(teamId));
     }
 
     /**
@@ -207,18 +286,19 @@ public final class SandboxStore {
 
     /** As {@link #transition(UUID, Set, SandboxStatus, String)}, on {@code h}'s transaction. */
     public boolean transition(org.jdbi.v3.core.Handle h, UUID id, Set<SandboxStatus> from, SandboxStatus to, String reason) {
-        return h.createUpdate("""
+        return changed(h, h.createQuery("""
                         UPDATE sandboxes SET status = :to, status_reason = :reason, host_call_lost = false, updated_at = now(),
                             stopped_at = CASE WHEN :terminal THEN now() ELSE stopped_at END,
                             moved_by = COALESCE(CAST(:self AS uuid), moved_by)
-                        WHERE id = :id AND status IN (<from>)""")
+                        WHERE id = :id AND status IN (<from>) RETURNING team_id""")
                 .bind("self", self)
                 .bind("id", id)
                 .bind("to", to.wire())
                 .bind("reason", reason)
                 .bind("terminal", to.terminal())
                 .bindList("from", from.stream().map(SandboxStatus::wire).toList())
-                .execute() == 1;
+                .mapTo(UUID.class)
+                .list()) == 1;
     }
 
     /**
@@ -227,26 +307,28 @@ public final class SandboxStore {
      * reconciler already settled is left alone. Any later status change clears the flag.
      */
     public boolean markHostCallLost(UUID id, SandboxStatus status) {
-        return jdbi.withHandle(h -> h.createUpdate("""
-                        UPDATE sandboxes SET host_call_lost = true WHERE id = :id AND status = :status""")
+        return jdbi.withHandle(h -> changed(h, h.createQuery("""
+                        UPDATE sandboxes SET host_call_lost = true WHERE id = :id AND status = :status RETURNING team_id""")
                 .bind("id", id)
                 .bind("status", status.wire())
-                .execute()) == 1;
+                .mapTo(UUID.class)
+                .list())) == 1;
     }
 
     /** Settles a create: {@code starting → running} with the times the host reported. */
     public boolean markRunning(UUID id, Set<SandboxStatus> from, Instant startedAt, Instant expiresAt, Long bootMs) {
-        return jdbi.withHandle(h -> h.createUpdate("""
+        return jdbi.withHandle(h -> changed(h, h.createQuery("""
                         UPDATE sandboxes SET status = 'running', status_reason = NULL, host_call_lost = false, updated_at = now(),
                             started_at = COALESCE(:started, started_at, now()), expires_at = :expires,
                             boot_ms = COALESCE(:boot, boot_ms)
-                        WHERE id = :id AND status IN (<from>)""")
+                        WHERE id = :id AND status IN (<from>) RETURNING team_id""")
                 .bind("id", id)
                 .bind("started", startedAt == null ? null : OffsetDateTime.ofInstant(startedAt, java.time.ZoneOffset.UTC))
                 .bind("expires", expiresAt == null ? null : OffsetDateTime.ofInstant(expiresAt, java.time.ZoneOffset.UTC))
                 .bind("boot", bootMs)
                 .bindList("from", from.stream().map(SandboxStatus::wire).toList())
-                .execute()) == 1;
+                .mapTo(UUID.class)
+                .list())) == 1;
     }
 
     /** Settles a pause: {@code → paused} with the generation the host saved. */
@@ -256,28 +338,30 @@ public final class SandboxStore {
 
     /** As {@link #markPaused(UUID, Set, long, String)}; {@code withoutMemory}: the pause kept only the disk. */
     public boolean markPaused(UUID id, Set<SandboxStatus> from, long generation, String reason, boolean withoutMemory) {
-        return jdbi.withHandle(h -> h.createUpdate("""
+        return jdbi.withHandle(h -> changed(h, h.createQuery("""
                         UPDATE sandboxes SET status = 'paused', status_reason = :reason, host_call_lost = false, updated_at = now(),
                             pause_generation = :generation, paused_at = now(), expires_at = NULL,
                             paused_without_memory = :withoutMemory
-                        WHERE id = :id AND status IN (<from>)""")
+                        WHERE id = :id AND status IN (<from>) RETURNING team_id""")
                 .bind("id", id)
                 .bind("withoutMemory", withoutMemory)
                 .bind("generation", generation)
                 .bind("reason", reason)
                 .bindList("from", from.stream().map(SandboxStatus::wire).toList())
-                .execute()) == 1;
+                .mapTo(UUID.class)
+                .list())) == 1;
     }
 
     /** Settles a resume: {@code resuming → running} with the new expiry. */
     public boolean markResumed(UUID id, Instant expiresAt) {
-        return jdbi.withHandle(h -> h.createUpdate("""
+        return jdbi.withHandle(h -> changed(h, h.createQuery("""
                         UPDATE sandboxes SET status = 'running', status_reason = NULL, host_call_lost = false, updated_at = now(),
                             paused_at = NULL, expires_at = :expires, paused_without_memory = false
-                        WHERE id = :id AND status = 'resuming'""")
+                        WHERE id = :id AND status = 'resuming' RETURNING team_id""")
                 .bind("id", id)
                 .bind("expires", expiresAt == null ? null : OffsetDateTime.ofInstant(expiresAt, java.time.ZoneOffset.UTC))
-                .execute()) == 1;
+                .mapTo(UUID.class)
+                .list())) == 1;
     }
 
     /** Sandboxes not finished that were made from {@code templateId}. */
@@ -294,11 +378,15 @@ public final class SandboxStore {
         if (version == null || version.isEmpty()) {
             return;
         }
-        jdbi.useHandle(h -> h.createUpdate("UPDATE sandboxes SET envd_version = :version WHERE id = :id")
+        jdbi.useHandle(h -> changed(h, h.createQuery("UPDATE sandboxes SET envd_version = :version WHERE id = :id RETURNING team_id")
                 .bind("id", id)
                 .bind("version", version)
-                .execute());
+                .mapTo(UUID.class)
+                .list()));
     }
+
+    // The writes below change columns no Sandbox holds (token, auto-resume, network), read from the
+    // database each time: nothing kept of the row goes stale, and the trigger still tells everyone.
 
     /** Records the envd access token chosen for a sandbox at create. */
     public void saveAccessToken(UUID id, String token) {
@@ -377,25 +465,27 @@ public final class SandboxStore {
 
     /** A running sandbox's new expiry (null = never) and timeout; false when it is not running. */
     public boolean setExpiry(UUID id, Instant expiresAt, int timeoutS) {
-        return jdbi.withHandle(h -> h.createUpdate("""
+        return jdbi.withHandle(h -> changed(h, h.createQuery("""
                         UPDATE sandboxes SET expires_at = :expires, timeout_s = :timeout, updated_at = now()
-                        WHERE id = :id AND status = 'running'""")
+                        WHERE id = :id AND status = 'running' RETURNING team_id""")
                 .bind("id", id)
                 .bind("expires", expiresAt == null ? null : OffsetDateTime.ofInstant(expiresAt, java.time.ZoneOffset.UTC))
                 .bind("timeout", timeoutS)
-                .execute()) == 1;
+                .mapTo(UUID.class)
+                .list())) == 1;
     }
 
     /** Every sandbox on {@code hostId} in {@code from} becomes {@code to}; returns how many. */
     public int transitionAllOnHost(UUID hostId, SandboxStatus from, SandboxStatus to, String reason) {
-        return jdbi.withHandle(h -> h.createUpdate("""
+        return jdbi.withHandle(h -> changed(h, h.createQuery("""
                         UPDATE sandboxes SET status = :to, status_reason = :reason, host_call_lost = false, updated_at = now()
-                        WHERE host_id = :host AND status = :from""")
+                        WHERE host_id = :host AND status = :from RETURNING team_id""")
                 .bind("host", hostId)
                 .bind("from", from.wire())
                 .bind("to", to.wire())
                 .bind("reason", reason)
-                .execute());
+                .mapTo(UUID.class)
+                .list()));
     }
 
     private static Sandbox map(ResultSet rs) throws SQLException {
@@ -428,12 +518,13 @@ public final class SandboxStore {
     }
 
     // Most sandboxes have neither: read on every GET and list, the empty ones skip the parser.
+    // Unmodifiable: a row kept by the cache is shared by every read that answers it.
     private static List<String> envKeys(String json) {
-        return json.equals("[]") ? List.of() : ENV_KEYS_READER.readValue(json);
+        return json.equals("[]") ? List.of() : java.util.Collections.unmodifiableList(ENV_KEYS_READER.readValue(json));
     }
 
     private static Map<String, String> metadata(String json) {
-        return json.equals("{}") ? Map.of() : METADATA_READER.readValue(json);
+        return json.equals("{}") ? Map.of() : java.util.Collections.unmodifiableMap(METADATA_READER.readValue(json));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

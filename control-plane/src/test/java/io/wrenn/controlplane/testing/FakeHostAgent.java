@@ -446,6 +446,19 @@ public final class FakeHostAgent extends HostAgentGrpc.HostAgentImplBase impleme
     }
 
     @Override
+    public void setSandboxTimeout(io.wrenn.hostagent.protocol.SetSandboxTimeoutRequest request, StreamObserver<Sandbox> response) {
+        Sandbox sandbox = sandboxes.computeIfPresent(request.getSandboxId(), (id, before) -> before.toBuilder()
+                .setExpiresAtMs(request.getTimeoutS() == 0 ? 0 : System.currentTimeMillis() + request.getTimeoutS() * 1000L)
+                .build());
+        if (sandbox == null) {
+            response.onError(io.grpc.Status.NOT_FOUND.withDescription("no such sandbox").asRuntimeException());
+            return;
+        }
+        response.onNext(sandbox);
+        response.onCompleted();
+    }
+
+    @Override
     public void destroySandbox(DestroySandboxRequest request, StreamObserver<DestroySandboxResponse> response) {
         destroyed.add(request.getSandboxId());
         sandboxes.remove(request.getSandboxId());
