@@ -73,8 +73,17 @@ final class BenchCommand implements Callable<Integer> {
     private String key;
     private LocalApi api;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        // Every row is a median of its runs and most rows are ratios of two medians: a count of
+        // zero would leave nothing to compare, so it is refused before anything boots.
+        atLeastOne("--creates", creates);
+        atLeastOne("--execs", execs);
+        atLeastOne("--restores", restores);
+        atLeastOne("--idle", idle);
         try (PrivateWrenn own = PrivateWrenn.start("bench")) {
             AllInOne wrenn = own.wrenn();
             base = own.baseUrl();
@@ -372,6 +381,13 @@ final class BenchCommand implements Callable<Integer> {
             lines.add("| %d | %.0f | %.0f | %.0f |".formatted(n, all, row.median(), row.max()));
         }
         return lines;
+    }
+
+    private void atLeastOne(String option, int value) {
+        if (value < 1) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    option + " must be at least 1 (it was " + value + ")");
+        }
     }
 
     private record Created(String id, double ms) {
