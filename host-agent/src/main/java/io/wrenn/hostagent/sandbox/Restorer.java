@@ -35,7 +35,7 @@ final class Restorer {
     void restore(Sandbox sandbox, Template template, Undo undo) {
         String id = sandbox.id();
         StepTimes times = new StepTimes();
-        SnapshotDescription description = SnapshotDescription.of(host.layout, template);
+        SnapshotDescription description = SnapshotDescription.of(template);
         host.requireLoadable(description.vm(), "the snapshot");
         resources.prepareDirectory(id, undo);
         // qemu-img and the network set-up are both on the path and neither needs the other.
@@ -70,8 +70,9 @@ final class Restorer {
         host.store.write(sandbox.record());
         sandbox.state(Sandbox.State.RUNNING);
         times.step("record");
-        LOG.info("sandbox {} restored from snapshot {}/{}: slot {}, pid {}, {} ms to guest agent ({})", id,
-                template.teamId(), template.name(), slot.number(), sandbox.pid(), times.totalMs(), times);
+        LOG.info("sandbox {} of {}/{} restored from {}: slot {}, pid {}, {} ms to guest agent ({})", id,
+                template.teamId(), template.name(), template.snapshot().description().getParent(), slot.number(),
+                sandbox.pid(), times.totalMs(), times);
     }
 
     /**

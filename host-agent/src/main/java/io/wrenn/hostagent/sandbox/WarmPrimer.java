@@ -1,0 +1,124 @@
+package io.wrenn.hostagent.sandbox;
+
+import io.wrenn.hostagent.layout.Layout;
+import io.wrenn.hostagent.net.NetworkPolicy;
+import io.wrenn.hostagent.warm.WarmKey;
+import io.wrenn.hostagent.warm.WarmStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes a warm snapshot: boots the image in an internal VM (the primer), waits until envd answers
+ * and, before anyone's {@code /init} (no token, environment or entropy of a sandbox's), saves it
+ * the way a snapshot is saved (state, memory, flattened disk) into the image's staging directory
+ * of the machine-wide store, renames that into place, and destroys the VM.
+ *
+ * <p>The primer is no sandbox: it is never in the agent's map (so never listed, reported, sampled
+ * or reaped), has no way out of its namespace, and its directory carries a marker by which an
+ * agent starting after a crash stops its QEMU and removes it. Only the holder of the image's lock
+ * in the store primes, so one agent of the machine at a time.
+ */
+final class WarmPrimer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WarmPrimer.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** The primer reaches nothing: no internet, no address outside its namespace. */
+    private static final NetworkPolicy NO_EGRESS = new NetworkPolicy(false, List.of(), List.of());
+
+    private final SandboxHost host;
+    private final SandboxResources resources;
+    private final ColdBooter coldBooter;
+    private final Snapshotter snapshotter;
+    private final WarmStore store;
+
+    WarmPrimer(SandboxHost host, SandboxResources resources, ColdBooter coldBooter, Snapshotter snapshotter) {
+        this.host = host;
+        this.resources = resources;
+        this.coldBooter = coldBooter;
+        this.snapshotter = snapshotter;
+        this.store = new WarmStore(host.layout);
+    }
+
+    /**
+     * Primes {@code key} unless another agent of the machine is priming the image or it is
+     * there already. {@code keyNow} computes the key again: the image rebuilt while its primer ran
+     * is not stored under the old key.
+     */
+    void prime(Template image, WarmKey key, int vcpus, int memoryMb, Supplier<WarmKey> keyNow) {
+        Optional<WarmStore.Lease> lease;
+        try {
+            lease = store.tryLock(key.image());
+        } catch (IOException e) {
+            throw new UncheckedIOException("the warm snapshot store is not writable: " + e.getMessage(), e);
+        }
+        if (lease.isEmpty()) {
+            LOG.debug("warm snapshot {}: another agent is priming {}", key, key.image());
+            return;
+        }
+        try (WarmStore.Lease held = lease.get()) {
+            if (store.find(key).isPresent()) {
+                return;
+            }
+            held.removeStaging();
+            long t0 = System.nanoTime();
+            Path staging = held.newStaging();
+            try {
+                bootAndSave(image, vcpus, memoryMb, new Layout.SnapshotFiles(staging));
+                if (!key.equals(keyNow.get())) {
+                    throw new IllegalStateException("the image, kernel or QEMU changed while it was primed");
+                }
+                if (held.promote(staging, key)) {
+                    LOG.info("warm snapshot {} made in {} ms: creates of {} with {} vcpus and {} MiB restore from it",
+                            key, (System.nanoTime() - t0) / 1_000_000, image.name(), vcpus, memoryMb);
+                }
+                held.removeStale(key);
+            } catch (IOException | RuntimeException e) {
+                FileTrees.deleteRecursively(staging);
+                throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Boots the primer, saves it into {@code files}, and always destroys it. */
+    private void bootAndSave(Template image, int vcpus, int memoryMb, Layout.SnapshotFiles files) throws IOException {
+        String id = UUID.randomUUID().toString();
+        int diskMb = (int) image.imageSizeMb();
+        SandboxSpec spec = new SandboxSpec(id, Layout.PLATFORM_TEAM, image.teamId(), image.name(), vcpus, memoryMb,
+                diskMb, 0, Map.of(), null, NO_EGRESS);
+        // The record's token is never given to the guest (no /init): the snapshot's envd holds none.
+        SandboxRecord record = new SandboxRecord(spec, 0, host.accelerator().wireName(), image.defaultUser(),
+                image.defaultWorkdir(), host.clock.millis(), 0, 0, unusedToken(), Sandbox.State.RUNNING, 0, true);
+        Sandbox primer = new Sandbox(record, Sandbox.State.STARTING);
+        Undo undo = new Undo();
+        try {
+            resources.prepareDirectory(id, undo);
+            Files.createFile(host.layout.sandboxWarmPrimerMarker(id));
+            coldBooter.bootUninitialised(primer, image, undo, host.bootPolicy);
+            host.refuseWhenClosing();
+            snapshotter.saveRunning(primer, files, () -> { });
+            new SnapshotDescription(image.name(), "warm", vcpus, memoryMb, diskMb, image.defaultUser(), image.defaultWorkdir(),
+                    null, host.clock.millis(), null, host.vmBuild(), Map.of()).write(files.json());
+        } finally {
+            undo.runAll();
+        }
+    }
+
+    private static String unusedToken() {
+        byte[] bytes = new byte[24];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+}
