@@ -82,7 +82,8 @@ public final class SandboxManager {
      * Called at {@code pause.saving}, {@code pause.saved}, {@code pause.committed},
      * {@code resume.loading}, {@code snapshot.saving}, {@code snapshot.written},
      * {@code snapshot.promoted}, {@code create.started}, {@code upload.started},
-     * {@code image.copying} and {@code image.written}.
+     * {@code image.copying}, {@code image.written} and {@code warm.booted} (a warm snapshot's primer
+     * booted, not saved yet).
      */
     public void crashPoints(CrashPoints value) {
         host.crashPoints(value);

@@ -105,15 +105,20 @@ final class WarmPrimer {
         Undo undo = new Undo();
         try {
             resources.prepareDirectory(id, undo);
+            // Before QEMU exists: an agent that dies from here on leaves a directory the next one knows to remove.
             Files.createFile(host.layout.sandboxWarmPrimerMarker(id));
             coldBooter.bootUninitialised(primer, image, undo, host.bootPolicy);
+            host.crashPoint("warm.booted");
             host.refuseWhenClosing();
             snapshotter.saveRunning(primer, files, () -> { });
             new SnapshotDescription(image.name(), "warm", vcpus, memoryMb, diskMb, image.defaultUser(), image.defaultWorkdir(),
                     null, host.clock.millis(), null, host.vmBuild(), Map.of()).write(files.json());
-        } finally {
+        } catch (IOException | RuntimeException e) {
             undo.runAll();
+            throw e;
         }
+        // Not in a finally: a simulated crash (an Error at a crash point) must leave the VM as a kill -9 would.
+        undo.runAll();
     }
 
     private static String unusedToken() {
