@@ -107,6 +107,8 @@ final class WarmPrimer {
             resources.prepareDirectory(id, undo);
             // Before QEMU exists: an agent that dies from here on leaves a directory the next one knows to remove.
             Files.createFile(host.layout.sandboxWarmPrimerMarker(id));
+            // Nobody waits for it: sandboxes people use come first for the CPU.
+            host.vms.runInBackground(host.layout.sandboxQmpSocket(id));
             coldBooter.bootUninitialised(primer, image, undo, host.bootPolicy);
             host.crashPoint("warm.booted");
             host.refuseWhenClosing();
