@@ -248,6 +248,11 @@ public final class Layout {
             return dir.resolve("snapshot.json");
         }
 
+        /** A warm snapshot's: what its guest printed on its console while it booted. */
+        public Path console() {
+            return dir.resolve("console");
+        }
+
         /** A full migration stream (RAM included), kept only while it is turned into {@link #memory()}. */
         public Path stream() {
             return dir.resolve("stream");

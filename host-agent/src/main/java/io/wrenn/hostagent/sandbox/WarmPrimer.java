@@ -113,6 +113,10 @@ final class WarmPrimer {
             host.crashPoint("warm.booted");
             host.refuseWhenClosing();
             snapshotter.saveRunning(primer, files, () -> { });
+            // Its boot is every warm-started sandbox's boot: their consoles start with it, as a cold boot's would.
+            if (Files.isRegularFile(host.layout.sandboxSerialLog(id))) {
+                Files.copy(host.layout.sandboxSerialLog(id), files.console());
+            }
             new SnapshotDescription(image.name(), "warm", vcpus, memoryMb, diskMb, image.defaultUser(), image.defaultWorkdir(),
                     null, host.clock.millis(), null, host.vmBuild(), Map.of()).write(files.json());
         } catch (IOException | RuntimeException e) {

@@ -198,7 +198,8 @@ final class WarmStarts {
         SnapshotDescription description = SnapshotDescription.read(files.json());
         return new Template(image.teamId(), image.name(), files.disk(), image.defaultUser(), image.defaultWorkdir(),
                 description.diskSizeMb(), 0, new Template.Snapshot(description.vcpus(), description.memoryMb(), files.memory(),
-                files.state(), files.json(), description.createdAtMs()), null, description.diskSizeMb(), image.defaultEnv(),
+                files.state(), files.json(), java.nio.file.Files.isRegularFile(files.console()) ? files.console() : null,
+                description.createdAtMs()), null, description.diskSizeMb(), image.defaultEnv(),
                 false, description.createdAtMs());
     }
 

@@ -228,6 +228,7 @@ class WarmStartTest {
                 + second.getBootMs() + " with a disk grown by 1 GiB; cold was " + coldBootMs);
         assertThat(first.getBootMs()).isLessThan(coldBootMs);
 
+        assertThat(Files.size(layout.sandboxSerialLog(one))).as("its console starts with the boot it was saved after").isPositive();
         assertThat(agent.stdoutOf(one, "echo $WHO")).isEqualTo("one");
         assertThat(agent.stdoutOf(two, "echo $WHO")).isEqualTo("two");
         assertThat(agent.stdoutOf(one, "echo hello > /home/user/note && cat /home/user/note")).isEqualTo("hello");

@@ -32,6 +32,7 @@ class WarmStartsTest {
     @BeforeEach
     void setUp() throws Exception {
         host = new FakeHost(home);
+        host.vms.console = "Linux version 6.1 (fake)\n";
         host.agent.warmStarts(true);
     }
 
@@ -82,7 +83,10 @@ class WarmStartsTest {
         assertThat(host.vms.running).containsExactly(cold.pid());
         assertThat(host.layout.warmDir().resolve("minimal")).isDirectoryNotContaining("glob:**/.staging-*");
 
+        host.vms.console = null; // a restored guest prints nothing at start: what its console holds is the primer's
         Sandbox warm = create(256, Map.of("WHO", "second"));
+        assertThat(host.layout.sandboxSerialLog(warm.id())).as("its console starts with the primer's boot")
+                .hasContent("Linux version 6.1 (fake)\n");
 
         assertThat(warm.startedFrom()).isEqualTo(Sandbox.StartedFrom.WARM);
         assertThat(warm.record().ownMemory()).as("its RAM maps the warm snapshot's").isFalse();
