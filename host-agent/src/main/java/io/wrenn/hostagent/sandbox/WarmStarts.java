@@ -97,7 +97,10 @@ final class WarmStarts {
         }
     }
 
-    /** A create of {@code image} as {@code spec} booted cold: its key is primed in the background unless it is ready. */
+    /**
+     * A create of {@code image} as {@code spec} booted cold: its key is primed in the background
+     * unless it is ready. Never throws: the create it follows has succeeded.
+     */
     void coldBooted(Template image, SandboxSpec spec) {
         if (!eligible(image, spec) || host.closing()) {
             return;
@@ -105,11 +108,11 @@ final class WarmStarts {
         WarmKey key;
         try {
             key = key(image, spec.vcpus(), spec.memoryMb());
+            if (avoided(key) || store.find(key).isPresent() || !queued.add(key.toString())) {
+                return;
+            }
         } catch (RuntimeException e) {
             LOG.warn("no warm snapshot of {}: its key could not be read: {}", image.name(), e.toString());
-            return;
-        }
-        if (avoided(key) || store.find(key).isPresent() || !queued.add(key.toString())) {
             return;
         }
         pending.incrementAndGet();

@@ -56,8 +56,10 @@ public record WarmKey(String image, String source, String machine) {
      */
     public static String fileIdentity(Path file) {
         try {
-            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-            return file.toAbsolutePath() + " size=" + attributes.size() + " modified=" + attributes.lastModifiedTime().toInstant()
+            // By the file it is: agents that reach one image through different links share its key.
+            Path real = file.toRealPath();
+            BasicFileAttributes attributes = Files.readAttributes(real, BasicFileAttributes.class);
+            return real + " size=" + attributes.size() + " modified=" + attributes.lastModifiedTime().toInstant()
                     + " key=" + attributes.fileKey();
         } catch (IOException e) {
             return file.toAbsolutePath() + " absent";

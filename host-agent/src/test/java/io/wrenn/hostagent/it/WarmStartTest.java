@@ -153,6 +153,21 @@ class WarmStartTest {
         }).map(ProcessHandle::pid).toList();
     }
 
+    /** Whether {@code pid} is a QEMU still running (a zombie not yet reaped is not). */
+    private static boolean qemuRunning(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).contains("qemu-system");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private List<Path> stagingDirs() throws IOException {
+        try (Stream<Path> entries = Files.list(layout.warmImageDir("minimal"))) {
+            return entries.filter(p -> p.getFileName().toString().startsWith(Layout.WARM_STAGING_PREFIX)).toList();
+        }
+    }
+
     /**
      * Waits until the agent primed nothing more, asking it for its sandboxes all along: the
      * primer must never be among them.
@@ -229,6 +244,11 @@ class WarmStartTest {
         assertThat(first.getBootMs()).isLessThan(coldBootMs);
 
         assertThat(Files.size(layout.sandboxSerialLog(one))).as("its console starts with the boot it was saved after").isPositive();
+        // Its RAM maps the sealed in-memory copy of the warm snapshot's memory, never the file itself.
+        long qemu = agent.server.sandboxes().running(one).pid();
+        String cmdline = Files.readString(Path.of("/proc", Long.toString(qemu), "cmdline")).replace('\0', ' ');
+        assertThat(cmdline).contains("mem-path=/proc/" + ProcessHandle.current().pid() + "/fd/")
+                .doesNotContain(warmEntries().getFirst().resolve("memory").toString());
         assertThat(agent.stdoutOf(one, "echo $WHO")).isEqualTo("one");
         assertThat(agent.stdoutOf(two, "echo $WHO")).isEqualTo("two");
         assertThat(agent.stdoutOf(one, "echo hello > /home/user/note && cat /home/user/note")).isEqualTo("hello");
@@ -299,13 +319,14 @@ class WarmStartTest {
                     .findFirst().orElseThrow();
         }
         long primerQemu = Long.parseLong(Files.readString(layout.sandboxPidFile(primer)).strip());
-        assertThat(ProcessHandle.of(primerQemu).map(ProcessHandle::isAlive)).contains(true);
+        assertThat(qemuRunning(primerQemu)).isTrue();
 
         agent.stop(); // destroys its sandboxes; the primer it lost track of runs on, as after a kill -9
-        assertThat(ProcessHandle.of(primerQemu).map(ProcessHandle::isAlive)).as("left running").contains(true);
+        assertThat(qemuRunning(primerQemu)).as("left running").isTrue();
+        assertThat(stagingDirs()).as("a crash leaves only staging").hasSize(1);
         agent = new AgentFixture(home, images).warmStarts(false).start(HostAgentConfig.ShutdownPolicy.DESTROY_VMS);
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(primerQemu).map(p -> !p.isAlive()).orElse(true));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !qemuRunning(primerQemu));
         assertThat(layout.sandboxDir(primer)).doesNotExist();
         assertThat(namespaces()).doesNotContain(SandboxNetwork.namespaceName(primer));
         assertThat(agent.stub.listSandboxes(ListSandboxesRequest.getDefaultInstance()).getSandboxesList()).isEmpty();
@@ -321,6 +342,7 @@ class WarmStartTest {
         agent = new AgentFixture(home, images).warmStarts(true).start(HostAgentConfig.ShutdownPolicy.DESTROY_VMS);
         create(request(UUID.randomUUID().toString()));
         awaitPrimedWhileListing();
+        assertThat(stagingDirs()).as("the staging the dead primer left was removed by the next").isEmpty();
         assertThat(create(request(UUID.randomUUID().toString())).getStartedFrom()).as("served warm when on").isEqualTo("warm");
         List<Path> entries = warmEntries();
         agent.stop();
