@@ -233,6 +233,7 @@ public final class HostAgentServer implements AutoCloseable {
         }
         if (manager != null) {
             manager.closeGuestConnections();
+            manager.releaseVmResources();
         }
         // VMs left running keep their way out and the host's protection from them until the next
         // agent on this home takes the table over; their lease lapses with this process.

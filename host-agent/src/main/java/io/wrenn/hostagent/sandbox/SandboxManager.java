@@ -278,6 +278,11 @@ public final class SandboxManager {
         host.sandboxes.values().forEach(SandboxResources::closeGuest);
     }
 
+    /** Lets go of what this agent held for VMs yet to start (template memories); at its close, once nothing starts. */
+    public void releaseVmResources() {
+        host.vms.close();
+    }
+
     /** Destroys every sandbox, in parallel (shutdown of {@code wrenn up}). */
     public void destroyAll() {
         destroyer.destroyAll();

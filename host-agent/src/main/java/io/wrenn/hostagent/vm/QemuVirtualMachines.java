@@ -64,6 +64,16 @@ public final class QemuVirtualMachines implements VirtualMachines {
         background.add(cgroupName(qmpSocket));
     }
 
+    /**
+     * The sealed copies of template memories are closed: a QEMU that runs has mapped its own, and
+     * no other starts from this agent. Without it every agent of a long-lived JVM (tests start
+     * dozens) would hold each template's memory to the end.
+     */
+    @Override
+    public void close() {
+        templateMemories.close();
+    }
+
     @Override
     public void releaseUnused() {
         templateMemories.retireOld();

@@ -41,6 +41,13 @@ public interface VirtualMachines {
     default void runInBackground(Path qmpSocket) {
     }
 
+    /**
+     * Lets go of everything held for VMs yet to start (the agent stops; VMs already running keep
+     * what they mapped).
+     */
+    default void close() {
+    }
+
     /** Lets go of what no VM will need again (the memory of deleted templates); called every few seconds. */
     default void releaseUnused() {
     }
