@@ -64,8 +64,9 @@ class WarmStartTest {
 
     private AgentFixture agent;
     private Layout layout;
-    private Set<String> namespacesBefore;
     private final List<String> created = new ArrayList<>();
+    /** The primers seen at work (their directories in the home), to check that none is left. */
+    private final Set<String> primers = new HashSet<>();
     private long coldBootMs;
 
     @BeforeAll
@@ -84,7 +85,6 @@ class WarmStartTest {
                         .inheritIO().start().waitFor();
             }
         }
-        namespacesBefore = namespaces();
         agent = new AgentFixture(home, images).warmStarts(true).start(HostAgentConfig.ShutdownPolicy.DESTROY_VMS);
     }
 
@@ -95,7 +95,11 @@ class WarmStartTest {
         }
         if (layout != null) {
             assertThat(qemuOfThisHome()).as("no QEMU of this test's home is left").isEmpty();
-            assertThat(namespaces()).as("no namespace is left").isSubsetOf(namespacesBefore);
+            // Other agents may share the machine: only this test's namespaces are looked for.
+            Set<String> ours = new HashSet<>();
+            created.forEach(id -> ours.add(SandboxNetwork.namespaceName(id)));
+            primers.forEach(id -> ours.add(SandboxNetwork.namespaceName(id)));
+            assertThat(namespaces()).as("no namespace of this test is left").doesNotContainAnyElementsOf(ours);
         }
     }
 
@@ -174,12 +178,29 @@ class WarmStartTest {
      */
     private void awaitPrimedWhileListing() {
         Set<String> listed = new HashSet<>();
+        Set<String> seen = new HashSet<>();
         await().atMost(PRIMING).pollInterval(Duration.ofMillis(250)).until(() -> {
             agent.stub.listSandboxes(ListSandboxesRequest.getDefaultInstance()).getSandboxesList()
                     .forEach(s -> listed.add(s.getSandboxId()));
+            seen.addAll(primerDirs());
             return agent.server.sandboxes().warmPrimingIdle();
         });
-        assertThat(listed).as("only sandboxes someone created are ever listed").isSubsetOf(created);
+        primers.addAll(seen);
+        assertThat(seen).as("a primer was at work").isNotEmpty();
+        assertThat(listed).as("only sandboxes someone created are ever listed").isSubsetOf(created)
+                .doesNotContainAnyElementsOf(seen);
+        // Gone without a trace: its directory, its namespace.
+        for (String primer : seen) {
+            assertThat(layout.sandboxDir(primer)).doesNotExist();
+            assertThat(namespaces()).doesNotContain(SandboxNetwork.namespaceName(primer));
+        }
+    }
+
+    /** The directories of the home that belong to a primer. */
+    private List<String> primerDirs() throws IOException {
+        try (Stream<Path> dirs = Files.list(layout.sandboxesDir())) {
+            return dirs.filter(d -> Files.exists(d.resolve("warm-primer"))).map(d -> d.getFileName().toString()).toList();
+        }
     }
 
     /** The status of a Connect call straight to the sandbox's envd with {@code token}. */
@@ -220,9 +241,6 @@ class WarmStartTest {
         // The primer is gone without a trace: its directory, QEMU and namespace.
         assertThat(sandboxDirs()).containsExactly(cold);
         assertThat(qemuOfThisHome()).hasSize(1);
-        Set<String> ours = namespaces();
-        ours.removeAll(namespacesBefore);
-        assertThat(ours).containsExactly(SandboxNetwork.namespaceName(cold));
         System.out.println("cold create of minimal: boot_ms " + coldBootMs);
     }
 
@@ -313,11 +331,8 @@ class WarmStartTest {
         });
         assertThat(create(request(UUID.randomUUID().toString())).getStartedFrom()).isEqualTo("cold");
         assertThat(died.await(PRIMING.toSeconds(), TimeUnit.SECONDS)).as("the primer booted").isTrue();
-        String primer;
-        try (Stream<Path> dirs = Files.list(layout.sandboxesDir())) {
-            primer = dirs.filter(d -> Files.exists(d.resolve("warm-primer"))).map(d -> d.getFileName().toString())
-                    .findFirst().orElseThrow();
-        }
+        String primer = primerDirs().getFirst();
+        primers.add(primer);
         long primerQemu = Long.parseLong(Files.readString(layout.sandboxPidFile(primer)).strip());
         assertThat(qemuRunning(primerQemu)).isTrue();
 
