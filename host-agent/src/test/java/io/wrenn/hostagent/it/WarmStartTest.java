@@ -176,7 +176,7 @@ class WarmStartTest {
      * Waits until the agent primed nothing more, asking it for its sandboxes all along: the
      * primer must never be among them.
      */
-    private void awaitPrimedWhileListing() {
+    private void awaitPrimedWhileListing() throws IOException {
         Set<String> listed = new HashSet<>();
         Set<String> seen = new HashSet<>();
         await().atMost(PRIMING).pollInterval(Duration.ofMillis(250)).until(() -> {
