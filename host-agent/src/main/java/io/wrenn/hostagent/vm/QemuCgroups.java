@@ -39,7 +39,7 @@ public final class QemuCgroups {
     static final int V1_MAX_SHARES = 262_144;
 
     /** A background QEMU's CPU weight is its size's divided by this. */
-    static final int BACKGROUND_DIVISOR = 10;
+    static final int BACKGROUND_DIVISOR = 4;
 
     private final Path root;
 
@@ -62,7 +62,7 @@ public final class QemuCgroups {
 
     /**
      * As {@link #create(String, int, int, Accelerator)}; a {@code background} QEMU (work nobody
-     * waits for) weighs a tenth of a sandbox of its size, so that it slows no sandbox people use
+     * waits for) weighs a quarter of a sandbox of its size, so that it slows no sandbox people use
      * while the host is busy, and runs at full speed while it is not.
      */
     public List<Path> create(String name, int vcpus, int memoryMb, Accelerator accelerator, boolean background) {

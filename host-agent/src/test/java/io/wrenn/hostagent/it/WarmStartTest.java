@@ -55,7 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("vm")
 class WarmStartTest {
 
-    private static final Duration PRIMING = Duration.ofMinutes(4);
+    private static final Duration PRIMING = Duration.ofMinutes(6);
 
     @TempDir(cleanup = org.junit.jupiter.api.io.CleanupMode.ALWAYS)
     static Path home;

@@ -54,7 +54,7 @@ class QemuCgroupsTest {
     }
 
     @Test
-    void aBackgroundQemuWeighsATenthOfASandboxOfItsSize() throws Exception {
+    void aBackgroundQemuWeighsAQuarterOfASandboxOfItsSize() throws Exception {
         Files.createDirectories(root.resolve("cpu"));
         Files.writeString(root.resolve("cpu").resolve("cgroup.procs"), "");
         Path cpu = Files.createDirectories(root.resolve("cpu/wrenn/primer"));
@@ -62,7 +62,7 @@ class QemuCgroupsTest {
 
         new QemuCgroups(root).create("primer", 2, 256, Accelerator.TCG, true);
 
-        assertThat(Files.readString(cpu.resolve("cpu.shares"))).isEqualTo(Integer.toString(2 * 1024 / 10));
+        assertThat(Files.readString(cpu.resolve("cpu.shares"))).isEqualTo(Integer.toString(2 * 1024 / 4));
     }
 
     @Test
