@@ -115,6 +115,9 @@ final class Creator {
             } catch (RuntimeException e) {
                 undo.runAll();
                 host.refuseWhenClosing();
+                if ((e instanceof SandboxException s && s.kind() == SandboxException.Kind.RESOURCE_EXHAUSTED) || DiskFull.named(e)) {
+                    throw e; // the host lacks room, not the snapshot anything: a cold boot would meet the same
+                }
                 warmStarts.restoreFailed(warm.get(), e);
                 fresh.record(asked);
             }
