@@ -61,7 +61,7 @@ public final class SandboxManager {
         pauser = new Pauser(host, live, resources);
         resumer = new Resumer(host, live, resources, guestStart, coldBooter);
         snapshotter = new Snapshotter(host, live, pauser, resumer);
-        warmStarts = new WarmStarts(host, new WarmPrimer(host, resources, coldBooter, snapshotter));
+        warmStarts = new WarmStarts(host, new WarmPrimer(host, resources, coldBooter, guestStart, snapshotter));
         creator = new Creator(host, coldBooter, new Restorer(host, resources, guestStart), warmStarts);
         imageMaker = new ImageMaker(host, live);
         templateRemover = new TemplateRemover(host);

@@ -8,8 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,10 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes a warm snapshot: boots the image in an internal VM (the primer), waits until envd answers
- * and, before anyone's {@code /init} (no token, environment or entropy of a sandbox's), saves it
- * the way a snapshot is saved (state, memory, flattened disk) into the image's staging directory
- * of the machine-wide store, renames that into place, and destroys the VM.
+ * Makes a warm snapshot: boots the image in an internal VM (the primer), waits until envd answers,
+ * gives it one {@code /init} with nothing of anyone's (no token, no environment: no sandbox's
+ * data), saves it the way a snapshot is saved (state, memory, flattened disk) into the image's
+ * staging directory of the machine-wide store, renames that into place, and destroys the VM.
  *
  * <p>The primer is no sandbox: it is never in the agent's map (so never listed, reported, sampled
  * or reaped), has no way out of its namespace, and its directory carries a marker by which an
@@ -32,20 +30,22 @@ import org.slf4j.LoggerFactory;
 final class WarmPrimer {
 
     private static final Logger LOG = LoggerFactory.getLogger(WarmPrimer.class);
-    private static final SecureRandom RANDOM = new SecureRandom();
     /** The primer reaches nothing: no internet, no address outside its namespace. */
     private static final NetworkPolicy NO_EGRESS = new NetworkPolicy(false, List.of(), List.of());
 
     private final SandboxHost host;
     private final SandboxResources resources;
     private final ColdBooter coldBooter;
+    private final GuestStart guestStart;
     private final Snapshotter snapshotter;
     private final WarmStore store;
 
-    WarmPrimer(SandboxHost host, SandboxResources resources, ColdBooter coldBooter, Snapshotter snapshotter) {
+    WarmPrimer(SandboxHost host, SandboxResources resources, ColdBooter coldBooter, GuestStart guestStart,
+            Snapshotter snapshotter) {
         this.host = host;
         this.resources = resources;
         this.coldBooter = coldBooter;
+        this.guestStart = guestStart;
         this.snapshotter = snapshotter;
         this.store = new WarmStore(host.layout);
     }
@@ -98,9 +98,9 @@ final class WarmPrimer {
         int diskMb = (int) image.imageSizeMb();
         SandboxSpec spec = new SandboxSpec(id, Layout.PLATFORM_TEAM, image.teamId(), image.name(), vcpus, memoryMb,
                 diskMb, 0, Map.of(), null, NO_EGRESS);
-        // The record's token is never given to the guest (no /init): the snapshot's envd holds none.
+        // No token: the primer's connection gives envd none, so the snapshot's envd holds none.
         SandboxRecord record = new SandboxRecord(spec, 0, host.accelerator().wireName(), image.defaultUser(),
-                image.defaultWorkdir(), host.clock.millis(), 0, 0, unusedToken(), Sandbox.State.RUNNING, 0, true);
+                image.defaultWorkdir(), host.clock.millis(), 0, 0, null, Sandbox.State.RUNNING, 0, true);
         Sandbox primer = new Sandbox(record, Sandbox.State.STARTING);
         Undo undo = new Undo();
         try {
@@ -109,8 +109,13 @@ final class WarmPrimer {
             Files.createFile(host.layout.sandboxWarmPrimerMarker(id));
             // Nobody waits for it: sandboxes people use come first for the CPU.
             host.vms.runInBackground(host.layout.sandboxQmpSocket(id));
-            coldBooter.bootUninitialised(primer, image, undo, host.bootPolicy);
+            ColdBooter.Booted booted = coldBooter.bootUninitialised(primer, image, undo, host.bootPolicy);
             host.crashPoint("warm.booted");
+            // One /init with nothing of anyone's in it (no token, an empty environment, the image's
+            // user and workdir, the clock, bytes that every restore's own reseed follows): under TCG
+            // envd's first /init runs seconds of code never run before, and every restore's /init
+            // would pay for it; run once here, it is warm in the snapshot (docs/ARCHITECTURE.md, "Warm starts", has the numbers).
+            guestStart.initBooted(primer, booted.vm(), booted.envd(), primer.record(), null, host.bootPolicy.deadline());
             host.refuseWhenClosing();
             snapshotter.saveRunning(primer, files, () -> { });
             // Its boot is every warm-started sandbox's boot: their consoles start with it, as a cold boot's would.
@@ -127,9 +132,4 @@ final class WarmPrimer {
         undo.runAll();
     }
 
-    private static String unusedToken() {
-        byte[] bytes = new byte[24];
-        RANDOM.nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
-    }
 }

@@ -73,9 +73,10 @@ class WarmStartsTest {
         SnapshotDescription saved = SnapshotDescription.read(entry.resolve("snapshot.json"));
         assertThat(saved.envdAccessToken()).as("the primer's envd was never given a token").isNull();
         assertThat(saved.envOrEmpty()).isEmpty();
-        // The primer: booted, never initialised, gone without a trace, never listed.
+        // The primer: booted, given no token and no environment, gone without a trace, never listed.
         Fakes.Guest primerGuest = host.guests.opened.get(1);
-        assertThat(primerGuest.envInits).as("no /init reached the primer").isEmpty();
+        assertThat(primerGuest.accessToken).as("its connection gives envd no token").isNull();
+        assertThat(primerGuest.envInits).as("its one /init carries no environment").containsExactly(Map.of());
         assertThat(primerGuest.closed).isTrue();
         assertThat(host.agent.list()).extracting(Sandbox::id).containsExactly(cold.id());
         assertThat(sandboxDirs()).containsExactly(cold.id());
