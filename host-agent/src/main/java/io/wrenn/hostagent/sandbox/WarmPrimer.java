@@ -92,6 +92,23 @@ final class WarmPrimer {
         }
     }
 
+    /**
+     * Runs {@code true} as the image's user, for the same reason as the {@code /init}: a warm
+     * sandbox's first command would otherwise run envd's process path for the first time (seconds
+     * under TCG, measured: warm create → first exec 2.9 s against 1.8 s from a snapshot template).
+     */
+    private static void warmUpProcesses(io.wrenn.hostagent.guest.GuestConnection envd, Template image) {
+        try (var process = envd.start(new io.wrenn.hostagent.guest.GuestConnection.StartSpec("/bin/true", List.of(), Map.of(), "/",
+                image.defaultUser()))) {
+            while (process.next() != null) {
+                // drained: started, then ended
+            }
+        } catch (RuntimeException e) {
+            // Only speed is at stake: the snapshot is as good without it, its first command slower.
+            LOG.info("warm snapshot of {}: warming up envd's processes failed: {}", image.name(), e.toString());
+        }
+    }
+
     /** Boots the primer, saves it into {@code files}, and always destroys it. */
     private void bootAndSave(Template image, int vcpus, int memoryMb, Layout.SnapshotFiles files) throws IOException {
         String id = UUID.randomUUID().toString();
@@ -116,6 +133,7 @@ final class WarmPrimer {
             // envd's first /init runs seconds of code never run before, and every restore's /init
             // would pay for it; run once here, it is warm in the snapshot (docs/ARCHITECTURE.md, "Warm starts", has the numbers).
             guestStart.initBooted(primer, booted.vm(), booted.envd(), primer.record(), null, host.bootPolicy.deadline());
+            warmUpProcesses(booted.envd(), image);
             host.refuseWhenClosing();
             snapshotter.saveRunning(primer, files, () -> { });
             // Its boot is every warm-started sandbox's boot: their consoles start with it, as a cold boot's would.

@@ -41,7 +41,7 @@ final class WarmStarts {
     /** A key whose priming or restore failed is left alone this long (creates of it boot cold). */
     static final Duration AVOID_AFTER_FAILURE = Duration.ofHours(1);
     /** Bumped when what a warm snapshot holds changes in a way its key's facts do not show. */
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
     /** How long a stopping agent waits for the primer to give back its VM. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(90);
 
