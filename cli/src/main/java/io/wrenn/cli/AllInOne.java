@@ -125,7 +125,8 @@ public final class AllInOne implements AutoCloseable {
 
         if (settings.agentAddress() == null) {
             agent = new HostAgentServer(HostAgentConfig.defaults(layout, agentSecret)
-                    .withEgress(settings.egress() != null ? settings.egress() : egressFromEnvironment(env)))
+                    .withEgress(settings.egress() != null ? settings.egress() : egressFromEnvironment(env))
+                    .withWarmStarts(HostAgentConfig.warmStartsFromEnvironment(env)))
                     .exposeMetrics(SecretFile.agentMetricsPort(), metricsToken)
                     .start();
             started.push(agent);

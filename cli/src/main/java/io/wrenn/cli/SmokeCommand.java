@@ -58,6 +58,8 @@ final class SmokeCommand implements Callable<Integer> {
         try (PrivateWrenn own = PrivateWrenn.start("smoke")) {
             base = own.baseUrl();
             key = own.wrenn().apiKey();
+            // Each create is to boot the image: a warm snapshot of it would check the snapshot, not the boot.
+            own.wrenn().agent().sandboxes().warmStarts(false);
             for (String template : templates) {
                 for (int boot = 1; boot <= boots; boot++) {
                     failures += smoke(own.wrenn(), template, boot) ? 0 : 1;

@@ -128,6 +128,7 @@ public final class HostAgentServer implements AutoCloseable {
             throw refused;
         }
         manager.accelerator(accelerator);
+        manager.warmStarts(config.warmStarts());
         reaper = new Reaper(manager);
         reaper.start();
         timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("wrenn-exec-timers").daemon().factory());
@@ -146,8 +147,9 @@ public final class HostAgentServer implements AutoCloseable {
             close();
             throw new UncheckedIOException("cannot listen on " + config.bindHost() + ":" + config.port(), e);
         }
-        LOG.info("host agent {} listening on {}:{} (accelerator {}, {} sandboxes re-adopted{})", version(),
-                config.bindHost(), server.getPort(), manager.accelerator().wireName(), manager.list().size(),
+        LOG.info("host agent {} listening on {}:{} (accelerator {}, warm starts {}, {} sandboxes re-adopted{})", version(),
+                config.bindHost(), server.getPort(), manager.accelerator().wireName(), config.warmStarts() ? "on" : "off",
+                manager.list().size(),
                 metrics.port() == 0 ? "" : ", Prometheus on port " + metrics.port());
         return this;
     }
@@ -231,6 +233,7 @@ public final class HostAgentServer implements AutoCloseable {
         }
         if (manager != null) {
             manager.closeGuestConnections();
+            manager.releaseVmResources();
         }
         // VMs left running keep their way out and the host's protection from them until the next
         // agent on this home takes the table over; their lease lapses with this process.

@@ -112,10 +112,11 @@ class ControlPlaneKillTest {
     @Test
     void aCreateWhoseControlPlaneWasKilledIsSettledWithoutWaitingForItsDeadline() throws Exception {
         WrennClient api = client();
-        // A cold boot (seconds under TCG), so that the kill lands while the row is starting.
+        // A cold boot (seconds under TCG), so that the kill lands while the row is starting: a disk
+        // other than the image's own size is never served by a warm snapshot.
         java.util.concurrent.CompletableFuture.runAsync(() -> {
             try {
-                api.post("/v1/sandboxes", Map.of("template", "minimal"));
+                api.post("/v1/sandboxes", Map.of("template", "minimal", "disk_size_mb", 4096));
             } catch (RuntimeException killedUnderIt) {
                 // the answer never comes: its control plane is killed below
             }

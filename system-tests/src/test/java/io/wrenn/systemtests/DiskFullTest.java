@@ -70,8 +70,11 @@ class DiskFullTest {
         layout = Layout.of(home, Layout.fromEnvironment().imagesDir());
         // Admission keeps 2 GiB of a host's disk free by default; this one is smaller than that,
         // and the test is about what happens when it fills up after the sandboxes were admitted.
+        // Cold boots only: a cold boot's RAM file reservation is under test, and a warm snapshot
+        // primer would fill this small home with a VM of its own behind the test's back.
         wrenn = AllInOne.start(new AllInOne.Settings(layout, "127.0.0.1", 0, Duration.ofSeconds(1))
-                .withEnvironment(Map.of("WRENN_HOST_RESERVED_DISK_MB", "0", "WRENN_DISK_OVERCOMMIT", "16")));
+                .withEnvironment(Map.of("WRENN_HOST_RESERVED_DISK_MB", "0", "WRENN_DISK_OVERCOMMIT", "16",
+                        io.wrenn.hostagent.HostAgentConfig.WARM_STARTS, "0")));
         api = new WrennClient(URI.create("http://127.0.0.1:" + wrenn.apiPort()), wrenn.apiKey());
 
         // A snapshot template in this home, and a sandbox restored from it: its RAM maps the

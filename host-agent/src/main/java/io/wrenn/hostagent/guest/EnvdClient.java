@@ -140,7 +140,9 @@ public final class EnvdClient implements GuestConnection {
             HttpResponse<InputStream> response = http.send(
                     initRequest(envVars, defaultUser, defaultWorkdir, now, entropy, guestToken, timeout),
                     HttpResponse.BodyHandlers.ofInputStream());
-            if (response.statusCode() == 401 && guestToken != null && !guestToken.equals(accessToken)) {
+            // Refused: an earlier attempt whose answer was lost may have given the guest its new
+            // token already (also a guest that held none, a warm snapshot's): try with that one.
+            if (response.statusCode() == 401 && !java.util.Objects.equals(guestToken, accessToken)) {
                 closeQuietly(response.body());
                 response = http.send(initRequest(envVars, defaultUser, defaultWorkdir, now, entropy, accessToken, timeout),
                         HttpResponse.BodyHandlers.ofInputStream());

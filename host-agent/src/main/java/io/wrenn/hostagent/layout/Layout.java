@@ -19,6 +19,7 @@ public final class Layout {
     public static final String PLATFORM_TEAM = "00000000-0000-0000-0000-000000000000";
 
     private static final Pattern TEMPLATE_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+    private static final Pattern WARM_KEY = Pattern.compile("[0-9a-f]{1,64}-[0-9a-f]{1,64}");
 
     private final Path home;
     private final Path images;
@@ -247,6 +248,11 @@ public final class Layout {
             return dir.resolve("snapshot.json");
         }
 
+        /** A warm snapshot's: what its guest printed on its console while it booted. */
+        public Path console() {
+            return dir.resolve("console");
+        }
+
         /** A full migration stream (RAM included), kept only while it is turned into {@link #memory()}. */
         public Path stream() {
             return dir.resolve("stream");
@@ -264,6 +270,49 @@ public final class Layout {
      */
     public Path snapshotStagingDir() {
         return snapshotsDir().resolve(".staging");
+    }
+
+    /**
+     * Warm snapshots of platform images, beside the images and so shared by every agent of the
+     * machine whatever its home: {@code warm/{image}/{key}/} holds the files of a snapshot
+     * ({@link SnapshotFiles}) of the image freshly booted.
+     */
+    public Path warmDir() {
+        return images.resolve("warm");
+    }
+
+    /** The warm snapshots of one image, its lock and its staging directories. */
+    public Path warmImageDir(String imageName) {
+        return warmDir().resolve(requireTemplateName(imageName));
+    }
+
+    /** One warm snapshot of {@code imageName}, named by its key. */
+    public SnapshotFiles warmSnapshotFiles(String imageName, String key) {
+        if (key == null || !WARM_KEY.matcher(key).matches()) {
+            throw new IllegalArgumentException("warm snapshot key is not valid");
+        }
+        return new SnapshotFiles(warmImageDir(imageName).resolve(key));
+    }
+
+    /** Held (a file lock) by the one agent of the machine priming a warm snapshot of {@code imageName}. */
+    public Path warmLock(String imageName) {
+        return warmImageDir(imageName).resolve(".lock");
+    }
+
+    /** Where a warm snapshot being written lies until it is renamed into place; {@code .staging-} and a random id. */
+    public Path warmStaging(String imageName, String id) {
+        return warmImageDir(imageName).resolve(WARM_STAGING_PREFIX + requireUuid(id, "staging id"));
+    }
+
+    /** The names of a warm image directory's staging directories start so. */
+    public static final String WARM_STAGING_PREFIX = ".staging-";
+
+    /**
+     * Marks a sandbox directory as a warm snapshot's primer (an internal VM no caller ever sees):
+     * an agent that finds it at start stops its QEMU and removes it, never re-adopts it.
+     */
+    public Path sandboxWarmPrimerMarker(String sandboxId) {
+        return sandboxDir(sandboxId).resolve("warm-primer");
     }
 
     /** QEMU's own stdout/stderr (argument errors and warnings land here). */

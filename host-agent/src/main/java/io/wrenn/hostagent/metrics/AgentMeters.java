@@ -20,8 +20,8 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@code wrenn_agent_sandboxes{state}}: this host's sandboxes by state;</li>
  *   <li>{@code wrenn_agent_accelerator{accelerator}}: 1 for the accelerator in use (kvm or tcg);</li>
- *   <li>{@code wrenn_agent_operation_seconds{operation,outcome}}: histogram of create (cold or
- *       from a snapshot), pause, resume and snapshot;</li>
+ *   <li>{@code wrenn_agent_operation_seconds{operation,outcome}}: histogram of create (cold,
+ *       from the image's warm snapshot, or from a snapshot), pause, resume and snapshot;</li>
  *   <li>{@code wrenn_agent_sampler_seconds}: one pass of the resource sampler;
  *       {@code wrenn_agent_sampler_cpu_seconds_total}: its thread's CPU time;
  *       {@code wrenn_agent_sampler_guest_reads_total}: guests asked for their figures;</li>
@@ -32,7 +32,7 @@ public final class AgentMeters {
 
     /** The operations timed; a fixed set, so the label stays bounded. */
     public enum Operation {
-        CREATE_COLD, CREATE_SNAPSHOT, PAUSE, RESUME, SNAPSHOT;
+        CREATE_COLD, CREATE_WARM, CREATE_SNAPSHOT, PAUSE, RESUME, SNAPSHOT;
 
         String label() {
             return name().toLowerCase(java.util.Locale.ROOT);

@@ -94,13 +94,28 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
 
     @Override
     public void createSandbox(CreateSandboxRequest request, StreamObserver<io.wrenn.hostagent.protocol.Sandbox> observer) {
-        AgentMeters.Operation operation = templates.find(request.getTemplateTeamId(), request.getTemplateName())
+        AgentMeters.Operation asked = templates.find(request.getTemplateTeamId(), request.getTemplateName())
                 .filter(Template::isSnapshot).isPresent() ? AgentMeters.Operation.CREATE_SNAPSHOT : AgentMeters.Operation.CREATE_COLD;
-        unary(observer, () -> toProto(metrics.meters().timed(operation, () -> manager.create(new SandboxSpec(
-                request.getSandboxId(), request.getTeamId(), request.getTemplateTeamId(), request.getTemplateName(),
-                request.getVcpus(), request.getMemoryMb(), request.getDiskSizeMb(), request.getTimeoutS(),
-                request.getEnvMap(), onTimeout(request.getOnTimeout()),
-                request.hasNetwork() ? policy(request.getNetwork()) : NetworkPolicy.OPEN), request.getEnvdAccessToken()))));
+        unary(observer, () -> {
+            long start = System.nanoTime();
+            AgentMeters.Operation operation = asked;
+            boolean ok = false;
+            try {
+                Sandbox created = manager.create(new SandboxSpec(
+                        request.getSandboxId(), request.getTeamId(), request.getTemplateTeamId(), request.getTemplateName(),
+                        request.getVcpus(), request.getMemoryMb(), request.getDiskSizeMb(), request.getTimeoutS(),
+                        request.getEnvMap(), onTimeout(request.getOnTimeout()),
+                        request.hasNetwork() ? policy(request.getNetwork()) : NetworkPolicy.OPEN), request.getEnvdAccessToken());
+                // An image's create that a warm snapshot served is timed apart from cold boots.
+                if (created.startedFrom() == Sandbox.StartedFrom.WARM) {
+                    operation = AgentMeters.Operation.CREATE_WARM;
+                }
+                ok = true;
+                return toProto(created);
+            } finally {
+                metrics.meters().record(operation, ok, java.time.Duration.ofNanos(System.nanoTime() - start));
+            }
+        });
     }
 
     private static NetworkPolicy policy(io.wrenn.hostagent.protocol.NetworkPolicy wire) {
@@ -356,6 +371,7 @@ public final class HostAgentService extends HostAgentGrpc.HostAgentImplBase {
                 .setOnTimeout(toProto(spec.onTimeout()))
                 .setPausedWithoutMemory(manager.pausedWithoutMemory(sandbox))
                 .setEnvdVersion(sandbox.state() == Sandbox.State.RUNNING && sandbox.envdVersion() != null ? sandbox.envdVersion() : "")
+                .setStartedFrom(sandbox.startedFrom() == null ? "" : sandbox.startedFrom().name().toLowerCase(java.util.Locale.ROOT))
                 .build();
     }
 

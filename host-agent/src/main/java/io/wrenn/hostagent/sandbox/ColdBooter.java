@@ -34,6 +34,31 @@ final class ColdBooter {
     void boot(Sandbox sandbox, Template template, Undo undo, BootPolicy policy) {
         String id = sandbox.id();
         long t0 = System.nanoTime();
+        Booted booted = bootUninitialised(sandbox, template, undo, policy);
+        long bootMs = (System.nanoTime() - t0) / 1_000_000;
+
+        SandboxRecord record = sandbox.record();
+        guestStart.initBooted(sandbox, booted.vm(), booted.envd(), record, record.envdAccessToken(), policy.deadline());
+        awaitFilesystemGrown(sandbox, booted.envd(), record.spec().diskSizeMb());
+        // Never 0: a non-zero bootMs is what tells a restarted agent that the guest was initialised.
+        sandbox.record(record.withBootMs(Math.max(1, bootMs)));
+        host.store.write(sandbox.record());
+        sandbox.state(Sandbox.State.RUNNING);
+        LOG.info("sandbox {} running: template {}, slot {}, pid {}, {} ms to guest agent", id,
+                template.name(), record.slot(), sandbox.pid(), bootMs);
+    }
+
+    /** A booted VM whose envd answers and was told nothing yet. */
+    record Booted(VmSpec vm, GuestConnection envd) {
+    }
+
+    /**
+     * Steps (a)-(f): the VM booted until its envd answers {@code /health}, and nothing more: envd
+     * holds no token, environment or entropy of anyone's yet. A create goes on to initialise it; a
+     * warm snapshot's primer saves it as it is.
+     */
+    Booted bootUninitialised(Sandbox sandbox, Template template, Undo undo, BootPolicy policy) {
+        String id = sandbox.id();
         resources.prepareDirectory(id, undo);
         NetworkSlot slot = resources.prepareNetwork(id, sandbox.record().spec().network(), undo);
 
@@ -42,17 +67,7 @@ final class ColdBooter {
         host.store.write(record);
         undo.add("kill VM", () -> host.vms.kill(sandbox.pid(), host.layout.sandboxQmpSocket(id)));
         VmSpec vm = guestStart.vmSpec(record, host.layout.sandboxMemory(id), true, null);
-        GuestConnection envd = bootUnderWatchdog(sandbox, template, vm, undo, policy, sandbox.record().envdAccessToken());
-        long bootMs = (System.nanoTime() - t0) / 1_000_000;
-
-        guestStart.initBooted(sandbox, vm, envd, record, record.envdAccessToken(), policy.deadline());
-        awaitFilesystemGrown(sandbox, envd, record.spec().diskSizeMb());
-        // Never 0: a non-zero bootMs is what tells a restarted agent that the guest was initialised.
-        sandbox.record(record.withBootMs(Math.max(1, bootMs)));
-        host.store.write(sandbox.record());
-        sandbox.state(Sandbox.State.RUNNING);
-        LOG.info("sandbox {} running: template {}, slot {}, pid {}, {} ms to guest agent", id,
-                template.name(), slot.number(), sandbox.pid(), bootMs);
+        return new Booted(vm, bootUnderWatchdog(sandbox, template, vm, undo, policy, record.envdAccessToken()));
     }
 
     /**

@@ -8,6 +8,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -30,11 +31,13 @@ final class Creator {
     private final SandboxHost host;
     private final ColdBooter coldBooter;
     private final Restorer restorer;
+    private final WarmStarts warmStarts;
 
-    Creator(SandboxHost host, ColdBooter coldBooter, Restorer restorer) {
+    Creator(SandboxHost host, ColdBooter coldBooter, Restorer restorer, WarmStarts warmStarts) {
         this.host = host;
         this.coldBooter = coldBooter;
         this.restorer = restorer;
+        this.warmStarts = warmStarts;
     }
 
     /** See {@link SandboxManager#create(SandboxSpec, String)}. */
@@ -79,8 +82,9 @@ final class Creator {
             try {
                 if (template.isSnapshot()) {
                     restorer.restore(fresh, template, undo);
+                    fresh.startedFrom(Sandbox.StartedFrom.SNAPSHOT);
                 } else {
-                    coldBooter.boot(fresh, template, undo, host.bootPolicy);
+                    startImage(fresh, template, undo);
                 }
                 return fresh;
             } catch (RuntimeException e) {
@@ -92,6 +96,35 @@ final class Creator {
         } finally {
             fresh.lock.unlock();
         }
+    }
+
+    /**
+     * A sandbox of an image: restored from the image's warm snapshot when one matches, else booted
+     * cold (and the image's warm snapshot primed in the background for the creates after it). A
+     * warm start that fails is undone and the sandbox boots cold: the snapshot is an optimisation,
+     * never a reason for a create to fail.
+     */
+    private void startImage(Sandbox fresh, Template image, Undo undo) {
+        SandboxRecord asked = fresh.record();
+        Optional<WarmStarts.Warm> warm = warmStarts.find(image, asked.spec());
+        if (warm.isPresent()) {
+            try {
+                restorer.restore(fresh, warm.get().template(), undo);
+                fresh.startedFrom(Sandbox.StartedFrom.WARM);
+                return;
+            } catch (RuntimeException e) {
+                undo.runAll();
+                host.refuseWhenClosing();
+                if ((e instanceof SandboxException s && s.kind() == SandboxException.Kind.RESOURCE_EXHAUSTED) || DiskFull.named(e)) {
+                    throw e; // the host lacks room, not the snapshot anything: a cold boot would meet the same
+                }
+                warmStarts.restoreFailed(warm.get(), e);
+                fresh.record(asked);
+            }
+        }
+        coldBooter.boot(fresh, image, undo, host.bootPolicy);
+        fresh.startedFrom(Sandbox.StartedFrom.COLD);
+        warmStarts.coldBooted(image, asked.spec());
     }
 
     private Sandbox existingOnCreate(Sandbox existing) {

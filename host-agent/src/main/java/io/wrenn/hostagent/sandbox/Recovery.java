@@ -41,6 +41,16 @@ final class Recovery {
         cleanSnapshotStaging();
         Set<String> keptNamespaces = new HashSet<>();
         for (String id : host.store.sandboxIds()) {
+            if (Files.exists(host.layout.sandboxWarmPrimerMarker(id))) {
+                // A warm snapshot's primer of an agent that died: no sandbox, never re-adopted.
+                LOG.info("stopping the warm snapshot primer {} a previous agent left", id);
+                try {
+                    destroyer.removeResidue(id);
+                } catch (RuntimeException e) {
+                    LOG.warn("could not remove the warm snapshot primer {}: {}", id, e.toString());
+                }
+                continue;
+            }
             Optional<SandboxRecord> record = host.store.read(id);
             Optional<Long> pid = host.store.qemuPid(id);
             String namespace = SandboxNetwork.namespaceName(id);

@@ -5,6 +5,7 @@ import io.wrenn.hostagent.guest.ProcessEvent;
 import io.wrenn.hostagent.net.NetworkSlot;
 import io.wrenn.hostagent.vm.VmSpec;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -35,9 +36,10 @@ final class Restorer {
     void restore(Sandbox sandbox, Template template, Undo undo) {
         String id = sandbox.id();
         StepTimes times = new StepTimes();
-        SnapshotDescription description = SnapshotDescription.of(host.layout, template);
+        SnapshotDescription description = SnapshotDescription.of(template);
         host.requireLoadable(description.vm(), "the snapshot");
         resources.prepareDirectory(id, undo);
+        startConsole(id, template);
         // qemu-img and the network set-up are both on the path and neither needs the other.
         CompletableFuture<Void> overlay = CompletableFuture.runAsync(
                 () -> host.disks.createOverlay(resources.pinBase(id, template.rootfs()), host.layout.sandboxOverlay(id),
@@ -70,8 +72,22 @@ final class Restorer {
         host.store.write(sandbox.record());
         sandbox.state(Sandbox.State.RUNNING);
         times.step("record");
-        LOG.info("sandbox {} restored from snapshot {}/{}: slot {}, pid {}, {} ms to guest agent ({})", id,
-                template.teamId(), template.name(), slot.number(), sandbox.pid(), times.totalMs(), times);
+        LOG.info("sandbox {} of {}/{} restored from {}: slot {}, pid {}, {} ms to guest agent ({})", id,
+                template.teamId(), template.name(), template.snapshot().description().getParent(), slot.number(),
+                sandbox.pid(), times.totalMs(), times);
+    }
+
+    /** The sandbox's console begins with what its guest printed before the snapshot, if the snapshot kept it (QEMU appends). */
+    private void startConsole(String id, Template template) {
+        Path console = template.snapshot().console();
+        if (console == null) {
+            return;
+        }
+        try {
+            java.nio.file.Files.copy(console, host.layout.sandboxSerialLog(id), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.io.IOException e) {
+            LOG.info("sandbox {}: its console starts empty: {}", id, e.toString());
+        }
     }
 
     /**

@@ -13,6 +13,9 @@ public final class Sandbox {
 
     public enum State { STARTING, RUNNING, STOPPING, STOPPED, PAUSING, PAUSED, RESUMING }
 
+    /** How a sandbox came to be: a cold boot of its image, a warm snapshot of it, or its snapshot template. */
+    public enum StartedFrom { COLD, WARM, SNAPSHOT }
+
     final ReentrantLock lock = new ReentrantLock();
     private volatile SandboxRecord record;
     private volatile long pid;
@@ -20,6 +23,17 @@ public final class Sandbox {
     private volatile GuestConnection guest;
     /** What this incarnation's envd reported at its start (null: not known); not persisted. */
     private volatile String envdVersion;
+    /** How this sandbox was created (null: not known, e.g. re-adopted after an agent restart); not persisted. */
+    private volatile StartedFrom startedFrom;
+
+    public StartedFrom startedFrom() {
+        return startedFrom;
+    }
+
+    void startedFrom(StartedFrom value) {
+        startedFrom = value;
+    }
+
     /** QEMU stopped this VM on a write its full disk refused ({@link DiskFullStops} says when). */
     private volatile boolean stoppedOnFullDisk;
 

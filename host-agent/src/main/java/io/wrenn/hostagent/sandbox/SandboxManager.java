@@ -46,6 +46,7 @@ public final class SandboxManager {
     private final AccessTokens accessTokens;
     private final Recovery recovery;
     private final NetworkPolicies networkPolicies;
+    private final WarmStarts warmStarts;
 
     public SandboxManager(Layout layout, SandboxNetwork network, DiskImages disks, VirtualMachines vms,
             VmControl vmControl, GuestConnector guests, TemplateCatalog templates, BootPolicy bootPolicy, Clock clock) {
@@ -55,12 +56,13 @@ public final class SandboxManager {
         SandboxResources resources = new SandboxResources(host);
         GuestStart guestStart = new GuestStart(host);
         ColdBooter coldBooter = new ColdBooter(host, resources, guestStart);
-        creator = new Creator(host, coldBooter, new Restorer(host, resources, guestStart));
         destroyer = new Destroyer(host, resources);
         live = new LiveSandboxes(host, destroyer);
         pauser = new Pauser(host, live, resources);
         resumer = new Resumer(host, live, resources, guestStart, coldBooter);
         snapshotter = new Snapshotter(host, live, pauser, resumer);
+        warmStarts = new WarmStarts(host, new WarmPrimer(host, resources, coldBooter, guestStart, snapshotter));
+        creator = new Creator(host, coldBooter, new Restorer(host, resources, guestStart), warmStarts);
         imageMaker = new ImageMaker(host, live);
         templateRemover = new TemplateRemover(host);
         timeouts = new Timeouts(host, live, pauser, destroyer);
@@ -80,7 +82,8 @@ public final class SandboxManager {
      * Called at {@code pause.saving}, {@code pause.saved}, {@code pause.committed},
      * {@code resume.loading}, {@code snapshot.saving}, {@code snapshot.written},
      * {@code snapshot.promoted}, {@code create.started}, {@code upload.started},
-     * {@code image.copying} and {@code image.written}.
+     * {@code image.copying}, {@code image.written} and {@code warm.booted} (a warm snapshot's primer
+     * booted, not saved yet).
      */
     public void crashPoints(CrashPoints value) {
         host.crashPoints(value);
@@ -89,6 +92,24 @@ public final class SandboxManager {
     /** A named step of work done outside this package (a file upload's), for {@link #crashPoints}. */
     public void crashPoint(String step) {
         host.crashPoint(step);
+    }
+
+    /**
+     * Whether creates of platform images restore from the machine's warm snapshot of the image
+     * (primed in the background after the first cold boot of each image and machine size). Off
+     * until set: the host agent turns it on as its configuration says.
+     */
+    public void warmStarts(boolean enabled) {
+        warmStarts.enabled(enabled);
+    }
+
+    public boolean warmStarts() {
+        return warmStarts.enabled();
+    }
+
+    /** Whether this agent has no warm snapshot queued or being primed (tests and the benchmark wait for it). */
+    public boolean warmPrimingIdle() {
+        return warmStarts.idle();
     }
 
     public void accelerator(Accelerator value) {
@@ -249,11 +270,17 @@ public final class SandboxManager {
      */
     public void shutdown() {
         host.close();
+        warmStarts.close();
     }
 
     /** Closes this agent's connections to the guests (their VMs may run on, for the next agent to adopt). */
     public void closeGuestConnections() {
         host.sandboxes.values().forEach(SandboxResources::closeGuest);
+    }
+
+    /** Lets go of what this agent held for VMs yet to start (template memories); at its close, once nothing starts. */
+    public void releaseVmResources() {
+        host.vms.close();
     }
 
     /** Destroys every sandbox, in parallel (shutdown of {@code wrenn up}). */

@@ -48,10 +48,10 @@ public record SnapshotDescription(
         java.nio.file.Files.write(file, Manifests.encode(this, FORMAT));
     }
 
-    /** The description of snapshot template {@code template}. */
-    static SnapshotDescription of(io.wrenn.hostagent.layout.Layout layout, Template template) {
+    /** The description of snapshot template {@code template} (a template's, or a warm snapshot's). */
+    static SnapshotDescription of(Template template) {
         try {
-            return read(layout.snapshotFiles(template.teamId(), template.name()).json());
+            return read(template.snapshot().description());
         } catch (SandboxException e) {
             throw e;
         } catch (IOException | RuntimeException e) {

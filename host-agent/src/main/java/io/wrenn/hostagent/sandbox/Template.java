@@ -31,8 +31,12 @@ public record Template(String teamId, String name, Path rootfs, String defaultUs
      *
      * @param memory the guest RAM, mapped privately by every sandbox made from it
      * @param state  device state, saved with {@code x-ignore-shared}
+     * @param description its {@code snapshot.json}
+     * @param console     what its guest printed on its console before it was saved, which a
+     *                    sandbox's console starts with (a warm snapshot's boot); null: nothing
      */
-    public record Snapshot(int vcpus, int memoryMb, Path memory, Path state, long createdAtMs) {
+    public record Snapshot(int vcpus, int memoryMb, Path memory, Path state, Path description, Path console,
+            long createdAtMs) {
     }
 
     /** The smallest disk a sandbox of this template can have, in MiB. */

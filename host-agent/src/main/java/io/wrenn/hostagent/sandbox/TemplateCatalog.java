@@ -129,7 +129,7 @@ public final class TemplateCatalog {
             return Optional.of(new Template(teamId, name, files.disk(), description.defaultUser(),
                     description.defaultWorkdir(), description.diskSizeMb(), allocatedBytes(files.dir()),
                     new Template.Snapshot(description.vcpus(), description.memoryMb(), files.memory(), files.state(),
-                            description.createdAtMs()), null, description.diskSizeMb(), description.envOrEmpty(), true,
+                            files.json(), null, description.createdAtMs()), null, description.diskSizeMb(), description.envOrEmpty(), true,
                     description.createdAtMs()));
         } catch (IOException | RuntimeException e) {
             LOG.warn("snapshot {}/{} is unreadable: {}", teamId, name, e.toString());

@@ -38,6 +38,9 @@ public final class QemuCgroups {
      */
     static final int V1_MAX_SHARES = 262_144;
 
+    /** A background QEMU's CPU weight is its size's divided by this. */
+    static final int BACKGROUND_DIVISOR = 4;
+
     private final Path root;
 
     public QemuCgroups(Path root) {
@@ -54,6 +57,16 @@ public final class QemuCgroups {
      * {@code cgroup.procs} files its process must join (none when the host offers no cgroups).
      */
     public List<Path> create(String name, int vcpus, int memoryMb, Accelerator accelerator) {
+        return create(name, vcpus, memoryMb, accelerator, false);
+    }
+
+    /**
+     * As {@link #create(String, int, int, Accelerator)}; a {@code background} QEMU (work nobody
+     * waits for) weighs a quarter of a sandbox of its size, so that it slows no sandbox people use
+     * while the host is busy, and runs at full speed while it is not.
+     */
+    public List<Path> create(String name, int vcpus, int memoryMb, Accelerator accelerator, boolean background) {
+        int divisor = background ? BACKGROUND_DIVISOR : 1;
         long memoryMax = ((long) memoryMb << 20) + (accelerator == Accelerator.TCG ? TCG_MARGIN : KVM_MARGIN);
         try {
             if (unified()) {
@@ -63,13 +76,13 @@ public final class QemuCgroups {
                 writeIfPresent(slice, "cpu.weight", "10000");
                 enableControllers(slice);
                 Path group = Files.createDirectories(slice.resolve(name));
-                write(group, "cpu.weight", Integer.toString(Math.min(10_000, 100 * vcpus)));
+                write(group, "cpu.weight", Integer.toString(Math.max(1, Math.min(10_000, 100 * vcpus) / divisor)));
                 writeIfPresent(group, "io.weight", "default 100");
                 write(group, "memory.max", Long.toString(memoryMax));
                 return List.of(group.resolve("cgroup.procs"));
             }
             List<Path> procs = new ArrayList<>();
-            for (Map.Entry<String, List<String[]>> controller : v1Settings(vcpus, memoryMax).entrySet()) {
+            for (Map.Entry<String, List<String[]>> controller : v1Settings(vcpus, memoryMax, divisor).entrySet()) {
                 Path hierarchy = root.resolve(controller.getKey());
                 if (!Files.isRegularFile(hierarchy.resolve("cgroup.procs"))) {
                     continue;
@@ -174,16 +187,16 @@ public final class QemuCgroups {
         if (unified()) {
             return List.of(root.resolve(SLICE));
         }
-        return v1Settings(1, 0).keySet().stream().map(c -> root.resolve(c).resolve(SLICE)).toList();
+        return v1Settings(1, 0, 1).keySet().stream().map(c -> root.resolve(c).resolve(SLICE)).toList();
     }
 
     private boolean unified() {
         return Files.isRegularFile(root.resolve("cgroup.controllers"));
     }
 
-    private static Map<String, List<String[]>> v1Settings(int vcpus, long memoryMax) {
+    private static Map<String, List<String[]>> v1Settings(int vcpus, long memoryMax, int divisor) {
         return Map.of(
-                "cpu", List.<String[]>of(new String[] {"cpu.shares", Integer.toString(1024 * vcpus)}),
+                "cpu", List.<String[]>of(new String[] {"cpu.shares", Integer.toString(Math.max(2, 1024 * vcpus / divisor))}),
                 "memory", List.<String[]>of(new String[] {"memory.limit_in_bytes", Long.toString(memoryMax)}),
                 "blkio", List.<String[]>of(new String[] {"blkio.weight", "100"}));
     }

@@ -14,7 +14,7 @@ public final class QemuCommandLine {
     /** The machine type every sandbox runs (recorded with saved state: see {@link VmBuild}). */
     public static final String MACHINE = "microvm";
     /** The emulator. */
-    static final String QEMU = "qemu-system-x86_64";
+    public static final String QEMU = "qemu-system-x86_64";
     /** The descriptor a restoring QEMU reads its saved state from (see {@link VmSpec#incomingState}). */
     static final int INCOMING_FD = 3;
     /**

@@ -56,6 +56,24 @@ public final class QemuVirtualMachines implements VirtualMachines {
         cgroups.sweepAbandoned(ABANDONED_CGROUP_AGE);
     }
 
+    /** The cgroups (by name) of QEMUs to run in the background. */
+    private final java.util.Set<String> background = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    @Override
+    public void runInBackground(Path qmpSocket) {
+        background.add(cgroupName(qmpSocket));
+    }
+
+    /**
+     * The sealed copies of template memories are closed: a QEMU that runs has mapped its own, and
+     * no other starts from this agent. Without it every agent of a long-lived JVM (tests start
+     * dozens) would hold each template's memory to the end.
+     */
+    @Override
+    public void close() {
+        templateMemories.close();
+    }
+
     @Override
     public void releaseUnused() {
         templateMemories.retireOld();
@@ -106,7 +124,8 @@ public final class QemuVirtualMachines implements VirtualMachines {
         String cgroup = cgroupName(spec.qmpSocket());
         // A template's RAM is mapped from its sealed copy, which the VM cannot write (see TemplateMemories).
         VmSpec launched = spec.memoryShared() ? spec : spec.withMemoryFile(templateMemories.sealedCopyOf(spec.memoryFile()));
-        List<String> argv = QemuCommandLine.build(launched, cgroups.create(cgroup, spec.vcpus(), spec.memoryMb(), spec.accelerator()));
+        List<String> argv = QemuCommandLine.build(launched, cgroups.create(cgroup, spec.vcpus(), spec.memoryMb(), spec.accelerator(),
+                background.contains(cgroup)));
         ProcessHandle qemu;
         try {
             qemu = commands.spawn(Command.of(argv).withOutputFile(spec.qemuLog()));
@@ -176,6 +195,7 @@ public final class QemuVirtualMachines implements VirtualMachines {
             stopProcess(pid, qmpSocket, grace);
         } finally {
             cgroups.remove(cgroupName(qmpSocket));
+            background.remove(cgroupName(qmpSocket));
         }
     }
 
@@ -201,6 +221,7 @@ public final class QemuVirtualMachines implements VirtualMachines {
             killProcess(pid, qmpSocket);
         } finally {
             cgroups.remove(cgroupName(qmpSocket));
+            background.remove(cgroupName(qmpSocket));
         }
     }
 

@@ -34,6 +34,20 @@ public interface VirtualMachines {
     default void sweepLeftovers() {
     }
 
+    /**
+     * The QEMU to be started with {@code qmpSocket} does work nobody waits for (a warm snapshot's
+     * primer): it gets a small share of the CPU while sandboxes want it. Call before {@link #start}.
+     */
+    default void runInBackground(Path qmpSocket) {
+    }
+
+    /**
+     * Lets go of everything held for VMs yet to start (the agent stops; VMs already running keep
+     * what they mapped).
+     */
+    default void close() {
+    }
+
     /** Lets go of what no VM will need again (the memory of deleted templates); called every few seconds. */
     default void releaseUnused() {
     }

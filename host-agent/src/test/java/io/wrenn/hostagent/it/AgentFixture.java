@@ -56,11 +56,24 @@ class AgentFixture implements AutoCloseable {
         this.images = images;
     }
 
+    /** Warm starts as the environment says ({@code WRENN_WARM_STARTS}), unless a test chose. */
+    private Boolean warmStarts;
+
+    /**
+     * Whether the agent restores creates of platform images from their warm snapshots; tests of
+     * what a cold boot does turn them off.
+     */
+    AgentFixture warmStarts(boolean value) {
+        warmStarts = value;
+        return this;
+    }
+
     HostAgentConfig config(HostAgentConfig.ShutdownPolicy policy) {
-        return HostAgentConfig.defaults(Layout.of(home, images), SECRET)
+        HostAgentConfig config = HostAgentConfig.defaults(Layout.of(home, images), SECRET)
                 .withAccelerator(HostAgentConfig.AcceleratorChoice.TCG)
                 .withShutdownPolicy(policy)
                 .withBoot(Duration.ofSeconds(25), 3);
+        return warmStarts == null ? config : config.withWarmStarts(warmStarts);
     }
 
     AgentFixture start(HostAgentConfig.ShutdownPolicy policy) {

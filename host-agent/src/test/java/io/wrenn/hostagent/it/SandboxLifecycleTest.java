@@ -68,7 +68,8 @@ class SandboxLifecycleTest {
     void startAgent() {
         AgentFixture.assumeVmsPossible();
         // Closing this agent leaves VMs running (the restart test needs that); @AfterAll destroys them.
-        agent = new AgentFixture(home).start(HostAgentConfig.ShutdownPolicy.LEAVE_RUNNING);
+        // Cold boots only: this class is about what booting an image does (disks, sizes, the boot itself).
+        agent = new AgentFixture(home).warmStarts(false).start(HostAgentConfig.ShutdownPolicy.LEAVE_RUNNING);
     }
 
     @AfterAll
@@ -76,7 +77,7 @@ class SandboxLifecycleTest {
         if (agent != null) {
             // A fresh agent with the destroy policy removes whatever a failed test left behind.
             agent.stop();
-            try (AgentFixture cleaner = new AgentFixture(home).start(HostAgentConfig.ShutdownPolicy.DESTROY_VMS)) {
+            try (AgentFixture cleaner = new AgentFixture(home).warmStarts(false).start(HostAgentConfig.ShutdownPolicy.DESTROY_VMS)) {
                 cleaner.server.sandboxes().list().forEach(s -> cleaner.server.sandboxes().destroy(s.id()));
             }
         }
@@ -476,7 +477,7 @@ class SandboxLifecycleTest {
         assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isPresent();
 
         long t0 = System.nanoTime();
-        agent = new AgentFixture(home).start(HostAgentConfig.ShutdownPolicy.LEAVE_RUNNING);
+        agent = new AgentFixture(home).warmStarts(false).start(HostAgentConfig.ShutdownPolicy.LEAVE_RUNNING);
         System.out.println("agent restart: " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         List<Sandbox> listed = agent.stub.listSandboxes(ListSandboxesRequest.getDefaultInstance()).getSandboxesList();
         assertThat(listed).singleElement().satisfies(s -> {
@@ -566,7 +567,7 @@ class SandboxLifecycleTest {
     @Order(80)
     void closingAnAgentThatDestroysVmsLeavesNothingBehind() throws Exception {
         agent.stop();
-        agent = new AgentFixture(home).start(HostAgentConfig.ShutdownPolicy.DESTROY_VMS);
+        agent = new AgentFixture(home).warmStarts(false).start(HostAgentConfig.ShutdownPolicy.DESTROY_VMS);
         String last = UUID.randomUUID().toString();
         agent.stub.createSandbox(AgentFixture.minimal(last).build());
         long pid = pidOf(last);
@@ -578,6 +579,6 @@ class SandboxLifecycleTest {
         assertThat(namespaceExists(last)).isFalse();
         assertThat(Path.of("/sys/class/net", new NetworkSlot(slot).hostVeth())).doesNotExist();
         assertThat(layout().sandboxDir(last)).doesNotExist();
-        agent = new AgentFixture(home).start(HostAgentConfig.ShutdownPolicy.LEAVE_RUNNING);
+        agent = new AgentFixture(home).warmStarts(false).start(HostAgentConfig.ShutdownPolicy.LEAVE_RUNNING);
     }
 }

@@ -54,6 +54,18 @@ class QemuCgroupsTest {
     }
 
     @Test
+    void aBackgroundQemuWeighsAQuarterOfASandboxOfItsSize() throws Exception {
+        Files.createDirectories(root.resolve("cpu"));
+        Files.writeString(root.resolve("cpu").resolve("cgroup.procs"), "");
+        Path cpu = Files.createDirectories(root.resolve("cpu/wrenn/primer"));
+        Files.writeString(cpu.resolve("cpu.shares"), "1024");
+
+        new QemuCgroups(root).create("primer", 2, 256, Accelerator.TCG, true);
+
+        assertThat(Files.readString(cpu.resolve("cpu.shares"))).isEqualTo(Integer.toString(2 * 1024 / 4));
+    }
+
+    @Test
     void groupsLeftEmptyByADeadAgentAreRemovedButNotYoungOnesNorOnesInUse() throws Exception {
         for (String controller : List.of("cpu", "memory")) {
             Files.createDirectories(root.resolve(controller));
