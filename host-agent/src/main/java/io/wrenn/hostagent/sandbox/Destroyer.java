@@ -1,5 +1,6 @@
 package io.wrenn.hostagent.sandbox;
 
+import io.wrenn.hostagent.os.DirectoryTrees;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.hostagent.net.NetworkSlot;
 import io.wrenn.hostagent.net.SandboxNetwork;
@@ -41,7 +42,7 @@ final class Destroyer {
             }
             sandbox.state(Sandbox.State.STOPPING);
             resources.releaseVmAndNetwork(sandbox);
-            FileTrees.deleteRecursively(host.layout.sandboxDir(sandboxId));
+            DirectoryTrees.deleteRecursively(host.layout.sandboxDir(sandboxId));
             sandbox.state(Sandbox.State.STOPPED);
             host.sandboxes.remove(sandboxId, sandbox);
             LOG.info("sandbox {} destroyed", sandboxId);
@@ -64,7 +65,7 @@ final class Destroyer {
             host.slots.release(slot);
         }
         if (Files.exists(dir)) {
-            FileTrees.deleteRecursively(dir);
+            DirectoryTrees.deleteRecursively(dir);
         }
     }
 

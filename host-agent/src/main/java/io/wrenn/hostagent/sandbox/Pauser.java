@@ -1,5 +1,6 @@
 package io.wrenn.hostagent.sandbox;
 
+import io.wrenn.hostagent.os.DirectoryTrees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,8 +46,8 @@ final class Pauser {
 
     /** An empty staging directory for a new pause, and no committed one left from an earlier pause. */
     private static void emptyStaging(Path staging, Path committed) {
-        FileTrees.deleteRecursively(staging);
-        FileTrees.deleteRecursively(committed);
+        DirectoryTrees.deleteRecursively(staging);
+        DirectoryTrees.deleteRecursively(committed);
         try {
             Files.createDirectories(staging);
         } catch (IOException e) {
@@ -88,7 +89,7 @@ final class Pauser {
             } catch (RuntimeException again) {
                 LOG.warn("sandbox {}: could not run it on after a failed pause: {}", id, again.toString());
             }
-            FileTrees.deleteRecursively(staging);
+            DirectoryTrees.deleteRecursively(staging);
             host.setPhase(sandbox, Sandbox.State.RUNNING);
             if (diskFull) {
                 throw DiskFull.exception("the sandbox could not be paused and runs on", e);
@@ -133,7 +134,7 @@ final class Pauser {
             } catch (RuntimeException again) {
                 LOG.warn("sandbox {}: could not run it on after a failed pause: {}", id, again.toString());
             }
-            FileTrees.deleteRecursively(staging);
+            DirectoryTrees.deleteRecursively(staging);
             host.setPhase(sandbox, Sandbox.State.RUNNING);
             throw new SandboxException(SandboxException.Kind.INTERNAL, "the sandbox could not be paused", e);
         }

@@ -1,5 +1,6 @@
 package io.wrenn.hostagent.sandbox;
 
+import io.wrenn.hostagent.os.DirectoryTrees;
 import io.wrenn.hostagent.net.NetworkPolicy;
 import io.wrenn.hostagent.net.NetworkSlot;
 import io.wrenn.hostagent.net.SandboxNetwork;
@@ -118,7 +119,7 @@ final class Recovery {
         Path qmp = host.layout.sandboxQmpSocket(id);
         boolean vmAlive = pid.isPresent() && host.vms.isRunning(pid.get(), qmp);
         PauseState committed = PauseState.read(host.layout.sandboxPauseDir(id));
-        FileTrees.deleteRecursively(host.layout.sandboxPauseStaging(id));
+        DirectoryTrees.deleteRecursively(host.layout.sandboxPauseStaging(id));
         Sandbox sandbox = new Sandbox(record, record.phaseOrRunning());
         pid.ifPresent(sandbox::pid);
         switch (record.phaseOrRunning()) {
@@ -144,7 +145,7 @@ final class Recovery {
             case RESUMING -> {
                 if (vmAlive && safeStatus(qmp) == VmControl.RunState.RUNNING) {
                     // The guest runs again: its saved state, if still there, is history now.
-                    FileTrees.deleteRecursively(host.layout.sandboxPauseDir(id));
+                    DirectoryTrees.deleteRecursively(host.layout.sandboxPauseDir(id));
                     return adoptRunning(sandbox, record.withPhase(Sandbox.State.RUNNING).withOwnMemory(true), pid.get());
                 }
                 // Otherwise the guest had not run yet: the saved state is untouched, it is still paused.
@@ -243,7 +244,7 @@ final class Recovery {
         try (Stream<Path> dirs = Files.list(staging)) {
             for (Path dir : dirs.toList()) {
                 LOG.info("removing unfinished snapshot files {}", dir.getFileName());
-                FileTrees.deleteRecursively(dir);
+                DirectoryTrees.deleteRecursively(dir);
             }
         } catch (IOException e) {
             LOG.warn("could not clean {}: {}", staging, e.toString());

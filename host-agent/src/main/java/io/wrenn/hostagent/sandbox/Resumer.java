@@ -1,5 +1,6 @@
 package io.wrenn.hostagent.sandbox;
 
+import io.wrenn.hostagent.os.DirectoryTrees;
 import io.wrenn.hostagent.guest.GuestConnection;
 import io.wrenn.hostagent.net.NetworkSlot;
 import io.wrenn.hostagent.vm.VmSpec;
@@ -119,7 +120,7 @@ final class Resumer {
             LOG.warn("sandbox {}: resume failed; it stays paused: {}", id, e.toString());
             throw e instanceof SandboxException s ? s : Creator.asSandboxException(new RuntimeException(e));
         }
-        FileTrees.deleteRecursively(pauseDir);
+        DirectoryTrees.deleteRecursively(pauseDir);
         sandbox.record(sandbox.record().withOwnMemory(true).withExpiresAtMs(expiresAt).withEnvdAccessToken(token)
                 .withPhase(Sandbox.State.RUNNING));
         host.store.write(sandbox.record());

@@ -1,5 +1,6 @@
 package io.wrenn.hostagent.sandbox;
 
+import io.wrenn.hostagent.os.DirectoryTrees;
 import io.wrenn.hostagent.guest.GuestConnection;
 import io.wrenn.hostagent.net.NetworkPolicy;
 import io.wrenn.hostagent.net.NetworkSlot;
@@ -34,7 +35,7 @@ final class SandboxResources {
         } catch (IOException e) {
             throw new SandboxException(SandboxException.Kind.INTERNAL, "could not prepare the sandbox's directory", e);
         }
-        undo.add("remove sandbox directory", () -> FileTrees.deleteRecursively(dir));
+        undo.add("remove sandbox directory", () -> DirectoryTrees.deleteRecursively(dir));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.wrenn.hostagent.sandbox;
 
+import io.wrenn.hostagent.os.DirectoryTrees;
 import io.wrenn.hostagent.layout.Layout;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,7 +49,7 @@ final class TemplateRemover {
         } catch (IOException e) {
             throw new SandboxException(SandboxException.Kind.INTERNAL, "could not remove the template", e);
         }
-        FileTrees.deleteRecursively(trash);
+        DirectoryTrees.deleteRecursively(trash);
         LOG.info("template {}/{} removed", teamId, name);
     }
 }

@@ -1,5 +1,6 @@
 package io.wrenn.hostagent.sandbox;
 
+import io.wrenn.hostagent.os.DirectoryTrees;
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -46,7 +47,7 @@ final class TemplateStaging {
         // Read before the partial files go: their bytes are what filled the disk.
         boolean diskFull = (!(e instanceof SandboxException s) || s.kind() == SandboxException.Kind.INTERNAL)
                 && DiskFull.caused(staging, e);
-        FileTrees.deleteRecursively(staging);
+        DirectoryTrees.deleteRecursively(staging);
         if (e instanceof FileAlreadyExistsException || e instanceof DirectoryNotEmptyException) {
             return new SandboxException(SandboxException.Kind.ALREADY_EXISTS, "a template named " + name + " exists");
         }

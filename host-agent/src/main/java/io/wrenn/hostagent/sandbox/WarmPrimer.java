@@ -1,5 +1,6 @@
 package io.wrenn.hostagent.sandbox;
 
+import io.wrenn.hostagent.os.DirectoryTrees;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.hostagent.net.NetworkPolicy;
 import io.wrenn.hostagent.warm.WarmKey;
@@ -84,7 +85,7 @@ final class WarmPrimer {
                 }
                 held.removeStale(key);
             } catch (IOException | RuntimeException e) {
-                FileTrees.deleteRecursively(staging);
+                DirectoryTrees.deleteRecursively(staging);
                 throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
             }
         } catch (IOException e) {

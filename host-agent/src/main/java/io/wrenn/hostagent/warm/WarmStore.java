@@ -1,5 +1,6 @@
 package io.wrenn.hostagent.warm;
 
+import io.wrenn.hostagent.os.DirectoryTrees;
 import io.wrenn.hostagent.layout.Layout;
 import io.wrenn.hostagent.layout.PrivateDirectories;
 import java.io.IOException;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -84,7 +84,7 @@ public final class WarmStore {
             for (Path dir : children(layout.warmImageDir(image))) {
                 if (dir.getFileName().toString().startsWith(Layout.WARM_STAGING_PREFIX)) {
                     LOG.info("removing unfinished warm snapshot files {}", dir);
-                    deleteTree(dir);
+                    DirectoryTrees.deleteRecursively(dir);
                 }
             }
         }
@@ -104,7 +104,7 @@ public final class WarmStore {
                 if (!Files.isDirectory(target)) {
                     throw e;
                 }
-                deleteTree(staging);
+                DirectoryTrees.deleteRecursively(staging);
                 return false;
             }
         }
@@ -120,7 +120,7 @@ public final class WarmStore {
                 String name = dir.getFileName().toString();
                 if (!name.startsWith(".") && Files.isDirectory(dir) && !current.sameSource(name)) {
                     LOG.info("removing stale warm snapshot {}/{} (its image, kernel or QEMU changed)", image, name);
-                    deleteTree(dir);
+                    DirectoryTrees.deleteRecursively(dir);
                 }
             }
         }
@@ -140,20 +140,6 @@ public final class WarmStore {
         } catch (IOException e) {
             LOG.warn("could not list {}: {}", dir, e.toString());
             return List.of();
-        }
-    }
-
-    /** Deletes a directory tree, logging what could not be removed. */
-    static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            LOG.warn("could not remove {}: {}", root, e.toString());
         }
     }
 }
