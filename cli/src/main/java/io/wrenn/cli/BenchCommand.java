@@ -95,16 +95,7 @@ final class BenchCommand implements Callable<Integer> {
             wrenn.agent().sandboxes().warmStarts(false);
             List<Double> create = new ArrayList<>();
             List<Double> createToExec = new ArrayList<>();
-            for (int i = 0; i < creates; i++) {
-                long t0 = System.nanoTime();
-                String id = call("POST", "/v1/sandboxes", "{\"template\":\"" + template + "\"}").get("id").asString();
-                long t1 = System.nanoTime();
-                call("POST", "/v1/sandboxes/" + id + "/exec", "{\"cmd\":\"true\"}");
-                long t2 = System.nanoTime();
-                create.add(ms(t1 - t0));
-                createToExec.add(ms(t2 - t0));
-                call("DELETE", "/v1/sandboxes/" + id, null);
-            }
+            timeCreates(create, createToExec);
             rows.add(Row.of("cold create (`" + template + "`, API 201)", create));
             rows.add(Row.of("cold create → first exec answered", createToExec));
             // The default disk is the image's own size: nothing to grow. Any other size boots the
@@ -225,17 +216,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             List<Double> warm = new ArrayList<>();
             List<Double> warmToExec = new ArrayList<>();
-            for (int i = 0; i < creates; i++) {
-                long t0 = System.nanoTime();
-                var created = call("POST", "/v1/sandboxes", "{\"template\":\"" + template + "\"}");
-                String id = created.get("id").asString();
-                long t1 = System.nanoTime();
-                call("POST", "/v1/sandboxes/" + id + "/exec", "{\"cmd\":\"true\"}");
-                long t2 = System.nanoTime();
-                warm.add(ms(t1 - t0));
-                warmToExec.add(ms(t2 - t0));
-                call("DELETE", "/v1/sandboxes/" + id, null);
-            }
+            timeCreates(warm, warmToExec);
             rows.add(Row.of("warm create (`" + template + "` from its warm snapshot, API 201)", warm));
             rows.add(Row.of("warm create → first exec answered", warmToExec));
             return warm;
@@ -433,6 +414,23 @@ final class BenchCommand implements Callable<Integer> {
             lines.add("| %d | %.0f | %.0f | %.0f |".formatted(n, all, row.median(), row.max()));
         }
         return lines;
+    }
+
+    /**
+     * {@link #creates} creates of {@link #template}, each timed to its 201 ({@code toCreated}) and
+     * to its first exec answered ({@code toExec}), then deleted.
+     */
+    private void timeCreates(List<Double> toCreated, List<Double> toExec) throws Exception {
+        for (int i = 0; i < creates; i++) {
+            long t0 = System.nanoTime();
+            String id = call("POST", "/v1/sandboxes", "{\"template\":\"" + template + "\"}").get("id").asString();
+            long t1 = System.nanoTime();
+            call("POST", "/v1/sandboxes/" + id + "/exec", "{\"cmd\":\"true\"}");
+            long t2 = System.nanoTime();
+            toCreated.add(ms(t1 - t0));
+            toExec.add(ms(t2 - t0));
+            call("DELETE", "/v1/sandboxes/" + id, null);
+        }
     }
 
     private void atLeastOne(String option, int value) {
